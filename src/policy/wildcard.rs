@@ -83,8 +83,7 @@ impl Pattern {
                 other => segments
                     .last_mut()
                     .expect("non-empty")
-                    .tokens
-                    .push(other.clone()),
+                    .push_token(other.clone()),
             }
         }
         segments.into_iter().map(PatternBuilder::finish).collect()
@@ -148,6 +147,11 @@ impl PatternBuilder {
     /// Appends text that matches only itself.
     pub fn push_literal(&mut self, text: &str) {
         self.pending.push_str(text);
+    }
+
+    fn push_token(&mut self, token: Token) {
+        self.flush();
+        self.tokens.push(token);
     }
 
     fn flush(&mut self) {
