@@ -164,8 +164,29 @@ pub struct Evaluation {
     pub cross_account: bool,
     /// The kind of resource policy.
     pub resource_kind: ResourceKind,
+    /// The identity side allows: an identity-based Allow that the permissions boundary and
+    /// session policy let through (always true for the root user, false for services).
+    pub identity_allows: bool,
+    /// The strongest way an applying resource-policy Allow names the caller, with the
+    /// statement index.
+    pub resource_grant: Option<(PrincipalMatch, usize)>,
     /// What each policy did.
     pub policies: Vec<PolicyOutcome>,
+}
+
+impl Evaluation {
+    /// The applying Deny statements as (side, position, statement index).
+    pub fn denies(&self) -> impl Iterator<Item = (&PolicyOutcome, &StatementOutcome)> {
+        self.policies
+            .iter()
+            .filter(|p| p.skipped.is_none())
+            .flat_map(|p| p.applying(Effect::Deny).map(move |s| (p, s)))
+    }
+
+    /// The outcomes of one side's policies.
+    pub fn side(&self, side: PolicySide) -> impl Iterator<Item = &PolicyOutcome> {
+        self.policies.iter().filter(move |p| p.side == side)
+    }
 }
 
 /// Returns the labeled policy an outcome refers to.
@@ -332,12 +353,19 @@ fn statement_outcome(
 
 /// Collects the decision from the per-policy outcomes.
 fn decide(request: &Request<'_>, policies: Vec<PolicyOutcome>) -> Evaluation {
-    let mut d = Decider {
+    let d = Decider {
         request,
         policies: &policies,
     };
     let (decision, rule, reason, deciding) = d.run();
+    let identity_allows = d.identity_side_allows();
+    let resource_grant = policies
+        .iter()
+        .find(|p| p.side == PolicySide::Resource && p.skipped.is_none())
+        .and_then(PolicyOutcome::best_grant);
     Evaluation {
+        identity_allows,
+        resource_grant,
         decision,
         rule,
         reason,
@@ -356,7 +384,23 @@ struct Decider<'r, 'a> {
 type Verdict = (Decision, &'static str, String, Vec<DecidingStatement>);
 
 impl Decider<'_, '_> {
-    fn run(&mut self) -> Verdict {
+    fn identity_side_allows(&self) -> bool {
+        match self.request.caller {
+            Caller::Root { .. } => true,
+            Caller::Service { .. } => false,
+            _ => {
+                self.any_allows(PolicySide::Identity)
+                    && self
+                        .side(PolicySide::Boundary)
+                        .is_none_or(PolicyOutcome::allows)
+                    && self
+                        .side(PolicySide::Session)
+                        .is_none_or(PolicyOutcome::allows)
+            }
+        }
+    }
+
+    fn run(&self) -> Verdict {
         let request = self.request;
         let action = &request.action;
         let caller = &request.caller;
