@@ -5,4 +5,6 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diagnose;
 pub mod policy;
+pub mod report;
