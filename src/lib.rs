@@ -2,4 +2,5 @@
 //!
 //! Pure cores (`policy`) do no IO; see `DESIGN.md` in the shared folder for the layout.
 
+pub mod inventory;
 pub mod policy;
