@@ -2,9 +2,11 @@
 //!
 //! Every 12-digit number standing alone in any string (ARNs, principals inside policies,
 //! `A.dkr.ecr…` URIs, bucket names, trail records, bare ids) is an account id for this
-//! purpose. Digits glued to letters (inside a `sha256:` digest, say) are left alone.
+//! purpose. Digits glued to letters (inside a `sha256:` digest, say) are left alone; a UUID
+//! whose last group happens to be 12 decimal digits is rewritten too, consistently, which
+//! keeps key ids and key ARNs matching each other.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -16,7 +18,7 @@ use super::pair::{AccountPair, PairError};
 /// of one session so the same real id always becomes the same fake id.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    fakes: HashMap<String, String>,
+    fakes: BTreeMap<String, String>,
 }
 
 /// Why redaction failed; both cases are crossdock bugs, not bad input.
@@ -46,7 +48,7 @@ impl Redactor {
     }
 
     /// The mapping so far, real id → fake id (for a private legend; never print it with the data).
-    pub fn mapping(&self) -> &HashMap<String, String> {
+    pub fn mapping(&self) -> &BTreeMap<String, String> {
         &self.fakes
     }
 

@@ -1,6 +1,24 @@
 //! Snapshot files: one account or a pair, as versioned JSON, for offline use and sharing.
 //!
-//! Shape: `{"format_version": 1, "accounts": [ {account A}, {account B} ]}`.
+//! Shape (fields abbreviated; see `assets/demo/account-a.json` for a full file):
+//!
+//! ```json
+//! { "format_version": 1,
+//!   "accounts": [
+//!     { "identity": { "account_id": "111111111111", "caller_arn": "arn:aws:sts::…",
+//!                     "profile": "prod", "region": "ap-northeast-1", "partition": "aws" },
+//!       "roles": { "listing": "complete", "items": [
+//!         { "arn": "arn:aws:iam::111111111111:role/ci/deploy", "name": "deploy", "path": "/ci/",
+//!           "trust_policy": { "loaded": { "Version": "2012-10-17", "Statement": [] } },
+//!           "inline_policies": { "unreadable": { "operation": "iam:ListRolePolicies",
+//!                                "code": "AccessDenied", "message": "…" } },
+//!           "permissions_boundary": "absent", "tags": "not_loaded" } ] },
+//!       "repositories": { "listing": { "unreadable": { … } }, "items": [] },
+//!       "registry_policy": "absent",
+//!       "trail": { "loaded": [ { "eventName": "PutImage", … } ] } } ] }
+//! ```
+//!
+//! One or two accounts per file; a missing field or collection reads as not loaded.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
