@@ -222,6 +222,21 @@ mod tests {
         assert_eq!(back, fields);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn serde_round_trips_any_loaded_string(value in ".*", state in 0u8..4) {
+            let field = match state {
+                0 => Field::NotLoaded,
+                1 => Field::Loaded(value),
+                2 => Field::Absent,
+                _ => Field::Unreadable(Unreadable::new("op", "Code", value)),
+            };
+            let text = serde_json::to_string(&field).expect("serialize");
+            let back: Field<String> = serde_json::from_str(&text).expect("parse");
+            proptest::prop_assert_eq!(back, field);
+        }
+    }
+
     #[test]
     fn unreadable_display_names_operation_and_hint() {
         let text = denied().to_string();

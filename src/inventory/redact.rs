@@ -224,6 +224,18 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn redaction_is_consistent_and_complete(id in "[1-9][0-9]{11}", prefix in "([a-z]{0,6}[:/.-])?") {
+            let mut r = Redactor::new();
+            let text = format!("{prefix}{id}:x {id}.dkr arn:aws:iam::{id}:root");
+            let once = r.redact_str(&text);
+            proptest::prop_assert!(!once.contains(&id) || r.fake_id(&id) == id);
+            proptest::prop_assert_eq!(r.redact_str(&text), once.clone());
+            proptest::prop_assert_eq!(once.matches(&r.fake_id(&id)).count(), 3);
+        }
+    }
+
     #[test]
     fn only_standalone_twelve_digit_runs_change() {
         let mut r = Redactor::new();
