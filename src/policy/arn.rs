@@ -55,9 +55,9 @@ pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The account ID inside an ARN, if it has one.
+/// The account ID inside an ARN, if it has one (S3 buckets and AWS managed policies do not).
 pub fn account_of(arn: &str) -> Option<&str> {
-    Arn::parse(arn).map(|a| a.account).filter(|a| !a.is_empty())
+    Arn::parse(arn).map(|a| a.account).filter(|a| is_account_id(a))
 }
 
 /// Who makes a request.
