@@ -23,12 +23,17 @@ const MAX_REASON: usize = 160;
 ///
 /// `bare` is the source format to record when the value is a plain CloudTrail record.
 pub(crate) fn parse_item(bytes: &[u8], bare: SourceFormat) -> Result<Item, String> {
-    let first = bytes
+    let start = bytes
         .iter()
-        .find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
-    match first {
-        Some(b'{') => {}
-        Some(c) => return Err(format!("record is {}, not a JSON object", kind_of(*c))),
+        .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+    match start.map(|s| &bytes[s..]) {
+        Some([b'{', ..]) => {}
+        Some(rest) => {
+            return Err(match kind_of(rest) {
+                "not JSON" => "not JSON (a record must be a JSON object)".to_owned(),
+                kind => format!("record is {kind}, not a JSON object"),
+            })
+        }
         None => return Err("empty record".to_owned()),
     }
     let raw: RawItem = serde_json::from_slice(bytes).map_err(|e| serde_reason(&e))?;
@@ -47,7 +52,7 @@ pub fn parse_record_str(json: &str) -> Result<TrailEvent, String> {
     Ok(record(raw, SourceFormat::LookupEvents))
 }
 
-fn from_raw(mut raw: RawItem<'_>, bare: SourceFormat) -> Result<TrailEvent, String> {
+pub(crate) fn from_raw(mut raw: RawItem<'_>, bare: SourceFormat) -> Result<TrailEvent, String> {
     if let Some(inner) = raw.cloud_trail_event.take() {
         let mut event =
             parse_record_str(&inner).map_err(|reason| format!("CloudTrailEvent: {reason}"))?;
@@ -227,13 +232,19 @@ fn lenient(s: Lenient<'_>) -> Option<String> {
     own(s.0)
 }
 
-fn kind_of(first: u8) -> &'static str {
-    match first {
-        b'[' => "an array",
-        b'"' => "a string",
-        b'n' => "null",
-        b't' | b'f' => "a boolean",
-        b'-' | b'0'..=b'9' => "a number",
+fn kind_of(value: &[u8]) -> &'static str {
+    let keyword = |word: &[u8]| {
+        value.starts_with(word)
+            && value
+                .get(word.len())
+                .is_none_or(|c| !c.is_ascii_alphanumeric())
+    };
+    match value.first() {
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b'-' | b'0'..=b'9') => "a number",
+        _ if keyword(b"null") => "null",
+        _ if keyword(b"true") || keyword(b"false") => "a boolean",
         _ => "not JSON",
     }
 }

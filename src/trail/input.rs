@@ -69,6 +69,14 @@ pub fn layout(bytes: &[u8]) -> Layout {
     if start >= bytes.len() {
         return Layout::Empty;
     }
+    // One line only (every S3 log file): no need to scan it to know it is no JSON lines.
+    let single_line = match memchr::memchr(b'\n', &bytes[start..]) {
+        None => true,
+        Some(off) => scan::skip_ws(bytes, start + off) >= bytes.len(),
+    };
+    if single_line {
+        return Layout::Document;
+    }
     let mut lines = 0;
     let mut complete = 0;
     for line in bytes[start..].split(|c| *c == b'\n') {

@@ -12,6 +12,7 @@ pub mod classify;
 mod convert;
 pub mod dedup;
 pub mod denial;
+mod fast;
 pub mod input;
 pub mod link;
 pub mod model;

@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::convert::{parse_item, Item};
+use super::fast;
 use super::input::{bom_len, decompress, layout, Layout};
 use super::model::{SourceFormat, TrailEvent};
 use super::scan::{self, ScanError};
@@ -210,6 +211,14 @@ impl Parser<'_, '_> {
     fn document(&mut self) {
         let b = self.bytes;
         let mut i = scan::skip_ws(b, bom_len(b));
+        let container = b.get(i) == Some(&b'[')
+            || matches!(scan::first_key(b, i), Some(b"Records" | b"Events"));
+        if container {
+            if let Some(events) = fast::whole_container(&b[i..]) {
+                self.out.events.extend(events);
+                return;
+            }
+        }
         while i < b.len() {
             match self.value(b, i) {
                 Some(end) => i = scan::skip_ws(b, end),
@@ -226,14 +235,30 @@ impl Parser<'_, '_> {
         while start < b.len() {
             let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |off| start + off);
             let line = &b[..end];
-            let mut i = scan::skip_ws(line, start);
-            while i < end {
-                match self.value(line, i) {
-                    Some(next) => i = scan::skip_ws(line, next),
-                    None => break,
-                }
+            let i = scan::skip_ws(line, start);
+            if i < end {
+                self.line(line, i);
             }
             start = end + 1;
+        }
+    }
+
+    /// One non-empty line of JSON lines, starting at `i` of `line` (which ends the slice).
+    fn line(&mut self, line: &[u8], i: usize) {
+        if line[i] == b'[' {
+            self.value(line, i);
+            return;
+        }
+        match parse_item(&line[i..], SourceFormat::Record) {
+            Ok(Item::Event(event)) => self.out.events.push(*event),
+            Ok(Item::Container) => {
+                self.container(line, i);
+            }
+            // A log file squeezed onto one line may still hold good records.
+            Err(_) if line[i] == b'{' && has_container_key(line, i) => {
+                self.container(line, i);
+            }
+            Err(reason) => self.error_at(i, None, reason),
         }
     }
 

@@ -251,12 +251,25 @@ impl<'de> Visitor<'de> for ResourceVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = RawResource::default();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match key.as_ref() {
-                "ARN" => out.arn = map.next_value::<Lenient<'de>>()?.0,
-                "accountId" => out.account_id = map.next_value::<Lenient<'de>>()?.0,
-                "type" => out.resource_type = map.next_value::<Lenient<'de>>()?.0,
-                _ => {
+        // A field-identifier enum: matching keys this way allocates nothing.
+        #[derive(Deserialize)]
+        #[serde(field_identifier)]
+        enum Key {
+            #[serde(rename = "ARN")]
+            Arn,
+            #[serde(rename = "accountId")]
+            AccountId,
+            #[serde(rename = "type")]
+            Type,
+            #[serde(other)]
+            Other,
+        }
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Arn => out.arn = map.next_value::<Lenient<'de>>()?.0,
+                Key::AccountId => out.account_id = map.next_value::<Lenient<'de>>()?.0,
+                Key::Type => out.resource_type = map.next_value::<Lenient<'de>>()?.0,
+                Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }

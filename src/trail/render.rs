@@ -271,7 +271,7 @@ const W_TIME: usize = 19;
 const W_KIND: usize = 6;
 const W_FLAGS: usize = 2;
 const W_EVENT: usize = 22;
-const W_CALLER: usize = 28;
+const W_CALLER: usize = 25;
 const W_TARGET: usize = LINE_WIDTH - W_TIME - W_KIND - W_FLAGS - W_EVENT - W_CALLER - 5;
 
 fn push_json<T: Serialize>(out: &mut String, value: &T) {
@@ -370,17 +370,28 @@ fn target_cell(event: &TrailEvent, class: &Classification) -> String {
         (None, Some(digest)) => format!("@{digest}"),
         (None, None) => String::new(),
     };
-    let owner = class.resource_account.as_deref().unwrap_or("?");
+    // The name first: when the cell is cut, the owning account goes before the name does.
+    let owner = match class.resource_account.as_deref() {
+        Some(account) => format!(" @{account}"),
+        None => String::new(),
+    };
     if let Some(repo) = event.repository() {
-        return format!("{owner}/{repo}{image}");
+        return format!("{repo}{image}{owner}");
     }
     if let Some(role) = event.request.role_arn.as_deref() {
-        return role
-            .split_once(":role/")
-            .map_or_else(|| role.to_owned(), |(_, name)| format!("{owner}/{name}"));
+        let name = role.split_once(":role/").map_or(role, |(_, name)| name);
+        return format!("{name}{owner}");
     }
-    if let Some(key) = event.request.key_id.as_deref() {
-        return key.rsplit(['/', ':']).next().unwrap_or(key).to_owned();
+    let key = event.request.key_id.as_deref().or_else(|| {
+        event
+            .resources
+            .iter()
+            .filter_map(|r| r.arn.as_deref())
+            .find(|a| a.starts_with("arn:aws:kms:"))
+    });
+    if let Some(key) = key {
+        let id = key.rsplit(['/', ':']).next().unwrap_or(key);
+        return format!("key/{id}{owner}");
     }
     String::new()
 }

@@ -28,16 +28,24 @@ pub(crate) fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// End (exclusive) of the string whose opening quote is at `start`.
+///
+/// Jumps from quote to quote and counts the backslashes before each: an odd count means
+/// the quote is escaped. Escaped newlines and the like never stop the search, which
+/// matters for pretty-printed `imageManifest`s, escapes every few bytes.
 pub(crate) fn string_end(b: &[u8], start: usize) -> Result<usize, ScanError> {
     let mut i = start + 1;
     loop {
         let rest = b.get(i..).ok_or(ScanError::Truncated)?;
-        match memchr::memchr2(b'"', b'\\', rest) {
-            Some(off) if rest[off] == b'"' => return Ok(i + off + 1),
-            // A backslash escapes exactly one following byte for our purposes.
-            Some(off) => i += off + 2,
-            None => return Err(ScanError::Truncated),
+        let quote = i + memchr::memchr(b'"', rest).ok_or(ScanError::Truncated)?;
+        let backslashes = b[i..quote]
+            .iter()
+            .rev()
+            .take_while(|c| **c == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return Ok(quote + 1);
         }
+        i = quote + 1;
     }
 }
 
@@ -257,5 +265,29 @@ mod tests {
         assert_eq!(keys, ["x", "Records", "z"]);
         assert_eq!(first_key(b, 0), Some(&b"x"[..]));
         assert_eq!(first_key(b"{}", 0), None);
+    }
+}
+#[cfg(test)]
+mod tmp_speed {
+    #[test]
+    #[ignore]
+    fn speed() {
+        let one = std::fs::read_to_string("/tmp/rec.json").unwrap();
+        let n = 5000;
+        let doc = format!("{{\"Records\":[{}]}}", vec![one.trim(); n].join(","));
+        let b = doc.as_bytes();
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let mut count = 0;
+            let _ = super::object_members(b, 0, |_, s| Some(super::array_elements(b, s, |_, _| count += 1)));
+            let scan = t.elapsed();
+            let t = std::time::Instant::now();
+            let _: serde::de::IgnoredAny = serde_json::from_slice(b).unwrap();
+            let ign = t.elapsed();
+            let t = std::time::Instant::now();
+            let out = crate::trail::parse_bytes("x", b);
+            let full = t.elapsed();
+            eprintln!("count {count} scan {scan:?} ignored_any {ign:?} full {full:?} events {}", out.events.len());
+        }
     }
 }
