@@ -67,13 +67,17 @@ fn bench(c: &mut Criterion) {
     });
     let parsed = parse_bytes("bench", &log);
     group.bench_function("classify PutImage", |b| {
-        b.iter(|| parsed.events.iter().map(classify).filter(|c| c.denied).count())
+        b.iter(|| {
+            parsed
+                .events
+                .iter()
+                .map(classify)
+                .filter(|c| c.denied)
+                .count()
+        })
     });
     group.finish();
-    eprintln!(
-        "record size: {} bytes on average",
-        log.len() / RECORDS
-    );
+    eprintln!("record size: {} bytes on average", log.len() / RECORDS);
 }
 
 criterion_group!(benches, bench);

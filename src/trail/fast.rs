@@ -146,7 +146,12 @@ mod tests {
             br#"{"eventName":"A"}"#,
             br#"{"Records":[{"Records":[]}]}"#,
         ] {
-            assert_eq!(whole_container(bad), None, "{}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                whole_container(bad),
+                None,
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

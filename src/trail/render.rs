@@ -242,7 +242,7 @@ impl TrailReport {
             out.push('\n');
         }
         for error in &self.errors {
-            let _ = writeln!(out, "! {}", shorten(&error.to_string(), LINE_WIDTH - 2));
+            let _ = writeln!(out, "! {}", shorten(&error.to_string(), LINE_WIDTH - 3));
         }
         if self.errors_omitted > 0 {
             let _ = writeln!(

@@ -267,27 +267,3 @@ mod tests {
         assert_eq!(first_key(b"{}", 0), None);
     }
 }
-#[cfg(test)]
-mod tmp_speed {
-    #[test]
-    #[ignore]
-    fn speed() {
-        let one = std::fs::read_to_string("/tmp/rec.json").unwrap();
-        let n = 5000;
-        let doc = format!("{{\"Records\":[{}]}}", vec![one.trim(); n].join(","));
-        let b = doc.as_bytes();
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let mut count = 0;
-            let _ = super::object_members(b, 0, |_, s| Some(super::array_elements(b, s, |_, _| count += 1)));
-            let scan = t.elapsed();
-            let t = std::time::Instant::now();
-            let _: serde::de::IgnoredAny = serde_json::from_slice(b).unwrap();
-            let ign = t.elapsed();
-            let t = std::time::Instant::now();
-            let out = crate::trail::parse_bytes("x", b);
-            let full = t.elapsed();
-            eprintln!("count {count} scan {scan:?} ignored_any {ign:?} full {full:?} events {}", out.events.len());
-        }
-    }
-}
