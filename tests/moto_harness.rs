@@ -672,3 +672,32 @@ fn seed_events_rejects_records_without_a_name() {
         .expect("a minimal record");
     assert_eq!(ids.len(), 1);
 }
+
+#[tokio::test]
+async fn aws_managed_policies_are_loaded() {
+    // The server runs with MOTO_IAM_LOAD_MANAGED_POLICIES=true (and the shim
+    // builds those policies from one parse); loaders read them like any other.
+    let iam = aws_sdk_iam::Client::new(&moto().sdk_config("400000000001").await);
+    let arn = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly";
+    let policy = iam
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .expect("GetPolicy on an AWS-managed policy")
+        .policy
+        .expect("policy");
+    let version = iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(policy.default_version_id().expect("default version"))
+        .send()
+        .await
+        .expect("GetPolicyVersion")
+        .policy_version
+        .expect("policy version");
+    assert!(version
+        .document()
+        .unwrap_or_default()
+        .contains("ecr:GetAuthorizationToken"));
+}
