@@ -320,8 +320,11 @@ impl Moto {
                     let tail = log_tail(&log);
                     if !tail.contains("Address already in use") {
                         panic!(
-                            "moto did not start: {reason}\n--- {} ---\n{tail}",
-                            log.display()
+                            "moto did not start: {reason}\n--- {} ---\n{tail}\n---\n\
+                             (if the system Python changed since {} was built, delete it \
+                             and run the tests again)",
+                            log.display(),
+                            venv.display()
                         );
                     }
                     last_error = format!("{reason}\n{tail}");
@@ -439,9 +442,17 @@ fn ensure_venv() -> PathBuf {
         return venv; // another process built it while we waited
     }
 
+    // Leftovers of builds that failed or were killed; only the lock holder
+    // builds, so nothing else is using them.
+    for entry in fs::read_dir(&target).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("moto-venv.tmp-") || name.starts_with("moto-venv.old-") {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
     let started = Instant::now();
     let scratch = target.join(format!("moto-venv.tmp-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&scratch);
     let python = std::env::var("CROSSDOCK_PYTHON").unwrap_or_else(|_| "python3".into());
     run_setup(
         Command::new(&python).args(["-m", "venv"]).arg(&scratch),
@@ -481,7 +492,13 @@ fn ensure_venv() -> PathBuf {
         fs::rename(&venv, &old).expect("move the outdated venv aside");
         let _ = fs::remove_dir_all(&old);
     }
-    fs::rename(&scratch, &venv).expect("move the new venv into place");
+    if let Err(e) = fs::rename(&scratch, &venv) {
+        // Only possible where the lock could not tell a live holder (no
+        // /proc): another process won the race; its venv is as good as ours.
+        let _ = fs::remove_dir_all(&scratch);
+        assert!(ready(), "move the new venv into {}: {e}", venv.display());
+        return venv;
+    }
     eprintln!(
         "built {} in {:.1}s",
         venv.display(),
@@ -545,15 +562,19 @@ impl VenvLock {
     }
 
     /// The holder is gone (its pid no longer runs), or it never wrote its pid
-    /// within a minute (killed between mkdir and write).
+    /// within a minute (killed between mkdir and write). Without /proc (not
+    /// Linux), only age tells: a build takes well under ten minutes.
     fn is_stale(dir: &Path) -> bool {
+        let age = fs::metadata(dir)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or_default();
+        let proc = Path::new("/proc");
         match fs::read_to_string(dir.join("pid")) {
-            Ok(pid) => !Path::new("/proc").join(pid.trim()).exists(),
-            Err(_) => fs::metadata(dir)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > Duration::from_secs(60)),
+            Ok(pid) if proc.is_dir() => !proc.join(pid.trim()).exists(),
+            Ok(_) => age > VENV_LOCK_TIMEOUT,
+            Err(_) => age > Duration::from_secs(60),
         }
     }
 }
