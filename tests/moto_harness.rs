@@ -343,6 +343,20 @@ async fn failed_pushes_are_recorded_with_their_error_code() {
         "{err:?}"
     );
 
+    let err = client
+        .put_image()
+        .repository_name("locked")
+        .image_tag("v2")
+        .image_manifest("not a manifest")
+        .send()
+        .await
+        .expect_err("a manifest that is not JSON");
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_invalid_parameter_exception()),
+        "{err:?}"
+    );
+
     let events = lookup(
         &cloudtrail(account).await,
         attr(LookupAttributeKey::EventName, "PutImage"),
@@ -353,16 +367,18 @@ async fn failed_pushes_are_recorded_with_their_error_code() {
         .iter()
         .map(|r| r["errorCode"].as_str().unwrap_or("-"))
         .collect();
-    // Newest first; all three pushes happen within a second, and ties keep
-    // arrival order.
+    // Newest first: eventTime has whole seconds, and events of one second
+    // come in reverse arrival order.
     assert_eq!(
         codes,
         [
+            "InvalidParameterException",
             "RepositoryNotFoundException",
             "ImageTagAlreadyExistsException",
             "-"
         ]
     );
+    let records = &records[1..];
     assert!(records[1]["errorMessage"]
         .as_str()
         .unwrap()
@@ -700,4 +716,118 @@ async fn aws_managed_policies_are_loaded() {
         .document()
         .unwrap_or_default()
         .contains("ecr:GetAuthorizationToken"));
+}
+
+/// The one PutImage record of `repo` in the trail `config` reads.
+async fn put_image_record(config: &aws_config::SdkConfig, account: &str, repo: &str) -> Value {
+    let arn = format!("arn:aws:ecr:{REGION}:{account}:repository/{repo}");
+    let events = lookup(
+        &aws_sdk_cloudtrail::Client::new(config),
+        attr(LookupAttributeKey::ResourceName, &arn),
+    )
+    .await;
+    assert_eq!(events.len(), 1, "PutImage records for {arn}");
+    record(&events[0])
+}
+
+#[tokio::test]
+async fn iam_user_and_root_callers_are_recorded_as_such() {
+    // An IAM user with its own access key (moto maps the key to its account).
+    let account = "410000000001";
+    let admin = moto().sdk_config(account).await;
+    let iam = aws_sdk_iam::Client::new(&admin);
+    iam.create_user()
+        .user_name("pusher")
+        .send()
+        .await
+        .expect("CreateUser");
+    let key = iam
+        .create_access_key()
+        .user_name("pusher")
+        .send()
+        .await
+        .expect("CreateAccessKey")
+        .access_key
+        .expect("access key");
+    let user = moto().sdk_config_with_keys(key.access_key_id(), key.secret_access_key(), None);
+    create_repo(account, "by-user", ImageTagMutability::Mutable).await;
+    aws_sdk_ecr::Client::new(&user)
+        .put_image()
+        .repository_name("by-user")
+        .image_tag("v1")
+        .image_manifest(manifest('6'))
+        .send()
+        .await
+        .expect("PutImage as an IAM user");
+    let rec = put_image_record(&admin, account, "by-user").await;
+    assert_eq!(rec["userIdentity"]["type"], "IAMUser");
+    assert_eq!(rec["userIdentity"]["userName"], "pusher");
+    assert_eq!(
+        rec["userIdentity"]["arn"],
+        format!("arn:aws:iam::{account}:user/pusher")
+    );
+    assert_eq!(rec["userIdentity"]["accessKeyId"], key.access_key_id());
+
+    // The base keys moto never issued act as the root of its default account.
+    let root = moto().base_config();
+    let default_account = "123456789012";
+    let repo = format!("by-root-{}", std::process::id());
+    aws_sdk_ecr::Client::new(&root)
+        .create_repository()
+        .repository_name(&repo)
+        .send()
+        .await
+        .expect("CreateRepository as root");
+    aws_sdk_ecr::Client::new(&root)
+        .put_image()
+        .repository_name(&repo)
+        .image_tag("v1")
+        .image_manifest(manifest('7'))
+        .send()
+        .await
+        .expect("PutImage as root");
+    let rec = put_image_record(&root, default_account, &repo).await;
+    assert_eq!(rec["userIdentity"]["type"], "Root");
+    assert_eq!(
+        rec["userIdentity"]["arn"],
+        format!("arn:aws:iam::{default_account}:root")
+    );
+}
+
+#[tokio::test]
+async fn big_manifests_are_truncated_in_the_record() {
+    let account = "420000000001";
+    create_repo(account, "big", ImageTagMutability::Mutable).await;
+    // A multi-platform index with enough entries to pass CloudTrail-sized limits.
+    let entries: Vec<Value> = (0..200)
+        .map(|i| {
+            json!({
+                "mediaType": MANIFEST_MEDIA_TYPE,
+                "size": 1000 + i,
+                "digest": format!("sha256:{:064x}", i),
+                "platform": {"architecture": "amd64", "os": "linux", "variant": format!("v{i}")},
+            })
+        })
+        .collect();
+    let index = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": entries,
+    })
+    .to_string();
+    assert!(index.len() > 20_000);
+    ecr(account)
+        .await
+        .put_image()
+        .repository_name("big")
+        .image_tag("multi")
+        .image_manifest(&index)
+        .send()
+        .await
+        .expect("PutImage of an index");
+    let rec = put_image_record(&moto().sdk_config(account).await, account, "big").await;
+    let logged = rec["requestParameters"]["imageManifest"].as_str().unwrap();
+    assert!(logged.len() < 9000, "{} characters kept", logged.len());
+    assert!(index.starts_with(logged.split("...[truncated").next().unwrap()));
+    assert!(logged.ends_with(&format!("...[truncated: {} characters]", index.len())));
 }

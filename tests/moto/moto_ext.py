@@ -69,14 +69,16 @@ from moto.cloudtrail.responses import CloudTrailResponse
 from moto.core.exceptions import JsonRESTError, ServiceException
 from moto.ecr.exceptions import (
     ImageAlreadyExistsException,
+    InvalidParameterException,
     RepositoryNotFoundException,
 )
 from moto.ecr.models import ecr_backends
 from moto.ecr.responses import ECRResponse
 from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.exceptions import NotFoundException
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
-from moto.sts.models import sts_backends
 from moto.settings import load_iam_aws_managed_policies
+from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
 
 PINNED_MOTO = "5.2.5"
@@ -221,10 +223,10 @@ def _user_identity(account_id: str, access_key: str, region: str) -> dict[str, A
     if role is not None:
         role_name = role.role_arn.split("/")[-1]
         try:
-            role_id = iam_backends[account_id][partition].get_role_by_arn(
-                role.role_arn
-            ).id
-        except Exception:  # the role need not exist in moto
+            role_id = (
+                iam_backends[account_id][partition].get_role_by_arn(role.role_arn).id
+            )
+        except NotFoundException:  # the role need not exist in moto
             role_id = _stable_id("AROA", role.role_arn)
         created = role.access_key.create_date.replace(tzinfo=timezone.utc)
         return {
@@ -340,8 +342,8 @@ def _put_image(self: ECRResponse) -> Any:
     result = None
     error: Exception | None = None
     try:
-        # moto raises a bare Exception (HTTP 500) for a missing repository;
-        # real ECR answers RepositoryNotFoundException.
+        # moto raises a bare Exception (HTTP 500) for a missing repository
+        # too; real ECR answers RepositoryNotFoundException.
         if name not in self.ecr_backend.repositories:
             raise RepositoryNotFoundException(name, owner)
         try:
@@ -360,6 +362,12 @@ def _put_image(self: ECRResponse) -> Any:
                     "repository is immutable."
                 ) from None
             raise
+        except (ServiceException, JsonRESTError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - moto raises bare Exception
+            # moto raises a bare Exception (HTTP 500) for a manifest that is
+            # not JSON; real ECR answers InvalidParameterException.
+            raise InvalidParameterException(str(exc)) from None
         return result
     except Exception as exc:
         error = exc
@@ -401,8 +409,7 @@ def _record_put_image(
     if isinstance(manifest, str):
         if len(manifest) > MANIFEST_CAP:
             manifest = (
-                manifest[:MANIFEST_CAP]
-                + f"...[truncated: {len(manifest)} characters]"
+                manifest[:MANIFEST_CAP] + f"...[truncated: {len(manifest)} characters]"
             )
         params["imageManifest"] = manifest
 
@@ -555,7 +562,11 @@ def _lookup_events(self: CloudTrailResponse) -> str:
     now = time.time()
     start_raw = self._get_param("StartTime")
     end_raw = self._get_param("EndTime")
-    start = _parse_time(start_raw) if start_raw is not None else now - DEFAULT_WINDOW_SECONDS
+    start = (
+        _parse_time(start_raw)
+        if start_raw is not None
+        else now - DEFAULT_WINDOW_SECONDS
+    )
     end = _parse_time(end_raw) if end_raw is not None else now
     if start > end:
         raise CloudTrailError(

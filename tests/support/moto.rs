@@ -137,6 +137,23 @@ impl Moto {
         ))
     }
 
+    /// A config with static keys, e.g. an IAM user's access key created in
+    /// some account (moto maps a key it issued to that account).
+    pub fn sdk_config_with_keys(
+        &self,
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: Option<&str>,
+    ) -> SdkConfig {
+        self.config_with(Credentials::new(
+            access_key_id,
+            secret_access_key,
+            session_token.map(str::to_owned),
+            None,
+            "moto-static",
+        ))
+    }
+
     fn config_with(&self, credentials: Credentials) -> SdkConfig {
         SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
