@@ -1,0 +1,78 @@
+//! What can go wrong while polling, as values the pane and the headless command can show.
+
+use aws_sdk_cloudtrail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudtrail::operation::lookup_events::LookupEventsError;
+
+/// Error codes AWS uses for "slow down".
+const THROTTLING_CODES: &[&str] = &[
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+];
+
+/// A failed `LookupEvents` request (or poll); never contains credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TailError {
+    /// AWS kept answering "slow down" after every backoff of one poll.
+    #[error("LookupEvents throttled {attempts} times in a row; backing off")]
+    Throttled {
+        /// Consecutive throttled answers.
+        attempts: u32,
+    },
+    /// AWS refused the request (access denied, invalid token, bad parameter…).
+    #[error("{code}: {message}")]
+    Service {
+        /// The AWS error code.
+        code: String,
+        /// AWS's message.
+        message: String,
+    },
+    /// No credentials could be resolved for the profile.
+    #[error("no usable credentials: {0}")]
+    Credentials(String),
+    /// The request did not get an answer (DNS, connection, timeout).
+    #[error("could not reach CloudTrail: {0}")]
+    Network(String),
+    /// Anything else the SDK reported.
+    #[error("LookupEvents failed: {0}")]
+    Other(String),
+}
+
+impl TailError {
+    /// True for "slow down" answers, which are retried after a backoff.
+    pub fn is_throttling(&self) -> bool {
+        matches!(self, TailError::Throttled { .. })
+            || matches!(self, TailError::Service { code, .. } if THROTTLING_CODES.contains(&code.as_str()))
+    }
+
+    /// Classifies an SDK error.
+    pub fn from_sdk(err: &SdkError<LookupEventsError>) -> Self {
+        let context = DisplayErrorContext(err).to_string();
+        match err {
+            SdkError::ServiceError(service) => {
+                let status = service.raw().status().as_u16();
+                let code = err
+                    .code()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("HTTP {status}"));
+                let code = if status == 429 && !THROTTLING_CODES.contains(&code.as_str()) {
+                    "TooManyRequestsException".to_owned()
+                } else {
+                    code
+                };
+                let message = err.message().map_or(context, str::to_owned);
+                TailError::Service { code, message }
+            }
+            SdkError::TimeoutError(_) => TailError::Network(context),
+            SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
+                TailError::Network(context)
+            }
+            // Identity resolution fails before anything is sent; the SDK says "credentials".
+            _ if context.to_ascii_lowercase().contains("credentials") => {
+                TailError::Credentials(context)
+            }
+            _ => TailError::Other(context),
+        }
+    }
+}
