@@ -37,6 +37,8 @@ pub enum Command {
         #[arg(long)]
         bench: bool,
     },
+    /// Show CloudTrail events, classified: from saved files, or live from an account.
+    Trail(commands::trail::TrailArgs),
 }
 
 /// Parses `args` and runs; returns the process exit code.
@@ -65,6 +67,7 @@ where
             format,
             bench,
         }) => commands::eval::run(&path, format, bench, &mut out, &mut err),
+        Some(Command::Trail(args)) => commands::trail::run(&args, &mut out, &mut err),
         None => print_overview(&mut out),
     };
     match code {

@@ -2,6 +2,7 @@
 //! so tests can run them without a process.
 
 pub mod eval;
+pub mod trail;
 
 /// Exit code for invalid or unreadable input.
 pub const EXIT_INPUT: u8 = 2;
