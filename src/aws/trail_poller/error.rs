@@ -1,6 +1,8 @@
 //! What can go wrong while polling, as values the pane and the headless command can show.
 
-use aws_sdk_cloudtrail::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use std::error::Error;
+
+use aws_sdk_cloudtrail::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudtrail::operation::lookup_events::LookupEventsError;
 
 /// Error codes AWS uses for "slow down".
@@ -48,7 +50,7 @@ impl TailError {
 
     /// Classifies an SDK error.
     pub fn from_sdk(err: &SdkError<LookupEventsError>) -> Self {
-        let context = DisplayErrorContext(err).to_string();
+        let context = causes(err);
         match err {
             SdkError::ServiceError(service) => {
                 let status = service.raw().status().as_u16();
@@ -75,4 +77,20 @@ impl TailError {
             _ => TailError::Other(context),
         }
     }
+}
+
+/// The error's message and its causes, `: `-joined, without the SDK's debug dump (which
+/// repeats raw responses and is unreadable in a pane).
+fn causes(err: &dyn Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        // Wrappers often repeat their source's text.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
