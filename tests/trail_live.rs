@@ -174,7 +174,7 @@ async fn overlapping_windows_neither_drop_nor_repeat() {
     let clock = Clock::manual(t - minutes(30));
     let config = PollerConfig {
         overlap: minutes(15),
-        page_size: 7,
+        page_size: 20,
         ..since(minutes(60))
     };
     let mut p = poller(account, &EventFilter::default(), config)
