@@ -5,8 +5,10 @@ mod access;
 pub mod apply;
 mod assume;
 mod ecr;
+pub mod event_pattern;
 pub mod model;
 mod subject;
+mod trigger;
 
 use serde_json::json;
 use thiserror::Error;
@@ -19,6 +21,7 @@ use crate::inventory::{AccountPair, Question, ResolveError};
 use crate::policy::condition::BaseOperator;
 
 pub use ecr::{LAYER_CHECK_ACTION, PULL_ACTIONS, PUSH_ACTIONS};
+pub use trigger::native_pattern;
 
 /// Why a question could not be asked (as opposed to a check that fails).
 #[derive(Debug, Error)]
@@ -61,6 +64,15 @@ pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, Di
             role,
             external_id,
         } => assume::assume(pair, principal, role, external_id.as_deref()),
+        Question::Trigger {
+            pipeline,
+            repository,
+            tag,
+            pusher,
+        } => {
+            let pusher = Some(pusher.as_str()).filter(|p| !p.is_empty());
+            trigger::trigger(pair, pipeline, repository, tag, pusher)
+        }
         other => Err(DiagnoseError::Unsupported(format!(
             "{} questions are not supported yet",
             question_kind(other)
