@@ -70,6 +70,7 @@ pub fn assume(
         role: target.arn.clone(),
     };
     let side = ResourceSide {
+        account: None,
         arn: target.arn.clone(),
         policy: parse_field(
             target.trust_policy.as_ref(),

@@ -231,6 +231,7 @@ fn resource_side(repo: &Repository, account: Option<&str>) -> ResourceSide {
         repository: repo.arn.clone(),
     };
     ResourceSide {
+        account: None,
         arn: repo.arn.clone(),
         policy: parse_field(repo.policy.as_ref(), &location, account.unwrap_or_default()),
     }
@@ -297,6 +298,7 @@ fn repository_exists(target: &Target<'_>) -> Check {
 fn auth_token(subject: &Subject<'_>) -> Check {
     let account = subject.caller.account();
     let side = ResourceSide {
+        account: None,
         arn: "*".into(),
         policy: Ok(None),
     };

@@ -3,6 +3,7 @@
 
 mod access;
 pub mod apply;
+mod artifact;
 mod assume;
 mod ecr;
 pub mod event_pattern;
@@ -73,6 +74,7 @@ pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, Di
             let pusher = Some(pusher.as_str()).filter(|p| !p.is_empty());
             trigger::trigger(pair, pipeline, repository, tag, pusher)
         }
+        Question::Artifact { pipeline, action } => artifact::artifact(pair, pipeline, action),
         other => Err(DiagnoseError::Unsupported(format!(
             "{} questions are not supported yet",
             question_kind(other)

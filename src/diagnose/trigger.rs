@@ -188,7 +188,8 @@ pub fn trigger(
     Ok(Diagnosis::new(question, checks))
 }
 
-fn resolve_pipeline<'p>(
+/// Finds a pipeline by ARN or unambiguous name.
+pub(super) fn resolve_pipeline<'p>(
     pair: &'p AccountPair,
     reference: &str,
 ) -> Result<(&'p Account, &'p Pipeline), DiagnoseError> {
@@ -640,6 +641,7 @@ fn target_role(
         role: role.arn.clone(),
     };
     let trust_side = ResourceSide {
+        account: None,
         arn: role.arn.clone(),
         policy: parse_field(
             role.trust_policy.as_ref(),
@@ -663,6 +665,7 @@ fn target_role(
         &RequestContext::new(),
     );
     let start_side = ResourceSide {
+        account: None,
         arn: pipeline.arn.clone(),
         policy: Ok(None),
     };
