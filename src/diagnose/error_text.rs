@@ -360,11 +360,13 @@ fn classify(
             Wrapper::Docker | Wrapper::Ecs | Wrapper::Codebuild | Wrapper::Kubelet
         )
     });
-    let denied_pull = t.contains("pull access denied")
-        || t.contains("403 forbidden")
+    let ecr_denial = (t.contains("403 forbidden")
         || t.contains("requested access to the resource is denied")
-        || t.contains("denied:");
-    if denied_pull && (p.repository.is_some() || pull_wrapper) {
+        || t.find_word("denied:"))
+        && (t.contains(".dkr.ecr.") || t.contains("ecr"));
+    if t.contains("pull access denied for")
+        || (ecr_denial && (p.repository.is_some() || pull_wrapper))
+    {
         return Ok(Symptom::AccessDenied);
     }
     let denial_code = p.error_code.as_deref().is_some_and(|c| {
@@ -390,7 +392,50 @@ fn classify(
 /// Finds and parses the IAM sentence; fills principal, action, resource, reason, policy ARN.
 /// Returns the byte offset where the principal (or the anchor) starts.
 fn parse_sentence(t: &Text, p: &mut ParsedError) -> Option<usize> {
-    let (anchor, anchor_end) = t.find(0, t.len(), "not authorized to perform")?;
+    // The first sentence that names a principal or an action wins; earlier prose such as
+    // `You are not authorized to perform this operation.` is skipped.
+    let mut from = 0;
+    let mut first = None;
+    for _ in 0..16 {
+        let (anchor, anchor_end) = t.find(from, t.len(), "not authorized to perform")?;
+        let mut candidate = blank_like(p);
+        let start = parse_anchor(t, anchor, anchor_end, &mut candidate);
+        first.get_or_insert(start);
+        if candidate.principal_arn.is_some()
+            || candidate.principal_text.is_some()
+            || candidate.action.is_some()
+        {
+            adopt(p, candidate);
+            return Some(start);
+        }
+        from = anchor_end;
+    }
+    first
+}
+
+/// A copy of `p` with the sentence fields cleared.
+fn blank_like(p: &ParsedError) -> ParsedError {
+    ParsedError {
+        repository: None,
+        wrappers: Vec::new(),
+        ..p.clone()
+    }
+}
+
+/// Moves the sentence fields of `from` into `p`.
+fn adopt(p: &mut ParsedError, from: ParsedError) {
+    p.principal_arn = from.principal_arn;
+    p.principal_text = from.principal_text;
+    p.action = from.action;
+    p.resource_arn = from.resource_arn;
+    p.resource_text = from.resource_text;
+    p.reason_kind = from.reason_kind;
+    p.reason_text = from.reason_text;
+    p.policy_arn = from.policy_arn;
+}
+
+/// Parses the sentence around one anchor; returns where it starts.
+fn parse_anchor(t: &Text, anchor: usize, anchor_end: usize, p: &mut ParsedError) -> usize {
     // `is` before the anchor, possibly glued to the principal (`…abcd1234is not`).
     let mut principal_end = anchor;
     let before = skip_ws_back(t, anchor);
@@ -408,6 +453,9 @@ fn parse_sentence(t: &Text, p: &mut ParsedError) -> Option<usize> {
     let action = token.trim_end_matches(['.', ',', ':']);
     if is_action(action) {
         p.action = Some(action.to_string());
+    }
+    // Step over placeholders (`<AWS_SERVICES:ACTION>`) too, so the resource is still read.
+    if !token.is_empty() {
         pos = end;
     }
 
@@ -424,7 +472,7 @@ fn parse_sentence(t: &Text, p: &mut ParsedError) -> Option<usize> {
     }
 
     parse_reason(t, pos, p);
-    Some(sentence_start)
+    sentence_start
 }
 
 fn skip_ws_back(t: &Text, mut pos: usize) -> usize {
@@ -570,16 +618,25 @@ fn parse_reason(t: &Text, pos: usize, p: &mut ParsedError) {
         let mut e = end;
         let mut kind = PolicyType::Unknown;
         if let Some(in_end) = t.match_at(end, " in ") {
-            if let Some((_, policy_end)) = t.find(in_end, (in_end + 80).min(t.len()), "polic") {
-                kind = policy_type(&t.lc[in_end..policy_end]);
-                e = t.skip_bytes(policy_end, b"yies");
-                if let Some(tr) = t.match_at(e, " transitively through a service control policy") {
-                    e = tr;
+            let window = (in_end + 80).min(t.len());
+            let policy = t.find(in_end, window, "polic");
+            // `permissions boundary` has no "policy" word; the next one may be in the ARN.
+            let boundary = t.find(in_end, window, "boundary");
+            match (policy, boundary) {
+                (_, Some((b, b_end))) if policy.is_none_or(|(pa, _)| b < pa) => {
+                    kind = PolicyType::Boundary;
+                    e = b_end;
                 }
-            } else if let Some((_, b_end)) = t.find(in_end, (in_end + 40).min(t.len()), "boundary")
-            {
-                kind = PolicyType::Boundary;
-                e = b_end;
+                (Some((_, policy_end)), _) => {
+                    kind = policy_type(&t.lc[in_end..policy_end]);
+                    e = t.skip_bytes(policy_end, b"yies");
+                    if let Some(tr) =
+                        t.match_at(e, " transitively through a service control policy")
+                    {
+                        e = tr;
+                    }
+                }
+                _ => {}
             }
         }
         p.reason_kind = match kind {
@@ -702,7 +759,7 @@ fn detect_wrappers(t: &Text) -> Vec<Wrapper> {
         "no basic auth credentials",
         "denied: requested access",
         "authorization token has expired",
-    ]) || t.find(0, t.len(), "denied: user:").is_some()
+    ]) || t.find_word("denied: user:")
     {
         out.push(Wrapper::Docker);
     }
@@ -858,6 +915,9 @@ fn whole_word(s: &str, word: &str) -> bool {
 
 /// True when the ARN's account field is a placeholder rather than an account ID.
 fn arn_account_hidden(arn: &str) -> bool {
+    if arn == "*" {
+        return false;
+    }
     match Arn::parse(arn) {
         Some(a) => !a.account.is_empty() && a.account != "aws" && !is_account_id(a.account),
         None => true,
@@ -903,7 +963,10 @@ fn question(t: &Text, p: &ParsedError) -> Question {
     if let Some(q) = p.operation.as_deref().and_then(name) {
         return q;
     }
-    if t.contains("the push refers to repository") || t.contains("push access denied") {
+    if t.contains("the push refers to repository")
+        || t.contains("push access denied")
+        || t.contains("docker push")
+    {
         return Question::Push;
     }
     if t.contains("pull access denied")
@@ -911,6 +974,7 @@ fn question(t: &Text, p: &ParsedError) -> Question {
         || t.contains("pull image")
         || t.contains("cannotpull")
         || t.contains("unable to pull")
+        || t.contains("docker pull")
     {
         return Question::Pull;
     }

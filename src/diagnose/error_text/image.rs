@@ -37,9 +37,22 @@ pub(super) struct Found {
 /// Finds the repository named by the text; `resource_arn` is the sentence's resource.
 pub(super) fn find(t: &Text, resource_arn: Option<&str>) -> Found {
     let from_arn = resource_arn.and_then(from_arn);
-    let (from_uri, redacted) = match uri_token(t) {
-        Some(token) => parse_reference(&token),
-        None => (None, false),
+    // Docker's `pull access denied for X` names the repository but drops the tag; the
+    // first ECR host in the text (kubelet's `Failed to pull image "…:tag"`) often keeps it.
+    let (docker, docker_redacted) =
+        docker_token(t).map_or((None, false), |tok| parse_reference(&tok));
+    let (ecr, ecr_redacted) = ecr_token(t).map_or((None, false), |tok| parse_reference(&tok));
+    let redacted = docker_redacted || ecr_redacted;
+    let from_uri = match (docker, ecr) {
+        (Some(mut d), Some(e)) if d.name == e.name => {
+            if d.tag.is_none() && d.digest.is_none() {
+                d.tag = e.tag;
+                d.digest = e.digest;
+                d.uri = e.uri;
+            }
+            Some(d)
+        }
+        (d, e) => d.or(e),
     };
     let repository = match (from_arn, from_uri) {
         (Some(mut a), Some(u)) => {
@@ -74,15 +87,15 @@ fn from_arn(arn: &str) -> Option<RepositoryRef> {
     })
 }
 
-/// The first image reference in the text: docker's `pull access denied for X`, else the
-/// first token holding an ECR registry host.
-fn uri_token(t: &Text) -> Option<String> {
-    if let Some((_, end)) = t.find(0, t.len(), "pull access denied for ") {
-        let (token, _) = t.read_token(end, t.len(), &[]);
-        if !token.is_empty() {
-            return Some(token);
-        }
-    }
+/// The repository in docker's `pull access denied for X, …`.
+fn docker_token(t: &Text) -> Option<String> {
+    let (_, end) = t.find(0, t.len(), "pull access denied for ")?;
+    let (token, _) = t.read_token(end, t.len(), &[]);
+    (!token.is_empty()).then_some(token)
+}
+
+/// The first token holding an ECR registry host.
+fn ecr_token(t: &Text) -> Option<String> {
     let (at, _) = t.find(0, t.len(), ".dkr.ecr.")?;
     let mut start = at;
     while start > 0 && is_registry_byte(t.lc[start - 1]) {
@@ -104,6 +117,14 @@ fn parse_reference(token: &str) -> (Option<RepositoryRef>, bool) {
         .trim_start_matches("https://")
         .trim_start_matches("http://")
         .trim_end_matches([':', '.', ',', ';']);
+    // `The push refers to repository [host/name]`: drop the brackets, but keep a bracketed
+    // placeholder account (`[account-id].dkr.ecr…`).
+    let token = match token.strip_prefix('[') {
+        Some(inner) if !inner.split(".dkr.ecr.").next().unwrap_or("").contains(']') => {
+            inner.trim_end_matches(']')
+        }
+        _ => token,
+    };
     let lower = token.to_ascii_lowercase();
     let Some(at) = lower.find(".dkr.ecr.") else {
         // A plain docker repository name (`pull access denied for myimage`).

@@ -112,6 +112,19 @@ impl Text {
         self.find(0, self.len(), needle).is_some()
     }
 
+    /// True when `phrase` occurs not glued to a preceding letter or digit
+    /// (`denied:` but not `AccessDenied:`).
+    pub fn find_word(&self, phrase: &str) -> bool {
+        let mut from = 0;
+        while let Some((a, _)) = self.find(from, self.len(), phrase) {
+            if a == 0 || !self.lc[a - 1].is_ascii_alphanumeric() {
+                return true;
+            }
+            from = a + 1;
+        }
+        false
+    }
+
     /// Matches `phrase` (lower-case ASCII, words separated by single spaces) at `pos`. A space
     /// in the phrase matches any run of whitespace, line breaks included, or none at all, so
     /// soft wraps and missing spaces (`perform:ecr:…`, `…1234is not`) both match. Returns
