@@ -156,7 +156,7 @@ impl Text {
         let to = to.min(self.lc.len());
         let mut i = from;
         while i < to {
-            let off = self.lc.get(i..to)?.iter().position(|&b| b == first)?;
+            let off = memchr::memchr(first, self.lc.get(i..to)?)?;
             i += off;
             if let Some(end) = self.match_at(i, phrase) {
                 return Some((i, end));
@@ -299,7 +299,7 @@ pub(super) fn find_bytes(hay: &[u8], needle: &[u8], from: usize) -> Option<usize
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Esc {
     Normal,
-    Esc,
+    Escape,
     Csi,
     Osc,
 }
@@ -307,6 +307,13 @@ enum Esc {
 /// Undoes JSON escaping, strips ANSI escapes and control characters, maps typographic
 /// quotes and exotic spaces to ASCII, and turns CRLF and CR into `\n`.
 fn decode(input: &str) -> String {
+    // Fast path: plain printable ASCII needs none of the work below.
+    if input
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'\\' || b == b'\n')
+    {
+        return input.to_string();
+    }
     let mut out = String::with_capacity(input.len());
     let mut state = Esc::Normal;
     let mut prev_cr = false;
@@ -353,7 +360,7 @@ fn decode(input: &str) -> String {
 
 fn feed(c: char, out: &mut String, state: &mut Esc, prev_cr: &mut bool) {
     match *state {
-        Esc::Esc => {
+        Esc::Escape => {
             *state = match c {
                 '[' => Esc::Csi,
                 ']' => Esc::Osc,
@@ -371,7 +378,7 @@ fn feed(c: char, out: &mut String, state: &mut Esc, prev_cr: &mut bool) {
             if c == '\u{7}' {
                 *state = Esc::Normal;
             } else if c == '\u{1b}' {
-                *state = Esc::Esc;
+                *state = Esc::Escape;
             }
             return;
         }
@@ -379,7 +386,7 @@ fn feed(c: char, out: &mut String, state: &mut Esc, prev_cr: &mut bool) {
     }
     let was_cr = std::mem::replace(prev_cr, false);
     match c {
-        '\u{1b}' => *state = Esc::Esc,
+        '\u{1b}' => *state = Esc::Escape,
         '\r' => {
             *prev_cr = true;
             out.push('\n');
