@@ -153,3 +153,45 @@ fn corpus_survives_crlf_and_colour_and_terraform_boxes() {
         }
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn texts() -> Vec<String> {
+        corpus()
+            .iter()
+            .map(|p| load(p)["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Arbitrary text never panics, and a rejection always explains itself.
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,300}") {
+            if let Err(e) = parse(&s) {
+                prop_assert!(e.to_string().contains("hint:"));
+            }
+        }
+
+        /// Corpus texts cut, spliced and re-wrapped at random places never panic.
+        #[test]
+        fn damaged_corpus_text_never_panics(
+            pick in 0usize..1000,
+            cuts in proptest::collection::vec((0usize..2000, "[\\n │\\\\\"\u{2019}\u{1b}]{1,3}"), 0..8),
+        ) {
+            let all = texts();
+            let mut text = all[pick % all.len()].clone();
+            for (at, insert) in cuts {
+                let mut at = at.min(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.insert_str(at, &insert);
+            }
+            let _ = parse(&text);
+        }
+    }
+}

@@ -1047,6 +1047,33 @@ mod tests {
     }
 
     #[test]
+    fn soft_wrapped_at_words_with_policy_arn_on_its_own_line() {
+        let p = parse("User: arn:aws:iam::123456789012:user/deploy-bot is not authorized\nto perform: iam:ListRoles on resource: arn:aws:iam::123456789012:role/*\nwith an explicit deny in a service control policy:\narn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd\n\nThanks for any help").unwrap();
+        assert_eq!(
+            p.principal_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:user/deploy-bot")
+        );
+        assert_eq!(
+            p.resource_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/*")
+        );
+        assert_eq!(p.reason_kind, ReasonKind::ExplicitDenyScp);
+        assert_eq!(
+            p.policy_arn.as_deref(),
+            Some("arn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd")
+        );
+    }
+
+    #[test]
+    fn keyword_cut_mid_word_by_a_terminal() {
+        let text = format!("{}\n{}", &S1[..79], &S1[79..]);
+        assert_eq!(
+            parse(&text).unwrap().reason_kind,
+            ReasonKind::NoResourcePolicy
+        );
+    }
+
+    #[test]
     fn rejects_with_a_hint() {
         let e = parse("Traceback (most recent call last):\n  File \"x.py\", line 1\nKeyError: 'a'")
             .unwrap_err();
