@@ -6,6 +6,7 @@ pub mod apply;
 mod artifact;
 mod assume;
 mod ecr;
+pub mod error_text;
 pub mod event_pattern;
 pub mod model;
 mod subject;
