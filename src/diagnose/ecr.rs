@@ -222,6 +222,22 @@ pub fn push(
     Ok(Diagnosis::new(question, checks))
 }
 
+/// The registry-token question on its own (a pasted `GetAuthorizationToken` denial names no
+/// repository): the token check and explicit denies on the identity side.
+pub fn auth_token_question(
+    pair: &AccountPair,
+    principal: &str,
+) -> Result<Diagnosis, DiagnoseError> {
+    let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
+    let question = QuestionSummary {
+        kind: "auth-token".into(),
+        text: format!("can {principal} get an ECR authorization token?"),
+        principal: Some(principal.to_string()),
+        resource: Some("*".into()),
+    };
+    Ok(Diagnosis::new(question, vec![auth_token(&subject)]))
+}
+
 fn short_repo(arn: &str) -> &str {
     arn.split_once(":repository/").map_or(arn, |(_, name)| name)
 }

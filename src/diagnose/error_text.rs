@@ -98,6 +98,23 @@ pub enum Wrapper {
     None,
 }
 
+impl Wrapper {
+    /// The kebab-case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Wrapper::Docker => "docker",
+            Wrapper::Ecs => "ecs",
+            Wrapper::Codebuild => "codebuild",
+            Wrapper::Kubelet => "kubelet",
+            Wrapper::AwsCli => "aws-cli",
+            Wrapper::SdkGo => "sdk-go",
+            Wrapper::SdkJava => "sdk-java",
+            Wrapper::Terraform => "terraform",
+            Wrapper::None => "plain",
+        }
+    }
+}
+
 /// Which `explain` question the error maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -8,6 +8,7 @@ mod assume;
 mod ecr;
 pub mod error_text;
 pub mod event_pattern;
+mod from_error;
 pub mod model;
 mod subject;
 mod trigger;
@@ -23,6 +24,7 @@ use crate::inventory::{AccountPair, Question, ResolveError};
 use crate::policy::condition::BaseOperator;
 
 pub use ecr::{LAYER_CHECK_ACTION, PULL_ACTIONS, PUSH_ACTIONS};
+pub use from_error::{explain_error, question_for};
 pub use trigger::native_pattern;
 
 /// Why a question could not be asked (as opposed to a check that fails).
@@ -37,6 +39,9 @@ pub enum DiagnoseError {
     /// The question is not supported by this data source.
     #[error("{0}")]
     Unsupported(String),
+    /// A pasted text that is not an authorization error crossdock recognises.
+    #[error("{0}")]
+    Unrecognised(String),
 }
 
 /// Answers `question` about the accounts in `pair`.
@@ -76,21 +81,7 @@ pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, Di
             trigger::trigger(pair, pipeline, repository, tag, pusher)
         }
         Question::Artifact { pipeline, action } => artifact::artifact(pair, pipeline, action),
-        other => Err(DiagnoseError::Unsupported(format!(
-            "{} questions are not supported yet",
-            question_kind(other)
-        ))),
-    }
-}
-
-fn question_kind(question: &Question) -> &'static str {
-    match question {
-        Question::Pull { .. } => "pull",
-        Question::Push { .. } => "push",
-        Question::Assume { .. } => "assume",
-        Question::Trigger { .. } => "trigger",
-        Question::Artifact { .. } => "artifact",
-        Question::Error { .. } => "error",
+        Question::Error { text } => from_error::explain_error(pair, text),
     }
 }
 
