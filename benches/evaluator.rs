@@ -1,1 +1,51 @@
-fn main() {}
+//! Evaluation throughput over the request corpus in `tests/eval-cases/`.
+
+use std::fs;
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use crossdock::policy::evaluate::evaluate;
+use crossdock::policy::request_file::RequestFile;
+use crossdock::policy::trace::trace;
+
+fn corpus() -> Vec<RequestFile> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval-cases");
+    let mut paths: Vec<_> = fs::read_dir(&dir)
+        .expect("corpus directory")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| RequestFile::parse(&fs::read_to_string(p).expect("readable")).expect("valid case"))
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let files = corpus();
+    let requests: Vec<_> = files.iter().map(RequestFile::request).collect();
+    let mut group = c.benchmark_group("evaluator");
+    group.throughput(Throughput::Elements(requests.len() as u64));
+    group.bench_function("evaluate/corpus", |b| {
+        b.iter(|| {
+            for request in &requests {
+                black_box(evaluate(black_box(request)));
+            }
+        })
+    });
+    group.bench_function("evaluate+trace/corpus", |b| {
+        b.iter(|| {
+            for request in &requests {
+                let evaluation = evaluate(black_box(request));
+                black_box(trace(request, &evaluation));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,6 +1,12 @@
 //! crossdock: explains why cross-account AWS container delivery fails, with evidence.
 //!
-//! Pure cores (`policy`, `trail`) do no IO; see `DESIGN.md` in the shared folder for the layout.
+//! Pure cores (`policy`, `inventory`, `trail`, `diagnose`) do no network IO; `commands` and
+//! `cli` are the headless edges. See `DESIGN.md` in the shared folder for the layout.
 
+pub mod cli;
+pub mod commands;
+pub mod diagnose;
+pub mod inventory;
 pub mod policy;
+pub mod report;
 pub mod trail;

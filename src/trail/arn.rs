@@ -1,36 +1,8 @@
-//! Just enough ARN handling for trail records; the full ARN model lives in `policy`.
+//! ARN helpers for trail records; parsing itself is `crate::policy::arn`'s.
 
-/// The six colon-separated parts of an ARN, borrowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ArnParts<'a> {
-    /// `aws`, `aws-cn`, `aws-us-gov`.
-    pub partition: &'a str,
-    /// `ecr`, `sts`, `iam`, `kms`…
-    pub service: &'a str,
-    /// Empty for global services.
-    pub region: &'a str,
-    /// Empty for S3 buckets.
-    pub account: &'a str,
-    /// Everything after the fifth colon (may itself contain colons).
-    pub resource: &'a str,
-}
-
-/// Splits an ARN; `None` if it does not start with `arn:` or has fewer than six parts.
-pub fn split(arn: &str) -> Option<ArnParts<'_>> {
-    let rest = arn.strip_prefix("arn:")?;
-    let mut parts = rest.splitn(5, ':');
-    let partition = parts.next()?;
-    let service = parts.next()?;
-    let region = parts.next()?;
-    let account = parts.next()?;
-    let resource = parts.next()?;
-    Some(ArnParts {
-        partition,
-        service,
-        region,
-        account,
-        resource,
-    })
+/// Splits an ARN into its six parts (the one ARN parser of the crate).
+pub fn split(arn: &str) -> Option<crate::policy::Arn<'_>> {
+    crate::policy::Arn::parse(arn)
 }
 
 /// The account field of an ARN, if not empty.
@@ -39,11 +11,6 @@ pub fn split(arn: &str) -> Option<ArnParts<'_>> {
 /// comparing redacted IDs for equality is still meaningful.
 pub fn account_of(arn: &str) -> Option<&str> {
     split(arn).map(|p| p.account).filter(|a| !a.is_empty())
-}
-
-/// True for a 12-digit AWS account ID.
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The partition implied by a region name (`cn-…` → `aws-cn`, `us-gov-…` → `aws-us-gov`).
@@ -84,8 +51,6 @@ mod tests {
         assert_eq!(split("arn:aws:s3"), None);
         assert_eq!(account_of("arn:aws:s3:::bucket"), None);
         assert_eq!(account_of("arn:aws:iam::XXXX4623:role/r"), Some("XXXX4623"));
-        assert!(is_account_id("222222222222"));
-        assert!(!is_account_id("XXXX4623"));
     }
 
     #[test]

@@ -1,0 +1,85 @@
+//! Command-line arguments and dispatch to the headless commands (or, with no command, the
+//! main job).
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::{self, eval::EvalFormat};
+
+/// crossdock: why can't this principal pull, push, assume or trigger across two AWS
+/// accounts — and what exactly fixes it?
+#[derive(Debug, Parser)]
+#[command(name = "crossdock", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate an IAM authorization request file (or every *.json in a directory).
+    #[command(
+        after_help = "Examples:\n  crossdock eval request.json\n  crossdock eval --format text request.json\n  crossdock eval tests/eval-cases/          # one JSON line per file, then `N passed, M failed`\n  crossdock eval --bench tests/eval-cases/  # median time per evaluation"
+    )]
+    Eval {
+        /// A request file (format: examples/eval/README.md) or a directory of them.
+        path: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Json)]
+        format: EvalFormat,
+        /// Evaluate each request repeatedly after a warm-up and print the median time.
+        #[arg(long)]
+        bench: bool,
+    },
+}
+
+/// Parses `args` and runs; returns the process exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                commands::EXIT_INPUT
+            } else {
+                0
+            });
+        }
+    };
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let code = match cli.command {
+        Some(Command::Eval {
+            path,
+            format,
+            bench,
+        }) => commands::eval::run(&path, format, bench, &mut out, &mut err),
+        None => print_overview(&mut out),
+    };
+    match code {
+        Ok(code) => ExitCode::from(code),
+        // A closed pipe (e.g. `| head`) is not an error worth a message.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(err, "crossdock: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_overview(out: &mut dyn Write) -> io::Result<u8> {
+    use clap::CommandFactory;
+    writeln!(out, "{}", Cli::command().render_long_help())?;
+    Ok(0)
+}

@@ -1,0 +1,349 @@
+//! `crossdock eval FILE|DIR`: evaluate request files and print the decision with its trace.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use super::EXIT_INPUT;
+use crate::policy::evaluate::{evaluate, Decision, Evaluation};
+use crate::policy::request_file::RequestFile;
+use crate::policy::trace::{trace, PolicyTrace};
+
+/// Output format of `crossdock eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalFormat {
+    /// One JSON object per request.
+    Json,
+    /// The trace for humans.
+    Text,
+}
+
+/// Runs the command; returns the process exit code.
+pub fn run(
+    path: &Path,
+    format: EvalFormat,
+    bench: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    if path.is_dir() {
+        return run_dir(path, format, bench, out, err);
+    }
+    let file = match load(path) {
+        Ok(file) => file,
+        Err(message) => {
+            writeln!(err, "crossdock eval: {message}")?;
+            return Ok(EXIT_INPUT);
+        }
+    };
+    if bench {
+        let median = bench_one(&file);
+        write_bench_line(out, format, path, median)?;
+        return Ok(0);
+    }
+    let request = file.request();
+    let evaluation = evaluate(&request);
+    let traces = trace(&request, &evaluation);
+    match format {
+        EvalFormat::Json => {
+            let report = report_json(&file, &evaluation, &traces);
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report).expect("JSON values serialize")
+            )?;
+        }
+        EvalFormat::Text => write_text(out, &file, &evaluation, &traces)?,
+    }
+    Ok(0)
+}
+
+fn load(path: &Path) -> Result<RequestFile, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    RequestFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn run_dir(
+    dir: &Path,
+    format: EvalFormat,
+    bench: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    let mut paths: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect(),
+        Err(e) => {
+            writeln!(
+                err,
+                "crossdock eval: cannot read directory {}: {e}",
+                dir.display()
+            )?;
+            return Ok(EXIT_INPUT);
+        }
+    };
+    paths.sort();
+    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, 0usize);
+    let mut medians = Vec::new();
+    for path in &paths {
+        let file = match load(path) {
+            Ok(file) => file,
+            Err(message) => {
+                invalid += 1;
+                failed += 1;
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"file": path.display().to_string(), "error": message})
+                )?;
+                continue;
+            }
+        };
+        if bench {
+            let median = bench_one(&file);
+            medians.push(median);
+            write_bench_line(out, format, path, median)?;
+            continue;
+        }
+        let request = file.request();
+        let evaluation = evaluate(&request);
+        match file.expected {
+            Some(expected) if expected == evaluation.decision => passed += 1,
+            Some(_) => failed += 1,
+            None => {}
+        }
+        match format {
+            EvalFormat::Json => {
+                let traces = trace(&request, &evaluation);
+                let mut report = report_json(&file, &evaluation, &traces);
+                report["file"] = json!(path.display().to_string());
+                writeln!(out, "{report}")?;
+            }
+            EvalFormat::Text => {
+                let verdict = match file.expected {
+                    Some(e) if e == evaluation.decision => "ok  ",
+                    Some(_) => "FAIL",
+                    None => "    ",
+                };
+                writeln!(
+                    out,
+                    "{verdict} {:<14} {}  {}",
+                    format!("{:?}", evaluation.decision),
+                    path.display(),
+                    evaluation.reason
+                )?;
+            }
+        }
+    }
+    if bench {
+        medians.sort();
+        if let Some(mid) = medians.get(medians.len() / 2) {
+            writeln!(
+                out,
+                "median per evaluation over {} requests: {} ns",
+                medians.len(),
+                mid.as_nanos()
+            )?;
+        }
+    } else {
+        writeln!(out, "{passed} passed, {failed} failed")?;
+    }
+    if invalid > 0 {
+        writeln!(
+            err,
+            "crossdock eval: {invalid} file(s) could not be read; see the `error` lines"
+        )?;
+        return Ok(EXIT_INPUT);
+    }
+    Ok(0)
+}
+
+/// The JSON report of one evaluation.
+pub fn report_json(file: &RequestFile, evaluation: &Evaluation, traces: &[PolicyTrace]) -> Value {
+    let request = file.request();
+    let mut report = json!({
+        "name": file.name,
+        "decision": evaluation.decision,
+        "reason": evaluation.reason,
+        "rule": evaluation.rule,
+        "deciding": evaluation.deciding,
+        "caller": request.caller.to_string(),
+        "caller_account": request.caller.account(),
+        "resource_account": request.resource_account(),
+        "cross_account": evaluation.cross_account,
+        "resource_kind": evaluation.resource_kind,
+        "trace": traces,
+    });
+    if let Some(expected) = file.expected {
+        report["expected"] = json!(expected);
+        report["matches_expected"] = json!(expected == evaluation.decision);
+    }
+    report
+}
+
+fn write_text(
+    out: &mut dyn Write,
+    file: &RequestFile,
+    evaluation: &Evaluation,
+    traces: &[PolicyTrace],
+) -> io::Result<()> {
+    let request = file.request();
+    if let Some(name) = &file.name {
+        writeln!(out, "{name}")?;
+    }
+    writeln!(
+        out,
+        "  {} {} on {}",
+        request.caller, request.action, request.resource
+    )?;
+    writeln!(out, "  decision: {:?}", evaluation.decision)?;
+    writeln!(out, "  why:      {}", evaluation.reason)?;
+    if let Some(expected) = file.expected {
+        let mark = if expected == evaluation.decision {
+            "matches"
+        } else {
+            "DOES NOT MATCH"
+        };
+        writeln!(out, "  expected: {expected:?} ({mark})")?;
+    }
+    for d in &evaluation.deciding {
+        let sid = d
+            .sid
+            .as_deref()
+            .map(|s| format!(" \"{s}\""))
+            .unwrap_or_default();
+        let how = if d.applied { "applied" } else { "near miss" };
+        writeln!(
+            out,
+            "  deciding: {} statement {}{sid} ({how})",
+            d.policy, d.statement
+        )?;
+    }
+    writeln!(out, "  trace:")?;
+    for policy in traces {
+        let skipped = policy
+            .skipped
+            .map(|s| format!(" — {s}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {} [{}]: {}{skipped}",
+            policy.policy,
+            serde_json::to_value(policy.side)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or(""),
+            policy.result
+        )?;
+        for s in &policy.statements {
+            let mark = if s.applies { "✓" } else { "·" };
+            let sid = s
+                .sid
+                .as_deref()
+                .map(|s| format!(" \"{s}\""))
+                .unwrap_or_default();
+            let mut parts = vec![format!("action {}", yes_no(s.action_matched))];
+            if let Some(r) = s.resource_matched {
+                parts.push(format!("resource {}", yes_no(r)));
+            }
+            let principal = serde_json::to_value(s.principal).unwrap_or_default();
+            if let Some(outcome) = principal.get("outcome").and_then(Value::as_str) {
+                if outcome != "not-applicable" {
+                    let how = principal
+                        .get("as")
+                        .and_then(Value::as_str)
+                        .map(|a| format!(" as {a}"))
+                        .unwrap_or_default();
+                    parts.push(format!("principal {outcome}{how}"));
+                }
+            }
+            writeln!(
+                out,
+                "      {mark} statement {}{sid} {:?}: {}",
+                s.statement,
+                s.effect,
+                parts.join(", ")
+            )?;
+            for c in &s.conditions {
+                let request = c
+                    .request_values
+                    .as_ref()
+                    .map(|v| v.join(", "))
+                    .unwrap_or_else(|| "(missing)".into());
+                writeln!(
+                    out,
+                    "          {} {} [{}] vs {request} → {}",
+                    c.operator,
+                    c.key,
+                    c.policy_values.join(", "),
+                    c.result
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "✓"
+    } else {
+        "✗"
+    }
+}
+
+/// Median time of one evaluation of `file`'s request after a warm-up.
+pub fn bench_one(file: &RequestFile) -> Duration {
+    let request = file.request();
+    let warm_until = Instant::now() + Duration::from_millis(50);
+    let mut per_sample = 1u32;
+    while Instant::now() < warm_until {
+        std::hint::black_box(evaluate(std::hint::black_box(&request)));
+        per_sample = per_sample.saturating_add(1);
+    }
+    // About 1 ms per sample, 41 samples.
+    let per_sample = (per_sample / 50).max(1);
+    let mut samples: Vec<Duration> = (0..41)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..per_sample {
+                std::hint::black_box(evaluate(std::hint::black_box(&request)));
+            }
+            start.elapsed() / per_sample
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn write_bench_line(
+    out: &mut dyn Write,
+    format: EvalFormat,
+    path: &Path,
+    median: Duration,
+) -> io::Result<()> {
+    match format {
+        EvalFormat::Json => writeln!(
+            out,
+            "{}",
+            json!({"file": path.display().to_string(), "median_ns": median.as_nanos() as u64})
+        ),
+        EvalFormat::Text => writeln!(out, "{:>8} ns  {}", median.as_nanos(), path.display()),
+    }
+}
+
+/// True when the decision is one of the three.
+pub fn decision_name(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Allow => "Allow",
+        Decision::ExplicitDeny => "ExplicitDeny",
+        Decision::ImplicitDeny => "ImplicitDeny",
+    }
+}

@@ -1,0 +1,298 @@
+//! The `Diagnosis`: a verdict, ordered checks with evidence, and concrete fixes. The TUI,
+//! `crossdock explain` and the JSON output are all renderings of this one value.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The answer to a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every check passed (warnings allowed).
+    Works,
+    /// At least one check failed.
+    Fails,
+    /// Evidence is missing: no check failed, but at least one could not be decided.
+    Unknown,
+}
+
+/// The status of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Proven fine.
+    Pass,
+    /// Proven broken.
+    Fail,
+    /// Works, but something is risky or will break soon.
+    Warn,
+    /// Could not be decided; the message says what evidence is missing.
+    Unknown,
+}
+
+impl Status {
+    /// The mark the text and TUI renderings use.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Status::Pass => "✓",
+            Status::Fail => "✗",
+            Status::Warn => "!",
+            Status::Unknown => "?",
+        }
+    }
+}
+
+/// Where a piece of evidence lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PolicyLocation {
+    /// A repository policy.
+    RepositoryPolicy {
+        /// Repository ARN.
+        repository: String,
+    },
+    /// A role's trust policy.
+    TrustPolicy {
+        /// Role ARN.
+        role: String,
+    },
+    /// A role's inline policy.
+    InlinePolicy {
+        /// Role ARN.
+        role: String,
+        /// Policy name.
+        name: String,
+    },
+    /// A managed policy attached to a role.
+    ManagedPolicy {
+        /// Role ARN.
+        role: String,
+        /// Policy ARN.
+        policy: String,
+    },
+    /// A role's permissions boundary.
+    PermissionsBoundary {
+        /// Role ARN.
+        role: String,
+        /// Policy ARN.
+        policy: String,
+    },
+    /// A KMS key policy.
+    KeyPolicy {
+        /// Key ARN.
+        key: String,
+    },
+    /// An S3 bucket policy.
+    BucketPolicy {
+        /// Bucket name.
+        bucket: String,
+    },
+}
+
+/// One piece of evidence behind a check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// The account the evidence lives in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The policy, when the evidence is a policy statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyLocation>,
+    /// The statement index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<usize>,
+    /// The statement's Sid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// What the evidence shows, e.g. the condition and the values compared.
+    pub detail: String,
+}
+
+/// A change that fixes a failed check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FixAction {
+    /// Add this statement to the policy (creating the policy if there is none).
+    AddStatement {
+        /// Where.
+        target: PolicyLocation,
+        /// The statement JSON.
+        statement: Value,
+    },
+    /// Replace statement `index` of the policy by this one.
+    ReplaceStatement {
+        /// Where.
+        target: PolicyLocation,
+        /// Which statement.
+        index: usize,
+        /// The new statement JSON.
+        statement: Value,
+    },
+    /// Change a resource setting.
+    Setting {
+        /// The resource ARN or name.
+        resource: String,
+        /// The setting, e.g. `environment.imagePullCredentialsType`.
+        setting: String,
+        /// The value to set.
+        value: Value,
+    },
+    /// A change crossdock cannot express as data (e.g. "assume a role in B, then push").
+    Procedure {
+        /// The steps.
+        steps: Vec<String>,
+    },
+}
+
+/// A fix for one failed check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fix {
+    /// One line: what to change and where.
+    pub summary: String,
+    /// The account to change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The change.
+    pub action: FixAction,
+}
+
+/// One check of a diagnosis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// Stable kebab-case id (documented in `docs/checks.md`).
+    pub id: String,
+    /// Pass, fail, warn or unknown.
+    pub status: Status,
+    /// The account the check is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// One line.
+    pub message: String,
+    /// The evidence.
+    pub evidence: Vec<Evidence>,
+    /// The fix, for failures (and warnings where one exists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// The question as asked, for headers and reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuestionSummary {
+    /// `pull`, `push`, `assume`, `trigger`, `artifact`.
+    pub kind: String,
+    /// One line, e.g. "can role/codebuild-service-role pull source-repo:latest?".
+    pub text: String,
+    /// The principal asking, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// The resource asked about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+}
+
+/// The full answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    /// Works, fails or unknown.
+    pub verdict: Verdict,
+    /// The question.
+    pub question: QuestionSummary,
+    /// One sentence: the answer and its main cause.
+    pub summary: String,
+    /// The checks in the order they were made.
+    pub checks: Vec<Check>,
+}
+
+impl Diagnosis {
+    /// Builds a diagnosis; the verdict follows from the checks.
+    pub fn new(question: QuestionSummary, checks: Vec<Check>) -> Self {
+        let verdict = if checks.iter().any(|c| c.status == Status::Fail) {
+            Verdict::Fails
+        } else if checks.iter().any(|c| c.status == Status::Unknown) {
+            Verdict::Unknown
+        } else {
+            Verdict::Works
+        };
+        let summary = match verdict {
+            Verdict::Works => format!("Works: {}", question.text),
+            Verdict::Fails => {
+                let failed: Vec<&str> = checks
+                    .iter()
+                    .filter(|c| c.status == Status::Fail)
+                    .map(|c| c.message.as_str())
+                    .collect();
+                format!("Fails: {}", failed.join("; "))
+            }
+            Verdict::Unknown => {
+                let missing: Vec<&str> = checks
+                    .iter()
+                    .filter(|c| c.status == Status::Unknown)
+                    .map(|c| c.message.as_str())
+                    .collect();
+                format!("Unknown (evidence missing): {}", missing.join("; "))
+            }
+        };
+        Self {
+            verdict,
+            question,
+            summary,
+            checks,
+        }
+    }
+
+    /// The checks with a given status.
+    pub fn with_status(&self, status: Status) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(move |c| c.status == status)
+    }
+
+    /// The check with `id`, if made.
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(id: &str, status: Status) -> Check {
+        Check {
+            id: id.into(),
+            status,
+            account: None,
+            message: format!("{id} message"),
+            evidence: Vec::new(),
+            fix: None,
+        }
+    }
+
+    fn question() -> QuestionSummary {
+        QuestionSummary {
+            kind: "pull".into(),
+            text: "can x pull y?".into(),
+            principal: None,
+            resource: None,
+        }
+    }
+
+    #[test]
+    fn verdict_follows_checks() {
+        let works = Diagnosis::new(
+            question(),
+            vec![check("a", Status::Pass), check("b", Status::Warn)],
+        );
+        assert_eq!(works.verdict, Verdict::Works);
+        let unknown = Diagnosis::new(
+            question(),
+            vec![check("a", Status::Pass), check("b", Status::Unknown)],
+        );
+        assert_eq!(unknown.verdict, Verdict::Unknown);
+        let fails = Diagnosis::new(
+            question(),
+            vec![check("a", Status::Unknown), check("b", Status::Fail)],
+        );
+        assert_eq!(fails.verdict, Verdict::Fails);
+        assert!(fails.summary.contains("b message"));
+        assert_eq!(fails.check("a").unwrap().status, Status::Unknown);
+    }
+}

@@ -1,0 +1,53 @@
+//! What is known about one or two AWS accounts: roles, repositories, keys, projects,
+//! pipelines, rules, buckets and CloudTrail records — plain data, no network IO.
+//!
+//! # States of knowledge
+//!
+//! Every value read from AWS is a [`Field`]: `Loaded`, `Absent` (AWS says there is none),
+//! `Unreadable` (the call failed, with operation, error code and message), or `NotLoaded`.
+//! Resources of one kind live in a [`Collection`] whose [`Listing`] says whether the list is
+//! complete. The live loader lists names cheaply (`Role::listed`, details `NotLoaded`) and
+//! fills details on demand with [`Collection::update`] or [`Collection::upsert`]; lookups
+//! such as [`Account::role_lookup`] return a `Field` too, so "not found" is only `Absent`
+//! when the listing was complete.
+//!
+//! Policies are stored as decoded JSON (`serde_json::Value`) and never interpreted here:
+//! evaluation belongs to `crate::policy`, trail parsing to `crate::trail`.
+//!
+//! # Files
+//!
+//! [`snapshot`] reads and writes versioned snapshot files, [`redact`] replaces account ids
+//! for sharing, and [`demo`] holds the embedded two-account demo with its scenario catalogue.
+
+mod account;
+pub mod arn;
+mod build;
+mod collection;
+pub mod demo;
+mod ecr;
+mod events;
+mod field;
+mod iam;
+mod kms;
+mod pair;
+mod pipeline;
+pub mod redact;
+mod s3;
+pub mod scenario;
+pub mod snapshot;
+mod wire;
+
+pub use account::{Account, Identity};
+pub use build::{Environment, ImagePullCredentialsType, Project};
+pub use collection::{Collection, IndexKey, KeyKind, Keyed, Listing};
+pub use ecr::{EncryptionType, Image, Repository, RepositoryEncryption, TagMutability};
+pub use events::{Rule, RuleState, Target};
+pub use field::{Field, Unreadable};
+pub use iam::{AttachedPolicy, InlinePolicy, ManagedPolicy, Role, Tags};
+pub use kms::{Key, KeyManager, KeyState};
+pub use pair::{AccountPair, PairError, ResolveError};
+pub use pipeline::{Action, ArtifactStore, EcrSource, EncryptionKey, Pipeline, Stage};
+pub use redact::Redactor;
+pub use s3::{Bucket, BucketEncryption};
+pub use scenario::{CheckId, Expected, Question, Scenario, Verdict};
+pub use snapshot::SnapshotError;

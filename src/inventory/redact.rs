@@ -1,0 +1,247 @@
+//! `--redact`: replace account ids consistently and drop tags, for screen sharing and bug reports.
+//!
+//! Every 12-digit number standing alone in any string (ARNs, principals inside policies,
+//! `A.dkr.ecr…` URIs, bucket names, trail records, bare ids) is an account id for this
+//! purpose. Digits glued to letters (inside a `sha256:` digest, say) are left alone; a UUID
+//! whose last group happens to be 12 decimal digits is rewritten too, consistently, which
+//! keeps key ids and key ARNs matching each other.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::account::Account;
+use super::field::Field;
+use super::pair::{AccountPair, PairError};
+
+/// Maps real account ids to fake ones. Pass the same redactor to every account and file
+/// of one session so the same real id always becomes the same fake id.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    fakes: BTreeMap<String, String>,
+}
+
+/// Why redaction failed; both cases are crossdock bugs, not bad input.
+#[derive(Debug, thiserror::Error)]
+pub enum RedactError {
+    /// The redacted account no longer deserializes.
+    #[error("redacting account data produced an invalid inventory ({0}); please report this with the unredacted shape")]
+    Json(#[from] serde_json::Error),
+    /// The two redacted accounts collided.
+    #[error("redacting made both accounts the same ({0}); please report this")]
+    Pair(#[from] PairError),
+}
+
+impl Redactor {
+    /// A redactor with no ids seen yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The fake id for a real one, assigned in first-seen order: `000000000001`, `000000000002`, …
+    pub fn fake_id(&mut self, real: &str) -> String {
+        let next = self.fakes.len() + 1;
+        self.fakes
+            .entry(real.to_string())
+            .or_insert_with(|| format!("{next:012}"))
+            .clone()
+    }
+
+    /// The mapping so far, real id → fake id (for a private legend; never print it with the data).
+    pub fn mapping(&self) -> &BTreeMap<String, String> {
+        &self.fakes
+    }
+
+    /// A string with every account id replaced.
+    pub fn redact_str(&mut self, text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            let glued_before = start > 0 && bytes[start - 1].is_ascii_alphabetic();
+            let glued_after = i < bytes.len() && bytes[i].is_ascii_alphabetic();
+            if i - start == 12 && !glued_before && !glued_after {
+                out.push_str(&text[copied..start]);
+                out.push_str(&self.fake_id(&text[start..i]));
+                copied = i;
+            }
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
+
+    /// Replaces account ids in every string and object key of a JSON value, in place.
+    pub fn redact_value(&mut self, value: &mut Value) {
+        match value {
+            Value::String(text) => *text = self.redact_str(text),
+            Value::Array(items) => items.iter_mut().for_each(|item| self.redact_value(item)),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (key, mut item) in entries {
+                    self.redact_value(&mut item);
+                    map.insert(self.redact_str(&key), item);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    /// A redacted copy of one account: ids replaced everywhere, tags dropped (not loaded).
+    pub fn redact_account(&mut self, account: &Account) -> Result<Account, RedactError> {
+        // Give the account's own id the first free fake, so A stays "1" when redacted first.
+        self.fake_id(account.id());
+        let mut copy = account.clone();
+        drop_tags(&mut copy);
+        let mut value = serde_json::to_value(&copy)?;
+        self.redact_value(&mut value);
+        Ok(serde_json::from_value(value)?)
+    }
+
+    /// A redacted copy of a pair (A's id is registered before B's).
+    pub fn redact_pair(&mut self, pair: &AccountPair) -> Result<AccountPair, RedactError> {
+        for account in pair.accounts() {
+            self.fake_id(account.id());
+        }
+        let a = self.redact_account(pair.a())?;
+        match pair.b() {
+            Some(b) => Ok(AccountPair::pair(a, self.redact_account(b)?)?),
+            None => Ok(AccountPair::single(a)),
+        }
+    }
+}
+
+/// Tags name teams, customers and cost centres; a redacted snapshot does not carry them.
+fn drop_tags(account: &mut Account) {
+    account.roles.update_all(|r| r.tags = Field::NotLoaded);
+    account
+        .repositories
+        .update_all(|r| r.tags = Field::NotLoaded);
+    account.keys.update_all(|k| k.tags = Field::NotLoaded);
+    account.projects.update_all(|p| p.tags = Field::NotLoaded);
+    account.pipelines.update_all(|p| p.tags = Field::NotLoaded);
+    account.buckets.update_all(|b| b.tags = Field::NotLoaded);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::account::Identity;
+    use crate::inventory::collection::Collection;
+    use crate::inventory::ecr::{Repository, RepositoryEncryption, TagMutability};
+    use crate::inventory::iam::Role;
+    use serde_json::json;
+
+    fn account(id: &str, other: &str) -> Account {
+        let mut account = Account::new(Identity {
+            account_id: id.into(),
+            caller_arn: format!("arn:aws:sts::{id}:assumed-role/reader/s"),
+            profile: Some(format!("prod-{id}")),
+            region: "ap-northeast-1".into(),
+            partition: "aws".into(),
+        });
+        let mut role = Role::listed(format!("arn:aws:iam::{id}:role/r"), "r", "/");
+        role.trust_policy = Field::Loaded(json!({
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{other}:root")},
+                           "Action": "sts:AssumeRole"}]
+        }));
+        role.tags = Field::Loaded([("team".to_string(), "payments".to_string())].into());
+        account.roles = Collection::complete([role]);
+        account.repositories = Collection::complete([Repository {
+            arn: format!("arn:aws:ecr:ap-northeast-1:{id}:repository/app"),
+            name: "app".into(),
+            uri: format!("{id}.dkr.ecr.ap-northeast-1.amazonaws.com/app"),
+            registry_id: id.into(),
+            encryption: RepositoryEncryption::aes256(),
+            tag_mutability: TagMutability::Mutable,
+            policy: Field::Absent,
+            images: Field::Loaded(vec![crate::inventory::ecr::Image {
+                digest: "sha256:ab123456789012cd".into(),
+                tags: vec!["latest".into()],
+                pushed_at: None,
+            }]),
+            tags: Field::Loaded(Default::default()),
+        }]);
+        account.trail = Field::Loaded(vec![json!({
+            "userIdentity": {"type": "AWSAccount", "accountId": other},
+            "recipientAccountId": id,
+        })]);
+        account
+    }
+
+    #[test]
+    fn replaces_ids_consistently_across_accounts() {
+        let pair = AccountPair::pair(
+            account("111111111111", "222222222222"),
+            account("222222222222", "111111111111"),
+        )
+        .expect("pair");
+        let mut redactor = Redactor::new();
+        let redacted = redactor.redact_pair(&pair).expect("redact");
+        let text = serde_json::to_string(&redacted.into_accounts()).expect("text");
+        assert!(!text.contains("111111111111") && !text.contains("222222222222"));
+        let a = "000000000001";
+        let b = "000000000002";
+        for expected in [
+            format!("arn:aws:iam::{b}:root"), // principal inside A's trust policy
+            format!("arn:aws:iam::{a}:root"), // principal inside B's trust policy
+            format!("{a}.dkr.ecr.ap-northeast-1.amazonaws.com/app"), // URI
+            format!("\"registry_id\":\"{b}\""), // bare id
+            format!("\"accountId\":\"{b}\""), // trail record
+            format!("prod-{a}"),              // profile name
+        ] {
+            assert!(text.contains(&expected), "missing {expected}");
+        }
+        assert!(
+            text.contains("sha256:ab123456789012cd"),
+            "digests stay intact"
+        );
+        assert!(!text.contains("payments"), "tags dropped");
+    }
+
+    #[test]
+    fn same_redactor_keeps_mapping_across_files() {
+        let mut redactor = Redactor::new();
+        let first = redactor
+            .redact_account(&account("333333333333", "444444444444"))
+            .expect("first");
+        let second = redactor
+            .redact_account(&account("444444444444", "333333333333"))
+            .expect("second");
+        assert_eq!(first.id(), "000000000001");
+        assert_eq!(second.id(), "000000000002");
+        assert!(
+            first.role("arn:aws:iam::000000000001:role/r").is_some(),
+            "index rebuilt"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn redaction_is_consistent_and_complete(id in "[1-9][0-9]{11}", prefix in "([a-z]{0,6}[:/.-])?") {
+            let mut r = Redactor::new();
+            let text = format!("{prefix}{id}:x {id}.dkr arn:aws:iam::{id}:root");
+            let once = r.redact_str(&text);
+            proptest::prop_assert!(!once.contains(&id) || r.fake_id(&id) == id);
+            proptest::prop_assert_eq!(r.redact_str(&text), once.clone());
+            proptest::prop_assert_eq!(once.matches(&r.fake_id(&id)).count(), 3);
+        }
+    }
+
+    #[test]
+    fn only_standalone_twelve_digit_runs_change() {
+        let mut r = Redactor::new();
+        assert_eq!(
+            r.redact_str("1234567890123 x123456789012 123456789012-ap 12345678901"),
+            "1234567890123 x123456789012 000000000001-ap 12345678901"
+        );
+    }
+}

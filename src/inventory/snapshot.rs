@@ -1,0 +1,315 @@
+//! Snapshot files: one account or a pair, as versioned JSON, for offline use and sharing.
+//!
+//! Shape (fields abbreviated; see `assets/demo/account-a.json` for a full file):
+//!
+//! ```json
+//! { "format_version": 1,
+//!   "accounts": [
+//!     { "identity": { "account_id": "111111111111", "caller_arn": "arn:aws:sts::…",
+//!                     "profile": "prod", "region": "ap-northeast-1", "partition": "aws" },
+//!       "roles": { "listing": "complete", "items": [
+//!         { "arn": "arn:aws:iam::111111111111:role/ci/deploy", "name": "deploy", "path": "/ci/",
+//!           "trust_policy": { "loaded": { "Version": "2012-10-17", "Statement": [] } },
+//!           "inline_policies": { "unreadable": { "operation": "iam:ListRolePolicies",
+//!                                "code": "AccessDenied", "message": "…" } },
+//!           "permissions_boundary": "absent", "tags": "not_loaded" } ] },
+//!       "repositories": { "listing": { "unreadable": { … } }, "items": [] },
+//!       "registry_policy": "absent",
+//!       "trail": { "loaded": [ { "eventName": "PutImage", … } ] } } ] }
+//! ```
+//!
+//! One or two accounts per file; a missing field or collection reads as not loaded.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::account::Account;
+use super::pair::{AccountPair, PairError};
+
+/// The snapshot format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Why a snapshot could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file could not be opened, read or written.
+    #[error("{}: {source}; check the path and its permissions", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not valid JSON, or not a snapshot's shape.
+    #[error("{}:{line}:{column}: {message}; the file is not a valid crossdock snapshot (was it edited by hand or truncated?)", .path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// serde_json's description.
+        message: String,
+    },
+    /// The file has no `format_version`, or one this build does not know.
+    #[error("{}: snapshot format_version {found} is not supported (this build reads version {FORMAT_VERSION}); re-save it with a matching crossdock version", .path.display())]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version found (`missing` when absent).
+        found: String,
+    },
+    /// The file holds no account, or more than two.
+    #[error("{}: a snapshot holds one or two accounts, this one holds {count}; split it into files of one or two accounts", .path.display())]
+    AccountCount {
+        /// The file.
+        path: PathBuf,
+        /// How many it holds.
+        count: usize,
+    },
+    /// The two accounts are the same account.
+    #[error("{}: {source}", .path.display())]
+    Pair {
+        /// The file.
+        path: PathBuf,
+        /// Why the accounts do not pair.
+        source: PairError,
+    },
+}
+
+/// The on-disk document.
+#[derive(Serialize, Deserialize)]
+struct Document {
+    format_version: u32,
+    accounts: Vec<Account>,
+}
+
+/// Only the version, read before the body so an old or future file fails clearly.
+#[derive(Deserialize)]
+struct VersionProbe {
+    format_version: Option<serde_json::Value>,
+}
+
+/// Reads a snapshot file.
+pub fn load(path: &Path) -> Result<AccountPair, SnapshotError> {
+    let file = std::fs::File::open(path).map_err(|source| io_error(path, source))?;
+    from_reader(file, path)
+}
+
+/// Reads a snapshot from any reader; `origin` names it in errors.
+pub fn from_reader(mut reader: impl Read, origin: &Path) -> Result<AccountPair, SnapshotError> {
+    let mut text = String::new();
+    reader
+        .read_to_string(&mut text)
+        .map_err(|source| io_error(origin, source))?;
+    from_str(&text, origin)
+}
+
+/// Parses snapshot text; `origin` names it in errors.
+pub fn from_str(text: &str, origin: &Path) -> Result<AccountPair, SnapshotError> {
+    let probe: VersionProbe = serde_json::from_str(text).map_err(|e| json_error(origin, &e))?;
+    match probe.format_version {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+        other => {
+            return Err(SnapshotError::UnsupportedVersion {
+                path: origin.to_path_buf(),
+                found: other.map_or_else(|| "missing".to_string(), |v| v.to_string()),
+            })
+        }
+    }
+    let document: Document = serde_json::from_str(text).map_err(|e| json_error(origin, &e))?;
+    let count = document.accounts.len();
+    let mut accounts = document.accounts.into_iter();
+    match (accounts.next(), accounts.next(), accounts.next()) {
+        (Some(a), None, None) => Ok(AccountPair::single(a)),
+        (Some(a), Some(b), None) => AccountPair::pair(a, b).map_err(|source| SnapshotError::Pair {
+            path: origin.to_path_buf(),
+            source,
+        }),
+        _ => Err(SnapshotError::AccountCount {
+            path: origin.to_path_buf(),
+            count,
+        }),
+    }
+}
+
+/// Writes a snapshot file (pretty-printed, so diffs of two snapshots are readable).
+pub fn save(path: &Path, pair: &AccountPair) -> Result<(), SnapshotError> {
+    let file = std::fs::File::create(path).map_err(|source| io_error(path, source))?;
+    let mut writer = std::io::BufWriter::new(file);
+    to_writer(&mut writer, pair, path)?;
+    writer.flush().map_err(|source| io_error(path, source))
+}
+
+/// Writes a snapshot to any writer; `origin` names it in errors.
+pub fn to_writer(
+    writer: impl Write,
+    pair: &AccountPair,
+    origin: &Path,
+) -> Result<(), SnapshotError> {
+    #[derive(Serialize)]
+    struct DocumentRef<'a> {
+        format_version: u32,
+        accounts: Vec<&'a Account>,
+    }
+    let document = DocumentRef {
+        format_version: FORMAT_VERSION,
+        accounts: pair.accounts().collect(),
+    };
+    serde_json::to_writer_pretty(writer, &document).map_err(|e| {
+        if e.is_io() {
+            io_error(origin, std::io::Error::other(e))
+        } else {
+            json_error(origin, &e)
+        }
+    })
+}
+
+/// The snapshot as a JSON string.
+pub fn to_string(pair: &AccountPair) -> Result<String, SnapshotError> {
+    let mut buffer = Vec::new();
+    to_writer(&mut buffer, pair, Path::new("<memory>"))?;
+    String::from_utf8(buffer).map_err(|e| SnapshotError::Io {
+        path: PathBuf::from("<memory>"),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> SnapshotError {
+    SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn json_error(path: &Path, error: &serde_json::Error) -> SnapshotError {
+    // serde_json appends " at line L column C" to its Display; the fields carry it already.
+    let full = error.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    SnapshotError::Json {
+        path: path.to_path_buf(),
+        line: error.line(),
+        column: error.column(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::account::Identity;
+    use crate::inventory::collection::Collection;
+    use crate::inventory::field::{Field, Unreadable};
+    use crate::inventory::iam::Role;
+    use serde_json::json;
+
+    fn account(id: &str) -> Account {
+        let mut account = Account::new(Identity {
+            account_id: id.into(),
+            caller_arn: format!("arn:aws:iam::{id}:user/reader"),
+            profile: None,
+            region: "ap-northeast-1".into(),
+            partition: "aws".into(),
+        });
+        let mut role = Role::listed(format!("arn:aws:iam::{id}:role/r"), "r", "/");
+        role.trust_policy = Field::Loaded(json!({"Version": "2012-10-17", "Statement": []}));
+        role.inline_policies = Field::Unreadable(Unreadable::new(
+            "iam:ListRolePolicies",
+            "AccessDenied",
+            "denied",
+        ));
+        account.roles = Collection::complete([role]);
+        account.registry_policy = Field::Absent;
+        account.trail = Field::Loaded(vec![json!({"eventName": "PutImage"})]);
+        account
+    }
+
+    fn path() -> &'static Path {
+        Path::new("snap.json")
+    }
+
+    #[test]
+    fn round_trips_a_pair() {
+        let pair =
+            AccountPair::pair(account("111111111111"), account("222222222222")).expect("pair");
+        let text = to_string(&pair).expect("serialize");
+        assert!(text.starts_with("{\n  \"format_version\": 1,"));
+        let back = from_str(&text, path()).expect("parse");
+        assert_eq!(back, pair);
+        assert!(back.a().role("r").is_some(), "index rebuilt on load");
+    }
+
+    #[test]
+    fn round_trips_a_single_account_through_a_file() {
+        let dir = std::env::temp_dir().join(format!("crossdock-snap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("one.json");
+        let pair = AccountPair::single(account("111111111111"));
+        save(&file, &pair).expect("save");
+        assert_eq!(load(&file).expect("load"), pair);
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn malformed_json_names_file_line_and_column() {
+        let err = from_str(
+            "{\n  \"format_version\": 1,\n  \"accounts\": [,]\n}",
+            path(),
+        )
+        .expect_err("malformed");
+        match &err {
+            SnapshotError::Json { line, column, .. } => assert_eq!((*line, *column), (3, 16)),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(err.to_string().starts_with("snap.json:3:16: "), "{err}");
+    }
+
+    #[test]
+    fn wrong_shape_reports_position() {
+        let err = from_str(
+            r#"{"format_version": 1, "accounts": [{"identity": 3}]}"#,
+            path(),
+        )
+        .expect_err("shape");
+        assert!(matches!(err, SnapshotError::Json { line: 1, .. }), "{err}");
+    }
+
+    #[test]
+    fn unknown_or_missing_version_is_clear() {
+        let err = from_str(r#"{"format_version": 7, "accounts": []}"#, path()).expect_err("v7");
+        assert!(
+            err.to_string()
+                .contains("format_version 7 is not supported"),
+            "{err}"
+        );
+        let err = from_str(r#"{"accounts": []}"#, path()).expect_err("missing");
+        assert!(err.to_string().contains("format_version missing"), "{err}");
+    }
+
+    #[test]
+    fn account_count_and_duplicates_are_checked() {
+        let err = from_str(r#"{"format_version": 1, "accounts": []}"#, path()).expect_err("empty");
+        assert!(matches!(err, SnapshotError::AccountCount { count: 0, .. }));
+        let a = serde_json::to_value(account("111111111111")).expect("value");
+        let text = json!({"format_version": 1, "accounts": [a.clone(), a]}).to_string();
+        assert!(matches!(
+            from_str(&text, path()),
+            Err(SnapshotError::Pair { .. })
+        ));
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = load(Path::new("/nonexistent/crossdock.json")).expect_err("missing");
+        assert!(
+            err.to_string().starts_with("/nonexistent/crossdock.json: "),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,802 @@
+//! The decision for one request across identity, resource, boundary, session and SCP
+//! policies, following AWS's evaluation logic (see IAM-RULES.md in the shared folder).
+
+use serde::Serialize;
+
+use super::arn::Caller;
+use super::document::{Effect, Statement};
+use super::principal::PrincipalMatch;
+use super::request::{LabeledPolicy, Request, ResourceKind};
+
+/// The three possible decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Decision {
+    /// Allowed.
+    Allow,
+    /// A Deny statement matched.
+    ExplicitDeny,
+    /// Nothing (or not everything needed) allowed.
+    ImplicitDeny,
+}
+
+/// Which role a policy plays in the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicySide {
+    /// An identity-based policy of the caller.
+    Identity,
+    /// The resource-based policy (repository, key, trust policy).
+    Resource,
+    /// The caller's permissions boundary.
+    Boundary,
+    /// The session policy.
+    Session,
+    /// A service control policy level.
+    Scp,
+}
+
+impl PolicySide {
+    fn describe(self) -> &'static str {
+        match self {
+            PolicySide::Identity => "identity-based policy",
+            PolicySide::Resource => "resource-based policy",
+            PolicySide::Boundary => "permissions boundary",
+            PolicySide::Session => "session policy",
+            PolicySide::Scp => "service control policy",
+        }
+    }
+}
+
+/// How the Principal element of a statement related to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome", content = "as")]
+pub enum PrincipalOutcome {
+    /// Not a resource-based policy: there is no Principal element to match.
+    NotApplicable,
+    /// The caller is named (or not excluded by NotPrincipal).
+    Matched(PrincipalMatch),
+    /// The caller is not named.
+    NotNamed,
+    /// NotPrincipal lists the caller completely.
+    Excluded,
+}
+
+/// What one statement did for this request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementOutcome {
+    /// Statement index in its document.
+    pub index: usize,
+    /// Allow or Deny.
+    pub effect: Effect,
+    /// Action/NotAction covers the action.
+    pub action: bool,
+    /// Resource/NotResource covers the resource (false when not checked).
+    pub resource: bool,
+    /// Principal matching (resource-based policies).
+    pub principal: PrincipalOutcome,
+    /// All conditions held (`None` when not evaluated because action/resource missed).
+    pub conditions: Option<bool>,
+}
+
+impl StatementOutcome {
+    /// True when the statement applies to the request.
+    pub fn applies(&self) -> bool {
+        self.action
+            && self.resource
+            && self.conditions == Some(true)
+            && matches!(
+                self.principal,
+                PrincipalOutcome::NotApplicable | PrincipalOutcome::Matched(_)
+            )
+    }
+
+    /// True for an Allow that covers the action but failed on something else: the statement
+    /// the user most likely meant to grant with.
+    pub fn is_near_miss(&self) -> bool {
+        self.effect == Effect::Allow && self.action && !self.applies()
+    }
+}
+
+/// What one policy did for this request.
+#[derive(Debug, Clone)]
+pub struct PolicyOutcome {
+    /// Index into [`Evaluation`]'s view of the request's policies (see [`policy_at`]).
+    pub side: PolicySide,
+    /// Position within its side (identity policy number, SCP level).
+    pub position: usize,
+    /// Whether the policy took part, and if not, why.
+    pub skipped: Option<&'static str>,
+    /// Per-statement results, in document order.
+    pub statements: Vec<StatementOutcome>,
+}
+
+impl PolicyOutcome {
+    /// Statements that apply with `effect`.
+    pub fn applying(&self, effect: Effect) -> impl Iterator<Item = &StatementOutcome> {
+        self.statements
+            .iter()
+            .filter(move |s| s.effect == effect && s.applies())
+    }
+
+    /// True when an Allow applies.
+    pub fn allows(&self) -> bool {
+        self.skipped.is_none() && self.applying(Effect::Allow).next().is_some()
+    }
+
+    /// The strongest principal grant among applying Allows (resource policies).
+    fn best_grant(&self) -> Option<(PrincipalMatch, usize)> {
+        self.applying(Effect::Allow)
+            .filter_map(|s| match s.principal {
+                PrincipalOutcome::Matched(m) => Some((m, s.index)),
+                _ => None,
+            })
+            .max_by_key(|(m, _)| *m)
+    }
+}
+
+/// A statement that decided the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecidingStatement {
+    /// The policy's label.
+    pub policy: String,
+    /// Statement index.
+    pub statement: usize,
+    /// Its Sid, if any.
+    pub sid: Option<String>,
+    /// Its effect.
+    pub effect: Effect,
+    /// Whether it applied (false for the near misses listed with an implicit deny).
+    pub applied: bool,
+}
+
+/// The evaluator's answer.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// Allow, ExplicitDeny or ImplicitDeny.
+    pub decision: Decision,
+    /// A stable kebab-case name of the rule that decided.
+    pub rule: &'static str,
+    /// One sentence naming the deciding rule and the evidence.
+    pub reason: String,
+    /// The statements that decided (for an implicit deny: the near misses).
+    pub deciding: Vec<DecidingStatement>,
+    /// Caller and resource in different accounts.
+    pub cross_account: bool,
+    /// The kind of resource policy.
+    pub resource_kind: ResourceKind,
+    /// The identity side allows: an identity-based Allow that the permissions boundary and
+    /// session policy let through (always true for the root user, false for services).
+    pub identity_allows: bool,
+    /// The strongest way an applying resource-policy Allow names the caller, with the
+    /// statement index.
+    pub resource_grant: Option<(PrincipalMatch, usize)>,
+    /// What each policy did.
+    pub policies: Vec<PolicyOutcome>,
+}
+
+impl Evaluation {
+    /// The applying Deny statements as (side, position, statement index).
+    pub fn denies(&self) -> impl Iterator<Item = (&PolicyOutcome, &StatementOutcome)> {
+        self.policies
+            .iter()
+            .filter(|p| p.skipped.is_none())
+            .flat_map(|p| p.applying(Effect::Deny).map(move |s| (p, s)))
+    }
+
+    /// The outcomes of one side's policies.
+    pub fn side(&self, side: PolicySide) -> impl Iterator<Item = &PolicyOutcome> {
+        self.policies.iter().filter(move |p| p.side == side)
+    }
+}
+
+/// Returns the labeled policy an outcome refers to.
+pub fn policy_at<'r, 'a>(
+    request: &'r Request<'a>,
+    outcome: &PolicyOutcome,
+) -> &'r LabeledPolicy<'a> {
+    let found = match outcome.side {
+        PolicySide::Identity => request.identity_policies.get(outcome.position),
+        PolicySide::Resource => request.resource_policy.as_ref(),
+        PolicySide::Boundary => request.permissions_boundary.as_ref(),
+        PolicySide::Session => request.session_policy.as_ref(),
+        PolicySide::Scp => request.scps.get(outcome.position),
+    };
+    found.expect("outcomes are built from the request's own policies")
+}
+
+/// Evaluates `request`.
+pub fn evaluate(request: &Request<'_>) -> Evaluation {
+    let mut policies = Vec::with_capacity(request.identity_policies.len() + request.scps.len() + 3);
+    let caller = &request.caller;
+    let is_service = caller.is_service();
+    let is_root = matches!(caller, Caller::Root { .. });
+    let has_boundary = request.permissions_boundary.is_some();
+
+    let identity_skip = if is_service {
+        Some("a service principal has no identity-based policies")
+    } else if is_root {
+        Some("the root user is not governed by identity-based policies")
+    } else {
+        None
+    };
+    for (i, scp) in request.scps.iter().enumerate() {
+        let skip = is_service.then_some("SCPs do not apply to service principals");
+        policies.push(outcome(
+            request,
+            scp,
+            PolicySide::Scp,
+            i,
+            skip,
+            has_boundary,
+        ));
+    }
+    for (i, p) in request.identity_policies.iter().enumerate() {
+        policies.push(outcome(
+            request,
+            p,
+            PolicySide::Identity,
+            i,
+            identity_skip,
+            has_boundary,
+        ));
+    }
+    if let Some(p) = &request.resource_policy {
+        let skip = (!request.resource_policy_applies())
+            .then_some("registry-level action (resource `*`): resource-based policies never apply");
+        policies.push(outcome(
+            request,
+            p,
+            PolicySide::Resource,
+            0,
+            skip,
+            has_boundary,
+        ));
+    }
+    if let Some(p) = &request.permissions_boundary {
+        policies.push(outcome(
+            request,
+            p,
+            PolicySide::Boundary,
+            0,
+            identity_skip,
+            has_boundary,
+        ));
+    }
+    if let Some(p) = &request.session_policy {
+        policies.push(outcome(
+            request,
+            p,
+            PolicySide::Session,
+            0,
+            identity_skip,
+            has_boundary,
+        ));
+    }
+    decide(request, policies)
+}
+
+fn outcome(
+    request: &Request<'_>,
+    policy: &LabeledPolicy<'_>,
+    side: PolicySide,
+    position: usize,
+    skipped: Option<&'static str>,
+    has_boundary: bool,
+) -> PolicyOutcome {
+    let statements = if skipped.is_some() {
+        Vec::new()
+    } else {
+        policy
+            .document
+            .statements
+            .iter()
+            .map(|s| statement_outcome(request, s, side, has_boundary))
+            .collect()
+    };
+    PolicyOutcome {
+        side,
+        position,
+        skipped,
+        statements,
+    }
+}
+
+fn statement_outcome(
+    request: &Request<'_>,
+    statement: &Statement,
+    side: PolicySide,
+    has_boundary: bool,
+) -> StatementOutcome {
+    let action = statement.action.covers(&request.action);
+    let resource = action
+        && match &statement.resource {
+            Some(spec) => spec.covers(&request.resource, &request.context),
+            // Repository and trust policies have no Resource: they are about this resource.
+            // Identity-type policies without one are invalid in AWS and match nothing.
+            None => matches!(side, PolicySide::Resource | PolicySide::Scp),
+        };
+    let principal = if side != PolicySide::Resource {
+        PrincipalOutcome::NotApplicable
+    } else {
+        match &statement.principal {
+            None => PrincipalOutcome::NotNamed,
+            Some(spec) if !spec.negated => match spec.named(&request.caller) {
+                Some(m) => PrincipalOutcome::Matched(m),
+                None => PrincipalOutcome::NotNamed,
+            },
+            Some(spec) => {
+                // A caller with a permissions boundary is never exempted by NotPrincipal+Deny.
+                let boundary_overrides = statement.effect == Effect::Deny && has_boundary;
+                if spec.excludes(&request.caller) && !boundary_overrides {
+                    PrincipalOutcome::Excluded
+                } else {
+                    PrincipalOutcome::Matched(PrincipalMatch::Anyone)
+                }
+            }
+        }
+    };
+    let conditions = (action && resource).then(|| {
+        statement
+            .conditions
+            .iter()
+            .all(|c| c.evaluate(&request.context))
+    });
+    StatementOutcome {
+        index: statement.index,
+        effect: statement.effect,
+        action,
+        resource,
+        principal,
+        conditions,
+    }
+}
+
+/// Collects the decision from the per-policy outcomes.
+fn decide(request: &Request<'_>, policies: Vec<PolicyOutcome>) -> Evaluation {
+    let d = Decider {
+        request,
+        policies: &policies,
+    };
+    let (decision, rule, reason, deciding) = d.run();
+    let identity_allows = d.identity_side_allows();
+    let resource_grant = policies
+        .iter()
+        .find(|p| p.side == PolicySide::Resource && p.skipped.is_none())
+        .and_then(PolicyOutcome::best_grant);
+    Evaluation {
+        identity_allows,
+        resource_grant,
+        decision,
+        rule,
+        reason,
+        deciding,
+        cross_account: request.is_cross_account(),
+        resource_kind: request.resource_kind(),
+        policies,
+    }
+}
+
+struct Decider<'r, 'a> {
+    request: &'r Request<'a>,
+    policies: &'r [PolicyOutcome],
+}
+
+type Verdict = (Decision, &'static str, String, Vec<DecidingStatement>);
+
+impl Decider<'_, '_> {
+    fn identity_side_allows(&self) -> bool {
+        match self.request.caller {
+            Caller::Root { .. } => true,
+            Caller::Service { .. } => false,
+            _ => {
+                self.any_allows(PolicySide::Identity)
+                    && self
+                        .side(PolicySide::Boundary)
+                        .is_none_or(PolicyOutcome::allows)
+                    && self
+                        .side(PolicySide::Session)
+                        .is_none_or(PolicyOutcome::allows)
+            }
+        }
+    }
+
+    fn run(&self) -> Verdict {
+        let request = self.request;
+        let action = &request.action;
+        let caller = &request.caller;
+        let cross = request.is_cross_account();
+        let resource_account = request.resource_account().unwrap_or("unknown").to_string();
+        let caller_account = caller.account().unwrap_or("the service").to_string();
+
+        // 1. An explicit Deny anywhere wins.
+        let denies: Vec<DecidingStatement> = self
+            .policies
+            .iter()
+            .filter(|p| p.skipped.is_none())
+            .flat_map(|p| p.applying(Effect::Deny).map(move |s| (p, s)))
+            .map(|(p, s)| self.deciding(p, s.index, true))
+            .collect();
+        if let Some(first) = denies.first() {
+            let (p, _) = self.find(first);
+            let reason = format!(
+                "explicit deny in the {} `{}` ({}){}",
+                p.side.describe(),
+                first.policy,
+                self.statement(p, first.statement).label(),
+                super::explain::conditions_held(request, self.statement(p, first.statement)),
+            );
+            return (Decision::ExplicitDeny, "explicit-deny", reason, denies);
+        }
+
+        let resource = self.side(PolicySide::Resource);
+        let grant = resource
+            .filter(|p| p.skipped.is_none())
+            .and_then(PolicyOutcome::best_grant);
+        let grant_ref = |this: &Self| match (resource, grant) {
+            (Some(p), Some((_, index))) => vec![this.deciding(p, index, true)],
+            _ => Vec::new(),
+        };
+
+        // 2. A service principal: only the resource policy decides.
+        if let Caller::Service { name } = caller {
+            return match grant {
+                Some((m, _)) => (
+                    Decision::Allow,
+                    "service-principal-resource-policy",
+                    format!(
+                        "the resource-based policy allows {action} for {}: service principals need nothing else",
+                        m.describe()
+                    ),
+                    grant_ref(self),
+                ),
+                None => {
+                    let (detail, near) = self.near_misses(PolicySide::Resource);
+                    (
+                        Decision::ImplicitDeny,
+                        "service-principal-resource-policy",
+                        format!(
+                            "no statement in the resource-based policy allows {action} for service principal {name} (only the resource policy can){detail}"
+                        ),
+                        near,
+                    )
+                }
+            };
+        }
+
+        // 3. Every SCP level must allow.
+        for p in self.policies.iter().filter(|p| p.side == PolicySide::Scp) {
+            if !p.allows() {
+                let label = &policy_at(request, p).label;
+                return (
+                    Decision::ImplicitDeny,
+                    "scp-implicit-deny",
+                    format!(
+                        "no statement in service control policy `{label}` (level {}) allows {action} for account {caller_account}; every level must allow (AWS's error text still says \"explicit deny in a service control policy\")",
+                        p.position
+                    ),
+                    Vec::new(),
+                );
+            }
+        }
+
+        let kind = request.resource_kind();
+        if matches!(caller, Caller::Root { .. }) && kind == ResourceKind::RoleTrust {
+            return (
+                Decision::ImplicitDeny,
+                "root-cannot-assume-role",
+                "the account root user cannot assume roles: call sts:AssumeRole with an IAM user or role".to_string(),
+                Vec::new(),
+            );
+        }
+        if kind == ResourceKind::KmsKey && cross && !request.is_kms_cross_account_action() {
+            return (
+                Decision::ImplicitDeny,
+                "kms-cross-account-action",
+                format!(
+                    "{action} cannot be used across accounts: only cryptographic operations, CreateGrant, DescribeKey, GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant and RevokeGrant work on another account's key"
+                ),
+                Vec::new(),
+            );
+        }
+
+        // 4. The identity side: an Allow, filtered by boundary and session policy.
+        let root = matches!(caller, Caller::Root { .. });
+        let identity_allows = root || self.any_allows(PolicySide::Identity);
+        let boundary_ok = root
+            || self
+                .side(PolicySide::Boundary)
+                .is_none_or(PolicyOutcome::allows);
+        let session_ok = root
+            || self
+                .side(PolicySide::Session)
+                .is_none_or(PolicyOutcome::allows);
+        let identity_effective = identity_allows && boundary_ok && session_ok;
+        let identity_refs = self.allow_refs(&[
+            PolicySide::Identity,
+            PolicySide::Boundary,
+            PolicySide::Session,
+        ]);
+        let identity_failure = |this: &Self, prefix: &str| -> Verdict {
+            let (rule, what, side) = if !identity_allows {
+                (
+                    "identity-policy",
+                    format!(
+                        "no identity-based policy of {caller} allows {action} on {}",
+                        request.resource
+                    ),
+                    PolicySide::Identity,
+                )
+            } else if !boundary_ok {
+                ("permissions-boundary", format!("the permissions boundary does not allow {action} (it only filters: the boundary must allow too)"), PolicySide::Boundary)
+            } else {
+                ("session-policy", format!("the session policy does not allow {action} (it only filters: the session policy must allow too)"), PolicySide::Session)
+            };
+            let (detail, near) = this.near_misses(side);
+            (
+                Decision::ImplicitDeny,
+                rule,
+                format!("{prefix}{what}{detail}"),
+                near,
+            )
+        };
+
+        let resource_consulted = resource.is_some_and(|p| p.skipped.is_none());
+        let must_allow = kind != ResourceKind::Standard;
+        let resource_name = match kind {
+            ResourceKind::KmsKey => "key policy",
+            ResourceKind::RoleTrust => "trust policy",
+            ResourceKind::Standard => "resource-based policy",
+        };
+
+        // Role assuming itself: only an explicit trust of its own ARN counts.
+        if kind == ResourceKind::RoleTrust && caller.role_arn() == Some(request.resource.as_str()) {
+            let explicit = matches!(
+                grant,
+                Some((PrincipalMatch::Role | PrincipalMatch::Session, _))
+            );
+            if !explicit {
+                return (
+                    Decision::ImplicitDeny,
+                    "self-assume-explicit-trust",
+                    format!(
+                        "a role assuming itself must be named explicitly by its own ARN in its trust policy; {} does not",
+                        request.resource
+                    ),
+                    grant_ref(self),
+                );
+            }
+        }
+
+        // 5. The resource side.
+        if cross || must_allow {
+            let Some((m, _)) = grant else {
+                let (detail, near) = if resource_consulted {
+                    self.near_misses(PolicySide::Resource)
+                } else {
+                    (String::new(), Vec::new())
+                };
+                let (rule, prefix) = match (kind, cross) {
+                    (ResourceKind::KmsKey, _) => (
+                        "kms-key-policy",
+                        "the key policy must allow (IAM policies alone never grant KMS access): ",
+                    ),
+                    (ResourceKind::RoleTrust, _) => {
+                        ("trust-policy", "the trust policy must allow: ")
+                    }
+                    (ResourceKind::Standard, _) => {
+                        ("cross-account-resource-policy", "cross-account: ")
+                    }
+                };
+                let what = if resource_consulted {
+                    format!(
+                        "no statement in the {resource_name} of {resource_account} allows {action} for {caller}"
+                    )
+                } else if request.resource_policy.is_some() {
+                    format!("the {resource_name} does not apply to this action")
+                } else {
+                    format!("{} has no {resource_name}, so nothing in {resource_account} allows {action}", request.resource)
+                };
+                return (
+                    Decision::ImplicitDeny,
+                    rule,
+                    format!("{prefix}{what}{detail}"),
+                    near,
+                );
+            };
+            if cross || m == PrincipalMatch::Account {
+                // Both sides must allow (the account grant delegates to IAM).
+                if !identity_effective {
+                    let prefix = if cross {
+                        format!("cross-account: the {resource_name} of {resource_account} allows it, but ")
+                    } else {
+                        format!(
+                            "the {resource_name} names only the account (delegation to IAM), but "
+                        )
+                    };
+                    let mut verdict = identity_failure(self, &prefix);
+                    verdict.1 = if cross && verdict.1 == "identity-policy" {
+                        "cross-account-identity-policy"
+                    } else {
+                        verdict.1
+                    };
+                    verdict.3.extend(grant_ref(self));
+                    return verdict;
+                }
+                let mut deciding = identity_refs;
+                deciding.extend(grant_ref(self));
+                let why = if cross {
+                    format!("cross-account: the identity-based policies in {caller_account} and the {resource_name} of {resource_account} both allow {action}")
+                } else {
+                    format!("the {resource_name} delegates to the account and an identity-based policy allows {action}")
+                };
+                return (
+                    Decision::Allow,
+                    if cross {
+                        "cross-account-both-allow"
+                    } else {
+                        "account-delegation"
+                    },
+                    why,
+                    deciding,
+                );
+            }
+            return self.same_account_direct_grant(
+                m,
+                boundary_ok,
+                session_ok,
+                resource_name,
+                grant_ref(self),
+                identity_refs,
+            );
+        }
+
+        // Same account, standard resource: either side may allow.
+        if let Some((m, _)) = grant {
+            if m != PrincipalMatch::Account && !identity_effective {
+                return self.same_account_direct_grant(
+                    m,
+                    boundary_ok,
+                    session_ok,
+                    resource_name,
+                    grant_ref(self),
+                    identity_refs,
+                );
+            }
+        }
+        if identity_effective {
+            let why = if root {
+                format!("the root user of {caller_account} has full access to its own account's resources")
+            } else {
+                format!("same account: an identity-based policy allows {action} (no resource-based grant is needed)")
+            };
+            return (
+                Decision::Allow,
+                if root { "root-user" } else { "identity-policy" },
+                why,
+                identity_refs,
+            );
+        }
+        identity_failure(self, "same account: ")
+    }
+
+    fn same_account_direct_grant(
+        &self,
+        m: PrincipalMatch,
+        boundary_ok: bool,
+        session_ok: bool,
+        resource_name: &str,
+        grant: Vec<DecidingStatement>,
+        filters: Vec<DecidingStatement>,
+    ) -> Verdict {
+        let action = &self.request.action;
+        if m.bypasses_filters() {
+            return (
+                Decision::Allow,
+                "same-account-resource-grant",
+                format!(
+                    "same account: the {resource_name} allows {action} for {}, which needs no identity-based Allow and is not limited by a permissions boundary or session policy",
+                    m.describe()
+                ),
+                grant,
+            );
+        }
+        // A grant to the role ARN is still filtered by boundary and session policy.
+        if boundary_ok && session_ok {
+            let mut deciding = grant;
+            deciding.extend(filters);
+            return (
+                Decision::Allow,
+                "same-account-resource-grant",
+                format!(
+                    "same account: the {resource_name} allows {action} for the caller's role ARN"
+                ),
+                deciding,
+            );
+        }
+        let which = if boundary_ok {
+            PolicySide::Session
+        } else {
+            PolicySide::Boundary
+        };
+        let (detail, near) = self.near_misses(which);
+        (
+            Decision::ImplicitDeny,
+            if boundary_ok { "session-policy" } else { "permissions-boundary" },
+            format!(
+                "the {resource_name} grants the caller's role ARN, but such a grant is still limited by the {}, which does not allow {action}{detail}",
+                which.describe()
+            ),
+            near,
+        )
+    }
+
+    fn side(&self, side: PolicySide) -> Option<&PolicyOutcome> {
+        self.policies.iter().find(|p| p.side == side)
+    }
+
+    fn any_allows(&self, side: PolicySide) -> bool {
+        self.policies.iter().any(|p| p.side == side && p.allows())
+    }
+
+    fn allow_refs(&self, sides: &[PolicySide]) -> Vec<DecidingStatement> {
+        self.policies
+            .iter()
+            .filter(|p| sides.contains(&p.side) && p.skipped.is_none())
+            .filter_map(|p| {
+                p.applying(Effect::Allow)
+                    .next()
+                    .map(|s| self.deciding(p, s.index, true))
+            })
+            .collect()
+    }
+
+    fn deciding(&self, p: &PolicyOutcome, index: usize, applied: bool) -> DecidingStatement {
+        let statement = self.statement(p, index);
+        DecidingStatement {
+            policy: policy_at(self.request, p).label.to_string(),
+            statement: index,
+            sid: statement.sid.clone(),
+            effect: statement.effect,
+            applied,
+        }
+    }
+
+    fn find(&self, d: &DecidingStatement) -> (&PolicyOutcome, usize) {
+        let p = self
+            .policies
+            .iter()
+            .find(|p| policy_at(self.request, p).label == d.policy)
+            .expect("deciding statements come from outcomes");
+        (p, d.statement)
+    }
+
+    fn statement(&self, p: &PolicyOutcome, index: usize) -> &Statement {
+        &policy_at(self.request, p).document.statements[index]
+    }
+
+    /// Explains the Allow statements of `side` that covered the action but did not apply.
+    fn near_misses(&self, side: PolicySide) -> (String, Vec<DecidingStatement>) {
+        let mut sentences = Vec::new();
+        let mut refs = Vec::new();
+        for p in self
+            .policies
+            .iter()
+            .filter(|p| p.side == side && p.skipped.is_none())
+        {
+            for s in p.statements.iter().filter(|s| s.is_near_miss()) {
+                let statement = self.statement(p, s.index);
+                sentences.push(format!(
+                    "{} {}",
+                    statement.label(),
+                    super::explain::miss_reason(self.request, statement, s)
+                ));
+                refs.push(self.deciding(p, s.index, false));
+            }
+        }
+        let detail = match sentences.len() {
+            0 => String::new(),
+            _ => format!(" ({})", sentences.join("; ")),
+        };
+        (detail, refs)
+    }
+}

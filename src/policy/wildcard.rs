@@ -1,0 +1,291 @@
+//! Wildcard patterns (`*` any run of characters, `?` one character) as IAM uses them in
+//! actions, resources and the `...Like` condition operators.
+
+use std::borrow::Cow;
+
+/// One piece of a compiled pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Literal(Box<str>),
+    AnyRun,
+    AnyChar,
+}
+
+/// A compiled wildcard pattern.
+///
+/// Literal `*`/`?` characters (from the `${*}`/`${?}` policy variables) are kept apart from
+/// wildcards, which is why a pattern is a token list rather than a string.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pattern {
+    tokens: Vec<Token>,
+}
+
+impl Pattern {
+    /// Compiles `text`, treating every `*` and `?` as a wildcard.
+    pub fn parse(text: &str) -> Self {
+        let mut builder = PatternBuilder::default();
+        builder.push_wild_text(text);
+        builder.finish()
+    }
+
+    /// Compiles `text` lower-cased, for case-insensitive matching with [`Pattern::matches_folded`].
+    pub fn parse_folded(text: &str) -> Self {
+        Self::parse(&text.to_ascii_lowercase())
+    }
+
+    /// A pattern that matches exactly `text` (no wildcards).
+    pub fn literal(text: &str) -> Self {
+        let mut builder = PatternBuilder::default();
+        builder.push_literal(text);
+        builder.finish()
+    }
+
+    /// True when the pattern is exactly `*`.
+    pub fn is_match_all(&self) -> bool {
+        matches!(self.tokens.as_slice(), [Token::AnyRun])
+    }
+
+    /// True when the pattern has no wildcard.
+    pub fn is_literal(&self) -> bool {
+        self.tokens.iter().all(|t| matches!(t, Token::Literal(_)))
+    }
+
+    /// Case-sensitive match of the whole input.
+    pub fn matches(&self, input: &str) -> bool {
+        match_tokens(&self.tokens, input.as_bytes(), false)
+    }
+
+    /// ASCII case-insensitive match; the pattern must have been compiled lower-case.
+    pub fn matches_folded(&self, input: &str) -> bool {
+        match_tokens(&self.tokens, input.as_bytes(), true)
+    }
+
+    /// Splits the pattern at literal `:` into at most `limit` segments (ARN segments).
+    pub fn split_colons(&self, limit: usize) -> Vec<Pattern> {
+        let mut segments = vec![PatternBuilder::default()];
+        for token in &self.tokens {
+            match token {
+                Token::Literal(text) => {
+                    let mut rest: &str = text;
+                    while let Some(pos) = rest.find(':') {
+                        if segments.len() >= limit {
+                            break;
+                        }
+                        segments
+                            .last_mut()
+                            .expect("non-empty")
+                            .push_literal(&rest[..pos]);
+                        segments.push(PatternBuilder::default());
+                        rest = &rest[pos + 1..];
+                    }
+                    segments.last_mut().expect("non-empty").push_literal(rest);
+                }
+                other => segments
+                    .last_mut()
+                    .expect("non-empty")
+                    .push_token(other.clone()),
+            }
+        }
+        segments.into_iter().map(PatternBuilder::finish).collect()
+    }
+
+    /// The pattern written back with `*`/`?` for wildcards (literal `*`/`?` shown as `${*}`/`${?}`).
+    pub fn display(&self) -> Cow<'_, str> {
+        if let [Token::Literal(text)] = self.tokens.as_slice() {
+            if !text.contains(['*', '?']) {
+                return Cow::Borrowed(text);
+            }
+        }
+        let mut out = String::new();
+        for token in &self.tokens {
+            match token {
+                Token::Literal(text) => {
+                    for ch in text.chars() {
+                        match ch {
+                            '*' => out.push_str("${*}"),
+                            '?' => out.push_str("${?}"),
+                            _ => out.push(ch),
+                        }
+                    }
+                }
+                Token::AnyRun => out.push('*'),
+                Token::AnyChar => out.push('?'),
+            }
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// Builds a [`Pattern`] from wildcard text and literal pieces.
+#[derive(Debug, Default)]
+pub struct PatternBuilder {
+    tokens: Vec<Token>,
+    pending: String,
+}
+
+impl PatternBuilder {
+    /// Appends text whose `*` and `?` are wildcards.
+    pub fn push_wild_text(&mut self, text: &str) {
+        for ch in text.chars() {
+            match ch {
+                '*' => {
+                    self.flush();
+                    // Consecutive `*` are equivalent to one.
+                    if self.tokens.last() != Some(&Token::AnyRun) {
+                        self.tokens.push(Token::AnyRun);
+                    }
+                }
+                '?' => {
+                    self.flush();
+                    self.tokens.push(Token::AnyChar);
+                }
+                _ => self.pending.push(ch),
+            }
+        }
+    }
+
+    /// Appends text that matches only itself.
+    pub fn push_literal(&mut self, text: &str) {
+        self.pending.push_str(text);
+    }
+
+    fn push_token(&mut self, token: Token) {
+        self.flush();
+        self.tokens.push(token);
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let text = std::mem::take(&mut self.pending);
+            self.tokens.push(Token::Literal(text.into_boxed_str()));
+        }
+    }
+
+    /// Finishes the pattern.
+    pub fn finish(mut self) -> Pattern {
+        self.flush();
+        Pattern {
+            tokens: self.tokens,
+        }
+    }
+}
+
+fn starts_with(haystack: &[u8], needle: &[u8], fold: bool) -> bool {
+    if haystack.len() < needle.len() {
+        return false;
+    }
+    let head = &haystack[..needle.len()];
+    if fold {
+        head.iter()
+            .zip(needle)
+            .all(|(h, n)| h.to_ascii_lowercase() == *n)
+    } else {
+        head == needle
+    }
+}
+
+fn char_len(first_byte: u8) -> usize {
+    match first_byte {
+        b if b < 0x80 => 1,
+        b if b >= 0xF0 => 4,
+        b if b >= 0xE0 => 3,
+        b if b >= 0xC0 => 2,
+        _ => 1,
+    }
+}
+
+/// Glob matching with single-point backtracking: only the most recent `*` ever needs to
+/// absorb more input, which keeps matching linear in practice and allocation-free.
+fn match_tokens(tokens: &[Token], input: &[u8], fold: bool) -> bool {
+    match tokens {
+        [] => return input.is_empty(),
+        [Token::AnyRun] => return true,
+        [Token::Literal(text)] if !fold => return text.as_bytes() == input,
+        _ => {}
+    }
+    let (mut ti, mut si) = (0usize, 0usize);
+    let mut resume: Option<(usize, usize)> = None;
+    loop {
+        if let Some(token) = tokens.get(ti) {
+            match token {
+                Token::AnyRun => {
+                    ti += 1;
+                    resume = Some((ti, si));
+                    continue;
+                }
+                Token::AnyChar if si < input.len() => {
+                    si += char_len(input[si]);
+                    ti += 1;
+                    continue;
+                }
+                Token::Literal(text) if starts_with(&input[si..], text.as_bytes(), fold) => {
+                    si += text.len();
+                    ti += 1;
+                    continue;
+                }
+                _ => {}
+            }
+        } else if si == input.len() {
+            return true;
+        }
+        match resume {
+            Some((resume_ti, resume_si)) if resume_si < input.len() => {
+                let next = resume_si + char_len(input[resume_si]);
+                resume = Some((resume_ti, next));
+                ti = resume_ti;
+                si = next;
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn star_and_question_mark() {
+        assert!(Pattern::parse("ecr:*").matches("ecr:BatchGetImage"));
+        assert!(Pattern::parse("ecr:Batch*Image").matches("ecr:BatchGetImage"));
+        assert!(Pattern::parse("ecr:Batch?etImage").matches("ecr:BatchGetImage"));
+        assert!(!Pattern::parse("ecr:Batch?Image").matches("ecr:BatchGetImage"));
+        assert!(Pattern::parse("*").matches(""));
+        assert!(Pattern::parse("a*b*c").matches("aXbYbZc"));
+        assert!(!Pattern::parse("a*b*c").matches("aXbYbZ"));
+        assert!(Pattern::parse("**").matches("anything"));
+    }
+
+    #[test]
+    fn folded_matching_is_ascii_case_insensitive() {
+        let p = Pattern::parse_folded("ECR:BatchGet*");
+        assert!(p.matches_folded("ecr:batchgetimage"));
+        assert!(p.matches_folded("ECR:BATCHGETIMAGE"));
+        assert!(!Pattern::parse("ECR:BatchGet*").matches("ecr:BatchGetImage"));
+    }
+
+    #[test]
+    fn literal_stars_are_not_wildcards() {
+        let mut b = PatternBuilder::default();
+        b.push_wild_text("folder/");
+        b.push_literal("*");
+        let p = b.finish();
+        assert!(p.matches("folder/*"));
+        assert!(!p.matches("folder/x"));
+        assert_eq!(p.display(), "folder/${*}");
+    }
+
+    #[test]
+    fn multibyte_question_mark() {
+        assert!(Pattern::parse("a?c").matches("aéc"));
+        assert!(Pattern::parse("日*語").matches("日本語"));
+    }
+
+    #[test]
+    fn split_colons_keeps_resource_part_whole() {
+        let parts = Pattern::parse("arn:aws:logs:*:1:log-group:a:*").split_colons(6);
+        assert_eq!(parts.len(), 6);
+        assert!(parts[5].matches("log-group:a:stream"));
+        assert!(parts[3].matches("us-east-1"));
+    }
+}

@@ -1,0 +1,74 @@
+//! The Markdown rendering, for tickets and audit notes.
+
+use std::fmt::Write as _;
+
+use super::describe_evidence;
+use crate::diagnose::model::{Diagnosis, FixAction, Verdict};
+
+/// Renders `diagnosis` as Markdown.
+pub fn render(diagnosis: &Diagnosis) -> String {
+    let mut out = String::new();
+    let verdict = match diagnosis.verdict {
+        Verdict::Works => "works",
+        Verdict::Fails => "fails",
+        Verdict::Unknown => "unknown",
+    };
+    let _ = writeln!(out, "## {}\n", escape(&diagnosis.question.text));
+    let _ = writeln!(
+        out,
+        "**Verdict: {verdict}** — {}\n",
+        escape(&diagnosis.summary)
+    );
+    let _ = writeln!(out, "| | check | account | finding |\n|---|---|---|---|");
+    for check in &diagnosis.checks {
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} |",
+            check.status.mark(),
+            check.id,
+            check.account.as_deref().unwrap_or(""),
+            escape(&check.message).replace('|', "\\|")
+        );
+    }
+    for check in diagnosis
+        .checks
+        .iter()
+        .filter(|c| !c.evidence.is_empty() || c.fix.is_some())
+    {
+        if check.status == crate::diagnose::model::Status::Pass {
+            continue;
+        }
+        let _ = writeln!(out, "\n### `{}`\n\n{}\n", check.id, escape(&check.message));
+        for evidence in &check.evidence {
+            let _ = writeln!(out, "- Evidence: {}", escape(&describe_evidence(evidence)));
+        }
+        if let Some(fix) = &check.fix {
+            let _ = writeln!(out, "\n**Fix:** {}\n", escape(&fix.summary));
+            match &fix.action {
+                FixAction::AddStatement { statement, .. }
+                | FixAction::ReplaceStatement { statement, .. } => {
+                    let json = serde_json::to_string_pretty(statement).unwrap_or_default();
+                    let _ = writeln!(out, "```json\n{json}\n```");
+                }
+                FixAction::Setting {
+                    resource,
+                    setting,
+                    value,
+                } => {
+                    let _ = writeln!(out, "Set `{setting}` = `{value}` on `{resource}`.");
+                }
+                FixAction::Procedure { steps } => {
+                    for (i, step) in steps.iter().enumerate() {
+                        let _ = writeln!(out, "{}. {}", i + 1, escape(step));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Keeps ARNs and policy text from being read as Markdown emphasis.
+fn escape(text: &str) -> String {
+    text.replace('*', "\\*").replace('_', "\\_")
+}

@@ -1,0 +1,121 @@
+//! The terminal rendering: readable in 100 columns, ANSI colour only when asked for.
+
+use std::fmt::Write as _;
+
+use super::describe_evidence;
+use crate::diagnose::model::{Check, Diagnosis, FixAction, Status, Verdict};
+
+/// Width the text rendering wraps at.
+pub const WIDTH: usize = 100;
+
+/// Whether to emit ANSI colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    /// Plain text.
+    Off,
+    /// ANSI colours.
+    On,
+}
+
+impl Colour {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset or empty.
+    pub fn detect(is_terminal: bool, no_color: Option<&str>) -> Self {
+        if is_terminal && no_color.is_none_or(str::is_empty) {
+            Colour::On
+        } else {
+            Colour::Off
+        }
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        match self {
+            Colour::Off => text.to_string(),
+            Colour::On => format!("\x1b[{code}m{text}\x1b[0m"),
+        }
+    }
+}
+
+fn status_colour(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "32",
+        Status::Fail => "31;1",
+        Status::Warn => "33",
+        Status::Unknown => "35",
+    }
+}
+
+/// Renders `diagnosis` for a terminal.
+pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
+    let mut out = String::new();
+    let verdict = match diagnosis.verdict {
+        Verdict::Works => colour.paint("32;1", "WORKS"),
+        Verdict::Fails => colour.paint("31;1", "FAILS"),
+        Verdict::Unknown => colour.paint("35;1", "UNKNOWN"),
+    };
+    let _ = writeln!(
+        out,
+        "{} {}",
+        colour.paint("1", "Question:"),
+        diagnosis.question.text
+    );
+    let _ = writeln!(out, "{} {verdict}", colour.paint("1", "Verdict: "));
+    for line in textwrap::wrap(&diagnosis.summary, WIDTH - 2) {
+        let _ = writeln!(out, "  {line}");
+    }
+    let _ = writeln!(out);
+    for check in &diagnosis.checks {
+        render_check(&mut out, check, colour);
+    }
+    out
+}
+
+fn render_check(out: &mut String, check: &Check, colour: Colour) {
+    let mark = colour.paint(status_colour(check.status), check.status.mark());
+    let account = check.account.as_deref().unwrap_or("");
+    let _ = writeln!(out, "{mark} {:<32} {account}", colour.paint("1", &check.id));
+    let indent = "    ";
+    for line in textwrap::wrap(&check.message, WIDTH - indent.len()) {
+        let _ = writeln!(out, "{indent}{line}");
+    }
+    let show_detail = check.status != Status::Pass;
+    if show_detail {
+        for evidence in &check.evidence {
+            let text = format!("evidence: {}", describe_evidence(evidence));
+            let options = textwrap::Options::new(WIDTH)
+                .initial_indent(indent)
+                .subsequent_indent("              ");
+            for line in textwrap::wrap(&text, options) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    if let Some(fix) = &check.fix {
+        let _ = writeln!(
+            out,
+            "{indent}{} {}",
+            colour.paint("36;1", "fix:"),
+            fix.summary
+        );
+        match &fix.action {
+            FixAction::AddStatement { statement, .. }
+            | FixAction::ReplaceStatement { statement, .. } => {
+                let json = serde_json::to_string_pretty(statement).unwrap_or_default();
+                for line in json.lines() {
+                    let _ = writeln!(out, "{indent}    {line}");
+                }
+            }
+            FixAction::Setting {
+                resource,
+                setting,
+                value,
+            } => {
+                let _ = writeln!(out, "{indent}    {resource}: set {setting} = {value}");
+            }
+            FixAction::Procedure { steps } => {
+                for (i, step) in steps.iter().enumerate() {
+                    let _ = writeln!(out, "{indent}    {}. {step}", i + 1);
+                }
+            }
+        }
+    }
+}
