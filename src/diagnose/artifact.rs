@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::access::{check_access, fix_inline_policy, gap_evidence, note, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
-use super::DiagnoseError;
+use super::{add_lints, DiagnoseError};
 use crate::inventory::{Account, AccountPair, Field, Key, KeyManager, Pipeline};
 use crate::policy::{ContextValue, RequestContext};
 
@@ -115,6 +115,17 @@ pub fn artifact(
     ));
     checks.push(key_policy(&subject, key.as_ref(), home));
     checks.push(bucket_policy(account, &store.location, &subject, home));
+    if let Some(Field::Loaded(key)) = &key {
+        let location = PolicyLocation::KeyPolicy {
+            key: key.arn.clone(),
+        };
+        let key_account = crate::policy::arn::account_of(&key.arn)
+            .or(home)
+            .unwrap_or_default();
+        if let Ok(Some(policy)) = parse_field(key.policy.as_ref(), &location, key_account) {
+            add_lints(&mut checks, [&policy]);
+        }
+    }
     Ok(Diagnosis::new(question, checks))
 }
 

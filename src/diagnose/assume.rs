@@ -5,7 +5,7 @@ use serde_json::json;
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
-use super::{deny_check, DiagnoseError};
+use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{AccountPair, Field, Role};
 use crate::policy::principal::PrincipalMatch;
 use crate::policy::{Caller, ContextValue, Decision, RequestContext};
@@ -100,6 +100,10 @@ pub fn assume(
         &side,
         &subject,
     ));
+    add_lints(
+        &mut checks,
+        side.policy.iter().flatten().chain(&subject.policies),
+    );
     Ok(Diagnosis::new(question, checks))
 }
 

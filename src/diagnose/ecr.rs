@@ -6,7 +6,7 @@ use serde_json::json;
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
-use super::{deny_check, DiagnoseError};
+use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{
     AccountPair, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
     TagMutability,
@@ -147,6 +147,10 @@ pub fn pull(
     let layer_check = check_access(&subject, LAYER_CHECK_ACTION, &side, &context);
     warn_layer_check(&mut checks, &layer_check);
     checks.push(kms_key_state(pair, repo, target.account.as_deref()));
+    add_lints(
+        &mut checks,
+        side.policy.iter().flatten().chain(&subject.policies),
+    );
     Ok(Diagnosis::new(question, checks))
 }
 
@@ -219,6 +223,10 @@ pub fn push(
     checks.push(deny_check(&accesses, &subject.gaps, &side, &subject));
     checks.push(tag_immutability(repo, tag, target.account.as_deref()));
     checks.push(kms_key_state(pair, repo, target.account.as_deref()));
+    add_lints(
+        &mut checks,
+        side.policy.iter().flatten().chain(&subject.policies),
+    );
     Ok(Diagnosis::new(question, checks))
 }
 
@@ -235,7 +243,9 @@ pub fn auth_token_question(
         principal: Some(principal.to_string()),
         resource: Some("*".into()),
     };
-    Ok(Diagnosis::new(question, vec![auth_token(&subject)]))
+    let mut checks = vec![auth_token(&subject)];
+    add_lints(&mut checks, &subject.policies);
+    Ok(Diagnosis::new(question, checks))
 }
 
 fn short_repo(arn: &str) -> &str {
