@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{self, eval::EvalFormat};
+use crate::commands::{self, eval::EvalFormat, explain::ExplainArgs};
 
 /// crossdock: why can't this principal pull, push, assume or trigger across two AWS
 /// accounts — and what exactly fixes it?
@@ -39,6 +39,24 @@ pub enum Command {
     },
     /// Show CloudTrail events, classified: from saved files, or live from an account.
     Trail(commands::trail::TrailArgs),
+    /// Why does a pull / push / assume-role / pipeline trigger / artifact access fail, and what fixes it?
+    #[command(
+        after_help = "Exit codes: 0 works, 1 fails, 3 unknown (evidence missing), 2 bad input.\n\nExamples:\n  crossdock explain --demo scenario s1-broken\n  crossdock explain --demo pull --principal codebuild-service-role --repo source-repo\n  crossdock explain --snapshot a.json --snapshot b.json assume --principal ci-role --role arn:aws:iam::222222222222:role/deploy\n  crossdock explain --demo error \"denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage …\""
+    )]
+    Explain(ExplainArgs),
+    /// The embedded demo: its scenarios and the commands that explain them.
+    Demo {
+        /// What to do with the demo.
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+/// `crossdock demo …`.
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Print every scenario with the exact explain command that shows it.
+    List,
 }
 
 /// Parses `args` and runs; returns the process exit code.
@@ -68,6 +86,10 @@ where
             bench,
         }) => commands::eval::run(&path, format, bench, &mut out, &mut err),
         Some(Command::Trail(args)) => commands::trail::run(&args, &mut out, &mut err),
+        Some(Command::Explain(args)) => commands::explain::run(&args, &mut out, &mut err),
+        Some(Command::Demo {
+            command: DemoCommand::List,
+        }) => commands::explain::demo_list(&mut out, &mut err),
         None => print_overview(&mut out),
     };
     match code {

@@ -134,11 +134,11 @@ fn an_empty_tail_shows_the_delivery_delay_hint() {
 }
 
 #[test]
-fn a_profile_that_does_not_resolve_exits_1_with_a_message() {
+fn a_profile_that_does_not_resolve_exits_3_with_a_message() {
     let paths = profiles("missing", &[("a", "430000000004")]);
     let out = run(&paths, &["--profile", "nosuch"]);
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("crossdock trail: PutImage:"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("testing"), "keys never shown: {stderr}");

@@ -12,12 +12,9 @@ use super::{parse_since, TrailArgs, TrailFormat};
 use crate::aws::trail_poller::{
     EventFilter, PollerConfig, TailMessage, TailState, TrailPoller, DELAY_HINT,
 };
-use crate::commands::EXIT_INPUT;
+use crate::commands::{EXIT_INPUT, EXIT_UNKNOWN};
 use crate::trail::render::{text_header, text_line, EventRow};
 use crate::trail::ClassifiedEvent;
-
-/// Exit code when CloudTrail could not be read.
-const EXIT_AWS: u8 = 1;
 
 /// Runs the live tail; returns the exit code.
 pub(super) fn run(
@@ -77,7 +74,8 @@ async fn once(mut poller: TrailPoller, printer: &mut Printer<'_>) -> io::Result<
     printer.message(TailMessage::Events(report.events))?;
     printer.message(TailMessage::Polled(report.stats))?;
     printer.finish()?;
-    Ok(if failed { EXIT_AWS } else { 0 })
+    // The trail could not be read: what happened is unknown, as for a diagnosis.
+    Ok(if failed { EXIT_UNKNOWN } else { 0 })
 }
 
 async fn follow(poller: TrailPoller, printer: &mut Printer<'_>) -> io::Result<u8> {
