@@ -106,16 +106,11 @@ fn serve(stream: TcpStream, shared: &Shared) {
     while let Some((head, body)) = read_request(&mut reader) {
         let throttled = decide(shared);
         let reply = if throttled {
-            error_reply(
-                "ThrottlingException",
-                "Rate exceeded",
-                "HTTP/1.1 400 Bad Request",
-            )
+            error_reply("ThrottlingException", "Rate exceeded")
         } else if matches!(shared.policy, Policy::InvalidCredentials) {
             error_reply(
                 "UnrecognizedClientException",
                 "The security token included in the request is invalid.",
-                "HTTP/1.1 400 Bad Request",
             )
         } else {
             match forward(shared.upstream, &head, &body) {
@@ -148,10 +143,11 @@ fn decide(shared: &Shared) -> bool {
     throttled
 }
 
-fn error_reply(code: &str, message: &str, status: &str) -> Vec<u8> {
+/// An AWS JSON-protocol error: HTTP 400 with `__type` naming the code.
+fn error_reply(code: &str, message: &str) -> Vec<u8> {
     let body = format!(r#"{{"__type":"{code}","message":"{message}"}}"#);
     format!(
-        "{status}\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: \
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: \
          00000000-0000-0000-0000-000000000000\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )

@@ -94,3 +94,34 @@ fn causes(err: &dyn Error) -> String {
     }
     parts.join(": ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: {0}")]
+    struct Outer(#[source] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("inner")]
+    struct Inner;
+
+    #[test]
+    fn throttling_codes_are_recognised() {
+        let service = |code: &str| TailError::Service {
+            code: code.into(),
+            message: String::new(),
+        };
+        assert!(service("ThrottlingException").is_throttling());
+        assert!(service("TooManyRequestsException").is_throttling());
+        assert!(TailError::Throttled { attempts: 1 }.is_throttling());
+        assert!(!service("AccessDeniedException").is_throttling());
+        assert!(!TailError::Network("reset".into()).is_throttling());
+    }
+
+    #[test]
+    fn causes_skip_repeated_text() {
+        assert_eq!(causes(&Outer(Inner)), "outer: inner");
+    }
+}
