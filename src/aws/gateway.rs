@@ -145,9 +145,14 @@ impl Gateway {
 
     /// Clients for `config` allowing at most `concurrency` calls in flight (at least 1).
     pub fn with_concurrency(config: &SdkConfig, concurrency: usize) -> Self {
+        Self::with_limits(config, concurrency, MAX_ATTEMPTS)
+    }
+
+    /// Clients with a concurrency bound and `max_attempts` per call (standard retry mode).
+    pub fn with_limits(config: &SdkConfig, concurrency: usize, max_attempts: u32) -> Self {
         let config = config
             .to_builder()
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .retry_config(RetryConfig::standard().with_max_attempts(max_attempts.max(1)))
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(5))
