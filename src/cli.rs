@@ -37,6 +37,28 @@ pub enum Command {
         #[arg(long)]
         bench: bool,
     },
+    /// Read one account (or two) completely, read-only, and write a snapshot file.
+    #[cfg(feature = "aws")]
+    #[command(
+        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 cannot write the file, 3 AWS could not be read."
+    )]
+    Snapshot {
+        /// The AWS profile of the account to read.
+        #[arg(long)]
+        profile: String,
+        /// A second profile, for a file holding both accounts of a pair.
+        #[arg(long)]
+        profile_b: Option<String>,
+        /// The region to read (default: the profile's).
+        #[arg(long)]
+        region: Option<String>,
+        /// The snapshot file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace account ids with fake ones and drop tags, for sharing.
+        #[arg(long)]
+        redact: bool,
+    },
 }
 
 /// Parses `args` and runs; returns the process exit code.
@@ -65,6 +87,25 @@ where
             format,
             bench,
         }) => commands::eval::run(&path, format, bench, &mut out, &mut err),
+        #[cfg(feature = "aws")]
+        Some(Command::Snapshot {
+            profile,
+            profile_b,
+            region,
+            output,
+            redact,
+        }) => commands::snapshot::run(
+            &commands::snapshot::SnapshotArgs {
+                source: crate::aws::ProfileSource::from_env(),
+                profile,
+                profile_b,
+                region,
+                output,
+                redact,
+            },
+            &mut out,
+            &mut err,
+        ),
         None => print_overview(&mut out),
     };
     match code {

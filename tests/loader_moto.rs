@@ -538,3 +538,40 @@ async fn profiles_go_through_the_aws_config_chain() {
     );
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
+
+#[test]
+fn snapshot_command_writes_a_redacted_full_snapshot() {
+    let account_id = "333300000041";
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let config = moto().sdk_config(account_id).await;
+        aws_sdk_ecr::Client::new(&config)
+            .create_repository()
+            .repository_name("team/app")
+            .send()
+            .await
+            .expect("repo");
+    });
+    let dir = std::env::temp_dir().join(format!("crossdock-snapshot-cmd-{}", std::process::id()));
+    let paths = moto().write_profiles(&dir, &[("snap", account_id)]);
+    let output = dir.join("snap.json");
+    let args = crossdock::commands::snapshot::SnapshotArgs {
+        source: ProfileSource::files(&paths.config, &paths.credentials),
+        profile: "snap".into(),
+        profile_b: None,
+        region: None,
+        output: output.clone(),
+        redact: true,
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = crossdock::commands::snapshot::run(&args, &mut out, &mut err).expect("io");
+    let (out, err) = (String::from_utf8_lossy(&out), String::from_utf8_lossy(&err));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 repositories"), "{out}");
+    let text = std::fs::read_to_string(&output).expect("written");
+    assert!(!text.contains(account_id), "redacted");
+    let pair = snapshot::load(&output).expect("loads");
+    let repository = pair.a().repository("team/app").expect("repository");
+    assert_eq!(repository.policy, Field::Absent);
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}
