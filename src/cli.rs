@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{self, eval::EvalFormat};
+use crate::commands::{self, eval::EvalFormat, explain::ExplainArgs};
 
 /// crossdock: why can't this principal pull, push, assume or trigger across two AWS
 /// accounts — and what exactly fixes it?
@@ -40,7 +40,7 @@ pub enum Command {
     /// Read one account (or two) completely, read-only, and write a snapshot file.
     #[cfg(feature = "aws")]
     #[command(
-        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 cannot write the file, 3 AWS could not be read."
+        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 cannot write the file, 4 AWS could not be read."
     )]
     Snapshot {
         /// The AWS profile of the account to read.
@@ -59,6 +59,24 @@ pub enum Command {
         #[arg(long)]
         redact: bool,
     },
+    /// Why does a pull / push / assume-role / pipeline trigger / artifact access fail, and what fixes it?
+    #[command(
+        after_help = "Exit codes: 0 works, 1 fails, 3 unknown (evidence missing), 2 bad input.\n\nExamples:\n  crossdock explain --demo scenario s1-broken\n  crossdock explain --demo pull --principal codebuild-service-role --repo source-repo\n  crossdock explain --snapshot a.json --snapshot b.json assume --principal ci-role --role arn:aws:iam::222222222222:role/deploy\n  crossdock explain --demo error \"denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage …\""
+    )]
+    Explain(ExplainArgs),
+    /// The embedded demo: its scenarios and the commands that explain them.
+    Demo {
+        /// What to do with the demo.
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+/// `crossdock demo …`.
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Print every scenario with the exact explain command that shows it.
+    List,
 }
 
 /// Parses `args` and runs; returns the process exit code.
@@ -106,6 +124,10 @@ where
             &mut out,
             &mut err,
         ),
+        Some(Command::Explain(args)) => commands::explain::run(&args, &mut out, &mut err),
+        Some(Command::Demo {
+            command: DemoCommand::List,
+        }) => commands::explain::demo_list(&mut out, &mut err),
         None => print_overview(&mut out),
     };
     match code {

@@ -7,7 +7,7 @@ use crate::aws::{connect, ProfileSource};
 use crate::inventory::{snapshot, AccountPair, Redactor};
 
 /// Exit code when AWS could not be read (no profile, no credentials, no network).
-pub const EXIT_AWS: u8 = 3;
+pub const EXIT_AWS: u8 = 4;
 
 /// What to snapshot and where.
 #[derive(Debug, Clone)]

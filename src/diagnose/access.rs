@@ -15,6 +15,8 @@ use crate::policy::{LabeledPolicy, Request, RequestContext};
 pub struct ResourceSide {
     /// The resource ARN (or `*`).
     pub arn: String,
+    /// The owner, when the ARN does not say (S3 buckets).
+    pub account: Option<String>,
     /// `Ok(None)`: no policy; `Err`: the policy could not be read.
     pub policy: Result<Option<LoadedPolicy>, Gap>,
 }
@@ -57,6 +59,7 @@ pub fn check_access(
     let mut locations: Vec<(&LoadedPolicy, PolicySide)> = Vec::new();
     let mut request = Request::new(subject.caller.clone(), action, resource.arn.as_str())
         .with_context(context.clone());
+    request.resource_account = resource.account.clone();
     for policy in &subject.policies {
         request.identity_policies.push(LabeledPolicy::new(
             locations.len().to_string(),

@@ -34,6 +34,14 @@ pub fn apply(pair: &mut AccountPair, action: &FixAction) -> Result<(), ApplyErro
             statements(doc).push(statement.clone());
             Ok(())
         }),
+        FixAction::AddStatements {
+            target,
+            statements: added,
+        } => edit_policy(pair, target, |doc| {
+            let doc = doc.get_or_insert_with(|| json!({"Version": "2012-10-17", "Statement": []}));
+            statements(doc).extend(added.iter().cloned());
+            Ok(())
+        }),
         FixAction::ReplaceStatement {
             target,
             index,
@@ -223,6 +231,16 @@ fn apply_setting(
         "EventPattern" => account
             .rules
             .update(resource, |r| r.event_pattern = Field::Loaded(value.clone()))
+            .ok_or_else(missing),
+        "artifactStore.encryptionKey.id" => account
+            .pipelines
+            .update(resource, |p| {
+                if let Field::Loaded(store) = &mut p.artifact_store {
+                    if let Some(key) = &mut store.encryption_key {
+                        key.id = text.clone();
+                    }
+                }
+            })
             .ok_or_else(missing),
         "State" => account
             .rules

@@ -3,10 +3,16 @@
 
 mod access;
 pub mod apply;
+mod artifact;
 mod assume;
 mod ecr;
+pub mod error_text;
+pub mod event_pattern;
+mod from_error;
+pub mod lint;
 pub mod model;
 mod subject;
+mod trigger;
 
 use serde_json::json;
 use thiserror::Error;
@@ -19,6 +25,8 @@ use crate::inventory::{AccountPair, Question, ResolveError};
 use crate::policy::condition::BaseOperator;
 
 pub use ecr::{LAYER_CHECK_ACTION, PULL_ACTIONS, PUSH_ACTIONS};
+pub use from_error::{explain_error, question_for};
+pub use trigger::native_pattern;
 
 /// Why a question could not be asked (as opposed to a check that fails).
 #[derive(Debug, Error)]
@@ -32,6 +40,9 @@ pub enum DiagnoseError {
     /// The question is not supported by this data source.
     #[error("{0}")]
     Unsupported(String),
+    /// A pasted text that is not an authorization error crossdock recognises.
+    #[error("{0}")]
+    Unrecognised(String),
 }
 
 /// Answers `question` about the accounts in `pair`.
@@ -61,21 +72,34 @@ pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, Di
             role,
             external_id,
         } => assume::assume(pair, principal, role, external_id.as_deref()),
-        other => Err(DiagnoseError::Unsupported(format!(
-            "{} questions are not supported yet",
-            question_kind(other)
-        ))),
+        Question::Trigger {
+            pipeline,
+            repository,
+            tag,
+            pusher,
+        } => {
+            let pusher = Some(pusher.as_str()).filter(|p| !p.is_empty());
+            trigger::trigger(pair, pipeline, repository, tag, pusher)
+        }
+        Question::Artifact { pipeline, action } => artifact::artifact(pair, pipeline, action),
+        Question::Error { text } => from_error::explain_error(pair, text),
     }
 }
 
-fn question_kind(question: &Question) -> &'static str {
-    match question {
-        Question::Pull { .. } => "pull",
-        Question::Push { .. } => "push",
-        Question::Assume { .. } => "assume",
-        Question::Trigger { .. } => "trigger",
-        Question::Artifact { .. } => "artifact",
-        Question::Error { .. } => "error",
+/// Appends the lint warnings of the policies a question touched.
+fn add_lints<'a>(
+    checks: &mut Vec<Check>,
+    policies: impl IntoIterator<Item = &'a subject::LoadedPolicy>,
+) {
+    for policy in policies {
+        for warning in lint::lint(policy) {
+            let duplicate = checks
+                .iter()
+                .any(|c| c.id == warning.id && c.evidence.first() == warning.evidence.first());
+            if !duplicate {
+                checks.push(warning);
+            }
+        }
     }
 }
 
