@@ -30,6 +30,13 @@ const SEEDED: [&str; 6] = [
     "s6-broken",
 ];
 
+/// Scenarios moto cannot reproduce, and why; their loaded diagnosis must stay Unknown
+/// (never a false "works") instead of matching the demo.
+const MOTO_GAPS: &[(&str, &str)] = &[(
+    "s4-broken",
+    "the artifact key is the AWS managed alias/aws/s3 key, which moto cannot create",
+)];
+
 async fn loader_for(account_id: &str) -> (Loader, Account) {
     let config = moto().sdk_config(account_id).await;
     let gateway = Gateway::new(&config);
@@ -283,8 +290,25 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
         if want.is_some() {
             diagnosed += 1;
         }
+        if let Some((_, why)) = MOTO_GAPS.iter().find(|(gap, _)| gap == id) {
+            let verdict = got.as_ref().map(|g| g.0);
+            assert!(
+                verdict.is_none() || verdict == Some(Verdict::Unknown),
+                "{id} ({why}): loaded says {got:?}"
+            );
+            continue;
+        }
         if want != got {
-            failures.push(format!("{id}: demo says {want:?}, loaded says {got:?}"));
+            let unknown: Vec<String> = diagnose(&pair, question)
+                .map(|d| {
+                    d.with_status(Status::Unknown)
+                        .map(|c| format!("{}: {}", c.id, c.message))
+                        .collect()
+                })
+                .unwrap_or_default();
+            failures.push(format!(
+                "{id}: demo says {want:?}, loaded says {got:?}; unknown: {unknown:#?}"
+            ));
         }
         eprintln!("{id}: {} → {:?}", loaders.calls(), got.map(|g| g.0));
     }
@@ -305,7 +329,10 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
     snapshot::save(&file, &full).expect("save");
     assert_eq!(snapshot::load(&file).expect("load"), full);
     // The full snapshot answers the questions like the demo too.
-    for (id, question) in &questions {
+    for (id, question) in questions
+        .iter()
+        .filter(|(id, _)| MOTO_GAPS.iter().all(|(gap, _)| gap != id))
+    {
         assert_eq!(
             outcome(&full, question),
             outcome(&seeded, question),

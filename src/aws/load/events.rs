@@ -69,7 +69,15 @@ pub(super) async fn load_all_targets(gw: &Gateway, account: &mut Account) {
 }
 
 /// Every rule of the default bus targeting `target_arn`, with pattern, state and targets.
+///
+/// The diagnosis can only say "no rule starts this pipeline" from a complete rule list, so
+/// this lists the rules (one call per 100 rules, patterns and states included) and asks
+/// `ListRuleNamesByTarget` which of them to load targets for, instead of listing the
+/// targets of every rule.
 pub(super) async fn ensure_rules_targeting(gw: &Gateway, account: &mut Account, target_arn: &str) {
+    if account.rules.listing() != &Listing::Complete {
+        list_rules(gw, account).await;
+    }
     let mut names = Vec::new();
     let mut token = None;
     loop {
@@ -94,7 +102,29 @@ pub(super) async fn ensure_rules_targeting(gw: &Gateway, account: &mut Account, 
                 .all(|r| r.targets.is_not_loaded() || r.state.is_not_loaded())
         })
         .collect();
-    let loaded = join_all(pending.iter().map(|name| fetch_rule(gw, name)).collect()).await;
+    let loaded = join_all(
+        pending
+            .iter()
+            .map(|name| {
+                let listed = account
+                    .rules
+                    .get_all(KeyKind::Name, name)
+                    .into_iter()
+                    .find(|r| r.event_bus_name == DEFAULT_BUS && !r.state.is_not_loaded())
+                    .cloned();
+                async move {
+                    match listed {
+                        Some(mut rule) => {
+                            rule.targets = targets(gw, name, DEFAULT_BUS).await;
+                            Ok(rule)
+                        }
+                        None => fetch_rule(gw, name).await,
+                    }
+                }
+            })
+            .collect(),
+    )
+    .await;
     for result in loaded {
         match result {
             Ok(rule) => {
