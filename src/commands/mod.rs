@@ -3,6 +3,8 @@
 
 pub mod eval;
 pub mod explain;
+#[cfg(feature = "aws")]
+pub mod snapshot;
 pub mod trail;
 
 /// Exit code: the operation works (and for commands that succeed).

@@ -5,13 +5,13 @@
 
 use std::io::{self, Write};
 
-use aws_config::{BehaviorVersion, SdkConfig};
 use serde::Serialize;
 
 use super::{parse_since, TrailArgs, TrailFormat};
 use crate::aws::trail_poller::{
     EventFilter, PollerConfig, TailMessage, TailState, TrailPoller, DELAY_HINT,
 };
+use crate::aws::{identity, sdk_config, Gateway, ProfileSource};
 use crate::commands::{EXIT_INPUT, EXIT_UNKNOWN};
 use crate::trail::render::{text_header, text_line, EventRow};
 use crate::trail::ClassifiedEvent;
@@ -41,12 +41,24 @@ pub(super) fn run(
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let sdk = load_profile(profile).await;
+        let source = ProfileSource::from_env();
+        let sdk = match sdk_config(&source, Some(profile), None).await {
+            Ok(sdk) => sdk,
+            Err(e) => {
+                writeln!(err, "crossdock trail: {e}")?;
+                return Ok(EXIT_UNKNOWN);
+            }
+        };
+        // The 2 requests/s budget belongs to the account, whichever profile reaches it.
+        let account_key = match identity(&Gateway::new(&sdk), &source, Some(profile)).await {
+            Ok(identity) => identity.account_id,
+            Err(_) => profile.to_string(),
+        };
         let config = PollerConfig {
             since,
             ..PollerConfig::default()
         };
-        let poller = TrailPoller::new(&sdk, profile, &filter, config);
+        let poller = TrailPoller::new(&sdk, &account_key, &filter, config);
         let mut printer = Printer::new(args.format, filter, out, err);
         if args.follow {
             follow(poller, &mut printer).await
@@ -54,14 +66,6 @@ pub(super) fn run(
             once(poller, &mut printer).await
         }
     })
-}
-
-/// The SDK configuration of a named profile (region and credentials from the usual chain).
-async fn load_profile(profile: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .profile_name(profile)
-        .load()
-        .await
 }
 
 async fn once(mut poller: TrailPoller, printer: &mut Printer<'_>) -> io::Result<u8> {
