@@ -21,6 +21,15 @@ pub struct SourceArgs {
     /// Read accounts from snapshot files (one pair file, or one file per account).
     #[arg(long, value_name = "FILE", global = true, num_args = 1)]
     pub snapshot: Vec<PathBuf>,
+    /// Read account A live through this AWS profile (read-only; loads only what the question needs).
+    #[arg(long, global = true, conflicts_with_all = ["demo", "snapshot"])]
+    pub profile_a: Option<String>,
+    /// Read account B live through this AWS profile.
+    #[arg(long, global = true, requires = "profile_a")]
+    pub profile_b: Option<String>,
+    /// Print how many AWS calls the answer took, and how long, on stderr.
+    #[arg(long, global = true)]
+    pub stats: bool,
 }
 
 /// Output format of `explain`.
@@ -163,6 +172,9 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     {
         return parse_only(text.as_deref(), file.as_ref(), args.format, out, err);
     }
+    if let Some(profile_a) = &args.source.profile_a {
+        return run_live(profile_a, args, out, err);
+    }
     let pair = match load_source(
         &args.source,
         matches!(args.question, QuestionArgs::Scenario { .. }),
@@ -191,6 +203,42 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
             Ok(EXIT_INPUT)
         }
     }
+}
+
+#[cfg(feature = "aws")]
+fn run_live(
+    profile_a: &str,
+    args: &ExplainArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    if matches!(args.question, QuestionArgs::Scenario { .. }) {
+        writeln!(
+            err,
+            "crossdock explain: scenarios live in the embedded demo; use --demo"
+        )?;
+        return Ok(EXIT_INPUT);
+    }
+    match super::explain_live::explain(profile_a, args.source.profile_b.as_deref(), &args.question)
+    {
+        Ok((diagnosis, stats)) => {
+            write_diagnosis(&diagnosis, args.format, out)?;
+            if args.source.stats {
+                super::explain_live::write_stats(&stats, err)?;
+            }
+            Ok(exit_code(&diagnosis))
+        }
+        Err(message) => {
+            writeln!(err, "crossdock explain: {message}")?;
+            Ok(EXIT_UNKNOWN)
+        }
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+fn run_live(_: &str, _: &ExplainArgs, _: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    writeln!(err, "crossdock explain: this build has no AWS support (built without the `aws` feature); use --snapshot or --demo")?;
+    Ok(EXIT_INPUT)
 }
 
 /// The exit code for a verdict.
@@ -271,7 +319,8 @@ fn repository(pair: &AccountPair, text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-fn build_question(pair: &AccountPair, args: &QuestionArgs) -> Result<Question, String> {
+/// Builds the question, resolving short names within the loaded accounts.
+pub fn build_question(pair: &AccountPair, args: &QuestionArgs) -> Result<Question, String> {
     Ok(match args {
         QuestionArgs::Pull {
             principal: p,

@@ -4,6 +4,8 @@
 pub mod eval;
 pub mod explain;
 #[cfg(feature = "aws")]
+pub mod explain_live;
+#[cfg(feature = "aws")]
 pub mod snapshot;
 pub mod trail;
 
