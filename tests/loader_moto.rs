@@ -1,5 +1,5 @@
-//! The live loader against moto through the real SDK clients: the S1–S6 broken scenarios of
-//! the demo are seeded into accounts 111111111111 and 222222222222 (test code only), loaded
+//! The live loader against moto through the real SDK clients: the S1–S6 scenarios of the demo
+//! (broken and fixed, and the S4 artifact variants) are seeded into accounts 111111111111 and 222222222222 (test code only), loaded
 //! back lazily per question and fully for a snapshot, compared with what was seeded, and
 //! diagnosed like the demo. Plus absent/unreadable handling, call counts that do not grow
 //! with the account, and the profile chain.
