@@ -352,11 +352,100 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }
 
-/// Seeds one role allowed to pull one repository, plus `extra` unrelated roles.
-async fn seed_pull_account(account_id: &str, extra: usize) {
+/// What a large account holds besides what a question reads.
+#[derive(Clone, Copy)]
+struct Filler {
+    roles: usize,
+    repositories: usize,
+    keys: usize,
+}
+
+/// Seeds unrelated roles (each with an inline policy), repositories (each with a policy) and
+/// keys (each with an alias) into `account_id`.
+async fn seed_filler(account_id: &str, filler: Filler) {
     let config = moto().sdk_config(account_id).await;
     let iam = aws_sdk_iam::Client::new(&config);
     let ecr = aws_sdk_ecr::Client::new(&config);
+    let kms = aws_sdk_kms::Client::new(&config);
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    .to_string();
+    let logs = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "logs:PutLogEvents", "Resource": "*"}]})
+    .to_string();
+    let partner = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::333300000099:root"}, "Action": "ecr:BatchGetImage"}]})
+    .to_string();
+    // moto is one process: 16 requests in flight keep it busy without swamping it.
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut spawn = |task: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>| {
+        let limit = limit.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire().await.expect("semaphore");
+            task.await
+        });
+    };
+    for n in 0..filler.roles {
+        let (iam, trust, logs) = (iam.clone(), trust.clone(), logs.clone());
+        spawn(Box::pin(async move {
+            let name = format!("filler-{n}");
+            iam.create_role()
+                .role_name(&name)
+                .assume_role_policy_document(trust)
+                .send()
+                .await
+                .expect("filler role");
+            iam.put_role_policy()
+                .role_name(&name)
+                .policy_name("logs")
+                .policy_document(logs)
+                .send()
+                .await
+                .expect("filler inline policy");
+        }));
+    }
+    for n in 0..filler.repositories {
+        let (ecr, partner) = (ecr.clone(), partner.clone());
+        spawn(Box::pin(async move {
+            let name = format!("filler/repo-{n}");
+            ecr.create_repository()
+                .repository_name(&name)
+                .send()
+                .await
+                .expect("filler repository");
+            ecr.set_repository_policy()
+                .repository_name(&name)
+                .policy_text(partner)
+                .send()
+                .await
+                .expect("filler repository policy");
+        }));
+    }
+    for n in 0..filler.keys {
+        let kms = kms.clone();
+        spawn(Box::pin(async move {
+            let key = kms.create_key().send().await.expect("filler key");
+            let id = key.key_metadata().expect("metadata").key_id().to_string();
+            kms.create_alias()
+                .alias_name(format!("alias/filler-{n}"))
+                .target_key_id(id)
+                .send()
+                .await
+                .expect("filler alias");
+        }));
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("seeding task");
+    }
+}
+
+/// Seeds one role allowed to pull one KMS-encrypted repository (so the key is read too).
+async fn seed_pull_account(account_id: &str) {
+    let config = moto().sdk_config(account_id).await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    let ecr = aws_sdk_ecr::Client::new(&config);
+    let kms = aws_sdk_kms::Client::new(&config);
     let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
     .to_string();
@@ -390,29 +479,64 @@ async fn seed_pull_account(account_id: &str, extra: usize) {
         .send()
         .await
         .expect("attach");
+    let key = kms.create_key().send().await.expect("key");
+    let key_arn = key.key_metadata().and_then(|m| m.arn()).expect("key arn");
+    kms.create_alias()
+        .alias_name("alias/app")
+        .target_key_id(key_arn)
+        .send()
+        .await
+        .expect("alias");
     ecr.create_repository()
         .repository_name("app")
+        .encryption_configuration(
+            aws_sdk_ecr::types::EncryptionConfiguration::builder()
+                .encryption_type(aws_sdk_ecr::types::EncryptionType::Kms)
+                .kms_key(key_arn)
+                .build()
+                .expect("encryption"),
+        )
         .send()
         .await
         .expect("repo");
-    for n in 0..extra {
-        iam.create_role()
-            .role_name(format!("filler-{n}"))
-            .assume_role_policy_document(&trust)
-            .send()
-            .await
-            .expect("filler");
-    }
 }
 
-async fn pull_calls(account_id: &str) -> BTreeMap<&'static str, u64> {
-    let (loader, account) = loader_for(account_id).await;
+/// The calls made to answer "can `puller` pull `app`?" across the pair (`owner` holds both),
+/// by ARNs or by short names (which are looked for in both accounts).
+async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'static str, u64> {
+    let (loader, account) = loader_for(owner).await;
+    let (peer_loader, peer_account) = loader_for(peer).await;
     let mut loaders = PairLoader::new();
-    loaders.insert(account_id, loader);
-    let mut pair = AccountPair::single(account);
+    loaders.insert(owner, loader);
+    loaders.insert(peer, peer_loader);
+    let mut pair = AccountPair::pair(account, peer_account).expect("pair");
+    let (principal, repository) = if short_names {
+        // As `crossdock explain` resolves short names: read each by name in both accounts
+        // (absent in the peer), then use the ARN of the one account that has it.
+        for id in [owner, peer] {
+            let loader = loaders.loader(id).expect("loader").clone();
+            let account = if id == owner {
+                pair.a_mut()
+            } else {
+                pair.b_mut().expect("peer")
+            };
+            loader.ensure_role(account, "puller").await;
+            loader.ensure_repository(account, "app", false).await;
+        }
+        let (_, role) = pair.resolve_role("puller").expect("one role named puller");
+        let (_, repository) = pair
+            .resolve_repository("app")
+            .expect("one repository named app");
+        (role.arn.clone(), repository.arn.clone())
+    } else {
+        (
+            format!("arn:aws:sts::{owner}:assumed-role/puller/i-0123456789"),
+            format!("arn:aws:ecr:ap-northeast-1:{owner}:repository/app"),
+        )
+    };
     let question = Question::Pull {
-        principal: format!("arn:aws:sts::{account_id}:assumed-role/puller/i-0123456789"),
-        repository: format!("arn:aws:ecr:ap-northeast-1:{account_id}:repository/app"),
+        principal,
+        repository,
         tag: "latest".into(),
         project: None,
         source_arn: None,
@@ -421,22 +545,55 @@ async fn pull_calls(account_id: &str) -> BTreeMap<&'static str, u64> {
     let diagnosis = diagnose(&pair, &question).expect("diagnose");
     assert_eq!(diagnosis.verdict, Verdict::Works, "{diagnosis:?}");
     let calls = loaders.calls();
-    eprintln!("pull in {account_id}: {calls}");
+    eprintln!("pull in {owner} (short names: {short_names}): {calls}");
     calls.0
 }
 
 #[tokio::test]
-async fn explaining_a_pull_costs_the_same_with_10_or_200_extra_roles() {
-    let (small, large) = ("333300000011", "333300000012");
-    seed_pull_account(small, 10).await;
-    seed_pull_account(large, 200).await;
-    let (small_calls, large_calls) = (pull_calls(small).await, pull_calls(large).await);
-    assert_eq!(small_calls, large_calls);
-    assert!(!small_calls.contains_key("iam:ListRoles"));
-    assert!(!small_calls.contains_key("ecr:DescribeImages"));
-    // GetCallerIdentity, GetRole, the two policy lists, the inline policy, the managed
-    // policy and its version, the repository and its policy.
-    assert_eq!(small_calls.values().sum::<u64>(), 9, "{small_calls:?}");
+async fn explaining_a_pull_costs_the_same_in_small_and_medium_accounts() {
+    // Two pairs: the owner holds the role, the repository and its key; its peer is where
+    // short names are looked for too (and proven absent by the direct read). Real AWS
+    // pages listings at 100, so medium is past one page of each kind; moto answers
+    // ListRoles and DescribeRepositories in one page whatever the size, so the exact
+    // totals and the absence of list calls below are what catch a listing, not only the
+    // small/medium comparison.
+    let small = Filler {
+        roles: 10,
+        repositories: 3,
+        keys: 2,
+    };
+    let medium = Filler {
+        roles: 300,
+        repositories: 120,
+        keys: 110,
+    };
+    let (small_owner, small_peer) = ("333300000011", "333300000013");
+    let (medium_owner, medium_peer) = ("333300000012", "333300000014");
+    seed_pull_account(small_owner).await;
+    seed_pull_account(medium_owner).await;
+    tokio::join!(
+        seed_filler(small_owner, small),
+        seed_filler(small_peer, small),
+        seed_filler(medium_owner, medium),
+        seed_filler(medium_peer, medium),
+    );
+    for short_names in [false, true] {
+        let small_calls = pull_calls(small_owner, small_peer, short_names).await;
+        let medium_calls = pull_calls(medium_owner, medium_peer, short_names).await;
+        assert_eq!(small_calls, medium_calls, "short names: {short_names}");
+        for listing in ["iam:ListRoles", "kms:ListKeys", "ecr:DescribeImages"] {
+            assert!(
+                !small_calls.contains_key(listing),
+                "{listing}: {small_calls:?}"
+            );
+        }
+        // Two GetCallerIdentity, GetRole, the two policy lists, the inline policy, the
+        // managed policy and its version, the repository and its policy, DescribeKey, the
+        // key's aliases and its policy; short names add GetRole and DescribeRepositories
+        // in the peer, which answer "no such role / repository" without a listing.
+        let want = if short_names { 15 } else { 13 };
+        assert_eq!(small_calls.values().sum::<u64>(), want, "{small_calls:?}");
+    }
 }
 
 #[tokio::test]

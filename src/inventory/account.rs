@@ -183,19 +183,28 @@ impl Account {
 
     /// Like [`Account::key`], with three outcomes.
     pub fn key_lookup(&self, reference: &str) -> Field<&Key> {
+        match self.key_kind(reference) {
+            Some(kind) => self.keys.lookup(kind, reference),
+            None => Field::Absent,
+        }
+    }
+
+    /// What a key reference is (key ARN, alias ARN, alias name or key id); `None` for an
+    /// ARN of another account.
+    pub fn key_kind(&self, reference: &str) -> Option<KeyKind> {
         if let Some(parts) = Arn::parse(reference) {
             if parts.account != self.id() {
-                return Field::Absent;
+                return None;
             }
             if parts.resource.starts_with("alias/") {
-                return self.keys.lookup(KeyKind::AliasArn, reference);
+                return Some(KeyKind::AliasArn);
             }
-            return self.keys.lookup(KeyKind::Arn, reference);
+            return Some(KeyKind::Arn);
         }
         if reference.starts_with("alias/") {
-            return self.keys.lookup(KeyKind::Alias, reference);
+            return Some(KeyKind::Alias);
         }
-        self.keys.lookup(KeyKind::KeyId, reference)
+        Some(KeyKind::KeyId)
     }
 
     /// A CodeBuild project by name or ARN.

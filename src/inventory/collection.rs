@@ -1,7 +1,7 @@
 //! `Collection<T>`: the resources of one kind in one account, with how complete the list is
 //! and hash indexes built once, so lookups stay O(1) in accounts with thousands of roles.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -11,7 +11,8 @@ use super::field::{Field, Unreadable};
 ///
 /// The live loader lists names first and fills details lazily; it may also fetch single
 /// resources by name when the list call itself is denied. So "no item named X" only means
-/// "X does not exist" when the listing is `Complete`.
+/// "X does not exist" when the listing is `Complete`, or when a direct read of X said so
+/// ([`Collection::mark_absent`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Listing {
@@ -79,6 +80,11 @@ pub struct Collection<T> {
     listing: Listing,
     items: Vec<T>,
     index: HashMap<IndexKey, Vec<usize>>,
+    /// Keys a direct read proved absent (`GetRole` said `NoSuchEntity`, …), so that a
+    /// lookup can say `Absent` without listing every resource of the account: explaining
+    /// one request costs the same calls with 10 roles or 5,000. Per session only: never
+    /// stored in snapshots (a snapshot holds complete listings), and not part of equality.
+    absent: HashSet<IndexKey>,
 }
 
 impl<T> Default for Collection<T> {
@@ -87,13 +93,15 @@ impl<T> Default for Collection<T> {
             listing: Listing::NotLoaded,
             items: Vec::new(),
             index: HashMap::new(),
+            absent: HashSet::new(),
         }
     }
 }
 
 impl<T: PartialEq> PartialEq for Collection<T> {
     fn eq(&self, other: &Self) -> bool {
-        // The index is derived from the items, so it does not take part in equality.
+        // The index is derived from the items, and the absent keys are session knowledge
+        // that a complete listing implies, so neither takes part in equality.
         self.listing == other.listing && self.items == other.items
     }
 }
@@ -205,11 +213,25 @@ impl<T: Keyed> Collection<T> {
             .unwrap_or_default()
     }
 
-    /// A lookup with three outcomes: found, certainly absent (the listing is complete),
-    /// or unknown (not listed yet, or the list call failed).
+    /// Records that a direct read proved there is no item with this key (unless one is
+    /// known: an item always wins). Adding an item with the key later clears the mark.
+    pub fn mark_absent(&mut self, kind: KeyKind, value: &str) {
+        if self.get(kind, value).is_none() {
+            self.absent.insert(IndexKey::new(kind, value));
+        }
+    }
+
+    /// Whether a direct read proved that no item has this key ([`Collection::mark_absent`]).
+    pub fn is_marked_absent(&self, kind: KeyKind, value: &str) -> bool {
+        !self.absent.is_empty() && self.absent.contains(&IndexKey::new(kind, value))
+    }
+
+    /// A lookup with three outcomes: found, certainly absent (the listing is complete, or
+    /// a direct read said so), or unknown (not listed yet, or the list call failed).
     pub fn lookup(&self, kind: KeyKind, value: &str) -> Field<&T> {
         match self.get(kind, value) {
             Some(item) => Field::Loaded(item),
+            None if self.is_marked_absent(kind, value) => Field::Absent,
             None => match &self.listing {
                 Listing::Complete => Field::Absent,
                 Listing::NotLoaded => Field::NotLoaded,
@@ -237,6 +259,9 @@ impl<T: Keyed> Collection<T> {
 
     fn reindex(&mut self, position: usize) {
         for key in self.items[position].index_keys() {
+            if !self.absent.is_empty() {
+                self.absent.remove(&key);
+            }
             let positions = self.index.entry(key).or_default();
             // Keep load order so `get` returns the earliest item for shared keys.
             let at = positions.partition_point(|&p| p < position);
@@ -372,6 +397,32 @@ mod tests {
                 .map(|u| u.operation.as_str()),
             Some("iam:ListRoles")
         );
+    }
+
+    #[test]
+    fn a_direct_read_proves_absence_without_a_listing() {
+        let mut partial = Collection::from_items(Listing::NotLoaded, [thing(1, "t")]);
+        partial.mark_absent(KeyKind::Name, "ghost");
+        assert!(partial.lookup(KeyKind::Name, "ghost").is_absent());
+        assert!(partial.lookup(KeyKind::Name, "other").is_not_loaded());
+        // Only the exact key: the same text as another kind is still unknown.
+        assert!(partial.lookup(KeyKind::Arn, "ghost").is_not_loaded());
+        // A known item always wins, and adding one clears the mark.
+        partial.mark_absent(KeyKind::Name, "thing-1");
+        assert!(partial.lookup(KeyKind::Name, "thing-1").is_loaded());
+        let mut ghost = thing(2, "t");
+        ghost.name = "ghost".into();
+        partial.upsert(ghost);
+        assert!(partial.lookup(KeyKind::Name, "ghost").is_loaded());
+        // Session knowledge: not stored, not compared.
+        let mut marked = Collection::from_items(Listing::NotLoaded, [thing(1, "t")]);
+        marked.mark_absent(KeyKind::Name, "ghost");
+        assert_eq!(
+            marked,
+            Collection::from_items(Listing::NotLoaded, [thing(1, "t")])
+        );
+        let text = serde_json::to_string(&marked).unwrap();
+        assert!(!text.contains("ghost"), "{text}");
     }
 
     #[test]

@@ -21,6 +21,9 @@ What it adds (all test-only; nothing here ships with crossdock):
 * A parent-death watchdog (``--parent-pid PID`` or ``MOTO_EXT_PARENT_PID``):
   the server exits once that process is gone, so a test process that dies
   never leaves a server behind.
+* ``--quiet``: no line per request in the log (werkzeug's access log costs
+  about a fifth of the server's time; benches/scale/run.sh seeds ~50,000
+  resources). Errors are still logged.
 
 moto internals this relies on, which is why requirements.txt pins
 ``moto==5.2.5`` exactly (any of them may change in a minor release):
@@ -54,6 +57,7 @@ import binascii
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import sys
@@ -311,6 +315,65 @@ def _init_aws_policies(self: IAMBackend) -> list[AWSManagedPolicy]:
 
 
 IAMBackend._init_aws_policies = _init_aws_policies  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------
+# IAM: role lookups that are safe under concurrency and do not scan every role
+# --------------------------------------------------------------------------
+#
+# moto finds a role by name or ARN by iterating the live ``roles`` dict, and
+# does so on *every* request made with assumed-role keys (setup_class ->
+# mark_account_as_visited -> get_role_by_arn). A CreateRole on another server
+# thread then makes the iteration raise "dictionary changed size during
+# iteration" (HTTP 500), and an account of 5,000 roles costs every request a
+# 5,000-step Python loop. Lookups go through an index instead, built from a
+# snapshot of the dict (``list`` copies it atomically) and dropped by
+# CreateRole/DeleteRole; a hit is checked against the dict, and a miss only
+# counts once the index holds as many roles as the dict (the harness's
+# assumed OrganizationAccountAccessRole never exists, so misses are the
+# common case). BaseBackend.reset drops the index with the rest of __dict__.
+
+_INDEX = "_crossdock_role_index"
+
+
+def _roles_snapshot(self: IAMBackend) -> list[Any]:
+    return list(self.roles.values())
+
+
+def _indexed_role(self: IAMBackend, attribute: str, value: str) -> Any:
+    index = self.__dict__.get(_INDEX)
+    role = index[attribute].get(value) if index else None
+    fresh = role is not None and self.roles.get(role.id) is role and getattr(role, attribute) == value
+    if not fresh and (index is None or role is not None or index["size"] != len(self.roles)):
+        snapshot = _roles_snapshot(self)
+        index = {
+            "size": len(snapshot),
+            "name": {r.name: r for r in snapshot},
+            "arn": {r.arn: r for r in snapshot},
+        }
+        self.__dict__[_INDEX] = index
+        role = index[attribute].get(value)
+    if role is None:
+        raise NotFoundException(f"Role {value} not found")
+    return role
+
+
+def _dropping_role_index(method: Any) -> Any:
+    @functools.wraps(method)
+    def wrapper(self: IAMBackend, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.__dict__.pop(_INDEX, None)
+
+    return wrapper
+
+
+IAMBackend.create_role = _dropping_role_index(IAMBackend.create_role)  # type: ignore[method-assign]
+IAMBackend.delete_role = _dropping_role_index(IAMBackend.delete_role)  # type: ignore[method-assign]
+IAMBackend.get_roles = _roles_snapshot  # type: ignore[method-assign,assignment]
+IAMBackend.get_role = lambda self, role_name: _indexed_role(self, "name", role_name)  # type: ignore[method-assign]
+IAMBackend.get_role_by_arn = lambda self, arn: _indexed_role(self, "arn", arn)  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------
@@ -682,7 +745,11 @@ def main(argv: list[str] | None = None) -> None:
     pre.add_argument(
         "--parent-pid", type=int, default=os.environ.get("MOTO_EXT_PARENT_PID")
     )
+    pre.add_argument("--quiet", action="store_true")
     ours, rest = pre.parse_known_args(argv)
+    if ours.quiet:
+        # werkzeug only sets INFO on its logger when the level is still NOTSET.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if ours.parent_pid:
         threading.Thread(
             target=_watch_parent, args=(int(ours.parent_pid),), daemon=True

@@ -52,10 +52,13 @@ pub(super) async fn ensure_project(gw: &Gateway, account: &mut Account, name_or_
     match gw.batch_get_projects(vec![name.clone()]).await {
         Ok(out) => {
             let found: Vec<Project> = out.projects().iter().filter_map(project_from).collect();
-            if found.is_empty() && account.projects.listing() != &Listing::Complete {
-                // BatchGetProjects reports unknown names in `projectsNotFound`; the
-                // listing makes "no such project" visible to lookups.
-                list_projects(gw, account).await;
+            if found.is_empty() {
+                // BatchGetProjects reports unknown names in `projectsNotFound`: lookups by
+                // this name or ARN say `Absent`, without listing every project.
+                account.projects.mark_absent(KeyKind::Name, &name);
+                if name_or_arn.starts_with("arn:") {
+                    account.projects.mark_absent(KeyKind::Arn, name_or_arn);
+                }
             }
             for project in found {
                 account.projects.upsert(project);

@@ -66,10 +66,10 @@ pub(super) async fn ensure_repository(
         {
             Ok(out) => match out.repositories().iter().find_map(repository_from) {
                 Some(repository) => repository,
-                None => return prove_absent(gw, account).await,
+                None => return mark_absent(account, reference, &name),
             },
             Err(reason) if is_code(&reason, REPOSITORY_NOT_FOUND) => {
-                return prove_absent(gw, account).await
+                return mark_absent(account, reference, &name)
             }
             Err(reason) => return fail_listing(account, reason),
         },
@@ -218,10 +218,16 @@ fn repository_name(account: &Account, reference: &str) -> Option<String> {
     (!reference.is_empty()).then(|| reference.to_string())
 }
 
-/// ECR says the repository does not exist: list them so the lookup can say `Absent`.
-async fn prove_absent(gw: &Gateway, account: &mut Account) {
-    if account.repositories.listing() != &Listing::Complete {
-        list_repositories(gw, account).await;
+/// ECR says the repository does not exist: lookups by its name and by the reference given
+/// say `Absent` from now on, without listing every repository of the account.
+fn mark_absent(account: &mut Account, reference: &str, name: &str) {
+    account.repositories.mark_absent(KeyKind::Name, name);
+    if reference.starts_with("arn:") {
+        account.repositories.mark_absent(KeyKind::Arn, reference);
+    } else if let Some(image) = ImageRef::parse(reference) {
+        account
+            .repositories
+            .mark_absent(KeyKind::Uri, &image.repository_uri());
     }
 }
 

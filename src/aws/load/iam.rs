@@ -70,13 +70,10 @@ pub(super) async fn ensure_role(gw: &Gateway, account: &mut Account, name_or_arn
             account.roles.upsert(role);
             ensure_managed_policies(gw, account, arns).await;
         }
-        // GetRole said there is no such role; the complete listing makes that authoritative
-        // for lookups (the only case where explaining one request lists roles).
-        None => {
-            if account.roles.listing() != &Listing::Complete {
-                list_roles(gw, account).await;
-            }
-        }
+        // GetRole said there is no such role: that is authoritative for lookups by this
+        // name (and by ARNs, which fall back to the name), without listing every role —
+        // resolving a short name costs the same in an account of 10 roles or 5,000.
+        None => account.roles.mark_absent(KeyKind::Name, name),
     }
 }
 

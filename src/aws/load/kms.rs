@@ -63,9 +63,9 @@ pub(super) async fn ensure_key(gw: &Gateway, account: &mut Account, reference: &
     let metadata = match gw.describe_key(reference).await {
         Ok(out) => match out.key_metadata() {
             Some(metadata) => metadata.clone(),
-            None => return prove_absent(gw, account).await,
+            None => return mark_absent(account, reference),
         },
-        Err(reason) if is_code(&reason, NOT_FOUND) => return prove_absent(gw, account).await,
+        Err(reason) if is_code(&reason, NOT_FOUND) => return mark_absent(account, reference),
         Err(reason) => return mark_unreadable(account, reference, reason),
     };
     let Some(mut key) = key_from(&metadata) else {
@@ -234,8 +234,10 @@ fn mark_unreadable(account: &mut Account, reference: &str, reason: Unreadable) {
     }
 }
 
-async fn prove_absent(gw: &Gateway, account: &mut Account) {
-    if account.keys.listing() != &Listing::Complete {
-        list_keys(gw, account).await;
+/// KMS says there is no such key or alias: lookups by this reference say `Absent` from
+/// now on, without listing every key and alias of the account.
+fn mark_absent(account: &mut Account, reference: &str) {
+    if let Some(kind) = account.key_kind(reference) {
+        account.keys.mark_absent(kind, reference);
     }
 }

@@ -66,9 +66,12 @@ pub(super) async fn ensure_pipeline(gw: &Gateway, account: &mut Account, name_or
         Some(pipeline) => {
             account.pipelines.upsert(pipeline);
         }
+        // GetPipeline said there is no such pipeline: lookups by this name or ARN say
+        // `Absent`, without listing every pipeline.
         None => {
-            if account.pipelines.listing() != &Listing::Complete {
-                list_pipelines(gw, account).await;
+            account.pipelines.mark_absent(KeyKind::Name, &name);
+            if name_or_arn.starts_with("arn:") {
+                account.pipelines.mark_absent(KeyKind::Arn, name_or_arn);
             }
         }
     }
