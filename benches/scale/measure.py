@@ -201,7 +201,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"small {r['small']['crossdock']['answer_matches_demo']}, big {r['big']['crossdock']['answer_matches_demo']}",
         f"crossdock in-process time (its --stats line), median: small {r['small']['crossdock']['internal_ms']['median']:.0f} ms, "
         f"big {r['big']['crossdock']['internal_ms']['median']:.0f} ms",
-        "manual sequence (big): " + " ; ".join("aws " + c for c in r["big"]["manual"]["commands"]),
+        "manual sequence (big): " + " ; ".join(c for c in r["big"]["manual"]["commands"]),
     ]
     return "\n".join(lines)
 

@@ -236,7 +236,8 @@ def fill(
         calls.add()
         return iam.create_policy(PolicyName=f"team-policy-{i:03d}", PolicyDocument=json.dumps(document))["Policy"]["Arn"]
 
-    policy_arns = run_all(pool, managed, args.managed_policies) if args.roles else []
+    # As many shared policies as roles at most: a 10-role account does not have 50 teams.
+    policy_arns = run_all(pool, managed, min(args.managed_policies, args.roles))
     services = ["ec2.amazonaws.com", "lambda.amazonaws.com", "codebuild.amazonaws.com", "ecs-tasks.amazonaws.com"]
 
     def role(i: int) -> None:

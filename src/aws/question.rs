@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use super::gateway::CallCounts;
-use super::load::Loader;
+use super::load::{join_all, Loader};
 use crate::inventory::arn::{account_of, session_role_name};
 use crate::inventory::{Account, AccountPair, EncryptionType, Question, TagMutability};
 
@@ -92,37 +92,42 @@ impl PairLoader {
             if wants.is_empty() {
                 return;
             }
-            for want in wants {
-                self.run(pair, &want).await;
-            }
-        }
-    }
-
-    async fn run(&self, pair: &mut AccountPair, want: &Want) {
-        let (Some(loader), Some(account)) =
-            (self.loader(&want.account), account_mut(pair, &want.account))
-        else {
-            return;
-        };
-        match &want.need {
-            Need::Role(name) => loader.ensure_role(account, name).await,
-            Need::Repository { reference, images } => {
-                loader.ensure_repository(account, reference, *images).await
-            }
-            Need::Key(reference) => loader.ensure_key(account, reference).await,
-            Need::Project(name) => loader.ensure_project(account, name).await,
-            Need::Pipeline(name) => loader.ensure_pipeline(account, name).await,
-            Need::RulesTargeting(arn) => loader.ensure_rules_targeting(account, arn).await,
-            Need::Bucket(name) => loader.ensure_bucket(account, name).await,
+            // The two accounts load concurrently (S1: the role in A while the repository
+            // in B); within one account the needs run in order, each itself concurrent.
+            let per_account: Vec<_> = pair
+                .accounts_mut()
+                .filter_map(|account| {
+                    let loader = self.loader(account.id())?;
+                    let needs: Vec<&Need> = wants
+                        .iter()
+                        .filter(|w| w.account == account.id())
+                        .map(|w| &w.need)
+                        .collect();
+                    Some(async move {
+                        for need in needs {
+                            run(loader, account, need).await;
+                        }
+                    })
+                })
+                .collect();
+            join_all(per_account).await;
         }
     }
 }
 
-fn account_mut<'p>(pair: &'p mut AccountPair, id: &str) -> Option<&'p mut Account> {
-    if pair.a().id() == id {
-        return Some(pair.a_mut());
+/// Loads one need into its account.
+async fn run(loader: &Loader, account: &mut Account, need: &Need) {
+    match need {
+        Need::Role(name) => loader.ensure_role(account, name).await,
+        Need::Repository { reference, images } => {
+            loader.ensure_repository(account, reference, *images).await
+        }
+        Need::Key(reference) => loader.ensure_key(account, reference).await,
+        Need::Project(name) => loader.ensure_project(account, name).await,
+        Need::Pipeline(name) => loader.ensure_pipeline(account, name).await,
+        Need::RulesTargeting(arn) => loader.ensure_rules_targeting(account, arn).await,
+        Need::Bucket(name) => loader.ensure_bucket(account, name).await,
     }
-    pair.b_mut().filter(|b| b.id() == id)
 }
 
 /// Everything the question needs given what is loaded now.

@@ -152,24 +152,28 @@ async fn prefetch_names(live: &mut LiveAccounts, args: &QuestionArgs) {
     let roles: Vec<&String> = roles.into_iter().filter(short).collect();
     let repositories: Vec<&String> = repositories.into_iter().filter(short).collect();
     let pipelines: Vec<&String> = pipelines.into_iter().filter(short).collect();
-    let ids: Vec<String> = live.pair.accounts().map(|a| a.id().to_string()).collect();
-    for id in ids {
-        let Some(loader) = live.loaders.loader(&id) else {
-            continue;
-        };
-        let Some(account) = account_mut(&mut live.pair, &id) else {
-            continue;
-        };
-        for role in &roles {
-            loader.ensure_role(account, role).await;
-        }
-        for repository in &repositories {
-            loader.ensure_repository(account, repository, false).await;
-        }
-        for pipeline in &pipelines {
-            loader.ensure_pipeline(account, pipeline).await;
-        }
-    }
+    // Both accounts at once: a name is read where it exists and proven absent in the other.
+    let loaders = &live.loaders;
+    let (roles, repositories, pipelines) = (&roles, &repositories, &pipelines);
+    let per_account: Vec<_> = live
+        .pair
+        .accounts_mut()
+        .filter_map(|account| {
+            let loader = loaders.loader(account.id())?;
+            Some(async move {
+                for role in roles {
+                    loader.ensure_role(account, role).await;
+                }
+                for repository in repositories {
+                    loader.ensure_repository(account, repository, false).await;
+                }
+                for pipeline in pipelines {
+                    loader.ensure_pipeline(account, pipeline).await;
+                }
+            })
+        })
+        .collect();
+    crate::aws::load::join_all(per_account).await;
 }
 
 /// What to load for a question.

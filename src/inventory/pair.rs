@@ -92,6 +92,11 @@ impl AccountPair {
         self.b.as_mut()
     }
 
+    /// Mutable access to both accounts at once, A first (for loading them concurrently).
+    pub fn accounts_mut(&mut self) -> impl Iterator<Item = &mut Account> {
+        std::iter::once(&mut self.a).chain(self.b.as_mut())
+    }
+
     /// The accounts, A first.
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
         std::iter::once(&self.a).chain(self.b.as_ref())
