@@ -3,10 +3,13 @@
 
 For each pair (small, big): one warm-up run, then ``--runs`` timed runs of
 
-* ``crossdock explain --profile-a P-a --profile-b P-b --stats --format json pull …``: wall
-  time of the whole process (measured here), plus crossdock's own stats line (AWS calls
-  per operation, and its in-process milliseconds); the verdict and failing checks are
-  compared with the demo scenario's expected answer, so a fast wrong answer shows;
+* ``crossdock explain --profile-a P-a --profile-b P-b --stats --format json pull …``, with
+  the scenario's ARNs and again with short names (``--principal codebuild-service-role
+  --repo source-repo``, resolved in both accounts): wall time of the whole process
+  (measured here), plus crossdock's own stats line (AWS calls per operation, and its
+  in-process milliseconds); the verdict and failing checks are compared with the demo
+  scenario's expected answer, so a fast wrong answer shows; with ``--compare BIN``, the
+  same for another build;
 * ``manual.sh`` (the `aws` CLI sequence an SRE runs for the same evidence): wall time and
   the number of `aws` invocations, each run with an empty CLI credential cache (a fresh
   HOME), so both sides assume the two roles once per explanation.
@@ -44,10 +47,21 @@ def environment(profiles: Path, home: str | None = None) -> dict[str, str]:
     return env
 
 
-def crossdock_run(binary: str, profiles: Path, pair: str, q: dict[str, Any]) -> dict[str, Any]:
+def short(arn: str) -> str:
+    """codebuild-service-role / source-repo: the names a person types."""
+    resource = arn.split(":", 5)[5]
+    if resource.startswith("assumed-role/"):
+        return resource.split("/")[1]
+    return resource.split("/", 1)[1]
+
+
+def crossdock_run(binary: str, profiles: Path, pair: str, q: dict[str, Any], names: bool) -> dict[str, Any]:
+    principal, repository = q["principal"], q["repository"]
+    if names:
+        principal, repository = short(principal), short(repository)
     args = [
         binary, "explain", "--profile-a", f"{pair}-a", "--profile-b", f"{pair}-b", "--stats",
-        "--format", "json", "pull", "--principal", q["principal"], "--repo", q["repository"],
+        "--format", "json", "pull", "--principal", principal, "--repo", repository,
         "--tag", q["tag"],
     ]
     started = time.perf_counter()
@@ -93,6 +107,28 @@ def summary(runs: list[dict[str, Any]], key: str) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
+def crossdock_series(
+    binary: str, profiles: Path, pair: str, q: dict[str, Any], names: bool, runs: int
+) -> dict[str, Any]:
+    crossdock_run(binary, profiles, pair, q, names)  # warm-up: page cache, first requests
+    cd = [crossdock_run(binary, profiles, pair, q, names) for _ in range(runs)]
+    expected = q["expected"]
+    return {
+        "wall_ms": summary(cd, "wall_ms"),
+        "internal_ms": summary(cd, "internal_ms"),
+        "calls": sorted({r["calls"] for r in cd}),
+        "per_operation": cd[0]["per_operation"],
+        "per_operation_stable": all(r["per_operation"] == cd[0]["per_operation"] for r in cd),
+        "answer_matches_demo": all(
+            r["verdict"] == expected["verdict"] and r["failing_checks"] == expected["failing_checks"]
+            for r in cd
+        ),
+        "verdict": cd[0]["verdict"],
+        "failing_checks": cd[0]["failing_checks"],
+        "runs": cd,
+    }
+
+
 def machine() -> dict[str, Any]:
     cpu = next(
         (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -123,39 +159,31 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--build-seconds", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--compare", help="another crossdock binary to time on the same pairs (e.g. an older build)")
     args = parser.parse_args()
 
     results: dict[str, Any] = {"machine": machine(), "runs": args.runs, "build_seconds": args.build_seconds}
     for pair, seed_file in (("small", args.seed_small), ("big", args.seed_big)):
         seeded = json.loads(seed_file.read_text())
         q = seeded["question"]
-        crossdock_run(args.crossdock, args.profiles, pair, q)  # warm-up: page cache, first accounts
-        cd = [crossdock_run(args.crossdock, args.profiles, pair, q) for _ in range(args.runs)]
-        manual_run(args.manual, args.profiles, pair, q)
-        manual = [manual_run(args.manual, args.profiles, pair, q) for _ in range(args.runs)]
-        expected = q["expected"]
         results[pair] = {
             "seed": seeded,
-            "crossdock": {
-                "wall_ms": summary(cd, "wall_ms"),
-                "internal_ms": summary(cd, "internal_ms"),
-                "calls": sorted({r["calls"] for r in cd}),
-                "per_operation": cd[0]["per_operation"],
-                "per_operation_stable": all(r["per_operation"] == cd[0]["per_operation"] for r in cd),
-                "answer_matches_demo": all(
-                    r["verdict"] == expected["verdict"] and r["failing_checks"] == expected["failing_checks"]
-                    for r in cd
-                ),
-                "verdict": cd[0]["verdict"],
-                "failing_checks": cd[0]["failing_checks"],
-                "runs": cd,
-            },
-            "manual": {
-                "wall_ms": summary(manual, "wall_ms"),
-                "invocations": sorted({r["invocations"] for r in manual}),
-                "commands": manual[0]["commands"],
-                "runs": manual,
-            },
+            "crossdock": crossdock_series(args.crossdock, args.profiles, pair, q, False, args.runs),
+            "crossdock_short_names": crossdock_series(args.crossdock, args.profiles, pair, q, True, args.runs),
+        }
+        if args.compare:
+            results[pair]["compare"] = {
+                "binary": args.compare,
+                "arns": crossdock_series(args.compare, args.profiles, pair, q, False, args.runs),
+                "short_names": crossdock_series(args.compare, args.profiles, pair, q, True, args.runs),
+            }
+        manual_run(args.manual, args.profiles, pair, q)  # warm-up
+        manual = [manual_run(args.manual, args.profiles, pair, q) for _ in range(args.runs)]
+        results[pair]["manual"] = {
+            "wall_ms": summary(manual, "wall_ms"),
+            "invocations": sorted({r["invocations"] for r in manual}),
+            "commands": manual[0]["commands"],
+            "runs": manual,
         }
         results[pair]["ratio"] = (
             results[pair]["manual"]["wall_ms"]["median"] / results[pair]["crossdock"]["wall_ms"]["median"]
@@ -201,9 +229,31 @@ def markdown(r: dict[str, Any]) -> str:
         f"small {r['small']['crossdock']['answer_matches_demo']}, big {r['big']['crossdock']['answer_matches_demo']}",
         f"crossdock in-process time (its --stats line), median: small {r['small']['crossdock']['internal_ms']['median']:.0f} ms, "
         f"big {r['big']['crossdock']['internal_ms']['median']:.0f} ms",
+        "",
+        "| crossdock explain, pair | by | AWS calls | calls per operation | wall (median, min–max) |",
+        "|---|---|---|---|---|",
+    ]
+    series = [("ARNs", "crossdock"), ("short names", "crossdock_short_names")]
+    for label, key in series:
+        for pair in ("small", "big"):
+            lines.append(row(f"this build, {pair}", label, r[pair][key]))
+    if "compare" in r["small"]:
+        for label, key in (("ARNs", "arns"), ("short names", "short_names")):
+            for pair in ("small", "big"):
+                lines.append(row(f"{r[pair]['compare']['binary']}, {pair}", label, r[pair]["compare"][key]))
+    lines += [
+        "",
         "manual sequence (big): " + " ; ".join(c for c in r["big"]["manual"]["commands"]),
     ]
     return "\n".join(lines)
+
+
+def row(name: str, by: str, c: dict[str, Any]) -> str:
+    ops = ", ".join(f"{op}={n}" for op, n in c["per_operation"].items())
+    return (
+        f"| {name} | {by} | {', '.join(map(str, c['calls']))} | {ops} | "
+        f"{c['wall_ms']['median']:.0f} ms ({c['wall_ms']['min']:.0f}–{c['wall_ms']['max']:.0f}) |"
+    )
 
 
 if __name__ == "__main__":

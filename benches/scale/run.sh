@@ -10,6 +10,7 @@
 #
 #   benches/scale/run.sh            # the full run (about 5 minutes on 2 cores, build excluded)
 #   RUNS=3 BIG_ROLES=500 BIG_REPOSITORIES=200 BIG_KEYS=50 benches/scale/run.sh   # a quick one
+#   CROSSDOCK_COMPARE=path/to/older/crossdock benches/scale/run.sh   # also time another build
 #
 # Everything runs on 127.0.0.1: one emulator (moto 5.2.5 + tests/moto/moto_ext.py, the
 # integration tests' own), with a watchdog tied to this script's pid and a trap to stop it.
@@ -93,7 +94,7 @@ trap stop_server EXIT
 for attempt in 1 2 3 4 5; do
   port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   MOTO_IAM_LOAD_MANAGED_POLICIES=true env -u MOTO_ACCOUNT_ID -u MOTO_PORT \
-    "$python" tests/moto/moto_ext.py -H 127.0.0.1 -p "$port" --parent-pid $$ >"$work/moto.log" 2>&1 &
+    "$python" tests/moto/moto_ext.py -H 127.0.0.1 -p "$port" --parent-pid $$ --quiet >"$work/moto.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 300); do
     if "$python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/data.json', timeout=1)" 2>/dev/null; then
@@ -140,4 +141,5 @@ log "measuring ($RUNS runs per figure)"
 PATH=$aws_venv/bin:$PATH "$python" benches/scale/measure.py \
   --crossdock "$crossdock" --manual benches/scale/manual.sh --profiles "$profiles" \
   --seed-small "$work/seed-small.json" --seed-big "$work/seed-big.json" \
-  --runs "$RUNS" --build-seconds "$build_seconds" --out "$work/results.json"
+  --runs "$RUNS" --build-seconds "$build_seconds" --out "$work/results.json" \
+  ${CROSSDOCK_COMPARE:+--compare "$CROSSDOCK_COMPARE"}
