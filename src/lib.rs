@@ -9,3 +9,5 @@ pub mod diagnose;
 pub mod inventory;
 pub mod policy;
 pub mod report;
+#[cfg(feature = "tui")]
+pub mod tui;

@@ -57,7 +57,9 @@ pub fn is_account_id(text: &str) -> bool {
 
 /// The account ID inside an ARN, if it has one (S3 buckets and AWS managed policies do not).
 pub fn account_of(arn: &str) -> Option<&str> {
-    Arn::parse(arn).map(|a| a.account).filter(|a| is_account_id(a))
+    Arn::parse(arn)
+        .map(|a| a.account)
+        .filter(|a| is_account_id(a))
 }
 
 /// Who makes a request.
