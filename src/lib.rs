@@ -1,7 +1,7 @@
 //! crossdock: explains why cross-account AWS container delivery fails, with evidence.
 //!
-//! Pure cores (`policy`, `inventory`, `diagnose`) do no network IO; `commands` and `cli`
-//! are the headless edges. See `DESIGN.md` in the shared folder for the layout.
+//! Pure cores (`policy`, `inventory`, `trail`, `diagnose`) do no network IO; `commands` and
+//! `cli` are the headless edges. See `DESIGN.md` in the shared folder for the layout.
 
 pub mod cli;
 pub mod commands;
@@ -9,5 +9,6 @@ pub mod diagnose;
 pub mod inventory;
 pub mod policy;
 pub mod report;
+pub mod trail;
 #[cfg(feature = "tui")]
 pub mod tui;

@@ -119,6 +119,13 @@ pub enum FixAction {
         /// The statement JSON.
         statement: Value,
     },
+    /// Add several statements to the policy (e.g. a key's use and grant statements).
+    AddStatements {
+        /// Where.
+        target: PolicyLocation,
+        /// The statements JSON.
+        statements: Vec<Value>,
+    },
     /// Replace statement `index` of the policy by this one.
     ReplaceStatement {
         /// Where.

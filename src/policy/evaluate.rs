@@ -423,7 +423,7 @@ impl Decider<'_, '_> {
                 p.side.describe(),
                 first.policy,
                 self.statement(p, first.statement).label(),
-                self.condition_summary(p, first.statement),
+                super::explain::conditions_held(request, self.statement(p, first.statement)),
             );
             return (Decision::ExplicitDeny, "explicit-deny", reason, denies);
         }
@@ -774,33 +774,6 @@ impl Decider<'_, '_> {
         &policy_at(self.request, p).document.statements[index]
     }
 
-    /// `: ArnNotEquals aws:PrincipalArn = … held` for the statement's conditions.
-    fn condition_summary(&self, p: &PolicyOutcome, index: usize) -> String {
-        let statement = self.statement(p, index);
-        let parts: Vec<String> = statement
-            .conditions
-            .iter()
-            .map(|c| {
-                let t = c.explain(&self.request.context);
-                let request = match &t.request_values {
-                    Some(v) => v.join(", "),
-                    None => "(missing)".to_string(),
-                };
-                format!(
-                    "{} {} [{}] held for {request}",
-                    t.operator,
-                    t.key,
-                    t.policy_values.join(", ")
-                )
-            })
-            .collect();
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", parts.join("; "))
-        }
-    }
-
     /// Explains the Allow statements of `side` that covered the action but did not apply.
     fn near_misses(&self, side: PolicySide) -> (String, Vec<DecidingStatement>) {
         let mut sentences = Vec::new();
@@ -815,7 +788,7 @@ impl Decider<'_, '_> {
                 sentences.push(format!(
                     "{} {}",
                     statement.label(),
-                    self.miss_reason(statement, s)
+                    super::explain::miss_reason(self.request, statement, s)
                 ));
                 refs.push(self.deciding(p, s.index, false));
             }
@@ -825,67 +798,5 @@ impl Decider<'_, '_> {
             _ => format!(" ({})", sentences.join("; ")),
         };
         (detail, refs)
-    }
-
-    fn miss_reason(&self, statement: &Statement, s: &StatementOutcome) -> String {
-        if !s.resource {
-            let patterns = statement
-                .resource
-                .as_ref()
-                .map(|r| {
-                    r.patterns
-                        .iter()
-                        .map(|p| p.raw.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_else(|| "(no Resource element)".to_string());
-            return format!(
-                "covers the action but its Resource [{patterns}] does not match {}",
-                self.request.resource
-            );
-        }
-        match s.principal {
-            PrincipalOutcome::NotNamed => {
-                let named = statement
-                    .principal
-                    .as_ref()
-                    .map(|p| p.describe().join(", "))
-                    .unwrap_or_else(|| "no principal".to_string());
-                let service_note =
-                    if named.contains("Service:") && !self.request.caller.is_service() {
-                        ", and a Service principal never matches a role session or user"
-                    } else {
-                        ""
-                    };
-                return format!("names {named}, not {}{service_note}", self.request.caller);
-            }
-            PrincipalOutcome::Excluded => {
-                return "excludes the caller with NotPrincipal".to_string()
-            }
-            _ => {}
-        }
-        let failed: Vec<String> = statement
-            .conditions
-            .iter()
-            .map(|c| c.explain(&self.request.context))
-            .filter(|t| !t.result)
-            .map(|t| match t.request_values {
-                Some(v) => format!(
-                    "{} {} [{}] is false for {}",
-                    t.operator,
-                    t.key,
-                    t.policy_values.join(", "),
-                    v.join(", ")
-                ),
-                None => format!(
-                    "{} {} [{}] is false: the key is not in the request",
-                    t.operator,
-                    t.key,
-                    t.policy_values.join(", ")
-                ),
-            })
-            .collect();
-        format!("matches but its condition {}", failed.join(" and "))
     }
 }

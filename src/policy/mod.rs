@@ -7,6 +7,7 @@ pub mod context;
 pub mod document;
 pub mod error;
 pub mod evaluate;
+pub mod explain;
 pub mod principal;
 pub mod request;
 pub mod request_file;

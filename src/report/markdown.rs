@@ -50,6 +50,12 @@ pub fn render(diagnosis: &Diagnosis) -> String {
                     let json = serde_json::to_string_pretty(statement).unwrap_or_default();
                     let _ = writeln!(out, "```json\n{json}\n```");
                 }
+                FixAction::AddStatements { statements, .. } => {
+                    for statement in statements {
+                        let json = serde_json::to_string_pretty(statement).unwrap_or_default();
+                        let _ = writeln!(out, "```json\n{json}\n```");
+                    }
+                }
                 FixAction::Setting {
                     resource,
                     setting,

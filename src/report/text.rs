@@ -104,6 +104,14 @@ fn render_check(out: &mut String, check: &Check, colour: Colour) {
                     let _ = writeln!(out, "{indent}    {line}");
                 }
             }
+            FixAction::AddStatements { statements, .. } => {
+                for statement in statements {
+                    let json = serde_json::to_string_pretty(statement).unwrap_or_default();
+                    for line in json.lines() {
+                        let _ = writeln!(out, "{indent}    {line}");
+                    }
+                }
+            }
             FixAction::Setting {
                 resource,
                 setting,

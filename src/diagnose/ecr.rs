@@ -1,0 +1,843 @@
+//! The pull and push questions: ECR actions on both sides, the registry token, explicit
+//! denies, repository existence, KMS key state, tag immutability, CodeBuild image pulls.
+
+use serde_json::json;
+
+use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
+use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
+use super::subject::{field_gap, parse_field, Subject};
+use super::{deny_check, DiagnoseError};
+use crate::inventory::{
+    AccountPair, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
+    TagMutability,
+};
+use crate::policy::{Caller, ContextValue, RequestContext};
+
+/// The actions a pull calls on the repository (manifest, then layer downloads).
+pub const PULL_ACTIONS: [&str; 2] = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/// Checked on pulls but only a warning when refused: `docker pull` never calls it, while
+/// clients that probe layers with HEAD requests (containerd, crane, skopeo) do.
+pub const LAYER_CHECK_ACTION: &str = "ecr:BatchCheckLayerAvailability";
+
+/// What fixes grant for pulls: every action a pull may call.
+const PULL_GRANT: [&str; 3] = [
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+    LAYER_CHECK_ACTION,
+];
+
+/// The actions `docker push` needs on the repository.
+pub const PUSH_ACTIONS: [&str; 5] = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+];
+
+/// What is pulled or pushed, resolved against the inventory.
+struct Target<'p> {
+    arn: String,
+    account: Option<String>,
+    repository: Field<&'p Repository>,
+}
+
+fn resolve_target<'p>(pair: &'p AccountPair, reference: &str) -> Result<Target<'p>, DiagnoseError> {
+    if reference.starts_with("arn:") {
+        let account = crate::policy::arn::account_of(reference).map(str::to_string);
+        let repository = match pair.account_of(reference) {
+            Some(acc) => acc.repository_lookup(reference),
+            None => Field::NotLoaded,
+        };
+        return Ok(Target {
+            arn: reference.to_string(),
+            account,
+            repository,
+        });
+    }
+    let (account, repository) = pair.resolve_repository(reference)?;
+    Ok(Target {
+        arn: repository.arn.clone(),
+        account: Some(account.id().to_string()),
+        repository: Field::Loaded(repository),
+    })
+}
+
+/// Can `principal` pull `repository:tag`?
+pub fn pull(
+    pair: &AccountPair,
+    principal: &str,
+    repository: &str,
+    tag: &str,
+    project: Option<&str>,
+    source_arn: Option<&str>,
+) -> Result<Diagnosis, DiagnoseError> {
+    let target = resolve_target(pair, repository)?;
+    let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
+    let mut checks = Vec::new();
+    if let Some(project) = project {
+        checks.push(image_pull_credentials(pair, project, &target));
+    }
+    let question = QuestionSummary {
+        kind: "pull".into(),
+        text: format!("can {principal} pull {}:{tag}?", short_repo(&target.arn)),
+        principal: Some(principal.to_string()),
+        resource: Some(target.arn.clone()),
+    };
+    let exists = repository_exists(&target);
+    let repo = target.repository.loaded().copied();
+    checks.push(exists);
+    let service = subject.caller.is_service();
+    if !service {
+        checks.push(auth_token(&subject));
+    }
+    let Some(repo) = repo else {
+        return Ok(Diagnosis::new(question, checks));
+    };
+    let mut context = RequestContext::new();
+    if let Some(source) = source_arn {
+        context.insert("aws:SourceArn", ContextValue::Single(source.to_string()));
+        if let Some(account) = crate::policy::arn::account_of(source) {
+            context.insert(
+                "aws:SourceAccount",
+                ContextValue::Single(account.to_string()),
+            );
+        }
+    }
+    let side = resource_side(repo, target.account.as_deref());
+    let accesses: Vec<Access> = PULL_ACTIONS
+        .iter()
+        .map(|a| check_access(&subject, a, &side, &context))
+        .collect();
+    if !service {
+        checks.push(identity_check(
+            "identity-allows",
+            &subject,
+            &accesses,
+            &target.arn,
+            "crossdock-ecr-pull",
+        ));
+    }
+    let mut resource = resource_check(
+        &subject,
+        &accesses,
+        &side,
+        target.account.as_deref(),
+        &PULL_GRANT,
+        source_arn,
+    );
+    if service {
+        if let Some(source_account) = source_arn.and_then(crate::policy::arn::account_of) {
+            if Some(source_account) != target.account.as_deref() {
+                lambda_account_statement(&mut resource, source_account, &side, &context);
+            }
+        }
+    }
+    checks.push(resource);
+    if !service {
+        checks.push(service_principal_only(
+            &subject,
+            &accesses,
+            &side,
+            target.account.as_deref(),
+        ));
+    }
+    checks.push(deny_check(&accesses, &subject.gaps, &side, &subject));
+    let layer_check = check_access(&subject, LAYER_CHECK_ACTION, &side, &context);
+    warn_layer_check(&mut checks, &layer_check);
+    checks.push(kms_key_state(pair, repo, target.account.as_deref()));
+    Ok(Diagnosis::new(question, checks))
+}
+
+/// Downgrades passing checks to warnings when only `ecr:BatchCheckLayerAvailability` is refused.
+fn warn_layer_check(checks: &mut [Check], access: &Access) {
+    let note = format!(
+        "; {LAYER_CHECK_ACTION} is refused, which `docker pull` does not need but clients that probe layers (containerd, crane, skopeo) do"
+    );
+    for check in checks.iter_mut().filter(|c| c.status == Status::Pass) {
+        let (refused, evidence) = match check.id.as_str() {
+            "identity-allows" => (
+                !access.identity_allows && access.cross_account,
+                &access.identity_evidence,
+            ),
+            "resource-policy-allows" => (
+                access.cross_account && access.granted.is_none(),
+                &access.resource_evidence,
+            ),
+            "explicit-deny" => (!access.deny_evidence.is_empty(), &access.deny_evidence),
+            _ => continue,
+        };
+        if refused {
+            check.status = Status::Warn;
+            check.message.push_str(&note);
+            check.evidence.extend(evidence.iter().cloned());
+        }
+    }
+}
+
+/// Can `principal` push `repository:tag`?
+pub fn push(
+    pair: &AccountPair,
+    principal: &str,
+    repository: &str,
+    tag: &str,
+) -> Result<Diagnosis, DiagnoseError> {
+    let target = resolve_target(pair, repository)?;
+    let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
+    let question = QuestionSummary {
+        kind: "push".into(),
+        text: format!("can {principal} push {}:{tag}?", short_repo(&target.arn)),
+        principal: Some(principal.to_string()),
+        resource: Some(target.arn.clone()),
+    };
+    let mut checks = vec![repository_exists(&target), auth_token(&subject)];
+    let Some(repo) = target.repository.loaded().copied() else {
+        return Ok(Diagnosis::new(question, checks));
+    };
+    let side = resource_side(repo, target.account.as_deref());
+    let context = RequestContext::new();
+    let accesses: Vec<Access> = PUSH_ACTIONS
+        .iter()
+        .map(|a| check_access(&subject, a, &side, &context))
+        .collect();
+    checks.push(identity_check(
+        "push-actions",
+        &subject,
+        &accesses,
+        &target.arn,
+        "crossdock-ecr-push",
+    ));
+    checks.push(resource_check(
+        &subject,
+        &accesses,
+        &side,
+        target.account.as_deref(),
+        &PUSH_ACTIONS,
+        None,
+    ));
+    checks.push(deny_check(&accesses, &subject.gaps, &side, &subject));
+    checks.push(tag_immutability(repo, tag, target.account.as_deref()));
+    checks.push(kms_key_state(pair, repo, target.account.as_deref()));
+    Ok(Diagnosis::new(question, checks))
+}
+
+/// The registry-token question on its own (a pasted `GetAuthorizationToken` denial names no
+/// repository): the token check and explicit denies on the identity side.
+pub fn auth_token_question(
+    pair: &AccountPair,
+    principal: &str,
+) -> Result<Diagnosis, DiagnoseError> {
+    let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
+    let question = QuestionSummary {
+        kind: "auth-token".into(),
+        text: format!("can {principal} get an ECR authorization token?"),
+        principal: Some(principal.to_string()),
+        resource: Some("*".into()),
+    };
+    Ok(Diagnosis::new(question, vec![auth_token(&subject)]))
+}
+
+fn short_repo(arn: &str) -> &str {
+    arn.split_once(":repository/").map_or(arn, |(_, name)| name)
+}
+
+fn resource_side(repo: &Repository, account: Option<&str>) -> ResourceSide {
+    let location = PolicyLocation::RepositoryPolicy {
+        repository: repo.arn.clone(),
+    };
+    ResourceSide {
+        account: None,
+        arn: repo.arn.clone(),
+        policy: parse_field(repo.policy.as_ref(), &location, account.unwrap_or_default()),
+    }
+}
+
+fn check(id: &str, status: Status, account: Option<&str>, message: impl Into<String>) -> Check {
+    Check {
+        id: id.to_string(),
+        status,
+        account: account.map(str::to_string),
+        message: message.into(),
+        evidence: Vec::new(),
+        fix: None,
+    }
+}
+
+fn repository_exists(target: &Target<'_>) -> Check {
+    let account = target.account.as_deref();
+    match &target.repository {
+        Field::Loaded(repo) => check(
+            "repository-exists",
+            Status::Pass,
+            account,
+            format!("{} exists ({})", repo.name, repo.uri),
+        ),
+        Field::Absent => {
+            let mut c = check(
+                "repository-exists",
+                Status::Fail,
+                account,
+                format!("{} does not exist in {}: docker reports this as \"repository does not exist or may require 'docker login'\"", target.arn, account.unwrap_or("its account")),
+            );
+            c.fix = Some(Fix {
+                summary: "use the exact repository name and region (names are case-sensitive), or create the repository".into(),
+                account: account.map(str::to_string),
+                action: FixAction::Procedure {
+                    steps: vec![
+                        format!("check the image URI against `aws ecr describe-repositories --registry-id {}`", account.unwrap_or("<account>")),
+                        "fix the name/region in the build spec, task definition or Dockerfile FROM line".into(),
+                    ],
+                },
+            });
+            c
+        }
+        other => {
+            let what = match account {
+                Some(a) => format!("repository {} in {a}", target.arn),
+                None => format!("repository {}", target.arn),
+            };
+            let mut c = check(
+                "repository-exists",
+                Status::Unknown,
+                account,
+                field_gap(&what, other.as_ref().map(|_| ())),
+            );
+            if account.is_some() && matches!(other, Field::NotLoaded) {
+                c.message = format!("account {} is not loaded or the repository list is incomplete: open a profile or snapshot for it", account.unwrap_or_default());
+            }
+            c
+        }
+    }
+}
+
+fn auth_token(subject: &Subject<'_>) -> Check {
+    let account = subject.caller.account();
+    let side = ResourceSide {
+        account: None,
+        arn: "*".into(),
+        policy: Ok(None),
+    };
+    let access = check_access(
+        subject,
+        "ecr:GetAuthorizationToken",
+        &side,
+        &RequestContext::new(),
+    );
+    let mut c = check(
+        "auth-token",
+        Status::Pass,
+        account,
+        "ecr:GetAuthorizationToken is allowed on * (the registry-wide token `docker login` needs)",
+    );
+    if access.identity_allows {
+        c.evidence = access.identity_evidence;
+        if !access.deny_evidence.is_empty() {
+            c.status = Status::Fail;
+            c.message = "an explicit Deny refuses ecr:GetAuthorizationToken".into();
+            c.evidence = access.deny_evidence;
+        }
+        return c;
+    }
+    if !subject.gaps.is_empty() {
+        c.status = Status::Unknown;
+        c.message = "cannot tell whether ecr:GetAuthorizationToken is allowed: some of the caller's policies could not be read".into();
+        c.evidence = gap_evidence(&subject.gaps);
+        return c;
+    }
+    c.status = Status::Fail;
+    let scoped = !access.identity_evidence.is_empty();
+    c.message = if scoped {
+        "ecr:GetAuthorizationToken is only allowed on a repository ARN, which never matches: the token is registry-wide (resource *), and repository policies cannot grant it".into()
+    } else {
+        "no identity-based policy allows ecr:GetAuthorizationToken on *: `docker login` to ECR fails before any pull or push".into()
+    };
+    c.evidence = access.identity_evidence;
+    c.fix = fix_inline_policy(subject, "crossdock-ecr-token").map(|target| Fix {
+        summary: "allow ecr:GetAuthorizationToken on \"*\" in the caller's identity policy".into(),
+        account: account.map(str::to_string),
+        action: FixAction::AddStatement {
+            target,
+            statement: json!({"Sid": "EcrAuthorizationToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}),
+        },
+    });
+    c
+}
+
+/// The identity side of every action: pass, fail naming the missing actions, or unknown.
+fn identity_check(
+    id: &str,
+    subject: &Subject<'_>,
+    accesses: &[Access],
+    resource_arn: &str,
+    policy_name: &str,
+) -> Check {
+    let account = subject.caller.account();
+    // In the same account a direct resource grant makes the identity side unnecessary.
+    let satisfied = |a: &Access| {
+        a.identity_allows || (!a.cross_account && a.decision == crate::policy::Decision::Allow)
+    };
+    let missing: Vec<&Access> = accesses.iter().filter(|a| !satisfied(a)).collect();
+    let actions = |list: &[&Access]| {
+        list.iter()
+            .map(|a| a.action.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if missing.is_empty() {
+        let mut c = check(
+            id,
+            Status::Pass,
+            account,
+            format!(
+                "the caller's identity policies allow {}",
+                actions(&accesses.iter().collect::<Vec<_>>())
+            ),
+        );
+        c.evidence = accesses
+            .first()
+            .map(|a| a.identity_evidence.clone())
+            .unwrap_or_default();
+        return c;
+    }
+    if !subject.gaps.is_empty() {
+        let mut c = check(
+            id,
+            Status::Unknown,
+            account,
+            format!(
+                "cannot tell whether the caller may {}: some of its policies could not be read",
+                actions(&missing)
+            ),
+        );
+        c.evidence = gap_evidence(&subject.gaps);
+        return c;
+    }
+    let filtered = missing
+        .iter()
+        .any(|a| matches!(a.rule, "permissions-boundary" | "session-policy"));
+    let why = if filtered {
+        "the permissions boundary or session policy filters them out".to_string()
+    } else {
+        "no identity-based policy allows them".to_string()
+    };
+    let mut c = check(
+        id,
+        Status::Fail,
+        account,
+        format!(
+            "the identity side of {} is missing {} on {resource_arn}: {why}",
+            subject.caller,
+            actions(&missing)
+        ),
+    );
+    c.evidence = missing
+        .iter()
+        .flat_map(|a| a.identity_evidence.clone())
+        .collect();
+    c.evidence.dedup();
+    c.fix = fix_inline_policy(subject, policy_name).map(|target| Fix {
+        summary: format!(
+            "allow {} on {resource_arn} in the caller's identity policy",
+            actions(&missing)
+        ),
+        account: account.map(str::to_string),
+        action: FixAction::AddStatement {
+            target,
+            statement: json!({
+                "Sid": "CrossdockEcrAccess",
+                "Effect": "Allow",
+                "Action": missing.iter().map(|a| a.action.clone()).collect::<Vec<_>>(),
+                "Resource": resource_arn,
+            }),
+        },
+    });
+    c
+}
+
+/// The repository policy side: needed cross-account and for service principals.
+fn resource_check(
+    subject: &Subject<'_>,
+    accesses: &[Access],
+    side: &ResourceSide,
+    account: Option<&str>,
+    actions: &[&str],
+    source_arn: Option<&str>,
+) -> Check {
+    let id = "resource-policy-allows";
+    let needed = subject.caller.is_service() || accesses.iter().any(|a| a.cross_account);
+    let missing: Vec<&Access> = accesses.iter().filter(|a| a.granted.is_none()).collect();
+    let list = |l: &[&Access]| {
+        l.iter()
+            .map(|a| a.action.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if missing.is_empty() {
+        let mut c = check(
+            id,
+            Status::Pass,
+            account,
+            format!(
+                "the repository policy allows {} for {}",
+                actions.join(", "),
+                subject.caller
+            ),
+        );
+        c.evidence = accesses
+            .first()
+            .map(|a| a.resource_evidence.clone())
+            .unwrap_or_default();
+        return c;
+    }
+    if !needed {
+        return check(id, Status::Pass, account, "same account: the repository policy need not allow (an identity-based policy suffices)");
+    }
+    if let Err(gap) = &side.policy {
+        let mut c = check(
+            id,
+            Status::Unknown,
+            account,
+            format!(
+                "cannot tell whether the repository policy allows {}: it could not be read",
+                list(&missing)
+            ),
+        );
+        c.evidence = gap_evidence(std::slice::from_ref(gap));
+        return c;
+    }
+    let why = if subject.caller.is_service() {
+        "a service principal is allowed only by the repository policy"
+    } else {
+        "cross-account, the repository policy must allow as well as the caller's identity policy"
+    };
+    let has_policy = matches!(side.policy, Ok(Some(_)));
+    let mut c = check(
+        id,
+        Status::Fail,
+        account,
+        if has_policy {
+            format!(
+                "no statement in the repository policy allows {} for {}: {why}",
+                list(&missing),
+                subject.caller
+            )
+        } else {
+            format!(
+                "the repository has no policy, so nothing allows {} for {}: {why}",
+                list(&missing),
+                subject.caller
+            )
+        },
+    );
+    c.evidence = missing
+        .iter()
+        .flat_map(|a| a.resource_evidence.clone())
+        .collect();
+    c.evidence.dedup();
+    let principal = match &subject.caller {
+        Caller::Service { name } => json!({"Service": name}),
+        _ => json!({"AWS": subject.grant_arn()}),
+    };
+    let mut statement = json!({
+        "Sid": "CrossdockAllowAccess",
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": actions,
+    });
+    if let (Caller::Service { .. }, Some(source)) = (&subject.caller, source_arn) {
+        statement["Condition"] = json!({"StringLike": {"aws:SourceArn": source}});
+    }
+    c.fix = Some(Fix {
+        summary: format!(
+            "add this statement to the repository policy of {} in {}",
+            side.arn,
+            account.unwrap_or("its account")
+        ),
+        account: account.map(str::to_string),
+        action: FixAction::AddStatement {
+            target: PolicyLocation::RepositoryPolicy {
+                repository: side.arn.clone(),
+            },
+            statement,
+        },
+    });
+    c
+}
+
+/// A cross-account Lambda pull also needs the function's account named in the repository policy.
+fn lambda_account_statement(
+    check: &mut Check,
+    source_account: &str,
+    side: &ResourceSide,
+    context: &RequestContext,
+) {
+    let root = Subject {
+        caller: Caller::Root {
+            account: source_account.to_string(),
+        },
+        role: None,
+        policies: Vec::new(),
+        boundary: None,
+        gaps: Vec::new(),
+    };
+    let granted = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+        .iter()
+        .all(|a| check_access(&root, a, side, context).granted.is_some());
+    if granted || check.status == Status::Unknown {
+        return;
+    }
+    check.status = Status::Fail;
+    check.message = format!(
+        "a cross-account Lambda pull needs two repository-policy statements: one for lambda.amazonaws.com with aws:SourceArn, and one for account {source_account}; the account statement is missing"
+    );
+    check.fix = Some(Fix {
+        summary: format!(
+            "add a statement for account {source_account} to the repository policy of {}",
+            side.arn
+        ),
+        account: crate::policy::arn::account_of(&side.arn).map(str::to_string),
+        action: FixAction::AddStatement {
+            target: PolicyLocation::RepositoryPolicy {
+                repository: side.arn.clone(),
+            },
+            statement: json!({
+                "Sid": "CrossAccountPermission",
+                "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{source_account}:root")},
+                "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            }),
+        },
+    });
+}
+
+fn service_principal_only(
+    subject: &Subject<'_>,
+    accesses: &[Access],
+    side: &ResourceSide,
+    account: Option<&str>,
+) -> Check {
+    let id = "service-principal-only";
+    let granted = accesses.iter().all(|a| a.granted.is_some());
+    let service_statements: Vec<_> = accesses
+        .iter()
+        .flat_map(|a| a.service_only_statements.clone())
+        .collect();
+    let needed = accesses.iter().any(|a| a.cross_account);
+    if service_statements.is_empty() || granted || !needed {
+        return check(
+            id,
+            Status::Pass,
+            account,
+            "the repository policy does not rely on a service principal for this caller",
+        );
+    }
+    let mut c = check(
+        id,
+        Status::Fail,
+        account,
+        format!(
+            "the repository policy grants the pull only to a service principal, but `docker pull` is signed by the role session {}: a Service principal never matches it",
+            subject.caller
+        ),
+    );
+    let mut evidence = service_statements;
+    evidence.dedup();
+    c.evidence = evidence;
+    c.fix = Some(Fix {
+        summary: format!("grant the role ARN {} in the repository policy (keep the service statement only for service pulls)", subject.grant_arn()),
+        account: account.map(str::to_string),
+        action: FixAction::AddStatement {
+            target: PolicyLocation::RepositoryPolicy { repository: side.arn.clone() },
+            statement: json!({
+                "Sid": "CrossdockAllowRolePull",
+                "Effect": "Allow",
+                "Principal": {"AWS": subject.grant_arn()},
+                "Action": PULL_GRANT,
+            }),
+        },
+    });
+    c
+}
+
+fn kms_key_state(pair: &AccountPair, repo: &Repository, account: Option<&str>) -> Check {
+    let id = "kms-key-state";
+    let key_ref = match (&repo.encryption.encryption_type, &repo.encryption.kms_key) {
+        (EncryptionType::Kms | EncryptionType::KmsDsse, Some(key)) => key,
+        (EncryptionType::Kms | EncryptionType::KmsDsse, None) => {
+            return check(
+                id,
+                Status::Pass,
+                account,
+                "encrypted with the AWS managed key aws/ecr, which ECR keeps enabled",
+            )
+        }
+        _ => {
+            return check(
+                id,
+                Status::Pass,
+                account,
+                "AES256 encryption: no KMS key involved",
+            )
+        }
+    };
+    let key_account = crate::policy::arn::account_of(key_ref).or(account);
+    let key = match key_account.and_then(|a| pair.account(a)) {
+        Some(acc) => acc.key_lookup(key_ref),
+        None => Field::NotLoaded,
+    };
+    match key {
+        Field::Loaded(key) => match &key.state {
+            Field::Loaded(KeyState::Enabled) => check(id, Status::Pass, key_account, format!("KMS key {} is enabled; pullers need no KMS permission of their own (ECR uses its grant)", key.arn)),
+            Field::Loaded(state) => {
+                let pending = matches!(state, KeyState::PendingDeletion);
+                let mut c = check(
+                    id,
+                    Status::Fail,
+                    key_account,
+                    format!("the repository's KMS key {} is {}: every pull and push of {} fails until it is enabled", key.arn, state.as_str(), repo.name),
+                );
+                c.fix = Some(Fix {
+                    summary: if pending {
+                        format!("cancel the key deletion and enable it: aws kms cancel-key-deletion --key-id {0} && aws kms enable-key --key-id {0}", key.key_id)
+                    } else {
+                        format!("enable the key: aws kms enable-key --key-id {}", key.key_id)
+                    },
+                    account: key_account.map(str::to_string),
+                    action: FixAction::Setting { resource: key.arn.clone(), setting: "KeyState".into(), value: json!("Enabled") },
+                });
+                c
+            }
+            other => check(id, Status::Unknown, key_account, field_gap(&format!("the state of key {}", key.arn), other.as_ref())),
+        },
+        other => check(id, Status::Unknown, key_account, field_gap(&format!("KMS key {key_ref}"), other.as_ref().map(|_| ()))),
+    }
+}
+
+fn tag_immutability(repo: &Repository, tag: &str, account: Option<&str>) -> Check {
+    let id = "tag-immutability";
+    if !matches!(repo.tag_mutability, TagMutability::Immutable) {
+        return check(
+            id,
+            Status::Pass,
+            account,
+            format!("{} has mutable tags", repo.name),
+        );
+    }
+    match repo.has_tag(tag) {
+        Field::Loaded(false) => check(
+            id,
+            Status::Pass,
+            account,
+            format!("{} is IMMUTABLE and has no `{tag}` yet", repo.name),
+        ),
+        Field::Loaded(true) => {
+            let mut c = check(
+                id,
+                Status::Fail,
+                account,
+                format!("{} is IMMUTABLE and already has tag `{tag}`: the push fails with ImageTagAlreadyExistsException", repo.name),
+            );
+            c.fix = Some(Fix {
+                summary: format!(
+                    "push a new, unique tag (e.g. the commit SHA), or make {} MUTABLE",
+                    repo.name
+                ),
+                account: account.map(str::to_string),
+                action: FixAction::Setting {
+                    resource: repo.arn.clone(),
+                    setting: "imageTagMutability".into(),
+                    value: json!("MUTABLE"),
+                },
+            });
+            c
+        }
+        other => check(
+            id,
+            Status::Unknown,
+            account,
+            field_gap(&format!("the image list of {}", repo.name), other.as_ref()),
+        ),
+    }
+}
+
+fn image_pull_credentials(pair: &AccountPair, project: &str, target: &Target<'_>) -> Check {
+    let id = "codebuild-image-pull-credentials";
+    let found = match pair.account_of(project) {
+        Some(acc) => acc.project_lookup(project),
+        None => match pair.resolve_project(project) {
+            Ok((_, p)) => Field::Loaded(p),
+            Err(_) => Field::NotLoaded,
+        },
+    };
+    let Field::Loaded(project) = found else {
+        return check(
+            id,
+            Status::Unknown,
+            None,
+            field_gap(
+                &format!("CodeBuild project {project}"),
+                found.as_ref().map(|_| ()),
+            ),
+        );
+    };
+    let project_account = crate::policy::arn::account_of(&project.arn);
+    let environment = match &project.environment {
+        Field::Loaded(env) => env,
+        other => {
+            return check(
+                id,
+                Status::Unknown,
+                project_account,
+                field_gap(
+                    &format!("the environment of {}", project.name),
+                    other.as_ref(),
+                ),
+            )
+        }
+    };
+    let cross = target.account.as_deref() != project_account;
+    match (&environment.image_pull_credentials_type, cross) {
+        (ImagePullCredentialsType::ServiceRole, _) => check(
+            id,
+            Status::Pass,
+            project_account,
+            format!(
+                "{} pulls its environment image with its service role (SERVICE_ROLE)",
+                project.name
+            ),
+        ),
+        (_, false) => check(
+            id,
+            Status::Pass,
+            project_account,
+            format!(
+                "{} pulls a same-account environment image with CodeBuild's credentials",
+                project.name
+            ),
+        ),
+        (_, true) => {
+            let mut c = check(
+                id,
+                Status::Fail,
+                project_account,
+                format!(
+                    "{} pulls its environment image {} from account {} with CodeBuild's own credentials (CODEBUILD), which only work for same-account images",
+                    project.name,
+                    environment.image,
+                    target.account.as_deref().unwrap_or("?")
+                ),
+            );
+            c.fix = Some(Fix {
+                summary: format!("set imagePullCredentialsType to SERVICE_ROLE on {} (and let its service role pull the image)", project.name),
+                account: project_account.map(str::to_string),
+                action: FixAction::Setting {
+                    resource: project.arn.clone(),
+                    setting: "environment.imagePullCredentialsType".into(),
+                    value: json!("SERVICE_ROLE"),
+                },
+            });
+            c
+        }
+    }
+}

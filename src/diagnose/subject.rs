@@ -1,0 +1,242 @@
+//! The caller of a question, resolved against the inventory: its identity policies,
+//! permissions boundary, and whatever could not be read (the gaps that make a check Unknown).
+
+use serde_json::Value;
+
+use super::model::PolicyLocation;
+use crate::inventory::{Account, AccountPair, Field, Role};
+use crate::policy::{Caller, PolicyDocument};
+
+/// A parsed policy with where it lives.
+#[derive(Debug, Clone)]
+pub struct LoadedPolicy {
+    /// Where the policy lives.
+    pub location: PolicyLocation,
+    /// The account it lives in.
+    pub account: String,
+    /// The parsed document.
+    pub document: PolicyDocument,
+    /// The document as stored, so fixes can edit the statements as written.
+    pub raw: Value,
+}
+
+impl LoadedPolicy {
+    /// Statement `index` as written (a single-object `Statement` is index 0).
+    pub fn raw_statement(&self, index: usize) -> Option<&Value> {
+        match self.raw.get("Statement")? {
+            Value::Array(items) => items.get(index),
+            single @ Value::Object(_) if index == 0 => Some(single),
+            _ => None,
+        }
+    }
+}
+
+/// Evidence that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// The account the missing evidence lives in.
+    pub account: Option<String>,
+    /// What is missing and why, with what to do next.
+    pub reason: String,
+}
+
+/// The caller with everything known about its permissions.
+#[derive(Debug, Clone)]
+pub struct Subject<'p> {
+    /// The caller as the evaluator sees it.
+    pub caller: Caller,
+    /// The role behind the caller, when loaded.
+    pub role: Option<&'p Role>,
+    /// Identity-based policies (inline and managed).
+    pub policies: Vec<LoadedPolicy>,
+    /// The permissions boundary, if the role has one.
+    pub boundary: Option<LoadedPolicy>,
+    /// What could not be read about the caller's permissions.
+    pub gaps: Vec<Gap>,
+}
+
+impl<'p> Subject<'p> {
+    /// Resolves `principal` (session, role or user ARN, or a service principal name).
+    pub fn resolve(pair: &'p AccountPair, principal: &str) -> Result<Self, String> {
+        let bare = Caller::parse(principal, None).map_err(|e| e.to_string())?;
+        let mut subject = Subject {
+            caller: bare.clone(),
+            role: None,
+            policies: Vec::new(),
+            boundary: None,
+            gaps: Vec::new(),
+        };
+        let Some(account_id) = bare.account().map(str::to_string) else {
+            return Ok(subject); // a service principal has no identity policies
+        };
+        let Some(account) = pair.account(&account_id) else {
+            subject.gaps.push(Gap {
+                account: Some(account_id.clone()),
+                reason: format!(
+                    "account {account_id} of the caller is not loaded: open a profile or snapshot for it to see the caller's policies"
+                ),
+            });
+            return Ok(subject);
+        };
+        match &bare {
+            Caller::Session { .. } | Caller::Role { .. } => match account.role_lookup(principal) {
+                Field::Loaded(role) => {
+                    subject.caller = Caller::parse(principal, Some(&role.arn))
+                        .map_err(|e| e.to_string())?;
+                    subject.role = Some(role);
+                    subject.load_role_policies(account, role);
+                }
+                other => subject.gaps.push(Gap {
+                    account: Some(account_id.clone()),
+                    reason: match other {
+                        Field::Absent => format!("the caller's role does not exist in {account_id}"),
+                        Field::Unreadable(u) => format!("the caller's role could not be read: {u}"),
+                        _ => format!("the caller's role in {account_id} is not loaded yet"),
+                    },
+                }),
+            },
+            Caller::Root { .. } => {}
+            _ => subject.gaps.push(Gap {
+                account: Some(account_id),
+                reason: format!(
+                    "{principal} is not a role: crossdock reads the policies of roles and role sessions"
+                ),
+            }),
+        }
+        Ok(subject)
+    }
+
+    fn load_role_policies(&mut self, account: &Account, role: &Role) {
+        let account_id = account.id().to_string();
+        let role_arn = role.arn.clone();
+        match &role.inline_policies {
+            Field::Loaded(list) => {
+                for inline in list {
+                    let location = PolicyLocation::InlinePolicy {
+                        role: role_arn.clone(),
+                        name: inline.name.clone(),
+                    };
+                    self.add(location, &account_id, inline.document.as_ref(), true);
+                }
+            }
+            Field::Absent => {}
+            other => self.gap(&account_id, "inline policies", &role_arn, other.as_ref()),
+        }
+        match &role.attached_policies {
+            Field::Loaded(list) => {
+                for attached in list {
+                    let location = PolicyLocation::ManagedPolicy {
+                        role: role_arn.clone(),
+                        policy: attached.arn.clone(),
+                    };
+                    let document = account.managed_policy_document(&attached.arn);
+                    self.add(location, &account_id, document, true);
+                }
+            }
+            Field::Absent => {}
+            other => self.gap(&account_id, "attached policies", &role_arn, other.as_ref()),
+        }
+        match &role.permissions_boundary {
+            Field::Loaded(attached) => {
+                let location = PolicyLocation::PermissionsBoundary {
+                    role: role_arn.clone(),
+                    policy: attached.arn.clone(),
+                };
+                let document = account.managed_policy_document(&attached.arn);
+                self.add(location, &account_id, document, false);
+            }
+            Field::Absent => {}
+            other => self.gap(
+                &account_id,
+                "permissions boundary",
+                &role_arn,
+                other.as_ref(),
+            ),
+        }
+    }
+
+    fn add(
+        &mut self,
+        location: PolicyLocation,
+        account: &str,
+        document: Field<&Value>,
+        identity: bool,
+    ) {
+        match parse_field(document, &location, account) {
+            Ok(Some(loaded)) => {
+                if identity {
+                    self.policies.push(loaded);
+                } else {
+                    self.boundary = Some(loaded);
+                }
+            }
+            Ok(None) => {}
+            Err(gap) => self.gaps.push(gap),
+        }
+    }
+
+    fn gap<T>(&mut self, account: &str, what: &str, role: &str, field: Field<&T>) {
+        self.gaps.push(Gap {
+            account: Some(account.to_string()),
+            reason: field_gap(&format!("the {what} of {role}"), field),
+        });
+    }
+
+    /// The role ARN to name in grants and fixes (the session's role, or the caller itself).
+    pub fn grant_arn(&self) -> String {
+        self.caller
+            .role_arn()
+            .map(str::to_string)
+            .unwrap_or_else(|| self.caller.to_string())
+    }
+}
+
+/// Parses a policy field: `Ok(None)` when absent, a gap when unreadable, unloaded or invalid.
+pub fn parse_field(
+    field: Field<&Value>,
+    location: &PolicyLocation,
+    account: &str,
+) -> Result<Option<LoadedPolicy>, Gap> {
+    let name = crate::report::describe_location(location);
+    match field {
+        Field::Loaded(value) => PolicyDocument::from_value(value)
+            .map(|document| {
+                Some(LoadedPolicy {
+                    location: location.clone(),
+                    account: account.to_string(),
+                    document,
+                    raw: value.clone(),
+                })
+            })
+            .map_err(|e| Gap {
+            account: Some(account.to_string()),
+            reason: format!("the {name} is not a valid policy ({e}); fix the document, AWS would reject it too"),
+        }),
+        Field::Absent => Ok(None),
+        other => Err(Gap {
+            account: Some(account.to_string()),
+            reason: field_gap(&format!("the {name}"), other),
+        }),
+    }
+}
+
+/// "X could not be read: …" / "X is not loaded yet".
+pub fn field_gap<T>(what: &str, field: Field<T>) -> String {
+    match field {
+        Field::Unreadable(u) => {
+            let hint = u
+                .hint
+                .clone()
+                .unwrap_or_else(|| format!("add {} to the role crossdock reads with", u.operation));
+            format!(
+                "{what} could not be read ({}: {}): {hint}",
+                u.code, u.message
+            )
+        }
+        Field::NotLoaded => {
+            format!("{what} is not loaded yet (press r to load it, or snapshot it)")
+        }
+        Field::Absent => format!("{what} does not exist"),
+        Field::Loaded(_) => format!("{what} is loaded"),
+    }
+}

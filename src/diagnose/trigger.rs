@@ -1,0 +1,734 @@
+//! The trigger question: does a push of `repository:tag` start the pipeline? Rules that
+//! target it, their state and pattern (native `ECR Image Action` or legacy CloudTrail
+//! `PutImage`), the watched tag, cross-account pushes seen in CloudTrail, the target role.
+
+use serde_json::{json, Value};
+
+use super::access::{check_access, gap_evidence, note, ResourceSide};
+use super::event_pattern;
+use super::model::{
+    Check, Diagnosis, Evidence, Fix, FixAction, PolicyLocation, QuestionSummary, Status,
+};
+use super::subject::{field_gap, parse_field, Subject};
+use super::DiagnoseError;
+use crate::inventory::{Account, AccountPair, Field, Pipeline, Rule};
+use crate::policy::RequestContext;
+use crate::trail::{classify, parse_record_str};
+
+/// How a rule listens for pushes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RuleKind {
+    /// `detail-type: ECR Image Action`, emitted by ECR in the repository's account.
+    Native,
+    /// `AWS API Call via CloudTrail` + `PutImage`: never sees pushes made from another account.
+    CloudTrail,
+}
+
+/// What one candidate rule looks like for this push.
+struct Candidate<'p> {
+    rule: &'p Rule,
+    enabled: Field<bool>,
+    kind: Option<RuleKind>,
+    /// `Ok` when source, detail-type and repository match (the tag aside).
+    pattern: Result<(), String>,
+    /// `Ok` when the pattern also accepts the pushed tag.
+    tag: Result<(), String>,
+}
+
+impl Candidate<'_> {
+    fn score(&self) -> u8 {
+        u8::from(self.pattern.is_ok()) * 4
+            + u8::from(self.enabled == Field::Loaded(true)) * 2
+            + u8::from(self.tag.is_ok())
+    }
+}
+
+/// Does a push of `repository:tag` by `pusher` start `pipeline`?
+pub fn trigger(
+    pair: &AccountPair,
+    pipeline: &str,
+    repository: &str,
+    tag: &str,
+    pusher: Option<&str>,
+) -> Result<Diagnosis, DiagnoseError> {
+    let (account, pipeline) = resolve_pipeline(pair, pipeline)?;
+    let repo_name = repository
+        .split_once(":repository/")
+        .map_or(repository, |(_, n)| n);
+    let repo_account = crate::policy::arn::account_of(repository)
+        .unwrap_or(account.id())
+        .to_string();
+    let region = crate::policy::Arn::parse(&pipeline.arn)
+        .map_or(account.region().to_string(), |a| a.region.to_string());
+    let question = QuestionSummary {
+        kind: "trigger".into(),
+        text: format!(
+            "does a push of {repo_name}:{tag} start pipeline {}?",
+            pipeline.name
+        ),
+        principal: pusher.map(str::to_string),
+        resource: Some(pipeline.arn.clone()),
+    };
+    let pipeline_account = Some(account.id());
+    let mut checks = Vec::new();
+
+    // The pipeline's ECR source action for this repository and the tag it watches.
+    let watched_tag = match &pipeline.stages {
+        Field::Loaded(_) => pipeline.ecr_sources().find_map(|a| {
+            a.ecr_source()
+                .filter(|s| s.repository_name == repo_name)
+                .map(|s| s.image_tag.to_string())
+        }),
+        other => {
+            checks.push(simple(
+                "trigger-source-action",
+                Status::Unknown,
+                pipeline_account,
+                field_gap(&format!("the stages of {}", pipeline.name), other.as_ref()),
+            ));
+            return Ok(Diagnosis::new(question, checks));
+        }
+    };
+    let Some(watched_tag) = watched_tag else {
+        let mut c = simple(
+            "trigger-source-action",
+            Status::Fail,
+            pipeline_account,
+            format!("{} has no ECR source action for repository {repo_name}, so no push to it can start the pipeline", pipeline.name),
+        );
+        c.fix = Some(procedure(pipeline_account, "add an ECR source action for the repository", vec![format!("aws codepipeline get-pipeline --name {} and add a Source action with provider ECR and RepositoryName {repo_name}", pipeline.name)]));
+        checks.push(c);
+        return Ok(Diagnosis::new(question, checks));
+    };
+    checks.push(simple(
+        "trigger-source-action",
+        Status::Pass,
+        pipeline_account,
+        format!(
+            "{} has an ECR source action for {repo_name} watching tag `{watched_tag}`",
+            pipeline.name
+        ),
+    ));
+
+    // Rules in the pipeline's account that target it.
+    let candidates = match account.rules.listing() {
+        crate::inventory::Listing::Complete => account.rules_targeting(&pipeline.arn),
+        _ => {
+            checks.push(simple(
+                "trigger-rule-exists",
+                Status::Unknown,
+                pipeline_account,
+                format!(
+                    "the EventBridge rules of {} are not loaded (or could not be listed)",
+                    account.id()
+                ),
+            ));
+            return Ok(Diagnosis::new(question, checks));
+        }
+    };
+    let forwarding = cross_account_forwarding(pair, &repo_account, account.id(), &region);
+    let evaluated: Vec<Candidate<'_>> = candidates
+        .into_iter()
+        .map(|rule| evaluate_rule(rule, repo_name, tag, &repo_account, &region))
+        .collect();
+    let best = evaluated.iter().max_by_key(|c| c.score());
+    let tag_check = tag_check(best, &watched_tag, tag, pipeline, pipeline_account);
+    let Some(best) = best else {
+        let mut c = simple(
+            "trigger-rule-exists",
+            Status::Fail,
+            pipeline_account,
+            format!(
+                "no EventBridge rule in {} targets {}: pushes never start it",
+                account.id(),
+                pipeline.name
+            ),
+        );
+        c.fix = Some(procedure(
+            pipeline_account,
+            "create the rule CodePipeline creates for an ECR source (native ECR Image Action pattern) targeting the pipeline",
+            vec![
+                format!("aws events put-rule --name {}-ecr-push --event-pattern '{}'", pipeline.name, native_pattern(repo_name, &watched_tag)),
+                format!("aws events put-targets --rule {}-ecr-push --targets Id=codepipeline,Arn={},RoleArn=<role trusted by events.amazonaws.com>", pipeline.name, pipeline.arn),
+            ],
+        ));
+        checks.push(c);
+        checks.push(tag_check);
+        return Ok(Diagnosis::new(question, checks));
+    };
+    let rule_account = Some(account.id());
+    let mut exists = simple(
+        "trigger-rule-exists",
+        Status::Pass,
+        rule_account,
+        format!("rule {} targets {}", best.rule.name, pipeline.name),
+    );
+    exists.evidence.push(note(
+        rule_account,
+        format!("rule {} on bus {}", best.rule.arn, best.rule.event_bus_name),
+    ));
+    if let Some(forwarding) = forwarding {
+        if forwarding.status != Status::Pass {
+            exists = forwarding;
+        }
+    }
+    checks.push(exists);
+    checks.push(enabled_check(best, rule_account));
+    checks.push(pattern_check(best, repo_name, &watched_tag, rule_account));
+    checks.push(tag_check);
+    checks.push(cross_account_push(
+        pair,
+        best,
+        repo_name,
+        &repo_account,
+        pusher,
+        &watched_tag,
+    ));
+    checks.push(target_role(pair, best.rule, pipeline, rule_account));
+    Ok(Diagnosis::new(question, checks))
+}
+
+/// Finds a pipeline by ARN or unambiguous name.
+pub(super) fn resolve_pipeline<'p>(
+    pair: &'p AccountPair,
+    reference: &str,
+) -> Result<(&'p Account, &'p Pipeline), DiagnoseError> {
+    if reference.starts_with("arn:") {
+        let account = pair.account_of(reference).ok_or_else(|| {
+            DiagnoseError::Unsupported(format!(
+                "the account of {reference} is not loaded: open a profile or snapshot for it"
+            ))
+        })?;
+        return match account.pipeline_lookup(reference) {
+            Field::Loaded(p) => Ok((account, p)),
+            other => Err(DiagnoseError::Unsupported(field_gap(
+                &format!("pipeline {reference}"),
+                other,
+            ))),
+        };
+    }
+    Ok(pair.resolve_pipeline(reference)?)
+}
+
+fn simple(id: &str, status: Status, account: Option<&str>, message: impl Into<String>) -> Check {
+    Check {
+        id: id.into(),
+        status,
+        account: account.map(str::to_string),
+        message: message.into(),
+        evidence: Vec::new(),
+        fix: None,
+    }
+}
+
+fn procedure(account: Option<&str>, summary: &str, steps: Vec<String>) -> Fix {
+    Fix {
+        summary: summary.into(),
+        account: account.map(str::to_string),
+        action: FixAction::Procedure { steps },
+    }
+}
+
+/// The pattern CodePipeline (console, CLI, CDK) creates for an ECR source today.
+pub fn native_pattern(repository: &str, tag: &str) -> Value {
+    json!({
+        "source": ["aws.ecr"],
+        "detail-type": ["ECR Image Action"],
+        "detail": {"action-type": ["PUSH"], "image-tag": [tag], "repository-name": [repository], "result": ["SUCCESS"]}
+    })
+}
+
+fn native_event(repository: &str, tag: &str, account: &str, region: &str) -> Value {
+    json!({
+        "version": "0", "source": "aws.ecr", "detail-type": "ECR Image Action", "account": account, "region": region, "resources": [],
+        "detail": {"result": "SUCCESS", "repository-name": repository, "image-digest": "sha256:0", "action-type": "PUSH", "image-tag": tag}
+    })
+}
+
+fn cloudtrail_event(repository: &str, tag: &str, account: &str, region: &str) -> Value {
+    json!({
+        "version": "0", "source": "aws.ecr", "detail-type": "AWS API Call via CloudTrail", "account": account, "region": region, "resources": [],
+        "detail": {
+            "eventSource": "ecr.amazonaws.com", "eventName": "PutImage", "awsRegion": region, "recipientAccountId": account,
+            "userIdentity": {"type": "AssumedRole", "accountId": account},
+            "requestParameters": {"repositoryName": repository, "imageTag": tag, "registryId": account},
+            "responseElements": {"image": {"repositoryName": repository, "registryId": account}}
+        }
+    })
+}
+
+/// The pattern without its tag filters, so the tag can be judged separately.
+fn without_tag(pattern: &Value) -> Value {
+    let mut pattern = pattern.clone();
+    if let Some(detail) = pattern.get_mut("detail").and_then(Value::as_object_mut) {
+        detail.remove("image-tag");
+        if let Some(params) = detail
+            .get_mut("requestParameters")
+            .and_then(Value::as_object_mut)
+        {
+            params.remove("imageTag");
+        }
+    }
+    pattern
+}
+
+fn evaluate_rule<'p>(
+    rule: &'p Rule,
+    repository: &str,
+    tag: &str,
+    account: &str,
+    region: &str,
+) -> Candidate<'p> {
+    let enabled = rule.state.as_ref().map(|s| s.is_enabled());
+    let Field::Loaded(pattern) = &rule.event_pattern else {
+        let reason = field_gap(
+            &format!("the event pattern of {}", rule.name),
+            rule.event_pattern.as_ref(),
+        );
+        return Candidate {
+            rule,
+            enabled,
+            kind: None,
+            pattern: Err(reason.clone()),
+            tag: Err(reason),
+        };
+    };
+    let native = native_event(repository, tag, account, region);
+    let legacy = cloudtrail_event(repository, tag, account, region);
+    let declared = pattern
+        .get("detail-type")
+        .map(Value::to_string)
+        .unwrap_or_default();
+    let kind = if declared.contains("ECR Image Action") {
+        Some(RuleKind::Native)
+    } else if declared.contains("AWS API Call via CloudTrail") {
+        Some(RuleKind::CloudTrail)
+    } else if event_pattern::matches(&without_tag(pattern), &native).is_ok() {
+        Some(RuleKind::Native)
+    } else if event_pattern::matches(&without_tag(pattern), &legacy).is_ok() {
+        Some(RuleKind::CloudTrail)
+    } else {
+        None
+    };
+    let event = match kind {
+        Some(RuleKind::CloudTrail) => legacy,
+        _ => native,
+    };
+    let loose = event_pattern::matches(&without_tag(pattern), &event);
+    let full = event_pattern::matches(pattern, &event);
+    Candidate {
+        rule,
+        enabled,
+        kind,
+        pattern: loose,
+        tag: full,
+    }
+}
+
+fn enabled_check(best: &Candidate<'_>, account: Option<&str>) -> Check {
+    let id = "trigger-rule-enabled";
+    match &best.enabled {
+        Field::Loaded(true) => simple(
+            id,
+            Status::Pass,
+            account,
+            format!("rule {} is enabled", best.rule.name),
+        ),
+        Field::Loaded(false) => {
+            let mut c = simple(
+                id,
+                Status::Fail,
+                account,
+                format!(
+                    "rule {} is disabled: it never starts the pipeline",
+                    best.rule.name
+                ),
+            );
+            c.fix = Some(Fix {
+                summary: format!(
+                    "enable the rule: aws events enable-rule --name {}",
+                    best.rule.name
+                ),
+                account: account.map(str::to_string),
+                action: FixAction::Setting {
+                    resource: best.rule.arn.clone(),
+                    setting: "State".into(),
+                    value: json!("ENABLED"),
+                },
+            });
+            c
+        }
+        other => simple(
+            id,
+            Status::Unknown,
+            account,
+            field_gap(
+                &format!("the state of rule {}", best.rule.name),
+                other.as_ref(),
+            ),
+        ),
+    }
+}
+
+fn pattern_check(
+    best: &Candidate<'_>,
+    repository: &str,
+    watched_tag: &str,
+    account: Option<&str>,
+) -> Check {
+    let id = "trigger-rule-pattern";
+    match &best.pattern {
+        Ok(()) => {
+            let kind = match best.kind {
+                Some(RuleKind::CloudTrail) => "a CloudTrail PutImage pattern (legacy)",
+                _ => "the native ECR Image Action pattern",
+            };
+            simple(
+                id,
+                Status::Pass,
+                account,
+                format!(
+                    "rule {} matches a push to {repository} with {kind}",
+                    best.rule.name
+                ),
+            )
+        }
+        Err(reason) if best.rule.event_pattern.is_loaded() => {
+            let mut c = simple(
+                id,
+                Status::Fail,
+                account,
+                format!(
+                    "rule {}'s pattern does not match a push to {repository}: {reason}",
+                    best.rule.name
+                ),
+            );
+            c.evidence.push(note(
+                account,
+                format!(
+                    "pattern {}",
+                    best.rule
+                        .event_pattern
+                        .loaded()
+                        .map(Value::to_string)
+                        .unwrap_or_default()
+                ),
+            ));
+            c.fix = Some(Fix {
+                summary: format!(
+                    "use the pattern CodePipeline creates for an ECR source on rule {}",
+                    best.rule.name
+                ),
+                account: account.map(str::to_string),
+                action: FixAction::Setting {
+                    resource: best.rule.arn.clone(),
+                    setting: "EventPattern".into(),
+                    value: native_pattern(repository, watched_tag),
+                },
+            });
+            c
+        }
+        Err(reason) => simple(id, Status::Unknown, account, reason.clone()),
+    }
+}
+
+fn tag_check(
+    best: Option<&Candidate<'_>>,
+    watched: &str,
+    pushed: &str,
+    pipeline: &Pipeline,
+    account: Option<&str>,
+) -> Check {
+    let id = "trigger-tag-match";
+    let rule_tag = best.filter(|c| c.pattern.is_ok()).map(|c| &c.tag);
+    let action_ok = watched == pushed;
+    match (action_ok, rule_tag) {
+        (true, None | Some(Ok(()))) => simple(
+            id,
+            Status::Pass,
+            account,
+            format!(
+                "the pushed tag `{pushed}` is the tag {} watches",
+                pipeline.name
+            ),
+        ),
+        (_, Some(Err(reason)))
+            if best.is_some_and(|c| c.rule.event_pattern.is_loaded()) || !action_ok =>
+        {
+            let detail = if action_ok {
+                reason.clone()
+            } else {
+                format!("{}'s ECR source watches `{watched}`", pipeline.name)
+            };
+            let mut c = simple(
+                id,
+                Status::Fail,
+                account,
+                format!("the pushed tag `{pushed}` is not the watched tag: {detail}"),
+            );
+            c.fix = Some(procedure(account, &format!("push the tag the pipeline watches (`{watched}`), or change the source action's ImageTag and the rule's image-tag together"), vec![format!("docker tag IMAGE REPO:{watched} && docker push REPO:{watched}")]));
+            c
+        }
+        (false, _) => {
+            let mut c = simple(id, Status::Fail, account, format!("the pushed tag `{pushed}` is not the tag `{watched}` that {}'s ECR source watches", pipeline.name));
+            c.fix = Some(procedure(
+                account,
+                &format!("push `{watched}`, or set the source action's ImageTag to `{pushed}`"),
+                vec![format!("docker push REPO:{watched}")],
+            ));
+            c
+        }
+        (true, Some(Err(reason))) => simple(id, Status::Unknown, account, reason.clone()),
+    }
+}
+
+/// For CloudTrail-pattern rules: pushes from another account never reach the rule.
+fn cross_account_push(
+    pair: &AccountPair,
+    best: &Candidate<'_>,
+    repository: &str,
+    repo_account: &str,
+    pusher: Option<&str>,
+    watched_tag: &str,
+) -> Check {
+    let id = "trigger-cross-account-push";
+    let account = Some(repo_account);
+    if best.kind != Some(RuleKind::CloudTrail) {
+        return simple(id, Status::Pass, account, "the rule uses ECR's native event, which reaches the repository's account whoever pushes");
+    }
+    let mut evidence: Vec<Evidence> = Vec::new();
+    let mut foreign_pushes = 0;
+    let trail = pair.account(repo_account).map(|a| &a.trail);
+    if let Some(Field::Loaded(records)) = trail {
+        for record in records {
+            let Ok(event) = parse_record_str(&record.to_string()) else {
+                continue;
+            };
+            if event.event_name.as_deref() != Some("PutImage")
+                || event.request.repository_name.as_deref() != Some(repository)
+            {
+                continue;
+            }
+            let class = classify(&event);
+            if class.cross_account == Some(true) {
+                foreign_pushes += 1;
+                evidence.push(note(
+                    account,
+                    format!(
+                        "CloudTrail {}: PutImage of {repository}:{} by account {} (userIdentity.type {}, recipientAccountId {}, sharedEventID {})",
+                        event.event_time.as_deref().unwrap_or("?"),
+                        event.request.image_tag.as_deref().unwrap_or("?"),
+                        class.caller_account.as_deref().unwrap_or("?"),
+                        event.user_identity.as_ref().and_then(|u| u.identity_type.as_deref()).unwrap_or("?"),
+                        event.recipient_account_id.as_deref().unwrap_or("?"),
+                        event.shared_event_id.as_deref().unwrap_or("-"),
+                    ),
+                ));
+            }
+        }
+    }
+    let pusher_account = pusher.and_then(crate::policy::arn::account_of);
+    let pusher_foreign = pusher_account.is_some_and(|a| a != repo_account);
+    if foreign_pushes == 0 && !pusher_foreign {
+        let message = match trail {
+            Some(Field::Loaded(_)) => "the recent PutImage events for the repository came from its own account".to_string(),
+            _ => "the pusher is in the repository's account (no CloudTrail records loaded to confirm)".to_string(),
+        };
+        return simple(id, Status::Pass, account, message);
+    }
+    if pusher_foreign {
+        evidence.insert(
+            0,
+            note(
+                pusher_account,
+                format!(
+                    "the pusher {} is in account {}",
+                    pusher.unwrap_or_default(),
+                    pusher_account.unwrap_or_default()
+                ),
+            ),
+        );
+    }
+    let mut c = simple(
+        id,
+        Status::Fail,
+        account,
+        format!(
+            "rule {} listens for CloudTrail PutImage events, and the push came from another account: that PutImage is recorded in {repo_account} as userIdentity.type AWSAccount and never reaches the rule",
+            best.rule.name
+        ),
+    );
+    c.evidence = evidence;
+    c.fix = Some(Fix {
+        summary: format!(
+            "switch rule {} to ECR's native `ECR Image Action` event (or, inside the build, assume a role in {repo_account} before pushing)",
+            best.rule.name
+        ),
+        account: account.map(str::to_string),
+        action: FixAction::Setting { resource: best.rule.arn.clone(), setting: "EventPattern".into(), value: native_pattern(repository, watched_tag) },
+    });
+    c
+}
+
+/// A repository in another account needs a forwarding rule there to the pipeline's bus.
+fn cross_account_forwarding(
+    pair: &AccountPair,
+    repo_account: &str,
+    pipeline_account: &str,
+    region: &str,
+) -> Option<Check> {
+    if repo_account == pipeline_account {
+        return None;
+    }
+    let bus = format!("arn:aws:events:{region}:{pipeline_account}:event-bus/default");
+    let account = Some(repo_account);
+    Some(match pair.account(repo_account) {
+        None => simple("trigger-rule-exists", Status::Unknown, account, format!("the repository's account {repo_account} is not loaded: cannot see whether it forwards push events to {pipeline_account}")),
+        Some(acc) if acc.rules_targeting(&bus).is_empty() => simple(
+            "trigger-rule-exists",
+            Status::Fail,
+            account,
+            format!("the repository is in {repo_account} but the pipeline in {pipeline_account}: EventBridge cannot target another account's pipeline, and no rule in {repo_account} forwards to {bus}"),
+        ),
+        Some(_) => simple("trigger-rule-exists", Status::Pass, account, format!("{repo_account} forwards push events to {bus}")),
+    })
+}
+
+/// The rule's target role must trust EventBridge and be allowed to start the pipeline.
+fn target_role(
+    pair: &AccountPair,
+    rule: &Rule,
+    pipeline: &Pipeline,
+    account: Option<&str>,
+) -> Check {
+    let id = "trigger-rule-target-role";
+    let target = match &rule.targets {
+        Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),
+        other => {
+            return simple(
+                id,
+                Status::Unknown,
+                account,
+                field_gap(&format!("the targets of {}", rule.name), other.as_ref()),
+            )
+        }
+    };
+    let Some(role_arn) = target.and_then(|t| t.role_arn.clone()) else {
+        return simple(id, Status::Fail, account, format!("rule {}'s pipeline target has no role: EventBridge needs one to call codepipeline:StartPipelineExecution", rule.name));
+    };
+    let subject = match Subject::resolve(pair, &role_arn) {
+        Ok(s) => s,
+        Err(e) => return simple(id, Status::Unknown, account, e),
+    };
+    let Some(role) = subject.role else {
+        let mut c = simple(
+            id,
+            Status::Fail,
+            account,
+            format!("target role {role_arn} could not be found"),
+        );
+        c.evidence = gap_evidence(&subject.gaps);
+        if subject
+            .gaps
+            .iter()
+            .any(|g| !g.reason.contains("does not exist"))
+        {
+            c.status = Status::Unknown;
+        }
+        return c;
+    };
+    let location = PolicyLocation::TrustPolicy {
+        role: role.arn.clone(),
+    };
+    let trust_side = ResourceSide {
+        account: None,
+        arn: role.arn.clone(),
+        policy: parse_field(
+            role.trust_policy.as_ref(),
+            &location,
+            account.unwrap_or_default(),
+        ),
+    };
+    let events = Subject {
+        caller: crate::policy::Caller::Service {
+            name: "events.amazonaws.com".into(),
+        },
+        role: None,
+        policies: Vec::new(),
+        boundary: None,
+        gaps: Vec::new(),
+    };
+    let trust = check_access(
+        &events,
+        "sts:AssumeRole",
+        &trust_side,
+        &RequestContext::new(),
+    );
+    let start_side = ResourceSide {
+        account: None,
+        arn: pipeline.arn.clone(),
+        policy: Ok(None),
+    };
+    let start = check_access(
+        &subject,
+        "codepipeline:StartPipelineExecution",
+        &start_side,
+        &RequestContext::new(),
+    );
+    let mut c = simple(
+        id,
+        Status::Pass,
+        account,
+        format!(
+            "target role {} trusts events.amazonaws.com and may start {}",
+            role.name, pipeline.name
+        ),
+    );
+    if trust.granted.is_none() {
+        c.status = if trust_side.policy.is_err() {
+            Status::Unknown
+        } else {
+            Status::Fail
+        };
+        c.message = format!(
+            "target role {} does not trust events.amazonaws.com",
+            role.name
+        );
+        c.evidence = trust.resource_evidence;
+        c.fix = Some(Fix {
+            summary: format!(
+                "trust events.amazonaws.com in the trust policy of {}",
+                role.arn
+            ),
+            account: account.map(str::to_string),
+            action: FixAction::AddStatement {
+                target: location,
+                statement: json!({"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+            },
+        });
+    } else if !start.identity_allows || !start.deny_evidence.is_empty() {
+        c.status = if subject.gaps.is_empty() {
+            Status::Fail
+        } else {
+            Status::Unknown
+        };
+        c.message = format!(
+            "target role {} may not call codepipeline:StartPipelineExecution on {}",
+            role.name, pipeline.arn
+        );
+        c.evidence = if start.deny_evidence.is_empty() {
+            start.identity_evidence
+        } else {
+            start.deny_evidence
+        };
+        c.evidence.extend(gap_evidence(&subject.gaps));
+        c.fix = super::access::fix_inline_policy(&subject, "crossdock-start-pipeline").map(|target| Fix {
+            summary: format!("allow codepipeline:StartPipelineExecution on {} for {}", pipeline.arn, role.name),
+            account: account.map(str::to_string),
+            action: FixAction::AddStatement { target, statement: json!({"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution", "Resource": pipeline.arn}) },
+        });
+    } else {
+        c.evidence = start.identity_evidence;
+    }
+    c
+}
