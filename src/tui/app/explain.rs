@@ -40,6 +40,10 @@ impl App {
                 _ => None,
             },
             build: selected(Tab::Pipelines),
+            trail: match selected(Tab::Trail) {
+                Some(ItemRef::Trail(index)) => Some(index),
+                _ => None,
+            },
         }
     }
 

@@ -169,6 +169,8 @@ pub struct App {
     pub tick: usize,
     /// Set by `quit`.
     pub should_quit: bool,
+    /// Where walkthrough exports are written (the working directory by default).
+    pub export_dir: std::path::PathBuf,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -190,6 +192,7 @@ impl App {
             size: (80, 24),
             tick: 0,
             should_quit: false,
+            export_dir: std::path::PathBuf::from("."),
             deep_link: options.deep_link,
             next_request: 0,
         };
@@ -305,7 +308,8 @@ impl App {
                 self.tick = self.tick.wrapping_add(1);
                 return Vec::new();
             }
-            _ => {}
+            // A message stays until the next thing the user does.
+            _ => self.status = None,
         }
         if self.overlay.is_some() {
             return self.update_overlay(action);

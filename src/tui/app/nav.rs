@@ -64,10 +64,16 @@ impl App {
             Action::Walkthrough => self.open_walkthrough(),
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
+            // Pasting anywhere opens the paste dialog with the text: the fastest path to an
+            // explanation is to paste the error the build printed.
+            Action::Paste(text) => {
+                let mut paste = PasteState::default();
+                paste.push_str(&text);
+                self.overlay = Some(Overlay::Paste(paste));
+            }
             Action::Insert(_)
             | Action::Backspace
             | Action::ClearInput
-            | Action::Paste(_)
             | Action::NextStep
             | Action::PrevStep
             | Action::ExportWalkthrough

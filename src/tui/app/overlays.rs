@@ -206,7 +206,7 @@ impl App {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let path = std::path::PathBuf::from(format!(
+        let path = self.export_dir.join(format!(
             "crossdock-walkthrough-{}-{seconds}.md",
             diagnosis.question.kind
         ));

@@ -51,6 +51,8 @@ pub struct Selection {
     pub repository: Option<String>,
     /// The selected project, pipeline or rule (Pipelines tab).
     pub build: Option<ItemRef>,
+    /// The selected CloudTrail record (Trail tab).
+    pub trail: Option<usize>,
 }
 
 /// The candidate questions for both sides' selections, then the scenarios.
@@ -124,6 +126,17 @@ pub fn candidates(sides: &[Selection; 2], scenarios: &[Scenario]) -> Vec<Candida
             .as_ref()
             .or(selection.role.as_ref());
         build_questions(account, build, pusher, &mut out);
+    }
+    for side in Side::BOTH {
+        let selection = &sides[side.index()];
+        if let (Some(account), Some(index)) = (&selection.account, selection.trail) {
+            if let Some(text) = super::trail::error_message(account, index) {
+                out.push(Candidate {
+                    title: format!("trail ({}): explain the denied call: {text}", side.letter()),
+                    question: Question::Error { text },
+                });
+            }
+        }
     }
     for scenario in scenarios {
         out.push(Candidate {
