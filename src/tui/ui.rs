@@ -53,6 +53,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 title,
                 focused: app.focus == Focus::Detail(side),
                 tick: app.tick,
+                empty: if app.explain.is_some() {
+                    "no evidence for this check in this account"
+                } else {
+                    "nothing selected"
+                },
             },
             theme,
             state.account(),

@@ -192,6 +192,8 @@ pub struct DetailFrame<'a> {
     pub focused: bool,
     /// The spinner frame.
     pub tick: usize,
+    /// What to say when nothing is shown.
+    pub empty: &'static str,
 }
 
 /// Draws one side's detail.
@@ -231,7 +233,7 @@ pub fn render(
         }
         lines
     } else if state.item.is_none() || account.is_none() {
-        vec![Line::styled("nothing selected", theme.style(Role::Muted))]
+        vec![Line::styled(chrome.empty, theme.style(Role::Muted))]
     } else {
         state
             .lines
