@@ -53,7 +53,9 @@ fn benches(c: &mut Criterion) {
     });
     let h = big_harness(10_000);
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("backend");
-    c.bench_function("frame_200x60_10k_roles", |b| b.iter(|| draw(&h, &mut terminal)));
+    c.bench_function("frame_200x60_10k_roles", |b| {
+        b.iter(|| draw(&h, &mut terminal))
+    });
     let mut h = big_harness(10_000);
     h.act(Action::Filter);
     c.bench_function("filter_keystroke_to_frame_10k_roles", |b| {

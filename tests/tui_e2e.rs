@@ -39,7 +39,10 @@ impl Tmux {
     }
 
     fn literal(&self, text: &str) {
-        assert!(self.run(&["send-keys", "-t", "e2e", "-l", text]).status.success());
+        assert!(self
+            .run(&["send-keys", "-t", "e2e", "-l", text])
+            .status
+            .success());
     }
 
     fn format(&self, format: &str) -> String {
@@ -71,7 +74,10 @@ impl Drop for Tmux {
 }
 
 fn tmux_available() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -95,29 +101,57 @@ fn console_end_to_end_in_tmux() {
         "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color PS1='e2e-prompt$ ' bash --norc --noprofile",
         home.display()
     );
-    let started = tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "120", "-y", "36", &shell]);
-    assert!(started.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&started.stderr));
+    let started = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "36",
+        &shell,
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux new-session: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
     tmux.wait_for("the shell prompt", |s| s.contains("e2e-prompt$"));
 
     // No profiles in this HOME and no AWS_* variables: plain `crossdock` opens the demo.
     tmux.literal(&format!("{} ; echo exit=$?", binary.display()));
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the first screen", |s| s.contains("DEMO") && s.contains("codebuild-service-role"));
-    assert_eq!(tmux.format("#{alternate_on}"), "1", "runs on the alternate screen");
+    tmux.wait_for("the first screen", |s| {
+        s.contains("DEMO") && s.contains("codebuild-service-role")
+    });
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "1",
+        "runs on the alternate screen"
+    );
 
     tmux.keys(&["2"]);
-    tmux.wait_for("the Repositories tab", |s| s.contains("A Repositories") && s.contains("delivery-repo"));
+    tmux.wait_for("the Repositories tab", |s| {
+        s.contains("A Repositories") && s.contains("delivery-repo")
+    });
 
     tmux.keys(&["/"]);
     tmux.literal("lockdown");
-    tmux.wait_for("the filtered list", |s| s.contains("/lockdown") && s.contains("lockdown-app"));
+    tmux.wait_for("the filtered list", |s| {
+        s.contains("/lockdown") && s.contains("lockdown-app")
+    });
     tmux.keys(&["Escape"]);
 
     tmux.keys(&["e"]);
     tmux.wait_for("the question chooser", |s| s.contains("Explain…"));
     tmux.literal("s1-broken");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("the S1 explanation", |s| s.contains("FAILS") && s.contains("✗ service-principal-only"));
+    let screen = tmux.wait_for("the S1 explanation", |s| {
+        s.contains("FAILS") && s.contains("✗ service-principal-only")
+    });
     assert!(screen.contains("source-repo evidence"), "{screen}");
 
     tmux.keys(&["?"]);
@@ -126,13 +160,24 @@ fn console_end_to_end_in_tmux() {
     tmux.wait_for("help closed", |s| !s.contains("Help — keys"));
 
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("the prompt after quitting", |s| s.contains("exit=0") && s.trim_end().ends_with("e2e-prompt$"));
-    assert!(!screen.contains("DEMO"), "console left on screen:\n{screen}");
+    let screen = tmux.wait_for("the prompt after quitting", |s| {
+        s.contains("exit=0") && s.trim_end().ends_with("e2e-prompt$")
+    });
+    assert!(
+        !screen.contains("DEMO"),
+        "console left on screen:\n{screen}"
+    );
     assert_eq!(tmux.format("#{alternate_on}"), "0", "alternate screen left");
-    assert_eq!(tmux.format("#{mouse_any_flag}"), "0", "mouse reporting left on");
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting left on"
+    );
 
     // The tty is back in cooked mode with echo.
-    tmux.literal("stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '; echo");
+    tmux.literal(
+        "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '; echo",
+    );
     tmux.keys(&["Enter"]);
     tmux.wait_for("cooked mode", |s| s.contains("echo icanon"));
     let _ = std::fs::remove_dir_all(&home);
