@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::commands::{self, eval::EvalFormat};
+use crate::commands::{self, eval::EvalFormat, explain::ExplainArgs};
 
 const MAIN_EXAMPLES: &str = "Examples:
   crossdock                                   # the console: your AWS profiles, or the demo when none are configured
@@ -86,6 +86,41 @@ pub enum Command {
         #[arg(long)]
         bench: bool,
     },
+    /// Show CloudTrail events, classified: from saved files, or live from an account.
+    Trail(commands::trail::TrailArgs),
+    /// Read one account (or two) completely, read-only, and write a snapshot file.
+    #[cfg(feature = "aws")]
+    #[command(
+        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 cannot write the file, 4 AWS could not be read."
+    )]
+    Snapshot {
+        /// The AWS profile of the account to read.
+        #[arg(long)]
+        profile: String,
+        /// A second profile, for a file holding both accounts of a pair.
+        #[arg(long)]
+        profile_b: Option<String>,
+        /// The region to read (default: the profile's).
+        #[arg(long)]
+        region: Option<String>,
+        /// The snapshot file to write.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace account ids with fake ones and drop tags, for sharing.
+        #[arg(long)]
+        redact: bool,
+    },
+    /// Why does a pull / push / assume-role / pipeline trigger / artifact access fail, and what fixes it?
+    #[command(
+        after_help = "Exit codes: 0 works, 1 fails, 3 unknown (evidence missing), 2 bad input.\n\nExamples:\n  crossdock explain --demo scenario s1-broken\n  crossdock explain --demo pull --principal codebuild-service-role --repo source-repo\n  crossdock explain --snapshot a.json --snapshot b.json assume --principal ci-role --role arn:aws:iam::222222222222:role/deploy\n  crossdock explain --demo error \"denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage …\""
+    )]
+    Explain(ExplainArgs),
+    /// The embedded demo: its scenarios and the commands that explain them.
+    Demo {
+        /// What to do with the demo.
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  crossdock completions bash > ~/.local/share/bash-completion/completions/crossdock\n  crossdock completions zsh > ~/.zfunc/_crossdock\n  crossdock completions fish > ~/.config/fish/completions/crossdock.fish"
@@ -95,6 +130,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `crossdock demo …`.
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Print every scenario with the exact explain command that shows it.
+    List,
 }
 
 /// Parses `args` and runs; returns the process exit code.
@@ -123,6 +165,30 @@ where
             format,
             bench,
         }) => commands::eval::run(&path, format, bench, &mut out, &mut err),
+        Some(Command::Trail(args)) => commands::trail::run(&args, &mut out, &mut err),
+        #[cfg(feature = "aws")]
+        Some(Command::Snapshot {
+            profile,
+            profile_b,
+            region,
+            output,
+            redact,
+        }) => commands::snapshot::run(
+            &commands::snapshot::SnapshotArgs {
+                source: crate::aws::ProfileSource::from_env(),
+                profile,
+                profile_b,
+                region,
+                output,
+                redact,
+            },
+            &mut out,
+            &mut err,
+        ),
+        Some(Command::Explain(args)) => commands::explain::run(&args, &mut out, &mut err),
+        Some(Command::Demo {
+            command: DemoCommand::List,
+        }) => commands::explain::demo_list(&mut out, &mut err),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "crossdock", &mut out);
             Ok(0)

@@ -3,6 +3,8 @@
 //! Pure cores (`policy`, `inventory`, `trail`, `diagnose`) do no network IO; `commands` and
 //! `cli` are the headless edges. See `DESIGN.md` in the shared folder for the layout.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod diagnose;

@@ -2,6 +2,18 @@
 //! so tests can run them without a process.
 
 pub mod eval;
+pub mod explain;
+#[cfg(feature = "aws")]
+pub mod explain_live;
+#[cfg(feature = "aws")]
+pub mod snapshot;
+pub mod trail;
 
-/// Exit code for invalid or unreadable input.
+/// Exit code: the operation works (and for commands that succeed).
+pub const EXIT_WORKS: u8 = 0;
+/// Exit code: the operation fails (a check failed).
+pub const EXIT_FAILS: u8 = 1;
+/// Exit code for invalid or unreadable input, and usage errors.
 pub const EXIT_INPUT: u8 = 2;
+/// Exit code: evidence is missing, so the answer is unknown.
+pub const EXIT_UNKNOWN: u8 = 3;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::access::{check_access, fix_inline_policy, gap_evidence, note, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
-use super::DiagnoseError;
+use super::{add_lints, DiagnoseError};
 use crate::inventory::{Account, AccountPair, Field, Key, KeyManager, Pipeline};
 use crate::policy::{ContextValue, RequestContext};
 
@@ -45,7 +45,7 @@ pub fn artifact(
     let action = match &pipeline.stages {
         Field::Loaded(_) => pipeline.action(action_name),
         other => {
-            let c = simple(
+            let c = Check::new(
                 "action-role-assumable",
                 Status::Unknown,
                 home,
@@ -65,7 +65,7 @@ pub fn artifact(
     let store = match &pipeline.artifact_store {
         Field::Loaded(store) => store,
         other => {
-            let c = simple(
+            let c = Check::new(
                 "artifact-key-customer-managed",
                 Status::Unknown,
                 home,
@@ -88,7 +88,7 @@ pub fn artifact(
         home,
     )];
     let Some(role_arn) = role_arn else {
-        checks.push(simple(
+        checks.push(Check::new(
             "artifact-key-policy-allows",
             Status::Unknown,
             home,
@@ -115,18 +115,18 @@ pub fn artifact(
     ));
     checks.push(key_policy(&subject, key.as_ref(), home));
     checks.push(bucket_policy(account, &store.location, &subject, home));
-    Ok(Diagnosis::new(question, checks))
-}
-
-fn simple(id: &str, status: Status, account: Option<&str>, message: impl Into<String>) -> Check {
-    Check {
-        id: id.into(),
-        status,
-        account: account.map(str::to_string),
-        message: message.into(),
-        evidence: Vec::new(),
-        fix: None,
+    if let Some(Field::Loaded(key)) = &key {
+        let location = PolicyLocation::KeyPolicy {
+            key: key.arn.clone(),
+        };
+        let key_account = crate::policy::arn::account_of(&key.arn)
+            .or(home)
+            .unwrap_or_default();
+        if let Ok(Some(policy)) = parse_field(key.policy.as_ref(), &location, key_account) {
+            add_lints(&mut checks, [&policy]);
+        }
     }
+    Ok(Diagnosis::new(question, checks))
 }
 
 fn lookup_key<'p>(pair: &'p AccountPair, home: &'p Account, reference: &str) -> Field<&'p Key> {
@@ -149,7 +149,7 @@ fn action_role_assumable(
 ) -> Check {
     let id = "action-role-assumable";
     let Some(action_role) = action_role else {
-        return simple(
+        return Check::new(
             id,
             Status::Pass,
             home,
@@ -157,7 +157,7 @@ fn action_role_assumable(
         );
     };
     let Some(pipeline_role) = pipeline_role else {
-        return simple(
+        return Check::new(
             id,
             Status::Unknown,
             home,
@@ -166,7 +166,7 @@ fn action_role_assumable(
     };
     let diagnosis = match super::assume::assume(pair, pipeline_role, action_role, None) {
         Ok(d) => d,
-        Err(e) => return simple(id, Status::Unknown, home, e.to_string()),
+        Err(e) => return Check::new(id, Status::Unknown, home, e.to_string()),
     };
     let failing: Vec<&Check> = diagnosis
         .checks
@@ -175,7 +175,7 @@ fn action_role_assumable(
         .collect();
     let account = crate::policy::arn::account_of(action_role);
     if let Some(first) = failing.first() {
-        let mut c = simple(
+        let mut c = Check::new(
             id,
             Status::Fail,
             first.account.as_deref().or(account),
@@ -197,11 +197,11 @@ fn action_role_assumable(
         .iter()
         .find(|c| c.status == Status::Unknown)
     {
-        let mut c = simple(id, Status::Unknown, account, unknown.message.clone());
+        let mut c = Check::new(id, Status::Unknown, account, unknown.message.clone());
         c.evidence = unknown.evidence.clone();
         return c;
     }
-    simple(
+    Check::new(
         id,
         Status::Pass,
         account,
@@ -218,7 +218,7 @@ fn customer_managed(
 ) -> Check {
     let id = "artifact-key-customer-managed";
     let aws_managed = |msg: String| {
-        let mut c = simple(id, Status::Fail, home, msg);
+        let mut c = Check::new(id, Status::Fail, home, msg);
         c.fix = Some(Fix {
             summary: format!("create a customer managed key, grant the action role's account in its policy, and set it as {pipeline}'s artifact store key (by ARN)"),
             account: home.map(str::to_string),
@@ -233,15 +233,15 @@ fn customer_managed(
     };
     match (reference, key) {
         (None, _) if cross => aws_managed(format!("{pipeline}'s artifact store uses the default AWS managed key aws/s3, which another account can never use")),
-        (None, _) => simple(id, Status::Pass, home, "the artifact store uses the default key aws/s3, fine while every action runs in this account"),
+        (None, _) => Check::new(id, Status::Pass, home, "the artifact store uses the default key aws/s3, fine while every action runs in this account"),
         (Some(_), Some(Field::Loaded(key))) => match &key.manager {
             Field::Loaded(KeyManager::Aws) if cross => aws_managed(format!("the artifact key {} is AWS managed: its policy cannot be changed to let another account use it", key.arn)),
-            Field::Loaded(KeyManager::Aws) => simple(id, Status::Pass, home, "AWS managed key, used only within this account"),
-            Field::Loaded(_) => simple(id, Status::Pass, home, format!("the artifact key {} is customer managed", key.arn)),
-            other => simple(id, Status::Unknown, home, field_gap(&format!("the manager of key {}", key.arn), other.as_ref())),
+            Field::Loaded(KeyManager::Aws) => Check::new(id, Status::Pass, home, "AWS managed key, used only within this account"),
+            Field::Loaded(_) => Check::new(id, Status::Pass, home, format!("the artifact key {} is customer managed", key.arn)),
+            other => Check::new(id, Status::Unknown, home, field_gap(&format!("the manager of key {}", key.arn), other.as_ref())),
         },
         (Some(r), Some(_)) if r.contains("alias/aws/") && cross => aws_managed(format!("the artifact key {r} is an AWS managed key")),
-        (Some(r), other) => simple(id, Status::Unknown, home, field_gap(&format!("artifact key {r}"), other.cloned().unwrap_or(Field::NotLoaded))),
+        (Some(r), other) => Check::new(id, Status::Unknown, home, field_gap(&format!("artifact key {r}"), other.cloned().unwrap_or(Field::NotLoaded))),
     }
 }
 
@@ -254,7 +254,7 @@ fn alias_check(
     let id = "artifact-key-alias";
     match reference {
         Some(r) if is_alias(r) => {
-            let mut c = simple(id, Status::Fail, home, format!("the artifact store names its key by alias ({r}); an alias resolves only in the key's own account, so the action role in the other account cannot find it"));
+            let mut c = Check::new(id, Status::Fail, home, format!("the artifact store names its key by alias ({r}); an alias resolves only in the key's own account, so the action role in the other account cannot find it"));
             c.fix = match key {
                 Some(Field::Loaded(key)) => Some(Fix {
                     summary: format!(
@@ -272,13 +272,13 @@ fn alias_check(
             };
             c
         }
-        Some(r) => simple(
+        Some(r) => Check::new(
             id,
             Status::Pass,
             home,
             format!("the artifact key is referenced by ARN or id ({r})"),
         ),
-        None => simple(
+        None => Check::new(
             id,
             Status::Pass,
             home,
@@ -290,9 +290,9 @@ fn alias_check(
 fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&str>) -> Check {
     let id = "artifact-key-policy-allows";
     let key = match key {
-        None => return simple(id, Status::Fail, home, "the default aws/s3 key's policy only allows principals of its own account (through S3)"),
+        None => return Check::new(id, Status::Fail, home, "the default aws/s3 key's policy only allows principals of its own account (through S3)"),
         Some(Field::Loaded(key)) => *key,
-        Some(other) => return simple(id, Status::Unknown, home, field_gap("the artifact key", other.clone())),
+        Some(other) => return Check::new(id, Status::Unknown, home, field_gap("the artifact key", other.clone())),
     };
     let key_account = crate::policy::arn::account_of(&key.arn).or(home);
     let location = PolicyLocation::KeyPolicy {
@@ -308,7 +308,7 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
         ),
     };
     if let Err(gap) = &side.policy {
-        let mut c = simple(id, Status::Unknown, key_account, "cannot tell whether the key policy lets the action role use the key: it could not be read");
+        let mut c = Check::new(id, Status::Unknown, key_account, "cannot tell whether the key policy lets the action role use the key: it could not be read");
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;
     }
@@ -346,11 +346,11 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
             .map(|a| a.action.as_str())
             .collect();
         if identity_missing.is_empty() {
-            let mut c = simple(id, Status::Pass, key_account, format!("the key policy of {} lets {role} use the key and create grants for AWS resources", key.arn));
+            let mut c = Check::new(id, Status::Pass, key_account, format!("the key policy of {} lets {role} use the key and create grants for AWS resources", key.arn));
             c.evidence = uses[0].resource_evidence.clone();
             return c;
         }
-        let mut c = simple(
+        let mut c = Check::new(
             id,
             Status::Fail,
             subject.caller.account(),
@@ -382,7 +382,7 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
             missing_grant.join(", ")
         ));
     }
-    let mut c = simple(
+    let mut c = Check::new(
         id,
         Status::Fail,
         key_account,
@@ -442,7 +442,7 @@ fn bucket_policy(
     let id = "artifact-bucket-policy-allows";
     let found = home.bucket_lookup(bucket);
     let Field::Loaded(found) = found else {
-        return simple(
+        return Check::new(
             id,
             Status::Unknown,
             pipeline_account,
@@ -464,7 +464,7 @@ fn bucket_policy(
     let cross = accesses.iter().any(|a| a.cross_account);
     let missing: Vec<&Access> = accesses.iter().filter(|a| a.granted.is_none()).collect();
     if missing.is_empty() || !cross {
-        return simple(
+        return Check::new(
             id,
             Status::Pass,
             pipeline_account,
@@ -480,7 +480,7 @@ fn bucket_policy(
         );
     }
     if let Err(gap) = &side.policy {
-        let mut c = simple(
+        let mut c = Check::new(
             id,
             Status::Unknown,
             pipeline_account,
@@ -490,7 +490,7 @@ fn bucket_policy(
         return c;
     }
     let actions: Vec<&str> = missing.iter().map(|a| a.action.as_str()).collect();
-    let mut c = simple(
+    let mut c = Check::new(
         id,
         Status::Fail,
         pipeline_account,

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
-use super::{deny_check, DiagnoseError};
+use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{AccountPair, Field, Role};
 use crate::policy::principal::PrincipalMatch;
 use crate::policy::{Caller, ContextValue, Decision, RequestContext};
@@ -29,7 +29,7 @@ pub fn assume(
     let mut checks = Vec::new();
     let target = match found {
         Field::Loaded(role) => {
-            checks.push(simple(
+            checks.push(Check::new(
                 "role-exists",
                 Status::Pass,
                 account,
@@ -43,7 +43,7 @@ pub fn assume(
             } else {
                 Status::Unknown
             };
-            let mut c = simple(
+            let mut c = Check::new(
                 "role-exists",
                 status,
                 account,
@@ -100,6 +100,10 @@ pub fn assume(
         &side,
         &subject,
     ));
+    add_lints(
+        &mut checks,
+        side.policy.iter().flatten().chain(&subject.policies),
+    );
     Ok(Diagnosis::new(question, checks))
 }
 
@@ -125,17 +129,6 @@ fn resolve_role<'p>(pair: &'p AccountPair, role: &str) -> Result<ResolvedRole<'p
     ))
 }
 
-fn simple(id: &str, status: Status, account: Option<&str>, message: impl Into<String>) -> Check {
-    Check {
-        id: id.into(),
-        status,
-        account: account.map(str::to_string),
-        message: message.into(),
-        evidence: Vec::new(),
-        fix: None,
-    }
-}
-
 fn trust_check(
     subject: &Subject<'_>,
     access: &Access,
@@ -145,7 +138,7 @@ fn trust_check(
 ) -> Check {
     let id = "trust-policy-allows";
     if let Err(gap) = &side.policy {
-        let mut c = simple(
+        let mut c = Check::new(
             id,
             Status::Unknown,
             account,
@@ -157,7 +150,7 @@ fn trust_check(
     let self_assume = access.rule == "self-assume-explicit-trust";
     let named = access.granted.is_some() || !access.condition_misses.is_empty();
     if named && !self_assume {
-        let mut c = simple(
+        let mut c = Check::new(
             id,
             Status::Pass,
             account,
@@ -174,7 +167,7 @@ fn trust_check(
             role.arn, subject.caller
         )
     };
-    let mut c = simple(id, Status::Fail, account, message);
+    let mut c = Check::new(id, Status::Fail, account, message);
     c.evidence = access.resource_evidence.clone();
     let principal = match &subject.caller {
         Caller::Service { name } => json!({"Service": name}),
@@ -202,7 +195,7 @@ fn trust_condition(
 ) -> Check {
     let id = "trust-condition";
     if access.granted.is_some() || access.condition_misses.is_empty() {
-        return simple(
+        return Check::new(
             id,
             Status::Pass,
             account,
@@ -223,7 +216,7 @@ fn trust_condition(
     } else {
         format!("the trust statement names the caller but its condition fails: {text}")
     };
-    let mut c = simple(id, Status::Fail, account, message);
+    let mut c = Check::new(id, Status::Fail, account, message);
     c.evidence = evidence;
     let index = c.evidence.first().and_then(|e| e.statement);
     c.fix = if lower.contains("sts:externalid") {
@@ -259,7 +252,7 @@ fn caller_check(subject: &Subject<'_>, access: &Access, role_arn: &str) -> Check
         || matches!(access.granted, Some(PrincipalMatch::Account))
         || access.granted.is_none();
     if access.identity_allows {
-        let mut c = simple(
+        let mut c = Check::new(
             id,
             Status::Pass,
             account,
@@ -269,10 +262,10 @@ fn caller_check(subject: &Subject<'_>, access: &Access, role_arn: &str) -> Check
         return c;
     }
     if !needed || (access.decision == Decision::Allow && !access.cross_account) {
-        return simple(id, Status::Pass, account, "same account: the trust policy names the caller directly, so no identity Allow is needed");
+        return Check::new(id, Status::Pass, account, "same account: the trust policy names the caller directly, so no identity Allow is needed");
     }
     if !subject.gaps.is_empty() {
-        let mut c = simple(id, Status::Unknown, account, "cannot tell whether the caller may call sts:AssumeRole: some of its policies could not be read");
+        let mut c = Check::new(id, Status::Unknown, account, "cannot tell whether the caller may call sts:AssumeRole: some of its policies could not be read");
         c.evidence = gap_evidence(&subject.gaps);
         return c;
     }
@@ -281,7 +274,7 @@ fn caller_check(subject: &Subject<'_>, access: &Access, role_arn: &str) -> Check
     } else {
         "the trust policy names only the account root, which delegates to the caller's IAM policies"
     };
-    let mut c = simple(
+    let mut c = Check::new(
         id,
         Status::Fail,
         account,

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
-use super::{deny_check, DiagnoseError};
+use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{
     AccountPair, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
     TagMutability,
@@ -147,6 +147,10 @@ pub fn pull(
     let layer_check = check_access(&subject, LAYER_CHECK_ACTION, &side, &context);
     warn_layer_check(&mut checks, &layer_check);
     checks.push(kms_key_state(pair, repo, target.account.as_deref()));
+    add_lints(
+        &mut checks,
+        side.policy.iter().flatten().chain(&subject.policies),
+    );
     Ok(Diagnosis::new(question, checks))
 }
 
@@ -219,6 +223,10 @@ pub fn push(
     checks.push(deny_check(&accesses, &subject.gaps, &side, &subject));
     checks.push(tag_immutability(repo, tag, target.account.as_deref()));
     checks.push(kms_key_state(pair, repo, target.account.as_deref()));
+    add_lints(
+        &mut checks,
+        side.policy.iter().flatten().chain(&subject.policies),
+    );
     Ok(Diagnosis::new(question, checks))
 }
 
@@ -235,7 +243,9 @@ pub fn auth_token_question(
         principal: Some(principal.to_string()),
         resource: Some("*".into()),
     };
-    Ok(Diagnosis::new(question, vec![auth_token(&subject)]))
+    let mut checks = vec![auth_token(&subject)];
+    add_lints(&mut checks, &subject.policies);
+    Ok(Diagnosis::new(question, checks))
 }
 
 fn short_repo(arn: &str) -> &str {
@@ -253,28 +263,17 @@ fn resource_side(repo: &Repository, account: Option<&str>) -> ResourceSide {
     }
 }
 
-fn check(id: &str, status: Status, account: Option<&str>, message: impl Into<String>) -> Check {
-    Check {
-        id: id.to_string(),
-        status,
-        account: account.map(str::to_string),
-        message: message.into(),
-        evidence: Vec::new(),
-        fix: None,
-    }
-}
-
 fn repository_exists(target: &Target<'_>) -> Check {
     let account = target.account.as_deref();
     match &target.repository {
-        Field::Loaded(repo) => check(
+        Field::Loaded(repo) => Check::new(
             "repository-exists",
             Status::Pass,
             account,
             format!("{} exists ({})", repo.name, repo.uri),
         ),
         Field::Absent => {
-            let mut c = check(
+            let mut c = Check::new(
                 "repository-exists",
                 Status::Fail,
                 account,
@@ -297,7 +296,7 @@ fn repository_exists(target: &Target<'_>) -> Check {
                 Some(a) => format!("repository {} in {a}", target.arn),
                 None => format!("repository {}", target.arn),
             };
-            let mut c = check(
+            let mut c = Check::new(
                 "repository-exists",
                 Status::Unknown,
                 account,
@@ -324,7 +323,7 @@ fn auth_token(subject: &Subject<'_>) -> Check {
         &side,
         &RequestContext::new(),
     );
-    let mut c = check(
+    let mut c = Check::new(
         "auth-token",
         Status::Pass,
         account,
@@ -385,7 +384,7 @@ fn identity_check(
             .join(", ")
     };
     if missing.is_empty() {
-        let mut c = check(
+        let mut c = Check::new(
             id,
             Status::Pass,
             account,
@@ -401,7 +400,7 @@ fn identity_check(
         return c;
     }
     if !subject.gaps.is_empty() {
-        let mut c = check(
+        let mut c = Check::new(
             id,
             Status::Unknown,
             account,
@@ -421,7 +420,7 @@ fn identity_check(
     } else {
         "no identity-based policy allows them".to_string()
     };
-    let mut c = check(
+    let mut c = Check::new(
         id,
         Status::Fail,
         account,
@@ -474,7 +473,7 @@ fn resource_check(
             .join(", ")
     };
     if missing.is_empty() {
-        let mut c = check(
+        let mut c = Check::new(
             id,
             Status::Pass,
             account,
@@ -491,10 +490,10 @@ fn resource_check(
         return c;
     }
     if !needed {
-        return check(id, Status::Pass, account, "same account: the repository policy need not allow (an identity-based policy suffices)");
+        return Check::new(id, Status::Pass, account, "same account: the repository policy need not allow (an identity-based policy suffices)");
     }
     if let Err(gap) = &side.policy {
-        let mut c = check(
+        let mut c = Check::new(
             id,
             Status::Unknown,
             account,
@@ -512,7 +511,7 @@ fn resource_check(
         "cross-account, the repository policy must allow as well as the caller's identity policy"
     };
     let has_policy = matches!(side.policy, Ok(Some(_)));
-    let mut c = check(
+    let mut c = Check::new(
         id,
         Status::Fail,
         account,
@@ -625,14 +624,14 @@ fn service_principal_only(
         .collect();
     let needed = accesses.iter().any(|a| a.cross_account);
     if service_statements.is_empty() || granted || !needed {
-        return check(
+        return Check::new(
             id,
             Status::Pass,
             account,
             "the repository policy does not rely on a service principal for this caller",
         );
     }
-    let mut c = check(
+    let mut c = Check::new(
         id,
         Status::Fail,
         account,
@@ -665,7 +664,7 @@ fn kms_key_state(pair: &AccountPair, repo: &Repository, account: Option<&str>) -
     let key_ref = match (&repo.encryption.encryption_type, &repo.encryption.kms_key) {
         (EncryptionType::Kms | EncryptionType::KmsDsse, Some(key)) => key,
         (EncryptionType::Kms | EncryptionType::KmsDsse, None) => {
-            return check(
+            return Check::new(
                 id,
                 Status::Pass,
                 account,
@@ -673,7 +672,7 @@ fn kms_key_state(pair: &AccountPair, repo: &Repository, account: Option<&str>) -
             )
         }
         _ => {
-            return check(
+            return Check::new(
                 id,
                 Status::Pass,
                 account,
@@ -688,10 +687,10 @@ fn kms_key_state(pair: &AccountPair, repo: &Repository, account: Option<&str>) -
     };
     match key {
         Field::Loaded(key) => match &key.state {
-            Field::Loaded(KeyState::Enabled) => check(id, Status::Pass, key_account, format!("KMS key {} is enabled; pullers need no KMS permission of their own (ECR uses its grant)", key.arn)),
+            Field::Loaded(KeyState::Enabled) => Check::new(id, Status::Pass, key_account, format!("KMS key {} is enabled; pullers need no KMS permission of their own (ECR uses its grant)", key.arn)),
             Field::Loaded(state) => {
                 let pending = matches!(state, KeyState::PendingDeletion);
-                let mut c = check(
+                let mut c = Check::new(
                     id,
                     Status::Fail,
                     key_account,
@@ -708,16 +707,16 @@ fn kms_key_state(pair: &AccountPair, repo: &Repository, account: Option<&str>) -
                 });
                 c
             }
-            other => check(id, Status::Unknown, key_account, field_gap(&format!("the state of key {}", key.arn), other.as_ref())),
+            other => Check::new(id, Status::Unknown, key_account, field_gap(&format!("the state of key {}", key.arn), other.as_ref())),
         },
-        other => check(id, Status::Unknown, key_account, field_gap(&format!("KMS key {key_ref}"), other.as_ref().map(|_| ()))),
+        other => Check::new(id, Status::Unknown, key_account, field_gap(&format!("KMS key {key_ref}"), other.as_ref().map(|_| ()))),
     }
 }
 
 fn tag_immutability(repo: &Repository, tag: &str, account: Option<&str>) -> Check {
     let id = "tag-immutability";
     if !matches!(repo.tag_mutability, TagMutability::Immutable) {
-        return check(
+        return Check::new(
             id,
             Status::Pass,
             account,
@@ -725,14 +724,14 @@ fn tag_immutability(repo: &Repository, tag: &str, account: Option<&str>) -> Chec
         );
     }
     match repo.has_tag(tag) {
-        Field::Loaded(false) => check(
+        Field::Loaded(false) => Check::new(
             id,
             Status::Pass,
             account,
             format!("{} is IMMUTABLE and has no `{tag}` yet", repo.name),
         ),
         Field::Loaded(true) => {
-            let mut c = check(
+            let mut c = Check::new(
                 id,
                 Status::Fail,
                 account,
@@ -752,7 +751,7 @@ fn tag_immutability(repo: &Repository, tag: &str, account: Option<&str>) -> Chec
             });
             c
         }
-        other => check(
+        other => Check::new(
             id,
             Status::Unknown,
             account,
@@ -771,7 +770,7 @@ fn image_pull_credentials(pair: &AccountPair, project: &str, target: &Target<'_>
         },
     };
     let Field::Loaded(project) = found else {
-        return check(
+        return Check::new(
             id,
             Status::Unknown,
             None,
@@ -785,7 +784,7 @@ fn image_pull_credentials(pair: &AccountPair, project: &str, target: &Target<'_>
     let environment = match &project.environment {
         Field::Loaded(env) => env,
         other => {
-            return check(
+            return Check::new(
                 id,
                 Status::Unknown,
                 project_account,
@@ -798,7 +797,7 @@ fn image_pull_credentials(pair: &AccountPair, project: &str, target: &Target<'_>
     };
     let cross = target.account.as_deref() != project_account;
     match (&environment.image_pull_credentials_type, cross) {
-        (ImagePullCredentialsType::ServiceRole, _) => check(
+        (ImagePullCredentialsType::ServiceRole, _) => Check::new(
             id,
             Status::Pass,
             project_account,
@@ -807,7 +806,7 @@ fn image_pull_credentials(pair: &AccountPair, project: &str, target: &Target<'_>
                 project.name
             ),
         ),
-        (_, false) => check(
+        (_, false) => Check::new(
             id,
             Status::Pass,
             project_account,
@@ -817,7 +816,7 @@ fn image_pull_credentials(pair: &AccountPair, project: &str, target: &Target<'_>
             ),
         ),
         (_, true) => {
-            let mut c = check(
+            let mut c = Check::new(
                 id,
                 Status::Fail,
                 project_account,

@@ -9,6 +9,7 @@ mod ecr;
 pub mod error_text;
 pub mod event_pattern;
 mod from_error;
+pub mod lint;
 pub mod model;
 mod subject;
 mod trigger;
@@ -82,6 +83,23 @@ pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, Di
         }
         Question::Artifact { pipeline, action } => artifact::artifact(pair, pipeline, action),
         Question::Error { text } => from_error::explain_error(pair, text),
+    }
+}
+
+/// Appends the lint warnings of the policies a question touched.
+fn add_lints<'a>(
+    checks: &mut Vec<Check>,
+    policies: impl IntoIterator<Item = &'a subject::LoadedPolicy>,
+) {
+    for policy in policies {
+        for warning in lint::lint(policy) {
+            let duplicate = checks
+                .iter()
+                .any(|c| c.id == warning.id && c.evidence.first() == warning.evidence.first());
+            if !duplicate {
+                checks.push(warning);
+            }
+        }
     }
 }
 

@@ -163,6 +163,17 @@ pub struct Fix {
     pub action: FixAction,
 }
 
+impl Fix {
+    /// A fix that is a procedure for a person to follow.
+    pub fn procedure(account: Option<&str>, summary: &str, steps: Vec<String>) -> Self {
+        Self {
+            summary: summary.into(),
+            account: account.map(str::to_string),
+            action: FixAction::Procedure { steps },
+        }
+    }
+}
+
 /// One check of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
@@ -180,6 +191,25 @@ pub struct Check {
     /// The fix, for failures (and warnings where one exists).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+}
+
+impl Check {
+    /// A check with no evidence or fix yet.
+    pub fn new(
+        id: &str,
+        status: Status,
+        account: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.to_string(),
+            status,
+            account: account.map(str::to_string),
+            message: message.into(),
+            evidence: Vec::new(),
+            fix: None,
+        }
+    }
 }
 
 /// The question as asked, for headers and reports.

@@ -80,7 +80,7 @@ pub fn trigger(
                 .map(|s| s.image_tag.to_string())
         }),
         other => {
-            checks.push(simple(
+            checks.push(Check::new(
                 "trigger-source-action",
                 Status::Unknown,
                 pipeline_account,
@@ -90,17 +90,17 @@ pub fn trigger(
         }
     };
     let Some(watched_tag) = watched_tag else {
-        let mut c = simple(
+        let mut c = Check::new(
             "trigger-source-action",
             Status::Fail,
             pipeline_account,
             format!("{} has no ECR source action for repository {repo_name}, so no push to it can start the pipeline", pipeline.name),
         );
-        c.fix = Some(procedure(pipeline_account, "add an ECR source action for the repository", vec![format!("aws codepipeline get-pipeline --name {} and add a Source action with provider ECR and RepositoryName {repo_name}", pipeline.name)]));
+        c.fix = Some(Fix::procedure(pipeline_account, "add an ECR source action for the repository", vec![format!("aws codepipeline get-pipeline --name {} and add a Source action with provider ECR and RepositoryName {repo_name}", pipeline.name)]));
         checks.push(c);
         return Ok(Diagnosis::new(question, checks));
     };
-    checks.push(simple(
+    checks.push(Check::new(
         "trigger-source-action",
         Status::Pass,
         pipeline_account,
@@ -114,7 +114,7 @@ pub fn trigger(
     let candidates = match account.rules.listing() {
         crate::inventory::Listing::Complete => account.rules_targeting(&pipeline.arn),
         _ => {
-            checks.push(simple(
+            checks.push(Check::new(
                 "trigger-rule-exists",
                 Status::Unknown,
                 pipeline_account,
@@ -134,7 +134,7 @@ pub fn trigger(
     let best = evaluated.iter().max_by_key(|c| c.score());
     let tag_check = tag_check(best, &watched_tag, tag, pipeline, pipeline_account);
     let Some(best) = best else {
-        let mut c = simple(
+        let mut c = Check::new(
             "trigger-rule-exists",
             Status::Fail,
             pipeline_account,
@@ -144,7 +144,7 @@ pub fn trigger(
                 pipeline.name
             ),
         );
-        c.fix = Some(procedure(
+        c.fix = Some(Fix::procedure(
             pipeline_account,
             "create the rule CodePipeline creates for an ECR source (native ECR Image Action pattern) targeting the pipeline",
             vec![
@@ -157,7 +157,7 @@ pub fn trigger(
         return Ok(Diagnosis::new(question, checks));
     };
     let rule_account = Some(account.id());
-    let mut exists = simple(
+    let mut exists = Check::new(
         "trigger-rule-exists",
         Status::Pass,
         rule_account,
@@ -208,25 +208,6 @@ pub(super) fn resolve_pipeline<'p>(
         };
     }
     Ok(pair.resolve_pipeline(reference)?)
-}
-
-fn simple(id: &str, status: Status, account: Option<&str>, message: impl Into<String>) -> Check {
-    Check {
-        id: id.into(),
-        status,
-        account: account.map(str::to_string),
-        message: message.into(),
-        evidence: Vec::new(),
-        fix: None,
-    }
-}
-
-fn procedure(account: Option<&str>, summary: &str, steps: Vec<String>) -> Fix {
-    Fix {
-        summary: summary.into(),
-        account: account.map(str::to_string),
-        action: FixAction::Procedure { steps },
-    }
 }
 
 /// The pattern CodePipeline (console, CLI, CDK) creates for an ECR source today.
@@ -328,14 +309,14 @@ fn evaluate_rule<'p>(
 fn enabled_check(best: &Candidate<'_>, account: Option<&str>) -> Check {
     let id = "trigger-rule-enabled";
     match &best.enabled {
-        Field::Loaded(true) => simple(
+        Field::Loaded(true) => Check::new(
             id,
             Status::Pass,
             account,
             format!("rule {} is enabled", best.rule.name),
         ),
         Field::Loaded(false) => {
-            let mut c = simple(
+            let mut c = Check::new(
                 id,
                 Status::Fail,
                 account,
@@ -358,7 +339,7 @@ fn enabled_check(best: &Candidate<'_>, account: Option<&str>) -> Check {
             });
             c
         }
-        other => simple(
+        other => Check::new(
             id,
             Status::Unknown,
             account,
@@ -383,7 +364,7 @@ fn pattern_check(
                 Some(RuleKind::CloudTrail) => "a CloudTrail PutImage pattern (legacy)",
                 _ => "the native ECR Image Action pattern",
             };
-            simple(
+            Check::new(
                 id,
                 Status::Pass,
                 account,
@@ -394,7 +375,7 @@ fn pattern_check(
             )
         }
         Err(reason) if best.rule.event_pattern.is_loaded() => {
-            let mut c = simple(
+            let mut c = Check::new(
                 id,
                 Status::Fail,
                 account,
@@ -428,7 +409,7 @@ fn pattern_check(
             });
             c
         }
-        Err(reason) => simple(id, Status::Unknown, account, reason.clone()),
+        Err(reason) => Check::new(id, Status::Unknown, account, reason.clone()),
     }
 }
 
@@ -443,7 +424,7 @@ fn tag_check(
     let rule_tag = best.filter(|c| c.pattern.is_ok()).map(|c| &c.tag);
     let action_ok = watched == pushed;
     match (action_ok, rule_tag) {
-        (true, None | Some(Ok(()))) => simple(
+        (true, None | Some(Ok(()))) => Check::new(
             id,
             Status::Pass,
             account,
@@ -460,25 +441,25 @@ fn tag_check(
             } else {
                 format!("{}'s ECR source watches `{watched}`", pipeline.name)
             };
-            let mut c = simple(
+            let mut c = Check::new(
                 id,
                 Status::Fail,
                 account,
                 format!("the pushed tag `{pushed}` is not the watched tag: {detail}"),
             );
-            c.fix = Some(procedure(account, &format!("push the tag the pipeline watches (`{watched}`), or change the source action's ImageTag and the rule's image-tag together"), vec![format!("docker tag IMAGE REPO:{watched} && docker push REPO:{watched}")]));
+            c.fix = Some(Fix::procedure(account, &format!("push the tag the pipeline watches (`{watched}`), or change the source action's ImageTag and the rule's image-tag together"), vec![format!("docker tag IMAGE REPO:{watched} && docker push REPO:{watched}")]));
             c
         }
         (false, _) => {
-            let mut c = simple(id, Status::Fail, account, format!("the pushed tag `{pushed}` is not the tag `{watched}` that {}'s ECR source watches", pipeline.name));
-            c.fix = Some(procedure(
+            let mut c = Check::new(id, Status::Fail, account, format!("the pushed tag `{pushed}` is not the tag `{watched}` that {}'s ECR source watches", pipeline.name));
+            c.fix = Some(Fix::procedure(
                 account,
                 &format!("push `{watched}`, or set the source action's ImageTag to `{pushed}`"),
                 vec![format!("docker push REPO:{watched}")],
             ));
             c
         }
-        (true, Some(Err(reason))) => simple(id, Status::Unknown, account, reason.clone()),
+        (true, Some(Err(reason))) => Check::new(id, Status::Unknown, account, reason.clone()),
     }
 }
 
@@ -494,7 +475,7 @@ fn cross_account_push(
     let id = "trigger-cross-account-push";
     let account = Some(repo_account);
     if best.kind != Some(RuleKind::CloudTrail) {
-        return simple(id, Status::Pass, account, "the rule uses ECR's native event, which reaches the repository's account whoever pushes");
+        return Check::new(id, Status::Pass, account, "the rule uses ECR's native event, which reaches the repository's account whoever pushes");
     }
     let mut evidence: Vec<Evidence> = Vec::new();
     let mut foreign_pushes = 0;
@@ -534,7 +515,7 @@ fn cross_account_push(
             Some(Field::Loaded(_)) => "the recent PutImage events for the repository came from its own account".to_string(),
             _ => "the pusher is in the repository's account (no CloudTrail records loaded to confirm)".to_string(),
         };
-        return simple(id, Status::Pass, account, message);
+        return Check::new(id, Status::Pass, account, message);
     }
     if pusher_foreign {
         evidence.insert(
@@ -549,7 +530,7 @@ fn cross_account_push(
             ),
         );
     }
-    let mut c = simple(
+    let mut c = Check::new(
         id,
         Status::Fail,
         account,
@@ -583,14 +564,14 @@ fn cross_account_forwarding(
     let bus = format!("arn:aws:events:{region}:{pipeline_account}:event-bus/default");
     let account = Some(repo_account);
     Some(match pair.account(repo_account) {
-        None => simple("trigger-rule-exists", Status::Unknown, account, format!("the repository's account {repo_account} is not loaded: cannot see whether it forwards push events to {pipeline_account}")),
-        Some(acc) if acc.rules_targeting(&bus).is_empty() => simple(
+        None => Check::new("trigger-rule-exists", Status::Unknown, account, format!("the repository's account {repo_account} is not loaded: cannot see whether it forwards push events to {pipeline_account}")),
+        Some(acc) if acc.rules_targeting(&bus).is_empty() => Check::new(
             "trigger-rule-exists",
             Status::Fail,
             account,
             format!("the repository is in {repo_account} but the pipeline in {pipeline_account}: EventBridge cannot target another account's pipeline, and no rule in {repo_account} forwards to {bus}"),
         ),
-        Some(_) => simple("trigger-rule-exists", Status::Pass, account, format!("{repo_account} forwards push events to {bus}")),
+        Some(_) => Check::new("trigger-rule-exists", Status::Pass, account, format!("{repo_account} forwards push events to {bus}")),
     })
 }
 
@@ -605,7 +586,7 @@ fn target_role(
     let target = match &rule.targets {
         Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),
         other => {
-            return simple(
+            return Check::new(
                 id,
                 Status::Unknown,
                 account,
@@ -614,14 +595,14 @@ fn target_role(
         }
     };
     let Some(role_arn) = target.and_then(|t| t.role_arn.clone()) else {
-        return simple(id, Status::Fail, account, format!("rule {}'s pipeline target has no role: EventBridge needs one to call codepipeline:StartPipelineExecution", rule.name));
+        return Check::new(id, Status::Fail, account, format!("rule {}'s pipeline target has no role: EventBridge needs one to call codepipeline:StartPipelineExecution", rule.name));
     };
     let subject = match Subject::resolve(pair, &role_arn) {
         Ok(s) => s,
-        Err(e) => return simple(id, Status::Unknown, account, e),
+        Err(e) => return Check::new(id, Status::Unknown, account, e),
     };
     let Some(role) = subject.role else {
-        let mut c = simple(
+        let mut c = Check::new(
             id,
             Status::Fail,
             account,
@@ -675,7 +656,7 @@ fn target_role(
         &start_side,
         &RequestContext::new(),
     );
-    let mut c = simple(
+    let mut c = Check::new(
         id,
         Status::Pass,
         account,

@@ -44,6 +44,14 @@ fn status_colour(status: Status) -> &'static str {
     }
 }
 
+/// Wrapping that never splits an ARN: a long word overflows the line instead.
+fn options(width: usize, indent: &str) -> textwrap::Options<'_> {
+    textwrap::Options::new(width)
+        .initial_indent(indent)
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
 /// Renders `diagnosis` for a terminal.
 pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
     let mut out = String::new();
@@ -59,7 +67,7 @@ pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
         diagnosis.question.text
     );
     let _ = writeln!(out, "{} {verdict}", colour.paint("1", "Verdict: "));
-    for line in textwrap::wrap(&diagnosis.summary, WIDTH - 2) {
+    for line in textwrap::wrap(&diagnosis.summary, options(WIDTH - 2, "")) {
         let _ = writeln!(out, "  {line}");
     }
     let _ = writeln!(out);
@@ -74,16 +82,14 @@ fn render_check(out: &mut String, check: &Check, colour: Colour) {
     let account = check.account.as_deref().unwrap_or("");
     let _ = writeln!(out, "{mark} {:<32} {account}", colour.paint("1", &check.id));
     let indent = "    ";
-    for line in textwrap::wrap(&check.message, WIDTH - indent.len()) {
+    for line in textwrap::wrap(&check.message, options(WIDTH - indent.len(), "")) {
         let _ = writeln!(out, "{indent}{line}");
     }
     let show_detail = check.status != Status::Pass;
     if show_detail {
         for evidence in &check.evidence {
             let text = format!("evidence: {}", describe_evidence(evidence));
-            let options = textwrap::Options::new(WIDTH)
-                .initial_indent(indent)
-                .subsequent_indent("              ");
+            let options = options(WIDTH, indent).subsequent_indent("              ");
             for line in textwrap::wrap(&text, options) {
                 let _ = writeln!(out, "{line}");
             }

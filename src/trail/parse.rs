@@ -13,6 +13,9 @@ use super::scan::{self, ScanError};
 /// At most this many errors are kept per outcome; the rest are only counted.
 pub const MAX_STORED_ERRORS: usize = 10_000;
 
+/// Inputs at least this large are parsed on two threads when two cores are there.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
 /// A record (or a stretch of input) that could not be turned into an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{input}: {location}: {reason}")]
@@ -112,16 +115,11 @@ impl ParseOutcome {
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> ParseOutcome {
     let (text, gzip, gzip_problem) = decompress(bytes);
     let layout = layout(&text);
-    let mut parser = Parser {
-        name,
-        bytes: &text,
-        lines: LineIndex::default(),
-        out: ParseOutcome::default(),
-    };
+    let mut parser = Parser::new(name, &text);
     match layout {
         Layout::Empty => {}
         Layout::Document => parser.document(),
-        Layout::JsonLines => parser.json_lines(),
+        Layout::JsonLines => parser.json_lines_split(),
     }
     if let Some(reason) = gzip_problem {
         parser.error(Location::default(), reason);
@@ -187,7 +185,16 @@ struct Parser<'n, 'b> {
     out: ParseOutcome,
 }
 
-impl Parser<'_, '_> {
+impl<'n, 'b> Parser<'n, 'b> {
+    fn new(name: &'n str, bytes: &'b [u8]) -> Self {
+        Parser {
+            name,
+            bytes,
+            lines: LineIndex::default(),
+            out: ParseOutcome::default(),
+        }
+    }
+
     fn error(&mut self, location: Location, reason: String) {
         let error = RecordError {
             input: self.name.to_owned(),
@@ -214,7 +221,9 @@ impl Parser<'_, '_> {
         let container = b.get(i) == Some(&b'[')
             || matches!(scan::first_key(b, i), Some(b"Records" | b"Events"));
         if container {
-            if let Some(events) = fast::whole_container(&b[i..]) {
+            let events =
+                fast::records_in_parallel(&b[i..]).or_else(|| fast::whole_container(&b[i..]));
+            if let Some(events) = events {
                 self.out.events.extend(events);
                 return;
             }
@@ -228,10 +237,42 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// One JSON value per line; a bad line costs only itself.
-    fn json_lines(&mut self) {
+    /// JSON lines, in two halves on two threads when the input is large.
+    ///
+    /// A newline is always a record boundary here, so the split is exact; each half
+    /// keeps absolute offsets, so line numbers stay right, and the halves are joined in
+    /// order, so the result is the same as on one thread.
+    fn json_lines_split(&mut self) {
         let b = self.bytes;
-        let mut start = bom_len(b);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let split = memchr::memchr(b'\n', &b[b.len() / 2..]).map(|off| b.len() / 2 + off + 1);
+        let Some(split) = split.filter(|_| b.len() >= PARALLEL_MIN_BYTES && cores >= 2) else {
+            self.json_lines(0, b.len());
+            return;
+        };
+        let name = self.name;
+        let second = std::thread::scope(|scope| {
+            let handle = std::thread::Builder::new()
+                .spawn_scoped(scope, move || {
+                    let mut half = Parser::new(name, b);
+                    half.json_lines(split, b.len());
+                    half.out
+                })
+                .ok();
+            self.json_lines(0, split);
+            handle.map(|h| h.join())
+        });
+        match second {
+            Some(Ok(out)) => self.out.merge(out),
+            // No thread could be started (or it died): do the second half here.
+            _ => self.json_lines(split, b.len()),
+        }
+    }
+
+    /// One JSON value per line in `from..to`; a bad line costs only itself.
+    fn json_lines(&mut self, from: usize, to: usize) {
+        let b = &self.bytes[..to];
+        let mut start = if from == 0 { bom_len(b) } else { from };
         while start < b.len() {
             let end = memchr::memchr(b'\n', &b[start..]).map_or(b.len(), |off| start + off);
             let line = &b[..end];
@@ -475,6 +516,27 @@ mod tests {
         assert_eq!(out.events.len(), 2);
         assert_eq!(out.error_count(), 1);
         assert!(out.errors[0].reason.contains("a number"));
+    }
+
+    #[test]
+    fn large_json_lines_split_in_two_keep_order_and_lines() {
+        let mut text = String::new();
+        for i in 0..40_000 {
+            if i % 1000 == 7 {
+                text.push_str("{\"eventName\":\n");
+            } else {
+                text.push_str(&format!("{{\"eventName\":\"E\",\"eventID\":\"{i}\"}}\n"));
+            }
+        }
+        assert!(text.len() >= PARALLEL_MIN_BYTES);
+        let out = parse_bytes("f", text.as_bytes());
+        let mut serial = Parser::new("f", text.as_bytes());
+        serial.json_lines(0, text.len());
+        assert_eq!(out.events, serial.out.events);
+        assert_eq!(out.errors, serial.out.errors);
+        assert_eq!(out.error_count(), 40);
+        assert_eq!(out.errors[39].location.line, Some(39_008));
+        assert_eq!(out.events[38_999].event_id.as_deref(), Some("39039"));
     }
 
     #[test]

@@ -231,12 +231,8 @@ impl TrailReport {
 
     /// A header, one aligned line per event, the errors, and a summary line.
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{:<W_TIME$} {:<W_KIND$} {:<W_FLAGS$} {:<W_EVENT$} {:<W_CALLER$} TARGET",
-            "TIME", "KIND", "XD", "EVENT", "CALLER"
-        );
+        let mut out = text_header();
+        out.push('\n');
         for item in &self.events {
             out.push_str(&text_line(item));
             out.push('\n');
@@ -285,7 +281,17 @@ fn push_json<T: Serialize>(out: &mut String, value: &T) {
     out.push('\n');
 }
 
-fn text_line(item: &ClassifiedEvent) -> String {
+/// The column header of the text rendering (no newline).
+pub fn text_header() -> String {
+    format!(
+        "{:<W_TIME$} {:<W_KIND$} {:<W_FLAGS$} {:<W_EVENT$} {:<W_CALLER$} TARGET",
+        "TIME", "KIND", "XD", "EVENT", "CALLER"
+    )
+}
+
+/// One event as an aligned text line of at most 100 columns (no newline); the live tail
+/// prints these as events arrive.
+pub fn text_line(item: &ClassifiedEvent) -> String {
     let (event, class) = (&item.event, &item.class);
     let time = event
         .event_time

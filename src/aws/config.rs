@@ -1,0 +1,148 @@
+//! Building an `SdkConfig` for a profile through the normal `aws-config` chain (SSO,
+//! `credential_process`, `role_arn` + `source_profile`/`credential_source`, web identity,
+//! static keys; `AWS_ENDPOINT_URL` and `endpoint_url` honoured), and asking who it is.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use super::errors::{is_credentials_failure, AwsError};
+use super::gateway::Gateway;
+use super::profiles::{self, ProfileKind, ProfileSource, RoleSource};
+use crate::inventory::{Identity, Unreadable};
+
+/// The config for `profile` (`None`: the default chain, `AWS_PROFILE` included), with
+/// `region` overriding the profile's. Fails when the profile does not exist or has no region.
+pub async fn sdk_config(
+    source: &ProfileSource,
+    profile: Option<&str>,
+    region: Option<&str>,
+) -> Result<SdkConfig, AwsError> {
+    if let Some(name) = profile {
+        profiles::profile(source, name).await?;
+    }
+    let mut loader =
+        aws_config::defaults(BehaviorVersion::latest()).profile_files(source.profile_files());
+    if let Some(name) = profile {
+        loader = loader.profile_name(name);
+    }
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(AwsError::NoRegion {
+            profile: profile.unwrap_or("default").to_string(),
+        });
+    }
+    Ok(config)
+}
+
+/// `sts:GetCallerIdentity` as an [`Identity`]; failures say what to do for this profile.
+pub async fn identity(
+    gateway: &Gateway,
+    source: &ProfileSource,
+    profile: Option<&str>,
+) -> Result<Identity, AwsError> {
+    let name = profile.unwrap_or("default").to_string();
+    match gateway.get_caller_identity().await {
+        Ok(out) => {
+            let caller_arn = out.arn().unwrap_or_default().to_string();
+            Ok(Identity {
+                account_id: out.account().unwrap_or_default().to_string(),
+                partition: partition_of(&caller_arn).to_string(),
+                caller_arn,
+                profile: profile.map(str::to_string),
+                region: gateway.region().unwrap_or_default().to_string(),
+            })
+        }
+        Err(reason) => {
+            let kind = profiles::profile(source, &name).await.ok().map(|p| p.kind);
+            Err(explain(name, kind.as_ref(), reason))
+        }
+    }
+}
+
+/// The partition of an ARN (`aws` when it cannot be read).
+pub fn partition_of(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+}
+
+/// Turns a failed identity call into advice for the profile's kind.
+fn explain(profile: String, kind: Option<&ProfileKind>, reason: Unreadable) -> AwsError {
+    if !is_credentials_failure(&reason) {
+        return AwsError::Identity { profile, reason };
+    }
+    let detail = format!("{}: {}", reason.code, reason.message);
+    let advice = match kind {
+        Some(ProfileKind::Sso { .. }) => return AwsError::SsoLogin { profile, detail },
+        Some(ProfileKind::Role { role_arn, source }) => match source {
+            RoleSource::Profile(base) => format!(
+                "check that profile `{base}` has working credentials and may call sts:AssumeRole on {role_arn}"
+            ),
+            RoleSource::CredentialSource(from) => format!(
+                "credential_source = {from} gave no usable credentials to assume {role_arn}"
+            ),
+            RoleSource::Missing => format!(
+                "add `source_profile = …` or `credential_source = …` next to role_arn = {role_arn}"
+            ),
+        },
+        Some(ProfileKind::WebIdentity { role_arn }) => format!(
+            "check web_identity_token_file (it must hold a current token) and that {role_arn} trusts it"
+        ),
+        Some(ProfileKind::CredentialProcess) => {
+            "the credential_process command failed or printed nothing usable; run it by hand to see why".to_string()
+        }
+        Some(ProfileKind::StaticKeys) => format!(
+            "the access keys are invalid or expired; replace them with `aws configure --profile {profile}`"
+        ),
+        Some(ProfileKind::NoCredentials) | None => format!(
+            "configure credentials for it: `aws configure sso --profile {profile}`, `aws configure --profile {profile}`, or role_arn + source_profile"
+        ),
+    };
+    AwsError::NoCredentials {
+        profile,
+        advice,
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::errors::CREDENTIALS_CODE;
+
+    #[test]
+    fn sso_profiles_are_told_to_log_in() {
+        let reason = Unreadable::new("sts:GetCallerIdentity", CREDENTIALS_CODE, "token expired");
+        let err = explain(
+            "dev".into(),
+            Some(&ProfileKind::Sso { session: None }),
+            reason.clone(),
+        );
+        assert!(err.to_string().starts_with(
+            "profile `dev` has no valid credentials: run `aws sso login --profile dev`"
+        ));
+        let err = explain("bare".into(), Some(&ProfileKind::NoCredentials), reason);
+        assert!(
+            err.to_string().contains("aws configure --profile bare"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn other_failures_keep_their_reason() {
+        let reason = Unreadable::new(
+            "sts:GetCallerIdentity",
+            "NetworkError",
+            "connection refused",
+        );
+        assert!(matches!(
+            explain("p".into(), None, reason),
+            AwsError::Identity { .. }
+        ));
+        assert_eq!(partition_of("arn:aws-cn:sts::1:assumed-role/r/s"), "aws-cn");
+        assert_eq!(partition_of(""), "aws");
+    }
+}

@@ -1,0 +1,207 @@
+//! Turning SDK failures into [`Unreadable`] reasons with a hint, and the errors that stop a
+//! whole load (no profile, no credentials).
+//!
+//! Nothing here holds credentials: errors carry profile names, codes and messages only, so
+//! neither `Display` nor `Debug` can leak a key or session token.
+
+use std::error::Error as StdError;
+use std::fmt::Debug;
+
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::inventory::Unreadable;
+
+/// Why crossdock could not start reading an account.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AwsError {
+    /// The shared config or credentials file could not be read or parsed.
+    #[error("cannot read the AWS config files: {0}; fix the file or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a valid one")]
+    ProfileFiles(String),
+    /// No profile of that name.
+    #[error("no profile `{profile}` in the AWS config files (known: {}); check the name or run `aws configure --profile {profile}`", known_list(.known))]
+    UnknownProfile {
+        /// The profile asked for.
+        profile: String,
+        /// The profiles that exist.
+        known: Vec<String>,
+    },
+    /// Neither the profile nor the command line gives a region.
+    #[error("profile `{profile}` has no region: add `region = …` to it in the AWS config file, or pass --region")]
+    NoRegion {
+        /// The profile.
+        profile: String,
+    },
+    /// An SSO profile whose token is missing or expired.
+    #[error("profile `{profile}` has no valid credentials: run `aws sso login --profile {profile}` ({detail})")]
+    SsoLogin {
+        /// The profile.
+        profile: String,
+        /// What the SDK reported, without secrets.
+        detail: String,
+    },
+    /// No credentials could be found or resolved for the profile.
+    #[error("profile `{profile}` has no valid credentials: {advice} ({detail})")]
+    NoCredentials {
+        /// The profile (`default` when none was named).
+        profile: String,
+        /// What to configure.
+        advice: String,
+        /// What the SDK reported, without secrets.
+        detail: String,
+    },
+    /// `sts:GetCallerIdentity` failed for another reason (network, endpoint, …).
+    #[error("profile `{profile}`: {reason}")]
+    Identity {
+        /// The profile.
+        profile: String,
+        /// The classified failure.
+        reason: Unreadable,
+    },
+}
+
+fn known_list(known: &[String]) -> String {
+    if known.is_empty() {
+        "none".to_string()
+    } else {
+        known.join(", ")
+    }
+}
+
+/// Error codes AWS uses when the caller lacks permission.
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "AuthorizationError",
+];
+
+/// Error codes AWS uses when the caller is throttled.
+const THROTTLED: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "RequestThrottled",
+    "RequestThrottledException",
+];
+
+/// Error codes AWS uses when the credentials themselves are bad or expired.
+const BAD_CREDENTIALS: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "InvalidToken",
+];
+
+/// Code used when no credentials could be resolved before sending.
+pub const CREDENTIALS_CODE: &str = "CredentialsError";
+/// Code used for network failures (DNS, connect, TLS, reset).
+pub const NETWORK_CODE: &str = "NetworkError";
+/// Code used when a call timed out.
+pub const TIMEOUT_CODE: &str = "Timeout";
+
+/// Classifies a failed SDK call of `action` (e.g. `ecr:GetRepositoryPolicy`).
+pub fn unreadable<E, R>(action: &str, err: &SdkError<E, R>) -> Unreadable
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+    R: Debug,
+{
+    let (code, message) = match err {
+        SdkError::ServiceError(service) => (
+            service.err().code().unwrap_or("Unknown").to_string(),
+            service
+                .err()
+                .message()
+                .map(str::to_string)
+                .unwrap_or_else(|| DisplayErrorContext(service.err()).to_string()),
+        ),
+        SdkError::TimeoutError(_) => (TIMEOUT_CODE.to_string(), context(err)),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            (TIMEOUT_CODE.to_string(), context(err))
+        }
+        SdkError::DispatchFailure(failure) if failure.is_io() => {
+            (NETWORK_CODE.to_string(), context(err))
+        }
+        _ if mentions_credentials(err) => (CREDENTIALS_CODE.to_string(), context(err)),
+        SdkError::DispatchFailure(_) => (NETWORK_CODE.to_string(), context(err)),
+        SdkError::ResponseError(_) => ("InvalidResponse".to_string(), context(err)),
+        _ => ("RequestFailed".to_string(), context(err)),
+    };
+    let hint = hint_for(action, &code);
+    Unreadable::new(action, code, message).with_hint(hint)
+}
+
+/// The operator's next step for a failure code.
+pub fn hint_for(action: &str, code: &str) -> String {
+    if DENIED.contains(&code) {
+        format!("add {action} to the role crossdock reads with (docs/iam-policy.json lists every permission)")
+    } else if THROTTLED.contains(&code) {
+        "AWS throttled the call even after retries; wait a minute and reload".to_string()
+    } else if BAD_CREDENTIALS.contains(&code) || code == CREDENTIALS_CODE {
+        "the credentials are missing or expired; refresh them (e.g. `aws sso login --profile …`) and reload".to_string()
+    } else if code == NETWORK_CODE || code == TIMEOUT_CODE {
+        "check the network path to the AWS endpoint (proxy, VPC endpoint, AWS_ENDPOINT_URL) and reload".to_string()
+    } else {
+        format!("{action} failed; reload, and check the resource and region if it persists")
+    }
+}
+
+/// Whether a classified failure is about credentials rather than the call itself.
+pub fn is_credentials_failure(reason: &Unreadable) -> bool {
+    reason.code == CREDENTIALS_CODE || BAD_CREDENTIALS.contains(&reason.code.as_str())
+}
+
+/// The error and its sources on one line.
+fn context<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: StdError + 'static,
+    R: Debug,
+{
+    DisplayErrorContext(err).to_string()
+}
+
+/// Identity resolution failures surface as construction or dispatch failures whose source
+/// chain names credentials; there is no typed variant for them.
+fn mentions_credentials<E, R>(err: &SdkError<E, R>) -> bool
+where
+    E: StdError + 'static,
+    R: Debug,
+{
+    let text = context(err).to_ascii_lowercase();
+    text.contains("credential") || text.contains("sso") || text.contains("token")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_name_the_permission_to_add() {
+        let hint = hint_for("ecr:GetRepositoryPolicy", "AccessDeniedException");
+        assert!(hint.starts_with("add ecr:GetRepositoryPolicy to the role crossdock reads with"));
+        assert!(hint_for("iam:GetRole", "Throttling").contains("throttled"));
+        assert!(hint_for("iam:GetRole", NETWORK_CODE).contains("network"));
+    }
+
+    #[test]
+    fn errors_say_what_to_do() {
+        let sso = AwsError::SsoLogin {
+            profile: "prod".into(),
+            detail: "the SSO token expired".into(),
+        };
+        assert!(sso.to_string().starts_with(
+            "profile `prod` has no valid credentials: run `aws sso login --profile prod`"
+        ));
+        let unknown = AwsError::UnknownProfile {
+            profile: "x".into(),
+            known: vec!["a".into(), "b".into()],
+        };
+        assert!(unknown.to_string().contains("known: a, b"));
+    }
+}

@@ -1,0 +1,232 @@
+//! ECR: `DescribeRepositories` (listing, or one repository by name), `GetRepositoryPolicy`,
+//! `GetRegistryPolicy`, and `DescribeImages` when tags matter.
+
+use aws_sdk_ecr::primitives::DateTimeFormat;
+use aws_sdk_ecr::types::ImageDetail;
+
+use super::{decode_policy, is_code, join_all, listing_failed};
+use crate::aws::gateway::Gateway;
+use crate::inventory::arn::ImageRef;
+use crate::inventory::{
+    Account, EncryptionType, Field, Image, KeyKind, Listing, Repository, RepositoryEncryption,
+    TagMutability, Unreadable,
+};
+
+const REPOSITORY_NOT_FOUND: &[&str] = &["RepositoryNotFoundException"];
+const POLICY_NOT_FOUND: &[&str] = &["RepositoryPolicyNotFoundException"];
+const REGISTRY_POLICY_NOT_FOUND: &[&str] = &["RegistryPolicyNotFoundException"];
+
+/// `ecr:DescribeRepositories`, every page; repositories already loaded keep their details.
+pub(super) async fn list_repositories(gw: &Gateway, account: &mut Account) {
+    let mut token = None;
+    let mut found = Vec::new();
+    let outcome = loop {
+        match gw.describe_repositories(None, token.take()).await {
+            Ok(page) => {
+                found.extend(page.repositories().iter().filter_map(repository_from));
+                match page.next_token() {
+                    Some(next) => token = Some(next.to_string()),
+                    None => break Ok(()),
+                }
+            }
+            Err(reason) => break Err(reason),
+        }
+    };
+    for repository in found {
+        if account
+            .repositories
+            .get(KeyKind::Arn, &repository.arn)
+            .is_none()
+        {
+            account.repositories.upsert(repository);
+        }
+    }
+    match outcome {
+        Ok(()) => account.repositories.set_listing(Listing::Complete),
+        Err(reason) => fail_listing(account, reason),
+    }
+}
+
+/// One repository with its policy (and images when asked), unless already loaded.
+pub(super) async fn ensure_repository(
+    gw: &Gateway,
+    account: &mut Account,
+    reference: &str,
+    images: bool,
+) {
+    let Some(name) = repository_name(account, reference) else {
+        return;
+    };
+    let existing = account.repositories.get(KeyKind::Name, &name).cloned();
+    let repository = match existing {
+        Some(repository) => repository,
+        None => match gw
+            .describe_repositories(Some(vec![name.clone()]), None)
+            .await
+        {
+            Ok(out) => match out.repositories().iter().find_map(repository_from) {
+                Some(repository) => repository,
+                None => return prove_absent(gw, account).await,
+            },
+            Err(reason) if is_code(&reason, REPOSITORY_NOT_FOUND) => {
+                return prove_absent(gw, account).await
+            }
+            Err(reason) => return fail_listing(account, reason),
+        },
+    };
+    let repository = complete(gw, repository, images).await;
+    account.repositories.upsert(repository);
+}
+
+/// Policies and images of every listed repository.
+pub(super) async fn load_all_repositories(gw: &Gateway, account: &mut Account) {
+    let pending: Vec<Repository> = account.repositories.iter().cloned().collect();
+    let loaded = join_all(
+        pending
+            .into_iter()
+            .map(|repository| complete(gw, repository, true))
+            .collect(),
+    )
+    .await;
+    for repository in loaded {
+        account.repositories.upsert(repository);
+    }
+}
+
+/// `ecr:GetRegistryPolicy`, unless already loaded.
+pub(super) async fn ensure_registry_policy(gw: &Gateway, account: &mut Account) {
+    if !account.registry_policy.is_not_loaded() {
+        return;
+    }
+    account.registry_policy = match gw.get_registry_policy().await {
+        Ok(out) => match out.policy_text() {
+            Some(text) => decode_policy("ecr:GetRegistryPolicy", text),
+            None => Field::Absent,
+        },
+        Err(reason) if is_code(&reason, REGISTRY_POLICY_NOT_FOUND) => Field::Absent,
+        Err(reason) => Field::Unreadable(reason),
+    };
+}
+
+/// Fills the policy (and images) of a repository where not loaded yet.
+async fn complete(gw: &Gateway, mut repository: Repository, images: bool) -> Repository {
+    let want_images = images && repository.images.is_not_loaded();
+    let name = repository.name.clone();
+    let policy = async {
+        if !repository.policy.is_not_loaded() {
+            return None;
+        }
+        Some(match gw.get_repository_policy(&name).await {
+            Ok(out) => match out.policy_text() {
+                Some(text) => decode_policy("ecr:GetRepositoryPolicy", text),
+                None => Field::Absent,
+            },
+            Err(reason) if is_code(&reason, POLICY_NOT_FOUND) => Field::Absent,
+            Err(reason) => Field::Unreadable(reason),
+        })
+    };
+    let listed = async {
+        if want_images {
+            Some(describe_images(gw, &name).await)
+        } else {
+            None
+        }
+    };
+    let (policy, listed) = tokio::join!(policy, listed);
+    if let Some(policy) = policy {
+        repository.policy = policy;
+    }
+    if let Some(listed) = listed {
+        repository.images = listed;
+    }
+    repository
+}
+
+async fn describe_images(gw: &Gateway, repository: &str) -> Field<Vec<Image>> {
+    let mut details: Vec<ImageDetail> = Vec::new();
+    let mut token = None;
+    loop {
+        match gw.describe_images(repository, token.take()).await {
+            Ok(page) => {
+                details.extend(page.image_details().iter().cloned());
+                match page.next_token() {
+                    Some(next) => token = Some(next.to_string()),
+                    None => break,
+                }
+            }
+            Err(reason) => return Field::Unreadable(reason),
+        }
+    }
+    // Newest first, as the inventory documents.
+    details.sort_by(|a, b| {
+        let secs = |d: &ImageDetail| d.image_pushed_at().map(|t| (t.secs(), t.subsec_nanos()));
+        secs(b).cmp(&secs(a))
+    });
+    Field::Loaded(
+        details
+            .iter()
+            .filter_map(|d| {
+                Some(Image {
+                    digest: d.image_digest()?.to_string(),
+                    tags: d.image_tags().to_vec(),
+                    pushed_at: d
+                        .image_pushed_at()
+                        .and_then(|t| t.fmt(DateTimeFormat::DateTime).ok()),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A repository from `DescribeRepositories`; `None` when AWS left out its identity.
+fn repository_from(found: &aws_sdk_ecr::types::Repository) -> Option<Repository> {
+    let encryption = match found.encryption_configuration() {
+        Some(config) => RepositoryEncryption {
+            encryption_type: EncryptionType::from(config.encryption_type().as_str()),
+            kms_key: config.kms_key().map(str::to_string),
+        },
+        None => RepositoryEncryption::aes256(),
+    };
+    Some(Repository {
+        arn: found.repository_arn()?.to_string(),
+        name: found.repository_name()?.to_string(),
+        uri: found.repository_uri()?.to_string(),
+        registry_id: found.registry_id()?.to_string(),
+        encryption,
+        tag_mutability: found
+            .image_tag_mutability()
+            .map(|m| TagMutability::from(m.as_str()))
+            .unwrap_or(TagMutability::Mutable),
+        policy: Field::NotLoaded,
+        images: Field::NotLoaded,
+        tags: Field::NotLoaded,
+    })
+}
+
+/// The repository name in a name, ARN or URI (tag or digest ignored).
+fn repository_name(account: &Account, reference: &str) -> Option<String> {
+    if reference.starts_with("arn:") {
+        let (_, name) = reference.split_once(":repository/")?;
+        return Some(name.to_string());
+    }
+    if let Some(image) = ImageRef::parse(reference) {
+        if image.account != account.id() {
+            return None;
+        }
+        return Some(image.repository.to_string());
+    }
+    (!reference.is_empty()).then(|| reference.to_string())
+}
+
+/// ECR says the repository does not exist: list them so the lookup can say `Absent`.
+async fn prove_absent(gw: &Gateway, account: &mut Account) {
+    if account.repositories.listing() != &Listing::Complete {
+        list_repositories(gw, account).await;
+    }
+}
+
+fn fail_listing(account: &mut Account, reason: Unreadable) {
+    if let Some(listing) = listing_failed(account.repositories.listing(), reason) {
+        account.repositories.set_listing(listing);
+    }
+}

@@ -1,0 +1,46 @@
+//! The live loader: the only code that calls AWS, read-only.
+//!
+//! - [`profiles`]: the profiles of the shared config files, with region and kind.
+//! - [`config`]: an `SdkConfig` for a profile through the normal `aws-config` chain, and
+//!   `sts:GetCallerIdentity` as an [`crate::inventory::Identity`].
+//! - [`gateway`]: every SDK call goes through [`Gateway`], which bounds concurrency,
+//!   retries with the standard mode, counts calls per operation and classifies failures
+//!   into [`crate::inventory::Unreadable`] with a hint.
+//! - [`load`]: [`Loader`] fills an [`crate::inventory::Account`]: cheap listings, details on
+//!   demand (`ensure_*`, cached in the inventory itself), or everything for snapshots.
+//! - [`question`]: [`PairLoader::load_for_question`] loads what one diagnosis reads, with a
+//!   call count independent of the account size.
+//! - [`allowlist`]: the read operations any code may call, and the IAM policy they need.
+//! - [`trail_poller`]: the CloudTrail `LookupEvents` tail, at most 2 requests/s per account and region.
+
+pub mod allowlist;
+pub mod config;
+pub mod errors;
+pub mod gateway;
+pub mod load;
+pub mod profiles;
+pub mod question;
+pub mod trail_poller;
+
+pub use config::{identity, sdk_config};
+pub use errors::AwsError;
+pub use gateway::{CallCounts, Gateway, Operation};
+pub use load::Loader;
+pub use profiles::{list_profiles, ProfileInfo, ProfileKind, ProfileSource, RoleSource};
+pub use question::PairLoader;
+
+use crate::inventory::Account;
+
+/// A profile opened for reading: its loader and an empty account with its identity.
+pub async fn connect(
+    source: &ProfileSource,
+    profile: Option<&str>,
+    region: Option<&str>,
+) -> Result<(Loader, Account), AwsError> {
+    let config = sdk_config(source, profile, region).await?;
+    let gateway = Gateway::new(&config);
+    let identity = identity(&gateway, source, profile).await?;
+    let loader = Loader::new(gateway);
+    let account = loader.account(identity);
+    Ok((loader, account))
+}

@@ -1,0 +1,585 @@
+//! `crossdock explain …`: one question about two accounts, answered headless as text, JSON
+//! or Markdown, with exit codes scripts can use.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::{EXIT_FAILS, EXIT_INPUT, EXIT_UNKNOWN, EXIT_WORKS};
+use crate::diagnose::model::{Diagnosis, Verdict};
+use crate::diagnose::{diagnose, error_text};
+use crate::inventory::{demo, snapshot, AccountPair, Question};
+use crate::report;
+
+/// Where the accounts come from.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// Use the embedded demo accounts (111111111111 and 222222222222).
+    #[arg(long, global = true, conflicts_with = "snapshot")]
+    pub demo: bool,
+    /// Read accounts from snapshot files (one pair file, or one file per account).
+    #[arg(long, value_name = "FILE", global = true, num_args = 1)]
+    pub snapshot: Vec<PathBuf>,
+    /// Read account A live through this AWS profile (read-only; loads only what the question needs).
+    #[arg(long, global = true, conflicts_with_all = ["demo", "snapshot"])]
+    pub profile_a: Option<String>,
+    /// Read account B live through this AWS profile.
+    #[arg(long, global = true, requires = "profile_a")]
+    pub profile_b: Option<String>,
+    /// Print how many AWS calls the answer took, and how long, on stderr.
+    #[arg(long, global = true)]
+    pub stats: bool,
+}
+
+/// Output format of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// For terminals (colour when stdout is a terminal and NO_COLOR is unset).
+    Text,
+    /// The Diagnosis as JSON.
+    Json,
+    /// For tickets.
+    Markdown,
+}
+
+/// The arguments of `crossdock explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// Where the accounts come from.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text, global = true)]
+    pub format: ExplainFormat,
+    /// The question.
+    #[command(subcommand)]
+    pub question: QuestionArgs,
+}
+
+/// The questions.
+#[derive(Debug, Clone, Subcommand)]
+pub enum QuestionArgs {
+    /// Can PRINCIPAL pull REPO[:TAG]?
+    #[command(
+        after_help = "Examples:\n  crossdock explain --demo pull --principal arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-1 --repo source-repo\n  crossdock explain --snapshot pair.json pull --principal codebuild-service-role --repo arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo --format json"
+    )]
+    Pull {
+        /// Role, session or user ARN (or a role name), or a service principal such as lambda.amazonaws.com.
+        #[arg(long)]
+        principal: String,
+        /// Repository name, ARN or URI.
+        #[arg(long)]
+        repo: String,
+        /// Tag pulled.
+        #[arg(long, default_value = "latest")]
+        tag: String,
+        /// The pull is this CodeBuild project's environment-image pull.
+        #[arg(long)]
+        project: Option<String>,
+        /// aws:SourceArn of a service-principal pull (e.g. the Lambda function ARN).
+        #[arg(long)]
+        source_arn: Option<String>,
+    },
+    /// Can PRINCIPAL push REPO:TAG?
+    #[command(
+        after_help = "Example:\n  crossdock explain --demo push --principal ci-push-admin-portal --repo admin-portal --tag v1"
+    )]
+    Push {
+        /// Role or session ARN (or a role name).
+        #[arg(long)]
+        principal: String,
+        /// Repository name, ARN or URI.
+        #[arg(long)]
+        repo: String,
+        /// Tag pushed.
+        #[arg(long, default_value = "latest")]
+        tag: String,
+    },
+    /// Can PRINCIPAL assume ROLE?
+    #[command(
+        after_help = "Example:\n  crossdock explain --demo assume --principal codebuild-deploy-role --role arn:aws:iam::222222222222:role/assume-role-from-codebuild"
+    )]
+    Assume {
+        /// Role, session or user ARN (or a role name), or a service principal.
+        #[arg(long)]
+        principal: String,
+        /// Role ARN or name.
+        #[arg(long)]
+        role: String,
+        /// The external id the caller sends.
+        #[arg(long)]
+        external_id: Option<String>,
+    },
+    /// Does a push start PIPELINE?
+    #[command(
+        after_help = "Example:\n  crossdock explain --demo trigger --pipeline order-service-deploy --pusher arn:aws:sts::111111111111:assumed-role/order-service-build-role/s"
+    )]
+    Trigger {
+        /// Pipeline name or ARN.
+        #[arg(long)]
+        pipeline: String,
+        /// Repository pushed to (default: the pipeline's ECR source repository).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Tag pushed (default: the tag the pipeline watches).
+        #[arg(long)]
+        tag: Option<String>,
+        /// Who pushes (session ARN); a pusher in another account matters for CloudTrail rules.
+        #[arg(long)]
+        pusher: Option<String>,
+    },
+    /// Can a pipeline action use the pipeline's artifact store?
+    #[command(
+        after_help = "Example:\n  crossdock explain --demo artifact --pipeline report-generator-release --action ContainerImageDefinition"
+    )]
+    Artifact {
+        /// Pipeline name or ARN.
+        #[arg(long)]
+        pipeline: String,
+        /// Action name (default: the first action with a role in another account).
+        #[arg(long)]
+        action: Option<String>,
+    },
+    /// Explain a pasted AWS error text (argument, --file, or stdin).
+    #[command(
+        after_help = "Examples:\n  crossdock explain --demo error 'denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage on resource: …'\n  pbpaste | crossdock explain --demo error\n  crossdock explain error --parse-only --format json --file build.log"
+    )]
+    Error {
+        /// The error text.
+        text: Option<String>,
+        /// Read the text from a file.
+        #[arg(long, conflicts_with = "text")]
+        file: Option<PathBuf>,
+        /// Only print the parsed fields; loads no accounts.
+        #[arg(long)]
+        parse_only: bool,
+    },
+    /// Run a demo scenario by id (see `crossdock demo list`).
+    Scenario {
+        /// Scenario id, e.g. s1-broken.
+        id: String,
+    },
+}
+
+/// Runs `explain`; returns the exit code (0 works, 1 fails, 3 unknown, 2 bad input).
+pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    if let QuestionArgs::Error {
+        text,
+        file,
+        parse_only: true,
+    } = &args.question
+    {
+        return parse_only(text.as_deref(), file.as_ref(), args.format, out, err);
+    }
+    if let Some(profile_a) = &args.source.profile_a {
+        return run_live(profile_a, args, out, err);
+    }
+    let pair = match load_source(
+        &args.source,
+        matches!(args.question, QuestionArgs::Scenario { .. }),
+        err,
+    )? {
+        Ok(pair) => pair,
+        Err(message) => {
+            writeln!(err, "crossdock explain: {message}")?;
+            return Ok(EXIT_INPUT);
+        }
+    };
+    let question = match build_question(&pair, &args.question) {
+        Ok(q) => q,
+        Err(message) => {
+            writeln!(err, "crossdock explain: {message}")?;
+            return Ok(EXIT_INPUT);
+        }
+    };
+    match diagnose(&pair, &question) {
+        Ok(diagnosis) => {
+            write_diagnosis(&diagnosis, args.format, out)?;
+            Ok(exit_code(&diagnosis))
+        }
+        Err(e) => {
+            writeln!(err, "crossdock explain: {e}")?;
+            Ok(EXIT_INPUT)
+        }
+    }
+}
+
+#[cfg(feature = "aws")]
+fn run_live(
+    profile_a: &str,
+    args: &ExplainArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    if matches!(args.question, QuestionArgs::Scenario { .. }) {
+        writeln!(
+            err,
+            "crossdock explain: scenarios live in the embedded demo; use --demo"
+        )?;
+        return Ok(EXIT_INPUT);
+    }
+    match super::explain_live::explain(profile_a, args.source.profile_b.as_deref(), &args.question)
+    {
+        Ok((diagnosis, stats)) => {
+            write_diagnosis(&diagnosis, args.format, out)?;
+            if args.source.stats {
+                super::explain_live::write_stats(&stats, err)?;
+            }
+            Ok(exit_code(&diagnosis))
+        }
+        Err(message) => {
+            writeln!(err, "crossdock explain: {message}")?;
+            Ok(EXIT_UNKNOWN)
+        }
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+fn run_live(_: &str, _: &ExplainArgs, _: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    writeln!(err, "crossdock explain: this build has no AWS support (built without the `aws` feature); use --snapshot or --demo")?;
+    Ok(EXIT_INPUT)
+}
+
+/// The exit code for a verdict.
+pub fn exit_code(diagnosis: &Diagnosis) -> u8 {
+    match diagnosis.verdict {
+        Verdict::Works => EXIT_WORKS,
+        Verdict::Fails => EXIT_FAILS,
+        Verdict::Unknown => EXIT_UNKNOWN,
+    }
+}
+
+/// Writes `diagnosis` in `format`.
+pub fn write_diagnosis(
+    diagnosis: &Diagnosis,
+    format: ExplainFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ExplainFormat::Text => {
+            let colour = report::text::Colour::detect(
+                io::stdout().is_terminal(),
+                std::env::var("NO_COLOR").ok().as_deref(),
+            );
+            write!(out, "{}", report::text::render(diagnosis, colour))
+        }
+        ExplainFormat::Json => writeln!(out, "{}", report::json(diagnosis)),
+        ExplainFormat::Markdown => write!(out, "{}", report::markdown::render(diagnosis)),
+    }
+}
+
+fn load_source(
+    source: &SourceArgs,
+    scenario: bool,
+    err: &mut dyn Write,
+) -> io::Result<Result<AccountPair, String>> {
+    if scenario && !source.snapshot.is_empty() {
+        return Ok(Err(
+            "scenarios live in the embedded demo; drop --snapshot".into()
+        ));
+    }
+    if source.snapshot.is_empty() {
+        if !source.demo && !scenario {
+            writeln!(err, "crossdock: no data source given, using the embedded demo (pass --snapshot FILE for saved accounts)")?;
+        }
+        return Ok(demo::load().map_err(|e| e.to_string()));
+    }
+    let mut accounts = Vec::new();
+    for path in &source.snapshot {
+        match snapshot::load(path) {
+            Ok(pair) => accounts.extend(pair.into_accounts()),
+            Err(e) => return Ok(Err(e.to_string())),
+        }
+    }
+    let mut accounts = accounts.into_iter();
+    Ok(match (accounts.next(), accounts.next(), accounts.next()) {
+        (Some(a), None, _) => Ok(AccountPair::single(a)),
+        (Some(a), Some(b), None) => AccountPair::pair(a, b).map_err(|e| e.to_string()),
+        _ => Err("give one pair snapshot or two single-account snapshots".into()),
+    })
+}
+
+/// Turns a role name into its ARN; ARNs and service principals pass through.
+fn principal(pair: &AccountPair, text: &str) -> Result<String, String> {
+    if text.starts_with("arn:") || text.ends_with(".amazonaws.com") {
+        return Ok(text.to_string());
+    }
+    pair.resolve_role(text)
+        .map(|(_, role)| role.arn.clone())
+        .map_err(|e| e.to_string())
+}
+
+fn repository(pair: &AccountPair, text: &str) -> Result<String, String> {
+    if text.starts_with("arn:") {
+        return Ok(text.to_string());
+    }
+    pair.resolve_repository(text)
+        .map(|(_, repo)| repo.arn.clone())
+        .map_err(|e| e.to_string())
+}
+
+/// Builds the question, resolving short names within the loaded accounts.
+pub fn build_question(pair: &AccountPair, args: &QuestionArgs) -> Result<Question, String> {
+    Ok(match args {
+        QuestionArgs::Pull {
+            principal: p,
+            repo,
+            tag,
+            project,
+            source_arn,
+        } => Question::Pull {
+            principal: principal(pair, p)?,
+            repository: repository(pair, repo)?,
+            tag: tag.clone(),
+            project: project.clone(),
+            source_arn: source_arn.clone(),
+        },
+        QuestionArgs::Push {
+            principal: p,
+            repo,
+            tag,
+        } => Question::Push {
+            principal: principal(pair, p)?,
+            repository: repository(pair, repo)?,
+            tag: tag.clone(),
+        },
+        QuestionArgs::Assume {
+            principal: p,
+            role,
+            external_id,
+        } => {
+            let role = if role.starts_with("arn:") {
+                role.clone()
+            } else {
+                pair.resolve_role(role)
+                    .map(|(_, r)| r.arn.clone())
+                    .map_err(|e| e.to_string())?
+            };
+            Question::Assume {
+                principal: principal(pair, p)?,
+                role,
+                external_id: external_id.clone(),
+            }
+        }
+        QuestionArgs::Trigger {
+            pipeline,
+            repo,
+            tag,
+            pusher,
+        } => {
+            let (account, found) = pair.resolve_pipeline(pipeline).map_err(|e| e.to_string())?;
+            let source = found.ecr_sources().find_map(|a| {
+                a.ecr_source()
+                    .map(|s| (s.repository_name.to_string(), s.image_tag.to_string()))
+            });
+            let repository = match (repo, &source) {
+                (Some(r), _) if r.starts_with("arn:") => r.clone(),
+                (Some(r), _) => account.repository_arn(r),
+                (None, Some((name, _))) => account.repository_arn(name),
+                (None, None) => {
+                    return Err(format!(
+                        "{} has no ECR source action; pass --repo",
+                        found.name
+                    ))
+                }
+            };
+            let tag = tag
+                .clone()
+                .or_else(|| source.map(|(_, t)| t))
+                .unwrap_or_else(|| "latest".into());
+            Question::Trigger {
+                pipeline: found.arn.clone(),
+                repository,
+                tag,
+                pusher: pusher.clone().unwrap_or_default(),
+            }
+        }
+        QuestionArgs::Artifact { pipeline, action } => {
+            let (account, found) = pair.resolve_pipeline(pipeline).map_err(|e| e.to_string())?;
+            let action = match action {
+                Some(a) => a.clone(),
+                None => found
+                    .actions()
+                    .find(|(_, a)| {
+                        a.role_arn
+                            .as_deref()
+                            .and_then(crate::policy::arn::account_of)
+                            .is_some_and(|acc| acc != account.id())
+                    })
+                    .or_else(|| found.actions().next())
+                    .map(|(_, a)| a.name.clone())
+                    .ok_or_else(|| format!("{} has no actions loaded", found.name))?,
+            };
+            Question::Artifact {
+                pipeline: found.arn.clone(),
+                action,
+            }
+        }
+        QuestionArgs::Error { text, file, .. } => Question::Error {
+            text: read_text(text.as_deref(), file.as_ref())?,
+        },
+        QuestionArgs::Scenario { id } => match demo::scenario(id) {
+            Ok(Some(s)) => s.question,
+            Ok(None) => {
+                return Err(format!(
+                    "no demo scenario `{id}`: run `crossdock demo list`"
+                ))
+            }
+            Err(e) => return Err(e.to_string()),
+        },
+    })
+}
+
+fn read_text(text: Option<&str>, file: Option<&PathBuf>) -> Result<String, String> {
+    if let Some(text) = text {
+        return Ok(text.to_string());
+    }
+    if let Some(path) = file {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    let mut buffer = String::new();
+    io::stdin()
+        .read_to_string(&mut buffer)
+        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    if buffer.trim().is_empty() {
+        return Err("no error text: pass it as an argument, with --file, or on stdin".into());
+    }
+    Ok(buffer)
+}
+
+fn parse_only(
+    text: Option<&str>,
+    file: Option<&PathBuf>,
+    format: ExplainFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    let text = match read_text(text, file) {
+        Ok(t) => t,
+        Err(message) => {
+            writeln!(err, "crossdock explain: {message}")?;
+            return Ok(EXIT_INPUT);
+        }
+    };
+    match error_text::parse(&text) {
+        Ok(parsed) => {
+            match format {
+                ExplainFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&parsed).expect("parsed errors serialize")
+                )?,
+                _ => {
+                    let value = serde_json::to_value(&parsed).expect("parsed errors serialize");
+                    for (key, value) in value.as_object().into_iter().flatten() {
+                        if !value.is_null() {
+                            writeln!(
+                                out,
+                                "{key:>16}: {}",
+                                value
+                                    .as_str()
+                                    .map_or_else(|| value.to_string(), str::to_string)
+                            )?;
+                        }
+                    }
+                }
+            }
+            Ok(EXIT_WORKS)
+        }
+        Err(e) => {
+            writeln!(err, "crossdock explain: {e}")?;
+            Ok(EXIT_INPUT)
+        }
+    }
+}
+
+/// `crossdock demo list`: every scenario with the command that explains it.
+pub fn demo_list(out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    let scenarios = match demo::scenarios() {
+        Ok(s) => s,
+        Err(e) => {
+            writeln!(err, "crossdock demo: {e}")?;
+            return Ok(EXIT_INPUT);
+        }
+    };
+    for s in scenarios {
+        let expected = if s.expected.failing_checks.is_empty() {
+            "works".to_string()
+        } else {
+            format!(
+                "fails: {}",
+                s.expected
+                    .failing_checks
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        writeln!(out, "{:<34} {}  [{expected}]", s.id, s.title)?;
+        writeln!(out, "    crossdock explain --demo scenario {}", s.id)?;
+        writeln!(out, "    {}", direct_command(&s.question))?;
+    }
+    Ok(EXIT_WORKS)
+}
+
+/// The explicit `explain` command for a question.
+pub fn direct_command(question: &Question) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    match question {
+        Question::Pull {
+            principal,
+            repository,
+            tag,
+            project,
+            source_arn,
+        } => {
+            let mut c = format!("crossdock explain --demo pull --principal {principal} --repo {repository} --tag {tag}");
+            if let Some(p) = project {
+                c.push_str(&format!(" --project {p}"));
+            }
+            if let Some(s) = source_arn {
+                c.push_str(&format!(" --source-arn {s}"));
+            }
+            c
+        }
+        Question::Push {
+            principal,
+            repository,
+            tag,
+        } => format!(
+            "crossdock explain --demo push --principal {principal} --repo {repository} --tag {tag}"
+        ),
+        Question::Assume {
+            principal,
+            role,
+            external_id,
+        } => {
+            let mut c =
+                format!("crossdock explain --demo assume --principal {principal} --role {role}");
+            if let Some(x) = external_id {
+                c.push_str(&format!(" --external-id {x}"));
+            }
+            c
+        }
+        Question::Trigger {
+            pipeline,
+            repository,
+            tag,
+            pusher,
+        } => {
+            let mut c = format!("crossdock explain --demo trigger --pipeline {pipeline} --repo {repository} --tag {tag}");
+            if !pusher.is_empty() {
+                c.push_str(&format!(" --pusher {pusher}"));
+            }
+            c
+        }
+        Question::Artifact { pipeline, action } => {
+            format!("crossdock explain --demo artifact --pipeline {pipeline} --action {action}")
+        }
+        Question::Error { text } => format!("crossdock explain --demo error {}", quote(text)),
+    }
+}

@@ -1,0 +1,204 @@
+//! `crossdock trail`: CloudTrail events from saved files, or live from an account.
+//!
+//! `--file F…` is pure parsing (no AWS); `--profile P` polls `LookupEvents` (feature `aws`).
+
+#[cfg(feature = "aws")]
+mod live;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::EXIT_INPUT;
+use crate::trail::{build_report, ReportFormat};
+
+/// Output format of `crossdock trail`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TrailFormat {
+    /// Aligned lines (100 columns), then a summary line.
+    Text,
+    /// One JSON object per event, then `{"summary": …}`; one per line.
+    Json,
+}
+
+impl From<TrailFormat> for ReportFormat {
+    fn from(format: TrailFormat) -> Self {
+        match format {
+            TrailFormat::Text => ReportFormat::Text,
+            TrailFormat::Json => ReportFormat::Json,
+        }
+    }
+}
+
+/// Arguments of `crossdock trail`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    crossdock trail --file events.json log.json.gz       # saved records, log files, lookup-events output\n  \
+    crossdock trail --file events.jsonl --format json\n  \
+    crossdock trail --profile b --since 2h                # PutImage events of the last 2 hours\n  \
+    crossdock trail --profile b --events PutImage,AssumeRole --follow\n\n\
+    Exit codes: 0 ok; 3 CloudTrail could not be read (unknown); 2 invalid arguments, or an input \
+    file that could not be read or holds records that could not be parsed.")]
+pub struct TrailArgs {
+    /// Read saved CloudTrail records, log files (gzip too) or LookupEvents output.
+    #[arg(long = "file", value_name = "F", num_args = 1.., required_unless_present = "profile", conflicts_with = "profile")]
+    pub files: Vec<PathBuf>,
+    /// Poll CloudTrail LookupEvents live with this AWS profile (its account and region).
+    #[arg(long, value_name = "P")]
+    pub profile: Option<String>,
+    /// Event names to follow (comma-separated), or `any`. Default: PutImage. Known:
+    /// BatchGetImage, GetDownloadUrlForLayer, InitiateLayerUpload, AssumeRole,
+    /// GetAuthorizationToken.
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        requires = "profile"
+    )]
+    pub events: Vec<String>,
+    /// How far back to look: `30m`, `2h`, `1d`, `1h30m` (at most 90 days).
+    #[arg(long, value_name = "AGE", default_value = "1h", requires = "profile")]
+    pub since: String,
+    /// Keep polling and print events as they arrive; Ctrl-C ends.
+    #[arg(long, requires = "profile")]
+    pub follow: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TrailFormat::Text)]
+    pub format: TrailFormat,
+}
+
+/// Runs the command; returns the process exit code.
+pub fn run(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    match &args.profile {
+        Some(profile) => run_live(profile, args, out, err),
+        None => run_files(args, out, err),
+    }
+}
+
+/// Parses and prints the files; exit 2 when one cannot be read or holds unparsable records.
+fn run_files(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    let mut inputs = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        match std::fs::read(path) {
+            Ok(bytes) => inputs.push((path.display().to_string(), bytes)),
+            Err(e) => {
+                writeln!(err, "crossdock trail: {}: {e}", path.display())?;
+                return Ok(EXIT_INPUT);
+            }
+        }
+    }
+    let report = build_report(inputs.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    out.write_all(report.render(args.format.into()).as_bytes())?;
+    for error in &report.errors {
+        // `file: line N, Records[i]: reason`
+        writeln!(err, "crossdock trail: {error}")?;
+    }
+    if report.errors_omitted > 0 {
+        writeln!(
+            err,
+            "crossdock trail: … and {} more records that could not be parsed",
+            report.errors_omitted
+        )?;
+    }
+    Ok(if report.unparsed_records() > 0 {
+        EXIT_INPUT
+    } else {
+        0
+    })
+}
+
+#[cfg(feature = "aws")]
+fn run_live(
+    profile: &str,
+    args: &TrailArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    live::run(profile, args, out, err)
+}
+
+#[cfg(not(feature = "aws"))]
+fn run_live(
+    _profile: &str,
+    _args: &TrailArgs,
+    _out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    writeln!(
+        err,
+        "crossdock trail: --profile needs AWS support; this build lacks the `aws` feature"
+    )?;
+    Ok(EXIT_INPUT)
+}
+
+/// The longest `--since`: `LookupEvents` only covers the last 90 days.
+pub const MAX_SINCE: Duration = Duration::from_secs(90 * 24 * 60 * 60);
+
+/// Parses an age such as `30m`, `2h`, `1d`, `1h30m` or `90s` (units s, m, h, d, w).
+pub fn parse_since(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("invalid --since {text:?}: expected e.g. 30m, 2h, 1d or 1h30m");
+    let mut total = Duration::ZERO;
+    let mut digits = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: u64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 60 * 60,
+            'd' => 24 * 60 * 60,
+            'w' => 7 * 24 * 60 * 60,
+            _ => return Err(invalid()),
+        };
+        let n: u64 = digits.parse().map_err(|_| invalid())?;
+        digits.clear();
+        let secs = n.checked_mul(unit).ok_or_else(invalid)?;
+        total = total
+            .checked_add(Duration::from_secs(secs))
+            .ok_or_else(invalid)?;
+    }
+    if !digits.is_empty() || total.is_zero() {
+        return Err(invalid());
+    }
+    if total > MAX_SINCE {
+        return Err(format!(
+            "--since {text}: CloudTrail LookupEvents only covers the last 90 days"
+        ));
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_units_and_sums() {
+        let min = |m: u64| Duration::from_secs(m * 60);
+        assert_eq!(parse_since("30m"), Ok(min(30)));
+        assert_eq!(parse_since("2h"), Ok(min(120)));
+        assert_eq!(parse_since("1d"), Ok(min(1440)));
+        assert_eq!(parse_since("1h30m"), Ok(min(90)));
+        assert_eq!(parse_since("45s"), Ok(Duration::from_secs(45)));
+        assert_eq!(parse_since("90d"), Ok(MAX_SINCE));
+    }
+
+    #[test]
+    fn since_rejects_junk_and_more_than_90_days() {
+        for bad in [
+            "",
+            "2",
+            "h",
+            "0m",
+            "2x",
+            "-1h",
+            "1.5h",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_since(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_since("91d").unwrap_err().contains("90 days"));
+    }
+}

@@ -1,0 +1,207 @@
+//! `crossdock explain --profile-a/--profile-b` as a process against the emulator: the S1
+//! scenario seeded into two accounts, read live through profile files, answered like the demo.
+#![cfg(feature = "aws")]
+
+#[path = "support/moto.rs"]
+mod moto;
+#[path = "support/seed.rs"]
+mod seed;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crossdock::inventory::{demo, Question};
+use moto::{moto, ProfilePaths};
+
+fn profiles(test: &str) -> ProfilePaths {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("explain-live-{test}-{}", std::process::id()));
+    moto().write_profiles(
+        &dir,
+        &[("build", demo::ACCOUNT_A), ("registry", demo::ACCOUNT_B)],
+    )
+}
+
+fn crossdock(paths: &ProfilePaths, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crossdock"));
+    cmd.arg("explain")
+        .args(args)
+        .env("AWS_CONFIG_FILE", &paths.config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials)
+        .env("NO_COLOR", "1");
+    for var in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.output().expect("run crossdock")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Seeds the resources of the S1 scenarios (broken and fixed) into both accounts.
+async fn seed_s1() {
+    let pair = demo::load().expect("demo");
+    let mut selection = seed::Selection::default();
+    for id in ["s1-broken", "s1-fixed"] {
+        let scenario = demo::scenario(id).expect("catalogue").expect("scenario");
+        seed::select(&pair, &scenario.question, &mut selection);
+    }
+    seed::seed(
+        &moto().sdk_config(demo::ACCOUNT_A).await,
+        pair.a(),
+        &selection,
+    )
+    .await;
+    seed::seed(
+        &moto().sdk_config(demo::ACCOUNT_B).await,
+        pair.b().expect("b"),
+        &selection,
+    )
+    .await;
+}
+
+fn pull_args(question: &Question) -> Vec<String> {
+    let Question::Pull {
+        principal,
+        repository,
+        tag,
+        ..
+    } = question
+    else {
+        panic!("a pull")
+    };
+    vec![
+        "pull".into(),
+        "--principal".into(),
+        principal.clone(),
+        "--repo".into(),
+        repository.clone(),
+        "--tag".into(),
+        tag.clone(),
+    ]
+}
+
+#[tokio::test]
+async fn live_s1_is_answered_like_the_demo_with_a_bounded_number_of_calls() {
+    seed_s1().await;
+    let paths = profiles("s1");
+    for (id, want_exit) in [("s1-broken", 1), ("s1-fixed", 0)] {
+        let scenario = demo::scenario(id).expect("catalogue").expect("scenario");
+        let mut args = vec![
+            "--profile-a",
+            "build",
+            "--profile-b",
+            "registry",
+            "--stats",
+            "--format",
+            "json",
+        ];
+        let question = pull_args(&scenario.question);
+        args.extend(question.iter().map(String::as_str));
+        let out = crossdock(&paths, &args);
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(want_exit),
+            "{id}: {stderr}\n{}",
+            text(&out.stdout)
+        );
+        let diagnosis: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("JSON diagnosis");
+        let failing: Vec<&str> = diagnosis["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .filter(|c| c["status"] == "fail")
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = scenario
+            .expected
+            .failing_checks
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(failing, expected, "{id}");
+        let calls: u64 = stderr
+            .split("crossdock: ")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a stats line: {stderr}"));
+        assert!(calls > 0 && calls < 30, "{id}: {calls} calls");
+        assert!(
+            !stderr.contains("testing"),
+            "credentials never printed: {stderr}"
+        );
+    }
+    // Short names resolve through direct reads, and a pasted error text works live too.
+    let out = crossdock(
+        &paths,
+        &[
+            "--profile-a",
+            "build",
+            "--profile-b",
+            "registry",
+            "pull",
+            "--principal",
+            "codebuild-service-role",
+            "--repo",
+            "source-repo",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let scenario = demo::scenario("err-s1-denied")
+        .expect("catalogue")
+        .expect("scenario");
+    let Question::Error { text: pasted } = &scenario.question else {
+        panic!("an error scenario")
+    };
+    let out = crossdock(
+        &paths,
+        &[
+            "--profile-a",
+            "build",
+            "--profile-b",
+            "registry",
+            "error",
+            pasted,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("✗ service-principal-only"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn an_unknown_profile_is_a_clear_error() {
+    let paths = profiles("unknown");
+    let out = crossdock(
+        &paths,
+        &[
+            "--profile-a",
+            "nosuch",
+            "pull",
+            "--principal",
+            "x",
+            "--repo",
+            "y",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("no profile `nosuch`"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
