@@ -12,3 +12,5 @@ pub mod inventory;
 pub mod policy;
 pub mod report;
 pub mod trail;
+#[cfg(feature = "tui")]
+pub mod tui;
