@@ -73,27 +73,7 @@ pub async fn load(
     };
     prefetch_names(&mut live, args).await;
     let question = build_question(&live.pair, args)?;
-    match loading_question(&question) {
-        Loading::Question(loading) => {
-            live.loaders
-                .load_for_question(&mut live.pair, &loading)
-                .await
-        }
-        Loading::Caller(principal) => {
-            let account = crate::policy::arn::account_of(&principal).map(str::to_string);
-            if let (Some(id), Some(role)) = (
-                account,
-                crate::inventory::arn::session_role_name(&principal),
-            ) {
-                if let (Some(loader), Some(account)) =
-                    (live.loaders.loader(&id), account_mut(&mut live.pair, &id))
-                {
-                    loader.ensure_role(account, role).await;
-                }
-            }
-        }
-        Loading::Nothing => {}
-    }
+    load_question_data(&live.loaders, &mut live.pair, &question).await;
     if let Question::Trigger { repository, .. } = &question {
         recent_pushes(&mut live, repository).await;
     }
@@ -244,6 +224,26 @@ async fn prefetch_names(live: &mut LiveAccounts, args: &QuestionArgs) {
             }
             loader.ensure_pipeline(account, pipeline).await;
         }
+    }
+}
+
+/// Loads what `question` reads into `pair` (a pasted error loads the question it raises).
+pub async fn load_question_data(loaders: &PairLoader, pair: &mut AccountPair, question: &Question) {
+    match loading_question(question) {
+        Loading::Question(loading) => loaders.load_for_question(pair, &loading).await,
+        Loading::Caller(principal) => {
+            let account = crate::policy::arn::account_of(&principal).map(str::to_string);
+            if let (Some(id), Some(role)) = (
+                account,
+                crate::inventory::arn::session_role_name(&principal),
+            ) {
+                if let (Some(loader), Some(account)) = (loaders.loader(&id), account_mut(pair, &id))
+                {
+                    loader.ensure_role(account, role).await;
+                }
+            }
+        }
+        Loading::Nothing => {}
     }
 }
 

@@ -92,10 +92,13 @@ pub async fn perform(effect: Effect, live: Arc<dyn LiveAccounts>) -> Option<Msg>
             result: live.load_detail(profile, item.clone()).await,
             item,
         },
-        Effect::Diagnose { id, pair, question } => Msg::Diagnosed {
-            id,
-            result: engine::diagnose(&pair, &question).map(Box::new),
-        },
+        Effect::Diagnose { id, pair, question } => {
+            let pair = live.prepare(*pair, question.clone()).await;
+            Msg::Diagnosed {
+                id,
+                result: engine::diagnose(&pair, &question).map(Box::new),
+            }
+        }
         Effect::WriteFile { path, contents } => Msg::Written {
             result: std::fs::write(&path, contents).map_err(|e| e.to_string()),
             path,

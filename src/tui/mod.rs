@@ -14,6 +14,8 @@ pub mod event;
 pub mod headless;
 pub mod keymap;
 pub mod layout;
+#[cfg(feature = "aws")]
+pub mod live;
 pub mod msg;
 pub mod panes;
 pub mod presenter;

@@ -4,12 +4,9 @@
 //! on tokio tasks, and results come back as [`super::msg::Msg`]s stamped with the side's
 //! generation, so a late answer for a profile the user already switched away from is dropped.
 //!
-//! SEAM for the lead: live AWS loading is [`LiveAccounts`]. This build ships
-//! [`FileProfiles`], which lists profiles from the shared files (see `profiles.rs`) and
-//! answers every load with [`LoadError::live_unavailable`]. Wiring `crossdock::aws` means
-//! implementing `LiveAccounts` over it (profiles via aws-config, `load` = GetCallerIdentity +
-//! the inventory loader, `load_detail` = the per-resource detail calls) and returning it
-//! from [`live_accounts`].
+//! Live AWS loading is [`LiveAccounts`]: with the `aws` feature, `super::live::AwsAccounts`
+//! (GetCallerIdentity + the read-only inventory loader, details per item); without it,
+//! [`FileProfiles`] lists profiles and answers loads with [`LoadError::live_unavailable`].
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -17,7 +14,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::inventory::{
-    Account, Bucket, Key, ManagedPolicy, Pipeline, Project, Repository, Role, Rule,
+    Account, AccountPair, Bucket, Key, ManagedPolicy, Pipeline, Project, Question, Repository,
+    Role, Rule,
 };
 
 use super::profiles::{self, ProfileInfo, ProfileKind};
@@ -87,11 +85,11 @@ impl LoadError {
         }
     }
 
-    /// Live loading is not part of this build (see the module docs).
+    /// Live loading is not part of this build (built without the `aws` feature).
     pub fn live_unavailable(profile: &str) -> Self {
         Self {
             message: format!(
-                "profile `{profile}`: live AWS loading (crossdock::aws) is not in this build yet"
+                "profile `{profile}`: this build has no AWS support (built without the `aws` feature)"
             ),
             hint: Some("crossdock --demo   or   crossdock --snapshot FILE".into()),
         }
@@ -166,6 +164,12 @@ pub trait LiveAccounts: Send + Sync {
         profile: String,
         item: ItemRef,
     ) -> BoxFuture<Result<ItemDetail, LoadError>>;
+    /// Loads into `pair` what `question` reads, before it is diagnosed (live accounts are
+    /// only listed until then). Demo and snapshot data are complete already.
+    fn prepare(&self, pair: AccountPair, question: Question) -> BoxFuture<AccountPair> {
+        let _ = question;
+        Box::pin(async move { pair })
+    }
 }
 
 /// This build's [`LiveAccounts`]: profiles from the shared files, no AWS calls.
@@ -190,9 +194,12 @@ impl LiveAccounts for FileProfiles {
     }
 }
 
-/// The live loader of this build (the lead swaps in `crossdock::aws` here).
+/// The live loader of this build: `crossdock::aws` when built with the `aws` feature.
 pub fn live_accounts() -> Arc<dyn LiveAccounts> {
-    Arc::new(FileProfiles)
+    #[cfg(feature = "aws")]
+    return Arc::new(super::live::AwsAccounts::default());
+    #[cfg(not(feature = "aws"))]
+    return Arc::new(FileProfiles);
 }
 
 /// Loads a demo or snapshot source: account A and, if present, B.
