@@ -529,3 +529,26 @@ fn random_action_sequences_never_panic() {
         )
         .expect("no panic");
 }
+
+#[test]
+fn a_cross_account_push_in_the_trail_explains_the_trigger() {
+    let mut h = Harness::demo(160, 48);
+    // B's trail holds S3's cross-account PutImage of order-service.
+    h.act(Action::TabTrail).act(Action::NextPane).act(Action::NextPane);
+    h.act(Action::Filter).type_text("cross-account").act(Action::Confirm);
+    h.act(Action::Explain).type_text("does this push").act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("a diagnosis");
+    assert_eq!(diagnosis.question.kind, "trigger", "{}", h.screen());
+    let failing: Vec<&str> = diagnosis
+        .checks
+        .iter()
+        .filter(|c| c.status == crossdock::diagnose::model::Status::Fail)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(failing, ["trigger-cross-account-push"], "{}", h.screen());
+}

@@ -98,6 +98,25 @@ fn live_profiles_load_and_explain_s1_like_the_demo() {
         "the roles listed live: {screen}"
     );
 
+    // The first CloudTrail poll ran at load: B holds the pushes seeding made into its
+    // repositories; A has none yet, so its tab shows the delivery-delay hint.
+    let trail_len = |h: &Harness, side| {
+        h.app
+            .side(side)
+            .account()
+            .and_then(|a| a.trail.loaded().map(Vec::len))
+    };
+    assert!(
+        trail_len(&h, Side::B).unwrap_or(0) > 0,
+        "B's trail polled: {}",
+        h.screen()
+    );
+    h.act(Action::TabTrail);
+    let screen = h.screen();
+    assert!(screen.contains("PutImage"), "{screen}");
+    assert!(screen.contains(crossdock::trail::DELAY_HINT), "{screen}");
+    h.act(Action::TabRoles);
+
     // The role in A and the repository in B, then explain: the pull question.
     h.act(Action::Filter)
         .type_text("codebuild-service-role")

@@ -129,7 +129,7 @@ pub fn write_stats(stats: &Stats, err: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Opens one profile: its SDK configuration, identity, loader and empty account.
-async fn open(
+pub async fn open(
     source: &ProfileSource,
     profile: &str,
 ) -> Result<(Loader, Account, SdkConfig), String> {

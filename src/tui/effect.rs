@@ -42,6 +42,17 @@ pub enum Effect {
         /// The resource.
         item: ItemRef,
     },
+    /// Poll a live side's CloudTrail after `delay` (each answer schedules the next poll).
+    PollTrail {
+        /// Which side.
+        side: Side,
+        /// Generation to stamp the answer with.
+        generation: u64,
+        /// The profile name.
+        profile: String,
+        /// How long to wait before polling.
+        delay: std::time::Duration,
+    },
     /// Run the diagnosis engine.
     Diagnose {
         /// Request id, echoed in [`Msg::Diagnosed`].
@@ -92,6 +103,19 @@ pub async fn perform(effect: Effect, live: Arc<dyn LiveAccounts>) -> Option<Msg>
             result: live.load_detail(profile, item.clone()).await,
             item,
         },
+        Effect::PollTrail {
+            side,
+            generation,
+            profile,
+            delay,
+        } => {
+            tokio::time::sleep(delay).await;
+            Msg::TrailPolled {
+                side,
+                generation,
+                result: live.poll_trail(profile).await,
+            }
+        }
         Effect::Diagnose { id, pair, question } => {
             let pair = live.prepare(*pair, question.clone()).await;
             Msg::Diagnosed {

@@ -1,19 +1,50 @@
 //! The console's live AWS access: [`LiveAccounts`] over `crossdock::aws` (read-only).
-//! Loading a profile resolves its identity and lists names; details load per item.
+//! Opening a profile resolves its identity and lists names; details load per item; a
+//! question loads what it reads before it is diagnosed; the Trail tab polls CloudTrail.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use aws_config::SdkConfig;
+
 use super::profiles::{self, ProfileInfo, ProfileKind};
 use super::source::{BoxFuture, ItemDetail, ItemRef, LiveAccounts, LoadError};
-use crate::aws::{connect, AwsError, Loader, PairLoader, ProfileSource};
-use crate::commands::explain_live::load_question_data;
+use crate::aws::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
+use crate::aws::{Loader, PairLoader, ProfileSource};
+use crate::commands::explain_live::{load_question_data, open};
 use crate::inventory::{Account, AccountPair, Identity, KeyKind, Question};
+
+/// The events the Trail tab follows: pushes, pulls (denied pulls show up here) and role
+/// assumptions — one LookupEvents stream each, sharing the account's 2 requests/s.
+const TRAIL_EVENTS: [&str; 3] = ["PutImage", "BatchGetImage", "AssumeRole"];
+
+/// An opened profile: its loader, identity and SDK configuration.
+type Opened = (Loader, Identity, SdkConfig);
 
 /// Profiles read live through `crossdock::aws`, one loader per opened profile.
 #[derive(Default, Clone)]
 pub struct AwsAccounts {
-    opened: Arc<Mutex<HashMap<String, (Loader, Identity)>>>,
+    opened: Arc<Mutex<HashMap<String, Opened>>>,
+    pollers: Arc<Mutex<HashMap<String, TrailPoller>>>,
+}
+
+impl AwsAccounts {
+    fn opened(&self, profile: &str) -> Option<Opened> {
+        self.opened
+            .lock()
+            .expect("not poisoned")
+            .get(profile)
+            .cloned()
+    }
+
+    /// The loaders of the opened profiles, by account ID.
+    fn loaders(&self) -> PairLoader {
+        let mut loaders = PairLoader::new();
+        for (loader, identity, _) in self.opened.lock().expect("not poisoned").values() {
+            loaders.insert(identity.account_id.clone(), loader.clone());
+        }
+        loaders
+    }
 }
 
 impl LiveAccounts for AwsAccounts {
@@ -26,14 +57,15 @@ impl LiveAccounts for AwsAccounts {
         let opened = self.opened.clone();
         Box::pin(async move {
             let source = ProfileSource::from_env();
-            let (loader, mut account) = connect(&source, Some(&profile), None)
+            let (loader, mut account, config) = open(&source, &profile)
                 .await
                 .map_err(|e| load_error(&profile, e))?;
             loader.load_listing(&mut account).await;
+            let identity = account.identity.clone();
             opened
                 .lock()
                 .expect("not poisoned")
-                .insert(profile, (loader, account.identity.clone()));
+                .insert(profile, (loader, identity, config));
             Ok(account)
         })
     }
@@ -43,17 +75,10 @@ impl LiveAccounts for AwsAccounts {
         profile: String,
         item: ItemRef,
     ) -> BoxFuture<Result<ItemDetail, LoadError>> {
-        let opened = self
-            .opened
-            .lock()
-            .expect("not poisoned")
-            .get(&profile)
-            .cloned();
+        let opened = self.opened(&profile);
         Box::pin(async move {
-            let Some((loader, identity)) = opened else {
-                return Err(LoadError::new(format!(
-                    "profile `{profile}` is not open; choose it in the picker first"
-                )));
+            let Some((loader, identity, _)) = opened else {
+                return Err(not_open(&profile));
             };
             // Details load into a scratch account; the app upserts the item into its own.
             let mut scratch = loader.account(identity);
@@ -72,13 +97,8 @@ impl LiveAccounts for AwsAccounts {
                 }
                 ItemRef::Repository(arn) => {
                     loader.ensure_repository(&mut scratch, &arn, true).await;
-                    ItemDetail::Repository(Box::new(
-                        scratch
-                            .repositories
-                            .get(KeyKind::Arn, &arn)
-                            .cloned()
-                            .ok_or_else(|| missing(&arn))?,
-                    ))
+                    let found = scratch.repositories.get(KeyKind::Arn, &arn).cloned();
+                    ItemDetail::Repository(Box::new(found.ok_or_else(|| missing(&arn))?))
                 }
                 ItemRef::Key(arn) => {
                     loader.ensure_key(&mut scratch, &arn).await;
@@ -92,23 +112,13 @@ impl LiveAccounts for AwsAccounts {
                 }
                 ItemRef::Project(arn) => {
                     loader.ensure_project(&mut scratch, &arn).await;
-                    ItemDetail::Project(Box::new(
-                        scratch
-                            .projects
-                            .get(KeyKind::Arn, &arn)
-                            .cloned()
-                            .ok_or_else(|| missing(&arn))?,
-                    ))
+                    let found = scratch.projects.get(KeyKind::Arn, &arn).cloned();
+                    ItemDetail::Project(Box::new(found.ok_or_else(|| missing(&arn))?))
                 }
                 ItemRef::Pipeline(arn) => {
                     loader.ensure_pipeline(&mut scratch, &arn).await;
-                    ItemDetail::Pipeline(Box::new(
-                        scratch
-                            .pipelines
-                            .get(KeyKind::Arn, &arn)
-                            .cloned()
-                            .ok_or_else(|| missing(&arn))?,
-                    ))
+                    let found = scratch.pipelines.get(KeyKind::Arn, &arn).cloned();
+                    ItemDetail::Pipeline(Box::new(found.ok_or_else(|| missing(&arn))?))
                 }
                 ItemRef::Rule(arn) => {
                     let name = arn.rsplit('/').next().unwrap_or(&arn).to_string();
@@ -142,30 +152,66 @@ impl LiveAccounts for AwsAccounts {
             pair
         })
     }
-}
 
-impl AwsAccounts {
-    /// The loaders of the opened profiles, by account ID.
-    fn loaders(&self) -> PairLoader {
-        let mut loaders = PairLoader::new();
-        for (loader, identity) in self.opened.lock().expect("not poisoned").values() {
-            loaders.insert(identity.account_id.clone(), loader.clone());
-        }
-        loaders
+    fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+        let opened = self.opened(&profile);
+        let pollers = self.pollers.clone();
+        Box::pin(async move {
+            let Some((_, identity, config)) = opened else {
+                return Err(not_open(&profile));
+            };
+            // The poller keeps its windows and the event IDs it has seen between polls.
+            let existing = pollers.lock().expect("not poisoned").remove(&profile);
+            let mut poller = existing.unwrap_or_else(|| {
+                let filter =
+                    EventFilter::Names(TRAIL_EVENTS.iter().map(|e| e.to_string()).collect());
+                let settings = PollerConfig {
+                    keep_records: true,
+                    ..PollerConfig::default()
+                };
+                TrailPoller::new(&config, &identity.account_id, &filter, settings)
+            });
+            let report = poller.poll_once().await;
+            pollers
+                .lock()
+                .expect("not poisoned")
+                .insert(profile.clone(), poller);
+            match report.errors.first() {
+                None => Ok(report.records),
+                Some(failure) => Err(match &failure.error {
+                    TailError::Credentials(detail) => {
+                        LoadError::credentials(&profile, profile_kind(&profile), detail)
+                    }
+                    other => LoadError::new(format!("CloudTrail: {other}")),
+                }),
+            }
+        })
     }
 }
 
-/// Turns a loader error into the console's error, with the command that fixes it.
-fn load_error(profile: &str, error: AwsError) -> LoadError {
-    let kind = profiles::list()
+fn not_open(profile: &str) -> LoadError {
+    LoadError::new(format!(
+        "profile `{profile}` is not open; choose it in the picker first"
+    ))
+}
+
+fn profile_kind(profile: &str) -> ProfileKind {
+    profiles::list()
         .into_iter()
         .find(|p| p.name == profile)
-        .map_or(ProfileKind::Other, |p| p.kind);
-    match &error {
-        AwsError::SsoLogin { detail, .. } => {
-            LoadError::credentials(profile, ProfileKind::Sso, detail)
-        }
-        AwsError::NoCredentials { detail, .. } => LoadError::credentials(profile, kind, detail),
-        _ => LoadError::new(error.to_string()),
+        .map_or(ProfileKind::Other, |p| p.kind)
+}
+
+/// Turns an opening error into the console's error; the loader's messages already name the
+/// fix (e.g. `aws sso login --profile X`).
+fn load_error(profile: &str, message: String) -> LoadError {
+    if message.contains("has no valid credentials") {
+        let kind = if message.contains("aws sso login") {
+            ProfileKind::Sso
+        } else {
+            profile_kind(profile)
+        };
+        return LoadError::credentials(profile, kind, &message);
     }
+    LoadError::new(message)
 }

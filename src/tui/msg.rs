@@ -79,6 +79,15 @@ pub enum Msg {
         /// The filled resource, or why not.
         result: Result<ItemDetail, LoadError>,
     },
+    /// One poll of a live side's CloudTrail finished.
+    TrailPolled {
+        /// Which side.
+        side: Side,
+        /// The side's generation at request time (a switched profile stops its polling).
+        generation: u64,
+        /// New records as CloudTrail delivered them, or why the poll failed.
+        result: Result<Vec<serde_json::Value>, LoadError>,
+    },
     /// A diagnosis finished.
     Diagnosed {
         /// The request id it answers.

@@ -170,6 +170,10 @@ pub trait LiveAccounts: Send + Sync {
         let _ = question;
         Box::pin(async move { pair })
     }
+    /// New CloudTrail records of an opened profile since the last poll (live sources only).
+    fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+        Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
+    }
 }
 
 /// This build's [`LiveAccounts`]: profiles from the shared files, no AWS calls.

@@ -2,14 +2,19 @@
 //! checked against the side's current generation first, so nothing stale is shown.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{App, Overlay, SideStatus};
-use crate::inventory::Account;
+use crate::inventory::{Account, Field};
 use crate::tui::effect::Effect;
 use crate::tui::msg::{Msg, Side};
 use crate::tui::panes::Tab;
 use crate::tui::source::{self, LoadError};
 use crate::tui::widgets::list::{FilterList, Row};
+
+/// How often a live side's CloudTrail is polled (LookupEvents allows 2 requests/s; events
+/// arrive up to ~15 minutes late anyway).
+const TRAIL_POLL_INTERVAL: Duration = Duration::from_secs(30);
 
 impl App {
     pub(super) fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
@@ -53,7 +58,9 @@ impl App {
                 match result {
                     Ok(account) => {
                         self.set_account(side, *account);
-                        self.after_load()
+                        let mut effects = self.after_load();
+                        effects.extend(self.poll_trail(side, Duration::ZERO));
+                        effects
                     }
                     Err(error) => {
                         self.sides[side.index()].status = SideStatus::Failed(error);
@@ -93,6 +100,31 @@ impl App {
                     Err(_) => {}
                 }
                 Vec::new()
+            }
+            Msg::TrailPolled {
+                side,
+                generation,
+                result,
+            } => {
+                if self.side(side).generation != generation {
+                    return Vec::new();
+                }
+                let state = &mut self.sides[side.index()];
+                match result {
+                    Ok(records) => {
+                        state.trail_error = None;
+                        if let SideStatus::Ready(account) = &mut state.status {
+                            let account = Arc::make_mut(account);
+                            match &mut account.trail {
+                                Field::Loaded(existing) => existing.extend(records),
+                                other => *other = Field::Loaded(records),
+                            }
+                        }
+                        self.rebuild_lists(side);
+                    }
+                    Err(error) => state.trail_error = Some(error),
+                }
+                self.poll_trail(side, TRAIL_POLL_INTERVAL)
             }
             Msg::Diagnosed { id, result } => {
                 self.diagnosis_done(id, result);
@@ -145,6 +177,20 @@ impl App {
     }
 
     /// Runs the deep link once both sides are settled, then syncs the detail views.
+    /// The next CloudTrail poll of a live side (none for demo and snapshot sides).
+    fn poll_trail(&self, side: Side, delay: Duration) -> Vec<Effect> {
+        let state = self.side(side);
+        match &state.profile {
+            Some(profile) => vec![Effect::PollTrail {
+                side,
+                generation: state.generation,
+                profile: profile.clone(),
+                delay,
+            }],
+            None => Vec::new(),
+        }
+    }
+
     fn after_load(&mut self) -> Vec<Effect> {
         let mut effects = Vec::new();
         if self

@@ -66,6 +66,8 @@ pub struct SideState {
     pub lists: Vec<FilterList<Row>>,
     /// The detail view.
     pub detail: DetailState,
+    /// The last CloudTrail poll of a live side failed: why (the records so far stay shown).
+    pub trail_error: Option<LoadError>,
 }
 
 impl SideState {
@@ -76,6 +78,7 @@ impl SideState {
             status: SideStatus::Empty,
             lists: Tab::ALL.iter().map(|_| empty_list()).collect(),
             detail: DetailState::default(),
+            trail_error: None,
         }
     }
 

@@ -136,6 +136,11 @@ pub fn candidates(sides: &[Selection; 2], scenarios: &[Scenario]) -> Vec<Candida
                     question: Question::Error { text },
                 });
             }
+            if let Some((repository, tag, pusher_account)) =
+                super::trail::cross_account_push(account, index)
+            {
+                trigger_questions(account, &repository, &tag, &pusher_account, &mut out);
+            }
         }
     }
     for scenario in scenarios {
@@ -145,6 +150,36 @@ pub fn candidates(sides: &[Selection; 2], scenarios: &[Scenario]) -> Vec<Candida
         });
     }
     out
+}
+
+/// The trigger question for every pipeline of `account` whose ECR source watches
+/// `repository`, asked about a push made from `pusher_account`.
+fn trigger_questions(
+    account: &Account,
+    repository: &str,
+    tag: &str,
+    pusher_account: &str,
+    out: &mut Vec<Candidate>,
+) {
+    for pipeline in account.pipelines.iter() {
+        let watches = pipeline
+            .ecr_sources()
+            .filter_map(|a| a.ecr_source())
+            .any(|s| s.repository_name == repository);
+        if !watches {
+            continue;
+        }
+        out.push(Candidate {
+            title: format!("trail: does this push of {repository}:{tag} from account {pusher_account} start {}?", pipeline.name),
+            question: Question::Trigger {
+                pipeline: pipeline.arn.clone(),
+                repository: account.repository_arn(repository),
+                tag: tag.to_string(),
+                // The owner's copy of a cross-account record names only the pusher's account.
+                pusher: format!("arn:{}:iam::{pusher_account}:root", account.identity.partition),
+            },
+        });
+    }
 }
 
 fn build_questions(

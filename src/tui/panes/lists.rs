@@ -98,7 +98,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
                     theme.style(Role::Error),
                 ));
             }
-            if list.total() == 0 {
+            if app.tab == Tab::Trail {
+                if let Some(error) = &state.trail_error {
+                    lines.push(Line::styled(
+                        app.masker.mask_string(&error.to_string()),
+                        theme.style(Role::Error),
+                    ));
+                }
+            }
+            if list.total() == 0 && app.tab == Tab::Trail && state.profile.is_some() {
+                lines.push(Line::styled(
+                    crate::trail::DELAY_HINT,
+                    theme.style(Role::Muted),
+                ));
+            } else if list.total() == 0 {
                 lines.push(Line::styled(
                     format!("no {} in this account", app.tab.title().to_lowercase()),
                     theme.style(Role::Muted),
