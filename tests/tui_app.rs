@@ -534,9 +534,15 @@ fn random_action_sequences_never_panic() {
 fn a_cross_account_push_in_the_trail_explains_the_trigger() {
     let mut h = Harness::demo(160, 48);
     // B's trail holds S3's cross-account PutImage of order-service.
-    h.act(Action::TabTrail).act(Action::NextPane).act(Action::NextPane);
-    h.act(Action::Filter).type_text("cross-account").act(Action::Confirm);
-    h.act(Action::Explain).type_text("does this push").act(Action::Confirm);
+    h.act(Action::TabTrail)
+        .act(Action::NextPane)
+        .act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("cross-account")
+        .act(Action::Confirm);
+    h.act(Action::Explain)
+        .type_text("does this push")
+        .act(Action::Confirm);
     let diagnosis = h
         .app
         .explain

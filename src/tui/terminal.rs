@@ -3,6 +3,7 @@
 //! panics (the hook), signals, and around Ctrl-z suspension.
 
 use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -17,9 +18,15 @@ use ratatui::Terminal;
 /// The terminal type the console draws on.
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
+/// Whether the terminal is in console mode. Leaving twice would be harmful: leaving the
+/// alternate screen again restores the cursor saved on entry, so the shell's next output
+/// would overwrite whatever was printed after the first leave (e.g. a panic message).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
 /// Switches the terminal into console mode.
 pub fn enter() -> io::Result<Term> {
     enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
     let mut stdout = io::stdout();
     execute!(
         stdout,
@@ -32,8 +39,11 @@ pub fn enter() -> io::Result<Term> {
     Ok(terminal)
 }
 
-/// Restores the terminal; safe to call more than once.
+/// Restores the terminal; only the first call after entering does anything.
 pub fn leave() -> io::Result<()> {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return Ok(());
+    }
     let mut stdout = io::stdout();
     // Every step is attempted even if one fails: a half-restored terminal is the worst case.
     let a = execute!(
@@ -76,6 +86,7 @@ pub fn suspend(terminal: &mut Term) -> io::Result<()> {
     }
     // Execution continues here after SIGCONT.
     enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
     execute!(
         terminal.backend_mut(),
         EnterAlternateScreen,
