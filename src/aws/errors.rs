@@ -7,7 +7,7 @@
 use std::error::Error as StdError;
 use std::fmt::Debug;
 
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::inventory::Unreadable;
 
@@ -130,7 +130,7 @@ where
                 .err()
                 .message()
                 .map(str::to_string)
-                .unwrap_or_else(|| DisplayErrorContext(service.err()).to_string()),
+                .unwrap_or_else(|| causes(service.err())),
         ),
         SdkError::TimeoutError(_) => (TIMEOUT_CODE.to_string(), context(err)),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
@@ -181,7 +181,7 @@ pub fn scrub(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
-        if is_key_id(run) || (run.len() >= 40 && run.bytes().any(|b| b.is_ascii_digit())) {
+        if is_key_id(run) || looks_secret(run) {
             out.push_str("[redacted]");
         } else {
             out.push_str(run);
@@ -200,6 +200,15 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// A secret access key or session token: 40+ base64 characters mixing upper and lower
+/// case and digits (hex digests and paths, all lower case, stay readable).
+fn looks_secret(run: &str) -> bool {
+    run.len() >= 40
+        && run.bytes().any(|b| b.is_ascii_digit())
+        && run.bytes().any(|b| b.is_ascii_uppercase())
+        && run.bytes().any(|b| b.is_ascii_lowercase())
+}
+
 /// `AKIA`/`ASIA` followed by 16 upper-case letters or digits.
 fn is_key_id(word: &str) -> bool {
     word.len() == 20
@@ -214,13 +223,29 @@ pub fn is_credentials_failure(reason: &Unreadable) -> bool {
     reason.code == CREDENTIALS_CODE || BAD_CREDENTIALS.contains(&reason.code.as_str())
 }
 
-/// The error and its sources on one line.
+/// The error and its sources on one line, `: `-joined. Display only: the SDK's
+/// `DisplayErrorContext` appends a `Debug` dump of the whole error, which is unreadable in
+/// a pane and could carry whatever a credential provider put in it.
 fn context<E, R>(err: &SdkError<E, R>) -> String
 where
     E: StdError + 'static,
     R: Debug,
 {
-    DisplayErrorContext(err).to_string()
+    causes(err)
+}
+
+/// An error's message and its sources' messages, skipping text a wrapper repeats.
+pub fn causes(err: &dyn StdError) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Identity resolution failures surface as construction or dispatch failures whose source
@@ -257,6 +282,8 @@ mod tests {
         assert!(!clean.contains("wJalrXUtnFEMI"), "{clean}");
         assert!(clean.contains("arn:aws:iam::222222222222:role/ci/deploy-role failed"));
         assert_eq!(scrub("User: x is not authorized"), "User: x is not authorized");
+        let path = "failed to read `/home/me/.aws/sso/cache/0f1e2d3c4b5a69788796a5b4c3d2e1f001234567.json`";
+        assert_eq!(scrub(path), path);
     }
 
     #[test]
