@@ -35,10 +35,7 @@ pub fn requested(flag: Option<&Path>, env: Option<OsString>) -> Option<PathBuf> 
         .map(Path::to_path_buf)
         .or_else(|| env.filter(|v| !v.is_empty()).map(PathBuf::from))?;
     if chosen.as_os_str() == "-" {
-        return default_path(
-            std::env::var_os("XDG_STATE_HOME"),
-            std::env::var_os("HOME"),
-        );
+        return default_path(std::env::var_os("XDG_STATE_HOME"), std::env::var_os("HOME"));
     }
     Some(chosen)
 }
@@ -81,7 +78,9 @@ mod tests {
         // A relative XDG_STATE_HOME is invalid per the spec and ignored.
         assert_eq!(
             default_path(Some("rel".into()), Some("/home/me".into())),
-            Some(PathBuf::from("/home/me/.local/state/crossdock/crossdock.log"))
+            Some(PathBuf::from(
+                "/home/me/.local/state/crossdock/crossdock.log"
+            ))
         );
         assert_eq!(default_path(None, None), None);
     }
@@ -92,7 +91,10 @@ mod tests {
             requested(Some(Path::new("a.log")), Some("b.log".into())),
             Some(PathBuf::from("a.log"))
         );
-        assert_eq!(requested(None, Some("b.log".into())), Some(PathBuf::from("b.log")));
+        assert_eq!(
+            requested(None, Some("b.log".into())),
+            Some(PathBuf::from("b.log"))
+        );
         assert_eq!(requested(None, Some("".into())), None);
         assert_eq!(requested(None, None), None);
     }

@@ -67,10 +67,18 @@ fn malformed_eval_request_files_name_the_file_line_and_column() {
             ("binary.json", b"\xff\xfe\x00garbage"),
         ],
     );
-    assert_refused(&dir, &["eval", "syntax.json"], &["syntax.json", "line 2 column 13"]);
+    assert_refused(
+        &dir,
+        &["eval", "syntax.json"],
+        &["syntax.json", "line 2 column 13"],
+    );
     assert_refused(&dir, &["eval", "empty.json"], &["empty.json", "line 1"]);
     assert_refused(&dir, &["eval", "binary.json"], &["binary.json"]);
-    assert_refused(&dir, &["eval", "missing.json"], &["missing.json", "No such file"]);
+    assert_refused(
+        &dir,
+        &["eval", "missing.json"],
+        &["missing.json", "No such file"],
+    );
 }
 
 #[test]
@@ -78,7 +86,10 @@ fn malformed_snapshot_files_name_the_file_line_and_column() {
     let dir = workdir(
         "snapshot",
         &[
-            ("truncated.json", b"{\"format_version\": 1,\n \"accounts\": ["),
+            (
+                "truncated.json",
+                b"{\"format_version\": 1,\n \"accounts\": [",
+            ),
             (
                 "wrong-shape.json",
                 b"{\"format_version\": 1, \"accounts\": [ {\"identity\": 3} ]}",
@@ -99,8 +110,16 @@ fn malformed_snapshot_files_name_the_file_line_and_column() {
         ]
     };
     assert_refused(&dir, &explain("truncated.json"), &["truncated.json:2:14"]);
-    assert_refused(&dir, &explain("wrong-shape.json"), &["wrong-shape.json:1:50"]);
-    assert_refused(&dir, &explain("future.json"), &["future.json", "format_version 99"]);
+    assert_refused(
+        &dir,
+        &explain("wrong-shape.json"),
+        &["wrong-shape.json:1:50"],
+    );
+    assert_refused(
+        &dir,
+        &explain("future.json"),
+        &["future.json", "format_version 99"],
+    );
     assert_refused(&dir, &explain("gone.json"), &["gone.json", "No such file"]);
 }
 
@@ -118,7 +137,11 @@ fn malformed_trail_files_name_the_file_and_record() {
         &["trail", "--file", "cut.json"],
         &["cut.json", "line 1", "Records[0]"],
     );
-    assert_refused(&dir, &["trail", "--file", "notjson.json"], &["notjson.json", "line 1"]);
+    assert_refused(
+        &dir,
+        &["trail", "--file", "notjson.json"],
+        &["notjson.json", "line 1"],
+    );
     assert_refused(&dir, &["trail", "--file", "nope.json"], &["nope.json"]);
 }
 
@@ -145,7 +168,14 @@ fn a_log_file_that_cannot_be_opened_is_bad_input_too() {
     fs::create_dir_all(dir.join("taken")).expect("dir");
     assert_refused(
         &dir,
-        &["--log-file", "taken", "explain", "--demo", "scenario", "s1-broken"],
+        &[
+            "--log-file",
+            "taken",
+            "explain",
+            "--demo",
+            "scenario",
+            "s1-broken",
+        ],
         &["cannot open log file taken"],
     );
 }
@@ -178,7 +208,10 @@ mod snapshot_output {
         // Unreadable account: nothing written, the old file untouched.
         let out = snapshot(&dir, "no-such-profile", "old.json");
         assert_eq!(out.status.code(), Some(4), "{out:?}");
-        assert_eq!(fs::read_to_string(dir.join("old.json")).unwrap(), "old contents");
+        assert_eq!(
+            fs::read_to_string(dir.join("old.json")).unwrap(),
+            "old contents"
+        );
         // Loaded, but the output cannot be written: exit 2 naming it, no temporary left.
         for target in ["missing-dir/snap.json", "a-directory"] {
             let before = listing(&dir);

@@ -166,11 +166,11 @@ async fn transient_faults_within_the_retry_budget_load_the_field() {
     });
     let results = futures_join(runs.collect()).await;
     for ((rule, want), (field, requests)) in cases.iter().zip(expected_requests).zip(results) {
-        assert!(
-            matches!(field, Field::Loaded(())),
-            "{rule:?}: {field:?}"
+        assert!(matches!(field, Field::Loaded(())), "{rule:?}: {field:?}");
+        assert_eq!(
+            requests, want,
+            "{rule:?}: the SDK retried until it got through"
         );
-        assert_eq!(requests, want, "{rule:?}: the SDK retried until it got through");
     }
 }
 
@@ -223,7 +223,10 @@ async fn query_and_rest_xml_services_are_classified_too() {
 
     let role = acct.roles.get(KeyKind::Name, "reader").expect("role");
     assert!(role.trust_policy.loaded().is_some(), "GetRole went through");
-    let inline = role.inline_policies.unreadable().expect("inline unreadable");
+    let inline = role
+        .inline_policies
+        .unreadable()
+        .expect("inline unreadable");
     assert_eq!(
         (inline.operation.as_str(), inline.code.as_str()),
         ("iam:ListRolePolicies", "Throttling")
@@ -243,7 +246,10 @@ async fn query_and_rest_xml_services_are_classified_too() {
         .buckets
         .get(KeyKind::Name, "artifacts-330000000001")
         .expect("bucket");
-    let denied = bucket.policy.unreadable().expect("bucket policy unreadable");
+    let denied = bucket
+        .policy
+        .unreadable()
+        .expect("bucket policy unreadable");
     assert_eq!(
         (denied.operation.as_str(), denied.code.as_str()),
         ("s3:GetBucketPolicy", "AccessDenied")
@@ -257,7 +263,12 @@ async fn a_denied_repository_policy_makes_the_pull_unknown_and_names_the_permiss
     let mut selection = seed::Selection::default();
     seed::select(&pair, &scenario.question, &mut selection);
     let b = pair.b().expect("b");
-    seed::seed(&moto().sdk_config(demo::ACCOUNT_A).await, pair.a(), &selection).await;
+    seed::seed(
+        &moto().sdk_config(demo::ACCOUNT_A).await,
+        pair.a(),
+        &selection,
+    )
+    .await;
     seed::seed(&moto().sdk_config(demo::ACCOUNT_B).await, b, &selection).await;
 
     let (loader_a, account_a) = connect(&moto().sdk_config(demo::ACCOUNT_A).await).await;
@@ -330,7 +341,11 @@ async fn credentials_expiring_mid_session_mark_fields_then_reload_works_after_re
     let mut fresh = loader.account(acct.identity.clone());
     loader.ensure_repository(&mut fresh, "app", false).await;
     let repository = fresh.repositories.get(KeyKind::Name, "app").expect("app");
-    assert!(repository.policy.loaded().is_some(), "{:?}", repository.policy);
+    assert!(
+        repository.policy.loaded().is_some(),
+        "{:?}",
+        repository.policy
+    );
 }
 
 /// Runs futures concurrently on this task (they borrow, so they cannot be spawned).
@@ -359,4 +374,66 @@ async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
     })
     .await;
     results.into_iter().flatten().collect()
+}
+
+/// Runs `crossdock explain --profile-a PROFILE pull …` with only these profile files.
+fn explain_with(dir: &std::path::Path, profile: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_crossdock"))
+        .args(["explain", "--profile-a", profile, "pull"])
+        .args(["--principal", "arn:aws:iam::360000000001:role/ci"])
+        .args([
+            "--repo",
+            "arn:aws:ecr:ap-northeast-1:360000000001:repository/app",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .output()
+        .expect("run crossdock")
+}
+
+#[test]
+fn expired_credentials_at_startup_say_how_to_fix_them_and_exit_3() {
+    let proxy = FaultProxy::with_rules(moto().port(), vec![Rule::new("*", Fault::ExpiredToken)]);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("faults-startup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    // An SSO profile nobody logged in with (no token cache under HOME), and session keys
+    // the endpoint calls expired.
+    std::fs::write(
+        dir.join("config"),
+        format!(
+            "[profile corp]\nsso_start_url = https://example.awsapps.com/start\n\
+             sso_region = {region}\nsso_account_id = 360000000001\nsso_role_name = ReadOnly\n\
+             region = {region}\nendpoint_url = {url}\n\n\
+             [profile keys]\nregion = {region}\nendpoint_url = {url}\n",
+            region = moto::REGION,
+            url = proxy.endpoint()
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("credentials"),
+        "[keys]\naws_access_key_id = ASIAEXPIREDFAKE00001\n\
+         aws_secret_access_key = expiredSecretFake0001\naws_session_token = expiredTokenFake0001\n",
+    )
+    .expect("credentials");
+    for (profile, fix) in [
+        ("corp", "run `aws sso login --profile corp`"),
+        ("keys", "its session credentials expired"),
+    ] {
+        let out = explain_with(&dir, profile);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{profile}: {stderr}");
+        assert!(
+            stderr.contains(&format!("profile `{profile}` has no valid credentials")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(fix), "{profile}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(out.stdout.is_empty(), "no diagnosis without an account");
+    }
+    assert!(proxy.count("GetCallerIdentity") >= 1, "the keys were tried");
 }

@@ -74,8 +74,8 @@ struct Env {
 /// Profile files: `build`/`registry` assume roles from an IAM user's key, `proc` and
 /// `broken` run credential processes, `session` holds keys the proxy calls expired.
 async fn environment(proxy: &FaultProxy) -> Env {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("secrets-{}", std::process::id()));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("secrets-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).expect("dir");
     let iam = aws_sdk_iam::Client::new(&moto().base_config());
@@ -111,7 +111,9 @@ async fn environment(proxy: &FaultProxy) -> Env {
     );
     let broken = script(
         "broken-process.sh",
-        &format!(r#"{{"Version": 1, "AccessKeyId": "{BROKEN_KEY}", "SecretAccessKey": "{BROKEN_SECRET}", "#),
+        &format!(
+            r#"{{"Version": 1, "AccessKeyId": "{BROKEN_KEY}", "SecretAccessKey": "{BROKEN_SECRET}", "#
+        ),
     );
     let moto_url = moto().endpoint();
     let proxy_url = proxy.endpoint();
@@ -189,9 +191,16 @@ async fn no_output_channel_ever_shows_a_credential() {
     };
 
     // Role profiles from an IAM user's key: a real answer (whatever the verdict).
-    let args = explain(&["--profile-a", "build", "--profile-b", "registry"], &log("pair"));
+    let args = explain(
+        &["--profile-a", "build", "--profile-b", "registry"],
+        &log("pair"),
+    );
     let code = outputs.run("explain pair", &env, &args);
-    assert!(matches!(code, Some(0 | 1 | 3)), "{code:?}: {:?}", outputs.0.last());
+    assert!(
+        matches!(code, Some(0 | 1 | 3)),
+        "{code:?}: {:?}",
+        outputs.0.last()
+    );
     // credential_process output.
     let args = explain(&["--profile-a", "proc"], &log("proc"));
     let code = outputs.run("explain proc", &env, &args);
@@ -228,26 +237,63 @@ async fn no_output_channel_ever_shows_a_credential() {
         );
         assert_eq!(code, Some(want), "{name}: {:?}", outputs.0.last());
     }
-    for name in ["pair", "proc", "session", "broken", "snapshot", "trail-proc", "trail-session"] {
+    for name in [
+        "pair",
+        "proc",
+        "session",
+        "broken",
+        "snapshot",
+        "trail-proc",
+        "trail-session",
+    ] {
         outputs.file(&log(name));
     }
     outputs.file(&snapshot);
 
     // The log is not vacuous: it records the calls, with operation, account and outcome.
-    let pair_log = &outputs.0.iter().find(|(n, _)| n.ends_with("pair.log")).unwrap().1;
-    assert!(pair_log.contains("operation=\"ecr:DescribeRepositories\""), "{pair_log}");
+    let pair_log = &outputs
+        .0
+        .iter()
+        .find(|(n, _)| n.ends_with("pair.log"))
+        .unwrap()
+        .1;
+    assert!(
+        pair_log.contains("operation=\"ecr:DescribeRepositories\""),
+        "{pair_log}"
+    );
     assert!(pair_log.contains("account=\"222222222222\""), "{pair_log}");
-    let session_log = &outputs.0.iter().find(|(n, _)| n.ends_with("session.log")).unwrap().1;
-    assert!(session_log.contains("outcome=\"ExpiredToken\""), "{session_log}");
-    let trail_log = &outputs.0.iter().find(|(n, _)| n.ends_with("trail-proc.log")).unwrap().1;
+    let session_log = &outputs
+        .0
+        .iter()
+        .find(|(n, _)| n.ends_with("session.log"))
+        .unwrap()
+        .1;
+    assert!(
+        session_log.contains("outcome=\"ExpiredToken\""),
+        "{session_log}"
+    );
+    let trail_log = &outputs
+        .0
+        .iter()
+        .find(|(n, _)| n.ends_with("trail-proc.log"))
+        .unwrap()
+        .1;
     assert!(trail_log.contains("cloudtrail:LookupEvents"), "{trail_log}");
     // The error paths say what to do.
-    let session_err = &outputs.0.iter().find(|(n, _)| n == "session stderr").unwrap().1;
+    let session_err = &outputs
+        .0
+        .iter()
+        .find(|(n, _)| n == "session stderr")
+        .unwrap()
+        .1;
     assert!(session_err.contains("profile `session`"), "{session_err}");
 
     for (name, text) in &outputs.0 {
         for secret in &env.secrets {
-            assert!(!text.contains(secret.as_str()), "{name} shows a credential:\n{text}");
+            assert!(
+                !text.contains(secret.as_str()),
+                "{name} shows a credential:\n{text}"
+            );
         }
         assert_eq!(key_id_shape(text), None, "{name} shows a key id:\n{text}");
         assert!(!text.contains("panicked"), "{name}:\n{text}");

@@ -157,7 +157,12 @@ mod tests {
             err.to_string().contains("aws sso login --profile sso-base"),
             "{err}"
         );
-        let err = explain("bare".into(), Some(&ProfileKind::NoCredentials), None, reason);
+        let err = explain(
+            "bare".into(),
+            Some(&ProfileKind::NoCredentials),
+            None,
+            reason,
+        );
         assert!(
             err.to_string().contains("aws configure --profile bare"),
             "{err}"

@@ -275,13 +275,17 @@ mod tests {
 
     #[test]
     fn scrub_hides_key_ids_and_long_secrets_only() {
-        let text = "key AKIAIOSFODNN7EXAMPLE, secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1234; \
+        let text =
+            "key AKIAIOSFODNN7EXAMPLE, secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1234; \
                     arn:aws:iam::222222222222:role/ci/deploy-role failed";
         let clean = scrub(text);
         assert!(!clean.contains("AKIAIOSFODNN7EXAMPLE"), "{clean}");
         assert!(!clean.contains("wJalrXUtnFEMI"), "{clean}");
         assert!(clean.contains("arn:aws:iam::222222222222:role/ci/deploy-role failed"));
-        assert_eq!(scrub("User: x is not authorized"), "User: x is not authorized");
+        assert_eq!(
+            scrub("User: x is not authorized"),
+            "User: x is not authorized"
+        );
         let path = "failed to read `/home/me/.aws/sso/cache/0f1e2d3c4b5a69788796a5b4c3d2e1f001234567.json`";
         assert_eq!(scrub(path), path);
     }

@@ -75,10 +75,12 @@ impl Gap {
 /// "cannot read ecr:GetRepositoryPolicy in 222222222222: AccessDeniedException — add …".
 pub fn unreadable_cause(u: &Unreadable, account: Option<&str>) -> String {
     let place = account.map(|a| format!(" in {a}")).unwrap_or_default();
-    let hint = u
-        .hint
-        .clone()
-        .unwrap_or_else(|| format!("add {} to the operator role crossdock reads with", u.operation));
+    let hint = u.hint.clone().unwrap_or_else(|| {
+        format!(
+            "add {} to the operator role crossdock reads with",
+            u.operation
+        )
+    });
     format!("cannot read {}{place}: {} — {hint}", u.operation, u.code)
 }
 
@@ -277,10 +279,12 @@ pub fn parse_field(
 pub fn field_gap<T>(what: &str, field: Field<T>) -> String {
     match field {
         Field::Unreadable(u) => {
-            let hint = u
-                .hint
-                .clone()
-                .unwrap_or_else(|| format!("add {} to the operator role crossdock reads with", u.operation));
+            let hint = u.hint.clone().unwrap_or_else(|| {
+                format!(
+                    "add {} to the operator role crossdock reads with",
+                    u.operation
+                )
+            });
             format!(
                 "{what} could not be read: cannot read {}: {} — {hint} (AWS said: {})",
                 u.operation, u.code, u.message

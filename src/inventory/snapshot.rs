@@ -348,7 +348,8 @@ mod atomic_tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("crossdock-atomic-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("crossdock-atomic-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch dir");
         dir
@@ -366,15 +367,25 @@ mod atomic_tests {
         });
         assert!(failed.is_err());
         assert_eq!(std::fs::read_to_string(&path).expect("still there"), "old");
-        let names: Vec<_> = std::fs::read_dir(&dir).expect("dir").flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("snap.json")]);
 
         let fresh = dir.join("new.json");
-        assert!(write_atomically(&fresh, |_| Err(io_error(Path::new("x"), std::io::Error::other("boom")))).is_err());
+        assert!(write_atomically(&fresh, |_| Err(io_error(
+            Path::new("x"),
+            std::io::Error::other("boom")
+        )))
+        .is_err());
         assert!(!fresh.exists(), "no empty file either");
 
-        write_atomically(&path, |w| w.write_all(b"new").map_err(|e| io_error(Path::new("x"), e)))
-            .expect("write");
+        write_atomically(&path, |w| {
+            w.write_all(b"new").map_err(|e| io_error(Path::new("x"), e))
+        })
+        .expect("write");
         assert_eq!(std::fs::read_to_string(&path).expect("replaced"), "new");
         let _ = std::fs::remove_dir_all(&dir);
     }

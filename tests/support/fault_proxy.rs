@@ -185,7 +185,11 @@ impl FaultProxy {
 
     /// Requests that got a fault.
     pub fn faulted(&self) -> usize {
-        self.state().log.iter().filter(|a| a.fault.is_some()).count()
+        self.state()
+            .log
+            .iter()
+            .filter(|a| a.fault.is_some())
+            .count()
     }
 
     /// The most requests that arrived within any closed window of `window` length.

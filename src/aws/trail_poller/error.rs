@@ -64,9 +64,7 @@ impl TailError {
                 } else {
                     code
                 };
-                let message = err
-                    .message()
-                    .map_or(context, crate::aws::errors::scrub);
+                let message = err.message().map_or(context, crate::aws::errors::scrub);
                 TailError::Service { code, message }
             }
             SdkError::TimeoutError(_) => TailError::Network(context),
