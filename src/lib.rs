@@ -13,3 +13,5 @@ pub mod logging;
 pub mod policy;
 pub mod report;
 pub mod trail;
+#[cfg(feature = "tui")]
+pub mod tui;

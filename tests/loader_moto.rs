@@ -1,5 +1,5 @@
-//! The live loader against moto through the real SDK clients: the S1–S6 broken scenarios of
-//! the demo are seeded into accounts 111111111111 and 222222222222 (test code only), loaded
+//! The live loader against moto through the real SDK clients: the S1–S6 scenarios of the demo
+//! (broken and fixed, and the S4 artifact variants) are seeded into accounts 111111111111 and 222222222222 (test code only), loaded
 //! back lazily per question and fully for a snapshot, compared with what was seeded, and
 //! diagnosed like the demo. Plus absent/unreadable handling, call counts that do not grow
 //! with the account, and the profile chain.
@@ -21,13 +21,23 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 /// The broken variants of S1–S6 (SCENARIOS.md).
-const SEEDED: [&str; 6] = [
+const SEEDED: [&str; 16] = [
     "s1-broken",
+    "s1-fixed",
     "s2-broken",
+    "s2-fixed",
     "s3-broken",
+    "s3-fixed",
     "s4-broken",
+    "s4-fixed",
+    "s4-key-policy-broken",
+    "s4-alias-broken",
+    "s4-bucket-policy-broken",
+    "s4-action-role-broken",
     "s5-broken",
+    "s5-fixed",
     "s6-broken",
+    "s6-fixed",
 ];
 
 /// Scenarios moto cannot reproduce, and why; their loaded diagnosis must stay Unknown
@@ -312,7 +322,7 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
         }
         eprintln!("{id}: {} → {:?}", loaders.calls(), got.map(|g| g.0));
     }
-    assert!(diagnosed >= 4, "only {diagnosed} questions were diagnosed");
+    assert!(diagnosed >= 15, "only {diagnosed} questions were diagnosed");
 
     // Fully, for a snapshot: everything seeded comes back, and the snapshot round-trips.
     let (loader_a, mut full_a) = loader_for(demo::ACCOUNT_A).await;

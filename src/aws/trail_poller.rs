@@ -65,6 +65,9 @@ pub struct PollerConfig {
     pub backoff_cap: Duration,
     /// Longest time one request may take.
     pub request_timeout: Duration,
+    /// Also return each new event's record as CloudTrail wrote it (for diagnoses that read
+    /// raw records); off for tails, which keep only parsed events.
+    pub keep_records: bool,
 }
 
 impl Default for PollerConfig {
@@ -81,6 +84,7 @@ impl Default for PollerConfig {
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
+            keep_records: false,
         }
     }
 }
@@ -94,6 +98,8 @@ pub struct PollReport {
     pub stats: PollStats,
     /// Streams that failed; their windows are read again next time.
     pub errors: Vec<StreamError>,
+    /// The new events' records as delivered, when [`PollerConfig::keep_records`] is set.
+    pub records: Vec<serde_json::Value>,
 }
 
 /// One event name's window: where the next one starts, or where an interrupted one resumes.
@@ -149,6 +155,7 @@ struct PollCounts {
     throttled: u32,
     duplicates: usize,
     unparsed: Vec<String>,
+    records: Vec<serde_json::Value>,
 }
 
 impl TrailPoller {
@@ -273,6 +280,7 @@ impl TrailPoller {
             events,
             stats,
             errors,
+            records: counts.records,
         }
     }
 
@@ -420,6 +428,11 @@ impl TrailPoller {
                     .push(format!("{}: no CloudTrailEvent", id.unwrap_or("?")));
                 continue;
             };
+            if self.config.keep_records {
+                if let Ok(record) = serde_json::from_str(text) {
+                    counts.records.push(record);
+                }
+            }
             match parse_lookup_event(id, text) {
                 Ok(event) => fresh.push(ClassifiedEvent {
                     class: classify(&event),
