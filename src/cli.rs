@@ -29,6 +29,10 @@ pub struct Cli {
     /// What to do (none: open the console).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Append a log of AWS calls (operation, account, duration, outcome; never credentials)
+    /// to PATH; `-` means $XDG_STATE_HOME/crossdock/crossdock.log. Also CROSSDOCK_LOG=PATH.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
     /// Console options.
     #[command(flatten)]
     pub console: ConsoleArgs,
@@ -159,6 +163,17 @@ where
     let stdout = io::stdout();
     let stderr = io::stderr();
     let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let log_file = crate::logging::requested(
+        cli.log_file.as_deref(),
+        std::env::var_os(crate::logging::ENV_VAR),
+    );
+    if let Some(path) = log_file {
+        if let Err(message) = crate::logging::init(&path) {
+            let _ = writeln!(err, "crossdock: {message}");
+            return ExitCode::from(commands::EXIT_INPUT);
+        }
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), "crossdock started");
+    }
     let code = match cli.command {
         Some(Command::Eval {
             path,

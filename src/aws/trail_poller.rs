@@ -121,7 +121,6 @@ struct Resume {
 }
 
 /// Polls `LookupEvents` for one account and region.
-#[derive(Debug)]
 pub struct TrailPoller {
     client: aws_sdk_cloudtrail::Client,
     config: PollerConfig,
@@ -133,6 +132,20 @@ pub struct TrailPoller {
     state: TailState,
     sender: Option<mpsc::Sender<TailMessage>>,
     closed: bool,
+    /// The account (or profile) read, for the log.
+    account: String,
+}
+
+impl std::fmt::Debug for TrailPoller {
+    // Deliberately not derived: the client's config holds the credentials provider, whose
+    // Debug shows the access key id.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrailPoller")
+            .field("account", &self.account)
+            .field("streams", &self.streams)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Counts of the poll in progress.
@@ -182,6 +195,7 @@ impl TrailPoller {
             config,
             sender: None,
             closed: false,
+            account: account.to_string(),
         }
     }
 
@@ -332,6 +346,7 @@ impl TrailPoller {
         loop {
             self.limiter.acquire().await;
             counts.requests += 1;
+            let started = std::time::Instant::now();
             let sent = self
                 .client
                 .lookup_events()
@@ -342,6 +357,22 @@ impl TrailPoller {
                 .set_next_token(token.clone())
                 .send()
                 .await;
+            // Chosen fields only; the SDK error's Debug could hold request details.
+            let outcome = match &sent {
+                Ok(_) => "ok".to_string(),
+                Err(e) => e
+                    .as_service_error()
+                    .and_then(|s| aws_sdk_cloudtrail::error::ProvideErrorMetadata::code(s))
+                    .unwrap_or("RequestFailed")
+                    .to_string(),
+            };
+            tracing::info!(
+                operation = "cloudtrail:LookupEvents",
+                account = %self.account,
+                duration_ms = started.elapsed().as_millis() as u64,
+                outcome = %outcome,
+                "aws call"
+            );
             let error = match sent {
                 Ok(page) => {
                     self.backoff.reset();

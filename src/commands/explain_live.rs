@@ -137,9 +137,11 @@ pub async fn open(
         .await
         .map_err(|e| e.to_string())?;
     let gateway = Gateway::new(&config);
+    gateway.set_profile(profile);
     let identity = identity(&gateway, source, Some(profile))
         .await
         .map_err(|e| e.to_string())?;
+    gateway.set_account(&identity.account_id);
     let loader = Loader::new(gateway);
     let account = loader.account(identity);
     Ok((loader, account, config))
