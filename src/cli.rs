@@ -1,23 +1,76 @@
-//! Command-line arguments and dispatch to the headless commands (or, with no command, the
-//! main job).
+//! Command-line arguments and dispatch: the headless commands, shell completions, and —
+//! with no command — the terminal console (the main job).
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::commands::{self, eval::EvalFormat, explain::ExplainArgs};
+
+const MAIN_EXAMPLES: &str = "Examples:
+  crossdock                                   # the console: your AWS profiles, or the demo when none are configured
+  crossdock --demo                            # the embedded demo (accounts A and B with scenarios S1–S6)
+  crossdock --profile-a build --profile-b registry
+  crossdock --snapshot accounts.json          # a saved snapshot, offline
+  crossdock --demo --tab repos --select source-repo
+  crossdock --demo --explain-error \"denied: User: arn:aws:sts::111111111111:assumed-role/codebuild-service-role/x is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo because no resource-based policy allows the ecr:BatchGetImage action\"
+  crossdock --presenter --theme high-contrast # mask account ids for screen sharing
+  crossdock --print-config                    # where config, keymap and themes are read from
+  crossdock completions zsh > ~/.zfunc/_crossdock";
 
 /// crossdock: why can't this principal pull, push, assume or trigger across two AWS
 /// accounts — and what exactly fixes it?
 #[derive(Debug, Parser)]
-#[command(name = "crossdock", version, about, long_about = None)]
+#[command(name = "crossdock", version, about, long_about = None, after_help = MAIN_EXAMPLES)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (none: open the console).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Append a log of AWS calls (operation, account, duration, outcome; never credentials)
+    /// to PATH; `-` means $XDG_STATE_HOME/crossdock/crossdock.log. Also CROSSDOCK_LOG=PATH.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Console options.
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+/// Options of the console (used when no subcommand is given).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConsoleArgs {
+    /// Open the embedded demo even when AWS profiles are configured.
+    #[arg(long, conflicts_with_all = ["snapshot", "profile_a", "profile_b"])]
+    pub demo: bool,
+    /// Open snapshot files instead of live accounts (one file with both accounts, or one per side).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile_a", "profile_b"])]
+    pub snapshot: Vec<PathBuf>,
+    /// AWS profile for account A (skips the picker for A).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile_a: Option<String>,
+    /// AWS profile for account B (skips the picker for B).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile_b: Option<String>,
+    /// Colour theme: dark, light, high-contrast, or NAME for themes/NAME.toml in the config dir.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Presenter mode: mask account ids on screen and in copies.
+    #[arg(long)]
+    pub presenter: bool,
+    /// Open on this tab: roles, repos, keys, pipelines, trail.
+    #[arg(long, value_name = "TAB")]
+    pub tab: Option<String>,
+    /// Select the resource with this name in the opened tab (account A first, then B).
+    #[arg(long, value_name = "NAME")]
+    pub select: Option<String>,
+    /// Explain this AWS error text as soon as the accounts are loaded.
+    #[arg(long, value_name = "TEXT")]
+    pub explain_error: Option<String>,
+    /// Print the effective configuration (config file, theme, keymap, NO_COLOR) and exit.
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 /// The subcommands.
@@ -72,6 +125,15 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  crossdock completions bash > ~/.local/share/bash-completion/completions/crossdock\n  crossdock completions zsh > ~/.zfunc/_crossdock\n  crossdock completions fish > ~/.config/fish/completions/crossdock.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `crossdock demo …`.
@@ -101,6 +163,17 @@ where
     let stdout = io::stdout();
     let stderr = io::stderr();
     let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    let log_file = crate::logging::requested(
+        cli.log_file.as_deref(),
+        std::env::var_os(crate::logging::ENV_VAR),
+    );
+    if let Some(path) = log_file {
+        if let Err(message) = crate::logging::init(&path) {
+            let _ = writeln!(err, "crossdock: {message}");
+            return ExitCode::from(commands::EXIT_INPUT);
+        }
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), "crossdock started");
+    }
     let code = match cli.command {
         Some(Command::Eval {
             path,
@@ -131,8 +204,20 @@ where
         Some(Command::Demo {
             command: DemoCommand::List,
         }) => commands::explain::demo_list(&mut out, &mut err),
-        None => print_overview(&mut out),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "crossdock", &mut out);
+            Ok(0)
+        }
+        None => {
+            drop(out);
+            drop(err);
+            return console(&cli.console);
+        }
     };
+    finish(code, &mut err)
+}
+
+fn finish(code: io::Result<u8>, err: &mut dyn Write) -> ExitCode {
     match code {
         Ok(code) => ExitCode::from(code),
         // A closed pipe (e.g. `| head`) is not an error worth a message.
@@ -144,8 +229,70 @@ where
     }
 }
 
-fn print_overview(out: &mut dyn Write) -> io::Result<u8> {
-    use clap::CommandFactory;
-    writeln!(out, "{}", Cli::command().render_long_help())?;
-    Ok(0)
+#[cfg(feature = "tui")]
+fn console(args: &ConsoleArgs) -> ExitCode {
+    use crate::tui::{app, config, panes::Tab, profiles, source::DataSource};
+    let effective = match config::resolve(args.theme.as_deref(), args.presenter) {
+        Ok(effective) => effective,
+        Err(e) => {
+            eprintln!("crossdock: {e}");
+            return ExitCode::from(commands::EXIT_INPUT);
+        }
+    };
+    let source = if args.demo {
+        DataSource::Demo
+    } else if !args.snapshot.is_empty() {
+        DataSource::Snapshot(args.snapshot.clone())
+    } else if args.profile_a.is_some() || args.profile_b.is_some() || profiles::aws_configured() {
+        DataSource::Profiles {
+            a: args.profile_a.clone(),
+            b: args.profile_b.clone(),
+        }
+    } else {
+        DataSource::Demo
+    };
+    if args.print_config {
+        print!("{}", effective.to_toml(&source.label()));
+        return ExitCode::SUCCESS;
+    }
+    let tab = match args.tab.as_deref().map(|t| (t, Tab::from_name(t))) {
+        Some((name, None)) => {
+            eprintln!(
+                "crossdock: unknown tab `{name}`; use roles, repos, keys, pipelines or trail"
+            );
+            return ExitCode::from(commands::EXIT_INPUT);
+        }
+        Some((_, tab)) => tab,
+        None => None,
+    };
+    let options = app::AppOptions {
+        source,
+        theme: effective.resolved_theme,
+        keymap: effective.resolved_keymap,
+        presenter: effective.presenter.0,
+        deep_link: app::DeepLink {
+            tab,
+            select: args.select.clone(),
+            explain_error: args.explain_error.clone(),
+        },
+    };
+    match crate::tui::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("crossdock: terminal error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(not(feature = "tui"))]
+fn console(args: &ConsoleArgs) -> ExitCode {
+    let _ = args;
+    let mut out = io::stdout();
+    let _ = writeln!(out, "{}", Cli::command().render_long_help());
+    let _ = writeln!(
+        out,
+        "(this build has no console: rebuild with the `tui` feature)"
+    );
+    ExitCode::SUCCESS
 }

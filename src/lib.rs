@@ -9,6 +9,9 @@ pub mod cli;
 pub mod commands;
 pub mod diagnose;
 pub mod inventory;
+pub mod logging;
 pub mod policy;
 pub mod report;
 pub mod trail;
+#[cfg(feature = "tui")]
+pub mod tui;

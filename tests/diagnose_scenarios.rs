@@ -120,3 +120,38 @@ fn unknown_names_are_errors_not_verdicts() {
         Err(DiagnoseError::Principal(_))
     ));
 }
+
+#[test]
+fn a_cloudtrail_rule_without_trail_evidence_or_pusher_is_unknown_not_a_guess() {
+    let mut pair = demo::load().expect("demo loads");
+    let scenario = demo::scenario("s3-broken")
+        .expect("catalogue")
+        .expect("scenario");
+    let Question::Trigger {
+        pipeline,
+        repository,
+        tag,
+        ..
+    } = scenario.question
+    else {
+        panic!("a trigger")
+    };
+    let question = Question::Trigger {
+        pipeline,
+        repository,
+        tag,
+        pusher: String::new(),
+    };
+    for trail in [
+        crossdock::inventory::Field::Loaded(Vec::new()),
+        crossdock::inventory::Field::NotLoaded,
+    ] {
+        pair.b_mut().expect("b").trail = trail;
+        let diagnosis = diagnose(&pair, &question).expect("diagnosis");
+        let check = diagnosis
+            .check("trigger-cross-account-push")
+            .expect("check");
+        assert_eq!(check.status, Status::Unknown, "{}", check.message);
+        assert_eq!(diagnosis.verdict, Verdict::Unknown);
+    }
+}

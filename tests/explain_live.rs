@@ -185,6 +185,97 @@ async fn live_s1_is_answered_like_the_demo_with_a_bounded_number_of_calls() {
     );
 }
 
+/// A push from the build account into the registry account, as S3's build does.
+async fn push_cross_account(repository: &str, tag: &str) {
+    let ecr = aws_sdk_ecr::Client::new(&moto().sdk_config(demo::ACCOUNT_A).await);
+    let hex = |c: char| std::iter::repeat_n(c, 64).collect::<String>();
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023, "digest": format!("sha256:{}", hex('c'))},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654, "digest": format!("sha256:{}", hex('d'))}]
+    });
+    ecr.put_image()
+        .registry_id(demo::ACCOUNT_B)
+        .repository_name(repository)
+        .image_tag(tag)
+        .image_manifest(manifest.to_string())
+        .send()
+        .await
+        .expect("cross-account push");
+}
+
+#[tokio::test]
+async fn live_trigger_finds_the_cross_account_push_in_cloudtrail() {
+    let pair = demo::load().expect("demo");
+    let scenario = demo::scenario("s3-broken")
+        .expect("catalogue")
+        .expect("scenario");
+    let mut selection = seed::Selection::default();
+    seed::select(&pair, &scenario.question, &mut selection);
+    seed::seed(
+        &moto().sdk_config(demo::ACCOUNT_A).await,
+        pair.a(),
+        &selection,
+    )
+    .await;
+    seed::seed(
+        &moto().sdk_config(demo::ACCOUNT_B).await,
+        pair.b().expect("b"),
+        &selection,
+    )
+    .await;
+    let Question::Trigger {
+        pipeline,
+        repository,
+        tag,
+        ..
+    } = &scenario.question
+    else {
+        panic!("a trigger")
+    };
+    let name = repository.rsplit('/').next().expect("repository name");
+    let paths = profiles("trigger");
+    let args = [
+        "--profile-a",
+        "build",
+        "--profile-b",
+        "registry",
+        "--stats",
+        "trigger",
+        "--pipeline",
+        pipeline.as_str(),
+    ];
+    // Seeding pushed the images as the registry account itself: so far, only own pushes.
+    let before = crossdock(&paths, &args);
+    assert_eq!(
+        before.status.code(),
+        Some(0),
+        "{}\n{}",
+        text(&before.stdout),
+        text(&before.stderr)
+    );
+    push_cross_account(name, tag).await;
+    let after = crossdock(&paths, &args);
+    let stdout = text(&after.stdout);
+    assert_eq!(
+        after.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        text(&after.stderr)
+    );
+    assert!(stdout.contains("✗ trigger-cross-account-push"), "{stdout}");
+    assert!(
+        stdout.contains("userIdentity.type AWSAccount"),
+        "the CloudTrail record is the evidence: {stdout}"
+    );
+    assert!(
+        text(&after.stderr).contains("cloudtrail:LookupEvents="),
+        "{}",
+        text(&after.stderr)
+    );
+}
+
 #[test]
 fn an_unknown_profile_is_a_clear_error() {
     let paths = profiles("unknown");

@@ -277,3 +277,58 @@ fn docs_iam_policy_matches_the_allowlist() {
         "docs/iam-policy.json is stale: run `CROSSDOCK_WRITE_IAM_POLICY=1 cargo test --test read_only`"
     );
 }
+
+/// Every source file under `src/`, with its path relative to the crate.
+fn sources() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("read");
+            let origin = file
+                .strip_prefix(root)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            (origin, text)
+        })
+        .collect()
+}
+
+#[test]
+fn sdk_clients_exist_only_in_the_gateway_and_the_trail_poller() {
+    // The `.send()` scan covers whatever sends; this keeps the places that can send few
+    // and known, and refuses the SDK's other ways of sending.
+    const HOLDERS: &[&str] = &["src/aws/gateway.rs", "src/aws/trail_poller.rs"];
+    let mut found = Vec::new();
+    for (origin, text) in sources() {
+        let code = strip_comments(&text);
+        for pattern in [
+            "Client::new(",
+            "Client::from_conf(",
+            ".send_with(",
+            "orchestrate(",
+        ] {
+            let allowed = pattern.starts_with("Client") && HOLDERS.contains(&origin.as_str());
+            if code.contains(pattern) && !allowed {
+                found.push(format!("{origin}: {pattern}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "SDK use outside the gateway: {found:?}");
+}
+
+#[test]
+fn the_trail_pollers_lookup_events_is_scanned_and_allowlisted() {
+    let lookups: Vec<Request> = sources()
+        .iter()
+        .flat_map(|(origin, text)| requests(origin, text))
+        .filter(|r| r.chain.iter().any(|m| m == "lookup_events"))
+        .collect();
+    assert_eq!(lookups.len(), 1, "{lookups:?}");
+    assert!(lookups[0].location.starts_with("src/aws/trail_poller.rs:"));
+    assert!(violation(&lookups[0]).is_none());
+    assert!(iam_policy_text().contains("cloudtrail:LookupEvents"));
+}

@@ -56,7 +56,16 @@ pub async fn identity(
         }
         Err(reason) => {
             let kind = profiles::profile(source, &name).await.ok().map(|p| p.kind);
-            Err(explain(name, kind.as_ref(), reason))
+            // A role profile on top of an SSO profile is the common setup; its fix is the
+            // base profile's login.
+            let base = match &kind {
+                Some(ProfileKind::Role {
+                    source: RoleSource::Profile(base),
+                    ..
+                }) => profiles::profile(source, base).await.ok().map(|p| p.kind),
+                _ => None,
+            };
+            Err(explain(name, kind.as_ref(), base.as_ref(), reason))
         }
     }
 }
@@ -69,15 +78,25 @@ pub fn partition_of(arn: &str) -> &str {
         .unwrap_or("aws")
 }
 
-/// Turns a failed identity call into advice for the profile's kind.
-fn explain(profile: String, kind: Option<&ProfileKind>, reason: Unreadable) -> AwsError {
+/// Turns a failed identity call into advice for the profile's kind (and, for a role
+/// profile, the kind of its `source_profile`).
+fn explain(
+    profile: String,
+    kind: Option<&ProfileKind>,
+    base_kind: Option<&ProfileKind>,
+    reason: Unreadable,
+) -> AwsError {
     if !is_credentials_failure(&reason) {
         return AwsError::Identity { profile, reason };
     }
     let detail = format!("{}: {}", reason.code, reason.message);
+    let expired = reason.code.starts_with("ExpiredToken");
     let advice = match kind {
         Some(ProfileKind::Sso { .. }) => return AwsError::SsoLogin { profile, detail },
         Some(ProfileKind::Role { role_arn, source }) => match source {
+            RoleSource::Profile(base) if matches!(base_kind, Some(ProfileKind::Sso { .. })) => {
+                format!("run `aws sso login --profile {base}` (the source_profile of {role_arn}) and try again")
+            }
             RoleSource::Profile(base) => format!(
                 "check that profile `{base}` has working credentials and may call sts:AssumeRole on {role_arn}"
             ),
@@ -94,6 +113,9 @@ fn explain(profile: String, kind: Option<&ProfileKind>, reason: Unreadable) -> A
         Some(ProfileKind::CredentialProcess) => {
             "the credential_process command failed or printed nothing usable; run it by hand to see why".to_string()
         }
+        Some(ProfileKind::StaticKeys) if expired => format!(
+            "its session credentials expired; write fresh ones into the profile (or make it an SSO profile: `aws configure sso --profile {profile}`, then `aws sso login --profile {profile}`)"
+        ),
         Some(ProfileKind::StaticKeys) => format!(
             "the access keys are invalid or expired; replace them with `aws configure --profile {profile}`"
         ),
@@ -119,12 +141,28 @@ mod tests {
         let err = explain(
             "dev".into(),
             Some(&ProfileKind::Sso { session: None }),
+            None,
             reason.clone(),
         );
         assert!(err.to_string().starts_with(
             "profile `dev` has no valid credentials: run `aws sso login --profile dev`"
         ));
-        let err = explain("bare".into(), Some(&ProfileKind::NoCredentials), reason);
+        let role = ProfileKind::Role {
+            role_arn: "arn:aws:iam::222222222222:role/read".into(),
+            source: RoleSource::Profile("sso-base".into()),
+        };
+        let sso = ProfileKind::Sso { session: None };
+        let err = explain("b".into(), Some(&role), Some(&sso), reason.clone());
+        assert!(
+            err.to_string().contains("aws sso login --profile sso-base"),
+            "{err}"
+        );
+        let err = explain(
+            "bare".into(),
+            Some(&ProfileKind::NoCredentials),
+            None,
+            reason,
+        );
         assert!(
             err.to_string().contains("aws configure --profile bare"),
             "{err}"
@@ -139,7 +177,7 @@ mod tests {
             "connection refused",
         );
         assert!(matches!(
-            explain("p".into(), None, reason),
+            explain("p".into(), None, None, reason),
             AwsError::Identity { .. }
         ));
         assert_eq!(partition_of("arn:aws-cn:sts::1:assumed-role/r/s"), "aws-cn");

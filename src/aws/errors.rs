@@ -7,7 +7,7 @@
 use std::error::Error as StdError;
 use std::fmt::Debug;
 
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::inventory::Unreadable;
 
@@ -99,6 +99,17 @@ const BAD_CREDENTIALS: &[&str] = &[
     "InvalidToken",
 ];
 
+/// Error codes of AWS-side failures that the retries did not get past.
+const SERVER_ERRORS: &[&str] = &[
+    "InternalFailure",
+    "InternalError",
+    "InternalServerError",
+    "InternalServerException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "ServerException",
+];
+
 /// Code used when no credentials could be resolved before sending.
 pub const CREDENTIALS_CODE: &str = "CredentialsError";
 /// Code used for network failures (DNS, connect, TLS, reset).
@@ -119,7 +130,7 @@ where
                 .err()
                 .message()
                 .map(str::to_string)
-                .unwrap_or_else(|| DisplayErrorContext(service.err()).to_string()),
+                .unwrap_or_else(|| causes(service.err())),
         ),
         SdkError::TimeoutError(_) => (TIMEOUT_CODE.to_string(), context(err)),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
@@ -134,17 +145,19 @@ where
         _ => ("RequestFailed".to_string(), context(err)),
     };
     let hint = hint_for(action, &code);
-    Unreadable::new(action, code, message).with_hint(hint)
+    Unreadable::new(action, code, scrub(&message)).with_hint(hint)
 }
 
 /// The operator's next step for a failure code.
 pub fn hint_for(action: &str, code: &str) -> String {
     if DENIED.contains(&code) {
-        format!("add {action} to the role crossdock reads with (docs/iam-policy.json lists every permission)")
+        format!("add {action} to the operator role crossdock reads with (docs/iam-policy.json lists every permission)")
     } else if THROTTLED.contains(&code) {
         "AWS throttled the call even after retries; wait a minute and reload".to_string()
     } else if BAD_CREDENTIALS.contains(&code) || code == CREDENTIALS_CODE {
-        "the credentials are missing or expired; refresh them (e.g. `aws sso login --profile …`) and reload".to_string()
+        credentials_hint(None)
+    } else if SERVER_ERRORS.contains(&code) {
+        "AWS answered with a server error even after retries; reload in a minute (check the AWS Health Dashboard if it persists)".to_string()
     } else if code == NETWORK_CODE || code == TIMEOUT_CODE {
         "check the network path to the AWS endpoint (proxy, VPC endpoint, AWS_ENDPOINT_URL) and reload".to_string()
     } else {
@@ -152,18 +165,87 @@ pub fn hint_for(action: &str, code: &str) -> String {
     }
 }
 
+/// What to do when the credentials of `profile` are missing or expired mid-session.
+pub fn credentials_hint(profile: Option<&str>) -> String {
+    let profile = profile.unwrap_or("…");
+    format!(
+        "the credentials of profile `{profile}` are missing or expired; refresh them \
+         (`aws sso login --profile {profile}` for an SSO profile) and reload"
+    )
+}
+
+/// Error text with anything shaped like an access key id (`AKIA…`, `ASIA…`) or a long
+/// base64 run (a secret key or session token) replaced: AWS and SDK messages are shown,
+/// logged and saved, and must never carry a credential, even one echoed back by a service.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if is_key_id(run) || looks_secret(run) {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=') {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// A secret access key or session token: 40+ base64 characters mixing upper and lower
+/// case and digits (hex digests and paths, all lower case, stay readable).
+fn looks_secret(run: &str) -> bool {
+    run.len() >= 40
+        && run.bytes().any(|b| b.is_ascii_digit())
+        && run.bytes().any(|b| b.is_ascii_uppercase())
+        && run.bytes().any(|b| b.is_ascii_lowercase())
+}
+
+/// `AKIA`/`ASIA` followed by 16 upper-case letters or digits.
+fn is_key_id(word: &str) -> bool {
+    word.len() == 20
+        && (word.starts_with("AKIA") || word.starts_with("ASIA"))
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 /// Whether a classified failure is about credentials rather than the call itself.
 pub fn is_credentials_failure(reason: &Unreadable) -> bool {
     reason.code == CREDENTIALS_CODE || BAD_CREDENTIALS.contains(&reason.code.as_str())
 }
 
-/// The error and its sources on one line.
+/// The error and its sources on one line, `: `-joined. Display only: the SDK's
+/// `DisplayErrorContext` appends a `Debug` dump of the whole error, which is unreadable in
+/// a pane and could carry whatever a credential provider put in it.
 fn context<E, R>(err: &SdkError<E, R>) -> String
 where
     E: StdError + 'static,
     R: Debug,
 {
-    DisplayErrorContext(err).to_string()
+    causes(err)
+}
+
+/// An error's message and its sources' messages, skipping text a wrapper repeats.
+pub fn causes(err: &dyn StdError) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// Identity resolution failures surface as construction or dispatch failures whose source
@@ -184,9 +266,28 @@ mod tests {
     #[test]
     fn hints_name_the_permission_to_add() {
         let hint = hint_for("ecr:GetRepositoryPolicy", "AccessDeniedException");
-        assert!(hint.starts_with("add ecr:GetRepositoryPolicy to the role crossdock reads with"));
+        assert!(hint.starts_with("add ecr:GetRepositoryPolicy to the operator role"));
+        assert!(hint_for("ecr:GetRepositoryPolicy", "InternalFailure").contains("server error"));
+        assert!(credentials_hint(Some("prod")).contains("aws sso login --profile prod"));
         assert!(hint_for("iam:GetRole", "Throttling").contains("throttled"));
         assert!(hint_for("iam:GetRole", NETWORK_CODE).contains("network"));
+    }
+
+    #[test]
+    fn scrub_hides_key_ids_and_long_secrets_only() {
+        let text =
+            "key AKIAIOSFODNN7EXAMPLE, secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1234; \
+                    arn:aws:iam::222222222222:role/ci/deploy-role failed";
+        let clean = scrub(text);
+        assert!(!clean.contains("AKIAIOSFODNN7EXAMPLE"), "{clean}");
+        assert!(!clean.contains("wJalrXUtnFEMI"), "{clean}");
+        assert!(clean.contains("arn:aws:iam::222222222222:role/ci/deploy-role failed"));
+        assert_eq!(
+            scrub("User: x is not authorized"),
+            "User: x is not authorized"
+        );
+        let path = "failed to read `/home/me/.aws/sso/cache/0f1e2d3c4b5a69788796a5b4c3d2e1f001234567.json`";
+        assert_eq!(scrub(path), path);
     }
 
     #[test]

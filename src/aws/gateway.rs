@@ -10,8 +10,8 @@ use std::error::Error as StdError;
 use std::fmt::Debug;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -26,6 +26,30 @@ use crate::inventory::Unreadable;
 pub const DEFAULT_CONCURRENCY: usize = 8;
 /// Attempts per call under the SDK's standard retry mode (throttling, 5xx, network).
 pub const MAX_ATTEMPTS: u32 = 5;
+
+/// How hard a gateway tries: concurrency, retries and timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Calls in flight at once (at least 1).
+    pub concurrency: usize,
+    /// Attempts per call, first one included (at least 1).
+    pub max_attempts: u32,
+    /// Longest one attempt may take before it counts as timed out (and is retried).
+    pub attempt_timeout: Duration,
+    /// First retry delay of the standard mode's jittered exponential backoff.
+    pub initial_backoff: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            concurrency: DEFAULT_CONCURRENCY,
+            max_attempts: MAX_ATTEMPTS,
+            attempt_timeout: Duration::from_secs(30),
+            initial_backoff: Duration::from_secs(1),
+        }
+    }
+}
 
 macro_rules! operations {
     ($( $variant:ident => $action:literal, )+) => {
@@ -125,6 +149,10 @@ struct Inner {
     permits: Semaphore,
     calls: Vec<AtomicU64>,
     region: Option<String>,
+    /// The profile the credentials come from, named in credential hints.
+    profile: OnceLock<String>,
+    /// The account read, once `sts:GetCallerIdentity` told it; for the log.
+    account: OnceLock<String>,
 }
 
 impl Debug for Gateway {
@@ -150,13 +178,35 @@ impl Gateway {
 
     /// Clients with a concurrency bound and `max_attempts` per call (standard retry mode).
     pub fn with_limits(config: &SdkConfig, concurrency: usize, max_attempts: u32) -> Self {
+        Self::with(
+            config,
+            Limits {
+                concurrency,
+                max_attempts,
+                ..Limits::default()
+            },
+        )
+    }
+
+    /// Clients under `limits` (standard retry mode).
+    pub fn with(config: &SdkConfig, limits: Limits) -> Self {
+        let Limits {
+            concurrency,
+            max_attempts,
+            attempt_timeout,
+            initial_backoff,
+        } = limits;
         let config = config
             .to_builder()
-            .retry_config(RetryConfig::standard().with_max_attempts(max_attempts.max(1)))
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(max_attempts.max(1))
+                    .with_initial_backoff(initial_backoff),
+            )
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .operation_attempt_timeout(attempt_timeout)
                     .build(),
             )
             .build();
@@ -178,8 +228,26 @@ impl Gateway {
                 permits: Semaphore::new(concurrency.max(1)),
                 calls: Operation::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
                 region: config.region().map(|r| r.to_string()),
+                profile: OnceLock::new(),
+                account: OnceLock::new(),
             }),
         }
+    }
+
+    /// Names the profile the credentials come from (first call wins; clones share it), so
+    /// a credentials failure tells the operator which profile to refresh.
+    pub fn set_profile(&self, profile: &str) {
+        let _ = self.inner.profile.set(profile.to_string());
+    }
+
+    /// Records the account these clients read (first call wins; clones share it).
+    pub fn set_account(&self, account: &str) {
+        let _ = self.inner.account.set(account.to_string());
+    }
+
+    /// The profile named with [`Gateway::set_profile`].
+    pub fn profile(&self) -> Option<&str> {
+        self.inner.profile.get().map(String::as_str)
     }
 
     /// The region the clients use, if the config has one.
@@ -221,9 +289,28 @@ impl Gateway {
         if let Some(counter) = self.inner.calls.get(op as usize) {
             counter.fetch_add(1, Ordering::Relaxed);
         }
-        request
-            .await
-            .map_err(|e| errors::unreadable(op.action(), &e))
+        let started = Instant::now();
+        let result = request.await.map_err(|e| {
+            let reason = errors::unreadable(op.action(), &e);
+            if errors::is_credentials_failure(&reason) {
+                let hint = errors::credentials_hint(self.profile());
+                reason.with_hint(hint)
+            } else {
+                reason
+            }
+        });
+        // Only chosen fields: never the request, the response, the error or the config,
+        // whose Debug output could hold credentials or a session token.
+        let outcome = result.as_ref().map_or_else(|u| u.code.as_str(), |_| "ok");
+        tracing::info!(
+            operation = op.action(),
+            account = self.inner.account.get().map_or("?", String::as_str),
+            region = self.region().unwrap_or("?"),
+            duration_ms = started.elapsed().as_millis() as u64,
+            outcome,
+            "aws call"
+        );
+        result
     }
 
     /// `sts:GetCallerIdentity`.

@@ -24,7 +24,7 @@ pub mod trail_poller;
 
 pub use config::{identity, sdk_config};
 pub use errors::AwsError;
-pub use gateway::{CallCounts, Gateway, Operation};
+pub use gateway::{CallCounts, Gateway, Limits, Operation};
 pub use load::Loader;
 pub use profiles::{list_profiles, ProfileInfo, ProfileKind, ProfileSource, RoleSource};
 pub use question::PairLoader;
@@ -39,7 +39,9 @@ pub async fn connect(
 ) -> Result<(Loader, Account), AwsError> {
     let config = sdk_config(source, profile, region).await?;
     let gateway = Gateway::new(&config);
+    gateway.set_profile(profile.unwrap_or("default"));
     let identity = identity(&gateway, source, profile).await?;
+    gateway.set_account(&identity.account_id);
     let loader = Loader::new(gateway);
     let account = loader.account(identity);
     Ok((loader, account))

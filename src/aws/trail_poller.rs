@@ -65,6 +65,9 @@ pub struct PollerConfig {
     pub backoff_cap: Duration,
     /// Longest time one request may take.
     pub request_timeout: Duration,
+    /// Also return each new event's record as CloudTrail wrote it (for diagnoses that read
+    /// raw records); off for tails, which keep only parsed events.
+    pub keep_records: bool,
 }
 
 impl Default for PollerConfig {
@@ -81,6 +84,7 @@ impl Default for PollerConfig {
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
+            keep_records: false,
         }
     }
 }
@@ -94,6 +98,8 @@ pub struct PollReport {
     pub stats: PollStats,
     /// Streams that failed; their windows are read again next time.
     pub errors: Vec<StreamError>,
+    /// The new events' records as delivered, when [`PollerConfig::keep_records`] is set.
+    pub records: Vec<serde_json::Value>,
 }
 
 /// One event name's window: where the next one starts, or where an interrupted one resumes.
@@ -115,7 +121,6 @@ struct Resume {
 }
 
 /// Polls `LookupEvents` for one account and region.
-#[derive(Debug)]
 pub struct TrailPoller {
     client: aws_sdk_cloudtrail::Client,
     config: PollerConfig,
@@ -127,6 +132,20 @@ pub struct TrailPoller {
     state: TailState,
     sender: Option<mpsc::Sender<TailMessage>>,
     closed: bool,
+    /// The account (or profile) read, for the log.
+    account: String,
+}
+
+impl std::fmt::Debug for TrailPoller {
+    // Deliberately not derived: the client's config holds the credentials provider, whose
+    // Debug shows the access key id.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrailPoller")
+            .field("account", &self.account)
+            .field("streams", &self.streams)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Counts of the poll in progress.
@@ -136,6 +155,7 @@ struct PollCounts {
     throttled: u32,
     duplicates: usize,
     unparsed: Vec<String>,
+    records: Vec<serde_json::Value>,
 }
 
 impl TrailPoller {
@@ -175,6 +195,7 @@ impl TrailPoller {
             config,
             sender: None,
             closed: false,
+            account: account.to_string(),
         }
     }
 
@@ -259,6 +280,7 @@ impl TrailPoller {
             events,
             stats,
             errors,
+            records: counts.records,
         }
     }
 
@@ -324,6 +346,7 @@ impl TrailPoller {
         loop {
             self.limiter.acquire().await;
             counts.requests += 1;
+            let started = std::time::Instant::now();
             let sent = self
                 .client
                 .lookup_events()
@@ -334,6 +357,22 @@ impl TrailPoller {
                 .set_next_token(token.clone())
                 .send()
                 .await;
+            // Chosen fields only; the SDK error's Debug could hold request details.
+            let outcome = match &sent {
+                Ok(_) => "ok".to_string(),
+                Err(e) => e
+                    .as_service_error()
+                    .and_then(|s| aws_sdk_cloudtrail::error::ProvideErrorMetadata::code(s))
+                    .unwrap_or("RequestFailed")
+                    .to_string(),
+            };
+            tracing::info!(
+                operation = "cloudtrail:LookupEvents",
+                account = %self.account,
+                duration_ms = started.elapsed().as_millis() as u64,
+                outcome = %outcome,
+                "aws call"
+            );
             let error = match sent {
                 Ok(page) => {
                     self.backoff.reset();
@@ -389,6 +428,11 @@ impl TrailPoller {
                     .push(format!("{}: no CloudTrailEvent", id.unwrap_or("?")));
                 continue;
             };
+            if self.config.keep_records {
+                if let Ok(record) = serde_json::from_str(text) {
+                    counts.records.push(record);
+                }
+            }
             match parse_lookup_event(id, text) {
                 Ok(event) => fresh.push(ClassifiedEvent {
                     class: classify(&event),

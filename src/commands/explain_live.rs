@@ -4,10 +4,19 @@
 use std::io::{self, Write};
 use std::time::Instant;
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+
 use super::explain::{build_question, QuestionArgs};
-use crate::aws::{connect, AwsError, PairLoader, ProfileSource};
+use crate::aws::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
+use crate::aws::{identity, sdk_config, Gateway, Loader, PairLoader, ProfileSource};
 use crate::diagnose::error_text;
-use crate::inventory::{Account, AccountPair, Question};
+use crate::inventory::{Account, AccountPair, Field, Question, Unreadable};
+
+/// How far back a trigger question looks for pushes in CloudTrail.
+const TRIGGER_TRAIL_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Live accounts with their loaders, ready for one question.
 pub struct LiveAccounts {
@@ -15,6 +24,10 @@ pub struct LiveAccounts {
     pub pair: AccountPair,
     /// One loader per account, counting calls.
     pub loaders: PairLoader,
+    /// The SDK configuration per account, for the CloudTrail poller.
+    configs: BTreeMap<String, SdkConfig>,
+    /// CloudTrail requests made (the poller does not go through the loaders' gateways).
+    lookup_requests: u64,
 }
 
 /// What a live explanation cost.
@@ -34,52 +47,35 @@ pub async fn load(
     let source = ProfileSource::from_env();
     let (a, b) = match profile_b {
         Some(b) => {
-            let (a, b) = tokio::join!(
-                connect(&source, Some(profile_a), None),
-                connect(&source, Some(b), None)
-            );
-            (a.map_err(describe)?, Some(b.map_err(describe)?))
+            let (a, b) = tokio::join!(open(&source, profile_a), open(&source, b));
+            (a?, Some(b?))
         }
-        None => (
-            connect(&source, Some(profile_a), None)
-                .await
-                .map_err(describe)?,
-            None,
-        ),
+        None => (open(&source, profile_a).await?, None),
     };
     let mut loaders = PairLoader::new();
-    let (loader_a, account_a) = a;
+    let mut configs = BTreeMap::new();
+    let (loader_a, account_a, config_a) = a;
+    configs.insert(account_a.id().to_string(), config_a);
     loaders.insert(account_a.id().to_string(), loader_a);
     let pair = match b {
-        Some((loader_b, account_b)) => {
+        Some((loader_b, account_b, config_b)) => {
+            configs.insert(account_b.id().to_string(), config_b);
             loaders.insert(account_b.id().to_string(), loader_b);
             AccountPair::pair(account_a, account_b).map_err(|e| e.to_string())?
         }
         None => AccountPair::single(account_a),
     };
-    let mut live = LiveAccounts { pair, loaders };
+    let mut live = LiveAccounts {
+        pair,
+        loaders,
+        configs,
+        lookup_requests: 0,
+    };
     prefetch_names(&mut live, args).await;
     let question = build_question(&live.pair, args)?;
-    match loading_question(&question) {
-        Loading::Question(loading) => {
-            live.loaders
-                .load_for_question(&mut live.pair, &loading)
-                .await
-        }
-        Loading::Caller(principal) => {
-            let account = crate::policy::arn::account_of(&principal).map(str::to_string);
-            if let (Some(id), Some(role)) = (
-                account,
-                crate::inventory::arn::session_role_name(&principal),
-            ) {
-                if let (Some(loader), Some(account)) =
-                    (live.loaders.loader(&id), account_mut(&mut live.pair, &id))
-                {
-                    loader.ensure_role(account, role).await;
-                }
-            }
-        }
-        Loading::Nothing => {}
+    load_question_data(&live.loaders, &mut live.pair, &question).await;
+    if let Question::Trigger { repository, .. } = &question {
+        recent_pushes(&mut live, repository).await;
     }
     Ok((live, question))
 }
@@ -99,10 +95,16 @@ pub fn explain(
         let (live, question) = load(profile_a, profile_b, args).await?;
         let diagnosis =
             crate::diagnose::diagnose(&live.pair, &question).map_err(|e| e.to_string())?;
+        let mut calls = live.loaders.calls();
+        if live.lookup_requests > 0 {
+            calls
+                .0
+                .insert("cloudtrail:LookupEvents", live.lookup_requests);
+        }
         Ok((
             diagnosis,
             Stats {
-                calls: live.loaders.calls(),
+                calls,
                 elapsed: start.elapsed(),
             },
         ))
@@ -126,8 +128,59 @@ pub fn write_stats(stats: &Stats, err: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-fn describe(e: AwsError) -> String {
-    e.to_string()
+/// Opens one profile: its SDK configuration, identity, loader and empty account.
+pub async fn open(
+    source: &ProfileSource,
+    profile: &str,
+) -> Result<(Loader, Account, SdkConfig), String> {
+    let config = sdk_config(source, Some(profile), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let gateway = Gateway::new(&config);
+    gateway.set_profile(profile);
+    let identity = identity(&gateway, source, Some(profile))
+        .await
+        .map_err(|e| e.to_string())?;
+    gateway.set_account(&identity.account_id);
+    let loader = Loader::new(gateway);
+    let account = loader.account(identity);
+    Ok((loader, account, config))
+}
+
+/// The repository account's recent `PutImage` records, which tell whether pushes came from
+/// another account (they never reach a CloudTrail-pattern rule).
+async fn recent_pushes(live: &mut LiveAccounts, repository: &str) {
+    let Some(owner) = crate::policy::arn::account_of(repository).map(str::to_string) else {
+        return;
+    };
+    let Some(config) = live.configs.get(&owner) else {
+        return;
+    };
+    let filter = EventFilter::Names(vec!["PutImage".to_string()]);
+    let poller_config = PollerConfig {
+        since: TRIGGER_TRAIL_WINDOW,
+        keep_records: true,
+        ..PollerConfig::default()
+    };
+    let mut poller = TrailPoller::new(config, &owner, &filter, poller_config);
+    let report = poller.poll_once().await;
+    live.lookup_requests += u64::from(report.stats.requests);
+    let trail = match report.errors.first() {
+        None => Field::Loaded(report.records),
+        Some(failure) => {
+            let (code, message) = match &failure.error {
+                TailError::Service { code, message } => (code.clone(), message.clone()),
+                other => ("RequestFailed".to_string(), other.to_string()),
+            };
+            Field::Unreadable(
+                Unreadable::new("cloudtrail:LookupEvents", code, message)
+                    .with_hint("add cloudtrail:LookupEvents to the role crossdock reads with, to see who pushed"),
+            )
+        }
+    };
+    if let Some(account) = account_mut(&mut live.pair, &owner) {
+        account.trail = trail;
+    }
 }
 
 /// Short names cannot be resolved in accounts that are not listed: fetch each named
@@ -151,7 +204,8 @@ async fn prefetch_names(live: &mut LiveAccounts, args: &QuestionArgs) {
     };
     let roles: Vec<&String> = roles.into_iter().filter(short).collect();
     let repositories: Vec<&String> = repositories.into_iter().filter(short).collect();
-    let pipelines: Vec<&String> = pipelines.into_iter().filter(short).collect();
+    // Pipelines are read even by ARN: the question is built from their source actions.
+    let pipelines: Vec<&String> = pipelines;
     // Both accounts at once: a name is read where it exists and proven absent in the other.
     let loaders = &live.loaders;
     let (roles, repositories, pipelines) = (&roles, &repositories, &pipelines);
@@ -168,12 +222,35 @@ async fn prefetch_names(live: &mut LiveAccounts, args: &QuestionArgs) {
                     loader.ensure_repository(account, repository, false).await;
                 }
                 for pipeline in pipelines {
+                    if pipeline.starts_with("arn:") && !account.owns(pipeline) {
+                        continue;
+                    }
                     loader.ensure_pipeline(account, pipeline).await;
                 }
             })
         })
         .collect();
     crate::aws::load::join_all(per_account).await;
+}
+
+/// Loads what `question` reads into `pair` (a pasted error loads the question it raises).
+pub async fn load_question_data(loaders: &PairLoader, pair: &mut AccountPair, question: &Question) {
+    match loading_question(question) {
+        Loading::Question(loading) => loaders.load_for_question(pair, &loading).await,
+        Loading::Caller(principal) => {
+            let account = crate::policy::arn::account_of(&principal).map(str::to_string);
+            if let (Some(id), Some(role)) = (
+                account,
+                crate::inventory::arn::session_role_name(&principal),
+            ) {
+                if let (Some(loader), Some(account)) = (loaders.loader(&id), account_mut(pair, &id))
+                {
+                    loader.ensure_role(account, role).await;
+                }
+            }
+        }
+        Loading::Nothing => {}
+    }
 }
 
 /// What to load for a question.

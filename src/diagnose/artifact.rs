@@ -308,7 +308,15 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
         ),
     };
     if let Err(gap) = &side.policy {
-        let mut c = Check::new(id, Status::Unknown, key_account, "cannot tell whether the key policy lets the action role use the key: it could not be read");
+        let mut c = Check::new(
+            id,
+            Status::Unknown,
+            key_account,
+            format!(
+                "cannot tell whether the key policy lets the action role use the key: {}",
+                gap.cause
+            ),
+        );
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;
     }
@@ -484,7 +492,10 @@ fn bucket_policy(
             id,
             Status::Unknown,
             pipeline_account,
-            "cannot tell whether the bucket policy lets the action role in: it could not be read",
+            format!(
+                "cannot tell whether the bucket policy lets the action role in: {}",
+                gap.cause
+            ),
         );
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;

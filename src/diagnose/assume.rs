@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
-use super::subject::{field_gap, parse_field, Subject};
+use super::subject::{field_gap, gaps_cause, parse_field, Subject};
 use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{AccountPair, Field, Role};
 use crate::policy::principal::PrincipalMatch;
@@ -142,7 +142,10 @@ fn trust_check(
             id,
             Status::Unknown,
             account,
-            "cannot tell whether the trust policy names the caller: it could not be read",
+            format!(
+                "cannot tell whether the trust policy names the caller: {}",
+                gap.cause
+            ),
         );
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;
@@ -265,7 +268,7 @@ fn caller_check(subject: &Subject<'_>, access: &Access, role_arn: &str) -> Check
         return Check::new(id, Status::Pass, account, "same account: the trust policy names the caller directly, so no identity Allow is needed");
     }
     if !subject.gaps.is_empty() {
-        let mut c = Check::new(id, Status::Unknown, account, "cannot tell whether the caller may call sts:AssumeRole: some of its policies could not be read");
+        let mut c = Check::new(id, Status::Unknown, account, format!("cannot tell whether the caller may call sts:AssumeRole: some of its policies could not be read: {}", gaps_cause(&subject.gaps)));
         c.evidence = gap_evidence(&subject.gaps);
         return c;
     }

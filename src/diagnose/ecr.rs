@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
-use super::subject::{field_gap, parse_field, Subject};
+use super::subject::{field_gap, gaps_cause, parse_field, Subject};
 use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{
     AccountPair, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
@@ -340,7 +340,7 @@ fn auth_token(subject: &Subject<'_>) -> Check {
     }
     if !subject.gaps.is_empty() {
         c.status = Status::Unknown;
-        c.message = "cannot tell whether ecr:GetAuthorizationToken is allowed: some of the caller's policies could not be read".into();
+        c.message = format!("cannot tell whether ecr:GetAuthorizationToken is allowed: some of the caller's policies could not be read: {}", gaps_cause(&subject.gaps));
         c.evidence = gap_evidence(&subject.gaps);
         return c;
     }
@@ -405,8 +405,9 @@ fn identity_check(
             Status::Unknown,
             account,
             format!(
-                "cannot tell whether the caller may {}: some of its policies could not be read",
-                actions(&missing)
+                "cannot tell whether the caller may {}: some of its policies could not be read: {}",
+                actions(&missing),
+                gaps_cause(&subject.gaps)
             ),
         );
         c.evidence = gap_evidence(&subject.gaps);
@@ -498,8 +499,9 @@ fn resource_check(
             Status::Unknown,
             account,
             format!(
-                "cannot tell whether the repository policy allows {}: it could not be read",
-                list(&missing)
+                "cannot tell whether the repository policy allows {}: {}",
+                list(&missing),
+                gap.cause
             ),
         );
         c.evidence = gap_evidence(std::slice::from_ref(gap));

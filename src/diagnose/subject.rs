@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::model::PolicyLocation;
-use crate::inventory::{Account, AccountPair, Field, Role};
+use crate::inventory::{Account, AccountPair, Field, Role, Unreadable};
 use crate::policy::{Caller, PolicyDocument};
 
 /// A parsed policy with where it lives.
@@ -38,6 +38,59 @@ pub struct Gap {
     pub account: Option<String>,
     /// What is missing and why, with what to do next.
     pub reason: String,
+    /// The same in one short clause for a check's message: for a failed read, the
+    /// operation, the account, the error code and the fix.
+    pub cause: String,
+}
+
+impl Gap {
+    /// A gap whose short form is its reason.
+    pub fn new(account: Option<String>, reason: String) -> Self {
+        Gap {
+            account,
+            cause: reason.clone(),
+            reason,
+        }
+    }
+
+    /// A gap for `what` in `account`, from a field that is not loaded.
+    pub fn from_field<T>(account: &str, what: &str, field: Field<T>) -> Self {
+        let cause = match &field {
+            Field::Unreadable(u) => unreadable_cause(u, Some(account)),
+            _ => String::new(),
+        };
+        let reason = field_gap(what, field);
+        Gap {
+            account: Some(account.to_string()),
+            cause: if cause.is_empty() {
+                reason.clone()
+            } else {
+                cause
+            },
+            reason,
+        }
+    }
+}
+
+/// "cannot read ecr:GetRepositoryPolicy in 222222222222: AccessDeniedException — add …".
+pub fn unreadable_cause(u: &Unreadable, account: Option<&str>) -> String {
+    let place = account.map(|a| format!(" in {a}")).unwrap_or_default();
+    let hint = u.hint.clone().unwrap_or_else(|| {
+        format!(
+            "add {} to the operator role crossdock reads with",
+            u.operation
+        )
+    });
+    format!("cannot read {}{place}: {} — {hint}", u.operation, u.code)
+}
+
+/// The causes of `gaps` in one clause: the first, and how many more there are.
+pub fn gaps_cause(gaps: &[Gap]) -> String {
+    match gaps {
+        [] => String::new(),
+        [one] => one.cause.clone(),
+        [first, rest @ ..] => format!("{} (and {} more)", first.cause, rest.len()),
+    }
 }
 
 /// The caller with everything known about its permissions.
@@ -70,12 +123,12 @@ impl<'p> Subject<'p> {
             return Ok(subject); // a service principal has no identity policies
         };
         let Some(account) = pair.account(&account_id) else {
-            subject.gaps.push(Gap {
-                account: Some(account_id.clone()),
-                reason: format!(
+            subject.gaps.push(Gap::new(
+                Some(account_id.clone()),
+                format!(
                     "account {account_id} of the caller is not loaded: open a profile or snapshot for it to see the caller's policies"
                 ),
-            });
+            ));
             return Ok(subject);
         };
         match &bare {
@@ -86,22 +139,26 @@ impl<'p> Subject<'p> {
                     subject.role = Some(role);
                     subject.load_role_policies(account, role);
                 }
-                other => subject.gaps.push(Gap {
+                Field::Unreadable(u) => subject.gaps.push(Gap {
                     account: Some(account_id.clone()),
-                    reason: match other {
+                    reason: format!("the caller's role could not be read: {u}"),
+                    cause: unreadable_cause(&u, Some(&account_id)),
+                }),
+                other => subject.gaps.push(Gap::new(
+                    Some(account_id.clone()),
+                    match other {
                         Field::Absent => format!("the caller's role does not exist in {account_id}"),
-                        Field::Unreadable(u) => format!("the caller's role could not be read: {u}"),
                         _ => format!("the caller's role in {account_id} is not loaded yet"),
                     },
-                }),
+                )),
             },
             Caller::Root { .. } => {}
-            _ => subject.gaps.push(Gap {
-                account: Some(account_id),
-                reason: format!(
+            _ => subject.gaps.push(Gap::new(
+                Some(account_id),
+                format!(
                     "{principal} is not a role: crossdock reads the policies of roles and role sessions"
                 ),
-            }),
+            )),
         }
         Ok(subject)
     }
@@ -176,10 +233,11 @@ impl<'p> Subject<'p> {
     }
 
     fn gap<T>(&mut self, account: &str, what: &str, role: &str, field: Field<&T>) {
-        self.gaps.push(Gap {
-            account: Some(account.to_string()),
-            reason: field_gap(&format!("the {what} of {role}"), field),
-        });
+        self.gaps.push(Gap::from_field(
+            account,
+            &format!("the {what} of {role}"),
+            field,
+        ));
     }
 
     /// The role ARN to name in grants and fixes (the session's role, or the caller itself).
@@ -208,15 +266,12 @@ pub fn parse_field(
                     raw: value.clone(),
                 })
             })
-            .map_err(|e| Gap {
-            account: Some(account.to_string()),
-            reason: format!("the {name} is not a valid policy ({e}); fix the document, AWS would reject it too"),
-        }),
+            .map_err(|e| Gap::new(
+            Some(account.to_string()),
+            format!("the {name} is not a valid policy ({e}); fix the document, AWS would reject it too"),
+        )),
         Field::Absent => Ok(None),
-        other => Err(Gap {
-            account: Some(account.to_string()),
-            reason: field_gap(&format!("the {name}"), other),
-        }),
+        other => Err(Gap::from_field(account, &format!("the {name}"), other)),
     }
 }
 
@@ -224,13 +279,15 @@ pub fn parse_field(
 pub fn field_gap<T>(what: &str, field: Field<T>) -> String {
     match field {
         Field::Unreadable(u) => {
-            let hint = u
-                .hint
-                .clone()
-                .unwrap_or_else(|| format!("add {} to the role crossdock reads with", u.operation));
+            let hint = u.hint.clone().unwrap_or_else(|| {
+                format!(
+                    "add {} to the operator role crossdock reads with",
+                    u.operation
+                )
+            });
             format!(
-                "{what} could not be read ({}: {}): {hint}",
-                u.code, u.message
+                "{what} could not be read: cannot read {}: {} — {hint} (AWS said: {})",
+                u.operation, u.code, u.message
             )
         }
         Field::NotLoaded => {

@@ -479,6 +479,7 @@ fn cross_account_push(
     }
     let mut evidence: Vec<Evidence> = Vec::new();
     let mut foreign_pushes = 0;
+    let mut own_pushes = 0;
     let trail = pair.account(repo_account).map(|a| &a.trail);
     if let Some(Field::Loaded(records)) = trail {
         for record in records {
@@ -491,6 +492,9 @@ fn cross_account_push(
                 continue;
             }
             let class = classify(&event);
+            if class.cross_account == Some(false) {
+                own_pushes += 1;
+            }
             if class.cross_account == Some(true) {
                 foreign_pushes += 1;
                 evidence.push(note(
@@ -511,11 +515,23 @@ fn cross_account_push(
     let pusher_account = pusher.and_then(crate::policy::arn::account_of);
     let pusher_foreign = pusher_account.is_some_and(|a| a != repo_account);
     if foreign_pushes == 0 && !pusher_foreign {
-        let message = match trail {
-            Some(Field::Loaded(_)) => "the recent PutImage events for the repository came from its own account".to_string(),
-            _ => "the pusher is in the repository's account (no CloudTrail records loaded to confirm)".to_string(),
+        return match (trail, pusher_account) {
+            (Some(Field::Loaded(_)), _) if own_pushes > 0 => Check::new(id, Status::Pass, account, format!("the {own_pushes} recent PutImage events for the repository came from its own account")),
+            (_, Some(_)) => Check::new(id, Status::Pass, account, "the pusher is in the repository's account (no CloudTrail records loaded to confirm)"),
+            (trail, None) => {
+                let why = match trail {
+                    Some(Field::Unreadable(u)) => format!("CloudTrail could not be read ({u})"),
+                    Some(Field::Loaded(_)) => "the loaded CloudTrail records hold no PutImage for the repository".to_string(),
+                    _ => "no CloudTrail records are loaded".to_string(),
+                };
+                Check::new(
+                    id,
+                    Status::Unknown,
+                    account,
+                    format!("rule {} listens for CloudTrail PutImage events, which never see pushes from another account; who pushes is unknown: {why} — pass --pusher, or load the trail", best.rule.name),
+                )
+            }
         };
-        return Check::new(id, Status::Pass, account, message);
     }
     if pusher_foreign {
         evidence.insert(

@@ -137,11 +137,40 @@ pub fn from_str(text: &str, origin: &Path) -> Result<AccountPair, SnapshotError>
 }
 
 /// Writes a snapshot file (pretty-printed, so diffs of two snapshots are readable).
+/// Atomically: a failure leaves whatever was at `path` before, never a partial file.
 pub fn save(path: &Path, pair: &AccountPair) -> Result<(), SnapshotError> {
-    let file = std::fs::File::create(path).map_err(|source| io_error(path, source))?;
-    let mut writer = std::io::BufWriter::new(file);
-    to_writer(&mut writer, pair, path)?;
-    writer.flush().map_err(|source| io_error(path, source))
+    write_atomically(path, |writer| to_writer(writer, pair, path))
+}
+
+/// Writes `path` through a temporary file in the same directory, renamed over `path` only
+/// once `write` succeeded and the data is on disk; on failure the temporary file is removed.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), SnapshotError>,
+) -> Result<(), SnapshotError> {
+    let name = path.file_name().ok_or_else(|| {
+        io_error(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
+        )
+    })?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let temp_name = format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id());
+    let temp = dir.map_or_else(|| PathBuf::from(&temp_name), |d| d.join(&temp_name));
+    let result = (|| {
+        let file = std::fs::File::create(&temp).map_err(|source| io_error(path, source))?;
+        let mut writer = std::io::BufWriter::new(file);
+        write(&mut writer)?;
+        let file = writer
+            .into_inner()
+            .map_err(|e| io_error(path, e.into_error()))?;
+        file.sync_all().map_err(|source| io_error(path, source))?;
+        std::fs::rename(&temp, path).map_err(|source| io_error(path, source))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
 
 /// Writes a snapshot to any writer; `origin` names it in errors.
@@ -311,5 +340,53 @@ mod tests {
             err.to_string().starts_with("/nonexistent/crossdock.json: "),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod atomic_tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("crossdock-atomic-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temporary() {
+        let dir = scratch("fail");
+        let path = dir.join("snap.json");
+        std::fs::write(&path, "old").expect("old file");
+        let failed = write_atomically(&path, |w| {
+            w.write_all(b"{\"format_version\": 1, \"acc")
+                .map_err(|e| io_error(Path::new("x"), e))?;
+            Err(io_error(Path::new("x"), std::io::Error::other("disk full")))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("still there"), "old");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("snap.json")]);
+
+        let fresh = dir.join("new.json");
+        assert!(write_atomically(&fresh, |_| Err(io_error(
+            Path::new("x"),
+            std::io::Error::other("boom")
+        )))
+        .is_err());
+        assert!(!fresh.exists(), "no empty file either");
+
+        write_atomically(&path, |w| {
+            w.write_all(b"new").map_err(|e| io_error(Path::new("x"), e))
+        })
+        .expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("replaced"), "new");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

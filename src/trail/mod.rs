@@ -7,6 +7,10 @@
 //! Cache`), bare records, top-level arrays, and JSON lines of any of these. A record that
 //! cannot be read becomes a `RecordError` with its position; the others still parse.
 
+/// What a tail shows while nothing has arrived: CloudTrail's documented delivery delay.
+pub const DELAY_HINT: &str =
+    "no events yet — CloudTrail delivers events with a delay of up to ~15 minutes";
+
 pub mod arn;
 pub mod classify;
 mod convert;

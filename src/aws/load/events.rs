@@ -135,6 +135,16 @@ pub(super) async fn ensure_rules_targeting(gw: &Gateway, account: &mut Account, 
     }
 }
 
+/// One rule of the default bus, by name, with pattern, state and targets.
+pub(super) async fn ensure_rule(gw: &Gateway, account: &mut Account, name: &str) {
+    match fetch_rule(gw, name).await {
+        Ok(rule) => {
+            account.rules.upsert(rule);
+        }
+        Err(reason) => fail_listing(account, reason),
+    }
+}
+
 async fn fetch_rule(gw: &Gateway, name: &str) -> Result<Rule, Unreadable> {
     let (described, targets) = tokio::join!(gw.describe_rule(name), targets(gw, name, DEFAULT_BUS));
     let out = described?;

@@ -114,6 +114,11 @@ impl Loader {
         events::ensure_rules_targeting(&self.gateway, account, target_arn).await;
     }
 
+    /// One EventBridge rule of the default bus, by name, with pattern, state and targets.
+    pub async fn ensure_rule(&self, account: &mut Account, name: &str) {
+        events::ensure_rule(&self.gateway, account, name).await;
+    }
+
     /// An S3 bucket's policy.
     pub async fn ensure_bucket(&self, account: &mut Account, name: &str) {
         s3::ensure_bucket(&self.gateway, account, name).await;

@@ -50,7 +50,8 @@ impl TailError {
 
     /// Classifies an SDK error.
     pub fn from_sdk(err: &SdkError<LookupEventsError>) -> Self {
-        let context = causes(err);
+        // Shown in the pane and printed: never let a credential echoed by a service through.
+        let context = crate::aws::errors::scrub(&causes(err));
         match err {
             SdkError::ServiceError(service) => {
                 let status = service.raw().status().as_u16();
@@ -63,7 +64,7 @@ impl TailError {
                 } else {
                     code
                 };
-                let message = err.message().map_or(context, str::to_owned);
+                let message = err.message().map_or(context, crate::aws::errors::scrub);
                 TailError::Service { code, message }
             }
             SdkError::TimeoutError(_) => TailError::Network(context),

@@ -9,9 +9,7 @@ use crate::trail::{ClassifiedEvent, Ring};
 
 use super::error::TailError;
 
-/// Shown while nothing has arrived: the usual reason an empty tail is not a broken one.
-pub const DELAY_HINT: &str =
-    "no events yet — CloudTrail delivers events with a delay of up to ~15 minutes";
+pub use crate::trail::DELAY_HINT;
 
 /// How many unparsable-record messages a state keeps (all are counted).
 const UNPARSED_KEPT: usize = 20;

@@ -1,0 +1,322 @@
+//! Explaining: building questions from selections or pasted text, running the engine,
+//! and pointing each side's detail view at the selected check's evidence.
+
+use super::{App, Focus, Overlay, SideStatus};
+use crate::diagnose::model::{Diagnosis, Evidence, PolicyLocation};
+use crate::inventory::{arn, Account, AccountPair, Question};
+use crate::tui::effect::Effect;
+use crate::tui::msg::Side;
+use crate::tui::panes::chooser::{self, ChooserState, Selection};
+use crate::tui::panes::detail::Highlight;
+use crate::tui::panes::explain::{self, ExplainState, Outcome};
+use crate::tui::panes::section::Anchor;
+use crate::tui::panes::walkthrough::WalkState;
+use crate::tui::panes::Tab;
+use crate::tui::source::{DataSource, ItemRef};
+
+impl App {
+    pub(super) fn open_chooser(&mut self) -> Vec<Effect> {
+        let selections = Side::BOTH.map(|side| self.selection(side));
+        let scenarios = match self.source {
+            DataSource::Demo => crate::inventory::demo::scenarios().unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let candidates = chooser::candidates(&selections, &scenarios);
+        self.overlay = Some(Overlay::Chooser(ChooserState::new(candidates)));
+        Vec::new()
+    }
+
+    fn selection(&self, side: Side) -> Selection {
+        let state = self.side(side);
+        let selected = |tab: Tab| state.list(tab).selected().map(|r| r.item.clone());
+        Selection {
+            account: state.account().cloned(),
+            role: match selected(Tab::Roles) {
+                Some(ItemRef::Role(arn)) => Some(arn),
+                _ => None,
+            },
+            repository: match selected(Tab::Repositories) {
+                Some(ItemRef::Repository(arn)) => Some(arn),
+                _ => None,
+            },
+            build: selected(Tab::Pipelines),
+            trail: match selected(Tab::Trail) {
+                Some(ItemRef::Trail(index)) => Some(index),
+                _ => None,
+            },
+        }
+    }
+
+    /// Starts explaining a pasted error text.
+    pub(crate) fn explain_error_text(&mut self, text: String) -> Vec<Effect> {
+        let first = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
+        let title = format!("pasted error: {}", truncate(first, 60));
+        self.start_diagnosis(Question::Error { text }, title)
+    }
+
+    /// Sends a question to the engine and opens the Explain pane for its answer.
+    pub(crate) fn start_diagnosis(&mut self, question: Question, title: String) -> Vec<Effect> {
+        let id = self.request_id();
+        self.focus = Focus::Explain;
+        let pair = match self.pair() {
+            Ok(pair) => pair,
+            Err(reason) => {
+                self.explain = Some(ExplainState {
+                    id,
+                    question,
+                    title,
+                    outcome: Outcome::Failed(reason),
+                    selected: 0,
+                });
+                return Vec::new();
+            }
+        };
+        self.explain = Some(ExplainState {
+            id,
+            question: question.clone(),
+            title,
+            outcome: Outcome::Running,
+            selected: 0,
+        });
+        vec![Effect::Diagnose {
+            id,
+            pair: Box::new(pair),
+            question,
+        }]
+    }
+
+    fn pair(&self) -> Result<AccountPair, String> {
+        let account = |side: Side| match &self.side(side).status {
+            SideStatus::Ready(account) => Some(Account::clone(account)),
+            _ => None,
+        };
+        match (account(Side::A), account(Side::B)) {
+            (Some(a), Some(b)) => AccountPair::pair(a, b).map_err(|e| e.to_string()),
+            (Some(a), None) => Ok(AccountPair::single(a)),
+            (None, Some(b)) => Ok(AccountPair::single(b)),
+            (None, None) => Err("no account is loaded yet; pick profiles with `p`".into()),
+        }
+    }
+
+    pub(super) fn diagnosis_done(&mut self, id: u64, result: Result<Box<Diagnosis>, String>) {
+        let Some(state) = self.explain.as_mut().filter(|e| e.id == id) else {
+            return;
+        };
+        state.outcome = match result {
+            Ok(diagnosis) => Outcome::Done(diagnosis),
+            Err(error) => Outcome::Failed(error),
+        };
+        state.select_first_failure();
+        self.show_evidence();
+    }
+
+    pub(super) fn rerun_explain(&mut self) -> Vec<Effect> {
+        match self.explain.take() {
+            Some(state) => self.start_diagnosis(state.question, state.title),
+            None => Vec::new(),
+        }
+    }
+
+    pub(super) fn close_explain(&mut self) {
+        self.explain = None;
+        self.focus = Focus::List(Side::A);
+        for side in Side::BOTH {
+            self.sides[side.index()].detail.show(None, None);
+            let _ = self.sync_detail(side);
+        }
+    }
+
+    pub(super) fn move_check(&mut self, delta: isize) {
+        if let Some(state) = &mut self.explain {
+            state.move_by(delta);
+            self.show_evidence();
+        }
+    }
+
+    pub(super) fn click_check(&mut self, rect: ratatui::layout::Rect, row: u16) {
+        // Checks start below the border and the verdict line.
+        let first = rect.y + 2;
+        let Some(state) = &mut self.explain else {
+            return;
+        };
+        if row < first {
+            return;
+        }
+        let height = rect.height.saturating_sub(3) as usize;
+        let start = state.selected.saturating_sub(height.saturating_sub(1));
+        let target = start + (row - first) as usize;
+        let current = state.selected as isize;
+        state.move_by(target as isize - current);
+        self.show_evidence();
+    }
+
+    /// Points each side's detail view at the selected check's evidence on that side.
+    pub(crate) fn show_evidence(&mut self) {
+        let evidence: Vec<Evidence> = self
+            .explain
+            .as_ref()
+            .and_then(ExplainState::check)
+            .map(|c| c.evidence.clone())
+            .unwrap_or_default();
+        let mut shown = [false, false];
+        for item in &evidence {
+            let Some((side, item_ref, anchor)) = self.locate(item) else {
+                continue;
+            };
+            if shown[side.index()] {
+                continue;
+            }
+            shown[side.index()] = true;
+            let highlight = Highlight {
+                anchor,
+                statement: item.statement,
+            };
+            self.sides[side.index()]
+                .detail
+                .show(Some(item_ref), Some(highlight));
+            self.refresh_detail(side);
+        }
+        for side in Side::BOTH {
+            if !shown[side.index()] {
+                self.sides[side.index()].detail.show(None, None);
+                self.refresh_detail(side);
+            }
+        }
+    }
+
+    /// The side, resource and policy section a piece of evidence points at.
+    fn locate(&self, evidence: &Evidence) -> Option<(Side, ItemRef, Anchor)> {
+        let location = evidence.policy.as_ref()?;
+        let owner_arn = match location {
+            PolicyLocation::RepositoryPolicy { repository } => Some(repository.as_str()),
+            PolicyLocation::TrustPolicy { role }
+            | PolicyLocation::InlinePolicy { role, .. }
+            | PolicyLocation::ManagedPolicy { role, .. }
+            | PolicyLocation::PermissionsBoundary { role, .. } => Some(role.as_str()),
+            PolicyLocation::KeyPolicy { key } => Some(key.as_str()),
+            PolicyLocation::BucketPolicy { .. } => None,
+        };
+        let account_id = evidence
+            .account
+            .clone()
+            .or_else(|| owner_arn.and_then(arn::account_of).map(str::to_string));
+        let side = Side::BOTH.into_iter().find(|side| {
+            let account = self.side(*side).account();
+            match (&account_id, location, account) {
+                (Some(id), _, Some(account)) => account.id() == id,
+                (None, PolicyLocation::BucketPolicy { bucket }, Some(account)) => {
+                    account.bucket(bucket).is_some()
+                }
+                _ => false,
+            }
+        })?;
+        let account = self.side(side).account()?;
+        let role_arn = |role: &str| {
+            account
+                .role(role)
+                .map(|r| r.arn.clone())
+                .unwrap_or_else(|| role.to_string())
+        };
+        let (item, anchor) = match location {
+            PolicyLocation::RepositoryPolicy { repository } => (
+                ItemRef::Repository(
+                    account
+                        .repository(repository)
+                        .map(|r| r.arn.clone())
+                        .unwrap_or_else(|| repository.clone()),
+                ),
+                Anchor::RepositoryPolicy,
+            ),
+            PolicyLocation::TrustPolicy { role } => (ItemRef::Role(role_arn(role)), Anchor::Trust),
+            PolicyLocation::InlinePolicy { role, name } => {
+                (ItemRef::Role(role_arn(role)), Anchor::Inline(name.clone()))
+            }
+            PolicyLocation::ManagedPolicy { role, policy } => (
+                ItemRef::Role(role_arn(role)),
+                Anchor::Managed(policy.clone()),
+            ),
+            PolicyLocation::PermissionsBoundary { role, policy } => (
+                ItemRef::Role(role_arn(role)),
+                Anchor::Boundary(policy.clone()),
+            ),
+            PolicyLocation::KeyPolicy { key } => (
+                ItemRef::Key(
+                    account
+                        .key(key)
+                        .map(|k| k.arn.clone())
+                        .unwrap_or_else(|| key.clone()),
+                ),
+                Anchor::KeyPolicy,
+            ),
+            PolicyLocation::BucketPolicy { bucket } => {
+                (ItemRef::Bucket(bucket.clone()), Anchor::BucketPolicy)
+            }
+        };
+        Some((side, item, anchor))
+    }
+
+    pub(super) fn copy_focused(&mut self) -> Vec<Effect> {
+        let walking = matches!(self.overlay, Some(Overlay::Walkthrough(_)));
+        let text = if self.focus == Focus::Explain || walking {
+            match self.explain.as_ref().and_then(ExplainState::check) {
+                Some(check) => match explain::fix_json(check) {
+                    Some(json) => Some(json),
+                    None => {
+                        self.status = Some(format!("check `{}` has no fix to copy", check.id));
+                        return Vec::new();
+                    }
+                },
+                None => None,
+            }
+        } else {
+            let side = match self.focus {
+                Focus::List(side) | Focus::Detail(side) => side,
+                Focus::Explain => Side::A,
+            };
+            let state = self.side(side);
+            state
+                .detail
+                .copy_text(state.account().map(|a| &**a), &self.masker)
+        };
+        match text {
+            Some(text) => {
+                let text = self.masker.mask_string(&text);
+                self.status = Some(format!(
+                    "copied {} bytes to the clipboard (OSC 52)",
+                    text.len()
+                ));
+                vec![Effect::Copy(text)]
+            }
+            None => {
+                self.status = Some("nothing to copy here".into());
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn open_walkthrough(&mut self) {
+        if self
+            .explain
+            .as_ref()
+            .and_then(ExplainState::diagnosis)
+            .is_some()
+        {
+            let step = self.explain.as_ref().map_or(0, |e| e.selected);
+            self.overlay = Some(Overlay::Walkthrough(WalkState { step }));
+        } else {
+            self.status = Some("explain something first (e), then walk through it (w)".into());
+        }
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}

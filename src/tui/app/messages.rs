@@ -1,0 +1,234 @@
+//! IO results: accounts, profiles, details, diagnoses and written files. Every answer is
+//! checked against the side's current generation first, so nothing stale is shown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{App, Overlay, SideStatus};
+use crate::inventory::{Account, Field};
+use crate::tui::effect::Effect;
+use crate::tui::msg::{Msg, Side};
+use crate::tui::panes::Tab;
+use crate::tui::source::{self, LoadError};
+use crate::tui::widgets::list::{FilterList, Row};
+
+/// How often a live side's CloudTrail is polled (LookupEvents allows 2 requests/s; events
+/// arrive up to ~15 minutes late anyway).
+const TRAIL_POLL_INTERVAL: Duration = Duration::from_secs(30);
+
+impl App {
+    pub(super) fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::PairLoaded { generation, result } => {
+                if self.sides.iter().any(|s| s.generation != generation) {
+                    return Vec::new();
+                }
+                match result {
+                    Ok((a, b)) => {
+                        self.set_account(Side::A, *a);
+                        match b {
+                            Some(b) => self.set_account(Side::B, *b),
+                            None => {
+                                self.sides[1].status = SideStatus::Failed(LoadError {
+                                    message: "the snapshot holds a single account".into(),
+                                    hint: Some(
+                                        "crossdock --snapshot a.json --snapshot b.json".into(),
+                                    ),
+                                })
+                            }
+                        }
+                        self.after_load()
+                    }
+                    Err(error) => {
+                        for side in &mut self.sides {
+                            side.status = SideStatus::Failed(error.clone());
+                        }
+                        Vec::new()
+                    }
+                }
+            }
+            Msg::AccountLoaded {
+                side,
+                generation,
+                result,
+            } => {
+                if self.side(side).generation != generation {
+                    return Vec::new();
+                }
+                match result {
+                    Ok(account) => {
+                        self.set_account(side, *account);
+                        let mut effects = self.after_load();
+                        effects.extend(self.poll_trail(side, Duration::ZERO));
+                        effects
+                    }
+                    Err(error) => {
+                        self.sides[side.index()].status = SideStatus::Failed(error);
+                        Vec::new()
+                    }
+                }
+            }
+            Msg::ProfilesListed(result) => {
+                if let Some(Overlay::Picker(picker)) = &mut self.overlay {
+                    picker.set_profiles(result);
+                }
+                Vec::new()
+            }
+            Msg::DetailLoaded {
+                side,
+                generation,
+                item,
+                result,
+            } => {
+                let state = &mut self.sides[side.index()];
+                if state.generation != generation {
+                    return Vec::new();
+                }
+                let is_current = state.detail.item.as_ref() == Some(&item);
+                if is_current {
+                    state.detail.loading = false;
+                }
+                match result {
+                    Ok(detail) => {
+                        if let SideStatus::Ready(account) = &mut state.status {
+                            source::apply_detail(Arc::make_mut(account), detail);
+                        }
+                        self.rebuild_lists(side);
+                        self.refresh_detail(side);
+                    }
+                    Err(error) if is_current => state.detail.error = Some(error),
+                    Err(_) => {}
+                }
+                Vec::new()
+            }
+            Msg::TrailPolled {
+                side,
+                generation,
+                result,
+            } => {
+                if self.side(side).generation != generation {
+                    return Vec::new();
+                }
+                let state = &mut self.sides[side.index()];
+                match result {
+                    Ok(records) => {
+                        state.trail_error = None;
+                        if let SideStatus::Ready(account) = &mut state.status {
+                            let account = Arc::make_mut(account);
+                            match &mut account.trail {
+                                Field::Loaded(existing) => existing.extend(records),
+                                other => *other = Field::Loaded(records),
+                            }
+                        }
+                        self.rebuild_lists(side);
+                    }
+                    Err(error) => state.trail_error = Some(error),
+                }
+                self.poll_trail(side, TRAIL_POLL_INTERVAL)
+            }
+            Msg::Diagnosed { id, result } => {
+                self.diagnosis_done(id, result);
+                Vec::new()
+            }
+            Msg::Written { path, result } => {
+                self.status = Some(match result {
+                    Ok(()) => format!("walkthrough written to {}", path.display()),
+                    Err(e) => format!("could not write {}: {e}", path.display()),
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    fn set_account(&mut self, side: Side, account: Account) {
+        let state = &mut self.sides[side.index()];
+        state.status = SideStatus::Ready(Arc::new(account));
+        state.lists = Tab::ALL
+            .iter()
+            .map(|_| FilterList::new(Vec::new(), Row::haystack))
+            .collect();
+        self.rebuild_lists(side);
+        self.seed_masker();
+    }
+
+    /// Rebuilds a side's rows from its account, keeping filters and selections.
+    pub(crate) fn rebuild_lists(&mut self, side: Side) {
+        let rows = self.visible_rows_hint(side);
+        let state = &mut self.sides[side.index()];
+        let Some(account) = state.account().cloned() else {
+            return;
+        };
+        for tab in Tab::ALL {
+            let old = &state.lists[tab.index()];
+            let (query, editing) = (old.query.clone(), old.editing);
+            let selected = old.selected().map(|r| r.item.clone());
+            let mut list = FilterList::new(tab.rows(&account), Row::haystack);
+            list.set_query(&query);
+            list.editing = editing;
+            if let Some(item) = selected {
+                list.select_where(|r| r.item == item, rows);
+            }
+            state.lists[tab.index()] = list;
+        }
+    }
+
+    fn visible_rows_hint(&self, side: Side) -> usize {
+        self.areas().list_rows(side)
+    }
+
+    /// Runs the deep link once both sides are settled, then syncs the detail views.
+    /// The next CloudTrail poll of a live side (none for demo and snapshot sides).
+    fn poll_trail(&self, side: Side, delay: Duration) -> Vec<Effect> {
+        let state = self.side(side);
+        match &state.profile {
+            Some(profile) => vec![Effect::PollTrail {
+                side,
+                generation: state.generation,
+                profile: profile.clone(),
+                delay,
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    fn after_load(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self
+            .sides
+            .iter()
+            .any(|s| matches!(s.status, SideStatus::Loading(_)))
+        {
+            return effects;
+        }
+        if let Some(name) = self.deep_link.select.take() {
+            self.select_named(&name);
+        }
+        for side in Side::BOTH {
+            effects.extend(self.sync_detail(side));
+        }
+        if let Some(text) = self.deep_link.explain_error.take() {
+            effects.extend(self.explain_error_text(text));
+        }
+        effects
+    }
+
+    /// Selects the resource called `name` in the current tab (A first, then B).
+    fn select_named(&mut self, name: &str) {
+        let tab = self.tab;
+        let rows_a = self.areas().list_rows(Side::A);
+        for side in Side::BOTH {
+            let list = &mut self.sides[side.index()].lists[tab.index()];
+            if list.select_where(|r| r.name == name, rows_a) {
+                self.focus = super::Focus::List(side);
+                return;
+            }
+        }
+        // No exact name: leave a filter so the user sees the closest matches.
+        let list = &mut self.sides[0].lists[tab.index()];
+        list.set_query(name);
+        self.status = Some(format!(
+            "no {} named `{name}`; filtered instead",
+            tab.title()
+        ));
+    }
+}

@@ -1,0 +1,371 @@
+//! Actions on the main screen: tabs, focus, lists, filters, detail scrolling, mouse.
+
+use super::{App, Focus, Overlay, SideStatus};
+use crate::tui::action::Action;
+use crate::tui::effect::Effect;
+use crate::tui::layout::{self, Areas, LIST_CHROME};
+use crate::tui::msg::Side;
+use crate::tui::panes::help::HelpState;
+use crate::tui::panes::palette::PaletteState;
+use crate::tui::panes::paste::PasteState;
+use crate::tui::panes::{self, Tab};
+use crate::tui::source::DataSource;
+
+impl App {
+    /// The current layout.
+    pub fn areas(&self) -> Areas {
+        layout::areas(self.size.0, self.size.1, self.explain.is_some())
+    }
+
+    pub(super) fn update_main(&mut self, action: Action) -> Vec<Effect> {
+        if let Focus::List(side) = self.focus {
+            if self.side(side).list(self.tab).editing {
+                return self.update_filter(side, action);
+            }
+        }
+        match action {
+            Action::Help => self.overlay = Some(Overlay::Help(HelpState::default())),
+            Action::Palette => {
+                self.overlay = Some(Overlay::Palette(PaletteState::new(&self.keymap)))
+            }
+            Action::PasteError => self.overlay = Some(Overlay::Paste(PasteState::default())),
+            Action::PickProfiles => return self.open_picker(),
+            Action::TabRoles => return self.set_tab(Tab::Roles),
+            Action::TabRepositories => return self.set_tab(Tab::Repositories),
+            Action::TabKeys => return self.set_tab(Tab::Keys),
+            Action::TabPipelines => return self.set_tab(Tab::Pipelines),
+            Action::TabTrail => return self.set_tab(Tab::Trail),
+            Action::NextTab => return self.set_tab(Tab::ALL[(self.tab.index() + 1) % 5]),
+            Action::PrevTab => return self.set_tab(Tab::ALL[(self.tab.index() + 4) % 5]),
+            Action::NextPane => self.cycle_focus(1),
+            Action::PrevPane => self.cycle_focus(-1),
+            Action::Up => return self.move_focused(-1),
+            Action::Down => return self.move_focused(1),
+            Action::PageUp => return self.move_focused(-(self.page() as isize)),
+            Action::PageDown => return self.move_focused(self.page() as isize),
+            Action::Top => return self.move_focused(isize::MIN / 2),
+            Action::Bottom => return self.move_focused(isize::MAX / 2),
+            Action::Filter => {
+                if let Focus::List(side) = self.focus {
+                    self.sides[side.index()].lists[self.tab.index()].editing = true;
+                }
+            }
+            Action::Confirm => {
+                if let Focus::List(side) = self.focus {
+                    self.focus = Focus::Detail(side);
+                }
+            }
+            Action::Cancel => self.cancel_main(),
+            Action::Reload => return self.reload(),
+            Action::Explain => return self.open_chooser(),
+            Action::CloseExplain => self.close_explain(),
+            Action::TogglePresenter => self.toggle_presenter(),
+            Action::Copy => return self.copy_focused(),
+            Action::Walkthrough => self.open_walkthrough(),
+            Action::Click { column, row } => return self.click(column, row),
+            Action::Scroll { down, column, row } => self.wheel(down, column, row),
+            // Pasting anywhere opens the paste dialog with the text: the fastest path to an
+            // explanation is to paste the error the build printed.
+            Action::Paste(text) => {
+                let mut paste = PasteState::default();
+                paste.push_str(&text);
+                self.overlay = Some(Overlay::Paste(paste));
+            }
+            Action::Insert(_)
+            | Action::Backspace
+            | Action::ClearInput
+            | Action::NextStep
+            | Action::PrevStep
+            | Action::ExportWalkthrough
+            | Action::Quit
+            | Action::Suspend
+            | Action::Resize { .. }
+            | Action::Tick => {}
+        }
+        Vec::new()
+    }
+
+    fn update_filter(&mut self, side: Side, action: Action) -> Vec<Effect> {
+        let tab = self.tab;
+        let list = &mut self.sides[side.index()].lists[tab.index()];
+        match action {
+            Action::Insert(c) => list.push_char(c),
+            Action::Paste(text) => {
+                let query = format!("{}{}", list.query, text.replace(['\n', '\r'], " "));
+                list.set_query(&query);
+            }
+            Action::Backspace => list.pop_char(),
+            Action::ClearInput => list.set_query(""),
+            Action::Confirm => list.editing = false,
+            Action::Cancel => {
+                list.editing = false;
+                list.set_query("");
+            }
+            Action::Up | Action::Down => {
+                list.editing = false;
+                return self.update_main(action);
+            }
+            other => {
+                // Chorded global keys (ctrl-…) still work while typing.
+                list.editing = false;
+                return self.update_main(other);
+            }
+        }
+        self.sync_detail(side)
+    }
+
+    fn page(&self) -> usize {
+        let areas = self.areas();
+        match self.focus {
+            Focus::List(side) => areas.list_rows(side),
+            Focus::Detail(side) => areas.detail_rows(side),
+            Focus::Explain => areas.explain_rows(),
+        }
+    }
+
+    pub(super) fn set_tab(&mut self, tab: Tab) -> Vec<Effect> {
+        self.tab = tab;
+        if self.explain.is_none() {
+            let mut effects = self.sync_detail(Side::A);
+            effects.extend(self.sync_detail(Side::B));
+            return effects;
+        }
+        Vec::new()
+    }
+
+    fn panes(&self) -> Vec<Focus> {
+        if self.explain.is_some() {
+            vec![
+                Focus::Explain,
+                Focus::Detail(Side::A),
+                Focus::Detail(Side::B),
+            ]
+        } else {
+            vec![
+                Focus::List(Side::A),
+                Focus::Detail(Side::A),
+                Focus::List(Side::B),
+                Focus::Detail(Side::B),
+            ]
+        }
+    }
+
+    fn cycle_focus(&mut self, delta: isize) {
+        let panes = self.panes();
+        let current = panes.iter().position(|p| *p == self.focus).unwrap_or(0);
+        let next = (current as isize + delta).rem_euclid(panes.len() as isize) as usize;
+        self.focus = panes[next];
+    }
+
+    fn move_focused(&mut self, delta: isize) -> Vec<Effect> {
+        let areas = self.areas();
+        match self.focus {
+            Focus::List(side) => {
+                let rows = areas.list_rows(side);
+                self.sides[side.index()].lists[self.tab.index()].move_by(delta, rows);
+                self.sync_detail(side)
+            }
+            Focus::Detail(side) => {
+                let detail = &mut self.sides[side.index()].detail;
+                if delta >= isize::MAX / 4 {
+                    detail.scroll_to_end();
+                } else {
+                    detail.scroll_by(delta);
+                }
+                Vec::new()
+            }
+            Focus::Explain => {
+                self.move_check(delta);
+                Vec::new()
+            }
+        }
+    }
+
+    fn cancel_main(&mut self) {
+        match self.focus {
+            Focus::Detail(side) if self.explain.is_none() => self.focus = Focus::List(side),
+            Focus::List(side) => {
+                let list = &mut self.sides[side.index()].lists[self.tab.index()];
+                if !list.query.is_empty() {
+                    list.set_query("");
+                }
+            }
+            Focus::Explain => self.close_explain(),
+            Focus::Detail(_) => self.focus = Focus::Explain,
+        }
+    }
+
+    /// Points a side's detail view at its list's selection, loading details lazily.
+    pub(crate) fn sync_detail(&mut self, side: Side) -> Vec<Effect> {
+        if self.explain.is_some() {
+            return Vec::new();
+        }
+        let tab = self.tab;
+        let state = &mut self.sides[side.index()];
+        let item = state.list(tab).selected().map(|row| row.item.clone());
+        if state.detail.item == item && state.detail.highlight.is_none() {
+            return Vec::new();
+        }
+        state.detail.show(item.clone(), None);
+        self.refresh_detail(side);
+        self.request_detail(side)
+    }
+
+    /// Starts a lazy detail load when the side is live and the item lacks details.
+    pub(crate) fn request_detail(&mut self, side: Side) -> Vec<Effect> {
+        let state = &mut self.sides[side.index()];
+        let (Some(item), Some(account), Some(profile)) = (
+            state.detail.item.clone(),
+            state.account(),
+            state.profile.clone(),
+        ) else {
+            return Vec::new();
+        };
+        if !matches!(self.source, DataSource::Profiles { .. })
+            || !panes::needs_detail(account, &item)
+        {
+            return Vec::new();
+        }
+        state.detail.loading = true;
+        vec![Effect::LoadDetail {
+            side,
+            generation: state.generation,
+            profile,
+            item,
+        }]
+    }
+
+    /// Re-renders a side's detail lines from its account.
+    pub(crate) fn refresh_detail(&mut self, side: Side) {
+        let state = &mut self.sides[side.index()];
+        let account = match &state.status {
+            SideStatus::Ready(account) => Some(account.clone()),
+            _ => None,
+        };
+        state
+            .detail
+            .rebuild(account.as_deref(), &self.theme, &self.masker);
+    }
+
+    fn reload(&mut self) -> Vec<Effect> {
+        let side = match self.focus {
+            Focus::List(side) | Focus::Detail(side) => side,
+            Focus::Explain => return self.rerun_explain(),
+        };
+        match self.source.clone() {
+            DataSource::Profiles { .. } => {
+                let state = &self.sides[side.index()];
+                // The focused item first: reloading one role is cheaper than the account.
+                if matches!(self.focus, Focus::Detail(_)) && state.detail.item.is_some() {
+                    if let (Some(profile), Some(item)) =
+                        (state.profile.clone(), state.detail.item.clone())
+                    {
+                        let generation = state.generation;
+                        self.sides[side.index()].detail.loading = true;
+                        return vec![Effect::LoadDetail {
+                            side,
+                            generation,
+                            profile,
+                            item,
+                        }];
+                    }
+                }
+                match state.profile.clone() {
+                    Some(profile) => self.load_profile(side, profile),
+                    None => self.open_picker(),
+                }
+            }
+            _ => self.start_loading(),
+        }
+    }
+
+    fn toggle_presenter(&mut self) {
+        self.masker.enabled = !self.masker.enabled;
+        self.seed_masker();
+        for side in Side::BOTH {
+            self.refresh_detail(side);
+        }
+        self.status = Some(if self.masker.enabled {
+            "presenter mode on: account ids are masked on screen and in copies".into()
+        } else {
+            "presenter mode off".into()
+        });
+    }
+
+    pub(super) fn seed_masker(&self) {
+        let ids: Vec<String> = self
+            .sides
+            .iter()
+            .filter_map(|s| s.account().map(|a| a.id().to_string()))
+            .collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.masker.seed(&ids);
+    }
+
+    fn click(&mut self, column: u16, row: u16) -> Vec<Effect> {
+        let areas = self.areas();
+        if layout::contains(areas.tabs, column, row) {
+            // Tabs are drawn as " N Title " cells left to right.
+            let mut x = areas.tabs.x;
+            for tab in Tab::ALL {
+                let width = tab.title().len() as u16 + 4;
+                if column >= x && column < x + width {
+                    return self.set_tab(tab);
+                }
+                x += width + 1;
+            }
+            return Vec::new();
+        }
+        for side in Side::BOTH {
+            if let Some(rect) = areas.lists[side.index()] {
+                if layout::contains(rect, column, row) {
+                    self.focus = Focus::List(side);
+                    let first = rect.y + LIST_CHROME - 1;
+                    if row >= first && row < rect.y + rect.height - 1 {
+                        let rows = areas.list_rows(side);
+                        let list = &mut self.sides[side.index()].lists[self.tab.index()];
+                        let position = list.offset() + (row - first) as usize;
+                        list.select(position, rows);
+                        return self.sync_detail(side);
+                    }
+                    return Vec::new();
+                }
+            }
+            if layout::contains(areas.details[side.index()], column, row) {
+                self.focus = Focus::Detail(side);
+                return Vec::new();
+            }
+        }
+        if let Some(rect) = areas.explain {
+            if layout::contains(rect, column, row) {
+                self.focus = Focus::Explain;
+                self.click_check(rect, row);
+            }
+        }
+        Vec::new()
+    }
+
+    fn wheel(&mut self, down: bool, column: u16, row: u16) {
+        let areas = self.areas();
+        let delta = if down { 3 } else { -3 };
+        for side in Side::BOTH {
+            if let Some(rect) = areas.lists[side.index()] {
+                if layout::contains(rect, column, row) {
+                    let rows = areas.list_rows(side);
+                    self.sides[side.index()].lists[self.tab.index()].scroll(delta, rows);
+                    return;
+                }
+            }
+            if layout::contains(areas.details[side.index()], column, row) {
+                self.sides[side.index()].detail.scroll_by(delta);
+                return;
+            }
+        }
+        if areas
+            .explain
+            .is_some_and(|r| layout::contains(r, column, row))
+        {
+            self.move_check(delta.signum());
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Actions while an overlay is open: help, palette, paste, picker, chooser, walkthrough.
+
+use super::{App, Overlay};
+use crate::tui::action::Action;
+use crate::tui::effect::Effect;
+use crate::tui::msg::Side;
+use crate::tui::panes::picker::PickerState;
+use crate::tui::panes::walkthrough;
+use crate::tui::source::DataSource;
+use crate::tui::widgets::list::FilterList;
+
+/// Rows a popup list scrolls by on page keys.
+const POPUP_PAGE: isize = 10;
+
+fn step<T>(list: &mut FilterList<T>, action: &Action) -> bool {
+    let delta = match action {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -POPUP_PAGE,
+        Action::PageDown => POPUP_PAGE,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        _ => return false,
+    };
+    list.move_by(delta, POPUP_PAGE as usize);
+    true
+}
+
+fn edit<T>(list: &mut FilterList<T>, action: &Action) -> bool {
+    match action {
+        Action::Insert(c) => list.push_char(*c),
+        Action::Backspace => list.pop_char(),
+        Action::ClearInput => list.set_query(""),
+        Action::Paste(text) => {
+            let query = format!("{}{}", list.query, text.replace(['\n', '\r'], " "));
+            list.set_query(&query);
+        }
+        _ => return false,
+    }
+    true
+}
+
+impl App {
+    /// Opens the profile picker (for side A, or B when A is chosen) and lists profiles.
+    pub(crate) fn open_picker(&mut self) -> Vec<Effect> {
+        if !matches!(self.source, DataSource::Profiles { .. }) {
+            self.status = Some(format!(
+                "showing the {}; start with --profile-a/--profile-b (or with AWS profiles configured) to pick profiles",
+                self.source.label()
+            ));
+            return Vec::new();
+        }
+        let side = if self.sides[0].profile.is_some() && self.sides[1].profile.is_none() {
+            Side::B
+        } else {
+            Side::A
+        };
+        self.overlay = Some(Overlay::Picker(PickerState::new(side)));
+        vec![Effect::ListProfiles]
+    }
+
+    pub(super) fn update_overlay(&mut self, action: Action) -> Vec<Effect> {
+        let Some(overlay) = self.overlay.take() else {
+            return Vec::new();
+        };
+        match overlay {
+            Overlay::Help(mut help) => match action {
+                Action::Cancel | Action::Help | Action::Confirm => {}
+                Action::Up => {
+                    help.scroll = help.scroll.saturating_sub(1);
+                    self.overlay = Some(Overlay::Help(help));
+                }
+                Action::Down | Action::PageDown | Action::Scroll { down: true, .. } => {
+                    help.scroll += if action == Action::Down { 1 } else { 10 };
+                    self.overlay = Some(Overlay::Help(help));
+                }
+                Action::PageUp | Action::Scroll { down: false, .. } => {
+                    help.scroll = help.scroll.saturating_sub(10);
+                    self.overlay = Some(Overlay::Help(help));
+                }
+                _ => self.overlay = Some(Overlay::Help(help)),
+            },
+            Overlay::Palette(mut palette) => match action {
+                Action::Cancel | Action::Palette => {}
+                Action::Confirm => {
+                    if let Some(entry) = palette.list.selected() {
+                        let chosen = entry.action.clone();
+                        return self.update(chosen);
+                    }
+                }
+                other => {
+                    if !step(&mut palette.list, &other) {
+                        edit(&mut palette.list, &other);
+                    }
+                    self.overlay = Some(Overlay::Palette(palette));
+                }
+            },
+            Overlay::Chooser(mut chooser) => match action {
+                Action::Cancel => {}
+                Action::Confirm => {
+                    if let Some(candidate) = chooser.list.selected().cloned() {
+                        return self.start_diagnosis(candidate.question, candidate.title);
+                    }
+                    self.overlay = Some(Overlay::Chooser(chooser));
+                }
+                other => {
+                    if !step(&mut chooser.list, &other) {
+                        edit(&mut chooser.list, &other);
+                    }
+                    self.overlay = Some(Overlay::Chooser(chooser));
+                }
+            },
+            Overlay::Paste(mut paste) => match action {
+                Action::Cancel => {}
+                Action::Confirm => {
+                    let text = paste.text.trim().to_string();
+                    if text.is_empty() {
+                        self.overlay = Some(Overlay::Paste(paste));
+                        return Vec::new();
+                    }
+                    return self.explain_error_text(text);
+                }
+                Action::Insert(c) => {
+                    paste.push_str(c.encode_utf8(&mut [0; 4]));
+                    self.overlay = Some(Overlay::Paste(paste));
+                }
+                Action::Paste(text) => {
+                    paste.push_str(&text);
+                    self.overlay = Some(Overlay::Paste(paste));
+                }
+                Action::Backspace => {
+                    paste.text.pop();
+                    self.overlay = Some(Overlay::Paste(paste));
+                }
+                Action::ClearInput => {
+                    paste.text.clear();
+                    self.overlay = Some(Overlay::Paste(paste));
+                }
+                _ => self.overlay = Some(Overlay::Paste(paste)),
+            },
+            Overlay::Picker(mut picker) => match action {
+                Action::Cancel => {}
+                Action::Confirm => {
+                    let chosen = picker
+                        .list
+                        .as_ref()
+                        .and_then(|l| l.selected())
+                        .map(|p| p.name.clone());
+                    let Some(profile) = chosen else {
+                        self.overlay = Some(Overlay::Picker(picker));
+                        return Vec::new();
+                    };
+                    let side = picker.side;
+                    let mut effects = self.load_profile(side, profile);
+                    if side == Side::A && self.sides[1].profile.is_none() {
+                        picker.side = Side::B;
+                        if let Some(list) = &mut picker.list {
+                            list.set_query("");
+                        }
+                        self.overlay = Some(Overlay::Picker(picker));
+                    } else {
+                        effects.extend(self.sync_detail(side));
+                    }
+                    return effects;
+                }
+                other => {
+                    if let Some(list) = &mut picker.list {
+                        if !step(list, &other) {
+                            edit(list, &other);
+                        }
+                    }
+                    self.overlay = Some(Overlay::Picker(picker));
+                }
+            },
+            Overlay::Walkthrough(mut walk) => match action {
+                Action::Cancel | Action::Walkthrough => {}
+                Action::NextStep | Action::Down => {
+                    self.move_check(1);
+                    walk.step = self.explain.as_ref().map_or(0, |e| e.selected);
+                    self.overlay = Some(Overlay::Walkthrough(walk));
+                }
+                Action::PrevStep | Action::Up => {
+                    self.move_check(-1);
+                    walk.step = self.explain.as_ref().map_or(0, |e| e.selected);
+                    self.overlay = Some(Overlay::Walkthrough(walk));
+                }
+                Action::ExportWalkthrough => {
+                    self.overlay = Some(Overlay::Walkthrough(walk));
+                    return self.export_walkthrough();
+                }
+                Action::Copy => {
+                    self.overlay = Some(Overlay::Walkthrough(walk));
+                    return self.copy_focused();
+                }
+                _ => self.overlay = Some(Overlay::Walkthrough(walk)),
+            },
+        }
+        Vec::new()
+    }
+
+    fn export_walkthrough(&mut self) -> Vec<Effect> {
+        let Some(diagnosis) = self.explain.as_ref().and_then(|e| e.diagnosis()) else {
+            return Vec::new();
+        };
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let path = self.export_dir.join(format!(
+            "crossdock-walkthrough-{}-{seconds}.md",
+            diagnosis.question.kind
+        ));
+        let contents = walkthrough::markdown(diagnosis, &self.masker);
+        vec![Effect::WriteFile { path, contents }]
+    }
+}

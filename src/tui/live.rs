@@ -1,0 +1,217 @@
+//! The console's live AWS access: [`LiveAccounts`] over `crossdock::aws` (read-only).
+//! Opening a profile resolves its identity and lists names; details load per item; a
+//! question loads what it reads before it is diagnosed; the Trail tab polls CloudTrail.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::SdkConfig;
+
+use super::profiles::{self, ProfileInfo, ProfileKind};
+use super::source::{BoxFuture, ItemDetail, ItemRef, LiveAccounts, LoadError};
+use crate::aws::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
+use crate::aws::{Loader, PairLoader, ProfileSource};
+use crate::commands::explain_live::{load_question_data, open};
+use crate::inventory::{Account, AccountPair, Identity, KeyKind, Question};
+
+/// The events the Trail tab follows: pushes, pulls (denied pulls show up here) and role
+/// assumptions — one LookupEvents stream each, sharing the account's 2 requests/s.
+const TRAIL_EVENTS: [&str; 3] = ["PutImage", "BatchGetImage", "AssumeRole"];
+
+/// An opened profile: its loader, identity and SDK configuration.
+type Opened = (Loader, Identity, SdkConfig);
+
+/// Profiles read live through `crossdock::aws`, one loader per opened profile.
+#[derive(Default, Clone)]
+pub struct AwsAccounts {
+    opened: Arc<Mutex<HashMap<String, Opened>>>,
+    pollers: Arc<Mutex<HashMap<String, TrailPoller>>>,
+}
+
+impl AwsAccounts {
+    fn opened(&self, profile: &str) -> Option<Opened> {
+        self.opened
+            .lock()
+            .expect("not poisoned")
+            .get(profile)
+            .cloned()
+    }
+
+    /// The loaders of the opened profiles, by account ID.
+    fn loaders(&self) -> PairLoader {
+        let mut loaders = PairLoader::new();
+        for (loader, identity, _) in self.opened.lock().expect("not poisoned").values() {
+            loaders.insert(identity.account_id.clone(), loader.clone());
+        }
+        loaders
+    }
+}
+
+impl LiveAccounts for AwsAccounts {
+    fn profiles(&self) -> Result<Vec<ProfileInfo>, LoadError> {
+        // The picker only needs names, regions and kinds, which the shared files state.
+        Ok(profiles::list())
+    }
+
+    fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>> {
+        let opened = self.opened.clone();
+        Box::pin(async move {
+            let source = ProfileSource::from_env();
+            let (loader, mut account, config) = open(&source, &profile)
+                .await
+                .map_err(|e| load_error(&profile, e))?;
+            loader.load_listing(&mut account).await;
+            let identity = account.identity.clone();
+            opened
+                .lock()
+                .expect("not poisoned")
+                .insert(profile, (loader, identity, config));
+            Ok(account)
+        })
+    }
+
+    fn load_detail(
+        &self,
+        profile: String,
+        item: ItemRef,
+    ) -> BoxFuture<Result<ItemDetail, LoadError>> {
+        let opened = self.opened(&profile);
+        Box::pin(async move {
+            let Some((loader, identity, _)) = opened else {
+                return Err(not_open(&profile));
+            };
+            // Details load into a scratch account; the app upserts the item into its own.
+            let mut scratch = loader.account(identity);
+            let missing =
+                |what: &str| LoadError::new(format!("{what} was not found in the account"));
+            Ok(match item {
+                ItemRef::Role(arn) => {
+                    loader.ensure_role(&mut scratch, &arn).await;
+                    let role = scratch
+                        .roles
+                        .get(KeyKind::Arn, &arn)
+                        .cloned()
+                        .ok_or_else(|| missing(&arn))?;
+                    let policies = scratch.managed_policies.iter().cloned().collect();
+                    ItemDetail::Role(Box::new(role), policies)
+                }
+                ItemRef::Repository(arn) => {
+                    loader.ensure_repository(&mut scratch, &arn, true).await;
+                    let found = scratch.repositories.get(KeyKind::Arn, &arn).cloned();
+                    ItemDetail::Repository(Box::new(found.ok_or_else(|| missing(&arn))?))
+                }
+                ItemRef::Key(arn) => {
+                    loader.ensure_key(&mut scratch, &arn).await;
+                    ItemDetail::Key(Box::new(
+                        scratch
+                            .keys
+                            .get(KeyKind::Arn, &arn)
+                            .cloned()
+                            .ok_or_else(|| missing(&arn))?,
+                    ))
+                }
+                ItemRef::Project(arn) => {
+                    loader.ensure_project(&mut scratch, &arn).await;
+                    let found = scratch.projects.get(KeyKind::Arn, &arn).cloned();
+                    ItemDetail::Project(Box::new(found.ok_or_else(|| missing(&arn))?))
+                }
+                ItemRef::Pipeline(arn) => {
+                    loader.ensure_pipeline(&mut scratch, &arn).await;
+                    let found = scratch.pipelines.get(KeyKind::Arn, &arn).cloned();
+                    ItemDetail::Pipeline(Box::new(found.ok_or_else(|| missing(&arn))?))
+                }
+                ItemRef::Rule(arn) => {
+                    let name = arn.rsplit('/').next().unwrap_or(&arn).to_string();
+                    loader.ensure_rule(&mut scratch, &name).await;
+                    ItemDetail::Rule(Box::new(
+                        scratch
+                            .rules
+                            .get(KeyKind::Arn, &arn)
+                            .cloned()
+                            .ok_or_else(|| missing(&arn))?,
+                    ))
+                }
+                ItemRef::Bucket(name) => {
+                    loader.ensure_bucket(&mut scratch, &name).await;
+                    ItemDetail::Bucket(Box::new(
+                        scratch
+                            .bucket(&name)
+                            .cloned()
+                            .ok_or_else(|| missing(&name))?,
+                    ))
+                }
+                ItemRef::Trail(_) => ItemDetail::Complete,
+            })
+        })
+    }
+
+    fn prepare(&self, mut pair: AccountPair, question: Question) -> BoxFuture<AccountPair> {
+        let loaders = self.loaders();
+        Box::pin(async move {
+            load_question_data(&loaders, &mut pair, &question).await;
+            pair
+        })
+    }
+
+    fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+        let opened = self.opened(&profile);
+        let pollers = self.pollers.clone();
+        Box::pin(async move {
+            let Some((_, identity, config)) = opened else {
+                return Err(not_open(&profile));
+            };
+            // The poller keeps its windows and the event IDs it has seen between polls.
+            let existing = pollers.lock().expect("not poisoned").remove(&profile);
+            let mut poller = existing.unwrap_or_else(|| {
+                let filter =
+                    EventFilter::Names(TRAIL_EVENTS.iter().map(|e| e.to_string()).collect());
+                let settings = PollerConfig {
+                    keep_records: true,
+                    ..PollerConfig::default()
+                };
+                TrailPoller::new(&config, &identity.account_id, &filter, settings)
+            });
+            let report = poller.poll_once().await;
+            pollers
+                .lock()
+                .expect("not poisoned")
+                .insert(profile.clone(), poller);
+            match report.errors.first() {
+                None => Ok(report.records),
+                Some(failure) => Err(match &failure.error {
+                    TailError::Credentials(detail) => {
+                        LoadError::credentials(&profile, profile_kind(&profile), detail)
+                    }
+                    other => LoadError::new(format!("CloudTrail: {other}")),
+                }),
+            }
+        })
+    }
+}
+
+fn not_open(profile: &str) -> LoadError {
+    LoadError::new(format!(
+        "profile `{profile}` is not open; choose it in the picker first"
+    ))
+}
+
+fn profile_kind(profile: &str) -> ProfileKind {
+    profiles::list()
+        .into_iter()
+        .find(|p| p.name == profile)
+        .map_or(ProfileKind::Other, |p| p.kind)
+}
+
+/// Turns an opening error into the console's error; the loader's messages already name the
+/// fix (e.g. `aws sso login --profile X`).
+fn load_error(profile: &str, message: String) -> LoadError {
+    if message.contains("has no valid credentials") {
+        let kind = if message.contains("aws sso login") {
+            ProfileKind::Sso
+        } else {
+            profile_kind(profile)
+        };
+        return LoadError::credentials(profile, kind, &message);
+    }
+    LoadError::new(message)
+}

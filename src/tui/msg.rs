@@ -1,0 +1,105 @@
+//! Results coming back from IO tasks to the app. Every message names the side and the
+//! generation it was requested for; the app drops messages for a stale generation.
+
+use std::path::PathBuf;
+
+use crate::diagnose::model::Diagnosis;
+use crate::inventory::Account;
+
+use super::profiles::ProfileInfo;
+use super::source::{ItemDetail, ItemRef, LoadError};
+
+/// Account A (left) or B (right).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The left side.
+    A,
+    /// The right side.
+    B,
+}
+
+impl Side {
+    /// Index into per-side arrays.
+    pub fn index(self) -> usize {
+        match self {
+            Side::A => 0,
+            Side::B => 1,
+        }
+    }
+
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+
+    /// `A` or `B`.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Side::A => "A",
+            Side::B => "B",
+        }
+    }
+
+    /// Both sides, A first.
+    pub const BOTH: [Side; 2] = [Side::A, Side::B];
+}
+
+/// A result from an IO task.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A demo or snapshot source loaded (both sides at once).
+    PairLoaded {
+        /// The generation both sides were set to when the load was requested.
+        generation: u64,
+        /// Account A and optional B, or why not.
+        result: Result<(Box<Account>, Option<Box<Account>>), LoadError>,
+    },
+    /// One side's profile loaded.
+    AccountLoaded {
+        /// Which side.
+        side: Side,
+        /// The side's generation at request time.
+        generation: u64,
+        /// The account, or why not.
+        result: Result<Box<Account>, LoadError>,
+    },
+    /// The profile list for the picker.
+    ProfilesListed(Result<Vec<ProfileInfo>, LoadError>),
+    /// One resource's details loaded.
+    DetailLoaded {
+        /// Which side.
+        side: Side,
+        /// The side's generation at request time.
+        generation: u64,
+        /// The resource.
+        item: ItemRef,
+        /// The filled resource, or why not.
+        result: Result<ItemDetail, LoadError>,
+    },
+    /// One poll of a live side's CloudTrail finished.
+    TrailPolled {
+        /// Which side.
+        side: Side,
+        /// The side's generation at request time (a switched profile stops its polling).
+        generation: u64,
+        /// New records as CloudTrail delivered them, or why the poll failed.
+        result: Result<Vec<serde_json::Value>, LoadError>,
+    },
+    /// A diagnosis finished.
+    Diagnosed {
+        /// The request id it answers.
+        id: u64,
+        /// The diagnosis, or the engine's error.
+        result: Result<Box<Diagnosis>, String>,
+    },
+    /// A file was written (walkthrough export).
+    Written {
+        /// Where.
+        path: PathBuf,
+        /// Success, or the IO error.
+        result: Result<(), String>,
+    },
+}

@@ -1,0 +1,88 @@
+//! The command palette: fuzzy search over every action, showing its keys.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use crate::tui::action::Action;
+use crate::tui::keymap::{join_keys, Context, Keymap};
+use crate::tui::theme::{Role, Theme};
+use crate::tui::widgets::list::FilterList;
+
+/// One palette entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The action run on enter.
+    pub action: Action,
+    /// Its description.
+    pub desc: String,
+    /// Its keys, for display.
+    pub keys: String,
+}
+
+/// The palette's state.
+#[derive(Debug)]
+pub struct PaletteState {
+    /// The entries, filtered.
+    pub list: FilterList<Entry>,
+}
+
+impl PaletteState {
+    /// A palette over every bindable action.
+    pub fn new(keymap: &Keymap) -> Self {
+        let entries = Action::BINDABLE
+            .iter()
+            .map(|action| {
+                let mut keys = Vec::new();
+                for context in Context::ALL {
+                    keys.extend(keymap.keys_for(context, action));
+                    if !keys.is_empty() {
+                        break;
+                    }
+                }
+                Entry {
+                    action: action.clone(),
+                    desc: keymap.desc_for(action),
+                    keys: join_keys(&keys),
+                }
+            })
+            .collect();
+        Self {
+            list: FilterList::new(entries, |e: &Entry| {
+                format!("{} {}", e.desc, e.action.name())
+            }),
+        }
+    }
+}
+
+/// Draws the palette.
+pub fn render(frame: &mut Frame, area: Rect, state: &PaletteState, theme: &Theme) {
+    let rect = crate::tui::layout::centered(area, 70, area.height.saturating_sub(4).min(20));
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::BorderFocused))
+        .title(Span::styled(" Command palette ", theme.style(Role::Accent)));
+    let height = rect.height.saturating_sub(3) as usize;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(": ", theme.style(Role::Accent)),
+        Span::styled(state.list.query.clone(), theme.style(Role::Text)),
+    ])];
+    let start = state
+        .list
+        .selected_index()
+        .saturating_sub(height.saturating_sub(1));
+    for (i, entry) in state.list.visible().enumerate().skip(start).take(height) {
+        let style = if i == state.list.selected_index() {
+            theme.style(Role::Selection)
+        } else {
+            theme.style(Role::Text)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<44}", entry.desc), style),
+            Span::styled(format!(" {}", entry.keys), theme.style(Role::Muted)),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}

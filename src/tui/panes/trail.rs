@@ -1,0 +1,112 @@
+//! The Trail tab: the account's CloudTrail records as `crate::trail` reads and classifies
+//! them (kind, cross-account, denied), with the whole record as JSON in the detail.
+
+use serde_json::Value;
+
+use crate::inventory::Account;
+use crate::trail::{classify, parse_record_str};
+use crate::tui::source::ItemRef;
+use crate::tui::widgets::list::Row;
+
+use super::section::{Body, Section};
+
+/// One row per record: time and event name; kind, cross-account, denial and caller.
+pub fn rows(account: &Account) -> Vec<Row> {
+    let Some(records) = account.trail.loaded() else {
+        return Vec::new();
+    };
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, record)| match parse_record_str(&record.to_string()) {
+            Ok(event) => {
+                let class = classify(&event);
+                let caller = match event.caller_type() {
+                    // Cross-account records carry only the caller's account (S3's tell-tale).
+                    Some("AWSAccount") => {
+                        format!("account {}", event.caller_account().unwrap_or("?"))
+                    }
+                    _ => short_arn(event.caller_arn().unwrap_or("")),
+                };
+                let mut extra = vec![class.kind.as_str().to_string()];
+                if class.cross_account == Some(true) {
+                    extra.push("cross-account".into());
+                }
+                if class.denied {
+                    extra.push("DENIED".into());
+                }
+                extra.push(caller);
+                Row {
+                    item: ItemRef::Trail(i),
+                    tag: "",
+                    name: format!(
+                        "{} {}",
+                        event
+                            .event_time
+                            .as_deref()
+                            .unwrap_or("")
+                            .replace('T', " ")
+                            .trim_end_matches('Z'),
+                        event.event_name.as_deref().unwrap_or("?")
+                    ),
+                    extra: extra.join(" · "),
+                }
+            }
+            Err(reason) => Row {
+                item: ItemRef::Trail(i),
+                tag: "",
+                name: format!("record {i}"),
+                extra: format!("unreadable: {reason}"),
+            },
+        })
+        .collect()
+}
+
+/// The error message of a denied record, which the engine can explain as pasted text.
+pub fn error_message(account: &Account, index: usize) -> Option<String> {
+    let record = account.trail.loaded()?.get(index)?;
+    record
+        .get("errorMessage")
+        .and_then(Value::as_str)
+        .filter(|_| record.get("errorCode").is_some())
+        .map(str::to_string)
+}
+
+/// A push recorded in this account: (repository, tag, pusher's account), when the
+/// record is a `PutImage` made from another account (what CloudTrail-pattern rules miss).
+pub fn cross_account_push(account: &Account, index: usize) -> Option<(String, String, String)> {
+    let record = account.trail.loaded()?.get(index)?;
+    let event = parse_record_str(&record.to_string()).ok()?;
+    let class = classify(&event);
+    if event.event_name.as_deref() != Some("PutImage") || class.cross_account != Some(true) {
+        return None;
+    }
+    Some((
+        event.request.repository_name.clone()?,
+        event
+            .request
+            .image_tag
+            .clone()
+            .unwrap_or_else(|| "latest".into()),
+        class.caller_account?,
+    ))
+}
+
+fn short_arn(arn: &str) -> String {
+    arn.rsplit_once(':')
+        .map(|(_, tail)| tail.to_string())
+        .unwrap_or_else(|| arn.to_string())
+}
+
+/// A record's sections: the record itself.
+pub fn sections(account: &Account, index: usize) -> Vec<Section> {
+    let body = match account.trail.loaded().and_then(|r| r.get(index)) {
+        Some(record) => Body::Json(record.clone()),
+        None => Body::Note("record no longer loaded".into()),
+    };
+    vec![Section {
+        title: "CloudTrail record".into(),
+        anchor: None,
+        body,
+    }]
+}

@@ -1,0 +1,305 @@
+//! Where the accounts come from, and the message contract with the code that reads them.
+//!
+//! The app never calls a loader: it emits [`super::effect::Effect`]s, the runtime runs them
+//! on tokio tasks, and results come back as [`super::msg::Msg`]s stamped with the side's
+//! generation, so a late answer for a profile the user already switched away from is dropped.
+//!
+//! Live AWS loading is [`LiveAccounts`]: with the `aws` feature, `super::live::AwsAccounts`
+//! (GetCallerIdentity + the read-only inventory loader, details per item); without it,
+//! [`FileProfiles`] lists profiles and answers loads with [`LoadError::live_unavailable`].
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::inventory::{
+    Account, AccountPair, Bucket, Key, ManagedPolicy, Pipeline, Project, Question, Repository,
+    Role, Rule,
+};
+
+use super::profiles::{self, ProfileInfo, ProfileKind};
+
+/// Which accounts the console shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSource {
+    /// The embedded two-account demo.
+    Demo,
+    /// Snapshot files: one file with both accounts, or one file per side (A first).
+    Snapshot(Vec<PathBuf>),
+    /// Live AWS profiles; `None` sides are chosen in the picker.
+    Profiles {
+        /// Profile of account A.
+        a: Option<String>,
+        /// Profile of account B.
+        b: Option<String>,
+    },
+}
+
+impl DataSource {
+    /// A short label for the header.
+    pub fn label(&self) -> String {
+        match self {
+            DataSource::Demo => "demo".into(),
+            DataSource::Snapshot(paths) => {
+                let names: Vec<String> = paths
+                    .iter()
+                    .map(|p| {
+                        p.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| p.display().to_string())
+                    })
+                    .collect();
+                format!("snapshot {}", names.join(" + "))
+            }
+            DataSource::Profiles { .. } => "profiles".into(),
+        }
+    }
+}
+
+/// Why an account (or a detail) could not be loaded, with the command that fixes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// What went wrong, one line.
+    pub message: String,
+    /// What to run or do about it (e.g. `aws sso login --profile dev`).
+    pub hint: Option<String>,
+}
+
+impl LoadError {
+    /// An error without a hint.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Missing or expired credentials for a profile: the hint is the login command for its kind.
+    pub fn credentials(profile: &str, kind: ProfileKind, detail: &str) -> Self {
+        Self {
+            message: format!(
+                "credentials for profile `{profile}` are missing or expired: {detail}"
+            ),
+            hint: Some(kind.login_hint(profile)),
+        }
+    }
+
+    /// Live loading is not part of this build (built without the `aws` feature).
+    pub fn live_unavailable(profile: &str) -> Self {
+        Self {
+            message: format!(
+                "profile `{profile}`: this build has no AWS support (built without the `aws` feature)"
+            ),
+            hint: Some("crossdock --demo   or   crossdock --snapshot FILE".into()),
+        }
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " — run: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A resource shown in a list, by the key its collection is indexed by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ItemRef {
+    /// A role ARN.
+    Role(String),
+    /// A repository ARN.
+    Repository(String),
+    /// A KMS key ARN.
+    Key(String),
+    /// A CodeBuild project ARN.
+    Project(String),
+    /// A pipeline ARN.
+    Pipeline(String),
+    /// An EventBridge rule ARN.
+    Rule(String),
+    /// An S3 bucket name (shown when evidence points at a bucket policy).
+    Bucket(String),
+    /// A CloudTrail record, by position in the account's trail.
+    Trail(usize),
+}
+
+/// A resource with its details filled in by a loader, to upsert into the account.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemDetail {
+    /// A role and the managed policies attached to it (documents included).
+    Role(Box<Role>, Vec<ManagedPolicy>),
+    /// A repository with policy and images.
+    Repository(Box<Repository>),
+    /// A key with policy and state.
+    Key(Box<Key>),
+    /// A project.
+    Project(Box<Project>),
+    /// A pipeline.
+    Pipeline(Box<Pipeline>),
+    /// A rule with pattern and targets.
+    Rule(Box<Rule>),
+    /// A bucket with its policy.
+    Bucket(Box<Bucket>),
+    /// Nothing more to load (trail records arrive whole).
+    Complete,
+}
+
+/// A boxed future, for the object-safe loader trait.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Live AWS access for the console: the seam `crossdock::aws` plugs into.
+pub trait LiveAccounts: Send + Sync {
+    /// Every profile of the shared config files.
+    fn profiles(&self) -> Result<Vec<ProfileInfo>, LoadError>;
+    /// Resolves the profile (GetCallerIdentity fills `Account.identity`) and lists the
+    /// account's resources (names first; details may stay `NotLoaded`).
+    fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>>;
+    /// Loads one resource's details (policies, attachments) for the detail view.
+    fn load_detail(
+        &self,
+        profile: String,
+        item: ItemRef,
+    ) -> BoxFuture<Result<ItemDetail, LoadError>>;
+    /// Loads into `pair` what `question` reads, before it is diagnosed (live accounts are
+    /// only listed until then). Demo and snapshot data are complete already.
+    fn prepare(&self, pair: AccountPair, question: Question) -> BoxFuture<AccountPair> {
+        let _ = question;
+        Box::pin(async move { pair })
+    }
+    /// New CloudTrail records of an opened profile since the last poll (live sources only).
+    fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+        Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
+    }
+}
+
+/// This build's [`LiveAccounts`]: profiles from the shared files, no AWS calls.
+#[derive(Debug, Default, Clone)]
+pub struct FileProfiles;
+
+impl LiveAccounts for FileProfiles {
+    fn profiles(&self) -> Result<Vec<ProfileInfo>, LoadError> {
+        Ok(profiles::list())
+    }
+
+    fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>> {
+        Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
+    }
+
+    fn load_detail(
+        &self,
+        profile: String,
+        _item: ItemRef,
+    ) -> BoxFuture<Result<ItemDetail, LoadError>> {
+        Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
+    }
+}
+
+/// The live loader of this build: `crossdock::aws` when built with the `aws` feature.
+pub fn live_accounts() -> Arc<dyn LiveAccounts> {
+    #[cfg(feature = "aws")]
+    return Arc::new(super::live::AwsAccounts::default());
+    #[cfg(not(feature = "aws"))]
+    return Arc::new(FileProfiles);
+}
+
+/// Loads a demo or snapshot source: account A and, if present, B.
+pub fn load_offline(source: &DataSource) -> Result<(Account, Option<Account>), LoadError> {
+    let mut accounts = match source {
+        DataSource::Demo => crate::inventory::demo::load()
+            .map_err(|e| LoadError::new(e.to_string()))?
+            .into_accounts(),
+        DataSource::Snapshot(paths) => {
+            let mut all = Vec::new();
+            for path in paths {
+                let pair = crate::inventory::snapshot::load(path).map_err(|e| LoadError {
+                    message: e.to_string(),
+                    hint: Some("crossdock --demo".into()),
+                })?;
+                all.extend(pair.into_accounts());
+            }
+            all
+        }
+        DataSource::Profiles { .. } => {
+            return Err(LoadError::new("profiles are loaded one side at a time"))
+        }
+    };
+    if accounts.is_empty() {
+        return Err(LoadError::new("the snapshot holds no account"));
+    }
+    if accounts.len() > 2 {
+        return Err(LoadError::new(format!(
+            "the snapshots hold {} accounts; crossdock compares two (A and B)",
+            accounts.len()
+        )));
+    }
+    let b = if accounts.len() == 2 {
+        accounts.pop()
+    } else {
+        None
+    };
+    let a = accounts.remove(0);
+    if b.as_ref().is_some_and(|b| b.id() == a.id()) {
+        return Err(LoadError::new(format!(
+            "both snapshots hold account {}; pass two different accounts",
+            a.id()
+        )));
+    }
+    Ok((a, b))
+}
+
+/// Applies a loaded detail to an account.
+pub fn apply_detail(account: &mut Account, detail: ItemDetail) {
+    match detail {
+        ItemDetail::Role(role, policies) => {
+            account.roles.upsert(*role);
+            for policy in policies {
+                account.managed_policies.upsert(policy);
+            }
+        }
+        ItemDetail::Repository(repo) => {
+            account.repositories.upsert(*repo);
+        }
+        ItemDetail::Key(key) => {
+            account.keys.upsert(*key);
+        }
+        ItemDetail::Project(project) => {
+            account.projects.upsert(*project);
+        }
+        ItemDetail::Pipeline(pipeline) => {
+            account.pipelines.upsert(*pipeline);
+        }
+        ItemDetail::Rule(rule) => {
+            account.rules.upsert(*rule);
+        }
+        ItemDetail::Bucket(bucket) => {
+            account.buckets.upsert(*bucket);
+        }
+        ItemDetail::Complete => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_loads_both_sides() {
+        let (a, b) = load_offline(&DataSource::Demo).expect("demo");
+        assert_eq!(a.id(), crate::inventory::demo::ACCOUNT_A);
+        assert_eq!(b.expect("b").id(), crate::inventory::demo::ACCOUNT_B);
+    }
+
+    #[test]
+    fn missing_snapshot_is_an_error_with_hint() {
+        let err = load_offline(&DataSource::Snapshot(vec!["/nonexistent/x.json".into()]))
+            .expect_err("missing");
+        assert!(err.hint.is_some());
+        assert!(LoadError::credentials("dev", ProfileKind::Sso, "expired")
+            .to_string()
+            .contains("aws sso login --profile dev"));
+    }
+}

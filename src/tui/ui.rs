@@ -1,0 +1,253 @@
+//! Drawing: the whole screen from `&App` (drawing cannot change state). Header, tabs, the
+//! two sides, the Explain pane, footer, then the open overlay on top.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::action::Action;
+use super::app::{App, Focus, Overlay, SideStatus};
+use super::keymap::{join_keys, Context};
+use super::msg::Side;
+use super::panes::{self, detail, Tab};
+use super::source::DataSource;
+use super::theme::Role;
+use super::widgets::spinner;
+
+/// Draws the app into the frame.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let theme = &app.theme;
+    if area.width < super::MIN_WIDTH || area.height < super::MIN_HEIGHT {
+        let text = vec![
+            Line::styled("terminal too small", theme.style(Role::Error)),
+            Line::styled(
+                format!(
+                    "crossdock needs {}×{}; this is {}×{}. Enlarge the window (q quits).",
+                    super::MIN_WIDTH,
+                    super::MIN_HEIGHT,
+                    area.width,
+                    area.height
+                ),
+                theme.style(Role::Text),
+            ),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let areas = super::layout::areas(area.width, area.height, app.explain.is_some());
+    header(frame, areas.header, app);
+    tabs(frame, areas.tabs, app);
+    for side in Side::BOTH {
+        if let Some(rect) = areas.lists[side.index()] {
+            panes::lists::render(frame, rect, app, side);
+        }
+        let state = app.side(side);
+        let title = detail_title(app, side);
+        detail::render(
+            frame,
+            areas.details[side.index()],
+            &state.detail,
+            detail::DetailFrame {
+                title,
+                focused: app.focus == Focus::Detail(side),
+                tick: app.tick,
+                empty: if app.explain.is_some() {
+                    "no evidence for this check in this account"
+                } else {
+                    "nothing selected"
+                },
+            },
+            theme,
+            state.account(),
+        );
+    }
+    if let (Some(rect), Some(explain)) = (areas.explain, &app.explain) {
+        match (&app.overlay, explain.diagnosis()) {
+            (Some(Overlay::Walkthrough(walk)), Some(diagnosis)) => {
+                panes::walkthrough::render(frame, rect, diagnosis, walk.step, theme, &app.masker)
+            }
+            _ => panes::explain::render(
+                frame,
+                rect,
+                explain,
+                app.focus == Focus::Explain,
+                app.tick,
+                theme,
+                &app.masker,
+            ),
+        }
+    }
+    footer(frame, areas.footer, app);
+    let body = Rect::new(
+        0,
+        areas.tabs.y,
+        area.width,
+        area.height.saturating_sub(areas.tabs.y + 1),
+    );
+    match &app.overlay {
+        Some(Overlay::Help(help)) => panes::help::render(frame, body, help, &app.keymap, theme),
+        Some(Overlay::Palette(palette)) => panes::palette::render(frame, body, palette, theme),
+        Some(Overlay::Paste(paste)) => panes::paste::render(frame, body, paste, theme),
+        Some(Overlay::Chooser(chooser)) => {
+            panes::chooser::render(frame, body, chooser, theme, &app.masker)
+        }
+        Some(Overlay::Picker(picker)) => panes::picker::render(
+            frame,
+            body,
+            picker,
+            &app.sides,
+            app.tick,
+            theme,
+            &app.masker,
+        ),
+        Some(Overlay::Walkthrough(_)) | None => {}
+    }
+}
+
+/// The colour role of a side.
+pub fn side_role(side: Side) -> Role {
+    match side {
+        Side::A => Role::SideA,
+        Side::B => Role::SideB,
+    }
+}
+
+fn header(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let mut first = vec![Span::styled(" crossdock ", theme.style(Role::Accent))];
+    if app.source == DataSource::Demo {
+        first.push(Span::styled(" DEMO ", theme.style(Role::Badge)));
+        first.push(Span::raw(" "));
+    }
+    if app.masker.enabled {
+        first.push(Span::styled(" PRESENTER ", theme.style(Role::Badge)));
+        first.push(Span::raw(" "));
+    }
+    let hint = match &app.source {
+        DataSource::Demo => {
+            "embedded demo · for real accounts: crossdock --profile-a A --profile-b B (profiles from ~/.aws/config)"
+                .to_string()
+        }
+        other => other.label(),
+    };
+    first.push(Span::styled(hint, theme.style(Role::Muted)));
+    let half = area.width / 2;
+    let mut second = Vec::new();
+    for side in Side::BOTH {
+        let state = app.side(side);
+        // The identity comes from the very account the lists are built from.
+        let text = match &state.status {
+            SideStatus::Ready(account) => format!(
+                "{} {} {} {}",
+                side.letter(),
+                account.id(),
+                account.region(),
+                account.identity.caller_arn
+            ),
+            SideStatus::Loading(what) => {
+                format!(
+                    "{} {} loading {what}…",
+                    side.letter(),
+                    spinner::frame(app.tick)
+                )
+            }
+            SideStatus::Failed(error) => format!("{} error: {}", side.letter(), error.message),
+            SideStatus::Empty => format!("{} no profile chosen (p picks one)", side.letter()),
+        };
+        let text = app.masker.mask_string(&text);
+        let width = half as usize;
+        let clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+        second.push(Span::styled(
+            format!(" {clipped:<w$}", w = width.saturating_sub(1)),
+            theme.style(side_role(side)),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(second)]),
+        area,
+    );
+}
+
+fn tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let style = if *tab == app.tab {
+            theme.style(Role::Selection)
+        } else {
+            theme.style(Role::Muted)
+        };
+        spans.push(Span::styled(format!(" {} {} ", i + 1, tab.title()), style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn detail_title(app: &App, side: Side) -> Line<'static> {
+    let theme = &app.theme;
+    let state = app.side(side);
+    let name = state
+        .detail
+        .item
+        .as_ref()
+        .map(|item| app.masker.mask_string(&detail::describe_item(item)))
+        .map(|text| text.rsplit(['/', ':']).next().unwrap_or(&text).to_string())
+        .unwrap_or_default();
+    let evidence = if state.detail.highlight.is_some() {
+        " evidence"
+    } else {
+        ""
+    };
+    Line::from(vec![
+        Span::styled(format!(" {} ", side.letter()), theme.style(side_role(side))),
+        Span::styled(format!("{name}{evidence} "), theme.style(Role::Accent)),
+    ])
+}
+
+/// The footer's key hints for a context: its own bindings, then a few global ones.
+pub fn footer_hints(app: &App, context: Context) -> Vec<(String, String)> {
+    let mut hints: Vec<(String, String)> = app
+        .keymap
+        .in_context(context)
+        .filter(|b| !matches!(b.action, Action::Up | Action::Down | Action::Backspace))
+        .map(|b| (join_keys(&b.keys[..1.min(b.keys.len())]), b.desc.clone()))
+        .collect();
+    if !context.takes_text() && !matches!(context, Context::Help | Context::Walkthrough) {
+        for action in [
+            Action::Explain,
+            Action::PasteError,
+            Action::NextPane,
+            Action::Help,
+            Action::Palette,
+            Action::Quit,
+        ] {
+            let keys = app.keymap.keys_for(Context::Global, &action);
+            if let Some(first) = keys.first() {
+                hints.push((first.to_string(), app.keymap.desc_for(&action)));
+            }
+        }
+    }
+    hints
+}
+
+fn footer(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    if let Some(status) = &app.status {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(" {}", app.masker.mask(status)),
+                theme.style(Role::Accent),
+            )),
+            area,
+        );
+        return;
+    }
+    let mut spans = Vec::new();
+    for (keys, desc) in footer_hints(app, app.context()) {
+        spans.push(Span::styled(format!(" {keys}"), theme.style(Role::Accent)));
+        spans.push(Span::styled(format!(" {desc} "), theme.style(Role::Muted)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,243 @@
+//! A filterable, scrollable list: the state behind every resource list and picker.
+//! Filtering is fuzzy (skim's algorithm from `fuzzy-matcher`), best match first.
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+
+use crate::tui::source::ItemRef;
+
+/// One row of a resource list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The resource the row stands for.
+    pub item: ItemRef,
+    /// A short kind tag (`project`, `rule`…), empty when the list has one kind.
+    pub tag: &'static str,
+    /// The main text (name).
+    pub name: String,
+    /// Secondary text (path, state, error code…).
+    pub extra: String,
+}
+
+impl Row {
+    /// The text the filter matches against.
+    pub fn haystack(&self) -> String {
+        if self.tag.is_empty() {
+            format!("{} {}", self.name, self.extra)
+        } else {
+            format!("{} {} {}", self.tag, self.name, self.extra)
+        }
+    }
+}
+
+/// Selection, scroll and fuzzy filter over a list of entries.
+#[derive(Debug, Clone, Default)]
+pub struct FilterList<T> {
+    entries: Vec<T>,
+    haystacks: Vec<String>,
+    /// The filter text.
+    pub query: String,
+    /// Whether the filter is being typed.
+    pub editing: bool,
+    visible: Vec<usize>,
+    selected: usize,
+    offset: usize,
+}
+
+impl<T> FilterList<T> {
+    /// A list over `entries`, with `haystack` giving each entry's filter text.
+    pub fn new(entries: Vec<T>, haystack: impl Fn(&T) -> String) -> Self {
+        let haystacks = entries.iter().map(haystack).collect();
+        let visible = (0..entries.len()).collect();
+        Self {
+            entries,
+            haystacks,
+            query: String::new(),
+            editing: false,
+            visible,
+            selected: 0,
+            offset: 0,
+        }
+    }
+
+    /// Every entry, unfiltered.
+    pub fn entries(&self) -> &[T] {
+        &self.entries
+    }
+
+    /// The number of entries.
+    pub fn total(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entries passing the filter, best match first.
+    pub fn visible(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
+        self.visible.iter().map(|&i| &self.entries[i])
+    }
+
+    /// How many entries pass the filter.
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The selected entry.
+    pub fn selected(&self) -> Option<&T> {
+        self.visible.get(self.selected).map(|&i| &self.entries[i])
+    }
+
+    /// The selected position among the visible entries.
+    pub fn selected_index(&self) -> usize {
+        self.selected
+    }
+
+    /// The first visible row on screen.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Changes the filter text and re-filters.
+    pub fn set_query(&mut self, query: &str) {
+        // Keep the same entry selected when it still matches.
+        let keep = self.visible.get(self.selected).copied();
+        self.query = query.to_string();
+        self.refilter();
+        self.selected = keep
+            .and_then(|k| self.visible.iter().position(|&i| i == k))
+            .filter(|_| self.query.is_empty())
+            .unwrap_or(0);
+        self.offset = 0;
+    }
+
+    /// Appends a character to the filter.
+    pub fn push_char(&mut self, c: char) {
+        let mut query = self.query.clone();
+        query.push(c);
+        self.set_query(&query);
+    }
+
+    /// Removes the last character of the filter.
+    pub fn pop_char(&mut self) {
+        let mut query = self.query.clone();
+        query.pop();
+        self.set_query(&query);
+    }
+
+    fn refilter(&mut self) {
+        if self.query.trim().is_empty() {
+            self.visible = (0..self.entries.len()).collect();
+            return;
+        }
+        let matcher = SkimMatcherV2::default().smart_case();
+        let mut scored: Vec<(i64, usize)> = self
+            .haystacks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| matcher.fuzzy_match(h, self.query.trim()).map(|s| (s, i)))
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.visible = scored.into_iter().map(|(_, i)| i).collect();
+    }
+
+    /// Moves the selection by `delta` rows, clamped, keeping it inside a viewport of `height`.
+    pub fn move_by(&mut self, delta: isize, height: usize) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        let last = self.visible.len() - 1;
+        let next = (self.selected as isize + delta).clamp(0, last as isize);
+        self.selected = next as usize;
+        self.scroll_into_view(height);
+    }
+
+    /// Selects a visible position (e.g. a mouse click), clamped.
+    pub fn select(&mut self, position: usize, height: usize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        self.selected = position.min(self.visible.len() - 1);
+        self.scroll_into_view(height);
+    }
+
+    /// Selects the first entry for which `pred` holds; returns whether one did.
+    pub fn select_where(&mut self, pred: impl Fn(&T) -> bool, height: usize) -> bool {
+        match self.visible.iter().position(|&i| pred(&self.entries[i])) {
+            Some(position) => {
+                self.select(position, height);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Scrolls the viewport (mouse wheel) without moving past the ends.
+    pub fn scroll(&mut self, delta: isize, height: usize) {
+        let max = self.visible.len().saturating_sub(height.max(1));
+        self.offset = (self.offset as isize + delta).clamp(0, max as isize) as usize;
+        if self.selected < self.offset {
+            self.selected = self.offset;
+        } else if height > 0 && self.selected >= self.offset + height {
+            self.selected = self.offset + height - 1;
+        }
+    }
+
+    fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list() -> FilterList<String> {
+        FilterList::new(
+            [
+                "codebuild-service-role",
+                "ecs-task-execution",
+                "deployer",
+                "code-reader",
+            ]
+            .map(String::from)
+            .to_vec(),
+            |s| s.clone(),
+        )
+    }
+
+    #[test]
+    fn fuzzy_filter_ranks_and_keeps_selection_in_range() {
+        let mut list = list();
+        list.move_by(3, 10);
+        assert_eq!(list.selected().map(String::as_str), Some("code-reader"));
+        list.set_query("cbsr");
+        assert_eq!(list.visible_len(), 1);
+        assert_eq!(
+            list.selected().map(String::as_str),
+            Some("codebuild-service-role")
+        );
+        list.set_query("zzz");
+        assert_eq!(list.visible_len(), 0);
+        assert_eq!(list.selected(), None);
+        list.move_by(1, 10);
+        list.set_query("");
+        assert_eq!(list.visible_len(), 4);
+    }
+
+    #[test]
+    fn scrolling_keeps_selection_visible() {
+        let mut list = FilterList::new((0..100).collect::<Vec<u32>>(), |n| n.to_string());
+        list.move_by(50, 10);
+        assert_eq!(list.offset(), 41);
+        list.move_by(-100, 10);
+        assert_eq!((list.selected_index(), list.offset()), (0, 0));
+        list.scroll(5, 10);
+        assert_eq!((list.selected_index(), list.offset()), (5, 5));
+        list.scroll(1000, 10);
+        assert_eq!(list.offset(), 90);
+    }
+}

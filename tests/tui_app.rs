@@ -1,0 +1,560 @@
+//! Action-driven tests of the console state: no terminal, the real demo data, the real
+//! diagnosis engine, effects run inline by the headless harness.
+#![cfg(feature = "tui")]
+
+use std::sync::{Arc, Mutex};
+
+use crossdock::inventory::{demo, Account};
+use crossdock::tui::action::Action;
+use crossdock::tui::app::{AppOptions, DeepLink, Focus, Overlay, SideStatus};
+use crossdock::tui::headless::Harness;
+use crossdock::tui::keymap::Keymap;
+use crossdock::tui::msg::{Msg, Side};
+use crossdock::tui::panes::explain::Outcome;
+use crossdock::tui::panes::Tab;
+use crossdock::tui::profiles::{ProfileInfo, ProfileKind};
+use crossdock::tui::source::{BoxFuture, DataSource, ItemDetail, ItemRef, LiveAccounts, LoadError};
+use crossdock::tui::theme::Theme;
+
+fn explain_scenario(h: &mut Harness, id: &str) {
+    h.act(Action::Explain).type_text(id).act(Action::Confirm);
+}
+
+#[test]
+fn demo_loads_both_sides_with_headers_from_the_same_account() {
+    let h = Harness::demo(120, 40);
+    for (side, id) in [(Side::A, demo::ACCOUNT_A), (Side::B, demo::ACCOUNT_B)] {
+        let account = h.app.side(side).account().expect("loaded");
+        assert_eq!(account.id(), id);
+        assert!(h.app.side(side).list(Tab::Roles).total() > 0);
+    }
+    let screen = h.screen();
+    assert!(screen.contains("DEMO"), "{screen}");
+    assert!(
+        screen.contains("--profile-a"),
+        "hint how to use real profiles"
+    );
+}
+
+#[test]
+fn tabs_focus_and_filters() {
+    let mut h = Harness::demo(120, 40);
+    h.act(Action::TabRepositories);
+    assert_eq!(h.app.tab, Tab::Repositories);
+    h.act(Action::NextTab).act(Action::NextTab);
+    assert_eq!(h.app.tab, Tab::Pipelines);
+    h.act(Action::PrevTab).act(Action::PrevTab);
+    h.act(Action::NextPane).act(Action::NextPane);
+    assert_eq!(h.app.focus, Focus::List(Side::B));
+    h.act(Action::PrevPane);
+    assert_eq!(h.app.focus, Focus::Detail(Side::A));
+    h.act(Action::PrevPane)
+        .act(Action::Filter)
+        .type_text("delivry");
+    let list = h.app.side(Side::A).list(Tab::Repositories);
+    assert!(list.editing);
+    assert_eq!(
+        list.selected().map(|r| r.name.as_str()),
+        Some("delivery-repo")
+    );
+    h.act(Action::Confirm);
+    assert!(!h.app.side(Side::A).list(Tab::Repositories).editing);
+    assert!(h.screen().contains("/delivry"));
+    h.act(Action::Cancel);
+    assert_eq!(h.app.side(Side::A).list(Tab::Repositories).query, "");
+}
+
+#[test]
+fn selection_drives_the_detail_view() {
+    let mut h = Harness::demo(120, 40);
+    h.act(Action::Down);
+    let selected = h
+        .app
+        .side(Side::A)
+        .list(Tab::Roles)
+        .selected()
+        .cloned()
+        .expect("row");
+    assert_eq!(
+        h.app.side(Side::A).detail.item.as_ref(),
+        Some(&selected.item)
+    );
+    assert!(h.screen().contains("Trust policy"));
+    h.act(Action::Bottom).act(Action::Top);
+    assert_eq!(h.app.side(Side::A).list(Tab::Roles).selected_index(), 0);
+}
+
+#[test]
+fn s1_broken_explains_with_evidence_on_side_b() {
+    let mut h = Harness::demo(160, 48);
+    explain_scenario(&mut h, "s1-broken");
+    let explain = h.app.explain.as_ref().expect("explain open");
+    let diagnosis = explain.diagnosis().expect("diagnosed");
+    let failing: Vec<&str> = diagnosis
+        .checks
+        .iter()
+        .filter(|c| c.status == crossdock::diagnose::model::Status::Fail)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(failing.contains(&"service-principal-only"), "{failing:?}");
+    // The first failing check is selected and its statement is highlighted in B's repo policy.
+    let detail = &h.app.side(Side::B).detail;
+    assert!(
+        matches!(&detail.item, Some(ItemRef::Repository(arn)) if arn.ends_with("/source-repo"))
+    );
+    let (start, end) = detail.highlighted.expect("statement highlighted");
+    let text: String = detail.lines[start..=end]
+        .iter()
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        })
+        .collect();
+    assert!(text.contains("codebuild.amazonaws.com"), "{text}");
+    assert!(h.app.side(Side::A).detail.item.is_none());
+    let screen = h.screen();
+    assert!(screen.contains("✗ service-principal-only"), "{screen}");
+    assert!(screen.contains("FAILS"));
+}
+
+#[test]
+fn fixed_scenario_works() {
+    let mut h = Harness::demo(120, 40);
+    explain_scenario(&mut h, "s1-fixed");
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("done");
+    assert_eq!(
+        diagnosis.verdict,
+        crossdock::diagnose::model::Verdict::Works
+    );
+    assert!(h.screen().contains("WORKS"));
+}
+
+#[test]
+fn pasted_error_text_is_explained() {
+    let mut h = Harness::demo(120, 40);
+    let text = "denied: User: arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e-0b5d-4e8a-9c61-2f4d8e1a7b90 is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo because no resource-based policy allows the ecr:BatchGetImage action";
+    // A bracketed paste anywhere opens the dialog with the text.
+    h.act(Action::Paste(text.into()));
+    assert!(matches!(h.app.overlay, Some(Overlay::Paste(_))));
+    h.act(Action::Confirm);
+    let explain = h.app.explain.as_ref().expect("explain");
+    let diagnosis = explain
+        .diagnosis()
+        .unwrap_or_else(|| panic!("{:?}", explain.outcome));
+    assert!(diagnosis.check("service-principal-only").is_some());
+}
+
+#[test]
+fn garbage_paste_reports_the_engine_error() {
+    let mut h = Harness::demo(120, 40);
+    h.act(Action::PasteError)
+        .type_text("hello world")
+        .act(Action::Confirm);
+    let explain = h.app.explain.as_ref().expect("explain");
+    assert!(
+        matches!(explain.outcome, Outcome::Failed(_)),
+        "{:?}",
+        explain.outcome
+    );
+}
+
+#[test]
+fn questions_from_selections() {
+    let mut h = Harness::demo(120, 40);
+    // codebuild-service-role in A, source-repo in B.
+    h.act(Action::Filter)
+        .type_text("codebuild-service-role")
+        .act(Action::Confirm);
+    h.act(Action::TabRepositories)
+        .act(Action::NextPane)
+        .act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("source-repo")
+        .act(Action::Confirm);
+    h.act(Action::Explain);
+    let Some(Overlay::Chooser(chooser)) = &h.app.overlay else {
+        panic!("chooser open");
+    };
+    let first = chooser.list.selected().expect("a candidate").clone();
+    assert!(
+        first
+            .title
+            .starts_with("pull: can codebuild-service-role (A) pull source-repo"),
+        "{}",
+        first.title
+    );
+    h.act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("done");
+    assert_eq!(diagnosis.question.kind, "pull");
+}
+
+#[test]
+fn copy_fix_uses_osc52_text_and_presenter_masks_it() {
+    let mut h = Harness::demo(120, 40);
+    explain_scenario(&mut h, "s1-broken");
+    h.act(Action::Copy);
+    let copied = h.copied.last().expect("copied").clone();
+    assert!(copied.contains("111111111111"), "{copied}");
+    serde_json::from_str::<serde_json::Value>(&copied).expect("fix is JSON");
+    h.act(Action::TogglePresenter).act(Action::Copy);
+    let masked = h.copied.last().expect("copied");
+    assert!(
+        !masked.contains("111111111111") && masked.contains("000000000001"),
+        "{masked}"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("PRESENTER"));
+    assert!(
+        !screen.contains("111111111111") && !screen.contains("222222222222"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn walkthrough_steps_and_exports_markdown() {
+    let mut h = Harness::demo(120, 40);
+    let dir = std::env::temp_dir().join(format!("crossdock-walk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    h.app.export_dir = dir.clone();
+    explain_scenario(&mut h, "s1-broken");
+    h.act(Action::Walkthrough);
+    assert!(matches!(h.app.overlay, Some(Overlay::Walkthrough(_))));
+    h.act(Action::Top);
+    let before = h.app.explain.as_ref().map(|e| e.selected);
+    h.act(Action::NextStep);
+    assert_eq!(
+        h.app.explain.as_ref().map(|e| e.selected),
+        before.map(|s| s + 1)
+    );
+    assert!(h.screen().contains("Rule · passes when"));
+    h.act(Action::ExportWalkthrough);
+    let status = h.app.status.clone().expect("status");
+    assert!(status.starts_with("walkthrough written to"), "{status}");
+    let file = std::fs::read_dir(&dir)
+        .expect("dir")
+        .next()
+        .expect("a file")
+        .expect("entry")
+        .path();
+    let markdown = std::fs::read_to_string(&file).expect("read");
+    assert!(markdown.contains("## Step 1 of"), "{markdown}");
+    assert!(markdown.contains("service-principal-only"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn help_palette_and_quit() {
+    let mut h = Harness::demo(120, 40);
+    h.act(Action::Help);
+    assert!(h.screen().contains("Help"));
+    h.act(Action::Cancel)
+        .act(Action::Palette)
+        .type_text("trail tab")
+        .act(Action::Confirm);
+    assert_eq!(h.app.tab, Tab::Trail);
+    assert!(h.app.overlay.is_none());
+    h.act(Action::Quit);
+    assert!(h.app.should_quit);
+}
+
+#[test]
+fn deep_link_opens_tab_and_selection() {
+    let options = AppOptions {
+        source: DataSource::Demo,
+        theme: Theme::monochrome(),
+        keymap: Keymap::default_keymap(),
+        presenter: false,
+        deep_link: DeepLink {
+            tab: Some(Tab::Repositories),
+            select: Some("source-repo".into()),
+            explain_error: None,
+        },
+    };
+    let h = Harness::with(options, Arc::new(Offline), 120, 40);
+    assert_eq!(h.app.tab, Tab::Repositories);
+    assert_eq!(h.app.focus, Focus::List(Side::B));
+    let row = h
+        .app
+        .side(Side::B)
+        .list(Tab::Repositories)
+        .selected()
+        .expect("selected");
+    assert_eq!(row.name, "source-repo");
+}
+
+#[test]
+fn mouse_clicks_and_wheel() {
+    let mut h = Harness::demo(120, 40);
+    let areas = h.app.areas();
+    let list_b = areas.lists[1].expect("list");
+    // Third row of B's list (border + filter line come first).
+    h.act(Action::Click {
+        column: list_b.x + 3,
+        row: list_b.y + 4,
+    });
+    assert_eq!(h.app.focus, Focus::List(Side::B));
+    assert_eq!(h.app.side(Side::B).list(Tab::Roles).selected_index(), 2);
+    h.act(Action::Click {
+        column: areas.tabs.x + 12,
+        row: areas.tabs.y,
+    });
+    assert_eq!(h.app.tab, Tab::Repositories);
+    let detail_a = areas.details[0];
+    h.act(Action::Scroll {
+        down: true,
+        column: detail_a.x + 2,
+        row: detail_a.y + 2,
+    });
+    assert_eq!(h.app.side(Side::A).detail.scroll, 3);
+}
+
+#[test]
+fn small_terminals_show_a_notice_and_never_panic() {
+    let mut h = Harness::demo(79, 24);
+    assert!(h.screen().contains("terminal too small"));
+    for (w, h2) in [(1, 1), (10, 3), (80, 24), (300, 100), (80, 23)] {
+        h.act(Action::Resize {
+            width: w,
+            height: h2,
+        });
+        let _ = h.screen();
+    }
+}
+
+/// A stand-in for `crossdock::aws` behind the `LiveAccounts` seam: profiles map to the demo
+/// accounts, with a switchable failure, and details come back whole.
+struct FakeLive {
+    fail: Mutex<bool>,
+}
+
+struct Offline;
+
+impl LiveAccounts for Offline {
+    fn profiles(&self) -> Result<Vec<ProfileInfo>, LoadError> {
+        Ok(Vec::new())
+    }
+    fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>> {
+        Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
+    }
+    fn load_detail(&self, profile: String, _: ItemRef) -> BoxFuture<Result<ItemDetail, LoadError>> {
+        Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
+    }
+}
+
+impl LiveAccounts for FakeLive {
+    fn profiles(&self) -> Result<Vec<ProfileInfo>, LoadError> {
+        Ok(vec![
+            ProfileInfo {
+                name: "build".into(),
+                region: Some("ap-northeast-1".into()),
+                kind: ProfileKind::Sso,
+            },
+            ProfileInfo {
+                name: "registry".into(),
+                region: Some("ap-northeast-1".into()),
+                kind: ProfileKind::Role,
+            },
+        ])
+    }
+    fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>> {
+        let fail = *self.fail.lock().expect("lock");
+        Box::pin(async move {
+            if fail {
+                return Err(LoadError::credentials(
+                    &profile,
+                    ProfileKind::Sso,
+                    "the SSO session has expired",
+                ));
+            }
+            let pair = demo::load().expect("demo");
+            let accounts = pair.into_accounts();
+            let index = usize::from(profile == "registry");
+            Ok(accounts[index].clone())
+        })
+    }
+    fn load_detail(&self, _: String, _: ItemRef) -> BoxFuture<Result<ItemDetail, LoadError>> {
+        Box::pin(async { Ok(ItemDetail::Complete) })
+    }
+}
+
+fn profiles_app(fake: Arc<FakeLive>) -> Harness {
+    let options = AppOptions {
+        source: DataSource::Profiles { a: None, b: None },
+        theme: Theme::monochrome(),
+        keymap: Keymap::default_keymap(),
+        presenter: false,
+        deep_link: DeepLink::default(),
+    };
+    Harness::with(options, fake, 120, 40)
+}
+
+#[test]
+fn picker_chooses_a_then_b_and_shows_identities() {
+    let mut h = profiles_app(Arc::new(FakeLive {
+        fail: Mutex::new(false),
+    }));
+    assert!(matches!(h.app.overlay, Some(Overlay::Picker(_))));
+    assert!(h.screen().contains("SSO"));
+    h.type_text("build").act(Action::Confirm);
+    h.type_text("registry").act(Action::Confirm);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(
+        h.app
+            .side(Side::A)
+            .account()
+            .map(|a| a.id().to_string())
+            .as_deref(),
+        Some(demo::ACCOUNT_A)
+    );
+    assert_eq!(
+        h.app
+            .side(Side::B)
+            .account()
+            .map(|a| a.id().to_string())
+            .as_deref(),
+        Some(demo::ACCOUNT_B)
+    );
+    assert!(!h.screen().contains("DEMO"));
+}
+
+#[test]
+fn expired_credentials_show_the_login_command() {
+    let fake = Arc::new(FakeLive {
+        fail: Mutex::new(true),
+    });
+    let mut h = profiles_app(fake);
+    h.type_text("build")
+        .act(Action::Confirm)
+        .act(Action::Cancel);
+    let SideStatus::Failed(error) = &h.app.side(Side::A).status else {
+        panic!("failed");
+    };
+    assert_eq!(error.hint.as_deref(), Some("aws sso login --profile build"));
+    assert!(h.screen().contains("aws sso login --profile build"));
+}
+
+#[test]
+fn switching_profiles_never_mixes_header_and_data() {
+    let fake = Arc::new(FakeLive {
+        fail: Mutex::new(false),
+    });
+    let mut h = profiles_app(fake);
+    h.type_text("build")
+        .act(Action::Confirm)
+        .type_text("registry")
+        .act(Action::Confirm);
+    let old_generation = h.app.side(Side::A).generation;
+    // Switch A to another profile but hold the answer back: A must show nothing of the old account.
+    h.act(Action::PickProfiles);
+    let mut effects = h.app.update(Action::Insert('r'));
+    effects.extend(h.app.update(Action::Confirm));
+    assert!(matches!(h.app.side(Side::A).status, SideStatus::Loading(_)));
+    assert_eq!(h.app.side(Side::A).list(Tab::Roles).total(), 0);
+    let screen = h.screen();
+    assert!(
+        !screen.contains(demo::ACCOUNT_A),
+        "old account still on screen:\n{screen}"
+    );
+    // A late answer for the previous generation is dropped.
+    let stale = demo::load().expect("demo").into_accounts().remove(0);
+    h.app.handle(Msg::AccountLoaded {
+        side: Side::A,
+        generation: old_generation,
+        result: Ok(Box::new(stale)),
+    });
+    assert!(matches!(h.app.side(Side::A).status, SideStatus::Loading(_)));
+    h.run(effects);
+    assert!(matches!(h.app.side(Side::A).status, SideStatus::Ready(_)));
+}
+
+#[test]
+fn random_action_sequences_never_panic() {
+    use proptest::prelude::*;
+    let actions: Vec<Action> = Action::BINDABLE
+        .iter()
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::Quit | Action::Suspend | Action::ExportWalkthrough
+            )
+        })
+        .cloned()
+        .chain([
+            Action::Insert('s'),
+            Action::Insert('1'),
+            Action::Backspace,
+            Action::Paste("denied: User: x".into()),
+            Action::Click {
+                column: 30,
+                row: 10,
+            },
+            Action::Scroll {
+                down: true,
+                column: 90,
+                row: 20,
+            },
+            Action::Resize {
+                width: 80,
+                height: 24,
+            },
+        ])
+        .collect();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 24,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(
+            &proptest::collection::vec(0..actions.len(), 1..60),
+            |picks| {
+                let mut h = Harness::demo(100, 30);
+                for pick in picks {
+                    h.act(actions[pick].clone());
+                    let _ = h.screen();
+                }
+                Ok(())
+            },
+        )
+        .expect("no panic");
+}
+
+#[test]
+fn a_cross_account_push_in_the_trail_explains_the_trigger() {
+    let mut h = Harness::demo(160, 48);
+    // B's trail holds S3's cross-account PutImage of order-service.
+    h.act(Action::TabTrail)
+        .act(Action::NextPane)
+        .act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("cross-account")
+        .act(Action::Confirm);
+    h.act(Action::Explain)
+        .type_text("does this push")
+        .act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("a diagnosis");
+    assert_eq!(diagnosis.question.kind, "trigger", "{}", h.screen());
+    let failing: Vec<&str> = diagnosis
+        .checks
+        .iter()
+        .filter(|c| c.status == crossdock::diagnose::model::Status::Fail)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(failing, ["trigger-cross-account-push"], "{}", h.screen());
+}

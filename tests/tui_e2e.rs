@@ -1,0 +1,121 @@
+//! End-to-end: the real `crossdock` binary in tmux on the demo. It waits for the first
+//! screen, switches tabs, filters, explains the S1 broken scenario and sees its failing
+//! check, opens help, quits, and checks that the shell prompt is back and the terminal
+//! restored (alternate screen off, mouse reporting off, canonical mode and echo on).
+//!
+//! Binary: `CARGO_BIN_EXE_crossdock`, the one cargo builds for this test run (no second,
+//! cold `--release` build, which would add minutes to CI). Set `CROSSDOCK_E2E_BIN` to run
+//! it against another build, e.g. `CROSSDOCK_E2E_BIN=target/release/crossdock`.
+//! Needs tmux: skipped with a message when tmux is missing and `CI` is unset; in CI a
+//! missing tmux is a failure (`.ci/run` installs it).
+#![cfg(all(unix, feature = "tui"))]
+
+use std::path::PathBuf;
+
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use tmux::{tmux_available, Tmux};
+
+#[test]
+fn console_end_to_end_in_tmux() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required in CI (.ci/run installs it with apt-get)");
+        }
+        println!("SKIPPED console_end_to_end_in_tmux: tmux not found (install tmux to run it; it always runs in CI)");
+        return;
+    }
+    let binary = std::env::var_os("CROSSDOCK_E2E_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_crossdock")));
+    let home = std::env::temp_dir().join(format!("crossdock-e2e-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("home");
+    let tmux = Tmux {
+        socket: format!("crossdock-e2e-{}", std::process::id()),
+    };
+    let shell = format!(
+        "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color PS1='e2e-prompt$ ' bash --norc --noprofile",
+        home.display()
+    );
+    let started = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "36",
+        &shell,
+    ]);
+    assert!(
+        started.status.success(),
+        "tmux new-session: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the shell prompt", |s| s.contains("e2e-prompt$"));
+
+    // No profiles in this HOME and no AWS_* variables: plain `crossdock` opens the demo.
+    tmux.literal(&format!("{} ; echo exit=$?", binary.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the first screen", |s| {
+        s.contains("DEMO") && s.contains("codebuild-service-role")
+    });
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "1",
+        "runs on the alternate screen"
+    );
+
+    tmux.keys(&["2"]);
+    tmux.wait_for("the Repositories tab", |s| {
+        s.contains("A Repositories") && s.contains("delivery-repo")
+    });
+
+    tmux.keys(&["/"]);
+    tmux.literal("lockdown");
+    tmux.wait_for("the filtered list", |s| {
+        s.contains("/lockdown") && s.contains("lockdown-app")
+    });
+    tmux.keys(&["Escape"]);
+
+    tmux.keys(&["e"]);
+    tmux.wait_for("the question chooser", |s| s.contains("Explain…"));
+    tmux.literal("s1-broken");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the S1 explanation", |s| {
+        s.contains("FAILS") && s.contains("✗ service-principal-only")
+    });
+    assert!(screen.contains("source-repo evidence"), "{screen}");
+
+    tmux.keys(&["?"]);
+    tmux.wait_for("the help overlay", |s| s.contains("Help — keys"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", |s| !s.contains("Help — keys"));
+
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("the prompt after quitting", |s| {
+        s.contains("exit=0") && s.trim_end().ends_with("e2e-prompt$")
+    });
+    assert!(
+        !screen.contains("DEMO"),
+        "console left on screen:\n{screen}"
+    );
+    assert_eq!(tmux.format("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(
+        tmux.format("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting left on"
+    );
+
+    // The tty is back in cooked mode with echo.
+    tmux.literal(
+        "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | sort | tr '\\n' ' '; echo",
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("cooked mode", |s| s.contains("echo icanon"));
+    let _ = std::fs::remove_dir_all(&home);
+}
