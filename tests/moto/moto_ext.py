@@ -18,6 +18,8 @@ What it adds (all test-only; nothing here ships with crossdock):
 * ``SeedEvents``, a made-up action on the CloudTrail JSON protocol
   (``X-Amz-Target: ...CloudTrail_20131101.SeedEvents``) that stores
   arbitrary CloudTrail records in the caller's account and region.
+* Role lookups by name and ARN through an index (see below): safe while
+  other threads create roles, and constant-time in accounts of thousands.
 * A parent-death watchdog (``--parent-pid PID`` or ``MOTO_EXT_PARENT_PID``):
   the server exits once that process is gone, so a test process that dies
   never leaves a server behind.
@@ -44,6 +46,13 @@ moto internals this relies on, which is why requirements.txt pins
   all of them for every account *and* each of its 6 partitions (any request
   touches them all), ~0.4 s of CPU per new account. Parsing once cuts that
   tenfold, which matters with a dozen accounts per test run;
+* ``IAMBackend.roles`` is a dict of roles by role id, and ``get_role``,
+  ``get_role_by_arn`` and ``get_roles`` are how handlers (and
+  ``mark_account_as_visited``, on every request made with assumed-role keys)
+  find roles; ``create_role``/``delete_role`` are the only writers. The shim
+  indexes those lookups: moto scans every role under no lock, which fails
+  with HTTP 500 while another thread creates a role and costs each request
+  a loop over all roles of the account;
 * ``BaseBackend.reset`` rebuilds a backend's ``__dict__``, so events stored
   on the CloudTrail backend vanish with ``POST /moto-api/reset`` like
   everything else.
