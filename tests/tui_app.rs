@@ -605,3 +605,39 @@ fn keys_keep_working_while_a_profile_load_hangs() {
     };
     assert_eq!(error.hint.as_deref(), Some("aws sso login --profile build"));
 }
+
+#[test]
+fn enter_on_a_trail_record_explains_it() {
+    // A denied call in A's trail: explained straight away from its error message.
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail);
+    h.act(Action::Filter)
+        .type_text("DENIED")
+        .act(Action::Confirm);
+    h.act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("a diagnosis");
+    assert_eq!(diagnosis.question.kind, "error", "{}", h.screen());
+    // A cross-account push in B's trail: Enter offers the trigger question.
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail)
+        .act(Action::NextPane)
+        .act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("cross-account")
+        .act(Action::Confirm);
+    h.act(Action::Confirm);
+    let Some(Overlay::Chooser(chooser)) = &h.app.overlay else {
+        panic!("the trigger question is offered: {}", h.screen());
+    };
+    let first = chooser.list.selected().expect("a candidate");
+    assert!(
+        first.title.starts_with("trail: does this push"),
+        "{}",
+        first.title
+    );
+}
