@@ -558,3 +558,86 @@ fn a_cross_account_push_in_the_trail_explains_the_trigger() {
         .collect();
     assert_eq!(failing, ["trigger-cross-account-push"], "{}", h.screen());
 }
+
+#[test]
+fn keys_keep_working_while_a_profile_load_hangs() {
+    use crossdock::tui::effect::Effect;
+    // The loads are requested but never answered: a hung network call, from the app's view.
+    let (mut app, effects) = crossdock::tui::app::App::new(AppOptions {
+        source: DataSource::Profiles {
+            a: Some("build".into()),
+            b: Some("registry".into()),
+        },
+        theme: Theme::monochrome(),
+        keymap: Keymap::default_keymap(),
+        presenter: false,
+        deep_link: DeepLink::default(),
+    });
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::LoadProfile { .. })));
+    app.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    assert!(app.busy(), "a load is in flight");
+    // Navigation, overlays and the spinner all respond while it hangs.
+    app.update(Action::TabRepositories);
+    app.update(Action::NextPane);
+    app.update(Action::Help);
+    assert!(matches!(app.overlay, Some(Overlay::Help(_))));
+    app.update(Action::Cancel);
+    app.update(Action::Tick);
+    assert!(matches!(app.side(Side::A).status, SideStatus::Loading(_)));
+    // When the answer finally is an error, the pane shows it with what to run.
+    let generation = app.side(Side::A).generation;
+    app.handle(Msg::AccountLoaded {
+        side: Side::A,
+        generation,
+        result: Err(LoadError::credentials(
+            "build",
+            ProfileKind::Sso,
+            "the SSO token expired",
+        )),
+    });
+    let SideStatus::Failed(error) = &app.side(Side::A).status else {
+        panic!("the side shows the failure");
+    };
+    assert_eq!(error.hint.as_deref(), Some("aws sso login --profile build"));
+}
+
+#[test]
+fn enter_on_a_trail_record_explains_it() {
+    // A denied call in A's trail: explained straight away from its error message.
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail);
+    h.act(Action::Filter)
+        .type_text("DENIED")
+        .act(Action::Confirm);
+    h.act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("a diagnosis");
+    assert_eq!(diagnosis.question.kind, "error", "{}", h.screen());
+    // A cross-account push in B's trail: Enter offers the trigger question.
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail)
+        .act(Action::NextPane)
+        .act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("cross-account")
+        .act(Action::Confirm);
+    h.act(Action::Confirm);
+    let Some(Overlay::Chooser(chooser)) = &h.app.overlay else {
+        panic!("the trigger question is offered: {}", h.screen());
+    };
+    let first = chooser.list.selected().expect("a candidate");
+    assert!(
+        first.title.starts_with("trail: does this push"),
+        "{}",
+        first.title
+    );
+}

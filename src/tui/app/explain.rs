@@ -15,6 +15,30 @@ use crate::tui::panes::Tab;
 use crate::tui::source::{DataSource, ItemRef};
 
 impl App {
+    /// Enter on a CloudTrail record: a denied call is explained at once; a push from another
+    /// account offers the trigger question of the pipelines watching the repository.
+    pub(super) fn explain_trail_record(&mut self, side: Side) -> Option<Vec<Effect>> {
+        let account = self.side(side).account()?.clone();
+        let index = match self
+            .side(side)
+            .list(Tab::Trail)
+            .selected()
+            .map(|r| r.item.clone())
+        {
+            Some(ItemRef::Trail(index)) => index,
+            _ => return None,
+        };
+        if let Some(text) = crate::tui::panes::trail::error_message(&account, index) {
+            return Some(self.explain_error_text(text));
+        }
+        crate::tui::panes::trail::cross_account_push(&account, index)?;
+        let effects = self.open_chooser();
+        if let Some(Overlay::Chooser(chooser)) = &mut self.overlay {
+            chooser.list.set_query("trail: does this push");
+        }
+        Some(effects)
+    }
+
     pub(super) fn open_chooser(&mut self) -> Vec<Effect> {
         let selections = Side::BOTH.map(|side| self.selection(side));
         let scenarios = match self.source {

@@ -52,6 +52,11 @@ impl App {
             }
             Action::Confirm => {
                 if let Focus::List(side) = self.focus {
+                    if self.tab == Tab::Trail {
+                        if let Some(effects) = self.explain_trail_record(side) {
+                            return effects;
+                        }
+                    }
                     self.focus = Focus::Detail(side);
                 }
             }

@@ -40,6 +40,9 @@ pub struct FilterList<T> {
     /// Whether the filter is being typed.
     pub editing: bool,
     visible: Vec<usize>,
+    /// Results of the queries typed so far, each a prefix of the next: typing narrows the
+    /// last one (a fuzzy match of "abc" is also a match of "ab"), backspace reuses one.
+    narrowing: Vec<(String, Vec<usize>)>,
     selected: usize,
     offset: usize,
 }
@@ -55,6 +58,7 @@ impl<T> FilterList<T> {
             query: String::new(),
             editing: false,
             visible,
+            narrowing: Vec::new(),
             selected: 0,
             offset: 0,
         }
@@ -123,19 +127,34 @@ impl<T> FilterList<T> {
     }
 
     fn refilter(&mut self) {
-        if self.query.trim().is_empty() {
+        let query = self.query.trim().to_string();
+        if query.is_empty() {
+            self.narrowing.clear();
             self.visible = (0..self.entries.len()).collect();
             return;
         }
+        // Keep only cached results for prefixes of the new query.
+        self.narrowing
+            .retain(|(cached, _)| query.starts_with(cached.as_str()));
+        if let Some((_, visible)) = self.narrowing.iter().find(|(cached, _)| *cached == query) {
+            self.visible = visible.clone();
+            return;
+        }
+        let candidates: Box<dyn Iterator<Item = usize>> = match self.narrowing.last() {
+            Some((_, matches)) => Box::new(matches.clone().into_iter()),
+            None => Box::new(0..self.haystacks.len()),
+        };
         let matcher = SkimMatcherV2::default().smart_case();
-        let mut scored: Vec<(i64, usize)> = self
-            .haystacks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| matcher.fuzzy_match(h, self.query.trim()).map(|s| (s, i)))
+        let mut scored: Vec<(i64, usize)> = candidates
+            .filter_map(|i| {
+                matcher
+                    .fuzzy_match(&self.haystacks[i], &query)
+                    .map(|s| (s, i))
+            })
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         self.visible = scored.into_iter().map(|(_, i)| i).collect();
+        self.narrowing.push((query, self.visible.clone()));
     }
 
     /// Moves the selection by `delta` rows, clamped, keeping it inside a viewport of `height`.
@@ -193,6 +212,38 @@ impl<T> FilterList<T> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn typing_and_erasing_give_the_same_results_as_a_fresh_filter() {
+        let names: Vec<String> = (0..500)
+            .map(|i| {
+                format!(
+                    "{}-{}-service-{i}",
+                    ["team", "Build", "deploy", "etl"][i % 4],
+                    ["prod", "stg", "Dev"][i % 3]
+                )
+            })
+            .collect();
+        for query in ["dep", "Dev", "bsv", "team-prod-service-1", "zzz", "t-p-s"] {
+            let mut typed = FilterList::new(names.clone(), String::clone);
+            let mut prefix = String::new();
+            for c in query.chars() {
+                prefix.push(c);
+                typed.push_char(c);
+                let mut fresh = FilterList::new(names.clone(), String::clone);
+                fresh.set_query(&prefix);
+                assert_eq!(typed.visible, fresh.visible, "typing {prefix:?}");
+            }
+            while !prefix.is_empty() {
+                prefix.pop();
+                typed.pop_char();
+                let mut fresh = FilterList::new(names.clone(), String::clone);
+                fresh.set_query(&prefix);
+                assert_eq!(typed.visible, fresh.visible, "erasing to {prefix:?}");
+            }
+        }
+    }
+
     use super::*;
 
     fn list() -> FilterList<String> {
