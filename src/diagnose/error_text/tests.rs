@@ -1,0 +1,129 @@
+//! Unit tests of the error-text parser (the corpus tests live in tests/error_texts.rs).
+use super::*;
+
+const S1: &str = "denied: User: arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-0f1e is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo because no resource-based policy allows the ecr:BatchGetImage action";
+
+#[test]
+fn modern_form_with_docker_prefix() {
+    let p = parse(S1).unwrap();
+    assert_eq!(
+        p.principal_arn.as_deref(),
+        Some("arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-0f1e")
+    );
+    assert_eq!(p.action.as_deref(), Some("ecr:BatchGetImage"));
+    assert_eq!(
+        p.resource_arn.as_deref(),
+        Some("arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo")
+    );
+    assert_eq!(p.reason_kind, ReasonKind::NoResourcePolicy);
+    assert_eq!(p.wrapper, Wrapper::Docker);
+    assert_eq!(p.question, Question::Pull);
+    assert_eq!(p.symptom, Symptom::NotAuthorized);
+    assert!(!p.account_redacted);
+    let repo = p.repository.unwrap();
+    assert_eq!(repo.name.as_deref(), Some("source-repo"));
+    assert_eq!(repo.registry_account.as_deref(), Some("222222222222"));
+    assert!(!repo.arn_derived);
+}
+
+#[test]
+fn wrapped_at_80_columns_with_indentation() {
+    let wrapped: String = S1
+        .as_bytes()
+        .chunks(78)
+        .map(|c| format!("  {}", String::from_utf8_lossy(c)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(parse(&wrapped).unwrap(), parse(S1).unwrap());
+}
+
+#[test]
+fn missing_spaces_and_lower_case_user() {
+    let p = parse("user: arn:aws:iam::111111111111:user/ci-botis not authorized to perform:ecr:PutImage on resource:arn:aws:ecr:us-east-1:222222222222:repository/app").unwrap();
+    assert_eq!(
+        p.principal_arn.as_deref(),
+        Some("arn:aws:iam::111111111111:user/ci-bot")
+    );
+    assert_eq!(p.action.as_deref(), Some("ecr:PutImage"));
+    assert_eq!(p.reason_kind, ReasonKind::Unspecified);
+    assert_eq!(p.question, Question::Push);
+}
+
+#[test]
+fn scp_with_2025_policy_arn() {
+    let p = parse("An error occurred (AccessDenied) when calling the ListRoles operation: User: arn:aws:iam::123456789012:user/Matt is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::123456789012:role/* with an explicit deny in a service control policy: arn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd").unwrap();
+    assert_eq!(p.reason_kind, ReasonKind::ExplicitDenyScp);
+    assert_eq!(
+        p.policy_arn.as_deref(),
+        Some("arn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd")
+    );
+    assert_eq!(p.error_code.as_deref(), Some("AccessDenied"));
+    assert_eq!(p.operation.as_deref(), Some("ListRoles"));
+    assert_eq!(p.wrapper, Wrapper::AwsCli);
+}
+
+#[test]
+fn soft_wrapped_at_words_with_policy_arn_on_its_own_line() {
+    let p = parse("User: arn:aws:iam::123456789012:user/deploy-bot is not authorized\nto perform: iam:ListRoles on resource: arn:aws:iam::123456789012:role/*\nwith an explicit deny in a service control policy:\narn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd\n\nThanks for any help").unwrap();
+    assert_eq!(
+        p.principal_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:user/deploy-bot")
+    );
+    assert_eq!(
+        p.resource_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/*")
+    );
+    assert_eq!(p.reason_kind, ReasonKind::ExplicitDenyScp);
+    assert_eq!(
+        p.policy_arn.as_deref(),
+        Some("arn:aws:organizations::987654321098:policy/o-qv5af4abcd/service_control_policy/p-2kgnabcd")
+    );
+}
+
+#[test]
+fn keyword_cut_mid_word_by_a_terminal() {
+    let text = format!("{}\n{}", &S1[..79], &S1[79..]);
+    assert_eq!(
+        parse(&text).unwrap().reason_kind,
+        ReasonKind::NoResourcePolicy
+    );
+}
+
+#[test]
+fn rejects_with_a_hint() {
+    let e = parse("Traceback (most recent call last):\n  File \"x.py\", line 1\nKeyError: 'a'")
+        .unwrap_err();
+    assert_eq!(e.kind, RejectKind::NoDenial);
+    assert!(e
+        .to_string()
+        .contains("not an authorization error I recognise"));
+    assert!(e.to_string().contains("is not authorized to perform"));
+    assert_eq!(parse("  \n ").unwrap_err().kind, RejectKind::Empty);
+    assert_eq!(
+        parse("Access Denied").unwrap_err().kind,
+        RejectKind::NoDetail
+    );
+}
+
+#[test]
+fn json_output_uses_kebab_case() {
+    let json = serde_json::to_value(parse(S1).unwrap()).unwrap();
+    assert_eq!(json["reason_kind"], "no-resource-policy");
+    assert_eq!(json["question"], "pull");
+    assert_eq!(json["wrapper"], "docker");
+    assert_eq!(json["symptom"], "not-authorized");
+}
+
+#[test]
+fn as_str_matches_serde() {
+    for kind in [
+        ReasonKind::ExplicitDenyPermissionsBoundary,
+        ReasonKind::NoScp,
+        ReasonKind::KmsCiphertext,
+    ] {
+        assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+    }
+    for q in [Question::AuthToken, Question::Pull, Question::Other] {
+        assert_eq!(serde_json::to_value(q).unwrap(), q.as_str());
+    }
+}
