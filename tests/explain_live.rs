@@ -50,24 +50,11 @@ fn text(bytes: &[u8]) -> String {
 
 /// Seeds the resources of the S1 scenarios (broken and fixed) into both accounts.
 async fn seed_s1() {
-    let pair = demo::load().expect("demo");
-    let mut selection = seed::Selection::default();
-    for id in ["s1-broken", "s1-fixed"] {
-        let scenario = demo::scenario(id).expect("catalogue").expect("scenario");
-        seed::select(&pair, &scenario.question, &mut selection);
-    }
-    seed::seed(
-        &moto().sdk_config(demo::ACCOUNT_A).await,
-        pair.a(),
-        &selection,
-    )
-    .await;
-    seed::seed(
-        &moto().sdk_config(demo::ACCOUNT_B).await,
-        pair.b().expect("b"),
-        &selection,
-    )
-    .await;
+    let (a, b) = (
+        moto().sdk_config(demo::ACCOUNT_A).await,
+        moto().sdk_config(demo::ACCOUNT_B).await,
+    );
+    seed::seed_scenarios(&a, &b, &["s1-broken", "s1-fixed"]).await;
 }
 
 fn pull_args(question: &Question) -> Vec<String> {
@@ -207,24 +194,14 @@ async fn push_cross_account(repository: &str, tag: &str) {
 
 #[tokio::test]
 async fn live_trigger_finds_the_cross_account_push_in_cloudtrail() {
-    let pair = demo::load().expect("demo");
+    let (a, b) = (
+        moto().sdk_config(demo::ACCOUNT_A).await,
+        moto().sdk_config(demo::ACCOUNT_B).await,
+    );
+    seed::seed_scenarios(&a, &b, &["s3-broken"]).await;
     let scenario = demo::scenario("s3-broken")
         .expect("catalogue")
         .expect("scenario");
-    let mut selection = seed::Selection::default();
-    seed::select(&pair, &scenario.question, &mut selection);
-    seed::seed(
-        &moto().sdk_config(demo::ACCOUNT_A).await,
-        pair.a(),
-        &selection,
-    )
-    .await;
-    seed::seed(
-        &moto().sdk_config(demo::ACCOUNT_B).await,
-        pair.b().expect("b"),
-        &selection,
-    )
-    .await;
     let Question::Trigger {
         pipeline,
         repository,

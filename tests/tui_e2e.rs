@@ -29,34 +29,7 @@ fn console_end_to_end_in_tmux() {
     let binary = std::env::var_os("CROSSDOCK_E2E_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_crossdock")));
-    let home = std::env::temp_dir().join(format!("crossdock-e2e-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).expect("home");
-    let tmux = Tmux {
-        socket: format!("crossdock-e2e-{}", std::process::id()),
-    };
-    let shell = format!(
-        "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color PS1='e2e-prompt$ ' bash --norc --noprofile",
-        home.display()
-    );
-    let started = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "36",
-        &shell,
-    ]);
-    assert!(
-        started.status.success(),
-        "tmux new-session: {}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-    tmux.wait_for("the shell prompt", |s| s.contains("e2e-prompt$"));
+    let (tmux, home) = Tmux::start("e2e", "e2e-prompt$ ");
 
     // No profiles in this HOME and no AWS_* variables: plain `crossdock` opens the demo.
     tmux.literal(&format!("{} ; echo exit=$?", binary.display()));

@@ -28,24 +28,11 @@ use moto::moto;
 fn live_profiles_load_and_explain_s1_like_the_demo() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let pair = demo::load().expect("demo");
-        let mut selection = seed::Selection::default();
-        let scenario = demo::scenario("s1-broken")
-            .expect("catalogue")
-            .expect("scenario");
-        seed::select(&pair, &scenario.question, &mut selection);
-        seed::seed(
-            &moto().sdk_config(demo::ACCOUNT_A).await,
-            pair.a(),
-            &selection,
-        )
-        .await;
-        seed::seed(
-            &moto().sdk_config(demo::ACCOUNT_B).await,
-            pair.b().expect("b"),
-            &selection,
-        )
-        .await;
+        let (a, b) = (
+            moto().sdk_config(demo::ACCOUNT_A).await,
+            moto().sdk_config(demo::ACCOUNT_B).await,
+        );
+        seed::seed_scenarios(&a, &b, &["s1-broken"]).await;
     });
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tui-live-{}", std::process::id()));

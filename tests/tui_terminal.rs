@@ -21,34 +21,7 @@ fn shell(test: &str) -> Option<(Tmux, PathBuf)> {
         println!("SKIPPED {test}: tmux not found");
         return None;
     }
-    let home = std::env::temp_dir().join(format!("crossdock-term-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&home).expect("home");
-    let tmux = Tmux {
-        socket: format!("crossdock-term-{test}-{}", std::process::id()),
-    };
-    let shell = format!(
-        "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color PS1='term-prompt$ ' bash --norc --noprofile",
-        home.display()
-    );
-    let started = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "36",
-        &shell,
-    ]);
-    assert!(
-        started.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-    tmux.wait_for("the prompt", |s| s.contains("term-prompt$"));
+    let (tmux, home) = Tmux::start(&format!("term-{test}"), "term-prompt$ ");
     Some((tmux, home))
 }
 

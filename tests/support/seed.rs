@@ -589,3 +589,18 @@ async fn seed_buckets(config: &SdkConfig, account: &Account, selection: &Selecti
         }
     }
 }
+
+/// Seeds what the demo scenarios `ids` touch into accounts A and B. KMS keys are not
+/// created: moto assigns key ids, so questions that read keys need `seed_keys` and a rewrite.
+pub async fn seed_scenarios(config_a: &SdkConfig, config_b: &SdkConfig, ids: &[&str]) {
+    let pair = crossdock::inventory::demo::load().expect("demo");
+    let mut selection = Selection::default();
+    for id in ids {
+        let scenario = crossdock::inventory::demo::scenario(id)
+            .expect("catalogue")
+            .unwrap_or_else(|| panic!("no scenario {id}"));
+        select(&pair, &scenario.question, &mut selection);
+    }
+    seed(config_a, pair.a(), &selection).await;
+    seed(config_b, pair.b().expect("b"), &selection).await;
+}

@@ -1,6 +1,7 @@
 //! A private tmux server for the console's end-to-end and terminal-safety tests.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,40 @@ pub struct Tmux {
 }
 
 impl Tmux {
+    /// A tmux server of its own running a clean bash (empty HOME, no AWS settings, prompt
+    /// `prompt`) in a 120×36 session `e2e`; returns it with the HOME directory.
+    pub fn start(name: &str, prompt: &str) -> (Tmux, PathBuf) {
+        let id = format!("crossdock-{name}-{}", std::process::id());
+        let home = std::env::temp_dir().join(format!("{id}-home"));
+        std::fs::create_dir_all(&home).expect("home");
+        let tmux = Tmux { socket: id };
+        let shell = format!(
+            "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color PS1='{prompt}' bash --norc --noprofile",
+            home.display()
+        );
+        let started = tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "120",
+            "-y",
+            "36",
+            &shell,
+        ]);
+        assert!(
+            started.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        let ready = prompt.trim_end().to_string();
+        tmux.wait_for("the shell prompt", |s| s.contains(&ready));
+        (tmux, home)
+    }
+
     /// Runs a tmux command on our server.
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
