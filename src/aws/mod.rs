@@ -37,6 +37,17 @@ pub async fn connect(
     profile: Option<&str>,
     region: Option<&str>,
 ) -> Result<(Loader, Account), AwsError> {
+    let (loader, account, _) = connect_with_config(source, profile, region).await?;
+    Ok((loader, account))
+}
+
+/// Like [`connect`], also returning the profile's SDK configuration (the CloudTrail poller
+/// builds its own client from it).
+pub async fn connect_with_config(
+    source: &ProfileSource,
+    profile: Option<&str>,
+    region: Option<&str>,
+) -> Result<(Loader, Account, aws_config::SdkConfig), AwsError> {
     let config = sdk_config(source, profile, region).await?;
     let gateway = Gateway::new(&config);
     gateway.set_profile(profile.unwrap_or("default"));
@@ -44,5 +55,5 @@ pub async fn connect(
     gateway.set_account(&identity.account_id);
     let loader = Loader::new(gateway);
     let account = loader.account(identity);
-    Ok((loader, account))
+    Ok((loader, account, config))
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::EXIT_INPUT;
-use crate::policy::evaluate::{evaluate, Decision, Evaluation};
+use crate::policy::evaluate::{evaluate, Evaluation};
 use crate::policy::request_file::RequestFile;
 use crate::policy::trace::{trace, PolicyTrace};
 
@@ -336,14 +336,5 @@ fn write_bench_line(
             json!({"file": path.display().to_string(), "median_ns": median.as_nanos() as u64})
         ),
         EvalFormat::Text => writeln!(out, "{:>8} ns  {}", median.as_nanos(), path.display()),
-    }
-}
-
-/// True when the decision is one of the three.
-pub fn decision_name(decision: Decision) -> &'static str {
-    match decision {
-        Decision::Allow => "Allow",
-        Decision::ExplicitDeny => "ExplicitDeny",
-        Decision::ImplicitDeny => "ImplicitDeny",
     }
 }

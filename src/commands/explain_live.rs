@@ -11,7 +11,7 @@ use aws_config::SdkConfig;
 
 use super::explain::{build_question, QuestionArgs};
 use crate::aws::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
-use crate::aws::{identity, sdk_config, Gateway, Loader, PairLoader, ProfileSource};
+use crate::aws::{connect_with_config, Loader, PairLoader, ProfileSource};
 use crate::diagnose::error_text;
 use crate::inventory::{Account, AccountPair, Field, Question, Unreadable};
 
@@ -19,7 +19,7 @@ use crate::inventory::{Account, AccountPair, Field, Question, Unreadable};
 const TRIGGER_TRAIL_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Live accounts with their loaders, ready for one question.
-pub struct LiveAccounts {
+pub struct LiveSession {
     /// The accounts, filled lazily.
     pub pair: AccountPair,
     /// One loader per account, counting calls.
@@ -43,14 +43,14 @@ pub async fn load(
     profile_a: &str,
     profile_b: Option<&str>,
     args: &QuestionArgs,
-) -> Result<(LiveAccounts, Question), String> {
+) -> Result<(LiveSession, Question), String> {
     let source = ProfileSource::from_env();
     let (a, b) = match profile_b {
         Some(b) => {
-            let (a, b) = tokio::join!(open(&source, profile_a), open(&source, b));
+            let (a, b) = tokio::join!(open_profile(&source, profile_a), open_profile(&source, b));
             (a?, Some(b?))
         }
-        None => (open(&source, profile_a).await?, None),
+        None => (open_profile(&source, profile_a).await?, None),
     };
     let mut loaders = PairLoader::new();
     let mut configs = BTreeMap::new();
@@ -65,7 +65,7 @@ pub async fn load(
         }
         None => AccountPair::single(account_a),
     };
-    let mut live = LiveAccounts {
+    let mut live = LiveSession {
         pair,
         loaders,
         configs,
@@ -128,28 +128,19 @@ pub fn write_stats(stats: &Stats, err: &mut dyn Write) -> io::Result<()> {
     )
 }
 
-/// Opens one profile: its SDK configuration, identity, loader and empty account.
-pub async fn open(
+/// Opens one profile with the loader's own opener.
+async fn open_profile(
     source: &ProfileSource,
     profile: &str,
 ) -> Result<(Loader, Account, SdkConfig), String> {
-    let config = sdk_config(source, Some(profile), None)
+    connect_with_config(source, Some(profile), None)
         .await
-        .map_err(|e| e.to_string())?;
-    let gateway = Gateway::new(&config);
-    gateway.set_profile(profile);
-    let identity = identity(&gateway, source, Some(profile))
-        .await
-        .map_err(|e| e.to_string())?;
-    gateway.set_account(&identity.account_id);
-    let loader = Loader::new(gateway);
-    let account = loader.account(identity);
-    Ok((loader, account, config))
+        .map_err(|e| e.to_string())
 }
 
 /// The repository account's recent `PutImage` records, which tell whether pushes came from
 /// another account (they never reach a CloudTrail-pattern rule).
-async fn recent_pushes(live: &mut LiveAccounts, repository: &str) {
+async fn recent_pushes(live: &mut LiveSession, repository: &str) {
     let Some(owner) = crate::policy::arn::account_of(repository).map(str::to_string) else {
         return;
     };
@@ -178,14 +169,14 @@ async fn recent_pushes(live: &mut LiveAccounts, repository: &str) {
             )
         }
     };
-    if let Some(account) = account_mut(&mut live.pair, &owner) {
+    if let Some(account) = live.pair.account_mut(&owner) {
         account.trail = trail;
     }
 }
 
 /// Short names cannot be resolved in accounts that are not listed: fetch each named
 /// resource directly (one GET per account) so resolution works without listing everything.
-async fn prefetch_names(live: &mut LiveAccounts, args: &QuestionArgs) {
+async fn prefetch_names(live: &mut LiveSession, args: &QuestionArgs) {
     let short = |s: &&String| !s.starts_with("arn:") && !s.ends_with(".amazonaws.com");
     let (roles, repositories, pipelines): (Vec<&String>, Vec<&String>, Vec<&String>) = match args {
         QuestionArgs::Pull {
@@ -243,7 +234,7 @@ pub async fn load_question_data(loaders: &PairLoader, pair: &mut AccountPair, qu
                 account,
                 crate::inventory::arn::session_role_name(&principal),
             ) {
-                if let (Some(loader), Some(account)) = (loaders.loader(&id), account_mut(pair, &id))
+                if let (Some(loader), Some(account)) = (loaders.loader(&id), pair.account_mut(&id))
                 {
                     loader.ensure_role(account, role).await;
                 }
@@ -278,11 +269,4 @@ fn loading_question(question: &Question) -> Loading {
         Ok(inner) => Loading::Question(inner),
         Err(_) => Loading::Caller(principal),
     }
-}
-
-fn account_mut<'p>(pair: &'p mut AccountPair, id: &str) -> Option<&'p mut Account> {
-    if pair.a().id() == id {
-        return Some(pair.a_mut());
-    }
-    pair.b_mut().filter(|b| b.id() == id)
 }

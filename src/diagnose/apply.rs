@@ -80,17 +80,13 @@ fn statements(doc: &mut Value) -> &mut Vec<Value> {
     doc["Statement"].as_array_mut().expect("just made an array")
 }
 
+/// The account that owns `arn`.
 fn account_mut<'a>(pair: &'a mut AccountPair, arn: &str) -> Result<&'a mut Account, ApplyError> {
     let id = crate::policy::arn::account_of(arn)
-        .ok_or_else(|| ApplyError::NotFound(arn.to_string()))?
+        .unwrap_or_default()
         .to_string();
-    if pair.a().id() == id {
-        return Ok(pair.a_mut());
-    }
-    match pair.b_mut() {
-        Some(b) if b.id() == id => Ok(b),
-        _ => Err(ApplyError::NotFound(arn.to_string())),
-    }
+    pair.account_mut(&id)
+        .ok_or_else(|| ApplyError::NotFound(arn.to_string()))
 }
 
 /// Runs `edit` on the policy document at `target` (`None` when the resource has no policy).
@@ -142,11 +138,7 @@ fn edit_policy(
                 .find(|a| a.bucket(bucket).is_some())
                 .map(|a| a.id().to_string())
                 .ok_or_else(missing)?;
-            let account = if pair.a().id() == owner {
-                pair.a_mut()
-            } else {
-                pair.b_mut().ok_or_else(missing)?
-            };
+            let account = pair.account_mut(&owner).ok_or_else(missing)?;
             let id = account.bucket(bucket).map(|b| b.arn.clone()).unwrap_or(arn);
             account
                 .buckets
@@ -189,11 +181,7 @@ fn edit_policy(
                 .find(|a| a.managed_policy(policy).is_some())
                 .map(|a| a.id().to_string())
                 .ok_or_else(missing)?;
-            let account = if pair.a().id() == account {
-                pair.a_mut()
-            } else {
-                pair.b_mut().ok_or_else(missing)?
-            };
+            let account = pair.account_mut(&account).ok_or_else(missing)?;
             account
                 .managed_policies
                 .update(policy, |p| field_edit(&mut p.document))

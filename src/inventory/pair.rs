@@ -92,6 +92,14 @@ impl AccountPair {
         self.b.as_mut()
     }
 
+    /// Mutable access to the loaded account with this ID.
+    pub fn account_mut(&mut self, account_id: &str) -> Option<&mut Account> {
+        if self.a.id() == account_id {
+            return Some(&mut self.a);
+        }
+        self.b.as_mut().filter(|b| b.id() == account_id)
+    }
+
     /// Mutable access to both accounts at once, A first (for loading them concurrently).
     pub fn accounts_mut(&mut self) -> impl Iterator<Item = &mut Account> {
         std::iter::once(&mut self.a).chain(self.b.as_mut())

@@ -10,8 +10,8 @@ use aws_config::SdkConfig;
 use super::profiles::{self, ProfileInfo, ProfileKind};
 use super::source::{BoxFuture, ItemDetail, ItemRef, LiveAccounts, LoadError};
 use crate::aws::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
-use crate::aws::{Loader, PairLoader, ProfileSource};
-use crate::commands::explain_live::{load_question_data, open};
+use crate::aws::{connect_with_config, AwsError, Loader, PairLoader, ProfileSource};
+use crate::commands::explain_live::load_question_data;
 use crate::inventory::{Account, AccountPair, Identity, KeyKind, Question};
 
 /// The events the Trail tab follows: pushes, pulls (denied pulls show up here) and role
@@ -57,7 +57,7 @@ impl LiveAccounts for AwsAccounts {
         let opened = self.opened.clone();
         Box::pin(async move {
             let source = ProfileSource::from_env();
-            let (loader, mut account, config) = open(&source, &profile)
+            let (loader, mut account, config) = connect_with_config(&source, Some(&profile), None)
                 .await
                 .map_err(|e| load_error(&profile, e))?;
             loader.load_listing(&mut account).await;
@@ -202,16 +202,15 @@ fn profile_kind(profile: &str) -> ProfileKind {
         .map_or(ProfileKind::Other, |p| p.kind)
 }
 
-/// Turns an opening error into the console's error; the loader's messages already name the
-/// fix (e.g. `aws sso login --profile X`).
-fn load_error(profile: &str, message: String) -> LoadError {
-    if message.contains("has no valid credentials") {
-        let kind = if message.contains("aws sso login") {
-            ProfileKind::Sso
-        } else {
-            profile_kind(profile)
-        };
-        return LoadError::credentials(profile, kind, &message);
+/// Turns an opening error into the console's error, with the command that fixes it.
+fn load_error(profile: &str, error: AwsError) -> LoadError {
+    match &error {
+        AwsError::SsoLogin { detail, .. } => {
+            LoadError::credentials(profile, ProfileKind::Sso, detail)
+        }
+        AwsError::NoCredentials { detail, .. } => {
+            LoadError::credentials(profile, profile_kind(profile), detail)
+        }
+        _ => LoadError::new(error.to_string()),
     }
-    LoadError::new(message)
 }
