@@ -320,41 +320,49 @@ fn tag(event: &TrailEvent) -> Derived {
 }
 
 fn role(event: &TrailEvent) -> Derived {
-    if let Some(role) = event.request.role_arn.as_deref() {
-        return Derived::known(role, "requestParameters.roleArn");
-    }
-    let is_role = |a: &&str| arn::split(a).is_some_and(|p| p.service == "iam");
-    if let Some(found) = event
-        .resources
-        .iter()
-        .filter_map(|r| r.arn.as_deref())
-        .find(is_role)
-    {
-        return Derived::known(found, "resources[].ARN");
-    }
-    Derived::missing("requestParameters.roleArn absent").or_else(|| {
-        denial_resource(event)
-            .filter(is_role)
-            .map(|r| Derived::known(r, "errorMessage"))
-    })
+    named_resource(
+        event,
+        event.request.role_arn.as_deref(),
+        "requestParameters.roleArn",
+        "iam",
+        "requestParameters.roleArn absent",
+    )
 }
 
 fn key(event: &TrailEvent) -> Derived {
-    if let Some(key) = event.request.key_id.as_deref() {
-        return Derived::known(key, "requestParameters.keyId");
+    named_resource(
+        event,
+        event.request.key_id.as_deref(),
+        "requestParameters.keyId",
+        "kms",
+        "no keyId or key ARN in the record",
+    )
+}
+
+/// A resource named by a request parameter, else by a `resources[]` ARN of `service`, else
+/// by the denial message; `missing` says what was absent.
+fn named_resource(
+    event: &TrailEvent,
+    parameter: Option<&str>,
+    parameter_name: &'static str,
+    service: &str,
+    missing: &str,
+) -> Derived {
+    if let Some(value) = parameter {
+        return Derived::known(value, parameter_name);
     }
-    let is_key = |a: &&str| arn::split(a).is_some_and(|p| p.service == "kms");
+    let of_service = |a: &&str| arn::split(a).is_some_and(|p| p.service == service);
     if let Some(found) = event
         .resources
         .iter()
         .filter_map(|r| r.arn.as_deref())
-        .find(is_key)
+        .find(of_service)
     {
         return Derived::known(found, "resources[].ARN");
     }
-    Derived::missing("no keyId or key ARN in the record").or_else(|| {
+    Derived::missing(missing).or_else(|| {
         denial_resource(event)
-            .filter(is_key)
+            .filter(of_service)
             .map(|r| Derived::known(r, "errorMessage"))
     })
 }
