@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::aws::{connect, ProfileSource};
-use crate::inventory::{snapshot, AccountPair, Redactor};
+use crate::inventory::{snapshot, Accounts, Redactor};
 
 /// Exit code when AWS could not be read (no profile, no credentials, no network).
 pub const EXIT_AWS: u8 = 4;
@@ -72,7 +72,7 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
     Ok(0)
 }
 
-async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<AccountPair, String> {
+async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<Accounts, String> {
     let mut accounts = Vec::new();
     for profile in std::iter::once(&args.profile).chain(args.profile_b.as_ref()) {
         let (loader, mut account) = connect(&args.source, Some(profile), args.region.as_deref())
@@ -87,10 +87,8 @@ async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<AccountPair, S
         let _ = writeln!(err, "  {}", loader.gateway().calls());
         accounts.push(account);
     }
-    let mut accounts = accounts.into_iter();
-    match (accounts.next(), accounts.next()) {
-        (Some(a), None) => Ok(AccountPair::single(a)),
-        (Some(a), Some(b)) => AccountPair::pair(a, b).map_err(|e| e.to_string()),
-        _ => Err("no profile given".to_string()),
+    if accounts.is_empty() {
+        return Err("no profile given".to_string());
     }
+    Accounts::new(accounts).map_err(|e| e.to_string())
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::arn;
+use crate::policy::arn;
 use super::link::{link_question, LinkedQuestion};
 use super::model::{SourceFormat, TrailEvent};
 
@@ -177,13 +177,13 @@ fn resource_sides(event: &TrailEvent) -> Vec<&str> {
     let request = &event.request;
     let mut sides: Vec<&str> = Vec::new();
     sides.extend(request.registry_id.as_deref());
-    sides.extend(request.role_arn.as_deref().and_then(arn::account_of));
-    sides.extend(request.key_id.as_deref().and_then(arn::account_of));
+    sides.extend(request.role_arn.as_deref().and_then(arn::account_field));
+    sides.extend(request.key_id.as_deref().and_then(arn::account_field));
     for resource in &event.resources {
         let account = resource
             .account_id
             .as_deref()
-            .or_else(|| resource.arn.as_deref().and_then(arn::account_of));
+            .or_else(|| resource.arn.as_deref().and_then(arn::account_field));
         sides.extend(account);
     }
     sides.extend(event.recipient_account_id.as_deref());
