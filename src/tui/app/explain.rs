@@ -132,7 +132,11 @@ impl App {
                 let explained = *explained;
                 state.cost = Some(explained.cost.clone());
                 state.read_at = explained.read_at;
-                if let Some(cost) = &state.cost {
+                if let Some(cost) = state
+                    .cost
+                    .as_ref()
+                    .filter(|c| c.total_calls() > 0 || c.cache_hits > 0)
+                {
                     self.status = Some(format!(
                         "answered: {} AWS calls, {} cache hits",
                         cost.total_calls(),

@@ -57,7 +57,11 @@ pub struct Selection {
     pub trail: Option<usize>,
 }
 
+/// The last name of an ARN; for a session, its role's name (the session name is noise).
 fn short(arn: &str) -> String {
+    if let Some(role) = crate::inventory::arn::session_role_name(arn) {
+        return role.to_string();
+    }
     arn.rsplit(['/', ':']).next().unwrap_or(arn).to_string()
 }
 

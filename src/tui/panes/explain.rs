@@ -102,6 +102,11 @@ pub fn fix_json(check: &Check) -> Option<String> {
 
 /// "evidence read 3 min ago · 0 AWS calls, 6 cache hits".
 fn evidence_age(state: &ExplainState) -> Option<String> {
+    // Demo and snapshot answers read nothing: their age is the session's, not news.
+    let cost = state.cost.as_ref()?;
+    if cost.total_calls() == 0 && cost.cache_hits == 0 {
+        return None;
+    }
     let read_at = state.read_at?;
     let seconds = read_at.elapsed().map_or(0, |d| d.as_secs());
     let age = match seconds {
