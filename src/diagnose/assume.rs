@@ -199,7 +199,12 @@ fn trust_condition(
 ) -> Check {
     let id = CheckId::TrustCondition;
     if let Err(gap) = &side.policy {
-        return Check::new(id, Status::Unknown, gap.account.as_deref(), gap.reason.clone());
+        return Check::new(
+            id,
+            Status::Unknown,
+            gap.account.as_deref(),
+            gap.reason.clone(),
+        );
     }
     if access.granted.is_some() {
         return Check::new(

@@ -9,8 +9,7 @@ use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSum
 use super::subject::{field_gap, gaps_cause, parse_field, Subject};
 use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{
-    Accounts, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
-    TagMutability,
+    Accounts, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository, TagMutability,
 };
 use crate::policy::{Caller, ContextValue, RequestContext};
 
@@ -233,10 +232,7 @@ pub fn push(
 
 /// The registry-token question on its own (a pasted `GetAuthorizationToken` denial names no
 /// repository): the token check and explicit denies on the identity side.
-pub fn auth_token_question(
-    pair: &Accounts,
-    principal: &str,
-) -> Result<Diagnosis, DiagnoseError> {
+pub fn auth_token_question(pair: &Accounts, principal: &str) -> Result<Diagnosis, DiagnoseError> {
     let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
     let question = QuestionSummary {
         kind: "auth-token".into(),
@@ -628,7 +624,12 @@ fn service_principal_only(
     let needed = accesses.iter().any(|a| a.cross_account);
     if let Err(gap) = &side.policy {
         // Unread policy: whether it leans on a service principal is not known.
-        return Check::new(id, Status::Unknown, gap.account.as_deref(), gap.reason.clone());
+        return Check::new(
+            id,
+            Status::Unknown,
+            gap.account.as_deref(),
+            gap.reason.clone(),
+        );
     }
     if !needed || matches!(side.policy, Ok(None)) {
         return Check::new(

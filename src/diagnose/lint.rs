@@ -34,7 +34,12 @@ pub fn lint(policy: &LoadedPolicy) -> Vec<Check> {
     found
 }
 
-fn warn(id: CheckId, policy: &LoadedPolicy, statement: Option<&Statement>, message: String) -> Check {
+fn warn(
+    id: CheckId,
+    policy: &LoadedPolicy,
+    statement: Option<&Statement>,
+    message: String,
+) -> Check {
     Check {
         id,
         status: Status::Warn,

@@ -593,12 +593,7 @@ fn cross_account_forwarding(
 }
 
 /// The rule's target role must trust EventBridge and be allowed to start the pipeline.
-fn target_role(
-    pair: &Accounts,
-    rule: &Rule,
-    pipeline: &Pipeline,
-    account: Option<&str>,
-) -> Check {
+fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Option<&str>) -> Check {
     let id = CheckId::TriggerRuleTargetRole;
     let target = match &rule.targets {
         Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),

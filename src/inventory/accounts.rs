@@ -321,7 +321,10 @@ mod tests {
         all.insert(account("333333333333", &["deploy", "other"]));
         assert_eq!(all.len(), 3);
         assert!(all.resolve_role("other").is_ok());
-        assert_eq!(all.ids().collect::<Vec<_>>(), ["111111111111", "222222222222", "333333333333"]);
+        assert_eq!(
+            all.ids().collect::<Vec<_>>(),
+            ["111111111111", "222222222222", "333333333333"]
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! for sharing, and [`demo`] holds the embedded two-account demo with its scenario catalogue.
 
 mod account;
+mod accounts;
 pub mod arn;
 mod build;
 mod collection;
@@ -29,7 +30,6 @@ mod events;
 mod field;
 mod iam;
 mod kms;
-mod accounts;
 mod pipeline;
 pub mod reads;
 pub mod redact;
@@ -38,6 +38,7 @@ pub mod snapshot;
 mod wire;
 
 pub use account::{Account, Identity};
+pub use accounts::{Accounts, AccountsError, ResolveError};
 pub use build::{Environment, ImagePullCredentialsType, Project};
 pub use collection::{Collection, IndexKey, KeyKind, Keyed, Listing};
 pub use ecr::{EncryptionType, Image, Repository, RepositoryEncryption, TagMutability};
@@ -45,7 +46,6 @@ pub use events::{Rule, RuleState, Target};
 pub use field::{Field, Unreadable};
 pub use iam::{AttachedPolicy, InlinePolicy, ManagedPolicy, Role, Tags};
 pub use kms::{Key, KeyManager, KeyState};
-pub use accounts::{Accounts, AccountsError, ResolveError};
 pub use pipeline::{Action, ArtifactStore, EcrSource, EncryptionKey, Pipeline, Stage};
 pub use redact::Redactor;
 pub use s3::{Bucket, BucketEncryption};

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::policy::arn;
 use super::link::{link_question, LinkedQuestion};
 use super::model::{SourceFormat, TrailEvent};
+use crate::policy::arn;
 
 /// The kind of activity an event records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

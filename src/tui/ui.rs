@@ -102,6 +102,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             theme,
             &app.masker,
         ),
+        Some(Overlay::Inputs(inputs)) => {
+            panes::inputs::render(frame, body, inputs, theme, &app.masker)
+        }
         Some(Overlay::Walkthrough(_)) | None => {}
     }
 }
