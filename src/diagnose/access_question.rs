@@ -106,7 +106,7 @@ fn resource_side(accounts: &Accounts, resource: &str, action: &str) -> Side {
         _ => (None, Field::Absent, false),
     };
     let policy = match &location {
-        Some(location) => parse_field(field, location, &owner),
+        Some(location) => parse_field(accounts.policies(), field, location, &owner),
         None => Ok(None),
     };
     Side {

@@ -74,6 +74,7 @@ pub fn assume(
         account: None,
         arn: target.arn.clone(),
         policy: parse_field(
+            pair.policies(),
             target.trust_policy.as_ref(),
             &location,
             account.unwrap_or_default(),

@@ -214,7 +214,7 @@ mod tests {
         LoadedPolicy {
             location,
             account: "222222222222".into(),
-            document: PolicyDocument::from_value(&doc).unwrap(),
+            document: PolicyDocument::from_value(&doc).unwrap().into(),
             raw: doc,
         }
     }
