@@ -381,7 +381,7 @@ fn resolve_repository(accounts: &Accounts, text: &str) -> Result<String, Diagnos
     if let Some(image) = arn::ImageRef::parse(text) {
         if accounts.account(image.account).is_none() {
             return Ok(arn::repository_arn(
-                partition_of_region(image.region),
+                crate::policy::arn::partition_for_region(image.region),
                 image.region,
                 image.account,
                 image.repository,
@@ -406,10 +406,6 @@ fn resolve_resource(accounts: &Accounts, text: &str) -> Result<String, DiagnoseE
         return Ok(repo.arn.clone());
     }
     Ok(accounts.resolve_key(text).map(|(_, key)| key.arn.clone())?)
-}
-
-fn partition_of_region(region: &str) -> &'static str {
-    crate::policy::arn::partition_for_region(region)
 }
 
 fn resolve_trigger(
