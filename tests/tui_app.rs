@@ -736,3 +736,39 @@ fn the_pusher_of_a_cross_account_push_comes_from_the_pushers_own_record() {
     );
     assert!(!pusher.value.ends_with(":root"), "{pusher:?}");
 }
+
+#[test]
+fn a_third_account_is_a_view_choice_not_a_limit() {
+    // A snapshot of three accounts: A and B show the first two; `a` brings the third in.
+    let mut all = demo::load().expect("demo").into_accounts();
+    all.push(Account::new(crossdock::inventory::Identity {
+        account_id: "333333333333".into(),
+        caller_arn: "arn:aws:sts::333333333333:assumed-role/reader/s".into(),
+        profile: Some("deploy".into()),
+        region: demo::REGION.into(),
+        partition: "aws".into(),
+    }));
+    let accounts = crossdock::inventory::Accounts::new(all).expect("three accounts");
+    let dir = std::env::temp_dir().join(format!("crossdock-three-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("three.json");
+    crossdock::inventory::snapshot::save(&path, &accounts).expect("saved");
+    let options = AppOptions {
+        source: DataSource::Snapshot(vec![path.clone()]),
+        theme: Theme::monochrome(),
+        keymap: Keymap::default_keymap(),
+        presenter: false,
+        deep_link: DeepLink::default(),
+    };
+    let mut h = Harness::with(options, Arc::new(Offline), 120, 40);
+    assert_eq!(h.app.accounts.len(), 3);
+    let id = |h: &Harness, side: Side| h.app.side(side).account().map(|a| a.id().to_string());
+    assert_eq!(id(&h, Side::B).as_deref(), Some(demo::ACCOUNT_B));
+    h.act(Action::NextPane).act(Action::NextPane);
+    h.act(Action::NextAccount);
+    assert_eq!(id(&h, Side::B).as_deref(), Some("333333333333"));
+    // Cycling skips the account the other side shows.
+    h.act(Action::NextAccount);
+    assert_eq!(id(&h, Side::B).as_deref(), Some(demo::ACCOUNT_B));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -101,7 +101,7 @@ mod tests {
         assert_eq!(store.parses(), 1);
         store.invalidate();
         assert_eq!(store.generation(), 1);
-        store.parsed("p", &raw);
+        assert!(store.parsed("p", &raw).is_ok());
         assert_eq!(store.parses(), 1);
         let bad = store.parsed("q", &json!({"Statement": 3}));
         assert!(bad.is_err());

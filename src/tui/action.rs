@@ -72,6 +72,8 @@ pub enum Action {
     Walkthrough,
     /// Edit the question's inputs (ExternalId, tag, pusher, …) and ask again.
     EditInputs,
+    /// Show the next loaded account on the focused side (A and B are a view of N accounts).
+    NextAccount,
     /// Next walkthrough step.
     NextStep,
     /// Previous walkthrough step.
@@ -121,7 +123,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 34] = [
+    pub const BINDABLE: [Action; 35] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -153,6 +155,7 @@ impl Action {
         Action::Copy,
         Action::Walkthrough,
         Action::EditInputs,
+        Action::NextAccount,
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
@@ -205,6 +208,7 @@ impl Action {
             Action::Copy => "Copy fix or JSON (OSC 52)",
             Action::Walkthrough => "Walk through the diagnosis",
             Action::EditInputs => "Edit the question's inputs and ask again",
+            Action::NextAccount => "Show the next loaded account on this side",
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",

@@ -10,7 +10,7 @@ use crate::workspace::{Origin, Workspace};
 
 use super::engine;
 use super::msg::{Msg, Side};
-use super::source::{self, DataSource, ItemRef, LiveAccounts};
+use super::source::{self, DataSource, ItemRef, LiveAccounts, LoadError};
 
 /// Work the app cannot do in `update` because it blocks, waits or touches the terminal.
 #[derive(Debug, Clone)]
@@ -103,17 +103,19 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
     let live = backend.live.clone();
     Some(match effect {
         Effect::LoadOffline { generation, source } => {
-            let result = source::load_offline(&source);
-            if let Ok((a, b)) = &result {
-                let accounts = std::iter::once(a.clone()).chain(b.clone());
-                if let Ok(accounts) = Accounts::new(accounts) {
-                    *backend.workspace.lock().await = Workspace::new(accounts, source.origin());
+            let result = source::load_offline(&source).and_then(|accounts| {
+                let all = Accounts::new(accounts.clone())
+                    .map_err(|e| LoadError::new(e.to_string()))?;
+                Ok((all, accounts))
+            });
+            let result = match result {
+                Ok((all, accounts)) => {
+                    *backend.workspace.lock().await = Workspace::new(all, source.origin());
+                    Ok(accounts)
                 }
-            }
-            Msg::PairLoaded {
-                generation,
-                result: result.map(|(a, b)| (Box::new(a), b.map(Box::new))),
-            }
+                Err(e) => Err(e),
+            };
+            Msg::PairLoaded { generation, result }
         }
         Effect::LoadProfile {
             side,

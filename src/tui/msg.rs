@@ -53,8 +53,8 @@ pub enum Msg {
     PairLoaded {
         /// The generation both sides were set to when the load was requested.
         generation: u64,
-        /// Account A and optional B, or why not.
-        result: Result<(Box<Account>, Option<Box<Account>>), LoadError>,
+        /// Every account, in order (A and B are the first two), or why not.
+        result: Result<Vec<Account>, LoadError>,
     },
     /// One side's profile loaded.
     AccountLoaded {

@@ -216,9 +216,10 @@ pub fn live_accounts() -> Arc<dyn LiveAccounts> {
     return Arc::new(FileProfiles);
 }
 
-/// Loads a demo or snapshot source: account A and, if present, B.
-pub fn load_offline(source: &DataSource) -> Result<(Account, Option<Account>), LoadError> {
-    let mut accounts = match source {
+/// Loads a demo or snapshot source: every account, in order (the first two are shown as A
+/// and B; the others are in the workspace for questions that span them).
+pub fn load_offline(source: &DataSource) -> Result<Vec<Account>, LoadError> {
+    let accounts = match source {
         DataSource::Demo => crate::inventory::demo::load()
             .map_err(|e| LoadError::new(e.to_string()))?
             .into_accounts(),
@@ -240,25 +241,14 @@ pub fn load_offline(source: &DataSource) -> Result<(Account, Option<Account>), L
     if accounts.is_empty() {
         return Err(LoadError::new("the snapshot holds no account"));
     }
-    if accounts.len() > 2 {
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = accounts.iter().find(|a| !seen.insert(a.id().to_string())) {
         return Err(LoadError::new(format!(
-            "the snapshots hold {} accounts; crossdock compares two (A and B)",
-            accounts.len()
+            "two snapshots hold account {}; pass different accounts",
+            twice.id()
         )));
     }
-    let b = if accounts.len() == 2 {
-        accounts.pop()
-    } else {
-        None
-    };
-    let a = accounts.remove(0);
-    if b.as_ref().is_some_and(|b| b.id() == a.id()) {
-        return Err(LoadError::new(format!(
-            "both snapshots hold account {}; pass two different accounts",
-            a.id()
-        )));
-    }
-    Ok((a, b))
+    Ok(accounts)
 }
 
 /// Applies a loaded detail to an account.
@@ -298,9 +288,12 @@ mod tests {
 
     #[test]
     fn demo_loads_both_sides() {
-        let (a, b) = load_offline(&DataSource::Demo).expect("demo");
-        assert_eq!(a.id(), crate::inventory::demo::ACCOUNT_A);
-        assert_eq!(b.expect("b").id(), crate::inventory::demo::ACCOUNT_B);
+        let accounts = load_offline(&DataSource::Demo).expect("demo");
+        let ids: Vec<&str> = accounts.iter().map(Account::id).collect();
+        assert_eq!(
+            ids,
+            [crate::inventory::demo::ACCOUNT_A, crate::inventory::demo::ACCOUNT_B]
+        );
     }
 
     #[test]

@@ -24,10 +24,15 @@ impl App {
                     return Vec::new();
                 }
                 match result {
-                    Ok((a, b)) => {
-                        self.set_account(Side::A, *a);
-                        match b {
-                            Some(b) => self.set_account(Side::B, *b),
+                    Ok(accounts) => {
+                        self.accounts = accounts.into_iter().map(Arc::new).collect();
+                        let accounts = self.accounts.clone();
+                        let mut shown = accounts.iter();
+                        if let Some(a) = shown.next() {
+                            self.set_account(Side::A, Account::clone(&a));
+                        }
+                        match shown.next() {
+                            Some(b) => self.set_account(Side::B, Account::clone(&b)),
                             None => {
                                 self.sides[1].status = SideStatus::Failed(LoadError {
                                     message: "the snapshot holds a single account".into(),
@@ -142,6 +147,12 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Shows `account` on `side` (a view change: the workspace keeps every account).
+    pub(super) fn show_account(&mut self, side: Side, account: Account) {
+        self.set_account(side, account);
+        let _ = self.sync_detail(side);
     }
 
     fn set_account(&mut self, side: Side, account: Account) {

@@ -177,6 +177,9 @@ pub struct App {
     pub should_quit: bool,
     /// Where walkthrough exports are written (the working directory by default).
     pub export_dir: std::path::PathBuf,
+    /// Every account of a demo or snapshot source, in order: A and B are two of them, and
+    /// `a` shows the next one on the focused side.
+    pub accounts: Vec<Arc<Account>>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -199,6 +202,7 @@ impl App {
             tick: 0,
             should_quit: false,
             export_dir: std::path::PathBuf::from("."),
+            accounts: Vec::new(),
             deep_link: options.deep_link,
             next_request: 0,
         };

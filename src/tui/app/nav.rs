@@ -1,6 +1,7 @@
 //! Actions on the main screen: tabs, focus, lists, filters, detail scrolling, mouse.
 
 use super::{App, Focus, Overlay, SideStatus};
+use crate::inventory::Account;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::layout::{self, Areas, LIST_CHROME};
@@ -68,6 +69,7 @@ impl App {
             Action::Copy => return self.copy_focused(),
             Action::Walkthrough => self.open_walkthrough(),
             Action::EditInputs => self.open_inputs(),
+            Action::NextAccount => self.next_account(),
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
             // Pasting anywhere opens the paste dialog with the text: the fastest path to an
@@ -282,6 +284,48 @@ impl App {
                 }
             }
             _ => self.start_loading(),
+        }
+    }
+
+    /// Shows the next account of a demo or snapshot source on the focused side, skipping the
+    /// one the other side shows (live sides change profile with `p`).
+    fn next_account(&mut self) {
+        let side = match self.focus {
+            Focus::List(side) | Focus::Detail(side) => side,
+            Focus::Explain => Side::A,
+        };
+        if self.accounts.len() < 3 {
+            self.status = Some(match self.source {
+                DataSource::Profiles { .. } => {
+                    "live sides change account with p (pick a profile)".into()
+                }
+                _ => format!(
+                    "the {} holds {} accounts, all shown",
+                    self.source.label(),
+                    self.accounts.len()
+                ),
+            });
+            return;
+        }
+        let id_of = |s: Side| self.side(s).account().map(|a| a.id().to_string());
+        let (current, other) = (id_of(side), id_of(side.other()));
+        let start = self
+            .accounts
+            .iter()
+            .position(|a| Some(a.id()) == current.as_deref())
+            .unwrap_or(0);
+        let count = self.accounts.len();
+        let next = (1..count)
+            .map(|step| &self.accounts[(start + step) % count])
+            .find(|a| Some(a.id()) != other.as_deref())
+            .cloned();
+        if let Some(account) = next {
+            self.status = Some(format!(
+                "side {} now shows account {}",
+                side.letter(),
+                self.masker.mask(account.id())
+            ));
+            self.show_account(side, Account::clone(&account));
         }
     }
 
