@@ -356,7 +356,8 @@ mod tests {
         let json = format!(r#"{{"eventName":["{long}"]}}"#);
         let err = parse_item(json.as_bytes(), SourceFormat::Record)
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(err.starts_with("invalid type"), "{err}");
         assert!(err.chars().count() <= MAX_REASON + 1);
     }
@@ -396,7 +397,8 @@ mod tests {
         ] {
             let err = parse_item(json.as_bytes(), SourceFormat::Record)
                 .err()
-                .unwrap();
+                .unwrap()
+                .to_string();
             assert!(err.contains(want), "{json}: {err}");
         }
     }
