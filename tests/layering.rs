@@ -23,7 +23,14 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     (
         "report",
-        &["policy", "inventory", "trail", "diagnose", "aws", "workspace"],
+        &[
+            "policy",
+            "inventory",
+            "trail",
+            "diagnose",
+            "aws",
+            "workspace",
+        ],
     ),
     (
         "tui",
@@ -130,7 +137,12 @@ fn names_after(text: &str, at: usize) -> Vec<String> {
         }
         return items
             .iter()
-            .map(|item| item.trim_start().chars().take_while(|c| is_ident(*c)).collect())
+            .map(|item| {
+                item.trim_start()
+                    .chars()
+                    .take_while(|c| is_ident(*c))
+                    .collect()
+            })
             .filter(|name: &String| !name.is_empty())
             .collect();
     }

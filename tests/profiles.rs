@@ -145,7 +145,10 @@ async fn the_console_lists_what_aws_config_reads() {
     );
     // The credentials file's region for `tool` is merged the way aws-config merges it.
     assert_eq!(
-        console.iter().find(|p| p.name == "tool").map(|p| p.region.clone()),
+        console
+            .iter()
+            .find(|p| p.name == "tool")
+            .map(|p| p.region.clone()),
         Some(Some("eu-central-1".to_string()))
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -156,8 +159,11 @@ fn files_that_do_not_parse_are_an_error_not_an_empty_list() {
     let dir = scratch().join("broken");
     std::fs::create_dir_all(&dir).expect("dir");
     let config = dir.join("config");
-    std::fs::write(&config, "[profile ok]\nregion = us-east-1\nthis line is not a setting\n")
-        .expect("config");
+    std::fs::write(
+        &config,
+        "[profile ok]\nregion = us-east-1\nthis line is not a setting\n",
+    )
+    .expect("config");
     let env = Env::from_slice(&[
         ("AWS_CONFIG_FILE", config.to_str().expect("utf-8 path")),
         (
@@ -168,7 +174,9 @@ fn files_that_do_not_parse_are_an_error_not_an_empty_list() {
     ]);
     let error = profiles::list_in(&env).expect_err("a parse error");
     assert!(
-        error.to_string().contains("cannot read the AWS config files"),
+        error
+            .to_string()
+            .contains("cannot read the AWS config files"),
         "{error}"
     );
     let _ = std::fs::remove_dir_all(&dir);

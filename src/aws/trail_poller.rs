@@ -360,7 +360,10 @@ impl TrailPoller {
             }
             counts.throttled += 1;
             throttled_here += 1;
-            if let Err(error) = self.back_off(index, throttled_here, start, end, &mut token).await {
+            if let Err(error) = self
+                .back_off(index, throttled_here, start, end, &mut token)
+                .await
+            {
                 return (oldest_first(pages), Err(error));
             }
         }

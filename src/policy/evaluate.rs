@@ -624,11 +624,11 @@ impl Decider<'_, '_> {
             // Both sides must allow (the account grant delegates to IAM).
             if !identity.effective() {
                 let prefix = if cross {
-                    format!("cross-account: the {resource_name} of {resource_account} allows it, but ")
-                } else {
                     format!(
-                        "the {resource_name} names only the account (delegation to IAM), but "
+                        "cross-account: the {resource_name} of {resource_account} allows it, but "
                     )
+                } else {
+                    format!("the {resource_name} names only the account (delegation to IAM), but ")
                 };
                 let mut verdict = self.identity_failure(&identity, &prefix);
                 verdict.1 = if cross && verdict.1 == "identity-policy" {
@@ -694,7 +694,10 @@ impl Decider<'_, '_> {
         } else if request.resource_policy.is_some() {
             format!("the {resource_name} does not apply to this action")
         } else {
-            format!("{} has no {resource_name}, so nothing in {resource_account} allows {action}", request.resource)
+            format!(
+                "{} has no {resource_name}, so nothing in {resource_account} allows {action}",
+                request.resource
+            )
         };
         (
             Decision::ImplicitDeny,

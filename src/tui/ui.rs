@@ -237,7 +237,10 @@ fn detail_title(app: &App, side: Side) -> Line<'static> {
         ""
     };
     Line::from(vec![
-        Span::styled(format!(" {} ", side.letter()), theme.style(Role::side(side))),
+        Span::styled(
+            format!(" {} ", side.letter()),
+            theme.style(Role::side(side)),
+        ),
         Span::styled(format!("{name}{evidence} "), theme.style(Role::Accent)),
     ])
 }

@@ -89,9 +89,6 @@ mod tests {
             service("ExpiredTokenException").kind(),
             FailureKind::Credentials
         );
-        assert_eq!(
-            service("AccessDeniedException").kind(),
-            FailureKind::Denied
-        );
+        assert_eq!(service("AccessDeniedException").kind(), FailureKind::Denied);
     }
 }

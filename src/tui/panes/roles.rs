@@ -136,10 +136,6 @@ fn boundary_section(account: &Account, role: &Role) -> Section {
             Some(Anchor::Boundary(boundary.arn.clone())),
             account.managed_policy_document(&boundary.arn),
         ),
-        other => Section::json(
-            "Permissions boundary",
-            None,
-            other.as_ref().map(|_| &NULL),
-        ),
+        other => Section::json("Permissions boundary", None, other.as_ref().map(|_| &NULL)),
     }
 }
