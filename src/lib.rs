@@ -1,7 +1,9 @@
 //! crossdock: explains why cross-account AWS container delivery fails, with evidence.
 //!
-//! Pure cores (`policy`, `inventory`, `trail`, `diagnose`) do no network IO; `commands` and
-//! `cli` are the headless edges. See `DESIGN.md` in the shared folder for the layout.
+//! Pure cores (`policy`, `inventory`, `trail`, `diagnose`) do no network IO; `aws` is the
+//! only code that calls AWS; `workspace` owns a session's accounts and the one question
+//! pipeline; `commands`, `tui` and `report` are the front ends. `docs/architecture.md`
+//! has the layer table.
 
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -15,3 +17,4 @@ pub mod report;
 pub mod trail;
 #[cfg(feature = "tui")]
 pub mod tui;
+pub mod workspace;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use crossdock::inventory::{demo, snapshot, AccountPair};
+use crossdock::inventory::{demo, snapshot, Accounts};
 
 fn crossdock(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crossdock"))
@@ -186,7 +186,7 @@ fn demo_list_prints_every_scenario_with_its_command() {
     let o = crossdock(&["demo", "list"]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);
-    for scenario in demo::scenarios().expect("catalogue") {
+    for scenario in crossdock::diagnose::scenario::scenarios().expect("catalogue") {
         assert!(
             text.contains(&format!(
                 "crossdock explain --demo scenario {}",
@@ -207,7 +207,7 @@ fn snapshots_give_the_same_answers_as_the_demo() {
     let mut paths: Vec<PathBuf> = Vec::new();
     for (i, account) in accounts.into_iter().enumerate() {
         let path = dir.join(format!("account-{i}.json"));
-        snapshot::save(&path, &AccountPair::single(account)).expect("save");
+        snapshot::save(&path, &Accounts::single(account)).expect("save");
         paths.push(path);
     }
     let a = paths[0].to_string_lossy().into_owned();

@@ -7,14 +7,15 @@ use std::collections::BTreeSet;
 use crossdock::diagnose::apply::apply;
 use crossdock::diagnose::model::{FixAction, Status, Verdict};
 use crossdock::diagnose::{diagnose, DiagnoseError};
-use crossdock::inventory::{demo, Question};
+use crossdock::inventory::{demo};
+use crossdock::diagnose::Question;
 
 #[test]
 fn every_scenario_gets_its_verdict_and_failing_checks() {
     let pair = demo::load().expect("demo loads");
     let mut failures = Vec::new();
     let mut ran = 0;
-    for scenario in demo::scenarios().expect("catalogue loads") {
+    for scenario in crossdock::diagnose::scenario::scenarios().expect("catalogue loads") {
         ran += 1;
         let diagnosis = match diagnose(&pair, &scenario.question) {
             Ok(d) => d,
@@ -23,13 +24,10 @@ fn every_scenario_gets_its_verdict_and_failing_checks() {
                 continue;
             }
         };
-        let want_verdict = match scenario.expected.verdict {
-            crossdock::inventory::Verdict::Works => Verdict::Works,
-            crossdock::inventory::Verdict::Fails => Verdict::Fails,
-        };
+        let want_verdict = scenario.expected.verdict;
         let failing: BTreeSet<String> = diagnosis
             .with_status(Status::Fail)
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect();
         let expected: BTreeSet<String> = scenario
             .expected
@@ -59,7 +57,7 @@ fn every_scenario_gets_its_verdict_and_failing_checks() {
 fn applying_the_fixes_flips_broken_scenarios_to_works() {
     let mut failures = Vec::new();
     let (mut flipped, mut by_hand) = (Vec::new(), Vec::new());
-    for scenario in demo::scenarios().expect("catalogue loads") {
+    for scenario in crossdock::diagnose::scenario::scenarios().expect("catalogue loads") {
         if scenario.expected.failing_checks.is_empty() {
             continue;
         }
@@ -124,7 +122,7 @@ fn unknown_names_are_errors_not_verdicts() {
 #[test]
 fn a_cloudtrail_rule_without_trail_evidence_or_pusher_is_unknown_not_a_guess() {
     let mut pair = demo::load().expect("demo loads");
-    let scenario = demo::scenario("s3-broken")
+    let scenario = crossdock::diagnose::scenario::scenario("s3-broken")
         .expect("catalogue")
         .expect("scenario");
     let Question::Trigger {
@@ -146,10 +144,10 @@ fn a_cloudtrail_rule_without_trail_evidence_or_pusher_is_unknown_not_a_guess() {
         crossdock::inventory::Field::Loaded(Vec::new()),
         crossdock::inventory::Field::NotLoaded,
     ] {
-        pair.b_mut().expect("b").trail = trail;
+        pair.account_mut(demo::ACCOUNT_B).expect("b").trail = trail;
         let diagnosis = diagnose(&pair, &question).expect("diagnosis");
         let check = diagnosis
-            .check("trigger-cross-account-push")
+            .check(crossdock::diagnose::CheckId::TriggerCrossAccountPush)
             .expect("check");
         assert_eq!(check.status, Status::Unknown, "{}", check.message);
         assert_eq!(diagnosis.verdict, Verdict::Unknown);

@@ -10,7 +10,8 @@ mod seed;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crossdock::inventory::{demo, Question};
+use crossdock::inventory::{demo};
+use crossdock::diagnose::Question;
 use moto::{moto, ProfilePaths};
 
 fn profiles(test: &str) -> ProfilePaths {
@@ -83,7 +84,7 @@ async fn live_s1_is_answered_like_the_demo_with_a_bounded_number_of_calls() {
     seed_s1().await;
     let paths = profiles("s1");
     for (id, want_exit) in [("s1-broken", 1), ("s1-fixed", 0)] {
-        let scenario = demo::scenario(id).expect("catalogue").expect("scenario");
+        let scenario = crossdock::diagnose::scenario::scenario(id).expect("catalogue").expect("scenario");
         let mut args = vec![
             "--profile-a",
             "build",
@@ -147,7 +148,7 @@ async fn live_s1_is_answered_like_the_demo_with_a_bounded_number_of_calls() {
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let scenario = demo::scenario("err-s1-denied")
+    let scenario = crossdock::diagnose::scenario::scenario("err-s1-denied")
         .expect("catalogue")
         .expect("scenario");
     let Question::Error { text: pasted } = &scenario.question else {
@@ -199,7 +200,7 @@ async fn live_trigger_finds_the_cross_account_push_in_cloudtrail() {
         moto().sdk_config(demo::ACCOUNT_B).await,
     );
     seed::seed_scenarios(&a, &b, &["s3-broken"]).await;
-    let scenario = demo::scenario("s3-broken")
+    let scenario = crossdock::diagnose::scenario::scenario("s3-broken")
         .expect("catalogue")
         .expect("scenario");
     let Question::Trigger {

@@ -15,10 +15,11 @@ mod seed;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use crossdock::aws::{identity, Gateway, Limits, Loader, PairLoader, ProfileSource};
+use crossdock::aws::{identity, AccountReader, Gateway, Limits, Loader, ProfileSource};
+use crossdock::workspace::{Cost, Origin, Workspace};
 use crossdock::diagnose::diagnose;
 use crossdock::diagnose::model::{Status, Verdict};
-use crossdock::inventory::{demo, Account, AccountPair, Field, KeyKind, Unreadable};
+use crossdock::inventory::{demo, Account, Field, KeyKind, Unreadable};
 use fault_proxy::{Fault, FaultProxy, Rule};
 use moto::moto;
 use serde_json::json;
@@ -259,13 +260,13 @@ async fn query_and_rest_xml_services_are_classified_too() {
 #[tokio::test]
 async fn a_denied_repository_policy_makes_the_pull_unknown_and_names_the_permission() {
     let pair = demo::load().expect("demo");
-    let scenario = demo::scenario("s1-fixed").expect("catalogue").expect("s1");
+    let scenario = crossdock::diagnose::scenario::scenario("s1-fixed").expect("catalogue").expect("s1");
     let mut selection = seed::Selection::default();
     seed::select(&pair, &scenario.question, &mut selection);
-    let b = pair.b().expect("b");
+    let b = pair.accounts().nth(1).expect("b");
     seed::seed(
         &moto().sdk_config(demo::ACCOUNT_A).await,
-        pair.a(),
+        pair.accounts().next().expect("a"),
         &selection,
     )
     .await;
@@ -277,15 +278,14 @@ async fn a_denied_repository_policy_makes_the_pull_unknown_and_names_the_permiss
         vec![Rule::new("GetRepositoryPolicy", Fault::AccessDenied)],
     );
     let (loader_b, account_b) = loader_via(&proxy, demo::ACCOUNT_B).await;
-    let mut loaders = PairLoader::new();
-    loaders.insert(demo::ACCOUNT_A, loader_a);
-    loaders.insert(demo::ACCOUNT_B, loader_b);
-    let mut live = AccountPair::pair(account_a, account_b).expect("pair");
-    loaders
-        .load_for_question(&mut live, &scenario.question)
+    let mut workspace = Workspace::new(Default::default(), Origin::Live(Vec::new()));
+    workspace.insert_live(account_a, AccountReader::from_loader(loader_a));
+    workspace.insert_live(account_b, AccountReader::from_loader(loader_b));
+    workspace
+        .read_plan(&scenario.question, &mut Cost::default())
         .await;
 
-    let diagnosis = diagnose(&live, &scenario.question).expect("diagnose");
+    let diagnosis = diagnose(workspace.accounts(), &scenario.question).expect("diagnose");
     assert_eq!(diagnosis.verdict, Verdict::Unknown, "{diagnosis:#?}");
     let check = diagnosis
         .checks

@@ -12,10 +12,12 @@ mod seed;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crossdock::aws::{AwsError, Gateway, Loader, PairLoader, ProfileKind, ProfileSource};
+use crossdock::aws::{AccountReader, AwsError, Gateway, Loader, ProfileKind, ProfileSource};
+use crossdock::workspace::{Cost, Origin, Workspace};
 use crossdock::diagnose::model::{Status, Verdict};
 use crossdock::diagnose::{diagnose, DiagnoseError};
-use crossdock::inventory::{demo, snapshot, Account, AccountPair, Field, Question};
+use crossdock::inventory::{demo, snapshot, Account, Accounts, Field};
+use crossdock::diagnose::{Question, QuestionDraft};
 use moto::moto;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -60,7 +62,7 @@ async fn loader_for(account_id: &str) -> (Loader, Account) {
 }
 
 fn questions() -> Vec<(String, Question)> {
-    let scenarios = demo::scenarios().expect("catalogue");
+    let scenarios = crossdock::diagnose::scenario::scenarios().expect("catalogue");
     SEEDED
         .iter()
         .map(|id| {
@@ -71,11 +73,11 @@ fn questions() -> Vec<(String, Question)> {
 }
 
 /// Verdict and failing checks, or `None` when `diagnose` does not support the question yet.
-fn outcome(pair: &AccountPair, question: &Question) -> Option<(Verdict, BTreeSet<String>)> {
+fn outcome(pair: &Accounts, question: &Question) -> Option<(Verdict, BTreeSet<String>)> {
     match diagnose(pair, question) {
         Ok(d) => Some((
             d.verdict,
-            d.with_status(Status::Fail).map(|c| c.id.clone()).collect(),
+            d.with_status(Status::Fail).map(|c| c.id.to_string()).collect(),
         )),
         Err(DiagnoseError::Unsupported(_)) => None,
         Err(e) => panic!("diagnose failed: {e}"),
@@ -254,8 +256,8 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
     }
     let config_a = moto().sdk_config(demo::ACCOUNT_A).await;
     let config_b = moto().sdk_config(demo::ACCOUNT_B).await;
-    let mut ids = seed::seed_keys(&config_a, demo_pair.a(), &selection).await;
-    ids.extend(seed::seed_keys(&config_b, demo_pair.b().expect("b"), &selection).await);
+    let mut ids = seed::seed_keys(&config_a, demo_pair.accounts().next().expect("a"), &selection).await;
+    ids.extend(seed::seed_keys(&config_b, demo_pair.accounts().nth(1).expect("b"), &selection).await);
     let seeded = seed::rewrite_key_ids(&demo_pair, &ids);
     let selection = {
         // Key ARNs in the selection change with the rewrite too.
@@ -270,8 +272,8 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
             .collect();
         s
     };
-    seed::seed(&config_a, seeded.a(), &selection).await;
-    seed::seed(&config_b, seeded.b().expect("b"), &selection).await;
+    seed::seed(&config_a, seeded.accounts().next().expect("a"), &selection).await;
+    seed::seed(&config_b, seeded.accounts().nth(1).expect("b"), &selection).await;
 
     // Lazily, per question: what diagnose reads, equal to what was seeded, same answers.
     let mut failures = Vec::new();
@@ -279,13 +281,11 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
     for (id, question) in &questions {
         let (loader_a, account_a) = loader_for(demo::ACCOUNT_A).await;
         let (loader_b, account_b) = loader_for(demo::ACCOUNT_B).await;
-        let mut loaders = PairLoader::new();
-        loaders.insert(demo::ACCOUNT_A, loader_a);
-        loaders.insert(demo::ACCOUNT_B, loader_b);
-        let mut pair = AccountPair::pair(account_a, account_b).expect("pair");
-        loaders.load_for_question(&mut pair, question).await;
+        let mut workspace = live_workspace(vec![(account_a, loader_a), (account_b, loader_b)]);
+        workspace.read_plan(question, &mut Cost::default()).await;
+        let pair = workspace.accounts().clone();
         assert!(
-            loaders.calls().get("iam:ListRoles") == 0,
+            workspace.calls().get("iam:ListRoles") == 0,
             "{id}: explaining one question listed roles"
         );
         for (seeded_account, loaded_account) in seeded.accounts().zip(pair.accounts()) {
@@ -320,7 +320,7 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
                 "{id}: demo says {want:?}, loaded says {got:?}; unknown: {unknown:#?}"
             ));
         }
-        eprintln!("{id}: {} → {:?}", loaders.calls(), got.map(|g| g.0));
+        eprintln!("{id}: {} → {:?}", workspace.calls(), got.map(|g| g.0));
     }
     assert!(diagnosed >= 15, "only {diagnosed} questions were diagnosed");
 
@@ -329,10 +329,10 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
     let (loader_b, mut full_b) = loader_for(demo::ACCOUNT_B).await;
     loader_a.load_all(&mut full_a).await;
     loader_b.load_all(&mut full_b).await;
-    failures.extend(compare(seeded.a(), &full_a, &selection, true));
-    failures.extend(compare(seeded.b().expect("b"), &full_b, &selection, true));
+    failures.extend(compare(seeded.accounts().next().expect("a"), &full_a, &selection, true));
+    failures.extend(compare(seeded.accounts().nth(1).expect("b"), &full_b, &selection, true));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let full = AccountPair::pair(full_a, full_b).expect("pair");
+    let full = Accounts::new([full_a, full_b]).expect("pair");
     let dir = std::env::temp_dir().join(format!("crossdock-loader-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("pair.json");
@@ -506,28 +506,22 @@ async fn seed_pull_account(account_id: &str) {
 async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'static str, u64> {
     let (loader, account) = loader_for(owner).await;
     let (peer_loader, peer_account) = loader_for(peer).await;
-    let mut loaders = PairLoader::new();
-    loaders.insert(owner, loader);
-    loaders.insert(peer, peer_loader);
-    let mut pair = AccountPair::pair(account, peer_account).expect("pair");
+    let mut workspace = live_workspace(vec![(account, loader), (peer_account, peer_loader)]);
     let (principal, repository) = if short_names {
-        // As `crossdock explain` resolves short names: read each by name in both accounts
-        // (absent in the peer), then use the ARN of the one account that has it.
-        for id in [owner, peer] {
-            let loader = loaders.loader(id).expect("loader").clone();
-            let account = if id == owner {
-                pair.a_mut()
-            } else {
-                pair.b_mut().expect("peer")
-            };
-            loader.ensure_role(account, "puller").await;
-            loader.ensure_repository(account, "app", false).await;
-        }
-        let (_, role) = pair.resolve_role("puller").expect("one role named puller");
-        let (_, repository) = pair
-            .resolve_repository("app")
-            .expect("one repository named app");
-        (role.arn.clone(), repository.arn.clone())
+        // As `crossdock explain` resolves short names: the workspace reads each by name in
+        // both accounts (absent in the peer), then uses the ARN of the one account that has it.
+        let draft = QuestionDraft::Pull {
+            principal: "puller".into(),
+            repository: "app".into(),
+            tag: Some("latest".into()),
+            project: None,
+            source_arn: None,
+        };
+        let explained = workspace.explain(&draft).await.expect("explains");
+        (
+            explained.diagnosis.question.principal.clone().expect("principal"),
+            explained.diagnosis.question.resource.clone().expect("resource"),
+        )
     } else {
         (
             format!("arn:aws:sts::{owner}:assumed-role/puller/i-0123456789"),
@@ -541,10 +535,10 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
         project: None,
         source_arn: None,
     };
-    loaders.load_for_question(&mut pair, &question).await;
-    let diagnosis = diagnose(&pair, &question).expect("diagnose");
+    workspace.read_plan(&question, &mut Cost::default()).await;
+    let diagnosis = diagnose(workspace.accounts(), &question).expect("diagnose");
     assert_eq!(diagnosis.verdict, Verdict::Works, "{diagnosis:?}");
-    let calls = loaders.calls();
+    let calls = workspace.calls();
     eprintln!("pull in {owner} (short names: {short_names}): {calls}");
     calls.0
 }
@@ -765,7 +759,16 @@ fn snapshot_command_writes_a_redacted_full_snapshot() {
     let text = std::fs::read_to_string(&output).expect("written");
     assert!(!text.contains(account_id), "redacted");
     let pair = snapshot::load(&output).expect("loads");
-    let repository = pair.a().repository("team/app").expect("repository");
+    let repository = pair.accounts().next().expect("a").repository("team/app").expect("repository");
     assert_eq!(repository.policy, Field::Absent);
     std::fs::remove_dir_all(&dir).expect("cleanup");
+}
+
+/// A live workspace over opened accounts (no CloudTrail client: moto has none).
+fn live_workspace(opened: Vec<(Account, Loader)>) -> Workspace {
+    let mut workspace = Workspace::new(Default::default(), Origin::Live(Vec::new()));
+    for (account, loader) in opened {
+        workspace.insert_live(account, AccountReader::from_loader(loader));
+    }
+    workspace
 }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crossdock::aws::trail_poller::{EventFilter, PollerConfig, TrailPoller};
-use crossdock::aws::{Gateway, Loader, PairLoader};
+use crossdock::aws::{AccountReader, Gateway, Loader, Readers};
 use fault_proxy::{Fault, FaultProxy, Rule};
 use moto::{moto, REGION};
 
@@ -305,8 +305,8 @@ async fn debug_output_of_client_holders_hides_credentials() {
     let sdk = moto().sdk_config_with_keys(SESSION_KEY, SESSION_SECRET, Some(SESSION_TOKEN));
     let gateway = Gateway::new(&sdk);
     let loader = Loader::new(gateway.clone());
-    let mut pair = PairLoader::new();
-    pair.insert("111111111111", loader.clone());
+    let mut pair = Readers::new();
+    pair.insert("111111111111", AccountReader::new(loader.clone(), sdk.clone()));
     let poller = TrailPoller::new(
         &sdk,
         "111111111111",

@@ -70,13 +70,7 @@ pub async fn identity(
     }
 }
 
-/// The partition of an ARN (`aws` when it cannot be read).
-pub fn partition_of(arn: &str) -> &str {
-    arn.split(':')
-        .nth(1)
-        .filter(|p| !p.is_empty())
-        .unwrap_or("aws")
-}
+pub use crate::policy::arn::partition_of;
 
 /// Turns a failed identity call into advice for the profile's kind (and, for a role
 /// profile, the kind of its `source_profile`).

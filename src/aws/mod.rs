@@ -8,8 +8,8 @@
 //!   into [`crate::inventory::Unreadable`] with a hint.
 //! - [`load`]: [`Loader`] fills an [`crate::inventory::Account`]: cheap listings, details on
 //!   demand (`ensure_*`, cached in the inventory itself), or everything for snapshots.
-//! - [`question`]: [`PairLoader::load_for_question`] loads what one diagnosis reads, with a
-//!   call count independent of the account size.
+//! - [`reads`]: [`Readers`] runs the reads a question's plan names (one direct read per
+//!   need), with a call count independent of the account size.
 //! - [`allowlist`]: the read operations any code may call, and the IAM policy they need.
 //! - [`trail_poller`]: the CloudTrail `LookupEvents` tail, at most 2 requests/s per account and region.
 
@@ -19,7 +19,7 @@ pub mod errors;
 pub mod gateway;
 pub mod load;
 pub mod profiles;
-pub mod question;
+pub mod reads;
 pub mod trail_poller;
 
 pub use config::{identity, sdk_config};
@@ -27,7 +27,7 @@ pub use errors::AwsError;
 pub use gateway::{CallCounts, Gateway, Limits, Operation};
 pub use load::Loader;
 pub use profiles::{list_profiles, ProfileInfo, ProfileKind, ProfileSource, RoleSource};
-pub use question::PairLoader;
+pub use reads::{AccountReader, Readers};
 
 use crate::inventory::Account;
 
@@ -39,6 +39,16 @@ pub async fn connect(
 ) -> Result<(Loader, Account), AwsError> {
     let (loader, account, _) = connect_with_config(source, profile, region).await?;
     Ok((loader, account))
+}
+
+/// Opens a profile as a reader of its account: the account (identity only) and its reader.
+pub async fn open_reader(
+    source: &ProfileSource,
+    profile: &str,
+    region: Option<&str>,
+) -> Result<(Account, AccountReader), AwsError> {
+    let (loader, account, config) = connect_with_config(source, Some(profile), region).await?;
+    Ok((account, AccountReader::new(loader, config)))
 }
 
 /// Like [`connect`], also returning the profile's SDK configuration (the CloudTrail poller

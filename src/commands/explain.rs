@@ -1,5 +1,6 @@
-//! `crossdock explain …`: one question about two accounts, answered headless as text, JSON
-//! or Markdown, with exit codes scripts can use.
+//! `crossdock explain …`: one question about the given accounts, answered headless as text,
+//! JSON or Markdown, with exit codes scripts can use. The arguments become a draft; the
+//! workspace resolves, reads and answers it like every other front end.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -8,9 +9,10 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{EXIT_FAILS, EXIT_INPUT, EXIT_UNKNOWN, EXIT_WORKS};
 use crate::diagnose::model::{Diagnosis, Verdict};
-use crate::diagnose::{diagnose, error_text};
-use crate::inventory::{demo, snapshot, AccountPair, Question};
+use crate::diagnose::scenario;
+use crate::diagnose::{error_text, Question, QuestionDraft};
 use crate::report;
+use crate::workspace::{Cost, Workspace};
 
 /// Where the accounts come from.
 #[derive(Debug, Clone, Args)]
@@ -21,7 +23,11 @@ pub struct SourceArgs {
     /// Read accounts from snapshot files (one pair file, or one file per account).
     #[arg(long, value_name = "FILE", global = true, num_args = 1)]
     pub snapshot: Vec<PathBuf>,
-    /// Read account A live through this AWS profile (read-only; loads only what the question needs).
+    /// Read an account live through this AWS profile (read-only; loads only what the
+    /// question needs). Repeat for every account the question spans.
+    #[arg(long = "profile", value_name = "PROFILE", global = true, conflicts_with_all = ["demo", "snapshot"])]
+    pub profiles: Vec<String>,
+    /// Read account A live through this AWS profile (same as the first --profile).
     #[arg(long, global = true, conflicts_with_all = ["demo", "snapshot"])]
     pub profile_a: Option<String>,
     /// Read account B live through this AWS profile.
@@ -30,6 +36,24 @@ pub struct SourceArgs {
     /// Print how many AWS calls the answer took, and how long, on stderr.
     #[arg(long, global = true)]
     pub stats: bool,
+}
+
+impl SourceArgs {
+    /// Every live profile given, `--profile-a` and `--profile-b` first.
+    pub fn profiles(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .profile_a
+            .iter()
+            .chain(self.profile_b.iter())
+            .cloned()
+            .collect();
+        for profile in &self.profiles {
+            if !all.contains(profile) {
+                all.push(profile.clone());
+            }
+        }
+        all
+    }
 }
 
 /// Output format of `explain`.
@@ -71,9 +95,9 @@ pub enum QuestionArgs {
         /// Repository name, ARN or URI.
         #[arg(long)]
         repo: String,
-        /// Tag pulled.
-        #[arg(long, default_value = "latest")]
-        tag: String,
+        /// Tag pulled (default: latest, shown as an assumption).
+        #[arg(long)]
+        tag: Option<String>,
         /// The pull is this CodeBuild project's environment-image pull.
         #[arg(long)]
         project: Option<String>,
@@ -92,9 +116,9 @@ pub enum QuestionArgs {
         /// Repository name, ARN or URI.
         #[arg(long)]
         repo: String,
-        /// Tag pushed.
-        #[arg(long, default_value = "latest")]
-        tag: String,
+        /// Tag pushed (default: latest, shown as an assumption).
+        #[arg(long)]
+        tag: Option<String>,
     },
     /// Can PRINCIPAL assume ROLE?
     #[command(
@@ -141,6 +165,21 @@ pub enum QuestionArgs {
         #[arg(long)]
         action: Option<String>,
     },
+    /// Can PRINCIPAL perform ACTION on RESOURCE (any IAM action, e.g. kms:Decrypt on a key)?
+    #[command(
+        after_help = "Example:\n  crossdock explain --demo access --principal codebuild-service-role --action kms:Decrypt --resource arn:aws:kms:ap-northeast-1:222222222222:key/…"
+    )]
+    Access {
+        /// Role, session or user ARN (or a role name), or a service principal.
+        #[arg(long)]
+        principal: String,
+        /// The IAM action, e.g. kms:Decrypt.
+        #[arg(long)]
+        action: String,
+        /// The resource ARN (or a role, repository or key name).
+        #[arg(long)]
+        resource: String,
+    },
     /// Explain a pasted AWS error text (argument, --file, or stdin).
     #[command(
         after_help = "Examples:\n  crossdock explain --demo error 'denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage on resource: …'\n  pbpaste | crossdock explain --demo error\n  crossdock explain error --parse-only --format json --file build.log"
@@ -172,31 +211,32 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     {
         return parse_only(text.as_deref(), file.as_ref(), args.format, out, err);
     }
-    if let Some(profile_a) = &args.source.profile_a {
-        return run_live(profile_a, args, out, err);
+    let draft = match draft(&args.question) {
+        Ok(draft) => draft,
+        Err(message) => {
+            writeln!(err, "crossdock explain: {message}")?;
+            return Ok(EXIT_INPUT);
+        }
+    };
+    let profiles = args.source.profiles();
+    if !profiles.is_empty() {
+        return run_live(&profiles, &draft, args, out, err);
     }
-    let pair = match load_source(
+    let workspace = match offline_workspace(
         &args.source,
         matches!(args.question, QuestionArgs::Scenario { .. }),
         err,
     )? {
-        Ok(pair) => pair,
+        Ok(workspace) => workspace,
         Err(message) => {
             writeln!(err, "crossdock explain: {message}")?;
             return Ok(EXIT_INPUT);
         }
     };
-    let question = match build_question(&pair, &args.question) {
-        Ok(q) => q,
-        Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
-            return Ok(EXIT_INPUT);
-        }
-    };
-    match diagnose(&pair, &question) {
-        Ok(diagnosis) => {
-            write_diagnosis(&diagnosis, args.format, out)?;
-            Ok(exit_code(&diagnosis))
+    match workspace.explain_loaded(&draft) {
+        Ok(explained) => {
+            write_diagnosis(&explained.diagnosis, args.format, out)?;
+            Ok(exit_code(&explained.diagnosis))
         }
         Err(e) => {
             writeln!(err, "crossdock explain: {e}")?;
@@ -207,7 +247,8 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
 
 #[cfg(feature = "aws")]
 fn run_live(
-    profile_a: &str,
+    profiles: &[String],
+    draft: &QuestionDraft,
     args: &ExplainArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -219,26 +260,64 @@ fn run_live(
         )?;
         return Ok(EXIT_INPUT);
     }
-    match super::explain_live::explain(profile_a, args.source.profile_b.as_deref(), &args.question)
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
     {
-        Ok((diagnosis, stats)) => {
-            write_diagnosis(&diagnosis, args.format, out)?;
-            if args.source.stats {
-                super::explain_live::write_stats(&stats, err)?;
-            }
-            Ok(exit_code(&diagnosis))
+        Ok(runtime) => runtime,
+        Err(e) => {
+            writeln!(err, "crossdock explain: cannot start the async runtime: {e}")?;
+            return Ok(EXIT_UNKNOWN);
         }
-        Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
+    };
+    let start = std::time::Instant::now();
+    let answer = runtime.block_on(async {
+        let mut workspace = Workspace::connect(profiles).await?;
+        workspace.explain(draft).await
+    });
+    match answer {
+        Ok(explained) => {
+            write_diagnosis(&explained.diagnosis, args.format, out)?;
+            if args.source.stats {
+                write_stats(&explained.cost, start.elapsed(), err)?;
+            }
+            Ok(exit_code(&explained.diagnosis))
+        }
+        Err(e) => {
+            writeln!(err, "crossdock explain: {e}")?;
             Ok(EXIT_UNKNOWN)
         }
     }
 }
 
 #[cfg(not(feature = "aws"))]
-fn run_live(_: &str, _: &ExplainArgs, _: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+fn run_live(
+    _: &[String],
+    _: &QuestionDraft,
+    _: &ExplainArgs,
+    _: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
     writeln!(err, "crossdock explain: this build has no AWS support (built without the `aws` feature); use --snapshot or --demo")?;
     Ok(EXIT_INPUT)
+}
+
+/// Prints the stats line of `--stats`: AWS calls per operation, and reads served from what
+/// the session had already read.
+pub fn write_stats(cost: &Cost, elapsed: std::time::Duration, err: &mut dyn Write) -> io::Result<()> {
+    let per_operation: Vec<String> = cost
+        .calls
+        .iter()
+        .map(|(op, n)| format!("{op}={n}"))
+        .collect();
+    writeln!(
+        err,
+        "crossdock: {} AWS calls in {} ms ({}); {} cache hits",
+        cost.total_calls(),
+        elapsed.as_millis(),
+        per_operation.join(", "),
+        cost.cache_hits
+    )
 }
 
 /// The exit code for a verdict.
@@ -269,11 +348,11 @@ pub fn write_diagnosis(
     }
 }
 
-fn load_source(
+fn offline_workspace(
     source: &SourceArgs,
     scenario: bool,
     err: &mut dyn Write,
-) -> io::Result<Result<AccountPair, String>> {
+) -> io::Result<Result<Workspace, String>> {
     if scenario && !source.snapshot.is_empty() {
         return Ok(Err(
             "scenarios live in the embedded demo; drop --snapshot".into()
@@ -283,151 +362,74 @@ fn load_source(
         if !source.demo && !scenario {
             writeln!(err, "crossdock: no data source given, using the embedded demo (pass --snapshot FILE for saved accounts)")?;
         }
-        return Ok(demo::load().map_err(|e| e.to_string()));
+        return Ok(Workspace::demo().map_err(|e| e.to_string()));
     }
-    let mut accounts = Vec::new();
-    for path in &source.snapshot {
-        match snapshot::load(path) {
-            Ok(pair) => accounts.extend(pair.into_accounts()),
-            Err(e) => return Ok(Err(e.to_string())),
-        }
-    }
-    let mut accounts = accounts.into_iter();
-    Ok(match (accounts.next(), accounts.next(), accounts.next()) {
-        (Some(a), None, _) => Ok(AccountPair::single(a)),
-        (Some(a), Some(b), None) => AccountPair::pair(a, b).map_err(|e| e.to_string()),
-        _ => Err("give one pair snapshot or two single-account snapshots".into()),
-    })
+    Ok(Workspace::from_snapshots(&source.snapshot).map_err(|e| e.to_string()))
 }
 
-/// Turns a role name into its ARN; ARNs and service principals pass through.
-fn principal(pair: &AccountPair, text: &str) -> Result<String, String> {
-    if text.starts_with("arn:") || text.ends_with(".amazonaws.com") {
-        return Ok(text.to_string());
-    }
-    pair.resolve_role(text)
-        .map(|(_, role)| role.arn.clone())
-        .map_err(|e| e.to_string())
-}
-
-fn repository(pair: &AccountPair, text: &str) -> Result<String, String> {
-    if text.starts_with("arn:") {
-        return Ok(text.to_string());
-    }
-    pair.resolve_repository(text)
-        .map(|(_, repo)| repo.arn.clone())
-        .map_err(|e| e.to_string())
-}
-
-/// Builds the question, resolving short names within the loaded accounts.
-pub fn build_question(pair: &AccountPair, args: &QuestionArgs) -> Result<Question, String> {
+/// The draft of the question the arguments ask; names resolve later, in the workspace.
+pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, String> {
     Ok(match args {
         QuestionArgs::Pull {
-            principal: p,
+            principal,
             repo,
             tag,
             project,
             source_arn,
-        } => Question::Pull {
-            principal: principal(pair, p)?,
-            repository: repository(pair, repo)?,
+        } => QuestionDraft::Pull {
+            principal: principal.clone(),
+            repository: repo.clone(),
             tag: tag.clone(),
             project: project.clone(),
             source_arn: source_arn.clone(),
         },
         QuestionArgs::Push {
-            principal: p,
+            principal,
             repo,
             tag,
-        } => Question::Push {
-            principal: principal(pair, p)?,
-            repository: repository(pair, repo)?,
+        } => QuestionDraft::Push {
+            principal: principal.clone(),
+            repository: repo.clone(),
             tag: tag.clone(),
         },
         QuestionArgs::Assume {
-            principal: p,
+            principal,
             role,
             external_id,
-        } => {
-            let role = if role.starts_with("arn:") {
-                role.clone()
-            } else {
-                pair.resolve_role(role)
-                    .map(|(_, r)| r.arn.clone())
-                    .map_err(|e| e.to_string())?
-            };
-            Question::Assume {
-                principal: principal(pair, p)?,
-                role,
-                external_id: external_id.clone(),
-            }
-        }
+        } => QuestionDraft::Assume {
+            principal: principal.clone(),
+            role: role.clone(),
+            external_id: external_id.clone(),
+        },
         QuestionArgs::Trigger {
             pipeline,
             repo,
             tag,
             pusher,
-        } => {
-            let (account, found) = pair.resolve_pipeline(pipeline).map_err(|e| e.to_string())?;
-            let source = found.ecr_sources().find_map(|a| {
-                a.ecr_source()
-                    .map(|s| (s.repository_name.to_string(), s.image_tag.to_string()))
-            });
-            let repository = match (repo, &source) {
-                (Some(r), _) if r.starts_with("arn:") => r.clone(),
-                (Some(r), _) => account.repository_arn(r),
-                (None, Some((name, _))) => account.repository_arn(name),
-                (None, None) => {
-                    return Err(format!(
-                        "{} has no ECR source action; pass --repo",
-                        found.name
-                    ))
-                }
-            };
-            let tag = tag
-                .clone()
-                .or_else(|| source.map(|(_, t)| t))
-                .unwrap_or_else(|| "latest".into());
-            Question::Trigger {
-                pipeline: found.arn.clone(),
-                repository,
-                tag,
-                pusher: pusher.clone().unwrap_or_default(),
-            }
-        }
-        QuestionArgs::Artifact { pipeline, action } => {
-            let (account, found) = pair.resolve_pipeline(pipeline).map_err(|e| e.to_string())?;
-            let action = match action {
-                Some(a) => a.clone(),
-                None => found
-                    .actions()
-                    .find(|(_, a)| {
-                        a.role_arn
-                            .as_deref()
-                            .and_then(crate::policy::arn::account_of)
-                            .is_some_and(|acc| acc != account.id())
-                    })
-                    .or_else(|| found.actions().next())
-                    .map(|(_, a)| a.name.clone())
-                    .ok_or_else(|| format!("{} has no actions loaded", found.name))?,
-            };
-            Question::Artifact {
-                pipeline: found.arn.clone(),
-                action,
-            }
-        }
-        QuestionArgs::Error { text, file, .. } => Question::Error {
+        } => QuestionDraft::Trigger {
+            pipeline: pipeline.clone(),
+            repository: repo.clone(),
+            tag: tag.clone(),
+            pusher: pusher.clone(),
+            push_event: None,
+        },
+        QuestionArgs::Artifact { pipeline, action } => QuestionDraft::Artifact {
+            pipeline: pipeline.clone(),
+            action: action.clone(),
+        },
+        QuestionArgs::Access {
+            principal,
+            action,
+            resource,
+        } => QuestionDraft::Access {
+            principal: principal.clone(),
+            action: action.clone(),
+            resource: resource.clone(),
+        },
+        QuestionArgs::Error { text, file, .. } => QuestionDraft::Error {
             text: read_text(text.as_deref(), file.as_ref())?,
         },
-        QuestionArgs::Scenario { id } => match demo::scenario(id) {
-            Ok(Some(s)) => s.question,
-            Ok(None) => {
-                return Err(format!(
-                    "no demo scenario `{id}`: run `crossdock demo list`"
-                ))
-            }
-            Err(e) => return Err(e.to_string()),
-        },
+        QuestionArgs::Scenario { id } => QuestionDraft::Scenario { id: id.clone() },
     })
 }
 
@@ -498,7 +500,7 @@ fn parse_only(
 
 /// `crossdock demo list`: every scenario with the command that explains it.
 pub fn demo_list(out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
-    let scenarios = match demo::scenarios() {
+    let scenarios = match scenario::scenarios() {
         Ok(s) => s,
         Err(e) => {
             writeln!(err, "crossdock demo: {e}")?;
@@ -580,6 +582,13 @@ pub fn direct_command(question: &Question) -> String {
         Question::Artifact { pipeline, action } => {
             format!("crossdock explain --demo artifact --pipeline {pipeline} --action {action}")
         }
+        Question::Access {
+            principal,
+            action,
+            resource,
+        } => format!(
+            "crossdock explain --demo access --principal {principal} --action {action} --resource {resource}"
+        ),
         Question::Error { text } => format!("crossdock explain --demo error {}", quote(text)),
     }
 }

@@ -4,8 +4,6 @@
 pub mod eval;
 pub mod explain;
 #[cfg(feature = "aws")]
-pub mod explain_live;
-#[cfg(feature = "aws")]
 pub mod snapshot;
 pub mod trail;
 

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::aws::{connect, AwsError, ProfileSource};
-use crate::inventory::{snapshot, AccountPair, PairError, Redactor};
+use crate::inventory::{snapshot, Accounts, AccountsError, Redactor};
 
 /// Exit code when AWS could not be read (no profile, no credentials, no network).
 pub const EXIT_AWS: u8 = 4;
@@ -78,15 +78,15 @@ enum LoadError {
     /// A profile could not be opened.
     #[error(transparent)]
     Aws(#[from] AwsError),
-    /// The two profiles are not two different accounts.
+    /// The profiles do not make a valid set of accounts (e.g. the same account twice).
     #[error(transparent)]
-    Pair(#[from] PairError),
+    Accounts(#[from] AccountsError),
     /// No profile at all.
     #[error("no profile given")]
     NoProfile,
 }
 
-async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<AccountPair, LoadError> {
+async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<Accounts, LoadError> {
     let mut accounts = Vec::new();
     for profile in std::iter::once(&args.profile).chain(args.profile_b.as_ref()) {
         let (loader, mut account) =
@@ -100,10 +100,8 @@ async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<AccountPair, L
         let _ = writeln!(err, "  {}", loader.gateway().calls());
         accounts.push(account);
     }
-    let mut accounts = accounts.into_iter();
-    match (accounts.next(), accounts.next()) {
-        (Some(a), None) => Ok(AccountPair::single(a)),
-        (Some(a), Some(b)) => Ok(AccountPair::pair(a, b)?),
-        _ => Err(LoadError::NoProfile),
+    if accounts.is_empty() {
+        return Err(LoadError::NoProfile);
     }
+    Ok(Accounts::new(accounts)?)
 }

@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::model::{FixAction, PolicyLocation};
 use crate::inventory::{
-    Account, AccountPair, Field, ImagePullCredentialsType, InlinePolicy, KeyState, TagMutability,
+    Account, Accounts, Field, ImagePullCredentialsType, InlinePolicy, KeyState, TagMutability,
 };
 
 /// Why a fix could not be applied to the inventory.
@@ -27,7 +27,7 @@ pub enum ApplyError {
 }
 
 /// Applies `action` to `pair`.
-pub fn apply(pair: &mut AccountPair, action: &FixAction) -> Result<(), ApplyError> {
+pub fn apply(pair: &mut Accounts, action: &FixAction) -> Result<(), ApplyError> {
     match action {
         FixAction::AddStatement { target, statement } => edit_policy(pair, target, |doc| {
             let doc = doc.get_or_insert_with(|| json!({"Version": "2012-10-17", "Statement": []}));
@@ -81,7 +81,7 @@ fn statements(doc: &mut Value) -> &mut Vec<Value> {
 }
 
 /// The account that owns `arn`.
-fn account_mut<'a>(pair: &'a mut AccountPair, arn: &str) -> Result<&'a mut Account, ApplyError> {
+fn account_mut<'a>(pair: &'a mut Accounts, arn: &str) -> Result<&'a mut Account, ApplyError> {
     let id = crate::policy::arn::account_of(arn)
         .unwrap_or_default()
         .to_string();
@@ -91,7 +91,7 @@ fn account_mut<'a>(pair: &'a mut AccountPair, arn: &str) -> Result<&'a mut Accou
 
 /// Runs `edit` on the policy document at `target` (`None` when the resource has no policy).
 fn edit_policy(
-    pair: &mut AccountPair,
+    pair: &mut Accounts,
     target: &PolicyLocation,
     edit: impl FnOnce(&mut Option<Value>) -> Result<(), ApplyError>,
 ) -> Result<(), ApplyError> {
@@ -191,7 +191,7 @@ fn edit_policy(
 }
 
 fn apply_setting(
-    pair: &mut AccountPair,
+    pair: &mut Accounts,
     resource: &str,
     setting: &str,
     value: &Value,

@@ -1,13 +1,14 @@
 //! The artifact question: can a pipeline action whose role lives in another account read
 //! and write the pipeline's artifact store (S3 bucket + KMS key)?
 
+use super::check_id::CheckId;
 use serde_json::{json, Value};
 
 use super::access::{check_access, fix_inline_policy, gap_evidence, note, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
 use super::{add_lints, DiagnoseError};
-use crate::inventory::{Account, AccountPair, Field, Key, KeyManager, Pipeline};
+use crate::inventory::{Account, Accounts, Field, Key, KeyManager, Pipeline};
 use crate::policy::{ContextValue, RequestContext};
 
 /// What an action role does with the artifact key.
@@ -27,7 +28,7 @@ const BUCKET_ACTIONS: [&str; 2] = ["s3:GetObject", "s3:PutObject"];
 
 /// Can `action` of `pipeline` use the pipeline's artifact store?
 pub fn artifact(
-    pair: &AccountPair,
+    pair: &Accounts,
     pipeline: &str,
     action_name: &str,
 ) -> Result<Diagnosis, DiagnoseError> {
@@ -46,7 +47,7 @@ pub fn artifact(
         Field::Loaded(_) => pipeline.action(action_name),
         other => {
             let c = Check::new(
-                "action-role-assumable",
+                CheckId::ActionRoleAssumable,
                 Status::Unknown,
                 home,
                 field_gap(&format!("the stages of {}", pipeline.name), other.as_ref()),
@@ -66,7 +67,7 @@ pub fn artifact(
         Field::Loaded(store) => store,
         other => {
             let c = Check::new(
-                "artifact-key-customer-managed",
+                CheckId::ArtifactKeyCustomerManaged,
                 Status::Unknown,
                 home,
                 field_gap(
@@ -89,7 +90,7 @@ pub fn artifact(
     )];
     let Some(role_arn) = role_arn else {
         checks.push(Check::new(
-            "artifact-key-policy-allows",
+            CheckId::ArtifactKeyPolicyAllows,
             Status::Unknown,
             home,
             format!("neither the action nor {} names a role", pipeline.name),
@@ -129,7 +130,7 @@ pub fn artifact(
     Ok(Diagnosis::new(question, checks))
 }
 
-fn lookup_key<'p>(pair: &'p AccountPair, home: &'p Account, reference: &str) -> Field<&'p Key> {
+fn lookup_key<'p>(pair: &'p Accounts, home: &'p Account, reference: &str) -> Field<&'p Key> {
     let owner = crate::policy::arn::account_of(reference)
         .and_then(|a| pair.account(a))
         .unwrap_or(home);
@@ -141,13 +142,13 @@ fn is_alias(reference: &str) -> bool {
 }
 
 fn action_role_assumable(
-    pair: &AccountPair,
+    pair: &Accounts,
     pipeline: &Pipeline,
     pipeline_role: Option<&str>,
     action_role: Option<&str>,
     home: Option<&str>,
 ) -> Check {
-    let id = "action-role-assumable";
+    let id = CheckId::ActionRoleAssumable;
     let Some(action_role) = action_role else {
         return Check::new(
             id,
@@ -216,7 +217,7 @@ fn customer_managed(
     home: Option<&str>,
     pipeline: &str,
 ) -> Check {
-    let id = "artifact-key-customer-managed";
+    let id = CheckId::ArtifactKeyCustomerManaged;
     let aws_managed = |msg: String| {
         let mut c = Check::new(id, Status::Fail, home, msg);
         c.fix = Some(Fix {
@@ -251,7 +252,7 @@ fn alias_check(
     pipeline: &Pipeline,
     home: Option<&str>,
 ) -> Check {
-    let id = "artifact-key-alias";
+    let id = CheckId::ArtifactKeyAlias;
     match reference {
         Some(r) if is_alias(r) => {
             let mut c = Check::new(id, Status::Fail, home, format!("the artifact store names its key by alias ({r}); an alias resolves only in the key's own account, so the action role in the other account cannot find it"));
@@ -288,7 +289,7 @@ fn alias_check(
 }
 
 fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&str>) -> Check {
-    let id = "artifact-key-policy-allows";
+    let id = CheckId::ArtifactKeyPolicyAllows;
     let key = match key {
         None => return Check::new(id, Status::Fail, home, "the default aws/s3 key's policy only allows principals of its own account (through S3)"),
         Some(Field::Loaded(key)) => *key,
@@ -447,7 +448,7 @@ fn bucket_policy(
     subject: &Subject<'_>,
     pipeline_account: Option<&str>,
 ) -> Check {
-    let id = "artifact-bucket-policy-allows";
+    let id = CheckId::ArtifactBucketPolicyAllows;
     let found = home.bucket_lookup(bucket);
     let Field::Loaded(found) = found else {
         return Check::new(

@@ -1,18 +1,19 @@
 //! The assume question: can a principal call sts:AssumeRole on a role?
 
+use super::check_id::CheckId;
 use serde_json::json;
 
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, gaps_cause, parse_field, Subject};
 use super::{add_lints, deny_check, DiagnoseError};
-use crate::inventory::{AccountPair, Field, Role};
+use crate::inventory::{Accounts, Field, Role};
 use crate::policy::principal::PrincipalMatch;
 use crate::policy::{Caller, ContextValue, Decision, RequestContext};
 
 /// Can `principal` assume `role` (sending `external_id`, if any)?
 pub fn assume(
-    pair: &AccountPair,
+    pair: &Accounts,
     principal: &str,
     role: &str,
     external_id: Option<&str>,
@@ -30,7 +31,7 @@ pub fn assume(
     let target = match found {
         Field::Loaded(role) => {
             checks.push(Check::new(
-                "role-exists",
+                CheckId::RoleExists,
                 Status::Pass,
                 account,
                 format!("{} exists", role.arn),
@@ -44,7 +45,7 @@ pub fn assume(
                 Status::Unknown
             };
             let mut c = Check::new(
-                "role-exists",
+                CheckId::RoleExists,
                 status,
                 account,
                 field_gap(&format!("role {role_arn}"), other.as_ref().map(|_| ())),
@@ -109,7 +110,7 @@ pub fn assume(
 
 type ResolvedRole<'p> = (String, Option<String>, Field<&'p Role>);
 
-fn resolve_role<'p>(pair: &'p AccountPair, role: &str) -> Result<ResolvedRole<'p>, DiagnoseError> {
+fn resolve_role<'p>(pair: &'p Accounts, role: &str) -> Result<ResolvedRole<'p>, DiagnoseError> {
     if role.starts_with("arn:") {
         let account = crate::policy::arn::account_of(role).map(str::to_string);
         let found = match pair.account_of(role) {
@@ -136,7 +137,7 @@ fn trust_check(
     role: &Role,
     account: Option<&str>,
 ) -> Check {
-    let id = "trust-policy-allows";
+    let id = CheckId::TrustPolicyAllows;
     if let Err(gap) = &side.policy {
         let mut c = Check::new(
             id,
@@ -196,13 +197,26 @@ fn trust_condition(
     account: Option<&str>,
     external_id: Option<&str>,
 ) -> Check {
-    let id = "trust-condition";
-    if access.granted.is_some() || access.condition_misses.is_empty() {
+    let id = CheckId::TrustCondition;
+    if let Err(gap) = &side.policy {
+        return Check::new(id, Status::Unknown, gap.account.as_deref(), gap.reason.clone());
+    }
+    if access.granted.is_some() {
         return Check::new(
             id,
             Status::Pass,
             account,
             "the conditions of the matching trust statement are met (or there are none)",
+        );
+    }
+    if access.condition_misses.is_empty() {
+        // No statement names the caller: there is no condition to judge (trust-policy-allows
+        // says why), and a ✓ here would claim something nobody checked.
+        return Check::new(
+            id,
+            Status::NotApplicable,
+            account,
+            "no trust statement names the caller, so no condition applies",
         );
     }
     let (evidence, failed): (Vec<_>, Vec<Vec<String>>) =
@@ -249,7 +263,7 @@ fn trust_condition(
 }
 
 fn caller_check(subject: &Subject<'_>, access: &Access, role_arn: &str) -> Check {
-    let id = "caller-allows-assume";
+    let id = CheckId::CallerAllowsAssume;
     let account = subject.caller.account();
     let needed = access.cross_account
         || matches!(access.granted, Some(PrincipalMatch::Account))

@@ -1,6 +1,7 @@
 //! The pull and push questions: ECR actions on both sides, the registry token, explicit
 //! denies, repository existence, KMS key state, tag immutability, CodeBuild image pulls.
 
+use super::check_id::CheckId;
 use serde_json::json;
 
 use super::access::{check_access, fix_inline_policy, gap_evidence, Access, ResourceSide};
@@ -8,7 +9,7 @@ use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSum
 use super::subject::{field_gap, gaps_cause, parse_field, Subject};
 use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{
-    AccountPair, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
+    Accounts, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
     TagMutability,
 };
 use crate::policy::{Caller, ContextValue, RequestContext};
@@ -43,7 +44,7 @@ struct Target<'p> {
     repository: Field<&'p Repository>,
 }
 
-fn resolve_target<'p>(pair: &'p AccountPair, reference: &str) -> Result<Target<'p>, DiagnoseError> {
+fn resolve_target<'p>(pair: &'p Accounts, reference: &str) -> Result<Target<'p>, DiagnoseError> {
     if reference.starts_with("arn:") {
         let account = crate::policy::arn::account_of(reference).map(str::to_string);
         let repository = match pair.account_of(reference) {
@@ -66,7 +67,7 @@ fn resolve_target<'p>(pair: &'p AccountPair, reference: &str) -> Result<Target<'
 
 /// Can `principal` pull `repository:tag`?
 pub fn pull(
-    pair: &AccountPair,
+    pair: &Accounts,
     principal: &str,
     repository: &str,
     tag: &str,
@@ -112,7 +113,7 @@ pub fn pull(
         .collect();
     if !service {
         checks.push(identity_check(
-            "identity-allows",
+            CheckId::IdentityAllows,
             &subject,
             &accesses,
             &target.arn,
@@ -160,16 +161,16 @@ fn warn_layer_check(checks: &mut [Check], access: &Access) {
         "; {LAYER_CHECK_ACTION} is refused, which `docker pull` does not need but clients that probe layers (containerd, crane, skopeo) do"
     );
     for check in checks.iter_mut().filter(|c| c.status == Status::Pass) {
-        let (refused, evidence) = match check.id.as_str() {
-            "identity-allows" => (
+        let (refused, evidence) = match check.id {
+            CheckId::IdentityAllows => (
                 !access.identity_allows && access.cross_account,
                 &access.identity_evidence,
             ),
-            "resource-policy-allows" => (
+            CheckId::ResourcePolicyAllows => (
                 access.cross_account && access.granted.is_none(),
                 &access.resource_evidence,
             ),
-            "explicit-deny" => (!access.deny_evidence.is_empty(), &access.deny_evidence),
+            CheckId::ExplicitDeny => (!access.deny_evidence.is_empty(), &access.deny_evidence),
             _ => continue,
         };
         if refused {
@@ -182,7 +183,7 @@ fn warn_layer_check(checks: &mut [Check], access: &Access) {
 
 /// Can `principal` push `repository:tag`?
 pub fn push(
-    pair: &AccountPair,
+    pair: &Accounts,
     principal: &str,
     repository: &str,
     tag: &str,
@@ -206,7 +207,7 @@ pub fn push(
         .map(|a| check_access(&subject, a, &side, &context))
         .collect();
     checks.push(identity_check(
-        "push-actions",
+        CheckId::PushActions,
         &subject,
         &accesses,
         &target.arn,
@@ -233,7 +234,7 @@ pub fn push(
 /// The registry-token question on its own (a pasted `GetAuthorizationToken` denial names no
 /// repository): the token check and explicit denies on the identity side.
 pub fn auth_token_question(
-    pair: &AccountPair,
+    pair: &Accounts,
     principal: &str,
 ) -> Result<Diagnosis, DiagnoseError> {
     let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
@@ -267,14 +268,14 @@ fn repository_exists(target: &Target<'_>) -> Check {
     let account = target.account.as_deref();
     match &target.repository {
         Field::Loaded(repo) => Check::new(
-            "repository-exists",
+            CheckId::RepositoryExists,
             Status::Pass,
             account,
             format!("{} exists ({})", repo.name, repo.uri),
         ),
         Field::Absent => {
             let mut c = Check::new(
-                "repository-exists",
+                CheckId::RepositoryExists,
                 Status::Fail,
                 account,
                 format!("{} does not exist in {}: docker reports this as \"repository does not exist or may require 'docker login'\"", target.arn, account.unwrap_or("its account")),
@@ -297,7 +298,7 @@ fn repository_exists(target: &Target<'_>) -> Check {
                 None => format!("repository {}", target.arn),
             };
             let mut c = Check::new(
-                "repository-exists",
+                CheckId::RepositoryExists,
                 Status::Unknown,
                 account,
                 field_gap(&what, other.as_ref().map(|_| ())),
@@ -324,7 +325,7 @@ fn auth_token(subject: &Subject<'_>) -> Check {
         &RequestContext::new(),
     );
     let mut c = Check::new(
-        "auth-token",
+        CheckId::AuthToken,
         Status::Pass,
         account,
         "ecr:GetAuthorizationToken is allowed on * (the registry-wide token `docker login` needs)",
@@ -365,7 +366,7 @@ fn auth_token(subject: &Subject<'_>) -> Check {
 
 /// The identity side of every action: pass, fail naming the missing actions, or unknown.
 fn identity_check(
-    id: &str,
+    id: CheckId,
     subject: &Subject<'_>,
     accesses: &[Access],
     resource_arn: &str,
@@ -464,7 +465,7 @@ fn resource_check(
     actions: &[&str],
     source_arn: Option<&str>,
 ) -> Check {
-    let id = "resource-policy-allows";
+    let id = CheckId::ResourcePolicyAllows;
     let needed = subject.caller.is_service() || accesses.iter().any(|a| a.cross_account);
     let missing: Vec<&Access> = accesses.iter().filter(|a| a.granted.is_none()).collect();
     let list = |l: &[&Access]| {
@@ -618,14 +619,30 @@ fn service_principal_only(
     side: &ResourceSide,
     account: Option<&str>,
 ) -> Check {
-    let id = "service-principal-only";
+    let id = CheckId::ServicePrincipalOnly;
     let granted = accesses.iter().all(|a| a.granted.is_some());
     let service_statements: Vec<_> = accesses
         .iter()
         .flat_map(|a| a.service_only_statements.clone())
         .collect();
     let needed = accesses.iter().any(|a| a.cross_account);
-    if service_statements.is_empty() || granted || !needed {
+    if let Err(gap) = &side.policy {
+        // Unread policy: whether it leans on a service principal is not known.
+        return Check::new(id, Status::Unknown, gap.account.as_deref(), gap.reason.clone());
+    }
+    if !needed || matches!(side.policy, Ok(None)) {
+        return Check::new(
+            id,
+            Status::NotApplicable,
+            account,
+            if needed {
+                "the repository has no policy, so no service-principal grant to check"
+            } else {
+                "same account: the repository policy need not name the caller"
+            },
+        );
+    }
+    if service_statements.is_empty() || granted {
         return Check::new(
             id,
             Status::Pass,
@@ -661,8 +678,8 @@ fn service_principal_only(
     c
 }
 
-fn kms_key_state(pair: &AccountPair, repo: &Repository, account: Option<&str>) -> Check {
-    let id = "kms-key-state";
+fn kms_key_state(pair: &Accounts, repo: &Repository, account: Option<&str>) -> Check {
+    let id = CheckId::KmsKeyState;
     let key_ref = match (&repo.encryption.encryption_type, &repo.encryption.kms_key) {
         (EncryptionType::Kms | EncryptionType::KmsDsse, Some(key)) => key,
         (EncryptionType::Kms | EncryptionType::KmsDsse, None) => {
@@ -716,7 +733,7 @@ fn kms_key_state(pair: &AccountPair, repo: &Repository, account: Option<&str>) -
 }
 
 fn tag_immutability(repo: &Repository, tag: &str, account: Option<&str>) -> Check {
-    let id = "tag-immutability";
+    let id = CheckId::TagImmutability;
     if !matches!(repo.tag_mutability, TagMutability::Immutable) {
         return Check::new(
             id,
@@ -762,8 +779,8 @@ fn tag_immutability(repo: &Repository, tag: &str, account: Option<&str>) -> Chec
     }
 }
 
-fn image_pull_credentials(pair: &AccountPair, project: &str, target: &Target<'_>) -> Check {
-    let id = "codebuild-image-pull-credentials";
+fn image_pull_credentials(pair: &Accounts, project: &str, target: &Target<'_>) -> Check {
+    let id = CheckId::CodebuildImagePullCredentials;
     let found = match pair.account_of(project) {
         Some(acc) => acc.project_lookup(project),
         None => match pair.resolve_project(project) {

@@ -1,13 +1,16 @@
 //! The error question: a pasted AWS error text becomes the question it raises (pull, push,
 //! registry token, assume), and that question is diagnosed on the loaded accounts.
 
+use super::check_id::CheckId;
 use super::error_text::{self, ParsedError, ReasonKind};
 use super::model::{Check, Diagnosis, Evidence, QuestionSummary, Status};
 use super::DiagnoseError;
-use crate::inventory::{AccountPair, Question};
+use super::draft::QuestionDraft;
+use crate::inventory::Accounts;
 
-/// Parses `text` and diagnoses the question it raises.
-pub fn explain_error(pair: &AccountPair, text: &str) -> Result<Diagnosis, DiagnoseError> {
+/// Parses `text` and diagnoses the question it raises (through the same resolver as every
+/// other front end, so its assumptions show).
+pub fn explain_error(pair: &Accounts, text: &str) -> Result<Diagnosis, DiagnoseError> {
     let parsed = error_text::parse(text).map_err(|e| DiagnoseError::Unrecognised(e.to_string()))?;
     let principal = parsed.principal_arn.clone().ok_or_else(|| {
         DiagnoseError::Unrecognised(format!(
@@ -21,7 +24,7 @@ pub fn explain_error(pair: &AccountPair, text: &str) -> Result<Diagnosis, Diagno
     })?;
     let inner = match parsed.question {
         error_text::Question::AuthToken => super::ecr::auth_token_question(pair, &principal)?,
-        _ => super::diagnose(pair, &question_for(&parsed, &principal)?)?,
+        _ => super::answer(pair, &super::resolve(&draft_for(&parsed, &principal)?, pair)?)?,
     };
     let mut checks = vec![parsed_check(&parsed, &inner)];
     checks.extend(inner.checks);
@@ -35,11 +38,14 @@ pub fn explain_error(pair: &AccountPair, text: &str) -> Result<Diagnosis, Diagno
         principal: inner.question.principal,
         resource: inner.question.resource,
     };
-    Ok(Diagnosis::new(summary, checks))
+    let mut diagnosis = Diagnosis::new(summary, checks);
+    diagnosis.found = inner.found;
+    diagnosis.assumptions = inner.assumptions;
+    Ok(diagnosis)
 }
 
-/// The question the parsed error raises.
-pub fn question_for(parsed: &ParsedError, principal: &str) -> Result<Question, DiagnoseError> {
+/// The draft of the question the parsed error raises.
+pub fn draft_for(parsed: &ParsedError, principal: &str) -> Result<QuestionDraft, DiagnoseError> {
     let repository = || {
         parsed
             .resource_arn
@@ -50,17 +56,43 @@ pub fn question_for(parsed: &ParsedError, principal: &str) -> Result<Question, D
                 DiagnoseError::Unrecognised("the text names no repository ARN or image URI".into())
             })
     };
-    let tag = parsed
-        .repository
-        .as_ref()
-        .and_then(|r| r.tag.clone())
-        .unwrap_or_else(|| "latest".into());
+    let tag = parsed.repository.as_ref().and_then(|r| r.tag.clone());
     match parsed.question {
-        error_text::Question::Pull => Ok(Question::Pull { principal: principal.to_string(), repository: repository()?, tag, project: None, source_arn: None }),
-        error_text::Question::Push => Ok(Question::Push { principal: principal.to_string(), repository: repository()?, tag }),
+        error_text::Question::Pull => Ok(QuestionDraft::Pull {
+            principal: principal.to_string(),
+            repository: repository()?,
+            tag,
+            project: None,
+            source_arn: None,
+        }),
+        error_text::Question::Push => Ok(QuestionDraft::Push {
+            principal: principal.to_string(),
+            repository: repository()?,
+            tag,
+        }),
         error_text::Question::Assume => {
-            let role = parsed.resource_arn.clone().filter(|r| r.contains(":role/")).ok_or_else(|| DiagnoseError::Unrecognised("the text names no role ARN".into()))?;
-            Ok(Question::Assume { principal: principal.to_string(), role, external_id: None })
+            let role = parsed
+                .resource_arn
+                .clone()
+                .filter(|r| r.contains(":role/"))
+                .ok_or_else(|| DiagnoseError::Unrecognised("the text names no role ARN".into()))?;
+            Ok(QuestionDraft::Assume {
+                principal: principal.to_string(),
+                role,
+                external_id: None,
+            })
+        }
+        error_text::Question::Kms => {
+            let resource = parsed
+                .resource_arn
+                .clone()
+                .filter(|r| r.contains(":key/") || r.contains(":alias/"))
+                .ok_or_else(|| DiagnoseError::Unrecognised("the text names no KMS key ARN".into()))?;
+            Ok(QuestionDraft::Access {
+                principal: principal.to_string(),
+                action: parsed.action.clone().unwrap_or_else(|| "kms:Decrypt".into()),
+                resource,
+            })
         }
         other => Err(DiagnoseError::Unsupported(format!(
             "parsed a denial of {} ({}), which crossdock has no question for yet; run `crossdock explain error --parse-only` to see the fields",
@@ -71,12 +103,12 @@ pub fn question_for(parsed: &ParsedError, principal: &str) -> Result<Question, D
 }
 
 /// Words AWS uses for where the refusal came from, to compare with what crossdock finds.
-fn reported_side(reason: ReasonKind) -> Option<(&'static str, bool)> {
+fn reported_side(reason: ReasonKind) -> Option<(CheckId, bool)> {
     match reason {
-        ReasonKind::NoIdentityPolicy => Some(("identity-allows", false)),
-        ReasonKind::NoResourcePolicy => Some(("resource-policy-allows", false)),
+        ReasonKind::NoIdentityPolicy => Some((CheckId::IdentityAllows, false)),
+        ReasonKind::NoResourcePolicy => Some((CheckId::ResourcePolicyAllows, false)),
         ReasonKind::ExplicitDenyIdentity | ReasonKind::ExplicitDenyResource => {
-            Some(("explicit-deny", true))
+            Some((CheckId::ExplicitDeny, true))
         }
         _ => None,
     }
@@ -133,7 +165,7 @@ fn parsed_check(parsed: &ParsedError, inner: &Diagnosis) -> Check {
         }
     }
     Check {
-        id: "error-text".into(),
+        id: CheckId::ErrorText,
         status,
         account: None,
         message,

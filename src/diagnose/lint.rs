@@ -1,6 +1,7 @@
 //! Lints for loaded policies: statements that cannot do what their author meant. They are
 //! warnings, reported beside the checks of any question whose policies they touch.
 
+use super::check_id::CheckId;
 use super::model::{Check, Evidence, PolicyLocation, Status};
 use super::subject::LoadedPolicy;
 use crate::policy::document::{Effect, Statement};
@@ -33,9 +34,9 @@ pub fn lint(policy: &LoadedPolicy) -> Vec<Check> {
     found
 }
 
-fn warn(id: &str, policy: &LoadedPolicy, statement: Option<&Statement>, message: String) -> Check {
+fn warn(id: CheckId, policy: &LoadedPolicy, statement: Option<&Statement>, message: String) -> Check {
     Check {
-        id: id.into(),
+        id,
         status: Status::Warn,
         account: Some(policy.account.clone()),
         message,
@@ -101,7 +102,7 @@ fn never_present_key(policy: &LoadedPolicy, statement: &Statement) -> Option<Che
         "this role's own calls"
     };
     Some(warn(
-        "lint-condition-key-never-present",
+        CheckId::LintConditionKeyNeverPresent,
         policy,
         Some(statement),
         format!("{} uses {} {}, which {whom} never carry (only services acting for a resource set it), {effect}{hint}", statement.label(), condition.operator, condition.key),
@@ -130,7 +131,7 @@ fn auth_token_scoped(policy: &LoadedPolicy, statement: &Statement) -> Option<Che
         return None;
     }
     Some(warn(
-        "lint-auth-token-scoped",
+        CheckId::LintAuthTokenScoped,
         policy,
         Some(statement),
         format!("{} allows ecr:GetAuthorizationToken only on {}, which never matches: the token is registry-wide, use \"Resource\": \"*\"", statement.label(), resource.patterns.iter().map(|p| p.raw.as_str()).collect::<Vec<_>>().join(", ")),
@@ -160,7 +161,7 @@ fn kms_admin_wildcard(policy: &LoadedPolicy, statement: &Statement) -> Option<Ch
         .any(|e| matches!(e, PrincipalEntry::Arn(_) | PrincipalEntry::Anyone));
     non_root.then(|| {
         warn(
-            "lint-kms-admin-wildcard",
+            CheckId::LintKmsAdminWildcard,
             policy,
             Some(statement),
             format!("{} grants kms:* to {}: key administrators get ScheduleKeyDeletion and PutKeyPolicy with it — list the administration actions instead (and keep PutKeyPolicy for someone, or KMS refuses the policy as a lockout risk)", statement.label(), principal.describe().join(", ")),
@@ -190,7 +191,7 @@ fn service_principal_only(policy: &LoadedPolicy) -> Option<Check> {
     });
     services_only.then(|| {
         warn(
-            "lint-service-principal-only",
+            CheckId::LintServicePrincipalOnly,
             policy,
             Some(first),
             "the repository policy grants pulls only to service principals: `docker pull` in a build or on a host is signed by a role session, which never matches a Service principal".into(),

@@ -2,7 +2,11 @@
 //! Pure: inventory in, [`model::Diagnosis`] out.
 
 mod access;
+mod access_question;
 pub mod apply;
+mod check_id;
+pub mod draft;
+pub mod reads;
 mod artifact;
 mod assume;
 mod ecr;
@@ -11,6 +15,8 @@ pub mod event_pattern;
 mod from_error;
 pub mod lint;
 pub mod model;
+pub mod question;
+pub mod scenario;
 mod subject;
 mod trigger;
 
@@ -21,11 +27,15 @@ use access::{gap_evidence, Access, ResourceSide};
 use model::{Check, Diagnosis, Fix, FixAction, Status};
 use subject::{Gap, Subject};
 
-use crate::inventory::{AccountPair, Question, ResolveError};
+use crate::inventory::{Accounts, ResolveError};
+
+pub use check_id::CheckId;
+pub use draft::{resolve, Assumption, Found, QuestionDraft, Resolved};
+pub use question::Question;
 use crate::policy::condition::BaseOperator;
 
 pub use ecr::{LAYER_CHECK_ACTION, PULL_ACTIONS, PUSH_ACTIONS};
-pub use from_error::{explain_error, question_for};
+pub use from_error::{draft_for, explain_error};
 pub use trigger::native_pattern;
 
 /// Why a question could not be asked (as opposed to a check that fails).
@@ -45,8 +55,18 @@ pub enum DiagnoseError {
     Unrecognised(String),
 }
 
-/// Answers `question` about the accounts in `pair`.
-pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, DiagnoseError> {
+/// Answers a resolved question, carrying what was found and assumed into the answer.
+pub fn answer(accounts: &Accounts, resolved: &Resolved) -> Result<Diagnosis, DiagnoseError> {
+    let mut diagnosis = diagnose(accounts, &resolved.question)?;
+    diagnosis.found.splice(0..0, resolved.found.iter().cloned());
+    diagnosis
+        .assumptions
+        .splice(0..0, resolved.assumptions.iter().cloned());
+    Ok(diagnosis)
+}
+
+/// Answers `question` about the loaded accounts.
+pub fn diagnose(pair: &Accounts, question: &Question) -> Result<Diagnosis, DiagnoseError> {
     match question {
         Question::Pull {
             principal,
@@ -82,6 +102,11 @@ pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, Di
             trigger::trigger(pair, pipeline, repository, tag, pusher)
         }
         Question::Artifact { pipeline, action } => artifact::artifact(pair, pipeline, action),
+        Question::Access {
+            principal,
+            action,
+            resource,
+        } => access_question::access(pair, principal, action, resource),
         Question::Error { text } => from_error::explain_error(pair, text),
     }
 }
@@ -123,7 +148,7 @@ fn deny_check(
         }
         if gaps.is_empty() {
             return Check {
-                id: "explicit-deny".into(),
+                id: CheckId::ExplicitDeny,
                 status: Status::Pass,
                 account: None,
                 message: "no Deny statement applies".into(),
@@ -132,7 +157,7 @@ fn deny_check(
             };
         }
         return Check {
-            id: "explicit-deny".into(),
+            id: CheckId::ExplicitDeny,
             status: Status::Unknown,
             account: gaps[0].account.clone(),
             message: "no Deny found in the policies that could be read, but some could not be read"
@@ -149,7 +174,7 @@ fn deny_check(
     let first = &evidence[0];
     let fix = deny_fix(first, side, subject);
     Check {
-        id: "explicit-deny".into(),
+        id: CheckId::ExplicitDeny,
         status: Status::Fail,
         account,
         message: format!(
@@ -173,7 +198,7 @@ fn deny_fix(evidence: &model::Evidence, side: &ResourceSide, subject: &Subject<'
             return Some(Fix {
                 summary: format!(
                     "narrow or remove statement {index} of the {}",
-                    crate::report::describe_location(&location)
+                    location
                 ),
                 account: evidence.account.clone(),
                 action: FixAction::Procedure {
@@ -220,7 +245,7 @@ fn deny_fix(evidence: &model::Evidence, side: &ResourceSide, subject: &Subject<'
         None => Some(Fix {
             summary: format!(
                 "narrow statement {index} of the {} so it does not match {}",
-                crate::report::describe_location(&location),
+                location,
                 subject.caller
             ),
             account: evidence.account.clone(),

@@ -1,11 +1,13 @@
 //! The `Diagnosis`: a verdict, ordered checks with evidence, and concrete fixes. The TUI,
 //! `crossdock explain` and the JSON output are all renderings of this one value.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+pub use super::check_id::CheckId;
 use serde_json::Value;
 
 /// The answer to a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Every check passed (warnings allowed).
@@ -28,6 +30,9 @@ pub enum Status {
     Warn,
     /// Could not be decided; the message says what evidence is missing.
     Unknown,
+    /// Does not apply to this request (nothing to check); never counts as a pass.
+    #[serde(rename = "n/a")]
+    NotApplicable,
 }
 
 impl Status {
@@ -38,6 +43,7 @@ impl Status {
             Status::Fail => "✗",
             Status::Warn => "!",
             Status::Unknown => "?",
+            Status::NotApplicable => "–",
         }
     }
 }
@@ -87,6 +93,28 @@ pub enum PolicyLocation {
         /// Bucket name.
         bucket: String,
     },
+}
+
+impl std::fmt::Display for PolicyLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyLocation::RepositoryPolicy { repository } => {
+                write!(f, "repository policy of {repository}")
+            }
+            PolicyLocation::TrustPolicy { role } => write!(f, "trust policy of {role}"),
+            PolicyLocation::InlinePolicy { role, name } => {
+                write!(f, "inline policy `{name}` of {role}")
+            }
+            PolicyLocation::ManagedPolicy { role, policy } => {
+                write!(f, "managed policy {policy} attached to {role}")
+            }
+            PolicyLocation::PermissionsBoundary { role, policy } => {
+                write!(f, "permissions boundary {policy} of {role}")
+            }
+            PolicyLocation::KeyPolicy { key } => write!(f, "key policy of {key}"),
+            PolicyLocation::BucketPolicy { bucket } => write!(f, "bucket policy of s3://{bucket}"),
+        }
+    }
 }
 
 /// One piece of evidence behind a check.
@@ -177,8 +205,8 @@ impl Fix {
 /// One check of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
-    /// Stable kebab-case id (documented in `docs/checks.md`).
-    pub id: String,
+    /// Stable id, serialised kebab-case (documented in `docs/checks.md`).
+    pub id: CheckId,
     /// Pass, fail, warn or unknown.
     pub status: Status,
     /// The account the check is about.
@@ -196,13 +224,13 @@ pub struct Check {
 impl Check {
     /// A check with no evidence or fix yet.
     pub fn new(
-        id: &str,
+        id: CheckId,
         status: Status,
         account: Option<&str>,
         message: impl Into<String>,
     ) -> Self {
         Self {
-            id: id.to_string(),
+            id,
             status,
             account: account.map(str::to_string),
             message: message.into(),
@@ -238,6 +266,12 @@ pub struct Diagnosis {
     pub summary: String,
     /// The checks in the order they were made.
     pub checks: Vec<Check>,
+    /// Inputs nobody gave that evidence supplied (e.g. the pusher from CloudTrail).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub found: Vec<super::draft::Found>,
+    /// Inputs nobody gave and no evidence names: what the answer assumes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<super::draft::Assumption>,
 }
 
 impl Diagnosis {
@@ -274,6 +308,8 @@ impl Diagnosis {
             question,
             summary,
             checks,
+            found: Vec::new(),
+            assumptions: Vec::new(),
         }
     }
 
@@ -283,7 +319,7 @@ impl Diagnosis {
     }
 
     /// The check with `id`, if made.
-    pub fn check(&self, id: &str) -> Option<&Check> {
+    pub fn check(&self, id: CheckId) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
     }
 }
@@ -292,9 +328,9 @@ impl Diagnosis {
 mod tests {
     use super::*;
 
-    fn check(id: &str, status: Status) -> Check {
+    fn check(id: CheckId, status: Status) -> Check {
         Check {
-            id: id.into(),
+            id,
             status,
             account: None,
             message: format!("{id} message"),
@@ -316,20 +352,22 @@ mod tests {
     fn verdict_follows_checks() {
         let works = Diagnosis::new(
             question(),
-            vec![check("a", Status::Pass), check("b", Status::Warn)],
+            vec![check(CheckId::AuthToken, Status::Pass), check(CheckId::ExplicitDeny, Status::Warn)],
         );
         assert_eq!(works.verdict, Verdict::Works);
         let unknown = Diagnosis::new(
             question(),
-            vec![check("a", Status::Pass), check("b", Status::Unknown)],
+            vec![check(CheckId::AuthToken, Status::Pass), check(CheckId::ExplicitDeny, Status::Unknown)],
         );
         assert_eq!(unknown.verdict, Verdict::Unknown);
         let fails = Diagnosis::new(
             question(),
-            vec![check("a", Status::Unknown), check("b", Status::Fail)],
+            vec![check(CheckId::AuthToken, Status::Unknown), check(CheckId::ExplicitDeny, Status::Fail), check(CheckId::TrustCondition, Status::NotApplicable)],
         );
         assert_eq!(fails.verdict, Verdict::Fails);
-        assert!(fails.summary.contains("b message"));
-        assert_eq!(fails.check("a").unwrap().status, Status::Unknown);
+        assert!(fails.summary.contains("explicit-deny message"));
+        assert_eq!(fails.check(CheckId::AuthToken).unwrap().status, Status::Unknown);
+        let not_applicable = Diagnosis::new(question(), vec![check(CheckId::TrustCondition, Status::NotApplicable)]);
+        assert_eq!(not_applicable.verdict, Verdict::Works);
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::model::PolicyLocation;
-use crate::inventory::{Account, AccountPair, Field, Role, Unreadable};
+use crate::inventory::{Account, Accounts, Field, Role, Unreadable};
 use crate::policy::{Caller, PolicyDocument};
 
 /// A parsed policy with where it lives.
@@ -110,7 +110,7 @@ pub struct Subject<'p> {
 
 impl<'p> Subject<'p> {
     /// Resolves `principal` (session, role or user ARN, or a service principal name).
-    pub fn resolve(pair: &'p AccountPair, principal: &str) -> Result<Self, String> {
+    pub fn resolve(pair: &'p Accounts, principal: &str) -> Result<Self, String> {
         let bare = Caller::parse(principal, None).map_err(|e| e.to_string())?;
         let mut subject = Subject {
             caller: bare.clone(),
@@ -255,7 +255,7 @@ pub fn parse_field(
     location: &PolicyLocation,
     account: &str,
 ) -> Result<Option<LoadedPolicy>, Gap> {
-    let name = crate::report::describe_location(location);
+    let name = location.to_string();
     match field {
         Field::Loaded(value) => PolicyDocument::from_value(value)
             .map(|document| {

@@ -2,6 +2,7 @@
 //! target it, their state and pattern (native `ECR Image Action` or legacy CloudTrail
 //! `PutImage`), the watched tag, cross-account pushes seen in CloudTrail, the target role.
 
+use super::check_id::CheckId;
 use serde_json::{json, Value};
 
 use super::access::{check_access, gap_evidence, note, ResourceSide};
@@ -11,7 +12,7 @@ use super::model::{
 };
 use super::subject::{field_gap, parse_field, Subject};
 use super::DiagnoseError;
-use crate::inventory::{Account, AccountPair, Field, Pipeline, Rule};
+use crate::inventory::{Account, Accounts, Field, Pipeline, Rule};
 use crate::policy::RequestContext;
 use crate::trail::{classify, parse_record_str};
 
@@ -45,7 +46,7 @@ impl Candidate<'_> {
 
 /// Does a push of `repository:tag` by `pusher` start `pipeline`?
 pub fn trigger(
-    pair: &AccountPair,
+    pair: &Accounts,
     pipeline: &str,
     repository: &str,
     tag: &str,
@@ -81,7 +82,7 @@ pub fn trigger(
         }),
         other => {
             checks.push(Check::new(
-                "trigger-source-action",
+                CheckId::TriggerSourceAction,
                 Status::Unknown,
                 pipeline_account,
                 field_gap(&format!("the stages of {}", pipeline.name), other.as_ref()),
@@ -91,7 +92,7 @@ pub fn trigger(
     };
     let Some(watched_tag) = watched_tag else {
         let mut c = Check::new(
-            "trigger-source-action",
+            CheckId::TriggerSourceAction,
             Status::Fail,
             pipeline_account,
             format!("{} has no ECR source action for repository {repo_name}, so no push to it can start the pipeline", pipeline.name),
@@ -101,7 +102,7 @@ pub fn trigger(
         return Ok(Diagnosis::new(question, checks));
     };
     checks.push(Check::new(
-        "trigger-source-action",
+        CheckId::TriggerSourceAction,
         Status::Pass,
         pipeline_account,
         format!(
@@ -115,7 +116,7 @@ pub fn trigger(
         crate::inventory::Listing::Complete => account.rules_targeting(&pipeline.arn),
         _ => {
             checks.push(Check::new(
-                "trigger-rule-exists",
+                CheckId::TriggerRuleExists,
                 Status::Unknown,
                 pipeline_account,
                 format!(
@@ -135,7 +136,7 @@ pub fn trigger(
     let tag_check = tag_check(best, &watched_tag, tag, pipeline, pipeline_account);
     let Some(best) = best else {
         let mut c = Check::new(
-            "trigger-rule-exists",
+            CheckId::TriggerRuleExists,
             Status::Fail,
             pipeline_account,
             format!(
@@ -158,7 +159,7 @@ pub fn trigger(
     };
     let rule_account = Some(account.id());
     let mut exists = Check::new(
-        "trigger-rule-exists",
+        CheckId::TriggerRuleExists,
         Status::Pass,
         rule_account,
         format!("rule {} targets {}", best.rule.name, pipeline.name),
@@ -190,7 +191,7 @@ pub fn trigger(
 
 /// Finds a pipeline by ARN or unambiguous name.
 pub(super) fn resolve_pipeline<'p>(
-    pair: &'p AccountPair,
+    pair: &'p Accounts,
     reference: &str,
 ) -> Result<(&'p Account, &'p Pipeline), DiagnoseError> {
     if reference.starts_with("arn:") {
@@ -307,7 +308,7 @@ fn evaluate_rule<'p>(
 }
 
 fn enabled_check(best: &Candidate<'_>, account: Option<&str>) -> Check {
-    let id = "trigger-rule-enabled";
+    let id = CheckId::TriggerRuleEnabled;
     match &best.enabled {
         Field::Loaded(true) => Check::new(
             id,
@@ -357,7 +358,7 @@ fn pattern_check(
     watched_tag: &str,
     account: Option<&str>,
 ) -> Check {
-    let id = "trigger-rule-pattern";
+    let id = CheckId::TriggerRulePattern;
     match &best.pattern {
         Ok(()) => {
             let kind = match best.kind {
@@ -420,7 +421,7 @@ fn tag_check(
     pipeline: &Pipeline,
     account: Option<&str>,
 ) -> Check {
-    let id = "trigger-tag-match";
+    let id = CheckId::TriggerTagMatch;
     let rule_tag = best.filter(|c| c.pattern.is_ok()).map(|c| &c.tag);
     let action_ok = watched == pushed;
     match (action_ok, rule_tag) {
@@ -465,14 +466,14 @@ fn tag_check(
 
 /// For CloudTrail-pattern rules: pushes from another account never reach the rule.
 fn cross_account_push(
-    pair: &AccountPair,
+    pair: &Accounts,
     best: &Candidate<'_>,
     repository: &str,
     repo_account: &str,
     pusher: Option<&str>,
     watched_tag: &str,
 ) -> Check {
-    let id = "trigger-cross-account-push";
+    let id = CheckId::TriggerCrossAccountPush;
     let account = Some(repo_account);
     if best.kind != Some(RuleKind::CloudTrail) {
         return Check::new(id, Status::Pass, account, "the rule uses ECR's native event, which reaches the repository's account whoever pushes");
@@ -569,7 +570,7 @@ fn cross_account_push(
 
 /// A repository in another account needs a forwarding rule there to the pipeline's bus.
 fn cross_account_forwarding(
-    pair: &AccountPair,
+    pair: &Accounts,
     repo_account: &str,
     pipeline_account: &str,
     region: &str,
@@ -580,25 +581,25 @@ fn cross_account_forwarding(
     let bus = format!("arn:aws:events:{region}:{pipeline_account}:event-bus/default");
     let account = Some(repo_account);
     Some(match pair.account(repo_account) {
-        None => Check::new("trigger-rule-exists", Status::Unknown, account, format!("the repository's account {repo_account} is not loaded: cannot see whether it forwards push events to {pipeline_account}")),
+        None => Check::new(CheckId::TriggerRuleExists, Status::Unknown, account, format!("the repository's account {repo_account} is not loaded: cannot see whether it forwards push events to {pipeline_account}")),
         Some(acc) if acc.rules_targeting(&bus).is_empty() => Check::new(
-            "trigger-rule-exists",
+            CheckId::TriggerRuleExists,
             Status::Fail,
             account,
             format!("the repository is in {repo_account} but the pipeline in {pipeline_account}: EventBridge cannot target another account's pipeline, and no rule in {repo_account} forwards to {bus}"),
         ),
-        Some(_) => Check::new("trigger-rule-exists", Status::Pass, account, format!("{repo_account} forwards push events to {bus}")),
+        Some(_) => Check::new(CheckId::TriggerRuleExists, Status::Pass, account, format!("{repo_account} forwards push events to {bus}")),
     })
 }
 
 /// The rule's target role must trust EventBridge and be allowed to start the pipeline.
 fn target_role(
-    pair: &AccountPair,
+    pair: &Accounts,
     rule: &Rule,
     pipeline: &Pipeline,
     account: Option<&str>,
 ) -> Check {
-    let id = "trigger-rule-target-role";
+    let id = CheckId::TriggerRuleTargetRole;
     let target = match &rule.targets {
         Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),
         other => {

@@ -1,7 +1,7 @@
 //! The ARNs and image references the inventory builds and looks up. Parsing ARNs is
 //! `crate::policy::arn`'s job; this adds the inventory-specific names and builders.
 
-pub use crate::policy::arn::{account_of, is_account_id, Arn};
+pub use crate::policy::arn::{account_of, is_account_id, repository_arn, Arn};
 
 /// The role name behind a session ARN `arn:aws:sts::A:assumed-role/ROLE/SESSION`.
 pub fn session_role_name(arn: &str) -> Option<&str> {
@@ -33,11 +33,6 @@ pub fn role_arn(partition: &str, account: &str, path: &str, name: &str) -> Strin
 /// The ARN of a pipeline: CodePipeline ARNs have no resource type segment.
 pub fn pipeline_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
     format!("arn:{partition}:codepipeline:{region}:{account}:{name}")
-}
-
-/// The ARN of an ECR repository.
-pub fn repository_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
-    format!("arn:{partition}:ecr:{region}:{account}:repository/{name}")
 }
 
 /// The URI of an ECR repository (`A.dkr.ecr.REGION.amazonaws.com/NAME`).

@@ -1,4 +1,4 @@
-//! What is known about one or two AWS accounts: roles, repositories, keys, projects,
+//! What is known about the loaded AWS accounts: roles, repositories, keys, projects,
 //! pipelines, rules, buckets and CloudTrail records — plain data, no network IO.
 //!
 //! # States of knowledge
@@ -29,11 +29,11 @@ mod events;
 mod field;
 mod iam;
 mod kms;
-mod pair;
+mod accounts;
 mod pipeline;
+pub mod reads;
 pub mod redact;
 mod s3;
-pub mod scenario;
 pub mod snapshot;
 mod wire;
 
@@ -45,9 +45,8 @@ pub use events::{Rule, RuleState, Target};
 pub use field::{Field, Unreadable};
 pub use iam::{AttachedPolicy, InlinePolicy, ManagedPolicy, Role, Tags};
 pub use kms::{Key, KeyManager, KeyState};
-pub use pair::{AccountPair, PairError, ResolveError};
+pub use accounts::{Accounts, AccountsError, ResolveError};
 pub use pipeline::{Action, ArtifactStore, EcrSource, EncryptionKey, Pipeline, Stage};
 pub use redact::Redactor;
 pub use s3::{Bucket, BucketEncryption};
-pub use scenario::{CheckId, Expected, Question, Scenario, Verdict};
 pub use snapshot::SnapshotError;

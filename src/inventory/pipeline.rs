@@ -50,6 +50,26 @@ impl Pipeline {
             .map(|(_, action)| action)
             .filter(|action| action.ecr_source().is_some())
     }
+
+    /// The repository an ECR source action reads: in the account of the action's role when
+    /// it has one (that is how a cross-account ECR source is configured), else in the
+    /// pipeline's; in the action's region, else the pipeline's.
+    pub fn ecr_source_repository_arn(&self, action: &Action) -> Option<String> {
+        let source = action.ecr_source()?;
+        let pipeline = super::arn::Arn::parse(&self.arn)?;
+        let account = action
+            .role_arn
+            .as_deref()
+            .and_then(super::arn::account_of)
+            .unwrap_or(pipeline.account);
+        let region = action.region.as_deref().unwrap_or(pipeline.region);
+        Some(super::arn::repository_arn(
+            pipeline.partition,
+            region,
+            account,
+            source.repository_name,
+        ))
+    }
 }
 
 impl Keyed for Pipeline {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::account::Account;
 use super::field::Field;
-use super::pair::{AccountPair, PairError};
+use super::accounts::{Accounts, AccountsError};
 
 /// Maps real account ids to fake ones. Pass the same redactor to every account and file
 /// of one session so the same real id always becomes the same fake id.
@@ -29,7 +29,7 @@ pub enum RedactError {
     Json(#[from] serde_json::Error),
     /// The two redacted accounts collided.
     #[error("redacting made both accounts the same ({0}); please report this")]
-    Pair(#[from] PairError),
+    Pair(#[from] AccountsError),
 }
 
 impl Redactor {
@@ -106,16 +106,16 @@ impl Redactor {
         Ok(serde_json::from_value(value)?)
     }
 
-    /// A redacted copy of a pair (A's id is registered before B's).
-    pub fn redact_pair(&mut self, pair: &AccountPair) -> Result<AccountPair, RedactError> {
-        for account in pair.accounts() {
+    /// A redacted copy of every account (ids are registered in order, so the first stays "1").
+    pub fn redact_pair(&mut self, accounts: &Accounts) -> Result<Accounts, RedactError> {
+        for account in accounts.accounts() {
             self.fake_id(account.id());
         }
-        let a = self.redact_account(pair.a())?;
-        match pair.b() {
-            Some(b) => Ok(AccountPair::pair(a, self.redact_account(b)?)?),
-            None => Ok(AccountPair::single(a)),
-        }
+        let redacted: Result<Vec<Account>, RedactError> = accounts
+            .accounts()
+            .map(|account| self.redact_account(account))
+            .collect();
+        Ok(Accounts::new(redacted?)?)
     }
 }
 
@@ -179,10 +179,10 @@ mod tests {
 
     #[test]
     fn replaces_ids_consistently_across_accounts() {
-        let pair = AccountPair::pair(
+        let pair = Accounts::new([
             account("111111111111", "222222222222"),
             account("222222222222", "111111111111"),
-        )
+        ])
         .expect("pair");
         let mut redactor = Redactor::new();
         let redacted = redactor.redact_pair(&pair).expect("redact");

@@ -1,4 +1,4 @@
-//! Snapshot files: one account or a pair, as versioned JSON, for offline use and sharing.
+//! Snapshot files: one or more accounts, as versioned JSON, for offline use and sharing.
 //!
 //! Shape (fields abbreviated; see `assets/demo/account-a.json` for a full file):
 //!
@@ -18,7 +18,7 @@
 //!       "trail": { "loaded": [ { "eventName": "PutImage", … } ] } } ] }
 //! ```
 //!
-//! One or two accounts per file; a missing field or collection reads as not loaded.
+//! Any number of accounts per file; a missing field or collection reads as not loaded.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::account::Account;
-use super::pair::{AccountPair, PairError};
+use super::accounts::{Accounts, AccountsError};
 
 /// The snapshot format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -62,21 +62,21 @@ pub enum SnapshotError {
         /// The version found (`missing` when absent).
         found: String,
     },
-    /// The file holds no account, or more than two.
-    #[error("{}: a snapshot holds one or two accounts, this one holds {count}; split it into files of one or two accounts", .path.display())]
+    /// The file holds no account.
+    #[error("{}: a snapshot holds at least one account, this one holds {count}; save it again with `crossdock snapshot`", .path.display())]
     AccountCount {
         /// The file.
         path: PathBuf,
         /// How many it holds.
         count: usize,
     },
-    /// The two accounts are the same account.
+    /// The same account is in the file twice.
     #[error("{}: {source}", .path.display())]
     Pair {
         /// The file.
         path: PathBuf,
         /// Why the accounts do not pair.
-        source: PairError,
+        source: AccountsError,
     },
 }
 
@@ -94,13 +94,13 @@ struct VersionProbe {
 }
 
 /// Reads a snapshot file.
-pub fn load(path: &Path) -> Result<AccountPair, SnapshotError> {
+pub fn load(path: &Path) -> Result<Accounts, SnapshotError> {
     let file = std::fs::File::open(path).map_err(|source| io_error(path, source))?;
     from_reader(file, path)
 }
 
 /// Reads a snapshot from any reader; `origin` names it in errors.
-pub fn from_reader(mut reader: impl Read, origin: &Path) -> Result<AccountPair, SnapshotError> {
+pub fn from_reader(mut reader: impl Read, origin: &Path) -> Result<Accounts, SnapshotError> {
     let mut text = String::new();
     reader
         .read_to_string(&mut text)
@@ -109,7 +109,7 @@ pub fn from_reader(mut reader: impl Read, origin: &Path) -> Result<AccountPair, 
 }
 
 /// Parses snapshot text; `origin` names it in errors.
-pub fn from_str(text: &str, origin: &Path) -> Result<AccountPair, SnapshotError> {
+pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
     let probe: VersionProbe = serde_json::from_str(text).map_err(|e| json_error(origin, &e))?;
     match probe.format_version {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
@@ -121,24 +121,21 @@ pub fn from_str(text: &str, origin: &Path) -> Result<AccountPair, SnapshotError>
         }
     }
     let document: Document = serde_json::from_str(text).map_err(|e| json_error(origin, &e))?;
-    let count = document.accounts.len();
-    let mut accounts = document.accounts.into_iter();
-    match (accounts.next(), accounts.next(), accounts.next()) {
-        (Some(a), None, None) => Ok(AccountPair::single(a)),
-        (Some(a), Some(b), None) => AccountPair::pair(a, b).map_err(|source| SnapshotError::Pair {
+    if document.accounts.is_empty() {
+        return Err(SnapshotError::AccountCount {
             path: origin.to_path_buf(),
-            source,
-        }),
-        _ => Err(SnapshotError::AccountCount {
-            path: origin.to_path_buf(),
-            count,
-        }),
+            count: 0,
+        });
     }
+    Accounts::new(document.accounts).map_err(|source| SnapshotError::Pair {
+        path: origin.to_path_buf(),
+        source,
+    })
 }
 
 /// Writes a snapshot file (pretty-printed, so diffs of two snapshots are readable).
 /// Atomically: a failure leaves whatever was at `path` before, never a partial file.
-pub fn save(path: &Path, pair: &AccountPair) -> Result<(), SnapshotError> {
+pub fn save(path: &Path, pair: &Accounts) -> Result<(), SnapshotError> {
     write_atomically(path, |writer| to_writer(writer, pair, path))
 }
 
@@ -176,7 +173,7 @@ pub fn write_atomically(
 /// Writes a snapshot to any writer; `origin` names it in errors.
 pub fn to_writer(
     writer: impl Write,
-    pair: &AccountPair,
+    pair: &Accounts,
     origin: &Path,
 ) -> Result<(), SnapshotError> {
     #[derive(Serialize)]
@@ -198,7 +195,7 @@ pub fn to_writer(
 }
 
 /// The snapshot as a JSON string.
-pub fn to_string(pair: &AccountPair) -> Result<String, SnapshotError> {
+pub fn to_string(pair: &Accounts) -> Result<String, SnapshotError> {
     let mut buffer = Vec::new();
     to_writer(&mut buffer, pair, Path::new("<memory>"))?;
     String::from_utf8(buffer).map_err(|e| SnapshotError::Io {
@@ -266,12 +263,12 @@ mod tests {
     #[test]
     fn round_trips_a_pair() {
         let pair =
-            AccountPair::pair(account("111111111111"), account("222222222222")).expect("pair");
+            Accounts::new([account("111111111111"), account("222222222222")]).expect("pair");
         let text = to_string(&pair).expect("serialize");
         assert!(text.starts_with("{\n  \"format_version\": 1,"));
         let back = from_str(&text, path()).expect("parse");
         assert_eq!(back, pair);
-        assert!(back.a().role("r").is_some(), "index rebuilt on load");
+        assert!(back.account("111111111111").expect("a").role("r").is_some(), "index rebuilt on load");
     }
 
     #[test]
@@ -279,7 +276,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("crossdock-snap-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("one.json");
-        let pair = AccountPair::single(account("111111111111"));
+        let pair = Accounts::single(account("111111111111"));
         save(&file, &pair).expect("save");
         assert_eq!(load(&file).expect("load"), pair);
         std::fs::remove_dir_all(&dir).expect("cleanup");

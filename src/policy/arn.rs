@@ -62,6 +62,37 @@ pub fn account_of(arn: &str) -> Option<&str> {
         .filter(|a| is_account_id(a))
 }
 
+/// The account field of an ARN, whatever its form: shared records are often redacted
+/// (`XXXXXXXX4623`), and comparing redacted ids for equality is still meaningful.
+/// [`account_of`] is the strict form (12 digits) that evaluation uses.
+pub fn account_field(arn: &str) -> Option<&str> {
+    Arn::parse(arn).map(|a| a.account).filter(|a| !a.is_empty())
+}
+
+/// The partition of an ARN (`aws` when it cannot be read).
+pub fn partition_of(arn: &str) -> &str {
+    arn.split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+}
+
+/// The partition implied by a region name (`cn-…` → `aws-cn`, `us-gov-…` → `aws-us-gov`).
+pub fn partition_for_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// The ARN of an ECR repository.
+pub fn repository_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
+    format!("arn:{partition}:ecr:{region}:{account}:repository/{name}")
+}
+
 /// Who makes a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {

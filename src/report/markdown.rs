@@ -19,6 +19,28 @@ pub fn render(diagnosis: &Diagnosis) -> String {
         "**Verdict: {verdict}** — {}\n",
         escape(&diagnosis.summary)
     );
+    for found in &diagnosis.found {
+        let _ = writeln!(
+            out,
+            "- Found: `{}` = {} (from {})",
+            found.input,
+            escape(&found.value),
+            escape(&found.from)
+        );
+    }
+    for assumption in &diagnosis.assumptions {
+        let _ = writeln!(
+            out,
+            "- **Assumed:** `{}` = {} ({}; to change: {})",
+            assumption.input,
+            escape(&assumption.value),
+            escape(&assumption.why),
+            escape(&assumption.change)
+        );
+    }
+    if !diagnosis.found.is_empty() || !diagnosis.assumptions.is_empty() {
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "| | check | account | finding |\n|---|---|---|---|");
     for check in &diagnosis.checks {
         let _ = writeln!(

@@ -13,21 +13,7 @@ pub fn json(diagnosis: &Diagnosis) -> String {
 
 /// "repository policy of arn:…:repository/source-repo" and friends.
 pub fn describe_location(location: &PolicyLocation) -> String {
-    match location {
-        PolicyLocation::RepositoryPolicy { repository } => {
-            format!("repository policy of {repository}")
-        }
-        PolicyLocation::TrustPolicy { role } => format!("trust policy of {role}"),
-        PolicyLocation::InlinePolicy { role, name } => format!("inline policy `{name}` of {role}"),
-        PolicyLocation::ManagedPolicy { role, policy } => {
-            format!("managed policy {policy} attached to {role}")
-        }
-        PolicyLocation::PermissionsBoundary { role, policy } => {
-            format!("permissions boundary {policy} of {role}")
-        }
-        PolicyLocation::KeyPolicy { key } => format!("key policy of {key}"),
-        PolicyLocation::BucketPolicy { bucket } => format!("bucket policy of s3://{bucket}"),
-    }
+    location.to_string()
 }
 
 /// One line for a piece of evidence.

@@ -41,6 +41,7 @@ fn status_colour(status: Status) -> &'static str {
         Status::Fail => "31;1",
         Status::Warn => "33",
         Status::Unknown => "35",
+        Status::NotApplicable => "2",
     }
 }
 
@@ -70,6 +71,7 @@ pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
     for line in textwrap::wrap(&diagnosis.summary, options(WIDTH - 2, "")) {
         let _ = writeln!(out, "  {line}");
     }
+    render_inputs(&mut out, diagnosis, colour);
     let _ = writeln!(out);
     for check in &diagnosis.checks {
         render_check(&mut out, check, colour);
@@ -77,10 +79,32 @@ pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
     out
 }
 
+/// Inputs nobody gave: where evidence supplied them, and what is assumed.
+fn render_inputs(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
+    for found in &diagnosis.found {
+        let text = format!("{} = {} (from {})", found.input, found.value, found.from);
+        let options = options(WIDTH, "  found:   ").subsequent_indent("           ");
+        for line in textwrap::wrap(&text, options) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    for assumption in &diagnosis.assumptions {
+        let text = format!(
+            "{} = {} ({}; to change: {})",
+            assumption.input, assumption.value, assumption.why, assumption.change
+        );
+        let label = format!("  {} ", colour.paint("33", "assumed:"));
+        let options = options(WIDTH, &label).subsequent_indent("           ");
+        for line in textwrap::wrap(&text, options) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
 fn render_check(out: &mut String, check: &Check, colour: Colour) {
     let mark = colour.paint(status_colour(check.status), check.status.mark());
     let account = check.account.as_deref().unwrap_or("");
-    let _ = writeln!(out, "{mark} {:<32} {account}", colour.paint("1", &check.id));
+    let _ = writeln!(out, "{mark} {:<32} {account}", colour.paint("1", check.id.as_str()));
     let indent = "    ";
     for line in textwrap::wrap(&check.message, options(WIDTH - indent.len(), "")) {
         let _ = writeln!(out, "{indent}{line}");

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::arn;
 use super::link::{link_question, LinkedQuestion};
 use super::model::{SourceFormat, TrailEvent};
+use crate::policy::arn;
 
 // Defined with the event model so `link` can name it without importing the classifier,
 // which imports `link`; re-exported here where callers have always found it.
@@ -143,13 +143,13 @@ fn resource_sides(event: &TrailEvent) -> Vec<&str> {
     let request = &event.request;
     let mut sides: Vec<&str> = Vec::new();
     sides.extend(request.registry_id.as_deref());
-    sides.extend(request.role_arn.as_deref().and_then(arn::account_of));
-    sides.extend(request.key_id.as_deref().and_then(arn::account_of));
+    sides.extend(request.role_arn.as_deref().and_then(arn::account_field));
+    sides.extend(request.key_id.as_deref().and_then(arn::account_field));
     for resource in &event.resources {
         let account = resource
             .account_id
             .as_deref()
-            .or_else(|| resource.arn.as_deref().and_then(arn::account_of));
+            .or_else(|| resource.arn.as_deref().and_then(arn::account_field));
         sides.extend(account);
     }
     sides.extend(event.recipient_account_id.as_deref());

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::arn;
+use crate::policy::arn;
 use super::classify::EventKind;
 use super::denial::parse_denial;
 use super::model::TrailEvent;
@@ -208,7 +208,7 @@ fn repository(event: &TrailEvent) -> Derived {
         return Derived::known(name, "requestParameters.repositoryName");
     }
     let from_arn = |arn: &str, from| {
-        let parts = arn::split(arn)?;
+        let parts = arn::Arn::parse(arn)?;
         let name = parts.resource.strip_prefix("repository/")?;
         (parts.service == "ecr").then(|| Derived::known(name, from))
     };
@@ -226,7 +226,7 @@ fn registry(event: &TrailEvent) -> Derived {
         return Derived::known(id, "requestParameters.registryId");
     }
     let from_arn = |arn: &str, from| {
-        let parts = arn::split(arn)?;
+        let parts = arn::Arn::parse(arn)?;
         (parts.service == "ecr" && !parts.account.is_empty())
             .then(|| Derived::known(parts.account, from))
     };
@@ -250,7 +250,7 @@ fn registry(event: &TrailEvent) -> Derived {
 }
 
 fn repository_arn(event: &TrailEvent, repository: &Derived, registry: &Derived) -> Derived {
-    let is_repo = |a: &&str| arn::split(a).is_some_and(|p| p.service == "ecr");
+    let is_repo = |a: &&str| arn::Arn::parse(a).is_some_and(|p| p.service == "ecr");
     if let Some(found) = event
         .resources
         .iter()
@@ -268,7 +268,7 @@ fn repository_arn(event: &TrailEvent, repository: &Derived, registry: &Derived) 
         repository.value(),
     ) {
         (Some(region), Some(registry), Some(repository)) => Derived::Known {
-            value: arn::repository_arn(region, registry, repository),
+            value: arn::repository_arn(arn::partition_for_region(region), region, registry, repository),
             from: "built from awsRegion, registryId and repositoryName",
         },
         (region, registry, repository) => {
@@ -351,7 +351,7 @@ fn named_resource(
     if let Some(value) = parameter {
         return Derived::known(value, parameter_name);
     }
-    let of_service = |a: &&str| arn::split(a).is_some_and(|p| p.service == service);
+    let of_service = |a: &&str| arn::Arn::parse(a).is_some_and(|p| p.service == service);
     if let Some(found) = event
         .resources
         .iter()

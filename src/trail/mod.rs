@@ -11,7 +11,6 @@
 pub const DELAY_HINT: &str =
     "no events yet — CloudTrail delivers events with a delay of up to ~15 minutes";
 
-pub mod arn;
 pub mod classify;
 mod convert;
 pub mod dedup;

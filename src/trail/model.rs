@@ -289,7 +289,7 @@ impl TrailEvent {
             identity
                 .arn
                 .as_deref()
-                .and_then(crate::trail::arn::account_of)
+                .and_then(crate::policy::arn::account_field)
         })
     }
 

@@ -358,7 +358,7 @@ fn caller_cell(event: &TrailEvent, class: &Classification) -> String {
     let name = identity
         .arn
         .as_deref()
-        .and_then(super::arn::split)
+        .and_then(crate::policy::Arn::parse)
         .map(|p| match p.resource.strip_prefix("assumed-role/") {
             Some(rest) => rest.split('/').next().unwrap_or(rest).to_owned(),
             None => p.resource.to_owned(),

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::inventory::{AccountPair, Question};
+use crate::diagnose::QuestionDraft;
+use crate::inventory::{Account, Accounts};
+use crate::workspace::{Origin, Workspace};
 
 use super::engine;
 use super::msg::{Msg, Side};
@@ -53,14 +55,12 @@ pub enum Effect {
         /// How long to wait before polling.
         delay: std::time::Duration,
     },
-    /// Run the diagnosis engine.
+    /// Ask a question through the workspace's pipeline.
     Diagnose {
         /// Request id, echoed in [`Msg::Diagnosed`].
         id: u64,
-        /// The accounts (cloned: the engine runs off the UI thread).
-        pair: Box<AccountPair>,
-        /// The question.
-        question: Question,
+        /// The question as the console knows it.
+        draft: QuestionDraft,
     },
     /// Put text on the clipboard with OSC 52 (terminal effect: the runtime does it).
     Copy(String),
@@ -75,34 +75,83 @@ pub enum Effect {
     Suspend,
 }
 
+/// What effects run against: live AWS access and the session's workspace (which keeps
+/// what questions read, so asking again costs no AWS call).
+#[derive(Clone)]
+pub struct Backend {
+    /// Live AWS access (profiles, listings, details, CloudTrail).
+    pub live: Arc<dyn LiveAccounts>,
+    /// The session's accounts and question pipeline.
+    pub workspace: Arc<tokio::sync::Mutex<Workspace>>,
+}
+
+impl Backend {
+    /// A backend with an empty workspace.
+    pub fn new(live: Arc<dyn LiveAccounts>) -> Self {
+        Self {
+            live,
+            workspace: Arc::new(tokio::sync::Mutex::new(Workspace::new(
+                Accounts::default(),
+                Origin::Live(Vec::new()),
+            ))),
+        }
+    }
+}
+
 /// Runs a non-terminal effect and returns its message (`None` for terminal effects).
-pub async fn perform(effect: Effect, live: Arc<dyn LiveAccounts>) -> Option<Msg> {
+pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
+    let live = backend.live.clone();
     Some(match effect {
-        Effect::LoadOffline { generation, source } => Msg::PairLoaded {
-            generation,
-            result: source::load_offline(&source).map(|(a, b)| (Box::new(a), b.map(Box::new))),
-        },
+        Effect::LoadOffline { generation, source } => {
+            let result = source::load_offline(&source);
+            if let Ok((a, b)) = &result {
+                let accounts = std::iter::once(a.clone()).chain(b.clone());
+                if let Ok(accounts) = Accounts::new(accounts) {
+                    *backend.workspace.lock().await = Workspace::new(accounts, source.origin());
+                }
+            }
+            Msg::PairLoaded {
+                generation,
+                result: result.map(|(a, b)| (Box::new(a), b.map(Box::new))),
+            }
+        }
         Effect::LoadProfile {
             side,
             generation,
             profile,
-        } => Msg::AccountLoaded {
-            side,
-            generation,
-            result: live.load(profile).await.map(Box::new),
-        },
+        } => {
+            let result = live.load(profile).await;
+            if let Ok(account) = &result {
+                let mut workspace = backend.workspace.lock().await;
+                live.attach(&mut workspace, account.clone());
+            }
+            Msg::AccountLoaded {
+                side,
+                generation,
+                result: result.map(Box::new),
+            }
+        }
         Effect::ListProfiles => Msg::ProfilesListed(live.profiles()),
         Effect::LoadDetail {
             side,
             generation,
             profile,
             item,
-        } => Msg::DetailLoaded {
-            side,
-            generation,
-            result: live.load_detail(profile, item.clone()).await,
-            item,
-        },
+        } => {
+            let result = live.load_detail(profile, item.clone()).await;
+            if let Ok(detail) = &result {
+                let mut workspace = backend.workspace.lock().await;
+                if let Some(account) = detail_account(&item).and_then(|id| workspace.account_mut(id)) {
+                    source::apply_detail(account, detail.clone());
+                }
+            }
+            Msg::DetailLoaded {
+                side,
+                generation,
+                result,
+                item,
+            }
+        }
         Effect::PollTrail {
             side,
             generation,
@@ -116,11 +165,15 @@ pub async fn perform(effect: Effect, live: Arc<dyn LiveAccounts>) -> Option<Msg>
                 result: live.poll_trail(profile).await,
             }
         }
-        Effect::Diagnose { id, pair, question } => {
-            let pair = live.prepare(*pair, question.clone()).await;
+        Effect::Diagnose { id, draft } => {
+            let mut workspace = backend.workspace.lock().await;
+            let result = engine::explain(&mut workspace, &draft).await;
+            // The sides show what the question read (details, trail) without reading again.
+            let accounts: Vec<Account> = workspace.accounts().accounts().cloned().collect();
             Msg::Diagnosed {
                 id,
-                result: engine::diagnose(&pair, &question).map(Box::new),
+                result: result.map(Box::new),
+                accounts,
             }
         }
         Effect::WriteFile { path, contents } => Msg::Written {
@@ -129,4 +182,17 @@ pub async fn perform(effect: Effect, live: Arc<dyn LiveAccounts>) -> Option<Msg>
         },
         Effect::Copy(_) | Effect::Suspend => return None,
     })
+}
+
+/// The account a resource reference belongs to (trail records are not resources).
+fn detail_account(item: &ItemRef) -> Option<&str> {
+    match item {
+        ItemRef::Role(arn)
+        | ItemRef::Repository(arn)
+        | ItemRef::Key(arn)
+        | ItemRef::Project(arn)
+        | ItemRef::Pipeline(arn)
+        | ItemRef::Rule(arn) => crate::policy::arn::account_of(arn),
+        ItemRef::Bucket(_) | ItemRef::Trail(_) => None,
+    }
 }

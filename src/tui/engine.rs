@@ -1,10 +1,15 @@
-//! The one place the console calls the diagnosis engine, so the Explain pane, the
-//! walkthrough and `crossdock explain` all render the same `Diagnosis`.
+//! The one place the console asks a question: through the workspace's pipeline, so the
+//! Explain pane, the walkthrough and `crossdock explain` all render the same `Diagnosis`.
 
-use crate::diagnose::model::Diagnosis;
-use crate::inventory::{AccountPair, Question};
+use crate::diagnose::QuestionDraft;
+use crate::workspace::{Explained, Workspace};
 
-/// Runs the diagnosis for `question` over `pair`; the error is the engine's message.
-pub fn diagnose(pair: &AccountPair, question: &Question) -> Result<Diagnosis, String> {
-    crate::diagnose::diagnose(pair, question).map_err(|e| e.to_string())
+/// Answers `draft` in `workspace`: live accounts read what the question needs first
+/// (what they read before is not read again); demo and snapshots answer at once.
+pub async fn explain(workspace: &mut Workspace, draft: &QuestionDraft) -> Result<Explained, String> {
+    #[cfg(feature = "aws")]
+    let answer = workspace.explain(draft).await;
+    #[cfg(not(feature = "aws"))]
+    let answer = workspace.explain_loaded(draft);
+    answer.map_err(|e| e.to_string())
 }

@@ -1,7 +1,6 @@
 //! The event loop: terminal events and IO results in, actions and effects out, frames
 //! drawn at most every [`FRAME`] however fast events stream in.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
@@ -13,7 +12,6 @@ use super::app::App;
 use super::clipboard;
 use super::effect::{self, Effect};
 use super::msg::Msg;
-use super::source::LiveAccounts;
 use super::terminal::{self, Term};
 use super::ui;
 
@@ -55,7 +53,7 @@ pub fn action_for(app: &App, event: Event) -> Option<Action> {
 fn spawn(
     effects: Vec<Effect>,
     terminal: &mut Term,
-    live: &Arc<dyn LiveAccounts>,
+    live: &effect::Backend,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> std::io::Result<()> {
     for effect in effects {
@@ -92,7 +90,7 @@ fn spawn(
 pub async fn run(
     terminal: &mut Term,
     app: &mut App,
-    live: Arc<dyn LiveAccounts>,
+    live: effect::Backend,
     effects: Vec<Effect>,
 ) -> std::io::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();

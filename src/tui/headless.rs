@@ -9,7 +9,7 @@ use ratatui::Terminal;
 
 use super::action::Action;
 use super::app::{App, AppOptions, DeepLink};
-use super::effect::{perform, Effect};
+use super::effect::{perform, Backend, Effect};
 use super::keymap::Keymap;
 use super::source::{DataSource, FileProfiles, LiveAccounts};
 use super::theme::Theme;
@@ -20,7 +20,7 @@ pub struct Harness {
     pub app: App,
     /// Texts copied with OSC 52.
     pub copied: Vec<String>,
-    live: Arc<dyn LiveAccounts>,
+    backend: Backend,
     runtime: tokio::runtime::Runtime,
 }
 
@@ -57,7 +57,7 @@ impl Harness {
         let mut harness = Harness {
             app,
             copied: Vec::new(),
-            live,
+            backend: Backend::new(live),
             runtime,
         };
         harness.run(effects);
@@ -73,7 +73,7 @@ impl Harness {
                 Effect::PollTrail { delay, .. } if !delay.is_zero() => {}
                 Effect::Suspend => {}
                 other => {
-                    if let Some(msg) = self.runtime.block_on(perform(other, self.live.clone())) {
+                    if let Some(msg) = self.runtime.block_on(perform(other, self.backend.clone())) {
                         effects.extend(self.app.handle(msg));
                     }
                 }

@@ -10,9 +10,9 @@ use aws_config::SdkConfig;
 use super::profiles::{self, ProfileInfo, ProfileKind};
 use super::source::{BoxFuture, ItemDetail, ItemRef, LiveAccounts, LoadError};
 use crate::aws::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
-use crate::aws::{connect_with_config, AwsError, Loader, PairLoader, ProfileSource};
-use crate::commands::explain_live::load_question_data;
-use crate::inventory::{Account, AccountPair, Identity, KeyKind, Question};
+use crate::aws::{connect_with_config, AccountReader, AwsError, Loader, ProfileSource};
+use crate::inventory::{Account, Identity, KeyKind};
+use crate::workspace::Workspace;
 
 /// The events the Trail tab follows: pushes, pulls (denied pulls show up here) and role
 /// assumptions — one LookupEvents stream each, sharing the account's 2 requests/s.
@@ -37,13 +37,14 @@ impl AwsAccounts {
             .cloned()
     }
 
-    /// The loaders of the opened profiles, by account ID.
-    fn loaders(&self) -> PairLoader {
-        let mut loaders = PairLoader::new();
-        for (loader, identity, _) in self.opened.lock().expect("not poisoned").values() {
-            loaders.insert(identity.account_id.clone(), loader.clone());
-        }
-        loaders
+    /// The reader of the opened profile that reads `account_id`.
+    fn reader(&self, account_id: &str) -> Option<AccountReader> {
+        self.opened
+            .lock()
+            .expect("not poisoned")
+            .values()
+            .find(|(_, identity, _)| identity.account_id == account_id)
+            .map(|(loader, _, config)| AccountReader::new(loader.clone(), config.clone()))
     }
 }
 
@@ -145,12 +146,11 @@ impl LiveAccounts for AwsAccounts {
         })
     }
 
-    fn prepare(&self, mut pair: AccountPair, question: Question) -> BoxFuture<AccountPair> {
-        let loaders = self.loaders();
-        Box::pin(async move {
-            load_question_data(&loaders, &mut pair, &question).await;
-            pair
-        })
+    fn attach(&self, workspace: &mut Workspace, account: Account) {
+        match self.reader(account.id()) {
+            Some(reader) => workspace.insert_live(account, reader),
+            None => workspace.insert(account),
+        }
     }
 
     fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {

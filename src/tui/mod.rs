@@ -38,7 +38,7 @@ pub fn run(options: app::AppOptions) -> std::io::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let live = source::live_accounts();
+    let live = effect::Backend::new(source::live_accounts());
     terminal::install_panic_hook();
     let mut terminal = terminal::enter()?;
     let _guard = terminal::Guard;

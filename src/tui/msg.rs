@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use crate::diagnose::model::Diagnosis;
 use crate::inventory::Account;
 
 use super::profiles::ProfileInfo;
@@ -88,12 +87,14 @@ pub enum Msg {
         /// New records as CloudTrail delivered them, or why the poll failed.
         result: Result<Vec<serde_json::Value>, LoadError>,
     },
-    /// A diagnosis finished.
+    /// A question was answered.
     Diagnosed {
         /// The request id it answers.
         id: u64,
-        /// The diagnosis, or the engine's error.
-        result: Result<Box<Diagnosis>, String>,
+        /// The answer with its cost and evidence age, or why the question could not be asked.
+        result: Result<Box<crate::workspace::Explained>, String>,
+        /// The workspace's accounts after the question's reads (the sides show them).
+        accounts: Vec<Account>,
     },
     /// A file was written (walkthrough export).
     Written {

@@ -14,9 +14,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::inventory::{
-    Account, AccountPair, Bucket, Key, ManagedPolicy, Pipeline, Project, Question, Repository,
-    Role, Rule,
+    Account, Bucket, Key, ManagedPolicy, Pipeline, Project, Repository, Role, Rule,
 };
+use crate::workspace::{Origin, Workspace};
 
 use super::profiles::{self, ProfileInfo, ProfileKind};
 
@@ -37,6 +37,17 @@ pub enum DataSource {
 }
 
 impl DataSource {
+    /// The workspace origin of this source.
+    pub fn origin(&self) -> Origin {
+        match self {
+            DataSource::Demo => Origin::Demo,
+            DataSource::Snapshot(paths) => Origin::Snapshot(paths.clone()),
+            DataSource::Profiles { a, b } => {
+                Origin::Live(a.iter().chain(b.iter()).cloned().collect())
+            }
+        }
+    }
+
     /// A short label for the header.
     pub fn label(&self) -> String {
         match self {
@@ -164,11 +175,10 @@ pub trait LiveAccounts: Send + Sync {
         profile: String,
         item: ItemRef,
     ) -> BoxFuture<Result<ItemDetail, LoadError>>;
-    /// Loads into `pair` what `question` reads, before it is diagnosed (live accounts are
-    /// only listed until then). Demo and snapshot data are complete already.
-    fn prepare(&self, pair: AccountPair, question: Question) -> BoxFuture<AccountPair> {
-        let _ = question;
-        Box::pin(async move { pair })
+    /// Adds an opened account to the workspace, with what reads it when the implementation
+    /// can read (so questions load what they need from it).
+    fn attach(&self, workspace: &mut Workspace, account: Account) {
+        workspace.insert(account);
     }
     /// New CloudTrail records of an opened profile since the last poll (live sources only).
     fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {

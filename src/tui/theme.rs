@@ -271,6 +271,8 @@ impl Theme {
             Status::Fail => self.colors[10],
             Status::Warn => self.colors[11],
             Status::Unknown => self.colors[12],
+            // Does not apply: drawn like muted text, never like a pass.
+            Status::NotApplicable => return self.style(Role::Muted),
         };
         Style::new().fg(color).add_modifier(Modifier::BOLD)
     }

@@ -8,9 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_config::SdkConfig;
-use crossdock::inventory::{
-    Account, AccountPair, Field, KeyManager, KeyState, Question, TagMutability,
-};
+use crossdock::inventory::{Account, Accounts, Field, KeyManager, KeyState, TagMutability};
+use crossdock::diagnose::Question;
 use serde_json::json;
 
 /// ARNs of the demo resources to seed, in any account.
@@ -26,7 +25,7 @@ pub struct Selection {
 }
 
 /// Adds what `question` touches in `pair` (the demo) to `selection`.
-pub fn select(pair: &AccountPair, question: &Question, selection: &mut Selection) {
+pub fn select(pair: &Accounts, question: &Question, selection: &mut Selection) {
     match question {
         Question::Pull {
             principal,
@@ -80,17 +79,18 @@ pub fn select(pair: &AccountPair, question: &Question, selection: &mut Selection
             }
         }
         Question::Artifact { pipeline, .. } => pipeline_closure(pair, pipeline, selection),
+        Question::Access { principal, .. } => role(pair, principal, selection),
         Question::Error { .. } => {}
     }
 }
 
-fn role(pair: &AccountPair, reference: &str, selection: &mut Selection) {
+fn role(pair: &Accounts, reference: &str, selection: &mut Selection) {
     if let Ok((_, r)) = pair.resolve_role(reference) {
         selection.roles.insert(r.arn.clone());
     }
 }
 
-fn repository_and_key(pair: &AccountPair, reference: &str, selection: &mut Selection) {
+fn repository_and_key(pair: &Accounts, reference: &str, selection: &mut Selection) {
     if let Ok((account, repository)) = pair.resolve_repository(reference) {
         selection.repositories.insert(repository.arn.clone());
         if let Some(key) = &repository.encryption.kms_key {
@@ -101,7 +101,7 @@ fn repository_and_key(pair: &AccountPair, reference: &str, selection: &mut Selec
     }
 }
 
-fn pipeline_closure(pair: &AccountPair, reference: &str, selection: &mut Selection) {
+fn pipeline_closure(pair: &Accounts, reference: &str, selection: &mut Selection) {
     let Ok((account, pipeline)) = pair.resolve_pipeline(reference) else {
         return;
     };
@@ -192,7 +192,7 @@ pub async fn seed_keys(
 }
 
 /// The pair with every demo key id replaced by moto's (ARNs, policies, encryption settings).
-pub fn rewrite_key_ids(pair: &AccountPair, ids: &BTreeMap<String, String>) -> AccountPair {
+pub fn rewrite_key_ids(pair: &Accounts, ids: &BTreeMap<String, String>) -> Accounts {
     let mut text = crossdock::inventory::snapshot::to_string(pair).expect("serialize");
     for (old, new) in ids {
         text = text.replace(old.as_str(), new.as_str());
@@ -596,11 +596,11 @@ pub async fn seed_scenarios(config_a: &SdkConfig, config_b: &SdkConfig, ids: &[&
     let pair = crossdock::inventory::demo::load().expect("demo");
     let mut selection = Selection::default();
     for id in ids {
-        let scenario = crossdock::inventory::demo::scenario(id)
+        let scenario = crossdock::diagnose::scenario::scenario(id)
             .expect("catalogue")
             .unwrap_or_else(|| panic!("no scenario {id}"));
         select(&pair, &scenario.question, &mut selection);
     }
-    seed(config_a, pair.a(), &selection).await;
-    seed(config_b, pair.b().expect("b"), &selection).await;
+    seed(config_a, pair.accounts().next().expect("a"), &selection).await;
+    seed(config_b, pair.accounts().nth(1).expect("b"), &selection).await;
 }

@@ -2,8 +2,12 @@
 //! and pointing each side's detail view at the selected check's evidence.
 
 use super::{App, Focus, Overlay, SideStatus};
-use crate::diagnose::model::{Diagnosis, Evidence, PolicyLocation};
-use crate::inventory::{arn, Account, AccountPair, Question};
+use crate::diagnose::model::{Evidence, PolicyLocation};
+use std::sync::Arc;
+
+use crate::diagnose::QuestionDraft;
+use crate::inventory::{arn, Account};
+use crate::workspace::Explained;
 use crate::tui::effect::Effect;
 use crate::tui::msg::Side;
 use crate::tui::panes::chooser::{self, ChooserState, Selection};
@@ -28,6 +32,11 @@ impl App {
             Some(ItemRef::Trail(index)) => index,
             _ => return None,
         };
+        let record = account.trail.loaded().and_then(|r| r.get(index));
+        if let Some(draft) = record.and_then(|r| crate::diagnose::draft::from_trail(r).pop()) {
+            let title = "trail: the denied call".to_string();
+            return Some(self.start_diagnosis(draft, title));
+        }
         if let Some(text) = crate::tui::panes::trail::error_message(&account, index) {
             return Some(self.explain_error_text(text));
         }
@@ -42,7 +51,7 @@ impl App {
     pub(super) fn open_chooser(&mut self) -> Vec<Effect> {
         let selections = Side::BOTH.map(|side| self.selection(side));
         let scenarios = match self.source {
-            DataSource::Demo => crate::inventory::demo::scenarios().unwrap_or_default(),
+            DataSource::Demo => crate::diagnose::scenario::scenarios().unwrap_or_default(),
             _ => Vec::new(),
         };
         let candidates = chooser::candidates(&selections, &scenarios);
@@ -79,68 +88,86 @@ impl App {
             .unwrap_or("")
             .trim();
         let title = format!("pasted error: {}", truncate(first, 60));
-        self.start_diagnosis(Question::Error { text }, title)
+        self.start_diagnosis(QuestionDraft::Error { text }, title)
     }
 
-    /// Sends a question to the engine and opens the Explain pane for its answer.
-    pub(crate) fn start_diagnosis(&mut self, question: Question, title: String) -> Vec<Effect> {
+    /// Sends a question to the workspace and opens the Explain pane for its answer.
+    pub(crate) fn start_diagnosis(&mut self, draft: QuestionDraft, title: String) -> Vec<Effect> {
         let id = self.request_id();
         self.focus = Focus::Explain;
-        let pair = match self.pair() {
-            Ok(pair) => pair,
-            Err(reason) => {
-                self.explain = Some(ExplainState {
-                    id,
-                    question,
-                    title,
-                    outcome: Outcome::Failed(reason),
-                    selected: 0,
-                });
-                return Vec::new();
-            }
+        let loaded = Side::BOTH
+            .iter()
+            .any(|side| matches!(self.side(*side).status, SideStatus::Ready(_)));
+        let outcome = if loaded {
+            Outcome::Running
+        } else {
+            Outcome::Failed("no account is loaded yet; pick profiles with `p`".into())
         };
         self.explain = Some(ExplainState {
             id,
-            question: question.clone(),
+            draft: draft.clone(),
             title,
-            outcome: Outcome::Running,
+            outcome,
             selected: 0,
+            cost: None,
+            read_at: None,
         });
-        vec![Effect::Diagnose {
-            id,
-            pair: Box::new(pair),
-            question,
-        }]
-    }
-
-    fn pair(&self) -> Result<AccountPair, String> {
-        let account = |side: Side| match &self.side(side).status {
-            SideStatus::Ready(account) => Some(Account::clone(account)),
-            _ => None,
-        };
-        match (account(Side::A), account(Side::B)) {
-            (Some(a), Some(b)) => AccountPair::pair(a, b).map_err(|e| e.to_string()),
-            (Some(a), None) => Ok(AccountPair::single(a)),
-            (None, Some(b)) => Ok(AccountPair::single(b)),
-            (None, None) => Err("no account is loaded yet; pick profiles with `p`".into()),
+        if !loaded {
+            return Vec::new();
         }
+        vec![Effect::Diagnose { id, draft }]
     }
 
-    pub(super) fn diagnosis_done(&mut self, id: u64, result: Result<Box<Diagnosis>, String>) {
+    pub(super) fn diagnosis_done(
+        &mut self,
+        id: u64,
+        result: Result<Box<Explained>, String>,
+        accounts: Vec<Account>,
+    ) {
         let Some(state) = self.explain.as_mut().filter(|e| e.id == id) else {
             return;
         };
         state.outcome = match result {
-            Ok(diagnosis) => Outcome::Done(diagnosis),
+            Ok(explained) => {
+                let explained = *explained;
+                state.cost = Some(explained.cost.clone());
+                state.read_at = explained.read_at;
+                if let Some(cost) = state
+                    .cost
+                    .as_ref()
+                    .filter(|c| c.total_calls() > 0 || c.cache_hits > 0)
+                {
+                    self.status = Some(format!(
+                        "answered: {} AWS calls, {} cache hits",
+                        cost.total_calls(),
+                        cost.cache_hits
+                    ));
+                }
+                Outcome::Done(Box::new(explained.diagnosis))
+            }
             Err(error) => Outcome::Failed(error),
         };
-        state.select_first_failure();
+        if let Some(state) = self.explain.as_mut() {
+            state.select_first_failure();
+        }
+        // The sides show what the question read; nothing is read twice.
+        for account in accounts {
+            for side in Side::BOTH {
+                let same = self
+                    .side(side)
+                    .account()
+                    .is_some_and(|shown| shown.id() == account.id() && **shown != account);
+                if same {
+                    self.sides[side.index()].status = SideStatus::Ready(Arc::new(account.clone()));
+                }
+            }
+        }
         self.show_evidence();
     }
 
     pub(super) fn rerun_explain(&mut self) -> Vec<Effect> {
         match self.explain.take() {
-            Some(state) => self.start_diagnosis(state.question, state.title),
+            Some(state) => self.start_diagnosis(state.draft, state.title),
             None => Vec::new(),
         }
     }

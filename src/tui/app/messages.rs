@@ -126,8 +126,12 @@ impl App {
                 }
                 self.poll_trail(side, TRAIL_POLL_INTERVAL)
             }
-            Msg::Diagnosed { id, result } => {
-                self.diagnosis_done(id, result);
+            Msg::Diagnosed {
+                id,
+                result,
+                accounts,
+            } => {
+                self.diagnosis_done(id, result, accounts);
                 Vec::new()
             }
             Msg::Written { path, result } => {

@@ -99,7 +99,7 @@ impl App {
                 Action::Cancel => {}
                 Action::Confirm => {
                     if let Some(candidate) = chooser.list.selected().cloned() {
-                        return self.start_diagnosis(candidate.question, candidate.title);
+                        return self.start_diagnosis(candidate.draft, candidate.title);
                     }
                     self.overlay = Some(Overlay::Chooser(chooser));
                 }

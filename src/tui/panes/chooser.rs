@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
-use crate::inventory::arn::{self, ImageRef};
-use crate::inventory::{Account, KeyKind, Question, Scenario};
+use crate::diagnose::draft::{self, QuestionDraft};
+use crate::diagnose::scenario::Scenario;
+use crate::inventory::arn::ImageRef;
+use crate::inventory::{Account, KeyKind};
 use crate::tui::msg::Side;
 use crate::tui::presenter::Masker;
 use crate::tui::source::ItemRef;
@@ -20,8 +22,8 @@ use crate::tui::widgets::list::FilterList;
 pub struct Candidate {
     /// One line shown in the chooser.
     pub title: String,
-    /// The question.
-    pub question: Question,
+    /// The question, as drafted from the selection (the workspace resolves it).
+    pub draft: QuestionDraft,
 }
 
 /// The chooser overlay.
@@ -55,11 +57,61 @@ pub struct Selection {
     pub trail: Option<usize>,
 }
 
+/// The last name of an ARN; for a session, its role's name (the session name is noise).
+fn short(arn: &str) -> String {
+    if let Some(role) = crate::inventory::arn::session_role_name(arn) {
+        return role.to_string();
+    }
+    arn.rsplit(['/', ':']).next().unwrap_or(arn).to_string()
+}
+
 /// The candidate questions for both sides' selections, then the scenarios.
 pub fn candidates(sides: &[Selection; 2], scenarios: &[Scenario]) -> Vec<Candidate> {
     let mut out = Vec::new();
-    let name = |arn: &str| arn.rsplit(['/', ':']).next().unwrap_or(arn).to_string();
-    // Cross-account pairs first: that is what crossdock is for.
+    role_and_repository(sides, &mut out);
+    if let (Some(a), Some(b)) = (&sides[0].role, &sides[1].role) {
+        for (caller, target, from, to) in [(a, b, "A", "B"), (b, a, "B", "A")] {
+            out.push(Candidate {
+                title: format!(
+                    "assume: can {} ({from}) assume {} ({to})?",
+                    short(caller),
+                    short(target)
+                ),
+                // No ExternalId is invented: the answer shows it as an assumption.
+                draft: QuestionDraft::Assume {
+                    principal: caller.clone(),
+                    role: target.clone(),
+                    external_id: None,
+                },
+            });
+        }
+    }
+    for side in Side::BOTH {
+        let selection = &sides[side.index()];
+        if let (Some(account), Some(build)) = (&selection.account, &selection.build) {
+            build_questions(account, build, &mut out);
+        }
+    }
+    for side in Side::BOTH {
+        let selection = &sides[side.index()];
+        if let (Some(account), Some(index)) = (&selection.account, selection.trail) {
+            trail_questions(account, index, side, &mut out);
+        }
+    }
+    for scenario in scenarios {
+        out.push(Candidate {
+            title: format!("{}: {}", scenario.id, scenario.title),
+            draft: QuestionDraft::Scenario {
+                id: scenario.id.clone(),
+            },
+        });
+    }
+    out
+}
+
+/// Pull and push for every selected role and repository, cross-account pairs first: that
+/// is what crossdock is for.
+fn role_and_repository(sides: &[Selection; 2], out: &mut Vec<Candidate>) {
     for (role_side, repo_side) in [
         (Side::A, Side::B),
         (Side::B, Side::A),
@@ -73,94 +125,58 @@ pub fn candidates(sides: &[Selection; 2], scenarios: &[Scenario]) -> Vec<Candida
             continue;
         };
         for (kind, verb) in [("pull", "pull"), ("push", "push to")] {
-            let question = if kind == "pull" {
-                Question::Pull {
+            let draft = if kind == "pull" {
+                QuestionDraft::Pull {
                     principal: role.clone(),
                     repository: repo.clone(),
-                    tag: "latest".into(),
+                    tag: None,
                     project: None,
                     source_arn: None,
                 }
             } else {
-                Question::Push {
+                QuestionDraft::Push {
                     principal: role.clone(),
                     repository: repo.clone(),
-                    tag: "latest".into(),
+                    tag: None,
                 }
             };
             out.push(Candidate {
                 title: format!(
-                    "{kind}: can {} ({}) {verb} {}:latest ({})?",
-                    name(role),
+                    "{kind}: can {} ({}) {verb} {} ({})?",
+                    short(role),
                     role_side.letter(),
-                    name(repo),
+                    short(repo),
                     repo_side.letter()
                 ),
-                question,
+                draft,
             });
         }
     }
-    if let (Some(a), Some(b)) = (&sides[0].role, &sides[1].role) {
-        for (caller, target, from, to) in [(a, b, "A", "B"), (b, a, "B", "A")] {
-            out.push(Candidate {
-                title: format!(
-                    "assume: can {} ({from}) assume {} ({to})?",
-                    name(caller),
-                    name(target)
-                ),
-                question: Question::Assume {
-                    principal: caller.clone(),
-                    role: target.clone(),
-                    external_id: None,
-                },
-            });
-        }
-    }
-    for side in Side::BOTH {
-        let selection = &sides[side.index()];
-        let (Some(account), Some(build)) = (&selection.account, &selection.build) else {
-            continue;
-        };
-        let pusher = sides[side.other().index()]
-            .role
-            .as_ref()
-            .or(selection.role.as_ref());
-        build_questions(account, build, pusher, &mut out);
-    }
-    for side in Side::BOTH {
-        let selection = &sides[side.index()];
-        if let (Some(account), Some(index)) = (&selection.account, selection.trail) {
-            if let Some(text) = super::trail::error_message(account, index) {
-                out.push(Candidate {
-                    title: format!("trail ({}): explain the denied call: {text}", side.letter()),
-                    question: Question::Error { text },
-                });
-            }
-            if let Some((repository, tag, pusher_account)) =
-                super::trail::cross_account_push(account, index)
-            {
-                trigger_questions(account, &repository, &tag, &pusher_account, &mut out);
-            }
-        }
-    }
-    for scenario in scenarios {
-        out.push(Candidate {
-            title: format!("{}: {}", scenario.id, scenario.title),
-            question: scenario.question.clone(),
-        });
-    }
-    out
 }
 
-/// The trigger question for every pipeline of `account` whose ECR source watches
-/// `repository`, asked about a push made from `pusher_account`.
-fn trigger_questions(
-    account: &Account,
-    repository: &str,
-    tag: &str,
-    pusher_account: &str,
-    out: &mut Vec<Candidate>,
-) {
+/// A denied record raises the question it names; a cross-account push raises the trigger
+/// question of every pipeline watching the repository (the pusher is found through the
+/// record's `sharedEventID` in the pusher's own trail, never invented).
+fn trail_questions(account: &Account, index: usize, side: Side, out: &mut Vec<Candidate>) {
+    let Some(record) = account.trail.loaded().and_then(|r| r.get(index)) else {
+        return;
+    };
+    let mut drafts = draft::from_trail(record);
+    if drafts.is_empty() {
+        // A denial the record cannot be turned into a question: its error text still can.
+        if let Some(text) = super::trail::error_message(account, index) {
+            drafts.push(QuestionDraft::Error { text });
+        }
+    }
+    for draft in drafts {
+        out.push(Candidate {
+            title: format!("trail ({}): explain the denied call: {}", side.letter(), describe(&draft)),
+            draft,
+        });
+    }
+    let Some((repository, tag, shared)) = draft::cross_account_push(record) else {
+        return;
+    };
     for pipeline in account.pipelines.iter() {
         let watches = pipeline
             .ecr_sources()
@@ -170,24 +186,41 @@ fn trigger_questions(
             continue;
         }
         out.push(Candidate {
-            title: format!("trail: does this push of {repository}:{tag} from account {pusher_account} start {}?", pipeline.name),
-            question: Question::Trigger {
+            title: format!(
+                "trail: does this push of {repository}:{tag} from another account start {}?",
+                pipeline.name
+            ),
+            draft: QuestionDraft::Trigger {
                 pipeline: pipeline.arn.clone(),
-                repository: account.repository_arn(repository),
-                tag: tag.to_string(),
-                // The owner's copy of a cross-account record names only the pusher's account.
-                pusher: format!("arn:{}:iam::{pusher_account}:root", account.identity.partition),
+                repository: Some(account.repository_arn(&repository)),
+                tag: Some(tag.clone()),
+                pusher: None,
+                push_event: shared.clone(),
             },
         });
     }
 }
 
-fn build_questions(
-    account: &Account,
-    build: &ItemRef,
-    pusher: Option<&String>,
-    out: &mut Vec<Candidate>,
-) {
+/// One line for a drafted question.
+fn describe(draft: &QuestionDraft) -> String {
+    match draft {
+        QuestionDraft::Pull { principal, repository, .. } => {
+            format!("can {} pull {}?", short(principal), short(repository))
+        }
+        QuestionDraft::Push { principal, repository, .. } => {
+            format!("can {} push to {}?", short(principal), short(repository))
+        }
+        QuestionDraft::Assume { principal, role, .. } => {
+            format!("can {} assume {}?", short(principal), short(role))
+        }
+        QuestionDraft::Access { principal, action, resource } => {
+            format!("can {} {action} {}?", short(principal), short(resource))
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+fn build_questions(account: &Account, build: &ItemRef, out: &mut Vec<Candidate>) {
     match build {
         ItemRef::Pipeline(arn) => {
             let Some(pipeline) = account.pipelines.get(KeyKind::Arn, arn) else {
@@ -197,40 +230,19 @@ fn build_questions(
                 let Some(source) = action.ecr_source() else {
                     continue;
                 };
-                // The repository lives in the account of the action's role, if it has one.
-                let owner = action
-                    .role_arn
-                    .as_deref()
-                    .and_then(arn::account_of)
-                    .unwrap_or(account.id());
-                let region = action.region.as_deref().unwrap_or(account.region());
-                let repository = arn::repository_arn(
-                    &account.identity.partition,
-                    region,
-                    owner,
-                    source.repository_name,
-                );
-                let Some(pusher) = pusher else {
-                    continue;
-                };
-                let session = match arn::role_name(pusher) {
-                    Some(role) => format!(
-                        "arn:{}:sts::{}:assumed-role/{role}/crossdock",
-                        account.identity.partition,
-                        arn::account_of(pusher).unwrap_or(owner)
-                    ),
-                    None => pusher.clone(),
-                };
+                // The pusher is not invented: the answer looks for the push in CloudTrail
+                // and says what it assumed when it cannot find it.
                 out.push(Candidate {
                     title: format!(
                         "trigger: does a push of {}:{} start {}?",
                         source.repository_name, source.image_tag, pipeline.name
                     ),
-                    question: Question::Trigger {
+                    draft: QuestionDraft::Trigger {
                         pipeline: pipeline.arn.clone(),
-                        repository,
-                        tag: source.image_tag.to_string(),
-                        pusher: session,
+                        repository: pipeline.ecr_source_repository_arn(action),
+                        tag: Some(source.image_tag.to_string()),
+                        pusher: None,
+                        push_event: None,
                     },
                 });
             }
@@ -264,15 +276,10 @@ fn build_questions(
                     "pull: can project {} pull its build image {}?",
                     project.name, image.repository
                 ),
-                question: Question::Pull {
+                draft: QuestionDraft::Pull {
                     principal: role.clone(),
-                    repository: arn::repository_arn(
-                        &account.identity.partition,
-                        image.region,
-                        image.account,
-                        image.repository,
-                    ),
-                    tag: image.tag.unwrap_or("latest").to_string(),
+                    repository: env.image.clone(),
+                    tag: Some(image.tag.unwrap_or("latest").to_string()),
                     project: Some(project.arn.clone()),
                     source_arn: None,
                 },
@@ -288,9 +295,9 @@ fn artifact(pipeline: &crate::inventory::Pipeline, action: &str) -> Candidate {
             "artifact: can action {action} of {} use the pipeline's artifacts?",
             pipeline.name
         ),
-        question: Question::Artifact {
+        draft: QuestionDraft::Artifact {
             pipeline: pipeline.arn.clone(),
-            action: action.to_string(),
+            action: Some(action.to_string()),
         },
     }
 }

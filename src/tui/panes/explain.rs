@@ -7,7 +7,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::diagnose::model::{Check, Diagnosis, FixAction, Verdict};
-use crate::inventory::Question;
+use crate::diagnose::QuestionDraft;
+use crate::workspace::Cost;
 use crate::report::describe_evidence;
 use crate::tui::presenter::Masker;
 use crate::tui::theme::{Role, Theme};
@@ -29,8 +30,12 @@ pub enum Outcome {
 pub struct ExplainState {
     /// The request this pane waits for.
     pub id: u64,
-    /// The question asked.
-    pub question: Question,
+    /// The question asked, as drafted (asked again on reload).
+    pub draft: QuestionDraft,
+    /// What the answer cost (AWS calls, cache hits).
+    pub cost: Option<Cost>,
+    /// When the oldest evidence of the answer was read.
+    pub read_at: Option<std::time::SystemTime>,
     /// One line describing it.
     pub title: String,
     /// The answer so far.
@@ -93,6 +98,30 @@ pub fn fix_json(check: &Check) -> Option<String> {
         _ => serde_json::to_value(&fix.action).ok()?,
     };
     serde_json::to_string_pretty(&value).ok()
+}
+
+/// "evidence read 3 min ago · 0 AWS calls, 6 cache hits".
+fn evidence_age(state: &ExplainState) -> Option<String> {
+    // Demo and snapshot answers read nothing: their age is the session's, not news.
+    let cost = state.cost.as_ref()?;
+    if cost.total_calls() == 0 && cost.cache_hits == 0 {
+        return None;
+    }
+    let read_at = state.read_at?;
+    let seconds = read_at.elapsed().map_or(0, |d| d.as_secs());
+    let age = match seconds {
+        0..=59 => format!("{seconds} s"),
+        60..=3599 => format!("{} min", seconds / 60),
+        _ => format!("{} h", seconds / 3600),
+    };
+    let cost = state.cost.as_ref().map_or_else(String::new, |c| {
+        format!(
+            " · {} AWS calls, {} cache hits (r reloads an account)",
+            c.total_calls(),
+            c.cache_hits
+        )
+    });
+    Some(format!("evidence read {age} ago{cost}"))
 }
 
 /// The verdict's label and style role.
@@ -189,12 +218,37 @@ pub fn render(
             };
             Line::from(vec![
                 Span::styled(format!("{} ", check.status.mark()), mark_style),
-                Span::styled(check.id.clone(), row_style),
+                Span::styled(check.id.as_str(), row_style),
             ])
         })
         .collect();
     frame.render_widget(Paragraph::new(checks), checks_area);
     let mut lines = Vec::new();
+    for assumption in &diagnosis.assumptions {
+        lines.push(Line::styled(
+            format!(
+                "assumed: {} = {} ({})",
+                assumption.input,
+                masker.mask(&assumption.value),
+                assumption.why
+            ),
+            theme.status(crate::diagnose::model::Status::Warn),
+        ));
+    }
+    for found in &diagnosis.found {
+        lines.push(Line::styled(
+            format!(
+                "found: {} = {} (from {})",
+                found.input,
+                masker.mask(&found.value),
+                masker.mask(&found.from)
+            ),
+            theme.style(Role::Muted),
+        ));
+    }
+    if let Some(age) = evidence_age(state) {
+        lines.push(Line::styled(age, theme.style(Role::Muted)));
+    }
     if let Some(check) = diagnosis.checks.get(state.selected) {
         lines.push(Line::from(vec![
             Span::styled(

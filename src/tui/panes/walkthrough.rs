@@ -53,13 +53,13 @@ pub fn render(
                 format!("{} ", check.status.mark()),
                 theme.status(check.status),
             ),
-            Span::styled(check.id.clone(), theme.style(Role::Accent)),
+            Span::styled(check.id.as_str(), theme.style(Role::Accent)),
             Span::styled(
                 format!("  {}", masker.mask(&check.message)),
                 theme.style(Role::Text),
             ),
         ]));
-        if let Some(doc) = rules::lookup(&check.id) {
+        if let Some(doc) = rules::lookup(check.id.as_str()) {
             for (heading, text) in &doc.columns {
                 lines.push(Line::from(vec![
                     Span::styled(format!("Rule · {heading}: "), theme.style(Role::Muted)),
@@ -123,7 +123,7 @@ pub fn markdown(diagnosis: &Diagnosis, masker: &Masker) -> String {
             check.id,
             masker.mask(&check.message)
         );
-        if let Some(doc) = rules::lookup(&check.id) {
+        if let Some(doc) = rules::lookup(check.id.as_str()) {
             let _ = writeln!(out, "*Rule ({})*\n", doc.group);
             for (heading, text) in &doc.columns {
                 let _ = writeln!(out, "- {heading}: {text}");

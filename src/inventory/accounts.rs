@@ -1,4 +1,6 @@
-//! `AccountPair`: the one or two accounts a question spans, and name resolution across them.
+//! `Accounts`: every loaded account, keyed by account id, and name resolution across them.
+//! A question may span any number of accounts (build, registry, deploy, management); which
+//! two the console shows side by side is a view choice, not a limit of this type.
 
 use super::account::Account;
 use super::arn;
@@ -8,19 +10,18 @@ use super::iam::Role;
 use super::kms::Key;
 use super::pipeline::Pipeline;
 
-/// Account A, and account B when the question spans two accounts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountPair {
-    a: Account,
-    b: Option<Account>,
+/// The loaded accounts, in the order they were given (unique ids).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Accounts {
+    list: Vec<Account>,
 }
 
-/// Why two accounts cannot form a pair.
+/// Why a set of accounts cannot be formed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PairError {
-    /// Both sides hold the same account.
+pub enum AccountsError {
+    /// The same account was given twice.
     #[error(
-        "both accounts are {0}; choose a different profile or snapshot for the second account"
+        "account {0} is given twice; choose a different profile or snapshot for the other account"
     )]
     SameAccount(String),
 }
@@ -38,8 +39,8 @@ pub enum ResolveError {
         /// The account ids searched, comma-separated.
         searched: String,
     },
-    /// A short name exists in both accounts.
-    #[error("{kind} `{name}` exists in both accounts ({}); pass the full ARN to choose one", .candidates.join(", "))]
+    /// A short name exists in several accounts.
+    #[error("{kind} `{name}` exists in {} accounts ({}); pass the full ARN to choose one", .candidates.len(), .candidates.join(", "))]
     Ambiguous {
         /// `role`, `repository`, …
         kind: &'static str,
@@ -58,61 +59,67 @@ pub enum ResolveError {
     },
 }
 
-impl AccountPair {
+impl Accounts {
     /// A single account.
-    pub fn single(a: Account) -> Self {
-        Self { a, b: None }
-    }
-
-    /// Two different accounts.
-    pub fn pair(a: Account, b: Account) -> Result<Self, PairError> {
-        if a.id() == b.id() {
-            return Err(PairError::SameAccount(a.id().to_string()));
+    pub fn single(account: Account) -> Self {
+        Self {
+            list: vec![account],
         }
-        Ok(Self { a, b: Some(b) })
     }
 
-    /// Account A.
-    pub fn a(&self) -> &Account {
-        &self.a
+    /// Several different accounts, in this order.
+    pub fn new(accounts: impl IntoIterator<Item = Account>) -> Result<Self, AccountsError> {
+        let mut all = Self::default();
+        for account in accounts {
+            if all.account(account.id()).is_some() {
+                return Err(AccountsError::SameAccount(account.id().to_string()));
+            }
+            all.list.push(account);
+        }
+        Ok(all)
     }
 
-    /// Account B, if loaded.
-    pub fn b(&self) -> Option<&Account> {
-        self.b.as_ref()
+    /// Adds an account, or replaces the loaded account with the same id (a reload).
+    pub fn insert(&mut self, account: Account) {
+        match self.list.iter_mut().find(|a| a.id() == account.id()) {
+            Some(slot) => *slot = account,
+            None => self.list.push(account),
+        }
     }
 
-    /// Mutable access to account A (for the loader filling details).
-    pub fn a_mut(&mut self) -> &mut Account {
-        &mut self.a
+    /// How many accounts are loaded.
+    pub fn len(&self) -> usize {
+        self.list.len()
     }
 
-    /// Mutable access to account B.
-    pub fn b_mut(&mut self) -> Option<&mut Account> {
-        self.b.as_mut()
+    /// No account is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The account ids, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(Account::id)
     }
 
     /// Mutable access to the loaded account with this ID.
     pub fn account_mut(&mut self, account_id: &str) -> Option<&mut Account> {
-        if self.a.id() == account_id {
-            return Some(&mut self.a);
-        }
-        self.b.as_mut().filter(|b| b.id() == account_id)
+        self.list.iter_mut().find(|a| a.id() == account_id)
     }
 
-    /// Mutable access to both accounts at once, A first (for loading them concurrently).
+    /// Mutable access to every account at once (for loading them concurrently).
     pub fn accounts_mut(&mut self) -> impl Iterator<Item = &mut Account> {
-        std::iter::once(&mut self.a).chain(self.b.as_mut())
+        self.list.iter_mut()
     }
 
-    /// The accounts, A first.
+    /// The accounts, in order.
     pub fn accounts(&self) -> impl Iterator<Item = &Account> {
-        std::iter::once(&self.a).chain(self.b.as_ref())
+        self.list.iter()
     }
 
-    /// The accounts by value, A first.
+    /// The accounts by value, in order.
     pub fn into_accounts(self) -> Vec<Account> {
-        std::iter::once(self.a).chain(self.b).collect()
+        self.list
     }
 
     /// The loaded account with this id.
@@ -125,12 +132,12 @@ impl AccountPair {
         self.account(arn::account_of(arn)?)
     }
 
-    /// A role by name, role ARN or session ARN, across both accounts.
+    /// A role by name, role ARN or session ARN, across the loaded accounts.
     pub fn resolve_role(&self, name_or_arn: &str) -> Result<(&Account, &Role), ResolveError> {
         self.resolve("role", name_or_arn, Account::role, |r| r.arn.clone())
     }
 
-    /// A repository by name, ARN or URI, across both accounts.
+    /// A repository by name, ARN or URI, across the loaded accounts.
     pub fn resolve_repository(
         &self,
         reference: &str,
@@ -146,17 +153,17 @@ impl AccountPair {
         }
     }
 
-    /// A KMS key by ARN, key id, alias name or alias ARN, across both accounts.
+    /// A KMS key by ARN, key id, alias name or alias ARN, across the loaded accounts.
     pub fn resolve_key(&self, reference: &str) -> Result<(&Account, &Key), ResolveError> {
         self.resolve("key", reference, Account::key, |k| k.arn.clone())
     }
 
-    /// A CodeBuild project by name or ARN, across both accounts.
+    /// A CodeBuild project by name or ARN, across the loaded accounts.
     pub fn resolve_project(&self, name_or_arn: &str) -> Result<(&Account, &Project), ResolveError> {
         self.resolve("project", name_or_arn, Account::project, |p| p.arn.clone())
     }
 
-    /// A pipeline by name or ARN, across both accounts.
+    /// A pipeline by name or ARN, across the loaded accounts.
     pub fn resolve_pipeline(
         &self,
         name_or_arn: &str,
@@ -166,7 +173,7 @@ impl AccountPair {
         })
     }
 
-    /// ARNs go to the account they name; short names are searched in both accounts and
+    /// ARNs go to the account they name; short names are searched in every account and
     /// must match exactly one resource.
     fn resolve<'a, T>(
         &'a self,
@@ -250,11 +257,11 @@ mod tests {
         account
     }
 
-    fn pair() -> AccountPair {
-        AccountPair::pair(
+    fn pair() -> Accounts {
+        Accounts::new([
             account("111111111111", &["deployer", "only-in-a"]),
             account("222222222222", &["deployer"]),
-        )
+        ])
         .expect("pair")
     }
 
@@ -302,9 +309,25 @@ mod tests {
     }
 
     #[test]
+    fn three_accounts_resolve_and_reload_in_place() {
+        let mut all = Accounts::new([
+            account("111111111111", &["build"]),
+            account("222222222222", &["registry"]),
+            account("333333333333", &["deploy"]),
+        ])
+        .expect("three");
+        let (owner, _) = all.resolve_role("deploy").expect("third account");
+        assert_eq!(owner.id(), "333333333333");
+        all.insert(account("333333333333", &["deploy", "other"]));
+        assert_eq!(all.len(), 3);
+        assert!(all.resolve_role("other").is_ok());
+        assert_eq!(all.ids().collect::<Vec<_>>(), ["111111111111", "222222222222", "333333333333"]);
+    }
+
+    #[test]
     fn same_account_twice_is_an_error() {
-        let err = AccountPair::pair(account("111111111111", &[]), account("111111111111", &[]))
+        let err = Accounts::new([account("111111111111", &[]), account("111111111111", &[])])
             .expect_err("same");
-        assert_eq!(err, PairError::SameAccount("111111111111".into()));
+        assert_eq!(err, AccountsError::SameAccount("111111111111".into()));
     }
 }

@@ -1,0 +1,736 @@
+//! From what a user gave to the question the engine answers. Every front end (CLI arguments,
+//! the console's selection, a CloudTrail record, a pasted error) builds a [`QuestionDraft`];
+//! [`resolve`] alone turns it into a [`Question`], with the same rules everywhere:
+//! names resolve within the loaded accounts, missing inputs are looked up in evidence (the
+//! pipeline's source action, the pusher's copy of a CloudTrail record), and whatever is
+//! still missing becomes a visible [`Assumption`] — never a silent guess.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::question::Question;
+use super::scenario;
+use super::DiagnoseError;
+use crate::inventory::arn::{self, account_of};
+use crate::inventory::{Account, Accounts, Pipeline};
+
+/// A question as a front end knows it: names may be short, inputs may be missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuestionDraft {
+    /// Can `principal` pull `repository`?
+    Pull {
+        /// Role name or ARN, session ARN, or service principal.
+        principal: String,
+        /// Repository name, ARN or URI.
+        repository: String,
+        /// The tag; `None` = not given.
+        tag: Option<String>,
+        /// The CodeBuild project whose environment image this is.
+        project: Option<String>,
+        /// `aws:SourceArn` of a service-principal pull.
+        source_arn: Option<String>,
+    },
+    /// Can `principal` push to `repository`?
+    Push {
+        /// Role name or ARN, or session ARN.
+        principal: String,
+        /// Repository name, ARN or URI.
+        repository: String,
+        /// The tag; `None` = not given.
+        tag: Option<String>,
+    },
+    /// Can `principal` assume `role`?
+    Assume {
+        /// The caller.
+        principal: String,
+        /// Role name or ARN.
+        role: String,
+        /// The ExternalId the caller sends; `None` = not given.
+        external_id: Option<String>,
+    },
+    /// Does a push start `pipeline`?
+    Trigger {
+        /// Pipeline name or ARN.
+        pipeline: String,
+        /// The repository pushed to; `None` = the pipeline's ECR source.
+        repository: Option<String>,
+        /// The tag pushed; `None` = the tag the pipeline watches.
+        tag: Option<String>,
+        /// Who pushed; `None` = look for the push in CloudTrail, else unknown.
+        pusher: Option<String>,
+        /// The `sharedEventID` of the push's CloudTrail record, when asked from a record:
+        /// the pusher's own copy of the record names the session.
+        push_event: Option<String>,
+    },
+    /// Can a pipeline action use the pipeline's artifacts?
+    Artifact {
+        /// Pipeline name or ARN.
+        pipeline: String,
+        /// The action; `None` = the first action whose role is in another account.
+        action: Option<String>,
+    },
+    /// Can `principal` perform `action` on `resource`?
+    Access {
+        /// The caller.
+        principal: String,
+        /// The IAM action.
+        action: String,
+        /// The resource ARN (or a role/repository/key name).
+        resource: String,
+    },
+    /// A pasted error text.
+    Error {
+        /// The text as pasted.
+        text: String,
+    },
+    /// A demo scenario by id (its question is stored complete).
+    Scenario {
+        /// The scenario id.
+        id: String,
+    },
+}
+
+/// A resolved question is a draft with every input given.
+impl From<Question> for QuestionDraft {
+    fn from(question: Question) -> Self {
+        match question {
+            Question::Pull {
+                principal,
+                repository,
+                tag,
+                project,
+                source_arn,
+            } => QuestionDraft::Pull {
+                principal,
+                repository,
+                tag: Some(tag),
+                project,
+                source_arn,
+            },
+            Question::Push {
+                principal,
+                repository,
+                tag,
+            } => QuestionDraft::Push {
+                principal,
+                repository,
+                tag: Some(tag),
+            },
+            Question::Assume {
+                principal,
+                role,
+                external_id,
+            } => QuestionDraft::Assume {
+                principal,
+                role,
+                external_id,
+            },
+            Question::Trigger {
+                pipeline,
+                repository,
+                tag,
+                pusher,
+            } => QuestionDraft::Trigger {
+                pipeline,
+                repository: Some(repository),
+                tag: Some(tag),
+                pusher: Some(pusher).filter(|p| !p.is_empty()),
+                push_event: None,
+            },
+            Question::Artifact { pipeline, action } => QuestionDraft::Artifact {
+                pipeline,
+                action: Some(action),
+            },
+            Question::Access {
+                principal,
+                action,
+                resource,
+            } => QuestionDraft::Access {
+                principal,
+                action,
+                resource,
+            },
+            Question::Error { text } => QuestionDraft::Error { text },
+        }
+    }
+}
+
+/// An input nobody gave and no evidence names: the value the answer assumes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assumption {
+    /// The input (`external_id`, `tag`, `pusher`, `source_arn`, `session`).
+    pub input: String,
+    /// The value assumed, as the answer uses it.
+    pub value: String,
+    /// Why this is assumed.
+    pub why: String,
+    /// How to give the real value (`--external-id VALUE`; `i` in the console).
+    pub change: String,
+}
+
+/// An input nobody gave that evidence supplies, and which evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    /// The input.
+    pub input: String,
+    /// The value.
+    pub value: String,
+    /// Where it was found.
+    pub from: String,
+}
+
+/// A resolved question with the provenance of its inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The question the engine answers.
+    pub question: Question,
+    /// Inputs taken from evidence.
+    pub found: Vec<Found>,
+    /// Inputs assumed.
+    pub assumptions: Vec<Assumption>,
+}
+
+impl Resolved {
+    fn given(question: Question) -> Self {
+        Self {
+            question,
+            found: Vec::new(),
+            assumptions: Vec::new(),
+        }
+    }
+
+    fn assume(&mut self, input: &str, value: &str, why: &str, change: &str) {
+        self.assumptions.push(Assumption {
+            input: input.into(),
+            value: value.into(),
+            why: why.into(),
+            change: change.into(),
+        });
+    }
+
+    fn find(&mut self, input: &str, value: &str, from: String) {
+        self.found.push(Found {
+            input: input.into(),
+            value: value.into(),
+            from,
+        });
+    }
+}
+
+/// The tag a pull or push uses when none is given.
+const DEFAULT_TAG: &str = "latest";
+
+/// Turns a draft into the question, resolving names within `accounts`.
+pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, DiagnoseError> {
+    match draft {
+        QuestionDraft::Pull {
+            principal,
+            repository,
+            tag,
+            project,
+            source_arn,
+        } => {
+            let principal = resolve_principal(accounts, principal)?;
+            let repository = resolve_repository(accounts, repository)?;
+            let project = match project {
+                Some(p) => Some(accounts.resolve_project(p).map(|(_, p)| p.arn.clone())?),
+                None => None,
+            };
+            let mut resolved = Resolved::given(Question::Pull {
+                principal: principal.clone(),
+                repository,
+                tag: tag.clone().unwrap_or_else(|| DEFAULT_TAG.into()),
+                project,
+                source_arn: source_arn.clone(),
+            });
+            if tag.is_none() {
+                assume_tag(&mut resolved);
+            }
+            if principal.ends_with(".amazonaws.com") && source_arn.is_none() {
+                resolved.assume(
+                    "source_arn",
+                    "none",
+                    "a service principal's request carries aws:SourceArn, and none was given",
+                    "--source-arn ARN (the function, task or project that pulls)",
+                );
+            }
+            assume_session(&mut resolved, &principal);
+            Ok(resolved)
+        }
+        QuestionDraft::Push {
+            principal,
+            repository,
+            tag,
+        } => {
+            let principal = resolve_principal(accounts, principal)?;
+            let mut resolved = Resolved::given(Question::Push {
+                principal: principal.clone(),
+                repository: resolve_repository(accounts, repository)?,
+                tag: tag.clone().unwrap_or_else(|| DEFAULT_TAG.into()),
+            });
+            if tag.is_none() {
+                assume_tag(&mut resolved);
+            }
+            assume_session(&mut resolved, &principal);
+            Ok(resolved)
+        }
+        QuestionDraft::Assume {
+            principal,
+            role,
+            external_id,
+        } => {
+            let principal = resolve_principal(accounts, principal)?;
+            let role = if role.starts_with("arn:") {
+                role.clone()
+            } else {
+                accounts.resolve_role(role).map(|(_, r)| r.arn.clone())?
+            };
+            let mut resolved = Resolved::given(Question::Assume {
+                principal: principal.clone(),
+                role,
+                external_id: external_id.clone(),
+            });
+            if external_id.is_none() {
+                resolved.assume(
+                    "external_id",
+                    "none sent",
+                    "no ExternalId was given",
+                    "--external-id VALUE (i in the console)",
+                );
+            }
+            assume_session(&mut resolved, &principal);
+            Ok(resolved)
+        }
+        QuestionDraft::Trigger {
+            pipeline,
+            repository,
+            tag,
+            pusher,
+            push_event,
+        } => resolve_trigger(
+            accounts,
+            pipeline,
+            repository.as_deref(),
+            tag.as_deref(),
+            pusher.as_deref(),
+            push_event.as_deref(),
+        ),
+        QuestionDraft::Artifact { pipeline, action } => {
+            resolve_artifact(accounts, pipeline, action.as_deref())
+        }
+        QuestionDraft::Access {
+            principal,
+            action,
+            resource,
+        } => Ok(Resolved::given(Question::Access {
+            principal: resolve_principal(accounts, principal)?,
+            action: action.clone(),
+            resource: resolve_resource(accounts, resource)?,
+        })),
+        QuestionDraft::Error { text } => Ok(Resolved::given(Question::Error { text: text.clone() })),
+        QuestionDraft::Scenario { id } => match scenario::scenario(id) {
+            Ok(Some(s)) => Ok(Resolved::given(s.question)),
+            Ok(None) => Err(DiagnoseError::Unsupported(format!(
+                "no demo scenario `{id}`: run `crossdock demo list`"
+            ))),
+            Err(e) => Err(DiagnoseError::Unsupported(e.to_string())),
+        },
+    }
+}
+
+fn assume_tag(resolved: &mut Resolved) {
+    resolved.assume(
+        "tag",
+        DEFAULT_TAG,
+        "no tag was given",
+        "--tag TAG (i in the console)",
+    );
+}
+
+/// A role ARN names every session of the role: say so, since a condition on the session
+/// name or a grant to one session would decide differently.
+fn assume_session(resolved: &mut Resolved, principal: &str) {
+    if arn::role_name(principal).is_some() {
+        resolved.assume(
+            "session",
+            &format!("any session of {principal}"),
+            "a role ARN was given, not the session that calls",
+            "pass the session ARN arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION",
+        );
+    }
+}
+
+/// Turns a role name into its ARN; ARNs and service principals pass through.
+fn resolve_principal(accounts: &Accounts, text: &str) -> Result<String, DiagnoseError> {
+    if text.starts_with("arn:") || text.ends_with(".amazonaws.com") {
+        return Ok(text.to_string());
+    }
+    Ok(accounts.resolve_role(text).map(|(_, role)| role.arn.clone())?)
+}
+
+/// A repository name, URI or ARN as its ARN (an ARN or URI of an account that is not
+/// loaded stays as given: the checks that need it say which account is missing).
+fn resolve_repository(accounts: &Accounts, text: &str) -> Result<String, DiagnoseError> {
+    if text.starts_with("arn:") {
+        return Ok(text.to_string());
+    }
+    if let Some(image) = arn::ImageRef::parse(text) {
+        if accounts.account(image.account).is_none() {
+            return Ok(arn::repository_arn(
+                partition_of_region(image.region),
+                image.region,
+                image.account,
+                image.repository,
+            ));
+        }
+    }
+    Ok(accounts
+        .resolve_repository(text)
+        .map(|(_, repo)| repo.arn.clone())?)
+}
+
+/// A resource of the open access kind: ARNs pass through; a name is a role, repository or
+/// key of the loaded accounts.
+fn resolve_resource(accounts: &Accounts, text: &str) -> Result<String, DiagnoseError> {
+    if text.starts_with("arn:") || text == "*" {
+        return Ok(text.to_string());
+    }
+    if let Ok((_, role)) = accounts.resolve_role(text) {
+        return Ok(role.arn.clone());
+    }
+    if let Ok((_, repo)) = accounts.resolve_repository(text) {
+        return Ok(repo.arn.clone());
+    }
+    Ok(accounts.resolve_key(text).map(|(_, key)| key.arn.clone())?)
+}
+
+fn partition_of_region(region: &str) -> &'static str {
+    crate::policy::arn::partition_for_region(region)
+}
+
+fn resolve_trigger(
+    accounts: &Accounts,
+    pipeline: &str,
+    repository: Option<&str>,
+    tag: Option<&str>,
+    pusher: Option<&str>,
+    push_event: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let (_, found) = accounts.resolve_pipeline(pipeline)?;
+    let source = found.ecr_sources().find_map(|action| {
+        let s = action.ecr_source()?;
+        Some((
+            found.ecr_source_repository_arn(action)?,
+            s.image_tag.to_string(),
+            action.name.clone(),
+        ))
+    });
+    let mut found_inputs = Vec::new();
+    let repository = match (repository, &source) {
+        (Some(r), _) => resolve_source_repository(accounts, found, r)?,
+        (None, Some((arn, _, action))) => {
+            found_inputs.push(Found {
+                input: "repository".into(),
+                value: arn.clone(),
+                from: format!("{}'s ECR source action {action}", found.name),
+            });
+            arn.clone()
+        }
+        (None, None) => {
+            return Err(DiagnoseError::Unsupported(format!(
+                "{} has no ECR source action; pass --repo",
+                found.name
+            )))
+        }
+    };
+    let tag = match (tag, &source) {
+        (Some(t), _) => t.to_string(),
+        (None, Some((_, watched, action))) => {
+            found_inputs.push(Found {
+                input: "tag".into(),
+                value: watched.clone(),
+                from: format!("the tag {}'s source action {action} watches", found.name),
+            });
+            watched.clone()
+        }
+        (None, None) => DEFAULT_TAG.into(),
+    };
+    let mut resolved = Resolved {
+        question: Question::Trigger {
+            pipeline: found.arn.clone(),
+            repository: repository.clone(),
+            tag,
+            pusher: String::new(),
+        },
+        found: found_inputs,
+        assumptions: Vec::new(),
+    };
+    let pusher = match pusher {
+        Some(p) => Some(resolve_principal(accounts, p)?),
+        None => match push_event.and_then(|id| pusher_of_event(accounts, id)) {
+            Some((arn, account)) => {
+                resolved.find(
+                    "pusher",
+                    &arn,
+                    format!(
+                        "the pusher's copy of the PutImage record (sharedEventID {}) in account {account}",
+                        push_event.unwrap_or_default()
+                    ),
+                );
+                Some(arn)
+            }
+            None => {
+                let why = match push_event.and_then(|id| push_caller_account(accounts, id)) {
+                    Some(account) => format!(
+                        "the repository owner's record names only the pusher's account {account}; its own copy is not loaded"
+                    ),
+                    None => "no pusher was given".to_string(),
+                };
+                resolved.assume(
+                    "pusher",
+                    "unknown (judged from the repository's recent PutImage records)",
+                    &why,
+                    "--pusher SESSION-ARN (i in the console), or open the pusher's account",
+                );
+                None
+            }
+        },
+    };
+    if let (Some(p), Question::Trigger { pusher: slot, .. }) = (pusher, &mut resolved.question) {
+        *slot = p;
+    }
+    Ok(resolved)
+}
+
+/// A repository given for a trigger: an ARN as is, a name in the account the pipeline's
+/// source action reads from (the action role's account, else the pipeline's).
+fn resolve_source_repository(
+    accounts: &Accounts,
+    pipeline: &Pipeline,
+    text: &str,
+) -> Result<String, DiagnoseError> {
+    if text.starts_with("arn:") || arn::ImageRef::parse(text).is_some() {
+        return resolve_repository(accounts, text);
+    }
+    let by_source = pipeline.ecr_sources().find_map(|action| {
+        let arn = pipeline.ecr_source_repository_arn(action)?;
+        arn.ends_with(&format!(":repository/{text}")).then_some(arn)
+    });
+    match by_source {
+        Some(arn) => Ok(arn),
+        None => resolve_repository(accounts, text),
+    }
+}
+
+/// The pusher's session ARN and account from the caller's copy of a `PutImage` record.
+fn pusher_of_event(accounts: &Accounts, shared_event_id: &str) -> Option<(String, String)> {
+    let caller = push_caller_account(accounts, shared_event_id)?;
+    let account = accounts.account(&caller)?;
+    records(account)
+        .filter(|r| shared_id(r) == Some(shared_event_id))
+        .find_map(|r| {
+            let arn = r.pointer("/userIdentity/arn")?.as_str()?;
+            (account_of(arn) == Some(caller.as_str())).then(|| (arn.to_string(), caller.clone()))
+        })
+}
+
+/// The calling account of a `PutImage` record, from any loaded copy of it.
+fn push_caller_account(accounts: &Accounts, shared_event_id: &str) -> Option<String> {
+    accounts
+        .accounts()
+        .flat_map(records)
+        .filter(|r| shared_id(r) == Some(shared_event_id))
+        .find_map(|r| {
+            r.pointer("/userIdentity/accountId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+}
+
+fn records(account: &Account) -> impl Iterator<Item = &Value> {
+    account.trail.loaded().into_iter().flatten()
+}
+
+fn shared_id(record: &Value) -> Option<&str> {
+    record.get("sharedEventID").and_then(Value::as_str)
+}
+
+fn resolve_artifact(
+    accounts: &Accounts,
+    pipeline: &str,
+    action: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let (account, found) = accounts.resolve_pipeline(pipeline)?;
+    let question = |action: String| Question::Artifact {
+        pipeline: found.arn.clone(),
+        action,
+    };
+    if let Some(action) = action {
+        return Ok(Resolved::given(question(action.to_string())));
+    }
+    let other_account = found.actions().find(|(_, a)| {
+        a.role_arn
+            .as_deref()
+            .and_then(account_of)
+            .is_some_and(|acc| acc != account.id())
+    });
+    let (chosen, from) = match other_account {
+        Some((_, a)) => (
+            a,
+            "the first action whose role is in another account".to_string(),
+        ),
+        None => match found.actions().next() {
+            Some((_, a)) => (a, "the pipeline's first action".to_string()),
+            None => {
+                return Err(DiagnoseError::Unsupported(format!(
+                    "{} has no actions loaded",
+                    found.name
+                )))
+            }
+        },
+    };
+    let mut resolved = Resolved::given(question(chosen.name.clone()));
+    resolved.find("action", &chosen.name, from);
+    Ok(resolved)
+}
+
+/// The drafts a denied or notable CloudTrail record raises, from its linked question.
+pub fn from_trail(record: &Value) -> Vec<QuestionDraft> {
+    use crate::trail::link::link_question;
+    use crate::trail::{classify, parse_record_str, Derived, LinkedQuestion};
+    let Ok(event) = parse_record_str(&record.to_string()) else {
+        return Vec::new();
+    };
+    let class = classify(&event);
+    let value = |d: &Derived| d.value().map(str::to_string);
+    if class.denied {
+        let Some(linked) = link_question(&event, class.kind) else {
+            return Vec::new();
+        };
+        let draft = match linked {
+            LinkedQuestion::Pull {
+                principal_arn,
+                repository_arn,
+                tag,
+                ..
+            } => value(&principal_arn)
+                .zip(value(&repository_arn))
+                .map(|(principal, repository)| QuestionDraft::Pull {
+                    principal,
+                    repository,
+                    tag: value(&tag),
+                    project: None,
+                    source_arn: None,
+                }),
+            LinkedQuestion::Push {
+                principal_arn,
+                repository_arn,
+                tag,
+                ..
+            } => value(&principal_arn)
+                .zip(value(&repository_arn))
+                .map(|(principal, repository)| QuestionDraft::Push {
+                    principal,
+                    repository,
+                    tag: value(&tag),
+                }),
+            LinkedQuestion::Assume {
+                principal_arn,
+                role_arn,
+                external_id,
+            } => value(&principal_arn)
+                .zip(value(&role_arn))
+                .map(|(principal, role)| QuestionDraft::Assume {
+                    principal,
+                    role,
+                    // The record holds the request: no externalId there means none was sent.
+                    external_id: Some(value(&external_id).unwrap_or_default())
+                        .filter(|x| !x.is_empty()),
+                }),
+            LinkedQuestion::Kms {
+                action,
+                principal_arn,
+                key,
+            } => value(&principal_arn)
+                .zip(value(&key))
+                .map(|(principal, resource)| QuestionDraft::Access {
+                    principal,
+                    action,
+                    resource,
+                }),
+            LinkedQuestion::AuthToken { .. } => None,
+        };
+        return draft.into_iter().collect();
+    }
+    Vec::new()
+}
+
+/// A `PutImage` record made from another account: (repository, tag, sharedEventID).
+pub fn cross_account_push(record: &Value) -> Option<(String, String, Option<String>)> {
+    use crate::trail::{classify, parse_record_str};
+    let event = parse_record_str(&record.to_string()).ok()?;
+    let class = classify(&event);
+    if event.event_name.as_deref() != Some("PutImage") || class.cross_account != Some(true) {
+        return None;
+    }
+    Some((
+        event.request.repository_name.clone()?,
+        event
+            .request
+            .image_tag
+            .clone()
+            .unwrap_or_else(|| DEFAULT_TAG.into()),
+        event.shared_event_id.clone(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::demo;
+
+    fn demo_accounts() -> Accounts {
+        demo::load().expect("demo")
+    }
+
+    #[test]
+    fn assume_without_external_id_is_an_assumption() {
+        let resolved = resolve(
+            &QuestionDraft::Assume {
+                principal: "partner-sync-role".into(),
+                role: "arn:aws:iam::222222222222:role/partner-deploy-role".into(),
+                external_id: None,
+            },
+            &demo_accounts(),
+        )
+        .expect("resolves");
+        assert!(resolved
+            .assumptions
+            .iter()
+            .any(|a| a.input == "external_id" && a.value == "none sent"));
+    }
+
+    #[test]
+    fn trigger_repository_lives_in_the_source_action_roles_account() {
+        let resolved = resolve(
+            &QuestionDraft::Trigger {
+                pipeline: "order-worker-release".into(),
+                repository: None,
+                tag: None,
+                pusher: None,
+                push_event: None,
+            },
+            &demo_accounts(),
+        )
+        .expect("resolves");
+        let Question::Trigger { repository, .. } = &resolved.question else {
+            panic!("trigger")
+        };
+        assert!(
+            repository.contains(":111111111111:repository/order-worker"),
+            "{repository}"
+        );
+        assert!(resolved.assumptions.iter().any(|a| a.input == "pusher"));
+        assert!(resolved.found.iter().any(|f| f.input == "repository"));
+    }
+}

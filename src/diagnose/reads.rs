@@ -1,0 +1,205 @@
+//! The read plan of a question: what `diagnose` will read, given what is loaded now. Pure:
+//! the workspace runs the plan in rounds (some needs only show once something is loaded: a
+//! repository's KMS key, a pipeline's action roles, a rule's target role) and caches reads.
+
+use super::question::Question;
+use crate::inventory::arn::{account_of, session_role_name, ImageRef};
+use crate::inventory::reads::{Need, Read};
+use crate::inventory::{Accounts, EncryptionType, TagMutability};
+
+/// Everything the question needs given what is loaded now.
+pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
+    let mut wants = Vec::new();
+    match question {
+        Question::Pull {
+            principal,
+            repository,
+            project,
+            ..
+        } => {
+            caller(pair, principal, &mut wants);
+            repository_and_key(pair, repository, false, &mut wants);
+            if let Some(project) = project {
+                by_reference(pair, project, Need::Project(project.clone()), &mut wants);
+            }
+        }
+        Question::Push {
+            principal,
+            repository,
+            ..
+        } => {
+            caller(pair, principal, &mut wants);
+            repository_and_key(pair, repository, true, &mut wants);
+        }
+        Question::Assume {
+            principal, role, ..
+        } => {
+            caller(pair, principal, &mut wants);
+            caller(pair, role, &mut wants);
+        }
+        Question::Trigger {
+            pipeline,
+            repository,
+            pusher,
+            ..
+        } => {
+            caller(pair, pusher, &mut wants);
+            repository_and_key(pair, repository, false, &mut wants);
+            // Who pushed decides CloudTrail-pattern rules: the owner's PutImage records.
+            if let Some(owner) = account_of(repository) {
+                want(&mut wants, owner, Need::RecentPushes);
+            }
+            by_reference(pair, pipeline, Need::Pipeline(pipeline.clone()), &mut wants);
+            if let Some(account) = account_of(pipeline) {
+                want(&mut wants, account, Need::RulesTargeting(pipeline.clone()));
+                if let Some(owner) = pair.account(account) {
+                    for rule in owner.rules_targeting(pipeline) {
+                        let roles = rule.targets.loaded().into_iter().flatten();
+                        for role in roles.filter_map(|t| t.role_arn.as_ref()) {
+                            caller(pair, role, &mut wants);
+                        }
+                    }
+                }
+            }
+        }
+        Question::Artifact { pipeline, action } => {
+            by_reference(pair, pipeline, Need::Pipeline(pipeline.clone()), &mut wants);
+            artifact_needs(pair, pipeline, action, &mut wants);
+        }
+        Question::Access {
+            principal,
+            resource,
+            ..
+        } => {
+            caller(pair, principal, &mut wants);
+            access_resource(pair, resource, &mut wants);
+        }
+        // Pasted error texts are parsed into one of the questions above first.
+        Question::Error { .. } => {}
+    }
+    wants
+}
+
+fn want(wants: &mut Vec<Read>, account: &str, need: Need) {
+    wants.push(Read {
+        account: account.to_string(),
+        need,
+    });
+}
+
+/// An ARN goes to its account; a bare name to every loaded account.
+fn by_reference(pair: &Accounts, reference: &str, need: Need, wants: &mut Vec<Read>) {
+    match account_of(reference) {
+        Some(account) => want(wants, account, need),
+        None => {
+            for account in pair.accounts() {
+                want(wants, account.id(), need.clone());
+            }
+        }
+    }
+}
+
+/// The role behind a role or session ARN (service principals, users and root have none).
+fn caller(pair: &Accounts, principal: &str, wants: &mut Vec<Read>) {
+    let is_role = session_role_name(principal).is_some() || principal.contains(":role/");
+    if is_role {
+        by_reference(pair, principal, Need::Role(principal.to_string()), wants);
+    }
+}
+
+/// A repository, its images when a push may hit an immutable tag, and its KMS key.
+fn repository_and_key(pair: &Accounts, reference: &str, push: bool, wants: &mut Vec<Read>) {
+    let owner = ImageRef::parse(reference)
+        .map(|image| image.account.to_string())
+        .or_else(|| account_of(reference).map(str::to_string));
+    let need = |images| Need::Repository {
+        reference: reference.to_string(),
+        images,
+    };
+    match &owner {
+        Some(account) => want(wants, account, need(false)),
+        None => by_reference(pair, reference, need(false), wants),
+    }
+    for account in pair.accounts() {
+        let Some(repository) = account.repository_lookup(reference).into_loaded() else {
+            continue;
+        };
+        if push && repository.tag_mutability == TagMutability::Immutable {
+            want(wants, account.id(), need(true));
+        }
+        let kms = matches!(
+            repository.encryption.encryption_type,
+            EncryptionType::Kms | EncryptionType::KmsDsse
+        );
+        if let (true, Some(key)) = (kms, &repository.encryption.kms_key) {
+            let key_account = account_of(key).unwrap_or(account.id());
+            want(wants, key_account, Need::Key(key.clone()));
+        }
+    }
+}
+
+/// The pipeline role, the action's role, the artifact key and bucket.
+fn artifact_needs(pair: &Accounts, pipeline: &str, action: &str, wants: &mut Vec<Read>) {
+    for account in pair.accounts() {
+        let Some(found) = account.pipeline_lookup(pipeline).into_loaded() else {
+            continue;
+        };
+        if let Some(role) = found.role_arn.loaded() {
+            caller(pair, role, wants);
+        }
+        if let Some(role) = found.action(action).and_then(|a| a.role_arn.as_ref()) {
+            caller(pair, role, wants);
+        }
+        if let Some(store) = found.artifact_store.loaded() {
+            want(wants, account.id(), Need::Bucket(store.location.clone()));
+            // No key configured means the AWS managed aws/s3 key of the pipeline's account.
+            let key = store
+                .encryption_key
+                .as_ref()
+                .map_or("alias/aws/s3", |k| k.id.as_str());
+            let key_account = account_of(key).unwrap_or(account.id());
+            want(wants, key_account, Need::Key(key.to_string()));
+        }
+    }
+}
+
+/// The resource of an access question: the repository, key or role whose policy decides.
+fn access_resource(pair: &Accounts, resource: &str, wants: &mut Vec<Read>) {
+    let Some(arn) = crate::policy::Arn::parse(resource) else {
+        return;
+    };
+    match arn.service {
+        "ecr" => repository_and_key(pair, resource, false, wants),
+        "kms" => want(wants, arn.account, Need::Key(resource.to_string())),
+        "iam" if arn.resource.starts_with("role/") => caller(pair, resource, wants),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::demo;
+
+    #[test]
+    fn a_pull_reads_the_caller_and_the_repository_in_their_accounts() {
+        let accounts = demo::load().expect("demo");
+        let reads = plan(
+            &accounts,
+            &Question::Pull {
+                principal: "arn:aws:iam::111111111111:role/codebuild-service-role".into(),
+                repository: "arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo"
+                    .into(),
+                tag: "latest".into(),
+                project: None,
+                source_arn: None,
+            },
+        );
+        assert!(reads
+            .iter()
+            .any(|r| r.account == "111111111111" && matches!(r.need, Need::Role(_))));
+        assert!(reads
+            .iter()
+            .any(|r| r.account == "222222222222" && matches!(r.need, Need::Repository { .. })));
+    }
+}

@@ -1,0 +1,38 @@
+//! What can be read from an account: the unit a question's read plan is made of, and the
+//! key the workspace's cache of reads is kept by.
+
+/// One thing to read in one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Need {
+    /// A role by name or ARN, with its policies.
+    Role(String),
+    /// A repository by name, ARN or URI, with its policy (and images, for pushes to
+    /// immutable repositories).
+    Repository {
+        /// Name, ARN or URI.
+        reference: String,
+        /// Also list the images.
+        images: bool,
+    },
+    /// A KMS key by ARN, id or alias, with its policy.
+    Key(String),
+    /// A CodeBuild project by name or ARN.
+    Project(String),
+    /// A pipeline by name or ARN.
+    Pipeline(String),
+    /// Every EventBridge rule targeting this ARN.
+    RulesTargeting(String),
+    /// An S3 bucket with its policy.
+    Bucket(String),
+    /// The recent `PutImage` records of the account (who pushed).
+    RecentPushes,
+}
+
+/// A need in a given account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Read {
+    /// The account id.
+    pub account: String,
+    /// What to read there.
+    pub need: Need,
+}

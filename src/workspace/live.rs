@@ -1,0 +1,191 @@
+//! The live half of the workspace: opening profiles, and reading what a question needs
+//! before answering it — once: a read already made is a cache hit, not an AWS call.
+
+use std::time::SystemTime;
+
+use super::{planning_question, Cost, Explained, Origin, Workspace, WorkspaceError};
+use crate::aws::{AccountReader, ProfileSource};
+use crate::diagnose::{self, Question, QuestionDraft};
+use crate::inventory::reads::{Need, Read};
+use crate::inventory::Account;
+
+/// Rounds of planning: question → resources → their keys/roles → rule target roles.
+const MAX_ROUNDS: usize = 4;
+
+impl Workspace {
+    /// Opens every profile (concurrently) and makes a workspace of their accounts.
+    pub async fn connect(profiles: &[String]) -> Result<Self, WorkspaceError> {
+        let source = ProfileSource::from_env();
+        let opened = crate::aws::load::join_all(
+            profiles
+                .iter()
+                .map(|p| crate::aws::open_reader(&source, p, None))
+                .collect(),
+        )
+        .await;
+        let mut workspace = Self::new(Default::default(), Origin::Live(profiles.to_vec()));
+        for result in opened {
+            let (account, reader) = result?;
+            if workspace.account(account.id()).is_some() {
+                return Err(crate::inventory::AccountsError::SameAccount(
+                    account.id().to_string(),
+                )
+                .into());
+            }
+            workspace.insert_live(account, reader);
+        }
+        Ok(workspace)
+    }
+
+    /// Adds (or replaces, on refresh) a live account with its reader.
+    pub fn insert_live(&mut self, account: Account, reader: AccountReader) {
+        self.readers.insert(account.id().to_string(), reader);
+        if let Origin::Live(profiles) = &mut self.origin {
+            if let Some(profile) = account.identity.profile.clone() {
+                if !profiles.contains(&profile) {
+                    profiles.push(profile);
+                }
+            }
+        }
+        self.insert(account);
+    }
+
+    /// The reader of a live account.
+    pub fn reader(&self, account_id: &str) -> Option<&AccountReader> {
+        self.readers.reader(account_id)
+    }
+
+    /// Reads what the draft's question needs (what was read before is not read again),
+    /// then answers it.
+    pub async fn explain(&mut self, draft: &QuestionDraft) -> Result<Explained, WorkspaceError> {
+        let before = self.readers.calls();
+        let mut cost = Cost::default();
+        let mut lookups = 0;
+        let names = name_reads(draft, self);
+        lookups += self.read_cached(names, &mut cost).await;
+        let resolved = self.resolve(draft)?;
+        lookups += self.read_plan(&resolved.question, &mut cost).await;
+        let diagnosis = self.answer(&resolved)?;
+        let after = self.readers.calls();
+        for (operation, n) in after.0 {
+            let made = n - before.0.get(operation).copied().unwrap_or(0);
+            if made > 0 {
+                cost.calls.insert(operation.to_string(), made);
+            }
+        }
+        if lookups > 0 {
+            cost.calls
+                .insert("cloudtrail:LookupEvents".to_string(), lookups);
+        }
+        Ok(Explained {
+            read_at: self.read_at(&resolved.question),
+            diagnosis,
+            cost,
+        })
+    }
+
+    /// Reads what `question` needs (a pasted error: the question it raises), in rounds,
+    /// skipping what was read before. Returns the CloudTrail requests made.
+    pub async fn read_plan(&mut self, question: &Question, cost: &mut Cost) -> u64 {
+        let Some(question) = planning_question(question, &self.accounts) else {
+            return 0;
+        };
+        let mut lookups = 0;
+        for _ in 0..MAX_ROUNDS {
+            let planned = diagnose::reads::plan(&self.accounts, &question);
+            let fresh = planned
+                .iter()
+                .filter(|r| !self.reads.contains_key(r))
+                .count();
+            lookups += self.read_cached(planned, cost).await;
+            if fresh == 0 {
+                break;
+            }
+        }
+        lookups
+    }
+
+    /// AWS calls made by every reader so far, per operation.
+    pub fn calls(&self) -> crate::aws::CallCounts {
+        self.readers.calls()
+    }
+
+    /// Runs the reads not made yet in accounts that have a reader; counts the others as
+    /// cache hits. Returns the CloudTrail requests made.
+    async fn read_cached(&mut self, reads: Vec<Read>, cost: &mut Cost) -> u64 {
+        let mut todo: Vec<Read> = Vec::new();
+        for read in reads {
+            if self.readers.reader(&read.account).is_none() || todo.contains(&read) {
+                continue;
+            }
+            if self.reads.contains_key(&read) {
+                cost.cache_hits += 1;
+            } else {
+                todo.push(read);
+            }
+        }
+        if todo.is_empty() {
+            return 0;
+        }
+        let lookups = self.readers.read(&mut self.accounts, &todo).await;
+        let now = SystemTime::now();
+        for read in todo {
+            self.reads.insert(read, now);
+        }
+        lookups
+    }
+}
+
+/// Short names resolve only among what is loaded: read each named resource directly in
+/// every live account (one GET each) so resolution works without listing anything.
+fn name_reads(draft: &QuestionDraft, workspace: &Workspace) -> Vec<Read> {
+    let short = |s: &&&String| !s.starts_with("arn:") && !s.ends_with(".amazonaws.com");
+    let (roles, repositories, pipelines): (Vec<&String>, Vec<&String>, Vec<&String>) = match draft
+    {
+        QuestionDraft::Pull {
+            principal,
+            repository,
+            ..
+        }
+        | QuestionDraft::Push {
+            principal,
+            repository,
+            ..
+        } => (vec![principal], vec![repository], vec![]),
+        QuestionDraft::Assume {
+            principal, role, ..
+        } => (vec![principal, role], vec![], vec![]),
+        QuestionDraft::Access { principal, .. } => (vec![principal], vec![], vec![]),
+        QuestionDraft::Trigger { pipeline, .. } | QuestionDraft::Artifact { pipeline, .. } => {
+            (vec![], vec![], vec![pipeline])
+        }
+        QuestionDraft::Error { .. } | QuestionDraft::Scenario { .. } => (vec![], vec![], vec![]),
+    };
+    let mut reads = Vec::new();
+    for account in workspace.accounts.ids() {
+        let mut add = |need: Need| {
+            reads.push(Read {
+                account: account.to_string(),
+                need,
+            })
+        };
+        for role in roles.iter().filter(short) {
+            add(Need::Role((*role).clone()));
+        }
+        for repository in repositories.iter().filter(short) {
+            add(Need::Repository {
+                reference: (*repository).clone(),
+                images: false,
+            });
+        }
+        // Pipelines are read even by ARN: the question is built from their source actions.
+        for pipeline in &pipelines {
+            let foreign = pipeline.starts_with("arn:")
+                && crate::policy::arn::account_of(pipeline) != Some(account);
+            if !foreign {
+                add(Need::Pipeline((*pipeline).clone()));
+            }
+        }
+    }
+    reads
+}
