@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 
 use crossdock::diagnose::apply::apply;
 use crossdock::diagnose::model::{FixAction, Status, Verdict};
-use crossdock::diagnose::{diagnose, DiagnoseError};
-use crossdock::inventory::{demo};
 use crossdock::diagnose::Question;
+use crossdock::diagnose::{diagnose, DiagnoseError};
+use crossdock::inventory::demo;
 
 #[test]
 fn every_scenario_gets_its_verdict_and_failing_checks() {

@@ -10,8 +10,8 @@ mod seed;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crossdock::inventory::{demo};
 use crossdock::diagnose::Question;
+use crossdock::inventory::demo;
 use moto::{moto, ProfilePaths};
 
 fn profiles(test: &str) -> ProfilePaths {
@@ -84,7 +84,9 @@ async fn live_s1_is_answered_like_the_demo_with_a_bounded_number_of_calls() {
     seed_s1().await;
     let paths = profiles("s1");
     for (id, want_exit) in [("s1-broken", 1), ("s1-fixed", 0)] {
-        let scenario = crossdock::diagnose::scenario::scenario(id).expect("catalogue").expect("scenario");
+        let scenario = crossdock::diagnose::scenario::scenario(id)
+            .expect("catalogue")
+            .expect("scenario");
         let mut args = vec![
             "--profile-a",
             "build",

@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use crossdock::aws::{identity, AccountReader, Gateway, Limits, Loader, ProfileSource};
-use crossdock::workspace::{Cost, Origin, Workspace};
 use crossdock::diagnose::diagnose;
 use crossdock::diagnose::model::{Status, Verdict};
 use crossdock::inventory::{demo, Account, Field, KeyKind, Unreadable};
+use crossdock::workspace::{Cost, Origin, Workspace};
 use fault_proxy::{Fault, FaultProxy, Rule};
 use moto::moto;
 use serde_json::json;
@@ -260,7 +260,9 @@ async fn query_and_rest_xml_services_are_classified_too() {
 #[tokio::test]
 async fn a_denied_repository_policy_makes_the_pull_unknown_and_names_the_permission() {
     let pair = demo::load().expect("demo");
-    let scenario = crossdock::diagnose::scenario::scenario("s1-fixed").expect("catalogue").expect("s1");
+    let scenario = crossdock::diagnose::scenario::scenario("s1-fixed")
+        .expect("catalogue")
+        .expect("s1");
     let mut selection = seed::Selection::default();
     seed::select(&pair, &scenario.question, &mut selection);
     let b = pair.accounts().nth(1).expect("b");

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use crossdock::diagnose::model::Verdict;
 use crossdock::diagnose::scenario::Scenario;
 use crossdock::diagnose::CheckId;
-use crossdock::inventory::{demo, snapshot, Account, Accounts, Field, KeyManager, Redactor};
 use crossdock::diagnose::Question;
+use crossdock::inventory::{demo, snapshot, Account, Accounts, Field, KeyManager, Redactor};
 use serde_json::Value;
 
 fn pair() -> Accounts {
@@ -71,7 +71,10 @@ fn each_policy(account: &Account, mut check: impl FnMut(String, &Value)) {
 fn demo_has_two_realistic_accounts() {
     let pair = pair();
     assert_eq!(pair.accounts().next().expect("a").id(), demo::ACCOUNT_A);
-    assert_eq!(pair.accounts().nth(1).map(Account::id), Some(demo::ACCOUNT_B));
+    assert_eq!(
+        pair.accounts().nth(1).map(Account::id),
+        Some(demo::ACCOUNT_B)
+    );
     for account in pair.accounts() {
         assert_eq!(account.region(), demo::REGION);
         assert!(
@@ -144,7 +147,9 @@ fn redacted_demo_carries_no_real_account_id() {
     assert!(!text.contains(demo::ACCOUNT_A) && !text.contains(demo::ACCOUNT_B));
     assert_eq!(redacted.accounts().next().expect("a").id(), "000000000001");
     assert!(redacted
-        .accounts().next().expect("a")
+        .accounts()
+        .next()
+        .expect("a")
         .role("arn:aws:iam::000000000001:role/codebuild-service-role")
         .is_some());
 }
@@ -165,7 +170,13 @@ fn s3_trail_shows_a_cross_account_and_a_same_account_push() {
     assert_eq!(cross["userIdentity"]["accountId"], demo::ACCOUNT_A);
     assert_eq!(cross["recipientAccountId"], demo::ACCOUNT_B);
     let shared = cross["sharedEventID"].as_str().expect("sharedEventID");
-    let trail_a = pair.accounts().next().expect("a").trail.loaded().expect("A trail");
+    let trail_a = pair
+        .accounts()
+        .next()
+        .expect("a")
+        .trail
+        .loaded()
+        .expect("A trail");
     assert!(
         trail_a.iter().any(|r| r["sharedEventID"] == shared),
         "the pusher's copy in A shares the event id"

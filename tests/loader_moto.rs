@@ -13,11 +13,11 @@ mod seed;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crossdock::aws::{AccountReader, AwsError, Gateway, Loader, ProfileKind, ProfileSource};
-use crossdock::workspace::{Cost, Origin, Workspace};
 use crossdock::diagnose::model::{Status, Verdict};
 use crossdock::diagnose::{diagnose, DiagnoseError};
-use crossdock::inventory::{demo, snapshot, Account, Accounts, Field};
 use crossdock::diagnose::{Question, QuestionDraft};
+use crossdock::inventory::{demo, snapshot, Account, Accounts, Field};
+use crossdock::workspace::{Cost, Origin, Workspace};
 use moto::moto;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -77,7 +77,9 @@ fn outcome(pair: &Accounts, question: &Question) -> Option<(Verdict, BTreeSet<St
     match diagnose(pair, question) {
         Ok(d) => Some((
             d.verdict,
-            d.with_status(Status::Fail).map(|c| c.id.to_string()).collect(),
+            d.with_status(Status::Fail)
+                .map(|c| c.id.to_string())
+                .collect(),
         )),
         Err(DiagnoseError::Unsupported(_)) => None,
         Err(e) => panic!("diagnose failed: {e}"),
@@ -256,8 +258,20 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
     }
     let config_a = moto().sdk_config(demo::ACCOUNT_A).await;
     let config_b = moto().sdk_config(demo::ACCOUNT_B).await;
-    let mut ids = seed::seed_keys(&config_a, demo_pair.accounts().next().expect("a"), &selection).await;
-    ids.extend(seed::seed_keys(&config_b, demo_pair.accounts().nth(1).expect("b"), &selection).await);
+    let mut ids = seed::seed_keys(
+        &config_a,
+        demo_pair.accounts().next().expect("a"),
+        &selection,
+    )
+    .await;
+    ids.extend(
+        seed::seed_keys(
+            &config_b,
+            demo_pair.accounts().nth(1).expect("b"),
+            &selection,
+        )
+        .await,
+    );
     let seeded = seed::rewrite_key_ids(&demo_pair, &ids);
     let selection = {
         // Key ARNs in the selection change with the rewrite too.
@@ -329,8 +343,18 @@ async fn demo_scenarios_seeded_into_moto_load_and_diagnose_like_the_demo() {
     let (loader_b, mut full_b) = loader_for(demo::ACCOUNT_B).await;
     loader_a.load_all(&mut full_a).await;
     loader_b.load_all(&mut full_b).await;
-    failures.extend(compare(seeded.accounts().next().expect("a"), &full_a, &selection, true));
-    failures.extend(compare(seeded.accounts().nth(1).expect("b"), &full_b, &selection, true));
+    failures.extend(compare(
+        seeded.accounts().next().expect("a"),
+        &full_a,
+        &selection,
+        true,
+    ));
+    failures.extend(compare(
+        seeded.accounts().nth(1).expect("b"),
+        &full_b,
+        &selection,
+        true,
+    ));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let full = Accounts::new([full_a, full_b]).expect("pair");
     let dir = std::env::temp_dir().join(format!("crossdock-loader-{}", std::process::id()));
@@ -519,8 +543,18 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
         };
         let explained = workspace.explain(&draft).await.expect("explains");
         (
-            explained.diagnosis.question.principal.clone().expect("principal"),
-            explained.diagnosis.question.resource.clone().expect("resource"),
+            explained
+                .diagnosis
+                .question
+                .principal
+                .clone()
+                .expect("principal"),
+            explained
+                .diagnosis
+                .question
+                .resource
+                .clone()
+                .expect("resource"),
         )
     } else {
         (
@@ -759,7 +793,12 @@ fn snapshot_command_writes_a_redacted_full_snapshot() {
     let text = std::fs::read_to_string(&output).expect("written");
     assert!(!text.contains(account_id), "redacted");
     let pair = snapshot::load(&output).expect("loads");
-    let repository = pair.accounts().next().expect("a").repository("team/app").expect("repository");
+    let repository = pair
+        .accounts()
+        .next()
+        .expect("a")
+        .repository("team/app")
+        .expect("repository");
     assert_eq!(repository.policy, Field::Absent);
     std::fs::remove_dir_all(&dir).expect("cleanup");
 }

@@ -306,7 +306,10 @@ async fn debug_output_of_client_holders_hides_credentials() {
     let gateway = Gateway::new(&sdk);
     let loader = Loader::new(gateway.clone());
     let mut pair = Readers::new();
-    pair.insert("111111111111", AccountReader::new(loader.clone(), sdk.clone()));
+    pair.insert(
+        "111111111111",
+        AccountReader::new(loader.clone(), sdk.clone()),
+    );
     let poller = TrailPoller::new(
         &sdk,
         "111111111111",

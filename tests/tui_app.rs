@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crossdock::diagnose::model::Verdict;
 use crossdock::inventory::{demo, Account};
 use crossdock::tui::action::Action;
 use crossdock::tui::app::{AppOptions, DeepLink, Focus, Overlay, SideStatus};
@@ -148,7 +149,9 @@ fn pasted_error_text_is_explained() {
     let diagnosis = explain
         .diagnosis()
         .unwrap_or_else(|| panic!("{:?}", explain.outcome));
-    assert!(diagnosis.check(crossdock::diagnose::CheckId::parse("service-principal-only").expect("known id")).is_some());
+    assert!(diagnosis
+        .check(crossdock::diagnose::CheckId::parse("service-principal-only").expect("known id"))
+        .is_some());
 }
 
 #[test]
@@ -641,4 +644,95 @@ fn enter_on_a_trail_record_explains_it() {
         "{}",
         first.title
     );
+}
+
+#[test]
+fn an_assumed_external_id_is_shown_and_can_be_entered() {
+    // partner-sync-role (A) → partner-deploy-role (B), whose trust requires an ExternalId.
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::Filter)
+        .type_text("partner-sync-role")
+        .act(Action::Confirm);
+    h.act(Action::NextPane).act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("partner-deploy-role")
+        .act(Action::Confirm);
+    h.act(Action::Explain)
+        .type_text("assume: can partner-sync-role (A)")
+        .act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("a diagnosis");
+    assert!(
+        diagnosis
+            .assumptions
+            .iter()
+            .any(|a| a.input == "external_id"),
+        "the missing ExternalId is an assumption, not a fact: {diagnosis:#?}"
+    );
+    assert_eq!(diagnosis.verdict, Verdict::Fails);
+    let screen = h.screen();
+    assert!(screen.contains("assumed: external_id"), "{screen}");
+    // The user enters the value in the inputs dialog and asks again.
+    h.act(Action::EditInputs);
+    let Some(Overlay::Inputs(inputs)) = &h.app.overlay else {
+        panic!("the inputs dialog opens: {}", h.screen());
+    };
+    let at = inputs
+        .fields
+        .iter()
+        .position(|f| f.name == "external_id")
+        .expect("external_id is editable");
+    for _ in 0..at {
+        h.act(Action::Down);
+    }
+    h.type_text("cd-7781-partner").act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("a diagnosis");
+    assert!(diagnosis
+        .assumptions
+        .iter()
+        .all(|a| a.input != "external_id"));
+    assert_eq!(diagnosis.verdict, Verdict::Works, "{}", h.screen());
+}
+
+#[test]
+fn the_pusher_of_a_cross_account_push_comes_from_the_pushers_own_record() {
+    // B's copy of the PutImage names only account A; A's copy (same sharedEventID) names the
+    // session. The trigger question from B's record uses that session, and says where from.
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail)
+        .act(Action::NextPane)
+        .act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("cross-account")
+        .act(Action::Confirm);
+    h.act(Action::Explain)
+        .type_text("does this push")
+        .act(Action::Confirm);
+    let diagnosis = h
+        .app
+        .explain
+        .as_ref()
+        .and_then(|e| e.diagnosis())
+        .expect("a diagnosis");
+    let pusher = diagnosis
+        .found
+        .iter()
+        .find(|f| f.input == "pusher")
+        .unwrap_or_else(|| panic!("the pusher is found in A's trail: {diagnosis:#?}"));
+    assert!(
+        pusher
+            .value
+            .contains(":assumed-role/order-service-build-role/"),
+        "{pusher:?}"
+    );
+    assert!(!pusher.value.ends_with(":root"), "{pusher:?}");
 }

@@ -266,7 +266,10 @@ fn run_live(
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            writeln!(err, "crossdock explain: cannot start the async runtime: {e}")?;
+            writeln!(
+                err,
+                "crossdock explain: cannot start the async runtime: {e}"
+            )?;
             return Ok(EXIT_UNKNOWN);
         }
     };
@@ -304,7 +307,11 @@ fn run_live(
 
 /// Prints the stats line of `--stats`: AWS calls per operation, and reads served from what
 /// the session had already read.
-pub fn write_stats(cost: &Cost, elapsed: std::time::Duration, err: &mut dyn Write) -> io::Result<()> {
+pub fn write_stats(
+    cost: &Cost,
+    elapsed: std::time::Duration,
+    err: &mut dyn Write,
+) -> io::Result<()> {
     let per_operation: Vec<String> = cost
         .calls
         .iter()

@@ -75,7 +75,8 @@ fn resource_side(accounts: &Accounts, resource: &str, action: &str) -> Side {
             (Some(location), field, true)
         }
         ("iam", Some(account))
-            if resource_type.starts_with("role/") && action.eq_ignore_ascii_case("sts:AssumeRole") =>
+            if resource_type.starts_with("role/")
+                && action.eq_ignore_ascii_case("sts:AssumeRole") =>
         {
             let location = PolicyLocation::TrustPolicy {
                 role: resource.to_string(),
@@ -105,7 +106,7 @@ fn resource_side(accounts: &Accounts, resource: &str, action: &str) -> Side {
         _ => (None, Field::Absent, false),
     };
     let policy = match &location {
-        Some(location) => parse_field(field, location, &owner),
+        Some(location) => parse_field(accounts.policies(), field, location, &owner),
         None => Ok(None),
     };
     Side {
@@ -158,7 +159,10 @@ fn identity_check(subject: &Subject<'_>, access: &Access, resource: &str) -> Che
         );
         if let Some(target) = fix_inline_policy(subject, "crossdock-access") {
             c.fix = Some(Fix {
-                summary: format!("allow {} on {resource} in the caller's policy", access.action),
+                summary: format!(
+                    "allow {} on {resource} in the caller's policy",
+                    access.action
+                ),
                 account: account.map(str::to_string),
                 action: FixAction::AddStatement {
                     target,

@@ -123,7 +123,9 @@ pub fn artifact(
         let key_account = crate::policy::arn::account_of(&key.arn)
             .or(home)
             .unwrap_or_default();
-        if let Ok(Some(policy)) = parse_field(key.policy.as_ref(), &location, key_account) {
+        if let Ok(Some(policy)) =
+            parse_field(pair.policies(), key.policy.as_ref(), &location, key_account)
+        {
             add_lints(&mut checks, [&policy]);
         }
     }
@@ -303,6 +305,7 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
         arn: key.arn.clone(),
         account: None,
         policy: parse_field(
+            subject.store,
             key.policy.as_ref(),
             &location,
             key_account.unwrap_or_default(),
@@ -464,7 +467,7 @@ fn bucket_policy(
     let side = ResourceSide {
         arn: format!("arn:aws:s3:::{}/*", found.name),
         account: Some(home.id().to_string()),
-        policy: parse_field(found.policy.as_ref(), &location, home.id()),
+        policy: parse_field(subject.store, found.policy.as_ref(), &location, home.id()),
     };
     let accesses: Vec<Access> = BUCKET_ACTIONS
         .iter()

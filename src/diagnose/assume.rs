@@ -74,6 +74,7 @@ pub fn assume(
         account: None,
         arn: target.arn.clone(),
         policy: parse_field(
+            pair.policies(),
             target.trust_policy.as_ref(),
             &location,
             account.unwrap_or_default(),
@@ -199,7 +200,12 @@ fn trust_condition(
 ) -> Check {
     let id = CheckId::TrustCondition;
     if let Err(gap) = &side.policy {
-        return Check::new(id, Status::Unknown, gap.account.as_deref(), gap.reason.clone());
+        return Check::new(
+            id,
+            Status::Unknown,
+            gap.account.as_deref(),
+            gap.reason.clone(),
+        );
     }
     if access.granted.is_some() {
         return Check::new(

@@ -327,7 +327,9 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
             action: action.clone(),
             resource: resolve_resource(accounts, resource)?,
         })),
-        QuestionDraft::Error { text } => Ok(Resolved::given(Question::Error { text: text.clone() })),
+        QuestionDraft::Error { text } => {
+            Ok(Resolved::given(Question::Error { text: text.clone() }))
+        }
         QuestionDraft::Scenario { id } => match scenario::scenario(id) {
             Ok(Some(s)) => Ok(Resolved::given(s.question)),
             Ok(None) => Err(DiagnoseError::Unsupported(format!(
@@ -365,7 +367,9 @@ fn resolve_principal(accounts: &Accounts, text: &str) -> Result<String, Diagnose
     if text.starts_with("arn:") || text.ends_with(".amazonaws.com") {
         return Ok(text.to_string());
     }
-    Ok(accounts.resolve_role(text).map(|(_, role)| role.arn.clone())?)
+    Ok(accounts
+        .resolve_role(text)
+        .map(|(_, role)| role.arn.clone())?)
 }
 
 /// A repository name, URI or ARN as its ARN (an ARN or URI of an account that is not
@@ -377,7 +381,7 @@ fn resolve_repository(accounts: &Accounts, text: &str) -> Result<String, Diagnos
     if let Some(image) = arn::ImageRef::parse(text) {
         if accounts.account(image.account).is_none() {
             return Ok(arn::repository_arn(
-                partition_of_region(image.region),
+                crate::policy::arn::partition_for_region(image.region),
                 image.region,
                 image.account,
                 image.repository,
@@ -402,10 +406,6 @@ fn resolve_resource(accounts: &Accounts, text: &str) -> Result<String, DiagnoseE
         return Ok(repo.arn.clone());
     }
     Ok(accounts.resolve_key(text).map(|(_, key)| key.arn.clone())?)
-}
-
-fn partition_of_region(region: &str) -> &'static str {
-    crate::policy::arn::partition_for_region(region)
 }
 
 fn resolve_trigger(
@@ -607,59 +607,60 @@ pub fn from_trail(record: &Value) -> Vec<QuestionDraft> {
         let Some(linked) = link_question(&event, class.kind) else {
             return Vec::new();
         };
-        let draft = match linked {
-            LinkedQuestion::Pull {
-                principal_arn,
-                repository_arn,
-                tag,
-                ..
-            } => value(&principal_arn)
-                .zip(value(&repository_arn))
-                .map(|(principal, repository)| QuestionDraft::Pull {
-                    principal,
-                    repository,
-                    tag: value(&tag),
-                    project: None,
-                    source_arn: None,
-                }),
-            LinkedQuestion::Push {
-                principal_arn,
-                repository_arn,
-                tag,
-                ..
-            } => value(&principal_arn)
-                .zip(value(&repository_arn))
-                .map(|(principal, repository)| QuestionDraft::Push {
-                    principal,
-                    repository,
-                    tag: value(&tag),
-                }),
-            LinkedQuestion::Assume {
-                principal_arn,
-                role_arn,
-                external_id,
-            } => value(&principal_arn)
-                .zip(value(&role_arn))
-                .map(|(principal, role)| QuestionDraft::Assume {
-                    principal,
-                    role,
-                    // The record holds the request: no externalId there means none was sent.
-                    external_id: Some(value(&external_id).unwrap_or_default())
-                        .filter(|x| !x.is_empty()),
-                }),
-            LinkedQuestion::Kms {
-                action,
-                principal_arn,
-                key,
-            } => value(&principal_arn)
-                .zip(value(&key))
-                .map(|(principal, resource)| QuestionDraft::Access {
-                    principal,
+        let draft =
+            match linked {
+                LinkedQuestion::Pull {
+                    principal_arn,
+                    repository_arn,
+                    tag,
+                    ..
+                } => value(&principal_arn).zip(value(&repository_arn)).map(
+                    |(principal, repository)| QuestionDraft::Pull {
+                        principal,
+                        repository,
+                        tag: value(&tag),
+                        project: None,
+                        source_arn: None,
+                    },
+                ),
+                LinkedQuestion::Push {
+                    principal_arn,
+                    repository_arn,
+                    tag,
+                    ..
+                } => value(&principal_arn).zip(value(&repository_arn)).map(
+                    |(principal, repository)| QuestionDraft::Push {
+                        principal,
+                        repository,
+                        tag: value(&tag),
+                    },
+                ),
+                LinkedQuestion::Assume {
+                    principal_arn,
+                    role_arn,
+                    external_id,
+                } => value(&principal_arn)
+                    .zip(value(&role_arn))
+                    .map(|(principal, role)| QuestionDraft::Assume {
+                        principal,
+                        role,
+                        // The record holds the request: no externalId there means none was sent.
+                        external_id: Some(value(&external_id).unwrap_or_default())
+                            .filter(|x| !x.is_empty()),
+                    }),
+                LinkedQuestion::Kms {
                     action,
-                    resource,
-                }),
-            LinkedQuestion::AuthToken { .. } => None,
-        };
+                    principal_arn,
+                    key,
+                } => value(&principal_arn)
+                    .zip(value(&key))
+                    .map(|(principal, resource)| QuestionDraft::Access {
+                        principal,
+                        action,
+                        resource,
+                    }),
+                LinkedQuestion::AuthToken { .. } => None,
+            };
         return draft.into_iter().collect();
     }
     Vec::new()

@@ -9,7 +9,7 @@ use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSum
 use super::subject::{field_gap, gaps_cause, parse_field, Subject};
 use super::{add_lints, deny_check, DiagnoseError};
 use crate::inventory::{
-    Accounts, EncryptionType, Field, ImagePullCredentialsType, KeyState, Repository,
+    Accounts, EncryptionType, Field, ImagePullCredentialsType, KeyState, PolicyStore, Repository,
     TagMutability,
 };
 use crate::policy::{Caller, ContextValue, RequestContext};
@@ -106,7 +106,7 @@ pub fn pull(
             );
         }
     }
-    let side = resource_side(repo, target.account.as_deref());
+    let side = resource_side(pair.policies(), repo, target.account.as_deref());
     let accesses: Vec<Access> = PULL_ACTIONS
         .iter()
         .map(|a| check_access(&subject, a, &side, &context))
@@ -131,7 +131,13 @@ pub fn pull(
     if service {
         if let Some(source_account) = source_arn.and_then(crate::policy::arn::account_of) {
             if Some(source_account) != target.account.as_deref() {
-                lambda_account_statement(&mut resource, source_account, &side, &context);
+                lambda_account_statement(
+                    pair.policies(),
+                    &mut resource,
+                    source_account,
+                    &side,
+                    &context,
+                );
             }
         }
     }
@@ -200,7 +206,7 @@ pub fn push(
     let Some(repo) = target.repository.loaded().copied() else {
         return Ok(Diagnosis::new(question, checks));
     };
-    let side = resource_side(repo, target.account.as_deref());
+    let side = resource_side(pair.policies(), repo, target.account.as_deref());
     let context = RequestContext::new();
     let accesses: Vec<Access> = PUSH_ACTIONS
         .iter()
@@ -233,10 +239,7 @@ pub fn push(
 
 /// The registry-token question on its own (a pasted `GetAuthorizationToken` denial names no
 /// repository): the token check and explicit denies on the identity side.
-pub fn auth_token_question(
-    pair: &Accounts,
-    principal: &str,
-) -> Result<Diagnosis, DiagnoseError> {
+pub fn auth_token_question(pair: &Accounts, principal: &str) -> Result<Diagnosis, DiagnoseError> {
     let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
     let question = QuestionSummary {
         kind: "auth-token".into(),
@@ -253,14 +256,19 @@ fn short_repo(arn: &str) -> &str {
     arn.split_once(":repository/").map_or(arn, |(_, name)| name)
 }
 
-fn resource_side(repo: &Repository, account: Option<&str>) -> ResourceSide {
+fn resource_side(store: &PolicyStore, repo: &Repository, account: Option<&str>) -> ResourceSide {
     let location = PolicyLocation::RepositoryPolicy {
         repository: repo.arn.clone(),
     };
     ResourceSide {
         account: None,
         arn: repo.arn.clone(),
-        policy: parse_field(repo.policy.as_ref(), &location, account.unwrap_or_default()),
+        policy: parse_field(
+            store,
+            repo.policy.as_ref(),
+            &location,
+            account.unwrap_or_default(),
+        ),
     }
 }
 
@@ -569,20 +577,18 @@ fn resource_check(
 
 /// A cross-account Lambda pull also needs the function's account named in the repository policy.
 fn lambda_account_statement(
+    store: &PolicyStore,
     check: &mut Check,
     source_account: &str,
     side: &ResourceSide,
     context: &RequestContext,
 ) {
-    let root = Subject {
-        caller: Caller::Root {
+    let root = Subject::bare(
+        Caller::Root {
             account: source_account.to_string(),
         },
-        role: None,
-        policies: Vec::new(),
-        boundary: None,
-        gaps: Vec::new(),
-    };
+        store,
+    );
     let granted = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
         .iter()
         .all(|a| check_access(&root, a, side, context).granted.is_some());
@@ -628,7 +634,12 @@ fn service_principal_only(
     let needed = accesses.iter().any(|a| a.cross_account);
     if let Err(gap) = &side.policy {
         // Unread policy: whether it leans on a service principal is not known.
-        return Check::new(id, Status::Unknown, gap.account.as_deref(), gap.reason.clone());
+        return Check::new(
+            id,
+            Status::Unknown,
+            gap.account.as_deref(),
+            gap.reason.clone(),
+        );
     }
     if !needed || matches!(side.policy, Ok(None)) {
         return Check::new(

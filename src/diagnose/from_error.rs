@@ -2,10 +2,10 @@
 //! registry token, assume), and that question is diagnosed on the loaded accounts.
 
 use super::check_id::CheckId;
+use super::draft::QuestionDraft;
 use super::error_text::{self, ParsedError, ReasonKind};
 use super::model::{Check, Diagnosis, Evidence, QuestionSummary, Status};
 use super::DiagnoseError;
-use super::draft::QuestionDraft;
 use crate::inventory::Accounts;
 
 /// Parses `text` and diagnoses the question it raises (through the same resolver as every
@@ -24,7 +24,10 @@ pub fn explain_error(pair: &Accounts, text: &str) -> Result<Diagnosis, DiagnoseE
     })?;
     let inner = match parsed.question {
         error_text::Question::AuthToken => super::ecr::auth_token_question(pair, &principal)?,
-        _ => super::answer(pair, &super::resolve(&draft_for(&parsed, &principal)?, pair)?)?,
+        _ => super::answer(
+            pair,
+            &super::resolve(&draft_for(&parsed, &principal)?, pair)?,
+        )?,
     };
     let mut checks = vec![parsed_check(&parsed, &inner)];
     checks.extend(inner.checks);

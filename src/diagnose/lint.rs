@@ -34,7 +34,12 @@ pub fn lint(policy: &LoadedPolicy) -> Vec<Check> {
     found
 }
 
-fn warn(id: CheckId, policy: &LoadedPolicy, statement: Option<&Statement>, message: String) -> Check {
+fn warn(
+    id: CheckId,
+    policy: &LoadedPolicy,
+    statement: Option<&Statement>,
+    message: String,
+) -> Check {
     Check {
         id,
         status: Status::Warn,
@@ -209,7 +214,7 @@ mod tests {
         LoadedPolicy {
             location,
             account: "222222222222".into(),
-            document: PolicyDocument::from_value(&doc).unwrap(),
+            document: PolicyDocument::from_value(&doc).unwrap().into(),
             raw: doc,
         }
     }

@@ -4,11 +4,10 @@
 mod access;
 mod access_question;
 pub mod apply;
-mod check_id;
-pub mod draft;
-pub mod reads;
 mod artifact;
 mod assume;
+mod check_id;
+pub mod draft;
 mod ecr;
 pub mod error_text;
 pub mod event_pattern;
@@ -16,6 +15,7 @@ mod from_error;
 pub mod lint;
 pub mod model;
 pub mod question;
+pub mod reads;
 pub mod scenario;
 mod subject;
 mod trigger;
@@ -29,10 +29,10 @@ use subject::{Gap, Subject};
 
 use crate::inventory::{Accounts, ResolveError};
 
+use crate::policy::condition::BaseOperator;
 pub use check_id::CheckId;
 pub use draft::{resolve, Assumption, Found, QuestionDraft, Resolved};
 pub use question::Question;
-use crate::policy::condition::BaseOperator;
 
 pub use ecr::{LAYER_CHECK_ACTION, PULL_ACTIONS, PUSH_ACTIONS};
 pub use from_error::{draft_for, explain_error};
@@ -196,10 +196,7 @@ fn deny_fix(evidence: &model::Evidence, side: &ResourceSide, subject: &Subject<'
         Ok(Some(p)) if p.location == location => p,
         _ => {
             return Some(Fix {
-                summary: format!(
-                    "narrow or remove statement {index} of the {}",
-                    location
-                ),
+                summary: format!("narrow or remove statement {index} of the {}", location),
                 account: evidence.account.clone(),
                 action: FixAction::Procedure {
                     steps: vec![format!(
@@ -245,8 +242,7 @@ fn deny_fix(evidence: &model::Evidence, side: &ResourceSide, subject: &Subject<'
         None => Some(Fix {
             summary: format!(
                 "narrow statement {index} of the {} so it does not match {}",
-                location,
-                subject.caller
+                location, subject.caller
             ),
             account: evidence.account.clone(),
             action: FixAction::Procedure {

@@ -352,22 +352,38 @@ mod tests {
     fn verdict_follows_checks() {
         let works = Diagnosis::new(
             question(),
-            vec![check(CheckId::AuthToken, Status::Pass), check(CheckId::ExplicitDeny, Status::Warn)],
+            vec![
+                check(CheckId::AuthToken, Status::Pass),
+                check(CheckId::ExplicitDeny, Status::Warn),
+            ],
         );
         assert_eq!(works.verdict, Verdict::Works);
         let unknown = Diagnosis::new(
             question(),
-            vec![check(CheckId::AuthToken, Status::Pass), check(CheckId::ExplicitDeny, Status::Unknown)],
+            vec![
+                check(CheckId::AuthToken, Status::Pass),
+                check(CheckId::ExplicitDeny, Status::Unknown),
+            ],
         );
         assert_eq!(unknown.verdict, Verdict::Unknown);
         let fails = Diagnosis::new(
             question(),
-            vec![check(CheckId::AuthToken, Status::Unknown), check(CheckId::ExplicitDeny, Status::Fail), check(CheckId::TrustCondition, Status::NotApplicable)],
+            vec![
+                check(CheckId::AuthToken, Status::Unknown),
+                check(CheckId::ExplicitDeny, Status::Fail),
+                check(CheckId::TrustCondition, Status::NotApplicable),
+            ],
         );
         assert_eq!(fails.verdict, Verdict::Fails);
         assert!(fails.summary.contains("explicit-deny message"));
-        assert_eq!(fails.check(CheckId::AuthToken).unwrap().status, Status::Unknown);
-        let not_applicable = Diagnosis::new(question(), vec![check(CheckId::TrustCondition, Status::NotApplicable)]);
+        assert_eq!(
+            fails.check(CheckId::AuthToken).unwrap().status,
+            Status::Unknown
+        );
+        let not_applicable = Diagnosis::new(
+            question(),
+            vec![check(CheckId::TrustCondition, Status::NotApplicable)],
+        );
         assert_eq!(not_applicable.verdict, Verdict::Works);
     }
 }

@@ -188,8 +188,7 @@ mod tests {
             &accounts,
             &Question::Pull {
                 principal: "arn:aws:iam::111111111111:role/codebuild-service-role".into(),
-                repository: "arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo"
-                    .into(),
+                repository: "arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo".into(),
                 tag: "latest".into(),
                 project: None,
                 source_arn: None,

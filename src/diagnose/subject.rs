@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::model::PolicyLocation;
-use crate::inventory::{Account, Accounts, Field, Role, Unreadable};
+use crate::inventory::{Account, Accounts, Field, PolicyStore, Role, Unreadable};
 use crate::policy::{Caller, PolicyDocument};
 
 /// A parsed policy with where it lives.
@@ -14,8 +14,8 @@ pub struct LoadedPolicy {
     pub location: PolicyLocation,
     /// The account it lives in.
     pub account: String,
-    /// The parsed document.
-    pub document: PolicyDocument,
+    /// The parsed document, shared with the accounts' policy store.
+    pub document: std::sync::Arc<PolicyDocument>,
     /// The document as stored, so fixes can edit the statements as written.
     pub raw: Value,
 }
@@ -106,9 +106,23 @@ pub struct Subject<'p> {
     pub boundary: Option<LoadedPolicy>,
     /// What could not be read about the caller's permissions.
     pub gaps: Vec<Gap>,
+    /// The accounts' parsed policies (every document is parsed once).
+    pub store: &'p PolicyStore,
 }
 
 impl<'p> Subject<'p> {
+    /// A caller with no identity policies of its own (an account root, a service).
+    pub fn bare(caller: Caller, store: &'p PolicyStore) -> Self {
+        Subject {
+            caller,
+            role: None,
+            policies: Vec::new(),
+            boundary: None,
+            gaps: Vec::new(),
+            store,
+        }
+    }
+
     /// Resolves `principal` (session, role or user ARN, or a service principal name).
     pub fn resolve(pair: &'p Accounts, principal: &str) -> Result<Self, String> {
         let bare = Caller::parse(principal, None).map_err(|e| e.to_string())?;
@@ -118,6 +132,7 @@ impl<'p> Subject<'p> {
             policies: Vec::new(),
             boundary: None,
             gaps: Vec::new(),
+            store: pair.policies(),
         };
         let Some(account_id) = bare.account().map(str::to_string) else {
             return Ok(subject); // a service principal has no identity policies
@@ -219,7 +234,7 @@ impl<'p> Subject<'p> {
         document: Field<&Value>,
         identity: bool,
     ) {
-        match parse_field(document, &location, account) {
+        match parse_field(self.store, document, &location, account) {
             Ok(Some(loaded)) => {
                 if identity {
                     self.policies.push(loaded);
@@ -251,25 +266,25 @@ impl<'p> Subject<'p> {
 
 /// Parses a policy field: `Ok(None)` when absent, a gap when unreadable, unloaded or invalid.
 pub fn parse_field(
+    store: &PolicyStore,
     field: Field<&Value>,
     location: &PolicyLocation,
     account: &str,
 ) -> Result<Option<LoadedPolicy>, Gap> {
     let name = location.to_string();
     match field {
-        Field::Loaded(value) => PolicyDocument::from_value(value)
-            .map(|document| {
-                Some(LoadedPolicy {
-                    location: location.clone(),
-                    account: account.to_string(),
-                    document,
-                    raw: value.clone(),
-                })
-            })
-            .map_err(|e| Gap::new(
-            Some(account.to_string()),
-            format!("the {name} is not a valid policy ({e}); fix the document, AWS would reject it too"),
-        )),
+        Field::Loaded(value) => match store.parsed(&format!("{account} {name}"), value) {
+            Ok(document) => Ok(Some(LoadedPolicy {
+                location: location.clone(),
+                account: account.to_string(),
+                document,
+                raw: value.clone(),
+            })),
+            Err(e) => Err(Gap::new(
+                Some(account.to_string()),
+                format!("the {name} is not a valid policy ({e}); fix the document, AWS would reject it too"),
+            )),
+        },
         Field::Absent => Ok(None),
         other => Err(Gap::from_field(account, &format!("the {name}"), other)),
     }

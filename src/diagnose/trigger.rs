@@ -593,12 +593,7 @@ fn cross_account_forwarding(
 }
 
 /// The rule's target role must trust EventBridge and be allowed to start the pipeline.
-fn target_role(
-    pair: &Accounts,
-    rule: &Rule,
-    pipeline: &Pipeline,
-    account: Option<&str>,
-) -> Check {
+fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Option<&str>) -> Check {
     let id = CheckId::TriggerRuleTargetRole;
     let target = match &rule.targets {
         Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),
@@ -642,20 +637,18 @@ fn target_role(
         account: None,
         arn: role.arn.clone(),
         policy: parse_field(
+            pair.policies(),
             role.trust_policy.as_ref(),
             &location,
             account.unwrap_or_default(),
         ),
     };
-    let events = Subject {
-        caller: crate::policy::Caller::Service {
+    let events = Subject::bare(
+        crate::policy::Caller::Service {
             name: "events.amazonaws.com".into(),
         },
-        role: None,
-        policies: Vec::new(),
-        boundary: None,
-        gaps: Vec::new(),
-    };
+        pair.policies(),
+    );
     let trust = check_access(
         &events,
         "sts:AssumeRole",

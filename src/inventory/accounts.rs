@@ -9,11 +9,14 @@ use super::ecr::Repository;
 use super::iam::Role;
 use super::kms::Key;
 use super::pipeline::Pipeline;
+use super::policy_store::PolicyStore;
 
 /// The loaded accounts, in the order they were given (unique ids).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Accounts {
     list: Vec<Account>,
+    /// The parsed documents of these accounts (emptied by every change).
+    policies: PolicyStore,
 }
 
 /// Why a set of accounts cannot be formed.
@@ -64,6 +67,7 @@ impl Accounts {
     pub fn single(account: Account) -> Self {
         Self {
             list: vec![account],
+            policies: PolicyStore::default(),
         }
     }
 
@@ -81,6 +85,7 @@ impl Accounts {
 
     /// Adds an account, or replaces the loaded account with the same id (a reload).
     pub fn insert(&mut self, account: Account) {
+        self.policies.invalidate();
         match self.list.iter_mut().find(|a| a.id() == account.id()) {
             Some(slot) => *slot = account,
             None => self.list.push(account),
@@ -104,11 +109,18 @@ impl Accounts {
 
     /// Mutable access to the loaded account with this ID.
     pub fn account_mut(&mut self, account_id: &str) -> Option<&mut Account> {
+        self.policies.invalidate();
         self.list.iter_mut().find(|a| a.id() == account_id)
+    }
+
+    /// The parsed policy store of these accounts.
+    pub fn policies(&self) -> &PolicyStore {
+        &self.policies
     }
 
     /// Mutable access to every account at once (for loading them concurrently).
     pub fn accounts_mut(&mut self) -> impl Iterator<Item = &mut Account> {
+        self.policies.invalidate();
         self.list.iter_mut()
     }
 
@@ -321,7 +333,10 @@ mod tests {
         all.insert(account("333333333333", &["deploy", "other"]));
         assert_eq!(all.len(), 3);
         assert!(all.resolve_role("other").is_ok());
-        assert_eq!(all.ids().collect::<Vec<_>>(), ["111111111111", "222222222222", "333333333333"]);
+        assert_eq!(
+            all.ids().collect::<Vec<_>>(),
+            ["111111111111", "222222222222", "333333333333"]
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! for sharing, and [`demo`] holds the embedded two-account demo with its scenario catalogue.
 
 mod account;
+mod accounts;
 pub mod arn;
 mod build;
 mod collection;
@@ -29,8 +30,8 @@ mod events;
 mod field;
 mod iam;
 mod kms;
-mod accounts;
 mod pipeline;
+mod policy_store;
 pub mod reads;
 pub mod redact;
 mod s3;
@@ -38,6 +39,7 @@ pub mod snapshot;
 mod wire;
 
 pub use account::{Account, Identity};
+pub use accounts::{Accounts, AccountsError, ResolveError};
 pub use build::{Environment, ImagePullCredentialsType, Project};
 pub use collection::{Collection, IndexKey, KeyKind, Keyed, Listing};
 pub use ecr::{EncryptionType, Image, Repository, RepositoryEncryption, TagMutability};
@@ -45,8 +47,8 @@ pub use events::{Rule, RuleState, Target};
 pub use field::{Field, Unreadable};
 pub use iam::{AttachedPolicy, InlinePolicy, ManagedPolicy, Role, Tags};
 pub use kms::{Key, KeyManager, KeyState};
-pub use accounts::{Accounts, AccountsError, ResolveError};
 pub use pipeline::{Action, ArtifactStore, EcrSource, EncryptionKey, Pipeline, Stage};
+pub use policy_store::{Parsed, PolicyStore};
 pub use redact::Redactor;
 pub use s3::{Bucket, BucketEncryption};
 pub use snapshot::SnapshotError;

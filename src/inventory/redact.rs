@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::account::Account;
-use super::field::Field;
 use super::accounts::{Accounts, AccountsError};
+use super::field::Field;
 
 /// Maps real account ids to fake ones. Pass the same redactor to every account and file
 /// of one session so the same real id always becomes the same fake id.

@@ -171,11 +171,7 @@ pub fn write_atomically(
 }
 
 /// Writes a snapshot to any writer; `origin` names it in errors.
-pub fn to_writer(
-    writer: impl Write,
-    pair: &Accounts,
-    origin: &Path,
-) -> Result<(), SnapshotError> {
+pub fn to_writer(writer: impl Write, pair: &Accounts, origin: &Path) -> Result<(), SnapshotError> {
     #[derive(Serialize)]
     struct DocumentRef<'a> {
         format_version: u32,
@@ -262,13 +258,15 @@ mod tests {
 
     #[test]
     fn round_trips_a_pair() {
-        let pair =
-            Accounts::new([account("111111111111"), account("222222222222")]).expect("pair");
+        let pair = Accounts::new([account("111111111111"), account("222222222222")]).expect("pair");
         let text = to_string(&pair).expect("serialize");
         assert!(text.starts_with("{\n  \"format_version\": 1,"));
         let back = from_str(&text, path()).expect("parse");
         assert_eq!(back, pair);
-        assert!(back.account("111111111111").expect("a").role("r").is_some(), "index rebuilt on load");
+        assert!(
+            back.account("111111111111").expect("a").role("r").is_some(),
+            "index rebuilt on load"
+        );
     }
 
     #[test]

@@ -104,7 +104,11 @@ fn render_inputs(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
 fn render_check(out: &mut String, check: &Check, colour: Colour) {
     let mark = colour.paint(status_colour(check.status), check.status.mark());
     let account = check.account.as_deref().unwrap_or("");
-    let _ = writeln!(out, "{mark} {:<32} {account}", colour.paint("1", check.id.as_str()));
+    let _ = writeln!(
+        out,
+        "{mark} {:<32} {account}",
+        colour.paint("1", check.id.as_str())
+    );
     let indent = "    ";
     for line in textwrap::wrap(&check.message, options(WIDTH - indent.len(), "")) {
         let _ = writeln!(out, "{indent}{line}");

@@ -5,10 +5,10 @@
 
 use serde::Serialize;
 
-use crate::policy::arn;
 use super::classify::EventKind;
 use super::denial::parse_denial;
 use super::model::TrailEvent;
+use crate::policy::arn;
 
 /// One input of a linked question: found (and where), or missing (and why).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -268,7 +268,12 @@ fn repository_arn(event: &TrailEvent, repository: &Derived, registry: &Derived) 
         repository.value(),
     ) {
         (Some(region), Some(registry), Some(repository)) => Derived::Known {
-            value: arn::repository_arn(arn::partition_for_region(region), region, registry, repository),
+            value: arn::repository_arn(
+                arn::partition_for_region(region),
+                region,
+                registry,
+                repository,
+            ),
             from: "built from awsRegion, registryId and repositoryName",
         },
         (region, registry, repository) => {

@@ -70,6 +70,8 @@ pub enum Action {
     Copy,
     /// Step through the current diagnosis one check at a time.
     Walkthrough,
+    /// Edit the question's inputs (ExternalId, tag, pusher, …) and ask again.
+    EditInputs,
     /// Next walkthrough step.
     NextStep,
     /// Previous walkthrough step.
@@ -119,7 +121,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 33] = [
+    pub const BINDABLE: [Action; 34] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -150,6 +152,7 @@ impl Action {
         Action::TogglePresenter,
         Action::Copy,
         Action::Walkthrough,
+        Action::EditInputs,
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
@@ -201,6 +204,7 @@ impl Action {
             Action::TogglePresenter => "Presenter mode: mask account ids",
             Action::Copy => "Copy fix or JSON (OSC 52)",
             Action::Walkthrough => "Walk through the diagnosis",
+            Action::EditInputs => "Edit the question's inputs and ask again",
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",

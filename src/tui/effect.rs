@@ -141,7 +141,9 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             let result = live.load_detail(profile, item.clone()).await;
             if let Ok(detail) = &result {
                 let mut workspace = backend.workspace.lock().await;
-                if let Some(account) = detail_account(&item).and_then(|id| workspace.account_mut(id)) {
+                if let Some(account) =
+                    detail_account(&item).and_then(|id| workspace.account_mut(id))
+                {
                     source::apply_detail(account, detail.clone());
                 }
             }

@@ -6,7 +6,10 @@ use crate::workspace::{Explained, Workspace};
 
 /// Answers `draft` in `workspace`: live accounts read what the question needs first
 /// (what they read before is not read again); demo and snapshots answer at once.
-pub async fn explain(workspace: &mut Workspace, draft: &QuestionDraft) -> Result<Explained, String> {
+pub async fn explain(
+    workspace: &mut Workspace,
+    draft: &QuestionDraft,
+) -> Result<Explained, String> {
     #[cfg(feature = "aws")]
     let answer = workspace.explain(draft).await;
     #[cfg(not(feature = "aws"))]

@@ -39,6 +39,8 @@ pub enum Context {
     Help,
     /// Walkthrough mode.
     Walkthrough,
+    /// The inputs dialog of the Explain pane.
+    Inputs,
 }
 
 impl Context {
@@ -51,6 +53,7 @@ impl Context {
                 | Context::Picker
                 | Context::Palette
                 | Context::Paste
+                | Context::Inputs
         )
     }
 
@@ -68,11 +71,12 @@ impl Context {
             Context::Paste => "Paste dialog",
             Context::Help => "Help",
             Context::Walkthrough => "Walkthrough",
+            Context::Inputs => "Inputs dialog",
         }
     }
 
     /// Help overlay order.
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::List,
         Context::Detail,
@@ -83,6 +87,7 @@ impl Context {
         Context::Picker,
         Context::Palette,
         Context::Paste,
+        Context::Inputs,
         Context::Help,
     ];
 }

@@ -129,6 +129,9 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
             theme,
             &app.masker,
         ),
+        Some(Overlay::Inputs(inputs)) => {
+            panes::inputs::render(frame, body, inputs, theme, &app.masker)
+        }
         Some(Overlay::Walkthrough(_)) | None => {}
     }
 }

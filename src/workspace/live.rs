@@ -27,10 +27,9 @@ impl Workspace {
         for result in opened {
             let (account, reader) = result?;
             if workspace.account(account.id()).is_some() {
-                return Err(crate::inventory::AccountsError::SameAccount(
-                    account.id().to_string(),
-                )
-                .into());
+                return Err(
+                    crate::inventory::AccountsError::SameAccount(account.id().to_string()).into(),
+                );
             }
             workspace.insert_live(account, reader);
         }
@@ -140,8 +139,7 @@ impl Workspace {
 /// every live account (one GET each) so resolution works without listing anything.
 fn name_reads(draft: &QuestionDraft, workspace: &Workspace) -> Vec<Read> {
     let short = |s: &&&String| !s.starts_with("arn:") && !s.ends_with(".amazonaws.com");
-    let (roles, repositories, pipelines): (Vec<&String>, Vec<&String>, Vec<&String>) = match draft
-    {
+    let (roles, repositories, pipelines): (Vec<&String>, Vec<&String>, Vec<&String>) = match draft {
         QuestionDraft::Pull {
             principal,
             repository,

@@ -247,6 +247,34 @@ mod tests {
     use crate::diagnose::CheckId;
 
     #[test]
+    fn asking_again_parses_no_policy_again_and_a_what_if_edit_starts_over() {
+        let mut workspace = Workspace::demo().expect("demo");
+        let draft = QuestionDraft::Scenario {
+            id: "s1-broken".into(),
+        };
+        let first = workspace.explain_loaded(&draft).expect("answers");
+        let parses = workspace.accounts().policies().parses();
+        assert!(parses > 0);
+        let again = workspace.explain_loaded(&draft).expect("answers");
+        assert_eq!(first.diagnosis, again.diagnosis);
+        assert_eq!(workspace.accounts().policies().parses(), parses);
+        // Applying the fix (what-if) edits the accounts: a new generation, parsed afresh.
+        let generation = workspace.accounts().policies().generation();
+        let fix = first
+            .diagnosis
+            .checks
+            .iter()
+            .find_map(|c| c.fix.clone())
+            .expect("s1 has a fix");
+        let mut accounts = workspace.accounts().clone();
+        crate::diagnose::apply::apply(&mut accounts, &fix.action).expect("applies");
+        workspace = Workspace::new(accounts, Origin::Demo);
+        assert!(workspace.accounts().policies().generation() > generation);
+        let fixed = workspace.explain_loaded(&draft).expect("answers");
+        assert_ne!(fixed.diagnosis.verdict, first.diagnosis.verdict);
+    }
+
+    #[test]
     fn the_trigger_question_is_the_same_from_every_front_end() {
         let workspace = Workspace::demo().expect("demo");
         // The CLI gives the pipeline by name; the console by ARN: one resolver, one answer.

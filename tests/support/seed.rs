@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_config::SdkConfig;
-use crossdock::inventory::{Account, Accounts, Field, KeyManager, KeyState, TagMutability};
 use crossdock::diagnose::Question;
+use crossdock::inventory::{Account, Accounts, Field, KeyManager, KeyState, TagMutability};
 use serde_json::json;
 
 /// ARNs of the demo resources to seed, in any account.

@@ -7,16 +7,17 @@ use std::sync::Arc;
 
 use crate::diagnose::QuestionDraft;
 use crate::inventory::{arn, Account};
-use crate::workspace::Explained;
 use crate::tui::effect::Effect;
 use crate::tui::msg::Side;
 use crate::tui::panes::chooser::{self, ChooserState, Selection};
 use crate::tui::panes::detail::Highlight;
 use crate::tui::panes::explain::{self, ExplainState, Outcome};
+use crate::tui::panes::inputs::InputsState;
 use crate::tui::panes::section::Anchor;
 use crate::tui::panes::walkthrough::WalkState;
 use crate::tui::panes::Tab;
 use crate::tui::source::{DataSource, ItemRef};
+use crate::workspace::Explained;
 
 impl App {
     /// Enter on a CloudTrail record: a denied call is explained at once; a push from another
@@ -345,6 +346,20 @@ impl App {
             None => {
                 self.status = Some("nothing to copy here".into());
                 Vec::new()
+            }
+        }
+    }
+
+    /// Opens the inputs dialog for the question in the Explain pane.
+    pub(super) fn open_inputs(&mut self) {
+        match &self.explain {
+            Some(state) => {
+                let dialog =
+                    InputsState::new(state.draft.clone(), state.title.clone(), state.diagnosis());
+                self.overlay = Some(Overlay::Inputs(dialog));
+            }
+            None => {
+                self.status = Some("explain something first (e), then edit its inputs (i)".into());
             }
         }
     }

@@ -19,6 +19,7 @@ use super::panes::chooser::ChooserState;
 use super::panes::detail::DetailState;
 use super::panes::explain::ExplainState;
 use super::panes::help::HelpState;
+use super::panes::inputs::InputsState;
 use super::panes::palette::PaletteState;
 use super::panes::paste::PasteState;
 use super::panes::picker::PickerState;
@@ -115,6 +116,8 @@ pub enum Overlay {
     Chooser(ChooserState),
     /// Walkthrough mode.
     Walkthrough(WalkState),
+    /// The inputs dialog.
+    Inputs(InputsState),
 }
 
 /// Where to go once the accounts are loaded (`--tab`, `--select`, `--explain-error`).
@@ -267,6 +270,7 @@ impl App {
             Some(Overlay::Picker(_)) => return Context::Picker,
             Some(Overlay::Chooser(_)) => return Context::Chooser,
             Some(Overlay::Walkthrough(_)) => return Context::Walkthrough,
+            Some(Overlay::Inputs(_)) => return Context::Inputs,
             None => {}
         }
         match self.focus {

@@ -67,6 +67,7 @@ impl App {
             Action::TogglePresenter => self.toggle_presenter(),
             Action::Copy => return self.copy_focused(),
             Action::Walkthrough => self.open_walkthrough(),
+            Action::EditInputs => self.open_inputs(),
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
             // Pasting anywhere opens the paste dialog with the text: the fastest path to an

@@ -172,6 +172,25 @@ impl App {
                     self.overlay = Some(Overlay::Picker(picker));
                 }
             },
+            Overlay::Inputs(mut inputs) => match action {
+                Action::Cancel => {}
+                Action::Confirm => {
+                    let draft = inputs.edited();
+                    return self.start_diagnosis(draft, inputs.title);
+                }
+                other => {
+                    match other {
+                        Action::Up => inputs.move_by(-1),
+                        Action::Down => inputs.move_by(1),
+                        Action::Insert(c) => inputs.push_str(c.encode_utf8(&mut [0; 4])),
+                        Action::Paste(text) => inputs.push_str(&text),
+                        Action::Backspace => inputs.backspace(),
+                        Action::ClearInput => inputs.clear(),
+                        _ => {}
+                    }
+                    self.overlay = Some(Overlay::Inputs(inputs));
+                }
+            },
             Overlay::Walkthrough(mut walk) => match action {
                 Action::Cancel | Action::Walkthrough => {}
                 Action::NextStep | Action::Down => {

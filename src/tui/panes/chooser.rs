@@ -170,7 +170,11 @@ fn trail_questions(account: &Account, index: usize, side: Side, out: &mut Vec<Ca
     }
     for draft in drafts {
         out.push(Candidate {
-            title: format!("trail ({}): explain the denied call: {}", side.letter(), describe(&draft)),
+            title: format!(
+                "trail ({}): explain the denied call: {}",
+                side.letter(),
+                describe(&draft)
+            ),
             draft,
         });
     }
@@ -204,16 +208,30 @@ fn trail_questions(account: &Account, index: usize, side: Side, out: &mut Vec<Ca
 /// One line for a drafted question.
 fn describe(draft: &QuestionDraft) -> String {
     match draft {
-        QuestionDraft::Pull { principal, repository, .. } => {
+        QuestionDraft::Pull {
+            principal,
+            repository,
+            ..
+        } => {
             format!("can {} pull {}?", short(principal), short(repository))
         }
-        QuestionDraft::Push { principal, repository, .. } => {
+        QuestionDraft::Push {
+            principal,
+            repository,
+            ..
+        } => {
             format!("can {} push to {}?", short(principal), short(repository))
         }
-        QuestionDraft::Assume { principal, role, .. } => {
+        QuestionDraft::Assume {
+            principal, role, ..
+        } => {
             format!("can {} assume {}?", short(principal), short(role))
         }
-        QuestionDraft::Access { principal, action, resource } => {
+        QuestionDraft::Access {
+            principal,
+            action,
+            resource,
+        } => {
             format!("can {} {action} {}?", short(principal), short(resource))
         }
         other => format!("{other:?}"),

@@ -8,11 +8,11 @@ use ratatui::Frame;
 
 use crate::diagnose::model::{Check, Diagnosis, FixAction, Verdict};
 use crate::diagnose::QuestionDraft;
-use crate::workspace::Cost;
 use crate::report::describe_evidence;
 use crate::tui::presenter::Masker;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::spinner;
+use crate::workspace::Cost;
 
 /// Where a diagnosis is.
 #[derive(Debug, Clone)]

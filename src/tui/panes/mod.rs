@@ -6,6 +6,7 @@ pub mod chooser;
 pub mod detail;
 pub mod explain;
 pub mod help;
+pub mod inputs;
 pub mod keys;
 pub mod lists;
 pub mod palette;
