@@ -21,17 +21,8 @@ const RULES: &[(&str, &[&str])] = &[
         "workspace",
         &["policy", "inventory", "trail", "diagnose", "aws"],
     ),
-    (
-        "report",
-        &[
-            "policy",
-            "inventory",
-            "trail",
-            "diagnose",
-            "aws",
-            "workspace",
-        ],
-    ),
+    // Renderings of a diagnosis only (docs/architecture.md).
+    ("report", &["policy", "inventory", "diagnose"]),
     (
         "tui",
         &[
