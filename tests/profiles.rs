@@ -74,9 +74,12 @@ aws_secret_access_key=SECRETEXAMPLE2
 region = eu-central-1
 ";
 
-/// A fresh directory per test run: tests run in parallel and must not share files.
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("crossdock-profiles-it-{}", std::process::id()));
+/// A directory of this test's own: tests run in parallel and must not share files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "crossdock-profiles-it-{test}-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).expect("dir");
     dir
 }
@@ -100,7 +103,7 @@ fn env_for(dir: &Path) -> Env {
 
 #[tokio::test]
 async fn the_console_lists_what_aws_config_reads() {
-    let dir = scratch();
+    let dir = scratch("equivalence");
     let env = env_for(&dir);
 
     // aws-config itself, on the default file locations under that environment.
@@ -156,8 +159,7 @@ async fn the_console_lists_what_aws_config_reads() {
 
 #[test]
 fn files_that_do_not_parse_are_an_error_not_an_empty_list() {
-    let dir = scratch().join("broken");
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch("broken");
     let config = dir.join("config");
     std::fs::write(
         &config,
