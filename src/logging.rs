@@ -40,12 +40,36 @@ pub fn requested(flag: Option<&Path>, env: Option<OsString>) -> Option<PathBuf> 
     Some(chosen)
 }
 
+/// Why the log could not be started; both messages name the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The file or its directory could not be created or opened.
+    #[error("cannot open log file {}: {source}", .path.display())]
+    Open {
+        /// The log file.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// A logger was already installed in this process.
+    #[error("cannot open log file {}: {source}", .path.display())]
+    Install {
+        /// The log file.
+        path: PathBuf,
+        /// What `tracing` reported.
+        source: tracing_subscriber::util::TryInitError,
+    },
+}
+
 /// Appends crossdock's events to `path` (created owner-only, with its directory) from now
 /// on; errors name the file.
-pub fn init(path: &Path) -> Result<(), String> {
-    let fail = |e: &dyn std::fmt::Display| format!("cannot open log file {}: {e}", path.display());
+pub fn init(path: &Path) -> Result<(), LogError> {
+    let fail = |source| LogError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        fs::create_dir_all(dir).map_err(fail)?;
     }
     let mut options = OpenOptions::new();
     options.create(true).append(true);
@@ -54,7 +78,7 @@ pub fn init(path: &Path) -> Result<(), String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let file = options.open(path).map_err(|e| fail(&e))?;
+    let file = options.open(path).map_err(fail)?;
     let layer = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_writer(Mutex::new(file))
@@ -62,7 +86,10 @@ pub fn init(path: &Path) -> Result<(), String> {
     tracing_subscriber::registry()
         .with(layer)
         .try_init()
-        .map_err(|e| fail(&e))
+        .map_err(|source| LogError::Install {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 #[cfg(test)]

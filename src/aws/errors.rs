@@ -5,8 +5,8 @@
 //! neither `Display` nor `Debug` can leak a key or session token.
 
 use std::error::Error as StdError;
-use std::fmt::Debug;
 
+use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 use crate::inventory::Unreadable;
@@ -117,21 +117,86 @@ pub const NETWORK_CODE: &str = "NetworkError";
 /// Code used when a call timed out.
 pub const TIMEOUT_CODE: &str = "Timeout";
 
-/// Classifies a failed SDK call of `action` (e.g. `ecr:GetRepositoryPolicy`).
-pub fn unreadable<E, R>(action: &str, err: &SdkError<E, R>) -> Unreadable
+/// The one classification of failed AWS calls, shared by the loader and the trail poller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// AWS asked to slow down.
+    Throttled,
+    /// The credentials are missing, expired or not recognised.
+    Credentials,
+    /// The caller lacks a permission.
+    Denied,
+    /// The resource does not exist.
+    NotFound,
+    /// No answer: DNS, connection, TLS, reset or timeout.
+    Network,
+    /// AWS answered with a server error.
+    Server,
+    /// Any other refusal (bad parameter, invalid response, …): the code and message say.
+    Other,
+}
+
+impl FailureKind {
+    /// The kind of a failure code: AWS's, or [`CREDENTIALS_CODE`], [`NETWORK_CODE`] or
+    /// [`TIMEOUT_CODE`].
+    pub fn of(code: &str) -> Self {
+        if THROTTLED.contains(&code) {
+            FailureKind::Throttled
+        } else if BAD_CREDENTIALS.contains(&code) || code == CREDENTIALS_CODE {
+            FailureKind::Credentials
+        } else if DENIED.contains(&code) {
+            FailureKind::Denied
+        } else if code.ends_with("NotFoundException") || code.starts_with("NoSuch") {
+            FailureKind::NotFound
+        } else if SERVER_ERRORS.contains(&code) {
+            FailureKind::Server
+        } else if code == NETWORK_CODE || code == TIMEOUT_CODE {
+            FailureKind::Network
+        } else {
+            FailureKind::Other
+        }
+    }
+}
+
+/// A failed SDK call: AWS's error code (or one of crossdock's for failures before an
+/// answer), the message without credentials, and its [`FailureKind`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The code, e.g. `AccessDeniedException`, [`NETWORK_CODE`].
+    pub code: String,
+    /// What AWS or the SDK said, scrubbed of anything shaped like a credential.
+    pub message: String,
+    /// The class of the code.
+    pub kind: FailureKind,
+    /// Whether AWS answered (a service error) rather than the request failing before.
+    pub answered: bool,
+}
+
+/// Classifies a failed SDK call.
+pub fn classify<E>(err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + StdError + 'static,
-    R: Debug,
 {
     let (code, message) = match err {
-        SdkError::ServiceError(service) => (
-            service.err().code().unwrap_or("Unknown").to_string(),
-            service
+        SdkError::ServiceError(service) => {
+            let status = service.raw().status().as_u16();
+            let code = service
+                .err()
+                .code()
+                .map_or_else(|| format!("HTTP {status}"), str::to_string);
+            // A 429 is "slow down" whatever code a service or proxy puts on it.
+            let code = if status == 429 && FailureKind::of(&code) != FailureKind::Throttled {
+                "TooManyRequestsException".to_string()
+            } else {
+                code
+            };
+            let message = service
                 .err()
                 .message()
                 .map(str::to_string)
-                .unwrap_or_else(|| causes(service.err())),
-        ),
+                .unwrap_or_else(|| causes(service.err()));
+            (code, message)
+        }
         SdkError::TimeoutError(_) => (TIMEOUT_CODE.to_string(), context(err)),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
             (TIMEOUT_CODE.to_string(), context(err))
@@ -144,24 +209,33 @@ where
         SdkError::ResponseError(_) => ("InvalidResponse".to_string(), context(err)),
         _ => ("RequestFailed".to_string(), context(err)),
     };
-    let hint = hint_for(action, &code);
-    Unreadable::new(action, code, scrub(&message)).with_hint(hint)
+    Failure {
+        kind: FailureKind::of(&code),
+        answered: matches!(err, SdkError::ServiceError(_)),
+        code,
+        message: scrub(&message),
+    }
+}
+
+/// Classifies a failed SDK call of `action` (e.g. `ecr:GetRepositoryPolicy`).
+pub fn unreadable<E>(action: &str, err: &SdkError<E, HttpResponse>) -> Unreadable
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let failure = classify(err);
+    let hint = hint_for(action, &failure.code);
+    Unreadable::new(action, failure.code, failure.message).with_hint(hint)
 }
 
 /// The operator's next step for a failure code.
 pub fn hint_for(action: &str, code: &str) -> String {
-    if DENIED.contains(&code) {
-        format!("add {action} to the operator role crossdock reads with (docs/iam-policy.json lists every permission)")
-    } else if THROTTLED.contains(&code) {
-        "AWS throttled the call even after retries; wait a minute and reload".to_string()
-    } else if BAD_CREDENTIALS.contains(&code) || code == CREDENTIALS_CODE {
-        credentials_hint(None)
-    } else if SERVER_ERRORS.contains(&code) {
-        "AWS answered with a server error even after retries; reload in a minute (check the AWS Health Dashboard if it persists)".to_string()
-    } else if code == NETWORK_CODE || code == TIMEOUT_CODE {
-        "check the network path to the AWS endpoint (proxy, VPC endpoint, AWS_ENDPOINT_URL) and reload".to_string()
-    } else {
-        format!("{action} failed; reload, and check the resource and region if it persists")
+    match FailureKind::of(code) {
+        FailureKind::Denied => format!("add {action} to the operator role crossdock reads with (docs/iam-policy.json lists every permission)"),
+        FailureKind::Throttled => "AWS throttled the call even after retries; wait a minute and reload".to_string(),
+        FailureKind::Credentials => credentials_hint(None),
+        FailureKind::Server => "AWS answered with a server error even after retries; reload in a minute (check the AWS Health Dashboard if it persists)".to_string(),
+        FailureKind::Network => "check the network path to the AWS endpoint (proxy, VPC endpoint, AWS_ENDPOINT_URL) and reload".to_string(),
+        FailureKind::NotFound | FailureKind::Other => format!("{action} failed; reload, and check the resource and region if it persists"),
     }
 }
 
@@ -220,16 +294,15 @@ fn is_key_id(word: &str) -> bool {
 
 /// Whether a classified failure is about credentials rather than the call itself.
 pub fn is_credentials_failure(reason: &Unreadable) -> bool {
-    reason.code == CREDENTIALS_CODE || BAD_CREDENTIALS.contains(&reason.code.as_str())
+    FailureKind::of(&reason.code) == FailureKind::Credentials
 }
 
 /// The error and its sources on one line, `: `-joined. Display only: the SDK's
 /// `DisplayErrorContext` appends a `Debug` dump of the whole error, which is unreadable in
 /// a pane and could carry whatever a credential provider put in it.
-fn context<E, R>(err: &SdkError<E, R>) -> String
+fn context<E>(err: &SdkError<E, HttpResponse>) -> String
 where
     E: StdError + 'static,
-    R: Debug,
 {
     causes(err)
 }
@@ -250,10 +323,9 @@ pub fn causes(err: &dyn StdError) -> String {
 
 /// Identity resolution failures surface as construction or dispatch failures whose source
 /// chain names credentials; there is no typed variant for them.
-fn mentions_credentials<E, R>(err: &SdkError<E, R>) -> bool
+fn mentions_credentials<E>(err: &SdkError<E, HttpResponse>) -> bool
 where
     E: StdError + 'static,
-    R: Debug,
 {
     let text = context(err).to_ascii_lowercase();
     text.contains("credential") || text.contains("sso") || text.contains("token")

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
+use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::Semaphore;
 
@@ -275,14 +276,13 @@ impl Gateway {
             .for_each(|n| n.store(0, Ordering::Relaxed));
     }
 
-    async fn call<T, E, R>(
+    async fn call<T, E>(
         &self,
         op: Operation,
-        request: impl Future<Output = Result<T, SdkError<E, R>>>,
+        request: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     ) -> Result<T, Unreadable>
     where
         E: ProvideErrorMetadata + StdError + 'static,
-        R: Debug,
     {
         // The semaphore is never closed, so acquire only fails in theory; go ahead unbounded then.
         let _permit = self.inner.permits.acquire().await.ok();

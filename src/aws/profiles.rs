@@ -4,6 +4,7 @@
 //! `aws-config` (a static-keys profile is reported as [`ProfileKind::StaticKeys`], nothing more).
 
 use std::borrow::Cow;
+use std::future::Future;
 use std::path::PathBuf;
 
 #[allow(deprecated)]
@@ -156,7 +157,17 @@ fn kind_of(profile: &Profile) -> ProfileKind {
 
 /// Every profile of both files, sorted by name (a profile in both files appears once).
 pub async fn list_profiles(source: &ProfileSource) -> Result<Vec<ProfileInfo>, AwsError> {
-    let set = load_set(source, None).await?;
+    list_profiles_in(source, &Env::real()).await
+}
+
+/// [`list_profiles`] with `env` standing in for the process environment (where
+/// `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` and `HOME` are looked up), so tests
+/// running in parallel need not change the real one.
+pub async fn list_profiles_in(
+    source: &ProfileSource,
+    env: &Env,
+) -> Result<Vec<ProfileInfo>, AwsError> {
+    let set = load_set(source, env, None).await?;
     let mut profiles: Vec<ProfileInfo> = set
         .profiles()
         .filter_map(|name| set.get_profile(name))
@@ -164,6 +175,35 @@ pub async fn list_profiles(source: &ProfileSource) -> Result<Vec<ProfileInfo>, A
         .collect();
     profiles.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(profiles)
+}
+
+/// [`list_profiles_in`] for callers that are not async (the console's picker and its
+/// start-up choice between the demo and real profiles), from any thread or runtime.
+pub fn list_profiles_blocking(
+    source: &ProfileSource,
+    env: &Env,
+) -> Result<Vec<ProfileInfo>, AwsError> {
+    let mut listing = std::pin::pin!(list_profiles_in(source, env));
+    // aws-config reads the files with blocking `std::fs` inside its async fn (its TODO,
+    // aws-sdk-rust#867), so the future is ready on its first poll.
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    if let std::task::Poll::Ready(result) = listing.as_mut().poll(&mut context) {
+        return result;
+    }
+    // Should aws-config ever read asynchronously: finish on a thread of its own, which
+    // works whether or not the caller is inside a tokio runtime.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| AwsError::ProfileFiles(e.to_string()))?
+                    .block_on(listing)
+            })
+            .join()
+            .unwrap_or_else(|_| Err(AwsError::ProfileFiles("profile listing panicked".into())))
+    })
 }
 
 /// One profile, or [`AwsError::UnknownProfile`] naming the ones that exist.
@@ -180,9 +220,10 @@ pub async fn profile(source: &ProfileSource, name: &str) -> Result<ProfileInfo, 
 
 async fn load_set(
     source: &ProfileSource,
+    env: &Env,
     selected: Option<Cow<'static, str>>,
 ) -> Result<aws_config::profile::ProfileSet, AwsError> {
-    aws_config::profile::load(&Fs::real(), &Env::real(), &source.profile_files(), selected)
+    aws_config::profile::load(&Fs::real(), env, &source.profile_files(), selected)
         .await
         .map_err(|e| AwsError::ProfileFiles(e.to_string()))
 }

@@ -22,11 +22,14 @@ use std::time::{Duration, SystemTime};
 use aws_config::SdkConfig;
 use aws_sdk_cloudtrail::config::retry::RetryConfig;
 use aws_sdk_cloudtrail::config::timeout::TimeoutConfig;
+use aws_sdk_cloudtrail::error::SdkError;
+use aws_sdk_cloudtrail::operation::lookup_events::{LookupEventsError, LookupEventsOutput};
 use aws_sdk_cloudtrail::primitives::DateTime;
 use aws_sdk_cloudtrail::types::{Event, LookupAttribute, LookupAttributeKey};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::aws::errors;
 use crate::trail::{classify, parse_lookup_event, ClassifiedEvent, EventDeduper};
 
 pub use backoff::Backoff;
@@ -322,67 +325,29 @@ impl TrailPoller {
         index: usize,
         counts: &mut PollCounts,
     ) -> (Vec<ClassifiedEvent>, Result<(), TailError>) {
-        let now = self.clock.now();
-        let stream = &mut self.streams[index];
         let Resume {
             start,
             end,
             mut token,
-        } = stream.resume.take().unwrap_or(Resume {
-            start: stream.next_start.min(now),
-            end: now,
-            token: None,
-        });
-        let event_name = stream.event_name.clone();
-        let attribute = event_name.as_deref().and_then(|name| {
-            LookupAttribute::builder()
-                .attribute_key(LookupAttributeKey::EventName)
-                .attribute_value(name)
-                .build()
-                .ok()
-        });
+        } = self.window(index);
+        let attribute = self.streams[index]
+            .event_name
+            .as_deref()
+            .and_then(event_name_attribute);
         let mut pages: Vec<Vec<ClassifiedEvent>> = Vec::new();
         let mut throttled_here = 0;
         loop {
-            self.limiter.acquire().await;
             counts.requests += 1;
-            let started = std::time::Instant::now();
-            let sent = self
-                .client
-                .lookup_events()
-                .set_lookup_attributes(attribute.clone().map(|a| vec![a]))
-                .start_time(DateTime::from(start))
-                .end_time(DateTime::from(end))
-                .max_results(self.config.page_size)
-                .set_next_token(token.clone())
-                .send()
-                .await;
-            // Chosen fields only; the SDK error's Debug could hold request details.
-            let outcome = match &sent {
-                Ok(_) => "ok".to_string(),
-                Err(e) => e
-                    .as_service_error()
-                    .and_then(|s| aws_sdk_cloudtrail::error::ProvideErrorMetadata::code(s))
-                    .unwrap_or("RequestFailed")
-                    .to_string(),
-            };
-            tracing::info!(
-                operation = "cloudtrail:LookupEvents",
-                account = %self.account,
-                duration_ms = started.elapsed().as_millis() as u64,
-                outcome = %outcome,
-                "aws call"
-            );
-            let error = match sent {
+            let error = match self
+                .lookup_page(attribute.as_ref(), start, end, token.clone())
+                .await
+            {
                 Ok(page) => {
                     self.backoff.reset();
                     pages.push(self.admit(page.events(), counts));
                     token = page.next_token().map(str::to_owned);
                     if token.is_none() {
-                        let stream = &mut self.streams[index];
-                        stream.next_start = end
-                            .checked_sub(self.config.overlap)
-                            .map_or(stream.floor, |s| s.max(stream.floor));
+                        self.advance(index, end);
                         return (oldest_first(pages), Ok(()));
                     }
                     continue;
@@ -395,21 +360,98 @@ impl TrailPoller {
             }
             counts.throttled += 1;
             throttled_here += 1;
-            let delay = self.backoff.next_delay();
-            self.limiter.hold_for(delay);
-            if throttled_here > self.config.max_throttle_retries {
-                self.streams[index].resume = Some(Resume { start, end, token });
-                let attempts = self.backoff.attempts();
-                return (oldest_first(pages), Err(TailError::Throttled { attempts }));
+            if let Err(error) = self
+                .back_off(index, throttled_here, start, end, &mut token)
+                .await
+            {
+                return (oldest_first(pages), Err(error));
             }
-            let attempt = self.backoff.attempts();
-            self.emit(TailMessage::Backoff {
-                event_name: event_name.clone(),
-                delay,
-                attempt,
-            })
-            .await;
         }
+    }
+
+    /// The window a stream reads now: the one a throttled poll left, else from where the
+    /// last one ended up to now.
+    fn window(&mut self, index: usize) -> Resume {
+        let now = self.clock.now();
+        let stream = &mut self.streams[index];
+        stream.resume.take().unwrap_or(Resume {
+            start: stream.next_start.min(now),
+            end: now,
+            token: None,
+        })
+    }
+
+    /// A window was read to its last page: the next one starts `overlap` before its end
+    /// (never before the stream's floor), because CloudTrail delivers late.
+    fn advance(&mut self, index: usize, end: SystemTime) {
+        let stream = &mut self.streams[index];
+        stream.next_start = end
+            .checked_sub(self.config.overlap)
+            .map_or(stream.floor, |s| s.max(stream.floor));
+    }
+
+    /// One `LookupEvents` request, once the account's limiter lets it through.
+    async fn lookup_page(
+        &self,
+        attribute: Option<&LookupAttribute>,
+        start: SystemTime,
+        end: SystemTime,
+        token: Option<String>,
+    ) -> Result<LookupEventsOutput, SdkError<LookupEventsError>> {
+        self.limiter.acquire().await;
+        let started = std::time::Instant::now();
+        let sent = self
+            .client
+            .lookup_events()
+            .set_lookup_attributes(attribute.cloned().map(|a| vec![a]))
+            .start_time(DateTime::from(start))
+            .end_time(DateTime::from(end))
+            .max_results(self.config.page_size)
+            .set_next_token(token)
+            .send()
+            .await;
+        // Chosen fields only; the SDK error's Debug could hold request details.
+        let outcome = match &sent {
+            Ok(_) => "ok".to_string(),
+            Err(e) => errors::classify(e).code,
+        };
+        tracing::info!(
+            operation = "cloudtrail:LookupEvents",
+            account = %self.account,
+            duration_ms = started.elapsed().as_millis() as u64,
+            outcome = %outcome,
+            "aws call"
+        );
+        sent
+    }
+
+    /// After a throttled answer: holds every stream of the account for the next backoff
+    /// delay and says so, or, past the retry limit, gives the window up until the next poll,
+    /// which resumes it from `token`.
+    async fn back_off(
+        &mut self,
+        index: usize,
+        throttled_here: u32,
+        start: SystemTime,
+        end: SystemTime,
+        token: &mut Option<String>,
+    ) -> Result<(), TailError> {
+        let delay = self.backoff.next_delay();
+        self.limiter.hold_for(delay);
+        let attempt = self.backoff.attempts();
+        if throttled_here > self.config.max_throttle_retries {
+            let token = token.take();
+            self.streams[index].resume = Some(Resume { start, end, token });
+            return Err(TailError::Throttled { attempts: attempt });
+        }
+        let event_name = self.streams[index].event_name.clone();
+        self.emit(TailMessage::Backoff {
+            event_name,
+            delay,
+            attempt,
+        })
+        .await;
+        Ok(())
     }
 
     /// Parses and classifies the events of one page not seen before (newest first, as sent).
@@ -454,6 +496,15 @@ impl TrailPoller {
         }
         self.state.apply(message);
     }
+}
+
+/// The lookup attribute that narrows a request to one event name.
+fn event_name_attribute(name: &str) -> Option<LookupAttribute> {
+    LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventName)
+        .attribute_value(name)
+        .build()
+        .ok()
 }
 
 /// Pages arrive newest first; events within a page too.

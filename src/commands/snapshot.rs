@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::aws::{connect, ProfileSource};
-use crate::inventory::{snapshot, Accounts, Redactor};
+use crate::aws::{connect, AwsError, ProfileSource};
+use crate::inventory::{snapshot, Accounts, AccountsError, Redactor};
 
 /// Exit code when AWS could not be read (no profile, no credentials, no network).
 pub const EXIT_AWS: u8 = 4;
@@ -72,12 +72,25 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
     Ok(0)
 }
 
-async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<Accounts, String> {
+/// Why the accounts could not be read; printed after `crossdock snapshot: `.
+#[derive(Debug, thiserror::Error)]
+enum LoadError {
+    /// A profile could not be opened.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// The profiles do not make a valid set of accounts (e.g. the same account twice).
+    #[error(transparent)]
+    Accounts(#[from] AccountsError),
+    /// No profile at all.
+    #[error("no profile given")]
+    NoProfile,
+}
+
+async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<Accounts, LoadError> {
     let mut accounts = Vec::new();
     for profile in std::iter::once(&args.profile).chain(args.profile_b.as_ref()) {
-        let (loader, mut account) = connect(&args.source, Some(profile), args.region.as_deref())
-            .await
-            .map_err(|e| e.to_string())?;
+        let (loader, mut account) =
+            connect(&args.source, Some(profile), args.region.as_deref()).await?;
         let _ = writeln!(
             err,
             "reading account {} with profile `{profile}` …",
@@ -88,7 +101,7 @@ async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<Accounts, Stri
         accounts.push(account);
     }
     if accounts.is_empty() {
-        return Err("no profile given".to_string());
+        return Err(LoadError::NoProfile);
     }
-    Accounts::new(accounts).map_err(|e| e.to_string())
+    Ok(Accounts::new(accounts)?)
 }

@@ -8,6 +8,10 @@ use super::document::{Effect, Statement};
 use super::principal::PrincipalMatch;
 use super::request::{LabeledPolicy, Request, ResourceKind};
 
+// The outcome types live below both the evaluator and `explain`, which reads them; re-exported
+// here because they are part of an evaluation's public shape.
+pub use super::outcome::{PrincipalOutcome, StatementOutcome};
+
 /// The three possible decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Decision {
@@ -44,56 +48,6 @@ impl PolicySide {
             PolicySide::Session => "session policy",
             PolicySide::Scp => "service control policy",
         }
-    }
-}
-
-/// How the Principal element of a statement related to the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "outcome", content = "as")]
-pub enum PrincipalOutcome {
-    /// Not a resource-based policy: there is no Principal element to match.
-    NotApplicable,
-    /// The caller is named (or not excluded by NotPrincipal).
-    Matched(PrincipalMatch),
-    /// The caller is not named.
-    NotNamed,
-    /// NotPrincipal lists the caller completely.
-    Excluded,
-}
-
-/// What one statement did for this request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatementOutcome {
-    /// Statement index in its document.
-    pub index: usize,
-    /// Allow or Deny.
-    pub effect: Effect,
-    /// Action/NotAction covers the action.
-    pub action: bool,
-    /// Resource/NotResource covers the resource (false when not checked).
-    pub resource: bool,
-    /// Principal matching (resource-based policies).
-    pub principal: PrincipalOutcome,
-    /// All conditions held (`None` when not evaluated because action/resource missed).
-    pub conditions: Option<bool>,
-}
-
-impl StatementOutcome {
-    /// True when the statement applies to the request.
-    pub fn applies(&self) -> bool {
-        self.action
-            && self.resource
-            && self.conditions == Some(true)
-            && matches!(
-                self.principal,
-                PrincipalOutcome::NotApplicable | PrincipalOutcome::Matched(_)
-            )
-    }
-
-    /// True for an Allow that covers the action but failed on something else: the statement
-    /// the user most likely meant to grant with.
-    pub fn is_near_miss(&self) -> bool {
-        self.effect == Effect::Allow && self.action && !self.applies()
     }
 }
 
@@ -383,6 +337,41 @@ struct Decider<'r, 'a> {
 
 type Verdict = (Decision, &'static str, String, Vec<DecidingStatement>);
 
+/// The resource-based policy as the decision sees it.
+struct ResourceSide<'r> {
+    /// Its outcome, skipped or not.
+    policy: Option<&'r PolicyOutcome>,
+    /// Its best Allow for the caller (how the caller was named, statement index).
+    grant: Option<(PrincipalMatch, usize)>,
+    /// Whether it took part (present and not skipped).
+    consulted: bool,
+    /// Key and trust policies must allow even within one account.
+    must_allow: bool,
+    /// "key policy", "trust policy" or "resource-based policy", for the reasons.
+    name: &'static str,
+}
+
+/// The identity side: an Allow, filtered by boundary and session policy.
+struct IdentitySide {
+    /// The caller is an account root user (allowed on its own side, never filtered).
+    root: bool,
+    /// An identity-based policy allows.
+    allows: bool,
+    /// The permissions boundary, if any, allows.
+    boundary_ok: bool,
+    /// The session policy, if any, allows.
+    session_ok: bool,
+    /// The Allow statements of the three, as deciding statements.
+    refs: Vec<DecidingStatement>,
+}
+
+impl IdentitySide {
+    /// Allowed and not filtered out.
+    fn effective(&self) -> bool {
+        self.allows && self.boundary_ok && self.session_ok
+    }
+}
+
 impl Decider<'_, '_> {
     fn identity_side_allows(&self) -> bool {
         match self.request.caller {
@@ -400,15 +389,31 @@ impl Decider<'_, '_> {
         }
     }
 
+    /// The decision, phase by phase: explicit deny, service principal, SCP gate, requests
+    /// AWS refuses outright, self-assume, then the resource and identity sides.
     fn run(&self) -> Verdict {
-        let request = self.request;
-        let action = &request.action;
-        let caller = &request.caller;
-        let cross = request.is_cross_account();
-        let resource_account = request.resource_account().unwrap_or("unknown").to_string();
-        let caller_account = caller.account().unwrap_or("the service").to_string();
+        if let Some(verdict) = self.explicit_deny() {
+            return verdict;
+        }
+        let resource = self.resource_side();
+        if let Caller::Service { name } = &self.request.caller {
+            return self.service_principal(name, &resource);
+        }
+        if let Some(verdict) = self.scp_gate().or_else(|| self.refused_outright()) {
+            return verdict;
+        }
+        let identity = self.identity_side();
+        if let Some(verdict) = self.self_assume(&resource) {
+            return verdict;
+        }
+        if self.request.is_cross_account() || resource.must_allow {
+            return self.resource_must_allow(&resource, identity);
+        }
+        self.same_account(&resource, identity)
+    }
 
-        // 1. An explicit Deny anywhere wins.
+    /// 1. An explicit Deny anywhere wins.
+    fn explicit_deny(&self) -> Option<Verdict> {
         let denies: Vec<DecidingStatement> = self
             .policies
             .iter()
@@ -416,254 +421,310 @@ impl Decider<'_, '_> {
             .flat_map(|p| p.applying(Effect::Deny).map(move |s| (p, s)))
             .map(|(p, s)| self.deciding(p, s.index, true))
             .collect();
-        if let Some(first) = denies.first() {
-            let (p, _) = self.find(first);
-            let reason = format!(
-                "explicit deny in the {} `{}` ({}){}",
-                p.side.describe(),
-                first.policy,
-                self.statement(p, first.statement).label(),
-                super::explain::conditions_held(request, self.statement(p, first.statement)),
-            );
-            return (Decision::ExplicitDeny, "explicit-deny", reason, denies);
+        let first = denies.first()?;
+        let (p, _) = self.find(first);
+        let reason = format!(
+            "explicit deny in the {} `{}` ({}){}",
+            p.side.describe(),
+            first.policy,
+            self.statement(p, first.statement).label(),
+            super::explain::conditions_held(self.request, self.statement(p, first.statement)),
+        );
+        Some((Decision::ExplicitDeny, "explicit-deny", reason, denies))
+    }
+
+    /// The resource-based policy's outcome and best grant, and what it is called.
+    fn resource_side(&self) -> ResourceSide<'_> {
+        let policy = self.side(PolicySide::Resource);
+        let kind = self.request.resource_kind();
+        ResourceSide {
+            policy,
+            grant: policy
+                .filter(|p| p.skipped.is_none())
+                .and_then(PolicyOutcome::best_grant),
+            consulted: policy.is_some_and(|p| p.skipped.is_none()),
+            must_allow: kind != ResourceKind::Standard,
+            name: match kind {
+                ResourceKind::KmsKey => "key policy",
+                ResourceKind::RoleTrust => "trust policy",
+                ResourceKind::Standard => "resource-based policy",
+            },
         }
+    }
 
-        let resource = self.side(PolicySide::Resource);
-        let grant = resource
-            .filter(|p| p.skipped.is_none())
-            .and_then(PolicyOutcome::best_grant);
-        let grant_ref = |this: &Self| match (resource, grant) {
-            (Some(p), Some((_, index))) => vec![this.deciding(p, index, true)],
+    /// The grant statement of the resource policy, if any, as a deciding statement.
+    fn grant_refs(&self, resource: &ResourceSide<'_>) -> Vec<DecidingStatement> {
+        match (resource.policy, resource.grant) {
+            (Some(p), Some((_, index))) => vec![self.deciding(p, index, true)],
             _ => Vec::new(),
-        };
+        }
+    }
 
-        // 2. A service principal: only the resource policy decides.
-        if let Caller::Service { name } = caller {
-            return match grant {
-                Some((m, _)) => (
-                    Decision::Allow,
+    /// 2. A service principal: only the resource policy decides.
+    fn service_principal(&self, name: &str, resource: &ResourceSide<'_>) -> Verdict {
+        let action = &self.request.action;
+        match resource.grant {
+            Some((m, _)) => (
+                Decision::Allow,
+                "service-principal-resource-policy",
+                format!(
+                    "the resource-based policy allows {action} for {}: service principals need nothing else",
+                    m.describe()
+                ),
+                self.grant_refs(resource),
+            ),
+            None => {
+                let (detail, near) = self.near_misses(PolicySide::Resource);
+                (
+                    Decision::ImplicitDeny,
                     "service-principal-resource-policy",
                     format!(
-                        "the resource-based policy allows {action} for {}: service principals need nothing else",
-                        m.describe()
+                        "no statement in the resource-based policy allows {action} for service principal {name} (only the resource policy can){detail}"
                     ),
-                    grant_ref(self),
-                ),
-                None => {
-                    let (detail, near) = self.near_misses(PolicySide::Resource);
-                    (
-                        Decision::ImplicitDeny,
-                        "service-principal-resource-policy",
-                        format!(
-                            "no statement in the resource-based policy allows {action} for service principal {name} (only the resource policy can){detail}"
-                        ),
-                        near,
-                    )
-                }
-            };
-        }
-
-        // 3. Every SCP level must allow.
-        for p in self.policies.iter().filter(|p| p.side == PolicySide::Scp) {
-            if !p.allows() {
-                let label = &policy_at(request, p).label;
-                return (
-                    Decision::ImplicitDeny,
-                    "scp-implicit-deny",
-                    format!(
-                        "no statement in service control policy `{label}` (level {}) allows {action} for account {caller_account}; every level must allow (AWS's error text still says \"explicit deny in a service control policy\")",
-                        p.position
-                    ),
-                    Vec::new(),
-                );
+                    near,
+                )
             }
         }
+    }
 
+    /// 3. Every SCP level must allow.
+    fn scp_gate(&self) -> Option<Verdict> {
+        let request = self.request;
+        let action = &request.action;
+        let caller_account = request.caller.account().unwrap_or("the service");
+        let p = self
+            .policies
+            .iter()
+            .filter(|p| p.side == PolicySide::Scp)
+            .find(|p| !p.allows())?;
+        let label = &policy_at(request, p).label;
+        Some((
+            Decision::ImplicitDeny,
+            "scp-implicit-deny",
+            format!(
+                "no statement in service control policy `{label}` (level {}) allows {action} for account {caller_account}; every level must allow (AWS's error text still says \"explicit deny in a service control policy\")",
+                p.position
+            ),
+            Vec::new(),
+        ))
+    }
+
+    /// Requests AWS refuses whatever the policies say: root assuming a role, and KMS
+    /// actions that do not work across accounts.
+    fn refused_outright(&self) -> Option<Verdict> {
+        let request = self.request;
+        let action = &request.action;
         let kind = request.resource_kind();
-        if matches!(caller, Caller::Root { .. }) && kind == ResourceKind::RoleTrust {
-            return (
+        if matches!(request.caller, Caller::Root { .. }) && kind == ResourceKind::RoleTrust {
+            return Some((
                 Decision::ImplicitDeny,
                 "root-cannot-assume-role",
                 "the account root user cannot assume roles: call sts:AssumeRole with an IAM user or role".to_string(),
                 Vec::new(),
-            );
+            ));
         }
-        if kind == ResourceKind::KmsKey && cross && !request.is_kms_cross_account_action() {
-            return (
+        if kind == ResourceKind::KmsKey
+            && request.is_cross_account()
+            && !request.is_kms_cross_account_action()
+        {
+            return Some((
                 Decision::ImplicitDeny,
                 "kms-cross-account-action",
                 format!(
                     "{action} cannot be used across accounts: only cryptographic operations, CreateGrant, DescribeKey, GetKeyRotationStatus, GetPublicKey, ListGrants, RetireGrant and RevokeGrant work on another account's key"
                 ),
                 Vec::new(),
-            );
+            ));
         }
+        None
+    }
 
-        // 4. The identity side: an Allow, filtered by boundary and session policy.
-        let root = matches!(caller, Caller::Root { .. });
-        let identity_allows = root || self.any_allows(PolicySide::Identity);
-        let boundary_ok = root
-            || self
-                .side(PolicySide::Boundary)
-                .is_none_or(PolicyOutcome::allows);
-        let session_ok = root
-            || self
-                .side(PolicySide::Session)
-                .is_none_or(PolicyOutcome::allows);
-        let identity_effective = identity_allows && boundary_ok && session_ok;
-        let identity_refs = self.allow_refs(&[
-            PolicySide::Identity,
-            PolicySide::Boundary,
-            PolicySide::Session,
-        ]);
-        let identity_failure = |this: &Self, prefix: &str| -> Verdict {
-            let (rule, what, side) = if !identity_allows {
-                (
-                    "identity-policy",
-                    format!(
-                        "no identity-based policy of {caller} allows {action} on {}",
-                        request.resource
-                    ),
-                    PolicySide::Identity,
-                )
-            } else if !boundary_ok {
-                ("permissions-boundary", format!("the permissions boundary does not allow {action} (it only filters: the boundary must allow too)"), PolicySide::Boundary)
-            } else {
-                ("session-policy", format!("the session policy does not allow {action} (it only filters: the session policy must allow too)"), PolicySide::Session)
-            };
-            let (detail, near) = this.near_misses(side);
+    /// 4. The identity side: an Allow, filtered by boundary and session policy.
+    fn identity_side(&self) -> IdentitySide {
+        let root = matches!(self.request.caller, Caller::Root { .. });
+        let filter_ok = |side| root || self.side(side).is_none_or(PolicyOutcome::allows);
+        IdentitySide {
+            root,
+            allows: root || self.any_allows(PolicySide::Identity),
+            boundary_ok: filter_ok(PolicySide::Boundary),
+            session_ok: filter_ok(PolicySide::Session),
+            refs: self.allow_refs(&[
+                PolicySide::Identity,
+                PolicySide::Boundary,
+                PolicySide::Session,
+            ]),
+        }
+    }
+
+    /// Why the identity side does not allow, after `prefix`.
+    fn identity_failure(&self, identity: &IdentitySide, prefix: &str) -> Verdict {
+        let request = self.request;
+        let action = &request.action;
+        let caller = &request.caller;
+        let (rule, what, side) = if !identity.allows {
+            (
+                "identity-policy",
+                format!(
+                    "no identity-based policy of {caller} allows {action} on {}",
+                    request.resource
+                ),
+                PolicySide::Identity,
+            )
+        } else if !identity.boundary_ok {
+            ("permissions-boundary", format!("the permissions boundary does not allow {action} (it only filters: the boundary must allow too)"), PolicySide::Boundary)
+        } else {
+            ("session-policy", format!("the session policy does not allow {action} (it only filters: the session policy must allow too)"), PolicySide::Session)
+        };
+        let (detail, near) = self.near_misses(side);
+        (
+            Decision::ImplicitDeny,
+            rule,
+            format!("{prefix}{what}{detail}"),
+            near,
+        )
+    }
+
+    /// Role assuming itself: only an explicit trust of its own ARN counts.
+    fn self_assume(&self, resource: &ResourceSide<'_>) -> Option<Verdict> {
+        let request = self.request;
+        if request.resource_kind() != ResourceKind::RoleTrust
+            || request.caller.role_arn() != Some(request.resource.as_str())
+        {
+            return None;
+        }
+        let explicit = matches!(
+            resource.grant,
+            Some((PrincipalMatch::Role | PrincipalMatch::Session, _))
+        );
+        (!explicit).then(|| {
             (
                 Decision::ImplicitDeny,
-                rule,
-                format!("{prefix}{what}{detail}"),
-                near,
+                "self-assume-explicit-trust",
+                format!(
+                    "a role assuming itself must be named explicitly by its own ARN in its trust policy; {} does not",
+                    request.resource
+                ),
+                self.grant_refs(resource),
+            )
+        })
+    }
+
+    /// 5. The resource side, when it must allow (cross-account, or a key or trust policy).
+    fn resource_must_allow(&self, resource: &ResourceSide<'_>, identity: IdentitySide) -> Verdict {
+        let request = self.request;
+        let action = &request.action;
+        let cross = request.is_cross_account();
+        let resource_name = resource.name;
+        let resource_account = request.resource_account().unwrap_or("unknown");
+        let caller_account = request.caller.account().unwrap_or("the service");
+        let Some((m, _)) = resource.grant else {
+            return self.no_resource_grant(resource);
+        };
+        if cross || m == PrincipalMatch::Account {
+            // Both sides must allow (the account grant delegates to IAM).
+            if !identity.effective() {
+                let prefix = if cross {
+                    format!(
+                        "cross-account: the {resource_name} of {resource_account} allows it, but "
+                    )
+                } else {
+                    format!("the {resource_name} names only the account (delegation to IAM), but ")
+                };
+                let mut verdict = self.identity_failure(&identity, &prefix);
+                verdict.1 = if cross && verdict.1 == "identity-policy" {
+                    "cross-account-identity-policy"
+                } else {
+                    verdict.1
+                };
+                verdict.3.extend(self.grant_refs(resource));
+                return verdict;
+            }
+            let mut deciding = identity.refs;
+            deciding.extend(self.grant_refs(resource));
+            let why = if cross {
+                format!("cross-account: the identity-based policies in {caller_account} and the {resource_name} of {resource_account} both allow {action}")
+            } else {
+                format!("the {resource_name} delegates to the account and an identity-based policy allows {action}")
+            };
+            return (
+                Decision::Allow,
+                if cross {
+                    "cross-account-both-allow"
+                } else {
+                    "account-delegation"
+                },
+                why,
+                deciding,
+            );
+        }
+        self.same_account_direct_grant(
+            m,
+            identity.boundary_ok,
+            identity.session_ok,
+            resource_name,
+            self.grant_refs(resource),
+            identity.refs,
+        )
+    }
+
+    /// The resource side must allow and nothing in it does.
+    fn no_resource_grant(&self, resource: &ResourceSide<'_>) -> Verdict {
+        let request = self.request;
+        let action = &request.action;
+        let caller = &request.caller;
+        let resource_name = resource.name;
+        let resource_account = request.resource_account().unwrap_or("unknown");
+        let (detail, near) = if resource.consulted {
+            self.near_misses(PolicySide::Resource)
+        } else {
+            (String::new(), Vec::new())
+        };
+        let (rule, prefix) = match request.resource_kind() {
+            ResourceKind::KmsKey => (
+                "kms-key-policy",
+                "the key policy must allow (IAM policies alone never grant KMS access): ",
+            ),
+            ResourceKind::RoleTrust => ("trust-policy", "the trust policy must allow: "),
+            ResourceKind::Standard => ("cross-account-resource-policy", "cross-account: "),
+        };
+        let what = if resource.consulted {
+            format!(
+                "no statement in the {resource_name} of {resource_account} allows {action} for {caller}"
+            )
+        } else if request.resource_policy.is_some() {
+            format!("the {resource_name} does not apply to this action")
+        } else {
+            format!(
+                "{} has no {resource_name}, so nothing in {resource_account} allows {action}",
+                request.resource
             )
         };
+        (
+            Decision::ImplicitDeny,
+            rule,
+            format!("{prefix}{what}{detail}"),
+            near,
+        )
+    }
 
-        let resource_consulted = resource.is_some_and(|p| p.skipped.is_none());
-        let must_allow = kind != ResourceKind::Standard;
-        let resource_name = match kind {
-            ResourceKind::KmsKey => "key policy",
-            ResourceKind::RoleTrust => "trust policy",
-            ResourceKind::Standard => "resource-based policy",
-        };
-
-        // Role assuming itself: only an explicit trust of its own ARN counts.
-        if kind == ResourceKind::RoleTrust && caller.role_arn() == Some(request.resource.as_str()) {
-            let explicit = matches!(
-                grant,
-                Some((PrincipalMatch::Role | PrincipalMatch::Session, _))
-            );
-            if !explicit {
-                return (
-                    Decision::ImplicitDeny,
-                    "self-assume-explicit-trust",
-                    format!(
-                        "a role assuming itself must be named explicitly by its own ARN in its trust policy; {} does not",
-                        request.resource
-                    ),
-                    grant_ref(self),
-                );
-            }
-        }
-
-        // 5. The resource side.
-        if cross || must_allow {
-            let Some((m, _)) = grant else {
-                let (detail, near) = if resource_consulted {
-                    self.near_misses(PolicySide::Resource)
-                } else {
-                    (String::new(), Vec::new())
-                };
-                let (rule, prefix) = match (kind, cross) {
-                    (ResourceKind::KmsKey, _) => (
-                        "kms-key-policy",
-                        "the key policy must allow (IAM policies alone never grant KMS access): ",
-                    ),
-                    (ResourceKind::RoleTrust, _) => {
-                        ("trust-policy", "the trust policy must allow: ")
-                    }
-                    (ResourceKind::Standard, _) => {
-                        ("cross-account-resource-policy", "cross-account: ")
-                    }
-                };
-                let what = if resource_consulted {
-                    format!(
-                        "no statement in the {resource_name} of {resource_account} allows {action} for {caller}"
-                    )
-                } else if request.resource_policy.is_some() {
-                    format!("the {resource_name} does not apply to this action")
-                } else {
-                    format!("{} has no {resource_name}, so nothing in {resource_account} allows {action}", request.resource)
-                };
-                return (
-                    Decision::ImplicitDeny,
-                    rule,
-                    format!("{prefix}{what}{detail}"),
-                    near,
-                );
-            };
-            if cross || m == PrincipalMatch::Account {
-                // Both sides must allow (the account grant delegates to IAM).
-                if !identity_effective {
-                    let prefix = if cross {
-                        format!("cross-account: the {resource_name} of {resource_account} allows it, but ")
-                    } else {
-                        format!(
-                            "the {resource_name} names only the account (delegation to IAM), but "
-                        )
-                    };
-                    let mut verdict = identity_failure(self, &prefix);
-                    verdict.1 = if cross && verdict.1 == "identity-policy" {
-                        "cross-account-identity-policy"
-                    } else {
-                        verdict.1
-                    };
-                    verdict.3.extend(grant_ref(self));
-                    return verdict;
-                }
-                let mut deciding = identity_refs;
-                deciding.extend(grant_ref(self));
-                let why = if cross {
-                    format!("cross-account: the identity-based policies in {caller_account} and the {resource_name} of {resource_account} both allow {action}")
-                } else {
-                    format!("the {resource_name} delegates to the account and an identity-based policy allows {action}")
-                };
-                return (
-                    Decision::Allow,
-                    if cross {
-                        "cross-account-both-allow"
-                    } else {
-                        "account-delegation"
-                    },
-                    why,
-                    deciding,
-                );
-            }
-            return self.same_account_direct_grant(
-                m,
-                boundary_ok,
-                session_ok,
-                resource_name,
-                grant_ref(self),
-                identity_refs,
-            );
-        }
-
-        // Same account, standard resource: either side may allow.
-        if let Some((m, _)) = grant {
-            if m != PrincipalMatch::Account && !identity_effective {
+    /// 6. Same account, standard resource: either side may allow.
+    fn same_account(&self, resource: &ResourceSide<'_>, identity: IdentitySide) -> Verdict {
+        let action = &self.request.action;
+        let caller_account = self.request.caller.account().unwrap_or("the service");
+        if let Some((m, _)) = resource.grant {
+            if m != PrincipalMatch::Account && !identity.effective() {
                 return self.same_account_direct_grant(
                     m,
-                    boundary_ok,
-                    session_ok,
-                    resource_name,
-                    grant_ref(self),
-                    identity_refs,
+                    identity.boundary_ok,
+                    identity.session_ok,
+                    resource.name,
+                    self.grant_refs(resource),
+                    identity.refs,
                 );
             }
         }
-        if identity_effective {
+        if identity.effective() {
+            let root = identity.root;
             let why = if root {
                 format!("the root user of {caller_account} has full access to its own account's resources")
             } else {
@@ -673,10 +734,10 @@ impl Decider<'_, '_> {
                 Decision::Allow,
                 if root { "root-user" } else { "identity-policy" },
                 why,
-                identity_refs,
+                identity.refs,
             );
         }
-        identity_failure(self, "same account: ")
+        self.identity_failure(&identity, "same account: ")
     }
 
     fn same_account_direct_grant(

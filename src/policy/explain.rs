@@ -2,7 +2,7 @@
 //! evaluator's reasons and the diagnosis evidence share them so they never disagree.
 
 use super::document::Statement;
-use super::evaluate::{PrincipalOutcome, StatementOutcome};
+use super::outcome::{PrincipalOutcome, StatementOutcome};
 use super::request::Request;
 
 /// `: ArnNotEquals aws:PrincipalArn [a, b] held for c` — the conditions of an applying statement.

@@ -8,6 +8,7 @@ pub mod document;
 pub mod error;
 pub mod evaluate;
 pub mod explain;
+pub mod outcome;
 pub mod principal;
 pub mod request;
 pub mod request_file;

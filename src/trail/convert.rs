@@ -16,13 +16,51 @@ pub(crate) enum Item {
     Container,
 }
 
+/// Why one record could not be read; the texts are what `crossdock trail` and the console show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordParseError {
+    /// Not JSON at all.
+    #[error("not JSON (a record must be a JSON object)")]
+    NotJson,
+    /// JSON, but not an object (`an array`, `a string`, …).
+    #[error("record is {0}, not a JSON object")]
+    NotAnObject(&'static str),
+    /// Nothing but whitespace.
+    #[error("empty record")]
+    Empty,
+    /// serde's reason, without its position and shortened.
+    #[error("{0}")]
+    Json(String),
+    /// An object without any CloudTrail record field.
+    #[error("object has none of the CloudTrail record fields (eventName, eventSource, eventTime, eventID)")]
+    NoRecordFields,
+    /// The record inside a LookupEvents result's `CloudTrailEvent`.
+    #[error("CloudTrailEvent: {0}")]
+    InLookupEvent(Box<RecordParseError>),
+    /// An EventBridge "… via CloudTrail" envelope without `detail`.
+    #[error("`{0}` envelope has no detail")]
+    NoDetail(String),
+    /// An EventBridge "… via CloudTrail" envelope whose `detail` is not a record.
+    #[error("`{0}` detail: object has none of the CloudTrail record fields (eventName, eventSource, eventTime, eventID)")]
+    DetailNotARecord(String),
+    /// An EventBridge event of another kind.
+    #[error("EventBridge event `{0}` is neither a CloudTrail record nor an ECR event")]
+    UnknownEnvelope(String),
+}
+
+impl RecordParseError {
+    fn json(e: serde_json::Error) -> Self {
+        RecordParseError::Json(serde_reason(&e))
+    }
+}
+
 /// Longest reason kept from a serde error (its "invalid type" text quotes the value).
 const MAX_REASON: usize = 160;
 
 /// Parses one JSON value that should be a record, an envelope or a LookupEvents result.
 ///
 /// `bare` is the source format to record when the value is a plain CloudTrail record.
-pub(crate) fn parse_item(bytes: &[u8], bare: SourceFormat) -> Result<Item, String> {
+pub(crate) fn parse_item(bytes: &[u8], bare: SourceFormat) -> Result<Item, RecordParseError> {
     let start = bytes
         .iter()
         .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
@@ -30,13 +68,13 @@ pub(crate) fn parse_item(bytes: &[u8], bare: SourceFormat) -> Result<Item, Strin
         Some([b'{', ..]) => {}
         Some(rest) => {
             return Err(match kind_of(rest) {
-                "not JSON" => "not JSON (a record must be a JSON object)".to_owned(),
-                kind => format!("record is {kind}, not a JSON object"),
+                "not JSON" => RecordParseError::NotJson,
+                kind => RecordParseError::NotAnObject(kind),
             })
         }
-        None => return Err("empty record".to_owned()),
+        None => return Err(RecordParseError::Empty),
     }
-    let raw: RawItem = serde_json::from_slice(bytes).map_err(|e| serde_reason(&e))?;
+    let raw: RawItem = serde_json::from_slice(bytes).map_err(RecordParseError::json)?;
     if raw.records.is_some() || raw.events.is_some() {
         return Ok(Item::Container);
     }
@@ -44,18 +82,21 @@ pub(crate) fn parse_item(bytes: &[u8], bare: SourceFormat) -> Result<Item, Strin
 }
 
 /// Parses one CloudTrail record given as a string (LookupEvents' `CloudTrailEvent`).
-pub fn parse_record_str(json: &str) -> Result<TrailEvent, String> {
-    let raw: RawItem = serde_json::from_str(json).map_err(|e| serde_reason(&e))?;
+pub fn parse_record_str(json: &str) -> Result<TrailEvent, RecordParseError> {
+    let raw: RawItem = serde_json::from_str(json).map_err(RecordParseError::json)?;
     if !is_record(&raw) {
-        return Err(no_fields());
+        return Err(RecordParseError::NoRecordFields);
     }
     Ok(record(raw, SourceFormat::LookupEvents))
 }
 
-pub(crate) fn from_raw(mut raw: RawItem<'_>, bare: SourceFormat) -> Result<TrailEvent, String> {
+pub(crate) fn from_raw(
+    mut raw: RawItem<'_>,
+    bare: SourceFormat,
+) -> Result<TrailEvent, RecordParseError> {
     if let Some(inner) = raw.cloud_trail_event.take() {
-        let mut event =
-            parse_record_str(&inner).map_err(|reason| format!("CloudTrailEvent: {reason}"))?;
+        let mut event = parse_record_str(&inner)
+            .map_err(|reason| RecordParseError::InLookupEvent(Box::new(reason)))?;
         if event.event_id.is_none() {
             event.event_id = own(raw.lookup_event_id);
         }
@@ -67,12 +108,7 @@ pub(crate) fn from_raw(mut raw: RawItem<'_>, bare: SourceFormat) -> Result<Trail
     if is_record(&raw) {
         return Ok(record(raw, bare));
     }
-    Err(no_fields())
-}
-
-fn no_fields() -> String {
-    "object has none of the CloudTrail record fields (eventName, eventSource, eventTime, eventID)"
-        .to_owned()
+    Err(RecordParseError::NoRecordFields)
 }
 
 fn is_record(raw: &RawItem<'_>) -> bool {
@@ -83,7 +119,10 @@ fn is_record(raw: &RawItem<'_>) -> bool {
         || raw.event_version.is_some()
 }
 
-fn from_envelope(mut raw: RawItem<'_>, detail_type: Cow<'_, str>) -> Result<TrailEvent, String> {
+fn from_envelope(
+    mut raw: RawItem<'_>,
+    detail_type: Cow<'_, str>,
+) -> Result<TrailEvent, RecordParseError> {
     let is_ecr = raw.source.as_deref() == Some("aws.ecr") || detail_type.starts_with("ECR ");
     let envelope = Envelope {
         id: own(raw.id.take()),
@@ -97,18 +136,16 @@ fn from_envelope(mut raw: RawItem<'_>, detail_type: Cow<'_, str>) -> Result<Trai
     if detail_type.ends_with("via CloudTrail") {
         let detail = raw
             .detail
-            .ok_or_else(|| format!("`{detail_type}` envelope has no detail"))?;
+            .ok_or_else(|| RecordParseError::NoDetail(detail_type.to_string()))?;
         if !is_record(&detail) {
-            return Err(format!("`{detail_type}` detail: {}", no_fields()));
+            return Err(RecordParseError::DetailNotARecord(detail_type.to_string()));
         }
         let mut event = record(*detail, SourceFormat::EventBridgeCloudTrail);
         event.envelope = Some(envelope);
         return Ok(event);
     }
     if !is_ecr {
-        return Err(format!(
-            "EventBridge event `{detail_type}` is neither a CloudTrail record nor an ECR event"
-        ));
+        return Err(RecordParseError::UnknownEnvelope(detail_type.to_string()));
     }
     let detail = raw.detail.map(|d| *d).unwrap_or_default();
     let mut event = TrailEvent::empty(SourceFormat::EventBridgeEcr);
@@ -319,7 +356,8 @@ mod tests {
         let json = format!(r#"{{"eventName":["{long}"]}}"#);
         let err = parse_item(json.as_bytes(), SourceFormat::Record)
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(err.starts_with("invalid type"), "{err}");
         assert!(err.chars().count() <= MAX_REASON + 1);
     }
@@ -359,7 +397,8 @@ mod tests {
         ] {
             let err = parse_item(json.as_bytes(), SourceFormat::Record)
                 .err()
-                .unwrap();
+                .unwrap()
+                .to_string();
             assert!(err.contains(want), "{json}: {err}");
         }
     }

@@ -26,7 +26,7 @@ pub mod ring;
 mod scan;
 
 pub use classify::{classify, is_denied, kind_of, Classification, EventKind};
-pub use convert::parse_record_str;
+pub use convert::{parse_record_str, RecordParseError};
 pub use dedup::{dedup_by_event_id, EventDeduper};
 pub use input::Layout;
 pub use link::{Derived, LinkedQuestion};

@@ -6,6 +6,44 @@
 
 use serde::Serialize;
 
+/// The kind of activity an event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    /// An image push step: PutImage, InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload; ECR `PUSH`.
+    Push,
+    /// An image pull step: BatchGetImage, GetDownloadUrlForLayer.
+    Pull,
+    /// STS AssumeRole (also WithWebIdentity / WithSAML).
+    AssumeRole,
+    /// ECR GetAuthorizationToken (docker login).
+    AuthToken,
+    /// Any call to KMS.
+    KmsUse,
+    /// ECR `Replication Action`.
+    Replication,
+    /// ECR `Pull Through Cache Action`.
+    PullThroughCache,
+    /// Anything else.
+    Other,
+}
+
+impl EventKind {
+    /// The stable name used in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Push => "push",
+            EventKind::Pull => "pull",
+            EventKind::AssumeRole => "assume-role",
+            EventKind::AuthToken => "auth-token",
+            EventKind::KmsUse => "kms",
+            EventKind::Replication => "replication",
+            EventKind::PullThroughCache => "pull-through-cache",
+            EventKind::Other => "other",
+        }
+    }
+}
+
 /// How a record reached us; kept per event because one input may mix shapes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::convert::{parse_item, Item};
+use super::convert::{parse_item, Item, RecordParseError};
 use super::fast;
 use super::input::{bom_len, decompress, layout, Layout};
 use super::model::{SourceFormat, TrailEvent};
@@ -151,7 +151,7 @@ where
 pub fn parse_lookup_event(
     event_id: Option<&str>,
     cloud_trail_event: &str,
-) -> Result<TrailEvent, String> {
+) -> Result<TrailEvent, RecordParseError> {
     let mut event = super::convert::parse_record_str(cloud_trail_event)?;
     if event.event_id.is_none() {
         event.event_id = event_id.map(str::to_owned);
@@ -299,7 +299,7 @@ impl<'n, 'b> Parser<'n, 'b> {
             Err(_) if line[i] == b'{' && has_container_key(line, i) => {
                 self.container(line, i);
             }
-            Err(reason) => self.error_at(i, None, reason),
+            Err(reason) => self.error_at(i, None, reason.to_string()),
         }
     }
 
@@ -316,7 +316,7 @@ impl<'n, 'b> Parser<'n, 'b> {
             _ => match scan::value_end(b, i) {
                 Ok(end) => {
                     let reason = match parse_item(&b[i..end], SourceFormat::Record) {
-                        Err(reason) => reason,
+                        Err(reason) => reason.to_string(),
                         Ok(_) => "unexpected value".to_owned(),
                     };
                     self.error_at(i, None, reason);
@@ -345,7 +345,7 @@ impl<'n, 'b> Parser<'n, 'b> {
                 // A container whose key is not first may still hold good records.
                 Err(_) if has_container_key(b, i) => self.container(b, i),
                 Err(reason) => {
-                    self.error_at(i, None, reason);
+                    self.error_at(i, None, reason.to_string());
                     Some(end)
                 }
             },
@@ -414,7 +414,7 @@ impl<'n, 'b> Parser<'n, 'b> {
                     Some(slot),
                     "container nested in a record list".into(),
                 ),
-                Err(reason) => self.error_at(start, Some(slot), reason),
+                Err(reason) => self.error_at(start, Some(slot), reason.to_string()),
             },
             Err((pos, e)) => self.error_at(pos, Some(slot), scan_reason(e, "record")),
         }

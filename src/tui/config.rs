@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::keymap::Keymap;
-use super::theme::{self, Theme};
+use super::keymap::{Keymap, KeymapError};
+use super::theme::{self, Theme, ThemeError};
 
 /// What the config file may set.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -19,6 +19,40 @@ pub struct ConfigFile {
     pub presenter: Option<bool>,
     /// The user keymap file (default `keymap.toml` in the config dir).
     pub keymap: Option<PathBuf>,
+}
+
+/// Why the configuration could not be resolved; the messages name the file at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config or keymap file exists but could not be read.
+    #[error("{}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The config file is not valid.
+    #[error("{}: {source}", .path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong in it.
+        source: toml::de::Error,
+    },
+    /// The theme asked for could not be loaded.
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+    /// The user keymap is not valid (its messages name the file).
+    #[error(transparent)]
+    Keymap(#[from] KeymapError),
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// The crossdock config directory.
@@ -58,7 +92,7 @@ pub struct Effective {
 
 /// Reads the config file (if any) and resolves theme, keymap and presenter mode;
 /// command-line values win over the file.
-pub fn resolve(cli_theme: Option<&str>, cli_presenter: bool) -> Result<Effective, String> {
+pub fn resolve(cli_theme: Option<&str>, cli_presenter: bool) -> Result<Effective, ConfigError> {
     resolve_in(
         config_dir().as_deref(),
         cli_theme,
@@ -73,13 +107,15 @@ pub fn resolve_in(
     cli_theme: Option<&str>,
     cli_presenter: bool,
     no_color: bool,
-) -> Result<Effective, String> {
+) -> Result<Effective, ConfigError> {
     let config_path = dir.map(|d| d.join("config.toml"));
     let file = match &config_path {
         Some(path) if path.is_file() => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            toml::from_str::<ConfigFile>(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            let text = read(path)?;
+            toml::from_str::<ConfigFile>(&text).map_err(|source| ConfigError::Parse {
+                path: path.clone(),
+                source,
+            })?
         }
         _ => ConfigFile::default(),
     };
@@ -104,9 +140,8 @@ pub fn resolve_in(
     };
     let resolved_keymap = match &keymap_path {
         Some(path) if path.is_file() => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Keymap::with_user(&text, &path.display().to_string()).map_err(|e| e.to_string())?
+            let text = read(path)?;
+            Keymap::with_user(&text, &path.display().to_string())?
         }
         _ => Keymap::default_keymap(),
     };

@@ -2,13 +2,15 @@
 //! `themes/` config folder), chosen by `--theme` or the config file. `NO_COLOR` keeps
 //! only bold/reverse/underline so every state stays readable without colour.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
 use crate::diagnose::model::Status;
+
+use super::msg::Side;
 
 /// The built-in themes: (name, file text).
 pub const BUILT_IN: [(&str, &str); 3] = [
@@ -94,9 +96,58 @@ pub enum Role {
     Error,
 }
 
+/// Why a theme could not be loaded; the messages name the theme or file and what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    /// Not a built-in name, and no theme directory to look in.
+    #[error("unknown theme `{name}`; built in: {known}")]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The built-in names, comma-separated.
+        known: String,
+    },
+    /// Not a built-in name, and `NAME.toml` in the theme directory could not be read.
+    #[error("unknown theme `{name}` (built in: {known}; {} : {source})", .path.display())]
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The built-in names, comma-separated.
+        known: String,
+        /// The file looked for.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: std::io::Error,
+    },
+    /// A theme file that does not parse, with its path.
+    #[error("{}: {source}", .path.display())]
+    InFile {
+        /// The theme file.
+        path: PathBuf,
+        /// What is wrong in it.
+        source: Box<ThemeError>,
+    },
+    /// Not valid theme TOML.
+    #[error(transparent)]
+    Toml(#[from] toml::de::Error),
+    /// A colour value ratatui does not know.
+    #[error("unknown colour `{0}`")]
+    Colour(String),
+}
+
+impl Role {
+    /// The colour role of a side.
+    pub fn side(side: Side) -> Role {
+        match side {
+            Side::A => Role::SideA,
+            Side::B => Role::SideB,
+        }
+    }
+}
+
 impl Theme {
     /// A built-in theme by name, or a theme file from `dir` (`NAME.toml`).
-    pub fn load(name: &str, dir: Option<&Path>) -> Result<Theme, String> {
+    pub fn load(name: &str, dir: Option<&Path>) -> Result<Theme, ThemeError> {
         if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name) {
             return Theme::parse(text);
         }
@@ -106,16 +157,22 @@ impl Theme {
         }
         let known = BUILT_IN.map(|(n, _)| n).join(", ");
         let Some(dir) = dir else {
-            return Err(format!("unknown theme `{name}`; built in: {known}"));
+            return Err(ThemeError::Unknown {
+                name: name.to_string(),
+                known,
+            });
         };
         let path = dir.join(format!("{name}.toml"));
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            format!(
-                "unknown theme `{name}` (built in: {known}; {} : {e})",
-                path.display()
-            )
+        let text = std::fs::read_to_string(&path).map_err(|source| ThemeError::NotFound {
+            name: name.to_string(),
+            known,
+            path: path.clone(),
+            source,
         })?;
-        Theme::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+        Theme::parse(&text).map_err(|e| ThemeError::InFile {
+            path,
+            source: Box::new(e),
+        })
     }
 
     /// The default dark theme.
@@ -134,8 +191,8 @@ impl Theme {
     }
 
     /// Parses a theme file.
-    pub fn parse(text: &str) -> Result<Theme, String> {
-        let file: ThemeFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Theme, ThemeError> {
+        let file: ThemeFile = toml::from_str(text)?;
         let fields = [
             &file.fg,
             &file.muted,
@@ -161,7 +218,7 @@ impl Theme {
         ];
         let mut colors = [Color::Reset; 21];
         for (slot, text) in colors.iter_mut().zip(fields) {
-            *slot = Color::from_str(text).map_err(|_| format!("unknown colour `{text}`"))?;
+            *slot = Color::from_str(text).map_err(|_| ThemeError::Colour(text.to_string()))?;
         }
         Ok(Theme {
             name: file.name,

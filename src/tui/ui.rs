@@ -9,7 +9,9 @@ use ratatui::Frame;
 use super::action::Action;
 use super::app::{App, Focus, Overlay, SideStatus};
 use super::keymap::{join_keys, Context};
+use super::layout::Areas;
 use super::msg::Side;
+use super::panes::picker::{IdentityStatus, SideIdentity};
 use super::panes::{self, detail, Tab};
 use super::source::DataSource;
 use super::theme::Role;
@@ -18,66 +20,18 @@ use super::widgets::spinner;
 /// Draws the app into the frame.
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let theme = &app.theme;
     if area.width < super::MIN_WIDTH || area.height < super::MIN_HEIGHT {
-        let text = vec![
-            Line::styled("terminal too small", theme.style(Role::Error)),
-            Line::styled(
-                format!(
-                    "crossdock needs {}×{}; this is {}×{}. Enlarge the window (q quits).",
-                    super::MIN_WIDTH,
-                    super::MIN_HEIGHT,
-                    area.width,
-                    area.height
-                ),
-                theme.style(Role::Text),
-            ),
-        ];
-        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        too_small(frame, area, app);
         return;
     }
     let areas = super::layout::areas(area.width, area.height, app.explain.is_some());
     header(frame, areas.header, app);
     tabs(frame, areas.tabs, app);
     for side in Side::BOTH {
-        if let Some(rect) = areas.lists[side.index()] {
-            panes::lists::render(frame, rect, app, side);
-        }
-        let state = app.side(side);
-        let title = detail_title(app, side);
-        detail::render(
-            frame,
-            areas.details[side.index()],
-            &state.detail,
-            detail::DetailFrame {
-                title,
-                focused: app.focus == Focus::Detail(side),
-                tick: app.tick,
-                empty: if app.explain.is_some() {
-                    "no evidence for this check in this account"
-                } else {
-                    "nothing selected"
-                },
-            },
-            theme,
-            state.account(),
-        );
+        side_panes(frame, &areas, app, side);
     }
-    if let (Some(rect), Some(explain)) = (areas.explain, &app.explain) {
-        match (&app.overlay, explain.diagnosis()) {
-            (Some(Overlay::Walkthrough(walk)), Some(diagnosis)) => {
-                panes::walkthrough::render(frame, rect, diagnosis, walk.step, theme, &app.masker)
-            }
-            _ => panes::explain::render(
-                frame,
-                rect,
-                explain,
-                app.focus == Focus::Explain,
-                app.tick,
-                theme,
-                &app.masker,
-            ),
-        }
+    if let Some(rect) = areas.explain {
+        explain_pane(frame, rect, app);
     }
     footer(frame, areas.footer, app);
     let body = Rect::new(
@@ -86,6 +40,79 @@ pub fn draw(frame: &mut Frame, app: &App) {
         area.width,
         area.height.saturating_sub(areas.tabs.y + 1),
     );
+    overlay(frame, body, app);
+}
+
+/// The notice shown instead of the console below [`super::MIN_WIDTH`]×[`super::MIN_HEIGHT`].
+fn too_small(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let text = vec![
+        Line::styled("terminal too small", theme.style(Role::Error)),
+        Line::styled(
+            format!(
+                "crossdock needs {}×{}; this is {}×{}. Enlarge the window (q quits).",
+                super::MIN_WIDTH,
+                super::MIN_HEIGHT,
+                area.width,
+                area.height
+            ),
+            theme.style(Role::Text),
+        ),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+/// One side's list (when the layout has room for it) and its detail pane.
+fn side_panes(frame: &mut Frame, areas: &Areas, app: &App, side: Side) {
+    if let Some(rect) = areas.lists[side.index()] {
+        panes::lists::render(frame, rect, app, side);
+    }
+    let state = app.side(side);
+    let title = detail_title(app, side);
+    detail::render(
+        frame,
+        areas.details[side.index()],
+        &state.detail,
+        detail::DetailFrame {
+            title,
+            focused: app.focus == Focus::Detail(side),
+            tick: app.tick,
+            empty: if app.explain.is_some() {
+                "no evidence for this check in this account"
+            } else {
+                "nothing selected"
+            },
+        },
+        &app.theme,
+        state.account(),
+    );
+}
+
+/// The Explain pane, or the walkthrough over it once a diagnosis is there.
+fn explain_pane(frame: &mut Frame, rect: Rect, app: &App) {
+    let Some(explain) = &app.explain else {
+        return;
+    };
+    let theme = &app.theme;
+    match (&app.overlay, explain.diagnosis()) {
+        (Some(Overlay::Walkthrough(walk)), Some(diagnosis)) => {
+            panes::walkthrough::render(frame, rect, diagnosis, walk.step, theme, &app.masker)
+        }
+        _ => panes::explain::render(
+            frame,
+            rect,
+            explain,
+            app.focus == Focus::Explain,
+            app.tick,
+            theme,
+            &app.masker,
+        ),
+    }
+}
+
+/// The open overlay, drawn last over `body` (everything between the header and the footer).
+fn overlay(frame: &mut Frame, body: Rect, app: &App) {
+    let theme = &app.theme;
     match &app.overlay {
         Some(Overlay::Help(help)) => panes::help::render(frame, body, help, &app.keymap, theme),
         Some(Overlay::Palette(palette)) => panes::palette::render(frame, body, palette, theme),
@@ -97,7 +124,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             frame,
             body,
             picker,
-            &app.sides,
+            &Side::BOTH.map(|side| side_identity(app, side)),
             app.tick,
             theme,
             &app.masker,
@@ -109,11 +136,20 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
 }
 
-/// The colour role of a side.
-pub fn side_role(side: Side) -> Role {
-    match side {
-        Side::A => Role::SideA,
-        Side::B => Role::SideB,
+/// What the profile picker shows of a side's identity.
+fn side_identity(app: &App, side: Side) -> SideIdentity<'_> {
+    let state = app.side(side);
+    SideIdentity {
+        profile: state.profile.as_deref(),
+        status: match &state.status {
+            SideStatus::Empty => IdentityStatus::Empty,
+            SideStatus::Loading(_) => IdentityStatus::Resolving,
+            SideStatus::Ready(account) => IdentityStatus::Resolved {
+                account: account.id(),
+                caller_arn: &account.identity.caller_arn,
+            },
+            SideStatus::Failed(error) => IdentityStatus::Failed(error),
+        },
     }
 }
 
@@ -164,7 +200,7 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         let clipped: String = text.chars().take(width.saturating_sub(1)).collect();
         second.push(Span::styled(
             format!(" {clipped:<w$}", w = width.saturating_sub(1)),
-            theme.style(side_role(side)),
+            theme.style(Role::side(side)),
         ));
     }
     frame.render_widget(
@@ -204,7 +240,10 @@ fn detail_title(app: &App, side: Side) -> Line<'static> {
         ""
     };
     Line::from(vec![
-        Span::styled(format!(" {} ", side.letter()), theme.style(side_role(side))),
+        Span::styled(
+            format!(" {} ", side.letter()),
+            theme.style(Role::side(side)),
+        ),
         Span::styled(format!("{name}{evidence} "), theme.style(Role::Accent)),
     ])
 }

@@ -8,9 +8,10 @@ use ratatui::Frame;
 
 use super::Tab;
 use crate::inventory::{Account, Listing};
-use crate::tui::app::{App, Focus, SideStatus};
+use crate::tui::app::{App, Focus, SideState, SideStatus};
 use crate::tui::msg::Side;
-use crate::tui::theme::Role;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::widgets::list::{FilterList, Row};
 use crate::tui::widgets::spinner;
 
 fn listing_error(account: &Account, tab: Tab) -> Option<String> {
@@ -31,10 +32,25 @@ fn listing_error(account: &Account, tab: Tab) -> Option<String> {
 
 /// Draws one side's list for the current tab: loading, error, empty and filtered states.
 pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
-    let theme = &app.theme;
     let state = app.side(side);
     let list = state.list(app.tab);
     let focused = app.focus == Focus::List(side);
+    let mut lines = vec![filter_line(list, &app.theme)];
+    match &state.status {
+        SideStatus::Ready(account) => {
+            lines.extend(notices(app, state, account));
+            let height = area.height.saturating_sub(crate::tui::layout::LIST_CHROME) as usize;
+            lines.extend(rows(app, list, focused, height));
+        }
+        status => lines.extend(status_lines(app, status)),
+    }
+    let block = frame_block(app, side, list, focused);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The border, with the side's letter, the tab and the count (`visible/total` when filtered).
+fn frame_block(app: &App, side: Side, list: &FilterList<Row>, focused: bool) -> Block<'static> {
+    let theme = &app.theme;
     let count = if list.query.is_empty() {
         format!("{}", list.total())
     } else {
@@ -43,22 +59,26 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
     let title = Line::from(vec![
         Span::styled(
             format!(" {} ", side.letter()),
-            theme.style(crate::tui::ui::side_role(side)),
+            theme.style(Role::side(side)),
         ),
         Span::styled(
             format!("{} {count} ", app.tab.title()),
             theme.style(Role::Accent),
         ),
     ]);
-    let block = Block::default()
+    Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(if focused {
             Role::BorderFocused
         } else {
             Role::Border
         }))
-        .title(title);
-    let filter = if list.editing {
+        .title(title)
+}
+
+/// The filter line: being edited, empty, or the query in force.
+fn filter_line(list: &FilterList<Row>, theme: &Theme) -> Line<'static> {
+    if list.editing {
         Line::from(vec![
             Span::styled("/", theme.style(Role::Accent)),
             Span::styled(list.query.clone(), theme.style(Role::Text)),
@@ -68,86 +88,104 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
         Line::styled("/ filter", theme.style(Role::Muted))
     } else {
         Line::styled(format!("/{}", list.query), theme.style(Role::Accent))
-    };
-    let mut lines = vec![filter];
-    match &state.status {
-        SideStatus::Empty => lines.push(Line::styled(
+    }
+}
+
+/// What a side that holds no account yet shows: no profile, loading, or why it failed.
+fn status_lines(app: &App, status: &SideStatus) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    match status {
+        SideStatus::Empty => vec![Line::styled(
             "no profile chosen — press p",
             theme.style(Role::Muted),
-        )),
-        SideStatus::Loading(what) => lines.push(Line::styled(
+        )],
+        SideStatus::Loading(what) => vec![Line::styled(
             format!("{} loading {what}…", spinner::frame(app.tick)),
             theme.style(Role::Muted),
-        )),
+        )],
         SideStatus::Failed(error) => {
-            lines.push(Line::styled(
+            let mut lines = vec![Line::styled(
                 error.message.clone(),
                 theme.style(Role::Error),
-            ));
+            )];
             if let Some(hint) = &error.hint {
                 lines.push(Line::styled(
                     format!("run: {hint}"),
                     theme.style(Role::Text),
                 ));
             }
+            lines
         }
-        SideStatus::Ready(account) => {
-            if let Some(error) = listing_error(account, app.tab) {
-                lines.push(Line::styled(
-                    app.masker.mask_string(&error),
-                    theme.style(Role::Error),
-                ));
-            }
-            if app.tab == Tab::Trail {
-                if let Some(error) = &state.trail_error {
-                    lines.push(Line::styled(
-                        app.masker.mask_string(&error.to_string()),
-                        theme.style(Role::Error),
-                    ));
-                }
-            }
-            if list.total() == 0 && app.tab == Tab::Trail && state.profile.is_some() {
-                lines.push(Line::styled(
-                    crate::trail::DELAY_HINT,
-                    theme.style(Role::Muted),
-                ));
-            } else if list.total() == 0 {
-                lines.push(Line::styled(
-                    format!("no {} in this account", app.tab.title().to_lowercase()),
-                    theme.style(Role::Muted),
-                ));
-            } else if list.visible_len() == 0 {
-                lines.push(Line::styled(
-                    "nothing matches the filter (esc clears)",
-                    theme.style(Role::Muted),
-                ));
-            }
-            let height = area.height.saturating_sub(crate::tui::layout::LIST_CHROME) as usize;
-            for (i, row) in list.visible().enumerate().skip(list.offset()).take(height) {
-                let selected = i == list.selected_index();
-                let style = match (selected, focused) {
-                    (true, true) => theme.style(Role::Selection),
-                    (true, false) => theme.style(Role::Accent),
-                    _ => theme.style(Role::Text),
-                };
-                let mut spans = Vec::new();
-                spans.push(Span::styled(if selected { "▸ " } else { "  " }, style));
-                if !row.tag.is_empty() {
-                    spans.push(Span::styled(
-                        format!("{:<8} ", row.tag),
-                        theme.style(Role::Muted),
-                    ));
-                }
-                spans.push(Span::styled(app.masker.mask_string(&row.name), style));
-                if !row.extra.is_empty() {
-                    spans.push(Span::styled(
-                        format!("  {}", app.masker.mask(&row.extra)),
-                        theme.style(Role::Muted),
-                    ));
-                }
-                lines.push(Line::from(spans));
-            }
+        SideStatus::Ready(_) => Vec::new(),
+    }
+}
+
+/// Above a loaded account's rows: why the listing or the trail failed, and why the list is
+/// empty (nothing there, CloudTrail's delay, or the filter).
+fn notices(app: &App, state: &SideState, account: &Account) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let list = state.list(app.tab);
+    let mut lines = Vec::new();
+    if let Some(error) = listing_error(account, app.tab) {
+        lines.push(Line::styled(
+            app.masker.mask_string(&error),
+            theme.style(Role::Error),
+        ));
+    }
+    if app.tab == Tab::Trail {
+        if let Some(error) = &state.trail_error {
+            lines.push(Line::styled(
+                app.masker.mask_string(&error.to_string()),
+                theme.style(Role::Error),
+            ));
         }
     }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    if list.total() == 0 && app.tab == Tab::Trail && state.profile.is_some() {
+        lines.push(Line::styled(
+            crate::trail::DELAY_HINT,
+            theme.style(Role::Muted),
+        ));
+    } else if list.total() == 0 {
+        lines.push(Line::styled(
+            format!("no {} in this account", app.tab.title().to_lowercase()),
+            theme.style(Role::Muted),
+        ));
+    } else if list.visible_len() == 0 {
+        lines.push(Line::styled(
+            "nothing matches the filter (esc clears)",
+            theme.style(Role::Muted),
+        ));
+    }
+    lines
+}
+
+/// The visible rows that fit in `height`, the selected one marked.
+fn rows(app: &App, list: &FilterList<Row>, focused: bool, height: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    for (i, row) in list.visible().enumerate().skip(list.offset()).take(height) {
+        let selected = i == list.selected_index();
+        let style = match (selected, focused) {
+            (true, true) => theme.style(Role::Selection),
+            (true, false) => theme.style(Role::Accent),
+            _ => theme.style(Role::Text),
+        };
+        let mut spans = Vec::new();
+        spans.push(Span::styled(if selected { "▸ " } else { "  " }, style));
+        if !row.tag.is_empty() {
+            spans.push(Span::styled(
+                format!("{:<8} ", row.tag),
+                theme.style(Role::Muted),
+            ));
+        }
+        spans.push(Span::styled(app.masker.mask_string(&row.name), style));
+        if !row.extra.is_empty() {
+            spans.push(Span::styled(
+                format!("  {}", app.masker.mask(&row.extra)),
+                theme.style(Role::Muted),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }

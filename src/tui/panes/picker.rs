@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::tui::app::{SideState, SideStatus};
 use crate::tui::msg::Side;
 use crate::tui::presenter::Masker;
 use crate::tui::profiles::ProfileInfo;
@@ -55,12 +54,40 @@ impl PickerState {
     }
 }
 
+/// One side's identity as the picker shows it: a view of the app's side state, so this
+/// pane needs nothing from the app module (which holds the picker's state).
+#[derive(Debug, Clone, Copy)]
+pub struct SideIdentity<'a> {
+    /// The profile chosen for the side, if any.
+    pub profile: Option<&'a str>,
+    /// How far resolving it got.
+    pub status: IdentityStatus<'a>,
+}
+
+/// How far resolving a side's identity got.
+#[derive(Debug, Clone, Copy)]
+pub enum IdentityStatus<'a> {
+    /// No profile chosen.
+    Empty,
+    /// Being resolved.
+    Resolving,
+    /// Resolved by GetCallerIdentity.
+    Resolved {
+        /// The account ID.
+        account: &'a str,
+        /// The caller ARN.
+        caller_arn: &'a str,
+    },
+    /// Could not be resolved.
+    Failed(&'a LoadError),
+}
+
 /// Draws the picker over the screen.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     state: &PickerState,
-    sides: &[SideState; 2],
+    sides: &[SideIdentity<'_>; 2],
     tick: usize,
     theme: &Theme,
     masker: &Masker,
@@ -85,6 +112,21 @@ pub fn render(
     frame.render_widget(block, rect);
     let [list_area, identity_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(inner);
+    let lines = profile_lines(state, list_area.height, tick, theme);
+    frame.render_widget(Paragraph::new(lines), list_area);
+    frame.render_widget(
+        Paragraph::new(identity_lines(sides, tick, theme, masker)).wrap(Wrap { trim: false }),
+        identity_area,
+    );
+}
+
+/// The filter line and the profiles that fit in `height`, or the listing's state.
+fn profile_lines(
+    state: &PickerState,
+    height: u16,
+    tick: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     match (&state.list, &state.error) {
         (_, Some(error)) => {
@@ -118,7 +160,7 @@ pub fn render(
                     theme.style(Role::Muted),
                 ));
             }
-            let height = list_area.height.saturating_sub(1) as usize;
+            let height = height.saturating_sub(1) as usize;
             let start = list
                 .selected_index()
                 .saturating_sub(height.saturating_sub(1));
@@ -140,34 +182,42 @@ pub fn render(
             }
         }
     }
-    frame.render_widget(Paragraph::new(lines), list_area);
+    lines
+}
+
+/// "Resolved identities": each side's profile and account, or its error with the command
+/// to run.
+fn identity_lines(
+    sides: &[SideIdentity<'_>; 2],
+    tick: usize,
+    theme: &Theme,
+    masker: &Masker,
+) -> Vec<Line<'static>> {
     let mut identity = vec![Line::styled(
         "Resolved identities",
         theme.style(Role::Muted),
     )];
     for side in Side::BOTH {
         let state = &sides[side.index()];
-        let role = if side == Side::A {
-            Role::SideA
-        } else {
-            Role::SideB
-        };
-        let profile = state.profile.as_deref().unwrap_or("(not chosen)");
+        let profile = state.profile.unwrap_or("(not chosen)");
         let mut spans = vec![Span::styled(
             format!("{} {profile}: ", side.letter()),
-            theme.style(role),
+            theme.style(Role::side(side)),
         )];
-        match &state.status {
-            SideStatus::Empty => spans.push(Span::styled("—", theme.style(Role::Muted))),
-            SideStatus::Loading(_) => spans.push(Span::styled(
+        match state.status {
+            IdentityStatus::Empty => spans.push(Span::styled("—", theme.style(Role::Muted))),
+            IdentityStatus::Resolving => spans.push(Span::styled(
                 format!("{} resolving…", spinner::frame(tick)),
                 theme.style(Role::Muted),
             )),
-            SideStatus::Ready(account) => spans.push(Span::styled(
-                masker.mask_string(&format!("{} {}", account.id(), account.identity.caller_arn)),
+            IdentityStatus::Resolved {
+                account,
+                caller_arn,
+            } => spans.push(Span::styled(
+                masker.mask_string(&format!("{account} {caller_arn}")),
                 theme.style(Role::Text),
             )),
-            SideStatus::Failed(error) => {
+            IdentityStatus::Failed(error) => {
                 spans.push(Span::styled(
                     error.message.clone(),
                     theme.style(Role::Error),
@@ -182,8 +232,5 @@ pub fn render(
         }
         identity.push(Line::from(spans));
     }
-    frame.render_widget(
-        Paragraph::new(identity).wrap(Wrap { trim: false }),
-        identity_area,
-    );
+    identity
 }

@@ -37,7 +37,23 @@ pub fn needs_detail(role: &Role) -> bool {
 
 /// The role's sections: overview, trust, inline, managed, boundary.
 pub fn sections(account: &Account, role: &Role) -> Vec<Section> {
-    let mut out = vec![Section::fields(
+    let mut out = vec![
+        overview(role),
+        Section::json(
+            "Trust policy",
+            Some(Anchor::Trust),
+            role.trust_policy.as_ref(),
+        ),
+    ];
+    out.extend(inline_sections(role));
+    out.extend(managed_sections(account, role));
+    out.push(boundary_section(account, role));
+    out
+}
+
+/// ARN, path, maximum session and tags.
+fn overview(role: &Role) -> Section {
+    Section::fields(
         "Role",
         vec![
             ("ARN", role.arn.clone()),
@@ -60,61 +76,66 @@ pub fn sections(account: &Account, role: &Role) -> Vec<Section> {
                 }),
             ),
         ],
-    )];
-    out.push(Section::json(
-        "Trust policy",
-        Some(Anchor::Trust),
-        role.trust_policy.as_ref(),
-    ));
+    )
+}
+
+/// One section per inline policy, or one saying there are none or why they are unknown.
+fn inline_sections(role: &Role) -> Vec<Section> {
     match &role.inline_policies {
         Field::Loaded(policies) if policies.is_empty() => {
-            out.push(Section::json("Inline policies", None, Field::Absent))
+            vec![Section::json("Inline policies", None, Field::Absent)]
         }
-        Field::Loaded(policies) => {
-            for policy in policies {
-                out.push(Section::json(
+        Field::Loaded(policies) => policies
+            .iter()
+            .map(|policy| {
+                Section::json(
                     format!("Inline policy {}", policy.name),
                     Some(Anchor::Inline(policy.name.clone())),
                     policy.document.as_ref(),
-                ));
-            }
-        }
-        other => out.push(Section::json(
+                )
+            })
+            .collect(),
+        other => vec![Section::json(
             "Inline policies",
             None,
             other.as_ref().map(|_| &NULL),
-        )),
+        )],
     }
+}
+
+/// One section per attached managed policy (its document from the account), or one saying
+/// there are none or why they are unknown.
+fn managed_sections(account: &Account, role: &Role) -> Vec<Section> {
     match &role.attached_policies {
         Field::Loaded(attached) if attached.is_empty() => {
-            out.push(Section::json("Managed policies", None, Field::Absent))
+            vec![Section::json("Managed policies", None, Field::Absent)]
         }
-        Field::Loaded(attached) => {
-            for policy in attached {
-                out.push(Section::json(
+        Field::Loaded(attached) => attached
+            .iter()
+            .map(|policy| {
+                Section::json(
                     format!("Managed policy {}", policy.name),
                     Some(Anchor::Managed(policy.arn.clone())),
                     account.managed_policy_document(&policy.arn),
-                ));
-            }
-        }
-        other => out.push(Section::json(
+                )
+            })
+            .collect(),
+        other => vec![Section::json(
             "Managed policies",
             None,
             other.as_ref().map(|_| &NULL),
-        )),
+        )],
     }
+}
+
+/// The permissions boundary's document, or why there is none to show.
+fn boundary_section(account: &Account, role: &Role) -> Section {
     match &role.permissions_boundary {
-        Field::Loaded(boundary) => out.push(Section::json(
+        Field::Loaded(boundary) => Section::json(
             format!("Permissions boundary {}", boundary.name),
             Some(Anchor::Boundary(boundary.arn.clone())),
             account.managed_policy_document(&boundary.arn),
-        )),
-        other => out.push(Section::json(
-            "Permissions boundary",
-            None,
-            other.as_ref().map(|_| &NULL),
-        )),
+        ),
+        other => Section::json("Permissions boundary", None, other.as_ref().map(|_| &NULL)),
     }
-    out
 }
