@@ -33,7 +33,7 @@ fn big_harness(count: usize) -> Harness {
     let generation = h.app.sides[0].generation;
     let effects = h.app.handle(Msg::PairLoaded {
         generation,
-        result: Ok((Box::new(a), Some(Box::new(accounts.remove(0))))),
+        result: Ok(vec![a, accounts.remove(0)]),
     });
     h.run(effects);
     h

@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::classify::EventKind;
 use super::denial::parse_denial;
+use super::model::EventKind;
 use super::model::TrailEvent;
 use crate::policy::arn;
 

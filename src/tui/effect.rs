@@ -104,8 +104,8 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
     Some(match effect {
         Effect::LoadOffline { generation, source } => {
             let result = source::load_offline(&source).and_then(|accounts| {
-                let all = Accounts::new(accounts.clone())
-                    .map_err(|e| LoadError::new(e.to_string()))?;
+                let all =
+                    Accounts::new(accounts.clone()).map_err(|e| LoadError::new(e.to_string()))?;
                 Ok((all, accounts))
             });
             let result = match result {

@@ -51,7 +51,7 @@ impl AwsAccounts {
 impl LiveAccounts for AwsAccounts {
     fn profiles(&self) -> Result<Vec<ProfileInfo>, LoadError> {
         // The picker only needs names, regions and kinds, which the shared files state.
-        Ok(profiles::list())
+        profiles::try_list().map_err(|e| LoadError::new(e.to_string()))
     }
 
     fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>> {

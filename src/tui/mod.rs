@@ -32,13 +32,21 @@ pub const MIN_WIDTH: u16 = 80;
 /// Shortest terminal the console draws in.
 pub const MIN_HEIGHT: u16 = 24;
 
+/// The live loader of this build: `crossdock::aws` when built with the `aws` feature.
+pub fn live_accounts() -> std::sync::Arc<dyn source::LiveAccounts> {
+    #[cfg(feature = "aws")]
+    return std::sync::Arc::new(live::AwsAccounts::default());
+    #[cfg(not(feature = "aws"))]
+    return std::sync::Arc::new(source::FileProfiles);
+}
+
 /// Opens the console and runs it until the user quits; the terminal is always restored.
 pub fn run(options: app::AppOptions) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let live = effect::Backend::new(source::live_accounts());
+    let live = effect::Backend::new(live_accounts());
     terminal::install_panic_hook();
     let mut terminal = terminal::enter()?;
     let _guard = terminal::Guard;

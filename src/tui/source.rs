@@ -4,14 +4,13 @@
 //! on tokio tasks, and results come back as [`super::msg::Msg`]s stamped with the side's
 //! generation, so a late answer for a profile the user already switched away from is dropped.
 //!
-//! Live AWS loading is [`LiveAccounts`]: with the `aws` feature, `super::live::AwsAccounts`
+//! Live AWS loading is [`LiveAccounts`]: with the `aws` feature, `AwsAccounts` (in `live`)
 //! (GetCallerIdentity + the read-only inventory loader, details per item); without it,
 //! [`FileProfiles`] lists profiles and answers loads with [`LoadError::live_unavailable`].
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use crate::inventory::{
     Account, Bucket, Key, ManagedPolicy, Pipeline, Project, Repository, Role, Rule,
@@ -192,7 +191,7 @@ pub struct FileProfiles;
 
 impl LiveAccounts for FileProfiles {
     fn profiles(&self) -> Result<Vec<ProfileInfo>, LoadError> {
-        Ok(profiles::list())
+        profiles::try_list().map_err(|e| LoadError::new(e.to_string()))
     }
 
     fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>> {
@@ -206,14 +205,6 @@ impl LiveAccounts for FileProfiles {
     ) -> BoxFuture<Result<ItemDetail, LoadError>> {
         Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
     }
-}
-
-/// The live loader of this build: `crossdock::aws` when built with the `aws` feature.
-pub fn live_accounts() -> Arc<dyn LiveAccounts> {
-    #[cfg(feature = "aws")]
-    return Arc::new(super::live::AwsAccounts::default());
-    #[cfg(not(feature = "aws"))]
-    return Arc::new(FileProfiles);
 }
 
 /// Loads a demo or snapshot source: every account, in order (the first two are shown as A
@@ -292,7 +283,10 @@ mod tests {
         let ids: Vec<&str> = accounts.iter().map(Account::id).collect();
         assert_eq!(
             ids,
-            [crate::inventory::demo::ACCOUNT_A, crate::inventory::demo::ACCOUNT_B]
+            [
+                crate::inventory::demo::ACCOUNT_A,
+                crate::inventory::demo::ACCOUNT_B
+            ]
         );
     }
 

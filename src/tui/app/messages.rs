@@ -29,10 +29,10 @@ impl App {
                         let accounts = self.accounts.clone();
                         let mut shown = accounts.iter();
                         if let Some(a) = shown.next() {
-                            self.set_account(Side::A, Account::clone(&a));
+                            self.set_account(Side::A, Account::clone(a));
                         }
                         match shown.next() {
-                            Some(b) => self.set_account(Side::B, Account::clone(&b)),
+                            Some(b) => self.set_account(Side::B, Account::clone(b)),
                             None => {
                                 self.sides[1].status = SideStatus::Failed(LoadError {
                                     message: "the snapshot holds a single account".into(),
