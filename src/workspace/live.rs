@@ -1,6 +1,7 @@
 //! The live half of the workspace: opening profiles, and reading what a question needs
 //! before answering it — once: a read already made is a cache hit, not an AWS call.
 
+use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use super::{planning_question, Cost, Explained, Origin, Workspace, WorkspaceError};
@@ -60,10 +61,13 @@ impl Workspace {
         let before = self.readers.calls();
         let mut cost = Cost::default();
         let mut lookups = 0;
+        let mut seen = BTreeSet::new();
         let names = name_reads(draft, self);
-        lookups += self.read_cached(names, &mut cost).await;
+        lookups += self.read_cached(names, &mut cost, &mut seen).await;
         let resolved = self.resolve(draft)?;
-        lookups += self.read_plan(&resolved.question, &mut cost).await;
+        lookups += self
+            .plan_rounds(&resolved.question, &mut cost, &mut seen)
+            .await;
         let diagnosis = self.answer(&resolved)?;
         let after = self.readers.calls();
         for (operation, n) in after.0 {
@@ -86,6 +90,17 @@ impl Workspace {
     /// Reads what `question` needs (a pasted error: the question it raises), in rounds,
     /// skipping what was read before. Returns the CloudTrail requests made.
     pub async fn read_plan(&mut self, question: &Question, cost: &mut Cost) -> u64 {
+        self.plan_rounds(question, cost, &mut BTreeSet::new()).await
+    }
+
+    /// [`Self::read_plan`], counting each read once per explanation (`seen`): a later
+    /// round planning what an earlier round read is not a cache hit.
+    async fn plan_rounds(
+        &mut self,
+        question: &Question,
+        cost: &mut Cost,
+        seen: &mut BTreeSet<Read>,
+    ) -> u64 {
         let Some(question) = planning_question(question, &self.accounts) else {
             return 0;
         };
@@ -96,7 +111,7 @@ impl Workspace {
                 .iter()
                 .filter(|r| !self.reads.contains_key(r))
                 .count();
-            lookups += self.read_cached(planned, cost).await;
+            lookups += self.read_cached(planned, cost, seen).await;
             if fresh == 0 {
                 break;
             }
@@ -110,11 +125,16 @@ impl Workspace {
     }
 
     /// Runs the reads not made yet in accounts that have a reader; counts the others as
-    /// cache hits. Returns the CloudTrail requests made.
-    async fn read_cached(&mut self, reads: Vec<Read>, cost: &mut Cost) -> u64 {
+    /// cache hits (once per explanation). Returns the CloudTrail requests made.
+    async fn read_cached(
+        &mut self,
+        reads: Vec<Read>,
+        cost: &mut Cost,
+        seen: &mut BTreeSet<Read>,
+    ) -> u64 {
         let mut todo: Vec<Read> = Vec::new();
         for read in reads {
-            if self.readers.reader(&read.account).is_none() || todo.contains(&read) {
+            if self.readers.reader(&read.account).is_none() || !seen.insert(read.clone()) {
                 continue;
             }
             if self.reads.contains_key(&read) {
