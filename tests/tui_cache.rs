@@ -26,7 +26,6 @@ use crossdock::tui::theme::Theme;
 use crossdock::workspace::Cost;
 use moto::moto;
 
-
 /// The docker error of S1's denied pull, as an operator pastes it.
 fn pasted_s1_error() -> String {
     let scenario = crossdock::diagnose::scenario::scenario("err-s1-denied")
@@ -49,7 +48,10 @@ fn explain_pull(h: &mut Harness) -> Cost {
         explain.outcome,
         h.screen()
     );
-    explain.cost.clone().expect("a live answer says what it cost")
+    explain
+        .cost
+        .clone()
+        .expect("a live answer says what it cost")
 }
 
 #[test]
