@@ -204,6 +204,9 @@ fn unknown(diagnosis: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A question, its verdict, its failing checks, and the account whose change fixes it.
+type Case<'a> = (Vec<String>, &'a str, Vec<&'a str>, Option<&'a str>);
+
 fn words(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
@@ -221,8 +224,7 @@ async fn questions_spanning_build_registry_and_deploy_accounts_are_answered() {
     let deployer = role_arn(BUILD, "x3-deployer");
     let target = role_arn(DEPLOY, "x3-deploy-from-build");
     let (app, legacy) = (repository_arn("x3-app"), repository_arn("x3-legacy"));
-    // (question, verdict, failing checks, the account whose change fixes it)
-    let cases: Vec<(Vec<String>, &str, Vec<&str>, Option<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             words(&["pull", "--principal", &task, "--repo", &app]),
             "works",
