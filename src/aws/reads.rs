@@ -61,6 +61,7 @@ impl AccountReader {
             Need::RulesTargeting(arn) => loader.ensure_rules_targeting(account, arn).await,
             Need::Bucket(name) => loader.ensure_bucket(account, name).await,
             Need::RecentPushes => return self.recent_pushes(account).await,
+            Need::Everything => loader.load_all(account).await,
         }
         0
     }

@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod explain;
+pub mod reverse;
 #[cfg(feature = "aws")]
 pub mod snapshot;
 pub mod trail;

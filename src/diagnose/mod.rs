@@ -16,6 +16,7 @@ pub mod lint;
 pub mod model;
 pub mod question;
 pub mod reads;
+pub mod reverse;
 pub mod scenario;
 mod subject;
 mod trigger;

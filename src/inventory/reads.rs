@@ -26,6 +26,9 @@ pub enum Need {
     Bucket(String),
     /// The recent `PutImage` records of the account (who pushed).
     RecentPushes,
+    /// Everything: the listing and every detail (what a reverse question needs: every
+    /// role and policy of the account).
+    Everything,
 }
 
 /// A need in a given account.

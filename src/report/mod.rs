@@ -2,6 +2,7 @@
 //! JSON (the value as is) and Markdown for tickets. Pure: they return strings.
 
 pub mod markdown;
+pub mod reverse;
 pub mod text;
 
 use crate::diagnose::model::{Diagnosis, Evidence, PolicyLocation};

@@ -27,7 +27,7 @@ impl Colour {
         }
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    pub(super) fn paint(self, code: &str, text: &str) -> String {
         match self {
             Colour::Off => text.to_string(),
             Colour::On => format!("\x1b[{code}m{text}\x1b[0m"),

@@ -69,13 +69,7 @@ impl Workspace {
             .plan_rounds(&resolved.question, &mut cost, &mut seen)
             .await;
         let diagnosis = self.answer(&resolved)?;
-        let after = self.readers.calls();
-        for (operation, n) in after.0 {
-            let made = n - before.0.get(operation).copied().unwrap_or(0);
-            if made > 0 {
-                cost.calls.insert(operation.to_string(), made);
-            }
-        }
+        cost.calls = calls_since(&before, &self.readers.calls());
         if lookups > 0 {
             cost.calls
                 .insert("cloudtrail:LookupEvents".to_string(), lookups);
@@ -119,6 +113,25 @@ impl Workspace {
         lookups
     }
 
+    /// Reads every live account completely (listing and every detail) unless it was read
+    /// completely before: a reverse question needs every role and policy. Returns the cost.
+    pub async fn read_everything(&mut self) -> Cost {
+        let before = self.readers.calls();
+        let mut cost = Cost::default();
+        let everything: Vec<Read> = self
+            .accounts
+            .ids()
+            .map(|account| Read {
+                account: account.to_string(),
+                need: Need::Everything,
+            })
+            .collect();
+        self.read_cached(everything, &mut cost, &mut BTreeSet::new())
+            .await;
+        cost.calls = calls_since(&before, &self.readers.calls());
+        cost
+    }
+
     /// AWS calls made by every reader so far, per operation.
     pub fn calls(&self) -> crate::aws::CallCounts {
         self.readers.calls()
@@ -153,6 +166,21 @@ impl Workspace {
         }
         lookups
     }
+}
+
+/// The calls made between two readings of the readers' counters, per operation.
+fn calls_since(
+    before: &crate::aws::CallCounts,
+    after: &crate::aws::CallCounts,
+) -> std::collections::BTreeMap<String, u64> {
+    after
+        .0
+        .iter()
+        .filter_map(|(operation, n)| {
+            let made = n - before.0.get(operation).copied().unwrap_or(0);
+            (made > 0).then(|| (operation.to_string(), made))
+        })
+        .collect()
 }
 
 /// Short names resolve only among what is loaded: read each named resource directly in
