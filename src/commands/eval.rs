@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::EXIT_INPUT;
 use crate::policy::evaluate::{evaluate, Evaluation};
-use crate::policy::request_file::RequestFile;
+use crate::policy::request_file::{RequestFile, RequestFileError};
 use crate::policy::trace::{trace, PolicyTrace};
 
 /// Output format of `crossdock eval`.
@@ -61,10 +61,36 @@ pub fn run(
     Ok(0)
 }
 
-fn load(path: &Path) -> Result<RequestFile, String> {
-    let text =
-        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    RequestFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Why a request file could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The request file.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: io::Error,
+    },
+    /// The file is not a request file (the message names the field to fix).
+    #[error("{}: {source}", path.display())]
+    Parse {
+        /// The request file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: RequestFileError,
+    },
+}
+
+fn load(path: &Path) -> Result<RequestFile, LoadError> {
+    let text = fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    RequestFile::parse(&text).map_err(|source| LoadError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn run_dir(
@@ -101,7 +127,7 @@ fn run_dir(
                 writeln!(
                     out,
                     "{}",
-                    json!({"file": path.display().to_string(), "error": message})
+                    json!({"file": path.display().to_string(), "error": message.to_string()})
                 )?;
                 continue;
             }

@@ -31,9 +31,20 @@ struct Candidate<'p> {
     enabled: Field<bool>,
     kind: Option<RuleKind>,
     /// `Ok` when source, detail-type and repository match (the tag aside).
-    pattern: Result<(), String>,
+    pattern: Result<(), RuleMismatch>,
     /// `Ok` when the pattern also accepts the pushed tag.
-    tag: Result<(), String>,
+    tag: Result<(), RuleMismatch>,
+}
+
+/// Why a candidate rule may not match a push.
+#[derive(Debug, Clone, thiserror::Error)]
+enum RuleMismatch {
+    /// The rule's pattern could not be read (the gap says what to do).
+    #[error("{0}")]
+    Unread(String),
+    /// The pattern was read and does not accept the push.
+    #[error(transparent)]
+    Pattern(#[from] event_pattern::Mismatch),
 }
 
 impl Candidate<'_> {
@@ -271,8 +282,8 @@ fn evaluate_rule<'p>(
             rule,
             enabled,
             kind: None,
-            pattern: Err(reason.clone()),
-            tag: Err(reason),
+            pattern: Err(RuleMismatch::Unread(reason.clone())),
+            tag: Err(RuleMismatch::Unread(reason)),
         };
     };
     let native = native_event(repository, tag, account, region);
@@ -302,8 +313,8 @@ fn evaluate_rule<'p>(
         rule,
         enabled,
         kind,
-        pattern: loose,
-        tag: full,
+        pattern: loose.map_err(RuleMismatch::from),
+        tag: full.map_err(RuleMismatch::from),
     }
 }
 
@@ -410,7 +421,7 @@ fn pattern_check(
             });
             c
         }
-        Err(reason) => Check::new(id, Status::Unknown, account, reason.clone()),
+        Err(reason) => Check::new(id, Status::Unknown, account, reason.to_string()),
     }
 }
 
@@ -438,7 +449,7 @@ fn tag_check(
             if best.is_some_and(|c| c.rule.event_pattern.is_loaded()) || !action_ok =>
         {
             let detail = if action_ok {
-                reason.clone()
+                reason.to_string()
             } else {
                 format!("{}'s ECR source watches `{watched}`", pipeline.name)
             };
@@ -460,7 +471,7 @@ fn tag_check(
             ));
             c
         }
-        (true, Some(Err(reason))) => Check::new(id, Status::Unknown, account, reason.clone()),
+        (true, Some(Err(reason))) => Check::new(id, Status::Unknown, account, reason.to_string()),
     }
 }
 
@@ -611,7 +622,7 @@ fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Optio
     };
     let subject = match Subject::resolve(pair, &role_arn) {
         Ok(s) => s,
-        Err(e) => return Check::new(id, Status::Unknown, account, e),
+        Err(e) => return Check::new(id, Status::Unknown, account, e.to_string()),
     };
     let Some(role) = subject.role else {
         let mut c = Check::new(
