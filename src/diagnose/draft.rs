@@ -229,78 +229,24 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
             tag,
             project,
             source_arn,
-        } => {
-            let principal = resolve_principal(accounts, principal)?;
-            let repository = resolve_repository(accounts, repository)?;
-            let project = match project {
-                Some(p) => Some(accounts.resolve_project(p).map(|(_, p)| p.arn.clone())?),
-                None => None,
-            };
-            let mut resolved = Resolved::given(Question::Pull {
-                principal: principal.clone(),
-                repository,
-                tag: tag.clone().unwrap_or_else(|| DEFAULT_TAG.into()),
-                project,
-                source_arn: source_arn.clone(),
-            });
-            if tag.is_none() {
-                assume_tag(&mut resolved);
-            }
-            if principal.ends_with(".amazonaws.com") && source_arn.is_none() {
-                resolved.assume(
-                    "source_arn",
-                    "none",
-                    "a service principal's request carries aws:SourceArn, and none was given",
-                    "--source-arn ARN (the function, task or project that pulls)",
-                );
-            }
-            assume_session(&mut resolved, &principal);
-            Ok(resolved)
-        }
+        } => resolve_pull(
+            accounts,
+            principal,
+            repository,
+            tag.as_deref(),
+            project.as_deref(),
+            source_arn.as_deref(),
+        ),
         QuestionDraft::Push {
             principal,
             repository,
             tag,
-        } => {
-            let principal = resolve_principal(accounts, principal)?;
-            let mut resolved = Resolved::given(Question::Push {
-                principal: principal.clone(),
-                repository: resolve_repository(accounts, repository)?,
-                tag: tag.clone().unwrap_or_else(|| DEFAULT_TAG.into()),
-            });
-            if tag.is_none() {
-                assume_tag(&mut resolved);
-            }
-            assume_session(&mut resolved, &principal);
-            Ok(resolved)
-        }
+        } => resolve_push(accounts, principal, repository, tag.as_deref()),
         QuestionDraft::Assume {
             principal,
             role,
             external_id,
-        } => {
-            let principal = resolve_principal(accounts, principal)?;
-            let role = if role.starts_with("arn:") {
-                role.clone()
-            } else {
-                accounts.resolve_role(role).map(|(_, r)| r.arn.clone())?
-            };
-            let mut resolved = Resolved::given(Question::Assume {
-                principal: principal.clone(),
-                role,
-                external_id: external_id.clone(),
-            });
-            if external_id.is_none() {
-                resolved.assume(
-                    "external_id",
-                    "none sent",
-                    "no ExternalId was given",
-                    "--external-id VALUE (i in the console)",
-                );
-            }
-            assume_session(&mut resolved, &principal);
-            Ok(resolved)
-        }
+        } => resolve_assume(accounts, principal, role, external_id.as_deref()),
         QuestionDraft::Trigger {
             pipeline,
             repository,
@@ -330,13 +276,101 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
         QuestionDraft::Error { text } => {
             Ok(Resolved::given(Question::Error { text: text.clone() }))
         }
-        QuestionDraft::Scenario { id } => match scenario::scenario(id) {
-            Ok(Some(s)) => Ok(Resolved::given(s.question)),
-            Ok(None) => Err(DiagnoseError::Unsupported(format!(
-                "no demo scenario `{id}`: run `crossdock demo list`"
-            ))),
-            Err(e) => Err(DiagnoseError::Unsupported(e.to_string())),
-        },
+        QuestionDraft::Scenario { id } => resolve_scenario(id),
+    }
+}
+
+fn resolve_pull(
+    accounts: &Accounts,
+    principal: &str,
+    repository: &str,
+    tag: Option<&str>,
+    project: Option<&str>,
+    source_arn: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let principal = resolve_principal(accounts, principal)?;
+    let repository = resolve_repository(accounts, repository)?;
+    let project = match project {
+        Some(p) => Some(accounts.resolve_project(p).map(|(_, p)| p.arn.clone())?),
+        None => None,
+    };
+    let mut resolved = Resolved::given(Question::Pull {
+        principal: principal.clone(),
+        repository,
+        tag: tag.unwrap_or(DEFAULT_TAG).to_string(),
+        project,
+        source_arn: source_arn.map(str::to_string),
+    });
+    if tag.is_none() {
+        assume_tag(&mut resolved);
+    }
+    if principal.ends_with(".amazonaws.com") && source_arn.is_none() {
+        resolved.assume(
+            "source_arn",
+            "none",
+            "a service principal's request carries aws:SourceArn, and none was given",
+            "--source-arn ARN (the function, task or project that pulls)",
+        );
+    }
+    assume_session(&mut resolved, &principal);
+    Ok(resolved)
+}
+
+fn resolve_push(
+    accounts: &Accounts,
+    principal: &str,
+    repository: &str,
+    tag: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let principal = resolve_principal(accounts, principal)?;
+    let mut resolved = Resolved::given(Question::Push {
+        principal: principal.clone(),
+        repository: resolve_repository(accounts, repository)?,
+        tag: tag.unwrap_or(DEFAULT_TAG).to_string(),
+    });
+    if tag.is_none() {
+        assume_tag(&mut resolved);
+    }
+    assume_session(&mut resolved, &principal);
+    Ok(resolved)
+}
+
+fn resolve_assume(
+    accounts: &Accounts,
+    principal: &str,
+    role: &str,
+    external_id: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let principal = resolve_principal(accounts, principal)?;
+    let role = if role.starts_with("arn:") {
+        role.to_string()
+    } else {
+        accounts.resolve_role(role).map(|(_, r)| r.arn.clone())?
+    };
+    let mut resolved = Resolved::given(Question::Assume {
+        principal: principal.clone(),
+        role,
+        external_id: external_id.map(str::to_string),
+    });
+    if external_id.is_none() {
+        resolved.assume(
+            "external_id",
+            "none sent",
+            "no ExternalId was given",
+            "--external-id VALUE (i in the console)",
+        );
+    }
+    assume_session(&mut resolved, &principal);
+    Ok(resolved)
+}
+
+fn resolve_scenario(id: &str) -> Result<Resolved, DiagnoseError> {
+    match scenario::scenario(id) {
+        Ok(Some(s)) => Ok(Resolved::given(s.question)),
+        Ok(None) => Err(DiagnoseError::Unsupported(format!(
+            "no demo scenario `{id}`: run `crossdock demo list`"
+        ))),
+        Err(e) => Err(DiagnoseError::Unsupported(e.to_string())),
     }
 }
 
