@@ -451,6 +451,37 @@ fn resolve_trigger(
     push_event: Option<&str>,
 ) -> Result<Resolved, DiagnoseError> {
     let (_, found) = accounts.resolve_pipeline(pipeline)?;
+    let mut found_inputs = Vec::new();
+    let (repository, tag) = trigger_source(accounts, found, repository, tag, &mut found_inputs)?;
+    let mut resolved = Resolved {
+        question: Question::Trigger {
+            pipeline: found.arn.clone(),
+            repository,
+            tag,
+            pusher: String::new(),
+        },
+        found: found_inputs,
+        assumptions: Vec::new(),
+    };
+    let pusher = match pusher {
+        Some(p) => Some(resolve_principal(accounts, p)?),
+        None => trigger_pusher(accounts, push_event, &mut resolved),
+    };
+    if let (Some(p), Question::Trigger { pusher: slot, .. }) = (pusher, &mut resolved.question) {
+        *slot = p;
+    }
+    Ok(resolved)
+}
+
+/// The repository and tag of a trigger question: given, or those of the pipeline's ECR
+/// source action (recorded in `found_inputs`).
+fn trigger_source(
+    accounts: &Accounts,
+    found: &Pipeline,
+    repository: Option<&str>,
+    tag: Option<&str>,
+    found_inputs: &mut Vec<Found>,
+) -> Result<(String, String), DiagnoseError> {
     let source = found.ecr_sources().find_map(|action| {
         let s = action.ecr_source()?;
         Some((
@@ -459,7 +490,6 @@ fn resolve_trigger(
             action.name.clone(),
         ))
     });
-    let mut found_inputs = Vec::new();
     let repository = match (repository, &source) {
         (Some(r), _) => resolve_source_repository(accounts, found, r)?,
         (None, Some((arn, _, action))) => {
@@ -489,51 +519,40 @@ fn resolve_trigger(
         }
         (None, None) => DEFAULT_TAG.into(),
     };
-    let mut resolved = Resolved {
-        question: Question::Trigger {
-            pipeline: found.arn.clone(),
-            repository: repository.clone(),
-            tag,
-            pusher: String::new(),
-        },
-        found: found_inputs,
-        assumptions: Vec::new(),
-    };
-    let pusher = match pusher {
-        Some(p) => Some(resolve_principal(accounts, p)?),
-        None => match push_event.and_then(|id| pusher_of_event(accounts, id)) {
-            Some((arn, account)) => {
-                resolved.find(
-                    "pusher",
-                    &arn,
-                    format!(
-                        "the pusher's copy of the PutImage record (sharedEventID {}) in account {account}",
-                        push_event.unwrap_or_default()
-                    ),
-                );
-                Some(arn)
-            }
-            None => {
-                let why = match push_event.and_then(|id| push_caller_account(accounts, id)) {
-                    Some(account) => format!(
-                        "the repository owner's record names only the pusher's account {account}; its own copy is not loaded"
-                    ),
-                    None => "no pusher was given".to_string(),
-                };
-                resolved.assume(
-                    "pusher",
-                    "unknown (judged from the repository's recent PutImage records)",
-                    &why,
-                    "--pusher SESSION-ARN (i in the console), or open the pusher's account",
-                );
-                None
-            }
-        },
-    };
-    if let (Some(p), Question::Trigger { pusher: slot, .. }) = (pusher, &mut resolved.question) {
-        *slot = p;
+    Ok((repository, tag))
+}
+
+/// The pusher nobody named: found in the pusher's own copy of the push record, or an
+/// assumption saying why it is unknown.
+fn trigger_pusher(
+    accounts: &Accounts,
+    push_event: Option<&str>,
+    resolved: &mut Resolved,
+) -> Option<String> {
+    if let Some((arn, account)) = push_event.and_then(|id| pusher_of_event(accounts, id)) {
+        resolved.find(
+            "pusher",
+            &arn,
+            format!(
+                "the pusher's copy of the PutImage record (sharedEventID {}) in account {account}",
+                push_event.unwrap_or_default()
+            ),
+        );
+        return Some(arn);
     }
-    Ok(resolved)
+    let why = match push_event.and_then(|id| push_caller_account(accounts, id)) {
+        Some(account) => format!(
+            "the repository owner's record names only the pusher's account {account}; its own copy is not loaded"
+        ),
+        None => "no pusher was given".to_string(),
+    };
+    resolved.assume(
+        "pusher",
+        "unknown (judged from the repository's recent PutImage records)",
+        &why,
+        "--pusher SESSION-ARN (i in the console), or open the pusher's account",
+    );
+    None
 }
 
 /// A repository given for a trigger: an ARN as is, a name in the account the pipeline's
