@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use super::EXIT_INPUT;
 use crate::policy::evaluate::{evaluate, Evaluation};
-use crate::policy::request_file::RequestFile;
-use crate::policy::trace::{trace, PolicyTrace};
+use crate::policy::request_file::{RequestFile, RequestFileError};
+use crate::policy::trace::{trace, PolicyTrace, StatementTrace};
 
 /// Output format of `crossdock eval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,10 +61,36 @@ pub fn run(
     Ok(0)
 }
 
-fn load(path: &Path) -> Result<RequestFile, String> {
-    let text =
-        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    RequestFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Why a request file could not be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The request file.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: io::Error,
+    },
+    /// The file is not a request file (the message names the field to fix).
+    #[error("{}: {source}", path.display())]
+    Parse {
+        /// The request file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: RequestFileError,
+    },
+}
+
+fn load(path: &Path) -> Result<RequestFile, LoadError> {
+    let text = fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    RequestFile::parse(&text).map_err(|source| LoadError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn run_dir(
@@ -74,12 +100,8 @@ fn run_dir(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<u8> {
-    let mut paths: Vec<PathBuf> = match fs::read_dir(dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect(),
+    let paths = match json_files(dir) {
+        Ok(paths) => paths,
         Err(e) => {
             writeln!(
                 err,
@@ -89,80 +111,119 @@ fn run_dir(
             return Ok(EXIT_INPUT);
         }
     };
-    paths.sort();
-    let (mut passed, mut failed, mut invalid) = (0usize, 0usize, 0usize);
-    let mut medians = Vec::new();
+    let mut tally = Tally::default();
     for path in &paths {
         let file = match load(path) {
             Ok(file) => file,
             Err(message) => {
-                invalid += 1;
-                failed += 1;
+                tally.invalid += 1;
+                tally.failed += 1;
                 writeln!(
                     out,
                     "{}",
-                    json!({"file": path.display().to_string(), "error": message})
+                    json!({"file": path.display().to_string(), "error": message.to_string()})
                 )?;
                 continue;
             }
         };
         if bench {
             let median = bench_one(&file);
-            medians.push(median);
+            tally.medians.push(median);
             write_bench_line(out, format, path, median)?;
             continue;
         }
-        let request = file.request();
-        let evaluation = evaluate(&request);
-        match file.expected {
-            Some(expected) if expected == evaluation.decision => passed += 1,
-            Some(_) => failed += 1,
-            None => {}
-        }
-        match format {
-            EvalFormat::Json => {
-                let traces = trace(&request, &evaluation);
-                let mut report = report_json(&file, &evaluation, &traces);
-                report["file"] = json!(path.display().to_string());
-                writeln!(out, "{report}")?;
-            }
-            EvalFormat::Text => {
-                let verdict = match file.expected {
-                    Some(e) if e == evaluation.decision => "ok  ",
-                    Some(_) => "FAIL",
-                    None => "    ",
-                };
-                writeln!(
-                    out,
-                    "{verdict} {:<14} {}  {}",
-                    format!("{:?}", evaluation.decision),
-                    path.display(),
-                    evaluation.reason
-                )?;
-            }
-        }
+        evaluate_listed(&file, path, format, &mut tally, out)?;
     }
-    if bench {
-        medians.sort();
-        if let Some(mid) = medians.get(medians.len() / 2) {
-            writeln!(
-                out,
-                "median per evaluation over {} requests: {} ns",
-                medians.len(),
-                mid.as_nanos()
-            )?;
-        }
-    } else {
-        writeln!(out, "{passed} passed, {failed} failed")?;
-    }
-    if invalid > 0 {
+    tally.write_summary(bench, out)?;
+    if tally.invalid > 0 {
         writeln!(
             err,
-            "crossdock eval: {invalid} file(s) could not be read; see the `error` lines"
+            "crossdock eval: {} file(s) could not be read; see the `error` lines",
+            tally.invalid
         )?;
         return Ok(EXIT_INPUT);
     }
     Ok(0)
+}
+
+/// The `.json` files of `dir`, sorted.
+fn json_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// What a directory run has seen so far.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    /// Files that could not be read or parsed (they count as failed too).
+    invalid: usize,
+    /// Per-file medians of `--bench`.
+    medians: Vec<Duration>,
+}
+
+impl Tally {
+    /// The closing line: the median of `--bench`, or the pass/fail count.
+    fn write_summary(&mut self, bench: bool, out: &mut dyn Write) -> io::Result<()> {
+        if !bench {
+            return writeln!(out, "{} passed, {} failed", self.passed, self.failed);
+        }
+        self.medians.sort();
+        if let Some(mid) = self.medians.get(self.medians.len() / 2) {
+            writeln!(
+                out,
+                "median per evaluation over {} requests: {} ns",
+                self.medians.len(),
+                mid.as_nanos()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Evaluates one file of a directory run: one line (text) or object (JSON) per file.
+fn evaluate_listed(
+    file: &RequestFile,
+    path: &Path,
+    format: EvalFormat,
+    tally: &mut Tally,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let request = file.request();
+    let evaluation = evaluate(&request);
+    match file.expected {
+        Some(expected) if expected == evaluation.decision => tally.passed += 1,
+        Some(_) => tally.failed += 1,
+        None => {}
+    }
+    match format {
+        EvalFormat::Json => {
+            let traces = trace(&request, &evaluation);
+            let mut report = report_json(file, &evaluation, &traces);
+            report["file"] = json!(path.display().to_string());
+            writeln!(out, "{report}")
+        }
+        EvalFormat::Text => {
+            let verdict = match file.expected {
+                Some(e) if e == evaluation.decision => "ok  ",
+                Some(_) => "FAIL",
+                None => "    ",
+            };
+            writeln!(
+                out,
+                "{verdict} {:<14} {}  {}",
+                format!("{:?}", evaluation.decision),
+                path.display(),
+                evaluation.reason
+            )
+        }
+    }
 }
 
 /// The JSON report of one evaluation.
@@ -193,6 +254,36 @@ fn write_text(
     file: &RequestFile,
     evaluation: &Evaluation,
     traces: &[PolicyTrace],
+) -> io::Result<()> {
+    write_decision(out, file, evaluation)?;
+    writeln!(out, "  trace:")?;
+    for policy in traces {
+        let skipped = policy
+            .skipped
+            .map(|s| format!(" — {s}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {} [{}]: {}{skipped}",
+            policy.policy,
+            serde_json::to_value(policy.side)
+                .unwrap_or_default()
+                .as_str()
+                .unwrap_or(""),
+            policy.result
+        )?;
+        for statement in &policy.statements {
+            write_statement(out, statement)?;
+        }
+    }
+    Ok(())
+}
+
+/// The request, the decision, what was expected and the deciding statements.
+fn write_decision(
+    out: &mut dyn Write,
+    file: &RequestFile,
+    evaluation: &Evaluation,
 ) -> io::Result<()> {
     let request = file.request();
     if let Some(name) = &file.name {
@@ -226,67 +317,53 @@ fn write_text(
             d.policy, d.statement
         )?;
     }
-    writeln!(out, "  trace:")?;
-    for policy in traces {
-        let skipped = policy
-            .skipped
-            .map(|s| format!(" — {s}"))
-            .unwrap_or_default();
+    Ok(())
+}
+
+/// One statement of the trace: what matched, then each condition.
+fn write_statement(out: &mut dyn Write, s: &StatementTrace) -> io::Result<()> {
+    let mark = if s.applies { "✓" } else { "·" };
+    let sid = s
+        .sid
+        .as_deref()
+        .map(|s| format!(" \"{s}\""))
+        .unwrap_or_default();
+    let mut parts = vec![format!("action {}", yes_no(s.action_matched))];
+    if let Some(r) = s.resource_matched {
+        parts.push(format!("resource {}", yes_no(r)));
+    }
+    let principal = serde_json::to_value(s.principal).unwrap_or_default();
+    if let Some(outcome) = principal.get("outcome").and_then(Value::as_str) {
+        if outcome != "not-applicable" {
+            let how = principal
+                .get("as")
+                .and_then(Value::as_str)
+                .map(|a| format!(" as {a}"))
+                .unwrap_or_default();
+            parts.push(format!("principal {outcome}{how}"));
+        }
+    }
+    writeln!(
+        out,
+        "      {mark} statement {}{sid} {:?}: {}",
+        s.statement,
+        s.effect,
+        parts.join(", ")
+    )?;
+    for c in &s.conditions {
+        let request = c
+            .request_values
+            .as_ref()
+            .map(|v| v.join(", "))
+            .unwrap_or_else(|| "(missing)".into());
         writeln!(
             out,
-            "    {} [{}]: {}{skipped}",
-            policy.policy,
-            serde_json::to_value(policy.side)
-                .unwrap_or_default()
-                .as_str()
-                .unwrap_or(""),
-            policy.result
+            "          {} {} [{}] vs {request} → {}",
+            c.operator,
+            c.key,
+            c.policy_values.join(", "),
+            c.result
         )?;
-        for s in &policy.statements {
-            let mark = if s.applies { "✓" } else { "·" };
-            let sid = s
-                .sid
-                .as_deref()
-                .map(|s| format!(" \"{s}\""))
-                .unwrap_or_default();
-            let mut parts = vec![format!("action {}", yes_no(s.action_matched))];
-            if let Some(r) = s.resource_matched {
-                parts.push(format!("resource {}", yes_no(r)));
-            }
-            let principal = serde_json::to_value(s.principal).unwrap_or_default();
-            if let Some(outcome) = principal.get("outcome").and_then(Value::as_str) {
-                if outcome != "not-applicable" {
-                    let how = principal
-                        .get("as")
-                        .and_then(Value::as_str)
-                        .map(|a| format!(" as {a}"))
-                        .unwrap_or_default();
-                    parts.push(format!("principal {outcome}{how}"));
-                }
-            }
-            writeln!(
-                out,
-                "      {mark} statement {}{sid} {:?}: {}",
-                s.statement,
-                s.effect,
-                parts.join(", ")
-            )?;
-            for c in &s.conditions {
-                let request = c
-                    .request_values
-                    .as_ref()
-                    .map(|v| v.join(", "))
-                    .unwrap_or_else(|| "(missing)".into());
-                writeln!(
-                    out,
-                    "          {} {} [{}] vs {request} → {}",
-                    c.operator,
-                    c.key,
-                    c.policy_values.join(", "),
-                    c.result
-                )?;
-            }
-        }
     }
     Ok(())
 }

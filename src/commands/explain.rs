@@ -11,8 +11,9 @@ use super::{EXIT_FAILS, EXIT_INPUT, EXIT_UNKNOWN, EXIT_WORKS};
 use crate::diagnose::model::{Diagnosis, Verdict};
 use crate::diagnose::scenario;
 use crate::diagnose::{error_text, Question, QuestionDraft};
+use crate::inventory::demo::DemoError;
 use crate::report;
-use crate::workspace::{Cost, Workspace};
+use crate::workspace::{Cost, SnapshotsError, Workspace};
 
 /// Where the accounts come from.
 #[derive(Debug, Clone, Args)]
@@ -355,27 +356,53 @@ pub fn write_diagnosis(
     }
 }
 
+/// Why the arguments do not make a question to answer (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The error text's file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    File {
+        /// The file given with `--file`.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: io::Error,
+    },
+    /// Standard input could not be read.
+    #[error("cannot read stdin: {0}")]
+    Stdin(#[source] io::Error),
+    /// No error text anywhere.
+    #[error("no error text: pass it as an argument, with --file, or on stdin")]
+    NoText,
+    /// A scenario asked of snapshot accounts.
+    #[error("scenarios live in the embedded demo; drop --snapshot")]
+    ScenarioWithSnapshot,
+    /// The embedded demo did not load.
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+    /// The snapshot files do not form a workspace.
+    #[error(transparent)]
+    Snapshots(#[from] SnapshotsError),
+}
+
 fn offline_workspace(
     source: &SourceArgs,
     scenario: bool,
     err: &mut dyn Write,
-) -> io::Result<Result<Workspace, String>> {
+) -> io::Result<Result<Workspace, InputError>> {
     if scenario && !source.snapshot.is_empty() {
-        return Ok(Err(
-            "scenarios live in the embedded demo; drop --snapshot".into()
-        ));
+        return Ok(Err(InputError::ScenarioWithSnapshot));
     }
     if source.snapshot.is_empty() {
         if !source.demo && !scenario {
             writeln!(err, "crossdock: no data source given, using the embedded demo (pass --snapshot FILE for saved accounts)")?;
         }
-        return Ok(Workspace::demo().map_err(|e| e.to_string()));
+        return Ok(Workspace::demo().map_err(InputError::from));
     }
-    Ok(Workspace::from_snapshots(&source.snapshot).map_err(|e| e.to_string()))
+    Ok(Workspace::from_snapshots(&source.snapshot).map_err(InputError::from))
 }
 
 /// The draft of the question the arguments ask; names resolve later, in the workspace.
-pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, String> {
+pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
     Ok(match args {
         QuestionArgs::Pull {
             principal,
@@ -440,21 +467,23 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, String> {
     })
 }
 
-fn read_text(text: Option<&str>, file: Option<&PathBuf>) -> Result<String, String> {
+fn read_text(text: Option<&str>, file: Option<&PathBuf>) -> Result<String, InputError> {
     if let Some(text) = text {
         return Ok(text.to_string());
     }
     if let Some(path) = file {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|source| InputError::File {
+            path: path.clone(),
+            source,
+        })?;
         return Ok(String::from_utf8_lossy(&bytes).into_owned());
     }
     let mut buffer = String::new();
     io::stdin()
         .read_to_string(&mut buffer)
-        .map_err(|e| format!("cannot read stdin: {e}"))?;
+        .map_err(InputError::Stdin)?;
     if buffer.trim().is_empty() {
-        return Err("no error text: pass it as an argument, with --file, or on stdin".into());
+        return Err(InputError::NoText);
     }
     Ok(buffer)
 }

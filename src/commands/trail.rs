@@ -134,9 +134,20 @@ fn run_live(
 /// The longest `--since`: `LookupEvents` only covers the last 90 days.
 pub const MAX_SINCE: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
+/// Why a `--since` value is not an age crossdock can look back over.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SinceError {
+    /// Not an age.
+    #[error("invalid --since {0:?}: expected e.g. 30m, 2h, 1d or 1h30m")]
+    Invalid(String),
+    /// Longer than CloudTrail keeps events.
+    #[error("--since {0}: CloudTrail LookupEvents only covers the last 90 days")]
+    TooLong(String),
+}
+
 /// Parses an age such as `30m`, `2h`, `1d`, `1h30m` or `90s` (units s, m, h, d, w).
-pub fn parse_since(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("invalid --since {text:?}: expected e.g. 30m, 2h, 1d or 1h30m");
+pub fn parse_since(text: &str) -> Result<Duration, SinceError> {
+    let invalid = || SinceError::Invalid(text.to_string());
     let mut total = Duration::ZERO;
     let mut digits = String::new();
     for c in text.trim().chars() {
@@ -163,9 +174,7 @@ pub fn parse_since(text: &str) -> Result<Duration, String> {
         return Err(invalid());
     }
     if total > MAX_SINCE {
-        return Err(format!(
-            "--since {text}: CloudTrail LookupEvents only covers the last 90 days"
-        ));
+        return Err(SinceError::TooLong(text.to_string()));
     }
     Ok(total)
 }
@@ -199,6 +208,9 @@ mod tests {
         ] {
             assert!(parse_since(bad).is_err(), "{bad:?}");
         }
-        assert!(parse_since("91d").unwrap_err().contains("90 days"));
+        assert!(parse_since("91d")
+            .unwrap_err()
+            .to_string()
+            .contains("90 days"));
     }
 }

@@ -4,8 +4,10 @@
 
 use super::model::{Evidence, PolicyLocation};
 use super::subject::{Gap, LoadedPolicy, Subject};
-use crate::policy::document::Effect;
-use crate::policy::evaluate::{evaluate, Decision, PolicyOutcome, PolicySide};
+use crate::policy::document::{Effect, Statement};
+use crate::policy::evaluate::{
+    evaluate, Decision, Evaluation, PolicyOutcome, PolicySide, PrincipalOutcome,
+};
 use crate::policy::explain::{conditions_held, miss_reason};
 use crate::policy::principal::PrincipalMatch;
 use crate::policy::{LabeledPolicy, Request, RequestContext};
@@ -56,38 +58,79 @@ pub fn check_access(
     resource: &ResourceSide,
     context: &RequestContext,
 ) -> Access {
-    let mut locations: Vec<(&LoadedPolicy, PolicySide)> = Vec::new();
-    let mut request = Request::new(subject.caller.clone(), action, resource.arn.as_str())
-        .with_context(context.clone());
-    request.resource_account = resource.account.clone();
-    for policy in &subject.policies {
-        request.identity_policies.push(LabeledPolicy::new(
-            locations.len().to_string(),
-            &policy.document,
-        ));
-        locations.push((policy, PolicySide::Identity));
+    let asked = Asked::new(subject, action, resource, context);
+    let evaluation = evaluate(&asked.request);
+    let (condition_misses, service_only_statements) = asked.resource_allows(&evaluation);
+    Access {
+        action: action.to_string(),
+        decision: evaluation.decision,
+        rule: evaluation.rule,
+        cross_account: evaluation.cross_account,
+        identity_allows: evaluation.identity_allows,
+        granted: evaluation.resource_grant.map(|(m, _)| m),
+        identity_evidence: asked
+            .side_evidence(&evaluation, &[PolicySide::Identity, PolicySide::Boundary]),
+        resource_evidence: asked.side_evidence(&evaluation, &[PolicySide::Resource]),
+        deny_evidence: asked.deny_evidence(&evaluation),
+        condition_misses,
+        service_only_statements,
     }
-    if let Some(boundary) = &subject.boundary {
-        request.permissions_boundary = Some(LabeledPolicy::new(
-            locations.len().to_string(),
-            &boundary.document,
-        ));
-        locations.push((boundary, PolicySide::Boundary));
+}
+
+/// The request put to the evaluator, and the inventory policy behind each of its labels
+/// (a label is the index into `locations`).
+struct Asked<'a> {
+    request: Request<'a>,
+    locations: Vec<&'a LoadedPolicy>,
+    action: &'a str,
+}
+
+impl<'a> Asked<'a> {
+    fn new(
+        subject: &'a Subject<'_>,
+        action: &'a str,
+        resource: &'a ResourceSide,
+        context: &RequestContext,
+    ) -> Self {
+        let mut locations: Vec<&LoadedPolicy> = Vec::new();
+        let mut request = Request::new(subject.caller.clone(), action, resource.arn.as_str())
+            .with_context(context.clone());
+        request.resource_account = resource.account.clone();
+        for policy in &subject.policies {
+            request.identity_policies.push(LabeledPolicy::new(
+                locations.len().to_string(),
+                &policy.document,
+            ));
+            locations.push(policy);
+        }
+        if let Some(boundary) = &subject.boundary {
+            request.permissions_boundary = Some(LabeledPolicy::new(
+                locations.len().to_string(),
+                &boundary.document,
+            ));
+            locations.push(boundary);
+        }
+        if let Ok(Some(policy)) = &resource.policy {
+            request.resource_policy = Some(LabeledPolicy::new(
+                locations.len().to_string(),
+                &policy.document,
+            ));
+            locations.push(policy);
+        }
+        Asked {
+            request,
+            locations,
+            action,
+        }
     }
-    if let Ok(Some(policy)) = &resource.policy {
-        request.resource_policy = Some(LabeledPolicy::new(
-            locations.len().to_string(),
-            &policy.document,
-        ));
-        locations.push((policy, PolicySide::Resource));
+
+    fn policy_of(&self, outcome: &PolicyOutcome) -> &'a LoadedPolicy {
+        let label = &crate::policy::evaluate::policy_at(&self.request, outcome).label;
+        self.locations[label.parse::<usize>().expect("labels are indexes")]
     }
-    let evaluation = evaluate(&request);
-    let policy_of = |outcome: &PolicyOutcome| -> &LoadedPolicy {
-        let label = &crate::policy::evaluate::policy_at(&request, outcome).label;
-        locations[label.parse::<usize>().expect("labels are indexes")].0
-    };
-    let evidence = |outcome: &PolicyOutcome, index: usize, detail: String| {
-        let policy = policy_of(outcome);
+
+    fn evidence(&self, outcome: &PolicyOutcome, index: usize, detail: String) -> Evidence {
+        let policy = self.policy_of(outcome);
         let statement = &policy.document.statements[index];
         Evidence {
             account: Some(policy.account.clone()),
@@ -96,8 +139,10 @@ pub fn check_access(
             sid: statement.sid.clone(),
             detail,
         }
-    };
-    let side_evidence = |sides: &[PolicySide]| -> Vec<Evidence> {
+    }
+
+    /// The applying Allows of `sides`, or else their near misses with the reason.
+    fn side_evidence(&self, evaluation: &Evaluation, sides: &[PolicySide]) -> Vec<Evidence> {
         let outcomes: Vec<&PolicyOutcome> = evaluation
             .policies
             .iter()
@@ -106,7 +151,7 @@ pub fn check_access(
         let applying: Vec<Evidence> = outcomes
             .iter()
             .flat_map(|p| p.applying(Effect::Allow).map(move |s| (p, s)))
-            .map(|(p, s)| evidence(p, s.index, format!("allows {action}")))
+            .map(|(p, s)| self.evidence(p, s.index, format!("allows {}", self.action)))
             .collect();
         if !applying.is_empty() {
             return applying;
@@ -120,76 +165,75 @@ pub fn check_access(
                     .map(move |s| (p, s))
             })
             .map(|(p, s)| {
-                let statement = &policy_of(p).document.statements[s.index];
-                evidence(p, s.index, miss_reason(&request, statement, s))
+                let statement = &self.policy_of(p).document.statements[s.index];
+                self.evidence(p, s.index, miss_reason(&self.request, statement, s))
             })
             .collect()
-    };
-    let identity_evidence = side_evidence(&[PolicySide::Identity, PolicySide::Boundary]);
-    let resource_evidence = side_evidence(&[PolicySide::Resource]);
-    let deny_evidence = evaluation
-        .denies()
-        .map(|(p, s)| {
-            let statement = &policy_of(p).document.statements[s.index];
-            evidence(
-                p,
-                s.index,
-                format!("denies {action}{}", conditions_held(&request, statement)),
-            )
-        })
-        .collect();
-    let mut condition_misses = Vec::new();
-    let mut service_only_statements = Vec::new();
-    for outcome in evaluation
-        .side(PolicySide::Resource)
-        .filter(|p| p.skipped.is_none())
-    {
-        for s in outcome
-            .statements
-            .iter()
-            .filter(|s| s.effect == Effect::Allow && s.action && s.resource)
-        {
-            let statement = &policy_of(outcome).document.statements[s.index];
-            if matches!(
-                s.principal,
-                crate::policy::evaluate::PrincipalOutcome::Matched(_)
-            ) && s.conditions == Some(false)
-            {
-                let failed = crate::policy::explain::failed_conditions(&request, statement);
-                condition_misses.push((
-                    evidence(outcome, s.index, miss_reason(&request, statement, s)),
-                    failed,
-                ));
-            }
-            let service_only = statement.principal.as_ref().is_some_and(|p| {
-                !p.negated
-                    && !p.entries.is_empty()
-                    && p.entries
-                        .iter()
-                        .all(|e| matches!(e, crate::policy::principal::PrincipalEntry::Service(_)))
-            });
-            if service_only {
-                service_only_statements.push(evidence(
-                    outcome,
+    }
+
+    /// The applying Deny statements, with the conditions that held.
+    fn deny_evidence(&self, evaluation: &Evaluation) -> Vec<Evidence> {
+        evaluation
+            .denies()
+            .map(|(p, s)| {
+                let statement = &self.policy_of(p).document.statements[s.index];
+                self.evidence(
+                    p,
                     s.index,
-                    miss_reason(&request, statement, s),
-                ));
+                    format!(
+                        "denies {}{}",
+                        self.action,
+                        conditions_held(&self.request, statement)
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Resource Allow statements covering the action: those naming the caller whose
+    /// conditions failed (with the failed conditions), and those naming only services.
+    fn resource_allows(
+        &self,
+        evaluation: &Evaluation,
+    ) -> (Vec<(Evidence, Vec<String>)>, Vec<Evidence>) {
+        let mut condition_misses = Vec::new();
+        let mut service_only_statements = Vec::new();
+        for outcome in evaluation
+            .side(PolicySide::Resource)
+            .filter(|p| p.skipped.is_none())
+        {
+            for s in outcome
+                .statements
+                .iter()
+                .filter(|s| s.effect == Effect::Allow && s.action && s.resource)
+            {
+                let statement = &self.policy_of(outcome).document.statements[s.index];
+                let reason = || miss_reason(&self.request, statement, s);
+                if matches!(s.principal, PrincipalOutcome::Matched(_))
+                    && s.conditions == Some(false)
+                {
+                    let failed =
+                        crate::policy::explain::failed_conditions(&self.request, statement);
+                    condition_misses.push((self.evidence(outcome, s.index, reason()), failed));
+                }
+                if names_only_services(statement) {
+                    service_only_statements.push(self.evidence(outcome, s.index, reason()));
+                }
             }
         }
+        (condition_misses, service_only_statements)
     }
-    Access {
-        action: action.to_string(),
-        decision: evaluation.decision,
-        rule: evaluation.rule,
-        cross_account: evaluation.cross_account,
-        identity_allows: evaluation.identity_allows,
-        granted: evaluation.resource_grant.map(|(m, _)| m),
-        identity_evidence,
-        resource_evidence,
-        deny_evidence,
-        condition_misses,
-        service_only_statements,
-    }
+}
+
+/// A statement whose principal is one or more service principals and nothing else.
+fn names_only_services(statement: &Statement) -> bool {
+    statement.principal.as_ref().is_some_and(|p| {
+        !p.negated
+            && !p.entries.is_empty()
+            && p.entries
+                .iter()
+                .all(|e| matches!(e, crate::policy::principal::PrincipalEntry::Service(_)))
+    })
 }
 
 /// A plain evidence line with no policy attached.

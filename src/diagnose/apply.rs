@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::model::{FixAction, PolicyLocation};
 use crate::inventory::{
-    Account, Accounts, Field, ImagePullCredentialsType, InlinePolicy, KeyState, TagMutability,
+    Account, Accounts, Field, ImagePullCredentialsType, InlinePolicy, KeyState, Role, TagMutability,
 };
 
 /// Why a fix could not be applied to the inventory.
@@ -132,14 +132,10 @@ fn edit_policy(
                 .ok_or_else(missing)?
         }
         PolicyLocation::BucketPolicy { bucket } => {
-            let arn = format!("arn:aws:s3:::{bucket}");
-            let owner = pair
-                .accounts()
-                .find(|a| a.bucket(bucket).is_some())
-                .map(|a| a.id().to_string())
-                .ok_or_else(missing)?;
-            let account = pair.account_mut(&owner).ok_or_else(missing)?;
-            let id = account.bucket(bucket).map(|b| b.arn.clone()).unwrap_or(arn);
+            let account = owner_mut(pair, |a| a.bucket(bucket).is_some()).ok_or_else(missing)?;
+            let id = account
+                .bucket(bucket)
+                .map_or_else(|| format!("arn:aws:s3:::{bucket}"), |b| b.arn.clone());
             account
                 .buckets
                 .update(&id, |b| field_edit(&mut b.policy))
@@ -149,43 +145,54 @@ fn edit_policy(
             let account = account_mut(pair, role)?;
             account
                 .roles
-                .update(role, |r| {
-                    if r.inline_policies.is_absent() {
-                        r.inline_policies = Field::Loaded(Vec::new());
-                    }
-                    let Field::Loaded(list) = &mut r.inline_policies else {
-                        return Err(ApplyError::PolicyNotLoaded(format!(
-                            "inline policies of {role}"
-                        )));
-                    };
-                    match list.iter_mut().find(|p| &p.name == name) {
-                        Some(existing) => field_edit(&mut existing.document),
-                        None => {
-                            let mut document = Field::Absent;
-                            field_edit(&mut document)?;
-                            list.push(InlinePolicy {
-                                name: name.clone(),
-                                document,
-                            });
-                            Ok(())
-                        }
-                    }
-                })
+                .update(role, |r| edit_inline(r, role, name, field_edit))
                 .ok_or_else(missing)?
         }
         PolicyLocation::ManagedPolicy { policy, .. }
         | PolicyLocation::PermissionsBoundary { policy, .. } => {
             // Managed policies are shared by every role they are attached to.
-            let account = pair
-                .accounts()
-                .find(|a| a.managed_policy(policy).is_some())
-                .map(|a| a.id().to_string())
-                .ok_or_else(missing)?;
-            let account = pair.account_mut(&account).ok_or_else(missing)?;
+            let account =
+                owner_mut(pair, |a| a.managed_policy(policy).is_some()).ok_or_else(missing)?;
             account
                 .managed_policies
                 .update(policy, |p| field_edit(&mut p.document))
                 .ok_or_else(missing)?
+        }
+    }
+}
+
+/// The first account for which `owns` holds, for editing.
+fn owner_mut(pair: &mut Accounts, owns: impl Fn(&Account) -> bool) -> Option<&mut Account> {
+    let owner = pair.accounts().find(|a| owns(a))?.id().to_string();
+    pair.account_mut(&owner)
+}
+
+/// Edits the inline policy `name` of `role` (named `role_arn` in the location), adding it
+/// when the role has none by that name.
+fn edit_inline(
+    role: &mut Role,
+    role_arn: &str,
+    name: &str,
+    field_edit: impl FnOnce(&mut Field<Value>) -> Result<(), ApplyError>,
+) -> Result<(), ApplyError> {
+    if role.inline_policies.is_absent() {
+        role.inline_policies = Field::Loaded(Vec::new());
+    }
+    let Field::Loaded(list) = &mut role.inline_policies else {
+        return Err(ApplyError::PolicyNotLoaded(format!(
+            "inline policies of {role_arn}"
+        )));
+    };
+    match list.iter_mut().find(|p| p.name == name) {
+        Some(existing) => field_edit(&mut existing.document),
+        None => {
+            let mut document = Field::Absent;
+            field_edit(&mut document)?;
+            list.push(InlinePolicy {
+                name: name.to_string(),
+                document,
+            });
+            Ok(())
         }
     }
 }

@@ -8,7 +8,9 @@ use super::access::{check_access, fix_inline_policy, gap_evidence, note, Access,
 use super::model::{Check, Diagnosis, Fix, FixAction, PolicyLocation, QuestionSummary, Status};
 use super::subject::{field_gap, parse_field, Subject};
 use super::{add_lints, DiagnoseError};
-use crate::inventory::{Account, Accounts, Field, Key, KeyManager, Pipeline};
+use crate::inventory::{
+    Account, Accounts, Action, ArtifactStore, Field, Key, KeyManager, Pipeline,
+};
 use crate::policy::{ContextValue, RequestContext};
 
 /// What an action role does with the artifact key.
@@ -78,6 +80,19 @@ pub fn artifact(
             return Ok(Diagnosis::new(question, vec![c]));
         }
     };
+    let checks = artifact_checks(pair, account, pipeline, action, store)?;
+    Ok(Diagnosis::new(question, checks))
+}
+
+/// The checks of an action whose pipeline, action and artifact store are loaded.
+fn artifact_checks(
+    pair: &Accounts,
+    account: &Account,
+    pipeline: &Pipeline,
+    action: &Action,
+    store: &ArtifactStore,
+) -> Result<Vec<Check>, DiagnoseError> {
+    let home = Some(account.id());
     let pipeline_role = pipeline.role_arn.loaded().cloned();
     // Without its own role the action runs as the pipeline role, in the pipeline's account.
     let role_arn = action.role_arn.clone().or_else(|| pipeline_role.clone());
@@ -95,7 +110,7 @@ pub fn artifact(
             home,
             format!("neither the action nor {} names a role", pipeline.name),
         ));
-        return Ok(Diagnosis::new(question, checks));
+        return Ok(checks);
     };
     let subject = Subject::resolve(pair, &role_arn).map_err(DiagnoseError::Principal)?;
     let cross = crate::policy::arn::account_of(&role_arn) != home;
@@ -117,19 +132,24 @@ pub fn artifact(
     checks.push(key_policy(&subject, key.as_ref(), home));
     checks.push(bucket_policy(account, &store.location, &subject, home));
     if let Some(Field::Loaded(key)) = &key {
-        let location = PolicyLocation::KeyPolicy {
-            key: key.arn.clone(),
-        };
-        let key_account = crate::policy::arn::account_of(&key.arn)
-            .or(home)
-            .unwrap_or_default();
-        if let Ok(Some(policy)) =
-            parse_field(pair.policies(), key.policy.as_ref(), &location, key_account)
-        {
-            add_lints(&mut checks, [&policy]);
-        }
+        add_key_lints(pair, key, home, &mut checks);
     }
-    Ok(Diagnosis::new(question, checks))
+    Ok(checks)
+}
+
+/// The lint warnings of the artifact key's policy.
+fn add_key_lints(pair: &Accounts, key: &Key, home: Option<&str>, checks: &mut Vec<Check>) {
+    let location = PolicyLocation::KeyPolicy {
+        key: key.arn.clone(),
+    };
+    let key_account = crate::policy::arn::account_of(&key.arn)
+        .or(home)
+        .unwrap_or_default();
+    if let Ok(Some(policy)) =
+        parse_field(pair.policies(), key.policy.as_ref(), &location, key_account)
+    {
+        add_lints(checks, [&policy]);
+    }
 }
 
 fn lookup_key<'p>(pair: &'p Accounts, home: &'p Account, reference: &str) -> Field<&'p Key> {
@@ -324,66 +344,131 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;
     }
-    let empty = RequestContext::new();
-    let mut grant_context = RequestContext::new();
-    grant_context.insert(
-        "kms:GrantIsForAWSResource",
-        ContextValue::Single("true".into()),
-    );
-    let uses: Vec<Access> = KEY_USE_ACTIONS
-        .iter()
-        .map(|a| check_access(subject, a, &side, &empty))
-        .collect();
-    let grants: Vec<Access> = KEY_GRANT_ACTIONS
-        .iter()
-        .map(|a| check_access(subject, a, &side, &grant_context))
-        .collect();
-    let missing_use: Vec<&str> = uses
-        .iter()
-        .filter(|a| a.granted.is_none())
-        .map(|a| a.action.as_str())
-        .collect();
-    let missing_grant: Vec<&str> = grants
-        .iter()
-        .filter(|a| a.granted.is_none())
-        .map(|a| a.action.as_str())
-        .collect();
-    let role = subject.grant_arn();
-    let grantee_account = subject.caller.account().unwrap_or_default().to_string();
-    if missing_use.is_empty() && missing_grant.is_empty() {
-        let identity_missing: Vec<&str> = uses
-            .iter()
-            .chain(&grants)
-            .filter(|a| a.decision != crate::policy::Decision::Allow)
-            .map(|a| a.action.as_str())
-            .collect();
-        if identity_missing.is_empty() {
-            let mut c = Check::new(id, Status::Pass, key_account, format!("the key policy of {} lets {role} use the key and create grants for AWS resources", key.arn));
-            c.evidence = uses[0].resource_evidence.clone();
-            return c;
+    let access = KeyAccess::check(subject, &side);
+    if access.missing_use().is_empty() && access.missing_grant().is_empty() {
+        return key_policy_allows(subject, key, key_account, &access);
+    }
+    let mut c = key_policy_misses(subject, key, key_account, &access);
+    c.fix = Some(key_policy_fix(subject, key, key_account, location, &access));
+    c
+}
+
+/// What the key policy (with the role's own policies) decides for each key action.
+struct KeyAccess {
+    /// Using the key: encrypt, decrypt, data keys.
+    uses: Vec<Access>,
+    /// Grants for AWS resources (what services do for the role).
+    grants: Vec<Access>,
+}
+
+impl KeyAccess {
+    fn check(subject: &Subject<'_>, side: &ResourceSide) -> Self {
+        let empty = RequestContext::new();
+        let mut grant_context = RequestContext::new();
+        grant_context.insert(
+            "kms:GrantIsForAWSResource",
+            ContextValue::Single("true".into()),
+        );
+        KeyAccess {
+            uses: KEY_USE_ACTIONS
+                .iter()
+                .map(|a| check_access(subject, a, side, &empty))
+                .collect(),
+            grants: KEY_GRANT_ACTIONS
+                .iter()
+                .map(|a| check_access(subject, a, side, &grant_context))
+                .collect(),
         }
+    }
+
+    /// Use actions the key policy does not grant.
+    fn missing_use(&self) -> Vec<&str> {
+        not_granted(&self.uses)
+    }
+
+    /// Grant actions the key policy does not grant.
+    fn missing_grant(&self) -> Vec<&str> {
+        not_granted(&self.grants)
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Access> {
+        self.uses.iter().chain(&self.grants)
+    }
+}
+
+fn not_granted(accesses: &[Access]) -> Vec<&str> {
+    accesses
+        .iter()
+        .filter(|a| a.granted.is_none())
+        .map(|a| a.action.as_str())
+        .collect()
+}
+
+/// The key policy allows every action: pass, unless the role's own policies do not.
+fn key_policy_allows(
+    subject: &Subject<'_>,
+    key: &Key,
+    key_account: Option<&str>,
+    access: &KeyAccess,
+) -> Check {
+    let id = CheckId::ArtifactKeyPolicyAllows;
+    let role = subject.grant_arn();
+    let identity_missing: Vec<&str> = access
+        .all()
+        .filter(|a| a.decision != crate::policy::Decision::Allow)
+        .map(|a| a.action.as_str())
+        .collect();
+    if identity_missing.is_empty() {
         let mut c = Check::new(
             id,
-            Status::Fail,
-            subject.caller.account(),
+            Status::Pass,
+            key_account,
             format!(
-                "the key policy allows it, but {role}'s own policies do not allow {}",
-                identity_missing.join(", ")
+                "the key policy of {} lets {role} use the key and create grants for AWS resources",
+                key.arn
             ),
         );
-        c.evidence = uses
-            .iter()
-            .chain(&grants)
-            .flat_map(|a| a.identity_evidence.clone())
-            .collect();
-        c.evidence.dedup();
-        c.fix = fix_inline_policy(subject, "crossdock-artifact-key").map(|target| Fix {
-            summary: format!("allow the artifact key actions on {} in {role}'s policy", key.arn),
-            account: subject.caller.account().map(str::to_string),
-            action: FixAction::AddStatement { target, statement: json!({"Effect": "Allow", "Action": identity_missing, "Resource": key.arn}) },
-        });
+        c.evidence = access.uses[0].resource_evidence.clone();
         return c;
     }
+    let mut c = Check::new(
+        id,
+        Status::Fail,
+        subject.caller.account(),
+        format!(
+            "the key policy allows it, but {role}'s own policies do not allow {}",
+            identity_missing.join(", ")
+        ),
+    );
+    c.evidence = access
+        .all()
+        .flat_map(|a| a.identity_evidence.clone())
+        .collect();
+    c.evidence.dedup();
+    c.fix = fix_inline_policy(subject, "crossdock-artifact-key").map(|target| Fix {
+        summary: format!(
+            "allow the artifact key actions on {} in {role}'s policy",
+            key.arn
+        ),
+        account: subject.caller.account().map(str::to_string),
+        action: FixAction::AddStatement {
+            target,
+            statement: json!({"Effect": "Allow", "Action": identity_missing, "Resource": key.arn}),
+        },
+    });
+    c
+}
+
+/// The key policy misses some actions: the failing check with the statements that decided.
+fn key_policy_misses(
+    subject: &Subject<'_>,
+    key: &Key,
+    key_account: Option<&str>,
+    access: &KeyAccess,
+) -> Check {
+    let (missing_use, missing_grant) = (access.missing_use(), access.missing_grant());
+    let role = subject.grant_arn();
+    let grantee_account = subject.caller.account().unwrap_or_default();
     let mut parts = Vec::new();
     if !missing_use.is_empty() {
         parts.push(format!("use ({})", missing_use.join(", ")));
@@ -395,7 +480,7 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
         ));
     }
     let mut c = Check::new(
-        id,
+        CheckId::ArtifactKeyPolicyAllows,
         Status::Fail,
         key_account,
         format!(
@@ -404,9 +489,8 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
             parts.join(" nor ")
         ),
     );
-    c.evidence = uses
-        .iter()
-        .chain(&grants)
+    c.evidence = access
+        .all()
         .filter(|a| a.granted.is_none())
         .flat_map(|a| a.resource_evidence.clone())
         .collect();
@@ -417,16 +501,29 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
             "no statement of the key policy names the action role or its account",
         ));
     }
+    c
+}
+
+/// The key policy statements that grant the missing actions to the role's account (or, for
+/// an AWS managed key, the advice to use a customer managed one).
+fn key_policy_fix(
+    subject: &Subject<'_>,
+    key: &Key,
+    key_account: Option<&str>,
+    location: PolicyLocation,
+    access: &KeyAccess,
+) -> Fix {
+    let grantee_account = subject.caller.account().unwrap_or_default();
     let principal = json!({"AWS": format!("arn:aws:iam::{grantee_account}:root")});
     let mut statements: Vec<Value> = Vec::new();
-    if !missing_use.is_empty() {
+    if !access.missing_use().is_empty() {
         statements.push(json!({"Sid": "AllowUseOfTheKeyFromActionAccount", "Effect": "Allow", "Principal": principal, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}));
     }
-    if !missing_grant.is_empty() {
+    if !access.missing_grant().is_empty() {
         statements.push(json!({"Sid": "AllowGrantsForAwsResources", "Effect": "Allow", "Principal": principal, "Action": KEY_GRANT_ACTIONS, "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}));
     }
     let aws_managed = matches!(key.manager, Field::Loaded(KeyManager::Aws));
-    c.fix = Some(if aws_managed {
+    if aws_managed {
         // AWS managed key policies cannot be edited: the fix is a customer managed key.
         Fix {
             summary: format!("{} is AWS managed and its policy cannot be changed: use a customer managed key with these statements instead", key.arn),
@@ -441,8 +538,7 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
             account: key_account.map(str::to_string),
             action: FixAction::AddStatements { target: location, statements },
         }
-    });
-    c
+    }
 }
 
 fn bucket_policy(
@@ -504,14 +600,24 @@ fn bucket_policy(
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;
     }
+    bucket_policy_misses(&found.name, subject, pipeline_account, location, &missing)
+}
+
+/// The bucket policy does not let the action role in: the failing check and its statement.
+fn bucket_policy_misses(
+    bucket: &str,
+    subject: &Subject<'_>,
+    pipeline_account: Option<&str>,
+    location: PolicyLocation,
+    missing: &[&Access],
+) -> Check {
     let actions: Vec<&str> = missing.iter().map(|a| a.action.as_str()).collect();
     let mut c = Check::new(
-        id,
+        CheckId::ArtifactBucketPolicyAllows,
         Status::Fail,
         pipeline_account,
         format!(
-            "the bucket policy of {} does not allow {} for {}",
-            found.name,
+            "the bucket policy of {bucket} does not allow {} for {}",
             actions.join(", "),
             subject.grant_arn()
         ),
@@ -521,11 +627,11 @@ fn bucket_policy(
         .flat_map(|a| a.resource_evidence.clone())
         .collect();
     c.fix = Some(Fix {
-        summary: format!("add this statement to the bucket policy of {}", found.name),
+        summary: format!("add this statement to the bucket policy of {bucket}"),
         account: pipeline_account.map(str::to_string),
         action: FixAction::AddStatement {
             target: location,
-            statement: json!({"Sid": "AllowActionRoleArtifacts", "Effect": "Allow", "Principal": {"AWS": subject.grant_arn()}, "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], "Resource": format!("arn:aws:s3:::{}/*", found.name)}),
+            statement: json!({"Sid": "AllowActionRoleArtifacts", "Effect": "Allow", "Principal": {"AWS": subject.grant_arn()}, "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], "Resource": format!("arn:aws:s3:::{bucket}/*")}),
         },
     });
     c

@@ -27,46 +27,69 @@ pub fn assume(
         resource: Some(role_arn.clone()),
     };
     let account = role_account.as_deref();
-    let mut checks = Vec::new();
-    let target = match found {
+    let checks = match role_exists(found, &role_arn, account) {
+        Ok((exists, role)) => checks_for(pair, &subject, role, account, external_id, exists),
+        Err(missing) => vec![missing],
+    };
+    Ok(Diagnosis::new(question, checks))
+}
+
+/// The role-exists check, with the role when it is loaded (`Err`: the check that ends the
+/// question, failing with the ARN's shape or unknown).
+fn role_exists<'p>(
+    found: Field<&'p Role>,
+    role_arn: &str,
+    account: Option<&str>,
+) -> Result<(Check, &'p Role), Check> {
+    let other = match found {
         Field::Loaded(role) => {
-            checks.push(Check::new(
+            let c = Check::new(
                 CheckId::RoleExists,
                 Status::Pass,
                 account,
                 format!("{} exists", role.arn),
-            ));
-            role
-        }
-        other => {
-            let status = if other.is_absent() {
-                Status::Fail
-            } else {
-                Status::Unknown
-            };
-            let mut c = Check::new(
-                CheckId::RoleExists,
-                status,
-                account,
-                field_gap(&format!("role {role_arn}"), other.as_ref().map(|_| ())),
             );
-            if status == Status::Fail {
-                c.message = format!("{role_arn} does not exist (role ARNs include the path: arn:aws:iam::ACCOUNT:role/PATH/NAME)");
-                c.fix = Some(Fix {
-                    summary: "use the role's exact ARN, path included".into(),
-                    account: role_account.clone(),
-                    action: FixAction::Procedure {
-                        steps: vec![format!(
-                            "list the roles of {}: aws iam list-roles --query 'Roles[].Arn'",
-                            account.unwrap_or("the account")
-                        )],
-                    },
-                });
-            }
-            checks.push(c);
-            return Ok(Diagnosis::new(question, checks));
+            return Ok((c, role));
         }
+        other => other,
     };
+    let status = if other.is_absent() {
+        Status::Fail
+    } else {
+        Status::Unknown
+    };
+    let mut c = Check::new(
+        CheckId::RoleExists,
+        status,
+        account,
+        field_gap(&format!("role {role_arn}"), other.as_ref().map(|_| ())),
+    );
+    if status == Status::Fail {
+        c.message = format!("{role_arn} does not exist (role ARNs include the path: arn:aws:iam::ACCOUNT:role/PATH/NAME)");
+        c.fix = Some(Fix {
+            summary: "use the role's exact ARN, path included".into(),
+            account: account.map(str::to_string),
+            action: FixAction::Procedure {
+                steps: vec![format!(
+                    "list the roles of {}: aws iam list-roles --query 'Roles[].Arn'",
+                    account.unwrap_or("the account")
+                )],
+            },
+        });
+    }
+    Err(c)
+}
+
+/// The checks of a loaded role's trust policy and the caller's side, after `exists`.
+fn checks_for(
+    pair: &Accounts,
+    subject: &Subject<'_>,
+    target: &Role,
+    account: Option<&str>,
+    external_id: Option<&str>,
+    exists: Check,
+) -> Vec<Check> {
+    let mut checks = vec![exists];
     let location = PolicyLocation::TrustPolicy {
         role: target.arn.clone(),
     };
@@ -84,29 +107,29 @@ pub fn assume(
     if let Some(id) = external_id {
         context.insert("sts:ExternalId", ContextValue::Single(id.to_string()));
     }
-    let access = check_access(&subject, "sts:AssumeRole", &side, &context);
-    checks.push(trust_check(&subject, &access, &side, target, account));
+    let access = check_access(subject, "sts:AssumeRole", &side, &context);
+    checks.push(trust_check(subject, &access, &side, target, account));
     checks.push(trust_condition(
-        &subject,
+        subject,
         &access,
         &side,
         account,
         external_id,
     ));
     if !subject.caller.is_service() {
-        checks.push(caller_check(&subject, &access, &target.arn));
+        checks.push(caller_check(subject, &access, &target.arn));
     }
     checks.push(deny_check(
         std::slice::from_ref(&access),
         &subject.gaps,
         &side,
-        &subject,
+        subject,
     ));
     add_lints(
         &mut checks,
         side.policy.iter().flatten().chain(&subject.policies),
     );
-    Ok(Diagnosis::new(question, checks))
+    checks
 }
 
 type ResolvedRole<'p> = (String, Option<String>, Field<&'p Role>);

@@ -229,78 +229,24 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
             tag,
             project,
             source_arn,
-        } => {
-            let principal = resolve_principal(accounts, principal)?;
-            let repository = resolve_repository(accounts, repository)?;
-            let project = match project {
-                Some(p) => Some(accounts.resolve_project(p).map(|(_, p)| p.arn.clone())?),
-                None => None,
-            };
-            let mut resolved = Resolved::given(Question::Pull {
-                principal: principal.clone(),
-                repository,
-                tag: tag.clone().unwrap_or_else(|| DEFAULT_TAG.into()),
-                project,
-                source_arn: source_arn.clone(),
-            });
-            if tag.is_none() {
-                assume_tag(&mut resolved);
-            }
-            if principal.ends_with(".amazonaws.com") && source_arn.is_none() {
-                resolved.assume(
-                    "source_arn",
-                    "none",
-                    "a service principal's request carries aws:SourceArn, and none was given",
-                    "--source-arn ARN (the function, task or project that pulls)",
-                );
-            }
-            assume_session(&mut resolved, &principal);
-            Ok(resolved)
-        }
+        } => resolve_pull(
+            accounts,
+            principal,
+            repository,
+            tag.as_deref(),
+            project.as_deref(),
+            source_arn.as_deref(),
+        ),
         QuestionDraft::Push {
             principal,
             repository,
             tag,
-        } => {
-            let principal = resolve_principal(accounts, principal)?;
-            let mut resolved = Resolved::given(Question::Push {
-                principal: principal.clone(),
-                repository: resolve_repository(accounts, repository)?,
-                tag: tag.clone().unwrap_or_else(|| DEFAULT_TAG.into()),
-            });
-            if tag.is_none() {
-                assume_tag(&mut resolved);
-            }
-            assume_session(&mut resolved, &principal);
-            Ok(resolved)
-        }
+        } => resolve_push(accounts, principal, repository, tag.as_deref()),
         QuestionDraft::Assume {
             principal,
             role,
             external_id,
-        } => {
-            let principal = resolve_principal(accounts, principal)?;
-            let role = if role.starts_with("arn:") {
-                role.clone()
-            } else {
-                accounts.resolve_role(role).map(|(_, r)| r.arn.clone())?
-            };
-            let mut resolved = Resolved::given(Question::Assume {
-                principal: principal.clone(),
-                role,
-                external_id: external_id.clone(),
-            });
-            if external_id.is_none() {
-                resolved.assume(
-                    "external_id",
-                    "none sent",
-                    "no ExternalId was given",
-                    "--external-id VALUE (i in the console)",
-                );
-            }
-            assume_session(&mut resolved, &principal);
-            Ok(resolved)
-        }
+        } => resolve_assume(accounts, principal, role, external_id.as_deref()),
         QuestionDraft::Trigger {
             pipeline,
             repository,
@@ -330,13 +276,101 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
         QuestionDraft::Error { text } => {
             Ok(Resolved::given(Question::Error { text: text.clone() }))
         }
-        QuestionDraft::Scenario { id } => match scenario::scenario(id) {
-            Ok(Some(s)) => Ok(Resolved::given(s.question)),
-            Ok(None) => Err(DiagnoseError::Unsupported(format!(
-                "no demo scenario `{id}`: run `crossdock demo list`"
-            ))),
-            Err(e) => Err(DiagnoseError::Unsupported(e.to_string())),
-        },
+        QuestionDraft::Scenario { id } => resolve_scenario(id),
+    }
+}
+
+fn resolve_pull(
+    accounts: &Accounts,
+    principal: &str,
+    repository: &str,
+    tag: Option<&str>,
+    project: Option<&str>,
+    source_arn: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let principal = resolve_principal(accounts, principal)?;
+    let repository = resolve_repository(accounts, repository)?;
+    let project = match project {
+        Some(p) => Some(accounts.resolve_project(p).map(|(_, p)| p.arn.clone())?),
+        None => None,
+    };
+    let mut resolved = Resolved::given(Question::Pull {
+        principal: principal.clone(),
+        repository,
+        tag: tag.unwrap_or(DEFAULT_TAG).to_string(),
+        project,
+        source_arn: source_arn.map(str::to_string),
+    });
+    if tag.is_none() {
+        assume_tag(&mut resolved);
+    }
+    if principal.ends_with(".amazonaws.com") && source_arn.is_none() {
+        resolved.assume(
+            "source_arn",
+            "none",
+            "a service principal's request carries aws:SourceArn, and none was given",
+            "--source-arn ARN (the function, task or project that pulls)",
+        );
+    }
+    assume_session(&mut resolved, &principal);
+    Ok(resolved)
+}
+
+fn resolve_push(
+    accounts: &Accounts,
+    principal: &str,
+    repository: &str,
+    tag: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let principal = resolve_principal(accounts, principal)?;
+    let mut resolved = Resolved::given(Question::Push {
+        principal: principal.clone(),
+        repository: resolve_repository(accounts, repository)?,
+        tag: tag.unwrap_or(DEFAULT_TAG).to_string(),
+    });
+    if tag.is_none() {
+        assume_tag(&mut resolved);
+    }
+    assume_session(&mut resolved, &principal);
+    Ok(resolved)
+}
+
+fn resolve_assume(
+    accounts: &Accounts,
+    principal: &str,
+    role: &str,
+    external_id: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let principal = resolve_principal(accounts, principal)?;
+    let role = if role.starts_with("arn:") {
+        role.to_string()
+    } else {
+        accounts.resolve_role(role).map(|(_, r)| r.arn.clone())?
+    };
+    let mut resolved = Resolved::given(Question::Assume {
+        principal: principal.clone(),
+        role,
+        external_id: external_id.map(str::to_string),
+    });
+    if external_id.is_none() {
+        resolved.assume(
+            "external_id",
+            "none sent",
+            "no ExternalId was given",
+            "--external-id VALUE (i in the console)",
+        );
+    }
+    assume_session(&mut resolved, &principal);
+    Ok(resolved)
+}
+
+fn resolve_scenario(id: &str) -> Result<Resolved, DiagnoseError> {
+    match scenario::scenario(id) {
+        Ok(Some(s)) => Ok(Resolved::given(s.question)),
+        Ok(None) => Err(DiagnoseError::Unsupported(format!(
+            "no demo scenario `{id}`: run `crossdock demo list`"
+        ))),
+        Err(e) => Err(DiagnoseError::Unsupported(e.to_string())),
     }
 }
 
@@ -417,6 +451,37 @@ fn resolve_trigger(
     push_event: Option<&str>,
 ) -> Result<Resolved, DiagnoseError> {
     let (_, found) = accounts.resolve_pipeline(pipeline)?;
+    let mut found_inputs = Vec::new();
+    let (repository, tag) = trigger_source(accounts, found, repository, tag, &mut found_inputs)?;
+    let mut resolved = Resolved {
+        question: Question::Trigger {
+            pipeline: found.arn.clone(),
+            repository,
+            tag,
+            pusher: String::new(),
+        },
+        found: found_inputs,
+        assumptions: Vec::new(),
+    };
+    let pusher = match pusher {
+        Some(p) => Some(resolve_principal(accounts, p)?),
+        None => trigger_pusher(accounts, push_event, &mut resolved),
+    };
+    if let (Some(p), Question::Trigger { pusher: slot, .. }) = (pusher, &mut resolved.question) {
+        *slot = p;
+    }
+    Ok(resolved)
+}
+
+/// The repository and tag of a trigger question: given, or those of the pipeline's ECR
+/// source action (recorded in `found_inputs`).
+fn trigger_source(
+    accounts: &Accounts,
+    found: &Pipeline,
+    repository: Option<&str>,
+    tag: Option<&str>,
+    found_inputs: &mut Vec<Found>,
+) -> Result<(String, String), DiagnoseError> {
     let source = found.ecr_sources().find_map(|action| {
         let s = action.ecr_source()?;
         Some((
@@ -425,7 +490,6 @@ fn resolve_trigger(
             action.name.clone(),
         ))
     });
-    let mut found_inputs = Vec::new();
     let repository = match (repository, &source) {
         (Some(r), _) => resolve_source_repository(accounts, found, r)?,
         (None, Some((arn, _, action))) => {
@@ -455,51 +519,40 @@ fn resolve_trigger(
         }
         (None, None) => DEFAULT_TAG.into(),
     };
-    let mut resolved = Resolved {
-        question: Question::Trigger {
-            pipeline: found.arn.clone(),
-            repository: repository.clone(),
-            tag,
-            pusher: String::new(),
-        },
-        found: found_inputs,
-        assumptions: Vec::new(),
-    };
-    let pusher = match pusher {
-        Some(p) => Some(resolve_principal(accounts, p)?),
-        None => match push_event.and_then(|id| pusher_of_event(accounts, id)) {
-            Some((arn, account)) => {
-                resolved.find(
-                    "pusher",
-                    &arn,
-                    format!(
-                        "the pusher's copy of the PutImage record (sharedEventID {}) in account {account}",
-                        push_event.unwrap_or_default()
-                    ),
-                );
-                Some(arn)
-            }
-            None => {
-                let why = match push_event.and_then(|id| push_caller_account(accounts, id)) {
-                    Some(account) => format!(
-                        "the repository owner's record names only the pusher's account {account}; its own copy is not loaded"
-                    ),
-                    None => "no pusher was given".to_string(),
-                };
-                resolved.assume(
-                    "pusher",
-                    "unknown (judged from the repository's recent PutImage records)",
-                    &why,
-                    "--pusher SESSION-ARN (i in the console), or open the pusher's account",
-                );
-                None
-            }
-        },
-    };
-    if let (Some(p), Question::Trigger { pusher: slot, .. }) = (pusher, &mut resolved.question) {
-        *slot = p;
+    Ok((repository, tag))
+}
+
+/// The pusher nobody named: found in the pusher's own copy of the push record, or an
+/// assumption saying why it is unknown.
+fn trigger_pusher(
+    accounts: &Accounts,
+    push_event: Option<&str>,
+    resolved: &mut Resolved,
+) -> Option<String> {
+    if let Some((arn, account)) = push_event.and_then(|id| pusher_of_event(accounts, id)) {
+        resolved.find(
+            "pusher",
+            &arn,
+            format!(
+                "the pusher's copy of the PutImage record (sharedEventID {}) in account {account}",
+                push_event.unwrap_or_default()
+            ),
+        );
+        return Some(arn);
     }
-    Ok(resolved)
+    let why = match push_event.and_then(|id| push_caller_account(accounts, id)) {
+        Some(account) => format!(
+            "the repository owner's record names only the pusher's account {account}; its own copy is not loaded"
+        ),
+        None => "no pusher was given".to_string(),
+    };
+    resolved.assume(
+        "pusher",
+        "unknown (judged from the repository's recent PutImage records)",
+        &why,
+        "--pusher SESSION-ARN (i in the console), or open the pusher's account",
+    );
+    None
 }
 
 /// A repository given for a trigger: an ARN as is, a name in the account the pipeline's

@@ -96,16 +96,7 @@ pub fn pull(
     let Some(repo) = repo else {
         return Ok(Diagnosis::new(question, checks));
     };
-    let mut context = RequestContext::new();
-    if let Some(source) = source_arn {
-        context.insert("aws:SourceArn", ContextValue::Single(source.to_string()));
-        if let Some(account) = crate::policy::arn::account_of(source) {
-            context.insert(
-                "aws:SourceAccount",
-                ContextValue::Single(account.to_string()),
-            );
-        }
-    }
+    let context = source_context(source_arn);
     let side = resource_side(pair.policies(), repo, target.account.as_deref());
     let accesses: Vec<Access> = PULL_ACTIONS
         .iter()
@@ -128,18 +119,18 @@ pub fn pull(
         &PULL_GRANT,
         source_arn,
     );
-    if service {
-        if let Some(source_account) = source_arn.and_then(crate::policy::arn::account_of) {
-            if Some(source_account) != target.account.as_deref() {
-                lambda_account_statement(
-                    pair.policies(),
-                    &mut resource,
-                    source_account,
-                    &side,
-                    &context,
-                );
-            }
+    let source_account = source_arn.and_then(crate::policy::arn::account_of);
+    match source_account {
+        Some(source_account) if service && Some(source_account) != target.account.as_deref() => {
+            lambda_account_statement(
+                pair.policies(),
+                &mut resource,
+                source_account,
+                &side,
+                &context,
+            );
         }
+        _ => {}
     }
     checks.push(resource);
     if !service {
@@ -159,6 +150,21 @@ pub fn pull(
         side.policy.iter().flatten().chain(&subject.policies),
     );
     Ok(Diagnosis::new(question, checks))
+}
+
+/// The request context a service's pull carries: its source ARN and that ARN's account.
+fn source_context(source_arn: Option<&str>) -> RequestContext {
+    let mut context = RequestContext::new();
+    if let Some(source) = source_arn {
+        context.insert("aws:SourceArn", ContextValue::Single(source.to_string()));
+        if let Some(account) = crate::policy::arn::account_of(source) {
+            context.insert(
+                "aws:SourceAccount",
+                ContextValue::Single(account.to_string()),
+            );
+        }
+    }
+    context
 }
 
 /// Downgrades passing checks to warnings when only `ecr:BatchCheckLayerAvailability` is refused.
@@ -386,12 +392,6 @@ fn identity_check(
         a.identity_allows || (!a.cross_account && a.decision == crate::policy::Decision::Allow)
     };
     let missing: Vec<&Access> = accesses.iter().filter(|a| !satisfied(a)).collect();
-    let actions = |list: &[&Access]| {
-        list.iter()
-            .map(|a| a.action.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if missing.is_empty() {
         let mut c = Check::new(
             id,
@@ -399,7 +399,7 @@ fn identity_check(
             account,
             format!(
                 "the caller's identity policies allow {}",
-                actions(&accesses.iter().collect::<Vec<_>>())
+                action_list(&accesses.iter().collect::<Vec<_>>())
             ),
         );
         c.evidence = accesses
@@ -415,13 +415,34 @@ fn identity_check(
             account,
             format!(
                 "cannot tell whether the caller may {}: some of its policies could not be read: {}",
-                actions(&missing),
+                action_list(&missing),
                 gaps_cause(&subject.gaps)
             ),
         );
         c.evidence = gap_evidence(&subject.gaps);
         return c;
     }
+    identity_misses(id, subject, &missing, resource_arn, policy_name)
+}
+
+/// The actions of `accesses`, comma-separated.
+fn action_list(accesses: &[&Access]) -> String {
+    accesses
+        .iter()
+        .map(|a| a.action.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The caller's identity policies lack some actions: the failing check with an inline fix.
+fn identity_misses(
+    id: CheckId,
+    subject: &Subject<'_>,
+    missing: &[&Access],
+    resource_arn: &str,
+    policy_name: &str,
+) -> Check {
+    let account = subject.caller.account();
     let filtered = missing
         .iter()
         .any(|a| matches!(a.rule, "permissions-boundary" | "session-policy"));
@@ -437,7 +458,7 @@ fn identity_check(
         format!(
             "the identity side of {} is missing {} on {resource_arn}: {why}",
             subject.caller,
-            actions(&missing)
+            action_list(missing)
         ),
     );
     c.evidence = missing
@@ -448,7 +469,7 @@ fn identity_check(
     c.fix = fix_inline_policy(subject, policy_name).map(|target| Fix {
         summary: format!(
             "allow {} on {resource_arn} in the caller's identity policy",
-            actions(&missing)
+            action_list(missing)
         ),
         account: account.map(str::to_string),
         action: FixAction::AddStatement {
@@ -476,12 +497,6 @@ fn resource_check(
     let id = CheckId::ResourcePolicyAllows;
     let needed = subject.caller.is_service() || accesses.iter().any(|a| a.cross_account);
     let missing: Vec<&Access> = accesses.iter().filter(|a| a.granted.is_none()).collect();
-    let list = |l: &[&Access]| {
-        l.iter()
-            .map(|a| a.action.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if missing.is_empty() {
         let mut c = Check::new(
             id,
@@ -509,13 +524,27 @@ fn resource_check(
             account,
             format!(
                 "cannot tell whether the repository policy allows {}: {}",
-                list(&missing),
+                action_list(&missing),
                 gap.cause
             ),
         );
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;
     }
+    let mut c = resource_policy_misses(subject, &missing, side, account);
+    c.fix = Some(resource_policy_fix(
+        subject, side, account, actions, source_arn,
+    ));
+    c
+}
+
+/// Nothing in the repository policy grants some actions: the failing check.
+fn resource_policy_misses(
+    subject: &Subject<'_>,
+    missing: &[&Access],
+    side: &ResourceSide,
+    account: Option<&str>,
+) -> Check {
     let why = if subject.caller.is_service() {
         "a service principal is allowed only by the repository policy"
     } else {
@@ -523,19 +552,19 @@ fn resource_check(
     };
     let has_policy = matches!(side.policy, Ok(Some(_)));
     let mut c = Check::new(
-        id,
+        CheckId::ResourcePolicyAllows,
         Status::Fail,
         account,
         if has_policy {
             format!(
                 "no statement in the repository policy allows {} for {}: {why}",
-                list(&missing),
+                action_list(missing),
                 subject.caller
             )
         } else {
             format!(
                 "the repository has no policy, so nothing allows {} for {}: {why}",
-                list(&missing),
+                action_list(missing),
                 subject.caller
             )
         },
@@ -545,6 +574,18 @@ fn resource_check(
         .flat_map(|a| a.resource_evidence.clone())
         .collect();
     c.evidence.dedup();
+    c
+}
+
+/// The repository-policy statement that grants `actions` to the caller (a service scoped
+/// to its source ARN).
+fn resource_policy_fix(
+    subject: &Subject<'_>,
+    side: &ResourceSide,
+    account: Option<&str>,
+    actions: &[&str],
+    source_arn: Option<&str>,
+) -> Fix {
     let principal = match &subject.caller {
         Caller::Service { name } => json!({"Service": name}),
         _ => json!({"AWS": subject.grant_arn()}),
@@ -558,7 +599,7 @@ fn resource_check(
     if let (Caller::Service { .. }, Some(source)) = (&subject.caller, source_arn) {
         statement["Condition"] = json!({"StringLike": {"aws:SourceArn": source}});
     }
-    c.fix = Some(Fix {
+    Fix {
         summary: format!(
             "add this statement to the repository policy of {} in {}",
             side.arn,
@@ -571,8 +612,7 @@ fn resource_check(
             },
             statement,
         },
-    });
-    c
+    }
 }
 
 /// A cross-account Lambda pull also needs the function's account named in the repository policy.

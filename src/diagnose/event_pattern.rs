@@ -10,36 +10,77 @@ use serde_json::{Map, Value};
 
 use crate::policy::wildcard::Pattern;
 
+/// Why an event does not match a pattern (or the pattern cannot be read); the message
+/// names the first field to look at.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Mismatch {
+    /// The pattern is not a JSON object.
+    #[error("an event pattern must be a JSON object")]
+    NotAnObject,
+    /// A `$or` that is not a list.
+    #[error("{path}$or must be a list")]
+    OrNotList {
+        /// The enclosing field path, with its trailing dot (empty at the top).
+        path: String,
+    },
+    /// A `$or` entry that is not an object.
+    #[error("{path}$or entries must be objects")]
+    OrEntryNotObject {
+        /// The enclosing field path, with its trailing dot (empty at the top).
+        path: String,
+    },
+    /// Every `$or` alternative fails.
+    #[error("no $or alternative matches ({})", join(.reasons))]
+    NoAlternative {
+        /// Why each alternative fails, in order.
+        reasons: Vec<Mismatch>,
+    },
+    /// The pattern wants an object the event does not have.
+    #[error("{field} is missing from the event")]
+    Missing {
+        /// The dotted field path.
+        field: String,
+    },
+    /// The event's value is none the pattern accepts.
+    #[error("{field}: the event has {seen}, the pattern wants {wanted}")]
+    Value {
+        /// The dotted field path.
+        field: String,
+        /// The event's value (`(missing)` when absent).
+        seen: String,
+        /// The pattern's list of matchers.
+        wanted: String,
+    },
+    /// A pattern value that is not a list of matchers.
+    #[error("{field}: pattern values must be lists, found {found}")]
+    NotList {
+        /// The dotted field path.
+        field: String,
+        /// What the pattern holds instead.
+        found: String,
+    },
+}
+
+fn join(reasons: &[Mismatch]) -> String {
+    reasons
+        .iter()
+        .map(Mismatch::to_string)
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 /// Matches `event` against `pattern`; `Err` names the first field that does not match.
-pub fn matches(pattern: &Value, event: &Value) -> Result<(), String> {
+pub fn matches(pattern: &Value, event: &Value) -> Result<(), Mismatch> {
     match pattern {
         Value::Object(fields) => match_object(fields, event, ""),
-        _ => Err("an event pattern must be a JSON object".to_string()),
+        _ => Err(Mismatch::NotAnObject),
     }
 }
 
-fn match_object(fields: &Map<String, Value>, event: &Value, path: &str) -> Result<(), String> {
+fn match_object(fields: &Map<String, Value>, event: &Value, path: &str) -> Result<(), Mismatch> {
     for (key, expected) in fields {
         if key == "$or" {
-            let alternatives = expected
-                .as_array()
-                .ok_or_else(|| format!("{path}$or must be a list"))?;
-            let mut reasons = Vec::new();
-            for alternative in alternatives {
-                match alternative {
-                    Value::Object(alt) => match match_object(alt, event, path) {
-                        Ok(()) => break,
-                        Err(reason) => reasons.push(reason),
-                    },
-                    _ => reasons.push(format!("{path}$or entries must be objects")),
-                }
-            }
-            if reasons.len() == alternatives.len() {
-                return Err(format!(
-                    "no $or alternative matches ({})",
-                    reasons.join(" / ")
-                ));
-            }
+            match_any(expected, event, path)?;
             continue;
         }
         let field_path = if path.is_empty() {
@@ -51,22 +92,47 @@ fn match_object(fields: &Map<String, Value>, event: &Value, path: &str) -> Resul
         match expected {
             Value::Object(nested) => match actual {
                 Some(value @ Value::Object(_)) => match_object(nested, value, &field_path)?,
-                _ => return Err(format!("{field_path} is missing from the event")),
+                _ => return Err(Mismatch::Missing { field: field_path }),
             },
             Value::Array(matchers) => {
                 if !matchers.iter().any(|m| match_value(m, actual)) {
-                    let seen = actual.map_or("(missing)".to_string(), Value::to_string);
-                    return Err(format!(
-                        "{field_path}: the event has {seen}, the pattern wants {expected}"
-                    ));
+                    return Err(Mismatch::Value {
+                        field: field_path,
+                        seen: actual.map_or("(missing)".to_string(), Value::to_string),
+                        wanted: expected.to_string(),
+                    });
                 }
             }
             other => {
-                return Err(format!(
-                    "{field_path}: pattern values must be lists, found {other}"
-                ))
+                return Err(Mismatch::NotList {
+                    field: field_path,
+                    found: other.to_string(),
+                })
             }
         }
+    }
+    Ok(())
+}
+
+/// A `$or`: the event matches when one alternative does.
+fn match_any(alternatives: &Value, event: &Value, path: &str) -> Result<(), Mismatch> {
+    let alternatives = alternatives.as_array().ok_or_else(|| Mismatch::OrNotList {
+        path: path.to_string(),
+    })?;
+    let mut reasons = Vec::new();
+    for alternative in alternatives {
+        match alternative {
+            Value::Object(alt) => match match_object(alt, event, path) {
+                Ok(()) => break,
+                Err(reason) => reasons.push(reason),
+            },
+            _ => reasons.push(Mismatch::OrEntryNotObject {
+                path: path.to_string(),
+            }),
+        }
+    }
+    if reasons.len() == alternatives.len() {
+        return Err(Mismatch::NoAlternative { reasons });
     }
     Ok(())
 }
@@ -193,7 +259,7 @@ mod tests {
         assert!(matches(&pattern, &push_event()).is_ok());
         let other_repo = json!({"detail": {"repository-name": ["billing"]}});
         let err = matches(&other_repo, &push_event()).unwrap_err();
-        assert!(err.contains("detail.repository-name"), "{err}");
+        assert!(err.to_string().contains("detail.repository-name"), "{err}");
     }
 
     #[test]

@@ -30,6 +30,7 @@ use subject::{Gap, Subject};
 
 use crate::inventory::{Accounts, ResolveError};
 
+use crate::policy::arn::UnknownPrincipal;
 use crate::policy::condition::BaseOperator;
 pub use check_id::CheckId;
 pub use draft::{resolve, Assumption, Found, QuestionDraft, Resolved};
@@ -40,14 +41,14 @@ pub use from_error::{draft_for, explain_error};
 pub use trigger::native_pattern;
 
 /// Why a question could not be asked (as opposed to a check that fails).
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum DiagnoseError {
     /// A name did not resolve to exactly one resource.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     /// The principal is not an ARN or service principal.
-    #[error("{0}")]
-    Principal(String),
+    #[error(transparent)]
+    Principal(#[from] UnknownPrincipal),
     /// The question is not supported by this data source.
     #[error("{0}")]
     Unsupported(String),

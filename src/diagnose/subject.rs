@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::model::PolicyLocation;
 use crate::inventory::{Account, Accounts, Field, PolicyStore, Role, Unreadable};
+use crate::policy::arn::UnknownPrincipal;
 use crate::policy::{Caller, PolicyDocument};
 
 /// A parsed policy with where it lives.
@@ -124,8 +125,8 @@ impl<'p> Subject<'p> {
     }
 
     /// Resolves `principal` (session, role or user ARN, or a service principal name).
-    pub fn resolve(pair: &'p Accounts, principal: &str) -> Result<Self, String> {
-        let bare = Caller::parse(principal, None).map_err(|e| e.to_string())?;
+    pub fn resolve(pair: &'p Accounts, principal: &str) -> Result<Self, UnknownPrincipal> {
+        let bare = Caller::parse(principal, None)?;
         let mut subject = Subject {
             caller: bare.clone(),
             role: None,
@@ -149,8 +150,7 @@ impl<'p> Subject<'p> {
         match &bare {
             Caller::Session { .. } | Caller::Role { .. } => match account.role_lookup(principal) {
                 Field::Loaded(role) => {
-                    subject.caller = Caller::parse(principal, Some(&role.arn))
-                        .map_err(|e| e.to_string())?;
+                    subject.caller = Caller::parse(principal, Some(&role.arn))?;
                     subject.role = Some(role);
                     subject.load_role_policies(account, role);
                 }

@@ -5,14 +5,14 @@
 use super::check_id::CheckId;
 use serde_json::{json, Value};
 
-use super::access::{check_access, gap_evidence, note, ResourceSide};
+use super::access::{check_access, gap_evidence, note, Access, ResourceSide};
 use super::event_pattern;
 use super::model::{
     Check, Diagnosis, Evidence, Fix, FixAction, PolicyLocation, QuestionSummary, Status,
 };
 use super::subject::{field_gap, parse_field, Subject};
 use super::DiagnoseError;
-use crate::inventory::{Account, Accounts, Field, Pipeline, Rule};
+use crate::inventory::{Account, Accounts, Field, Pipeline, Role, Rule};
 use crate::policy::RequestContext;
 use crate::trail::{classify, parse_record_str};
 
@@ -31,9 +31,20 @@ struct Candidate<'p> {
     enabled: Field<bool>,
     kind: Option<RuleKind>,
     /// `Ok` when source, detail-type and repository match (the tag aside).
-    pattern: Result<(), String>,
+    pattern: Result<(), RuleMismatch>,
     /// `Ok` when the pattern also accepts the pushed tag.
-    tag: Result<(), String>,
+    tag: Result<(), RuleMismatch>,
+}
+
+/// Why a candidate rule may not match a push.
+#[derive(Debug, Clone, thiserror::Error)]
+enum RuleMismatch {
+    /// The rule's pattern could not be read (the gap says what to do).
+    #[error("{0}")]
+    Unread(String),
+    /// The pattern was read and does not accept the push.
+    #[error(transparent)]
+    Pattern(#[from] event_pattern::Mismatch),
 }
 
 impl Candidate<'_> {
@@ -71,45 +82,11 @@ pub fn trigger(
         resource: Some(pipeline.arn.clone()),
     };
     let pipeline_account = Some(account.id());
-    let mut checks = Vec::new();
-
-    // The pipeline's ECR source action for this repository and the tag it watches.
-    let watched_tag = match &pipeline.stages {
-        Field::Loaded(_) => pipeline.ecr_sources().find_map(|a| {
-            a.ecr_source()
-                .filter(|s| s.repository_name == repo_name)
-                .map(|s| s.image_tag.to_string())
-        }),
-        other => {
-            checks.push(Check::new(
-                CheckId::TriggerSourceAction,
-                Status::Unknown,
-                pipeline_account,
-                field_gap(&format!("the stages of {}", pipeline.name), other.as_ref()),
-            ));
-            return Ok(Diagnosis::new(question, checks));
-        }
-    };
+    let (source_check, watched_tag) = source_action(pipeline, repo_name, pipeline_account);
+    let mut checks = vec![source_check];
     let Some(watched_tag) = watched_tag else {
-        let mut c = Check::new(
-            CheckId::TriggerSourceAction,
-            Status::Fail,
-            pipeline_account,
-            format!("{} has no ECR source action for repository {repo_name}, so no push to it can start the pipeline", pipeline.name),
-        );
-        c.fix = Some(Fix::procedure(pipeline_account, "add an ECR source action for the repository", vec![format!("aws codepipeline get-pipeline --name {} and add a Source action with provider ECR and RepositoryName {repo_name}", pipeline.name)]));
-        checks.push(c);
         return Ok(Diagnosis::new(question, checks));
     };
-    checks.push(Check::new(
-        CheckId::TriggerSourceAction,
-        Status::Pass,
-        pipeline_account,
-        format!(
-            "{} has an ECR source action for {repo_name} watching tag `{watched_tag}`",
-            pipeline.name
-        ),
-    ));
 
     // Rules in the pipeline's account that target it.
     let candidates = match account.rules.listing() {
@@ -135,45 +112,12 @@ pub fn trigger(
     let best = evaluated.iter().max_by_key(|c| c.score());
     let tag_check = tag_check(best, &watched_tag, tag, pipeline, pipeline_account);
     let Some(best) = best else {
-        let mut c = Check::new(
-            CheckId::TriggerRuleExists,
-            Status::Fail,
-            pipeline_account,
-            format!(
-                "no EventBridge rule in {} targets {}: pushes never start it",
-                account.id(),
-                pipeline.name
-            ),
-        );
-        c.fix = Some(Fix::procedure(
-            pipeline_account,
-            "create the rule CodePipeline creates for an ECR source (native ECR Image Action pattern) targeting the pipeline",
-            vec![
-                format!("aws events put-rule --name {}-ecr-push --event-pattern '{}'", pipeline.name, native_pattern(repo_name, &watched_tag)),
-                format!("aws events put-targets --rule {}-ecr-push --targets Id=codepipeline,Arn={},RoleArn=<role trusted by events.amazonaws.com>", pipeline.name, pipeline.arn),
-            ],
-        ));
-        checks.push(c);
+        checks.push(no_rule(account, pipeline, repo_name, &watched_tag));
         checks.push(tag_check);
         return Ok(Diagnosis::new(question, checks));
     };
     let rule_account = Some(account.id());
-    let mut exists = Check::new(
-        CheckId::TriggerRuleExists,
-        Status::Pass,
-        rule_account,
-        format!("rule {} targets {}", best.rule.name, pipeline.name),
-    );
-    exists.evidence.push(note(
-        rule_account,
-        format!("rule {} on bus {}", best.rule.arn, best.rule.event_bus_name),
-    ));
-    if let Some(forwarding) = forwarding {
-        if forwarding.status != Status::Pass {
-            exists = forwarding;
-        }
-    }
-    checks.push(exists);
+    checks.push(rule_exists(best, pipeline, rule_account, forwarding));
     checks.push(enabled_check(best, rule_account));
     checks.push(pattern_check(best, repo_name, &watched_tag, rule_account));
     checks.push(tag_check);
@@ -187,6 +131,98 @@ pub fn trigger(
     ));
     checks.push(target_role(pair, best.rule, pipeline, rule_account));
     Ok(Diagnosis::new(question, checks))
+}
+
+/// The pipeline's ECR source action for the repository: its check, and the tag it watches
+/// (`None` when there is no such action, or the stages are not loaded).
+fn source_action(
+    pipeline: &Pipeline,
+    repo_name: &str,
+    pipeline_account: Option<&str>,
+) -> (Check, Option<String>) {
+    let watched_tag = match &pipeline.stages {
+        Field::Loaded(_) => pipeline.ecr_sources().find_map(|a| {
+            a.ecr_source()
+                .filter(|s| s.repository_name == repo_name)
+                .map(|s| s.image_tag.to_string())
+        }),
+        other => {
+            let c = Check::new(
+                CheckId::TriggerSourceAction,
+                Status::Unknown,
+                pipeline_account,
+                field_gap(&format!("the stages of {}", pipeline.name), other.as_ref()),
+            );
+            return (c, None);
+        }
+    };
+    let Some(watched_tag) = watched_tag else {
+        let mut c = Check::new(
+            CheckId::TriggerSourceAction,
+            Status::Fail,
+            pipeline_account,
+            format!("{} has no ECR source action for repository {repo_name}, so no push to it can start the pipeline", pipeline.name),
+        );
+        c.fix = Some(Fix::procedure(pipeline_account, "add an ECR source action for the repository", vec![format!("aws codepipeline get-pipeline --name {} and add a Source action with provider ECR and RepositoryName {repo_name}", pipeline.name)]));
+        return (c, None);
+    };
+    let c = Check::new(
+        CheckId::TriggerSourceAction,
+        Status::Pass,
+        pipeline_account,
+        format!(
+            "{} has an ECR source action for {repo_name} watching tag `{watched_tag}`",
+            pipeline.name
+        ),
+    );
+    (c, Some(watched_tag))
+}
+
+/// No rule targets the pipeline: the failing check, with the rule CodePipeline would create.
+fn no_rule(account: &Account, pipeline: &Pipeline, repo_name: &str, watched_tag: &str) -> Check {
+    let pipeline_account = Some(account.id());
+    let mut c = Check::new(
+        CheckId::TriggerRuleExists,
+        Status::Fail,
+        pipeline_account,
+        format!(
+            "no EventBridge rule in {} targets {}: pushes never start it",
+            account.id(),
+            pipeline.name
+        ),
+    );
+    c.fix = Some(Fix::procedure(
+        pipeline_account,
+        "create the rule CodePipeline creates for an ECR source (native ECR Image Action pattern) targeting the pipeline",
+        vec![
+            format!("aws events put-rule --name {}-ecr-push --event-pattern '{}'", pipeline.name, native_pattern(repo_name, watched_tag)),
+            format!("aws events put-targets --rule {}-ecr-push --targets Id=codepipeline,Arn={},RoleArn=<role trusted by events.amazonaws.com>", pipeline.name, pipeline.arn),
+        ],
+    ));
+    c
+}
+
+/// The best rule targets the pipeline; a failing cross-account forwarding check replaces it.
+fn rule_exists(
+    best: &Candidate<'_>,
+    pipeline: &Pipeline,
+    rule_account: Option<&str>,
+    forwarding: Option<Check>,
+) -> Check {
+    let mut exists = Check::new(
+        CheckId::TriggerRuleExists,
+        Status::Pass,
+        rule_account,
+        format!("rule {} targets {}", best.rule.name, pipeline.name),
+    );
+    exists.evidence.push(note(
+        rule_account,
+        format!("rule {} on bus {}", best.rule.arn, best.rule.event_bus_name),
+    ));
+    match forwarding {
+        Some(forwarding) if forwarding.status != Status::Pass => forwarding,
+        _ => exists,
+    }
 }
 
 /// Finds a pipeline by ARN or unambiguous name.
@@ -271,8 +307,8 @@ fn evaluate_rule<'p>(
             rule,
             enabled,
             kind: None,
-            pattern: Err(reason.clone()),
-            tag: Err(reason),
+            pattern: Err(RuleMismatch::Unread(reason.clone())),
+            tag: Err(RuleMismatch::Unread(reason)),
         };
     };
     let native = native_event(repository, tag, account, region);
@@ -302,8 +338,8 @@ fn evaluate_rule<'p>(
         rule,
         enabled,
         kind,
-        pattern: loose,
-        tag: full,
+        pattern: loose.map_err(RuleMismatch::from),
+        tag: full.map_err(RuleMismatch::from),
     }
 }
 
@@ -410,7 +446,7 @@ fn pattern_check(
             });
             c
         }
-        Err(reason) => Check::new(id, Status::Unknown, account, reason.clone()),
+        Err(reason) => Check::new(id, Status::Unknown, account, reason.to_string()),
     }
 }
 
@@ -438,7 +474,7 @@ fn tag_check(
             if best.is_some_and(|c| c.rule.event_pattern.is_loaded()) || !action_ok =>
         {
             let detail = if action_ok {
-                reason.clone()
+                reason.to_string()
             } else {
                 format!("{}'s ECR source watches `{watched}`", pipeline.name)
             };
@@ -460,7 +496,7 @@ fn tag_check(
             ));
             c
         }
-        (true, Some(Err(reason))) => Check::new(id, Status::Unknown, account, reason.clone()),
+        (true, Some(Err(reason))) => Check::new(id, Status::Unknown, account, reason.to_string()),
     }
 }
 
@@ -478,64 +514,18 @@ fn cross_account_push(
     if best.kind != Some(RuleKind::CloudTrail) {
         return Check::new(id, Status::Pass, account, "the rule uses ECR's native event, which reaches the repository's account whoever pushes");
     }
-    let mut evidence: Vec<Evidence> = Vec::new();
-    let mut foreign_pushes = 0;
-    let mut own_pushes = 0;
     let trail = pair.account(repo_account).map(|a| &a.trail);
-    if let Some(Field::Loaded(records)) = trail {
-        for record in records {
-            let Ok(event) = parse_record_str(&record.to_string()) else {
-                continue;
-            };
-            if event.event_name.as_deref() != Some("PutImage")
-                || event.request.repository_name.as_deref() != Some(repository)
-            {
-                continue;
-            }
-            let class = classify(&event);
-            if class.cross_account == Some(false) {
-                own_pushes += 1;
-            }
-            if class.cross_account == Some(true) {
-                foreign_pushes += 1;
-                evidence.push(note(
-                    account,
-                    format!(
-                        "CloudTrail {}: PutImage of {repository}:{} by account {} (userIdentity.type {}, recipientAccountId {}, sharedEventID {})",
-                        event.event_time.as_deref().unwrap_or("?"),
-                        event.request.image_tag.as_deref().unwrap_or("?"),
-                        class.caller_account.as_deref().unwrap_or("?"),
-                        event.user_identity.as_ref().and_then(|u| u.identity_type.as_deref()).unwrap_or("?"),
-                        event.recipient_account_id.as_deref().unwrap_or("?"),
-                        event.shared_event_id.as_deref().unwrap_or("-"),
-                    ),
-                ));
-            }
-        }
-    }
+    let mut seen = match trail {
+        Some(Field::Loaded(records)) => PushesSeen::in_trail(records, repository, account),
+        _ => PushesSeen::default(),
+    };
     let pusher_account = pusher.and_then(crate::policy::arn::account_of);
     let pusher_foreign = pusher_account.is_some_and(|a| a != repo_account);
-    if foreign_pushes == 0 && !pusher_foreign {
-        return match (trail, pusher_account) {
-            (Some(Field::Loaded(_)), _) if own_pushes > 0 => Check::new(id, Status::Pass, account, format!("the {own_pushes} recent PutImage events for the repository came from its own account")),
-            (_, Some(_)) => Check::new(id, Status::Pass, account, "the pusher is in the repository's account (no CloudTrail records loaded to confirm)"),
-            (trail, None) => {
-                let why = match trail {
-                    Some(Field::Unreadable(u)) => format!("CloudTrail could not be read ({u})"),
-                    Some(Field::Loaded(_)) => "the loaded CloudTrail records hold no PutImage for the repository".to_string(),
-                    _ => "no CloudTrail records are loaded".to_string(),
-                };
-                Check::new(
-                    id,
-                    Status::Unknown,
-                    account,
-                    format!("rule {} listens for CloudTrail PutImage events, which never see pushes from another account; who pushes is unknown: {why} — pass --pusher, or load the trail", best.rule.name),
-                )
-            }
-        };
+    if seen.foreign == 0 && !pusher_foreign {
+        return no_foreign_push(best, trail, pusher_account, seen.own, account);
     }
     if pusher_foreign {
-        evidence.insert(
+        seen.evidence.insert(
             0,
             note(
                 pusher_account,
@@ -556,7 +546,7 @@ fn cross_account_push(
             best.rule.name
         ),
     );
-    c.evidence = evidence;
+    c.evidence = seen.evidence;
     c.fix = Some(Fix {
         summary: format!(
             "switch rule {} to ECR's native `ECR Image Action` event (or, inside the build, assume a role in {repo_account} before pushing)",
@@ -566,6 +556,82 @@ fn cross_account_push(
         action: FixAction::Setting { resource: best.rule.arn.clone(), setting: "EventPattern".into(), value: native_pattern(repository, watched_tag) },
     });
     c
+}
+
+/// The repository's PutImage events in the loaded CloudTrail records.
+#[derive(Default)]
+struct PushesSeen {
+    /// Pushes from another account.
+    foreign: usize,
+    /// Pushes from the repository's own account.
+    own: usize,
+    /// One note per foreign push.
+    evidence: Vec<Evidence>,
+}
+
+impl PushesSeen {
+    fn in_trail(records: &[Value], repository: &str, account: Option<&str>) -> Self {
+        let mut seen = PushesSeen::default();
+        for record in records {
+            let Ok(event) = parse_record_str(&record.to_string()) else {
+                continue;
+            };
+            if event.event_name.as_deref() != Some("PutImage")
+                || event.request.repository_name.as_deref() != Some(repository)
+            {
+                continue;
+            }
+            let class = classify(&event);
+            if class.cross_account == Some(false) {
+                seen.own += 1;
+            }
+            if class.cross_account == Some(true) {
+                seen.foreign += 1;
+                seen.evidence.push(note(
+                    account,
+                    format!(
+                        "CloudTrail {}: PutImage of {repository}:{} by account {} (userIdentity.type {}, recipientAccountId {}, sharedEventID {})",
+                        event.event_time.as_deref().unwrap_or("?"),
+                        event.request.image_tag.as_deref().unwrap_or("?"),
+                        class.caller_account.as_deref().unwrap_or("?"),
+                        event.user_identity.as_ref().and_then(|u| u.identity_type.as_deref()).unwrap_or("?"),
+                        event.recipient_account_id.as_deref().unwrap_or("?"),
+                        event.shared_event_id.as_deref().unwrap_or("-"),
+                    ),
+                ));
+            }
+        }
+        seen
+    }
+}
+
+/// No push from another account is known: pass when the pusher or the trail says so,
+/// unknown when nothing tells who pushes.
+fn no_foreign_push(
+    best: &Candidate<'_>,
+    trail: Option<&Field<Vec<Value>>>,
+    pusher_account: Option<&str>,
+    own_pushes: usize,
+    account: Option<&str>,
+) -> Check {
+    let id = CheckId::TriggerCrossAccountPush;
+    match (trail, pusher_account) {
+        (Some(Field::Loaded(_)), _) if own_pushes > 0 => Check::new(id, Status::Pass, account, format!("the {own_pushes} recent PutImage events for the repository came from its own account")),
+        (_, Some(_)) => Check::new(id, Status::Pass, account, "the pusher is in the repository's account (no CloudTrail records loaded to confirm)"),
+        (trail, None) => {
+            let why = match trail {
+                Some(Field::Unreadable(u)) => format!("CloudTrail could not be read ({u})"),
+                Some(Field::Loaded(_)) => "the loaded CloudTrail records hold no PutImage for the repository".to_string(),
+                _ => "no CloudTrail records are loaded".to_string(),
+            };
+            Check::new(
+                id,
+                Status::Unknown,
+                account,
+                format!("rule {} listens for CloudTrail PutImage events, which never see pushes from another account; who pushes is unknown: {why} — pass --pusher, or load the trail", best.rule.name),
+            )
+        }
+    }
 }
 
 /// A repository in another account needs a forwarding rule there to the pipeline's bus.
@@ -595,40 +661,9 @@ fn cross_account_forwarding(
 /// The rule's target role must trust EventBridge and be allowed to start the pipeline.
 fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Option<&str>) -> Check {
     let id = CheckId::TriggerRuleTargetRole;
-    let target = match &rule.targets {
-        Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),
-        other => {
-            return Check::new(
-                id,
-                Status::Unknown,
-                account,
-                field_gap(&format!("the targets of {}", rule.name), other.as_ref()),
-            )
-        }
-    };
-    let Some(role_arn) = target.and_then(|t| t.role_arn.clone()) else {
-        return Check::new(id, Status::Fail, account, format!("rule {}'s pipeline target has no role: EventBridge needs one to call codepipeline:StartPipelineExecution", rule.name));
-    };
-    let subject = match Subject::resolve(pair, &role_arn) {
-        Ok(s) => s,
-        Err(e) => return Check::new(id, Status::Unknown, account, e),
-    };
-    let Some(role) = subject.role else {
-        let mut c = Check::new(
-            id,
-            Status::Fail,
-            account,
-            format!("target role {role_arn} could not be found"),
-        );
-        c.evidence = gap_evidence(&subject.gaps);
-        if subject
-            .gaps
-            .iter()
-            .any(|g| !g.reason.contains("does not exist"))
-        {
-            c.status = Status::Unknown;
-        }
-        return c;
+    let (subject, role) = match target_subject(pair, rule, pipeline, account) {
+        Ok(found) => found,
+        Err(check) => return check,
     };
     let location = PolicyLocation::TrustPolicy {
         role: role.arn.clone(),
@@ -666,6 +701,13 @@ fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Optio
         &start_side,
         &RequestContext::new(),
     );
+    if trust.granted.is_none() {
+        let unread = trust_side.policy.is_err();
+        return events_not_trusted(role, trust, unread, location, account);
+    }
+    if !start.identity_allows || !start.deny_evidence.is_empty() {
+        return may_not_start(&subject, role, pipeline, start, account);
+    }
     let mut c = Check::new(
         id,
         Status::Pass,
@@ -675,51 +717,125 @@ fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Optio
             role.name, pipeline.name
         ),
     );
-    if trust.granted.is_none() {
-        c.status = if trust_side.policy.is_err() {
-            Status::Unknown
-        } else {
-            Status::Fail
-        };
-        c.message = format!(
+    c.evidence = start.identity_evidence;
+    c
+}
+
+/// The role the rule's pipeline target runs as, or the check saying why it is not known.
+fn target_subject<'p>(
+    pair: &'p Accounts,
+    rule: &Rule,
+    pipeline: &Pipeline,
+    account: Option<&str>,
+) -> Result<(Subject<'p>, &'p Role), Check> {
+    let id = CheckId::TriggerRuleTargetRole;
+    let target = match &rule.targets {
+        Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),
+        other => {
+            return Err(Check::new(
+                id,
+                Status::Unknown,
+                account,
+                field_gap(&format!("the targets of {}", rule.name), other.as_ref()),
+            ))
+        }
+    };
+    let Some(role_arn) = target.and_then(|t| t.role_arn.clone()) else {
+        return Err(Check::new(id, Status::Fail, account, format!("rule {}'s pipeline target has no role: EventBridge needs one to call codepipeline:StartPipelineExecution", rule.name)));
+    };
+    let subject = match Subject::resolve(pair, &role_arn) {
+        Ok(s) => s,
+        Err(e) => return Err(Check::new(id, Status::Unknown, account, e.to_string())),
+    };
+    let Some(role) = subject.role else {
+        let mut c = Check::new(
+            id,
+            Status::Fail,
+            account,
+            format!("target role {role_arn} could not be found"),
+        );
+        c.evidence = gap_evidence(&subject.gaps);
+        if subject
+            .gaps
+            .iter()
+            .any(|g| !g.reason.contains("does not exist"))
+        {
+            c.status = Status::Unknown;
+        }
+        return Err(c);
+    };
+    Ok((subject, role))
+}
+
+/// The target role's trust policy does not let EventBridge assume it.
+fn events_not_trusted(
+    role: &Role,
+    trust: Access,
+    trust_policy_unread: bool,
+    location: PolicyLocation,
+    account: Option<&str>,
+) -> Check {
+    let status = if trust_policy_unread {
+        Status::Unknown
+    } else {
+        Status::Fail
+    };
+    let mut c = Check::new(
+        CheckId::TriggerRuleTargetRole,
+        status,
+        account,
+        format!(
             "target role {} does not trust events.amazonaws.com",
             role.name
-        );
-        c.evidence = trust.resource_evidence;
-        c.fix = Some(Fix {
-            summary: format!(
-                "trust events.amazonaws.com in the trust policy of {}",
-                role.arn
-            ),
-            account: account.map(str::to_string),
-            action: FixAction::AddStatement {
-                target: location,
-                statement: json!({"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}),
-            },
-        });
-    } else if !start.identity_allows || !start.deny_evidence.is_empty() {
-        c.status = if subject.gaps.is_empty() {
-            Status::Fail
-        } else {
-            Status::Unknown
-        };
-        c.message = format!(
+        ),
+    );
+    c.evidence = trust.resource_evidence;
+    c.fix = Some(Fix {
+        summary: format!(
+            "trust events.amazonaws.com in the trust policy of {}",
+            role.arn
+        ),
+        account: account.map(str::to_string),
+        action: FixAction::AddStatement {
+            target: location,
+            statement: json!({"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+        },
+    });
+    c
+}
+
+/// The target role's own policies do not let it start the pipeline.
+fn may_not_start(
+    subject: &Subject<'_>,
+    role: &Role,
+    pipeline: &Pipeline,
+    start: Access,
+    account: Option<&str>,
+) -> Check {
+    let status = if subject.gaps.is_empty() {
+        Status::Fail
+    } else {
+        Status::Unknown
+    };
+    let mut c = Check::new(
+        CheckId::TriggerRuleTargetRole,
+        status,
+        account,
+        format!(
             "target role {} may not call codepipeline:StartPipelineExecution on {}",
             role.name, pipeline.arn
-        );
-        c.evidence = if start.deny_evidence.is_empty() {
-            start.identity_evidence
-        } else {
-            start.deny_evidence
-        };
-        c.evidence.extend(gap_evidence(&subject.gaps));
-        c.fix = super::access::fix_inline_policy(&subject, "crossdock-start-pipeline").map(|target| Fix {
-            summary: format!("allow codepipeline:StartPipelineExecution on {} for {}", pipeline.arn, role.name),
-            account: account.map(str::to_string),
-            action: FixAction::AddStatement { target, statement: json!({"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution", "Resource": pipeline.arn}) },
-        });
+        ),
+    );
+    c.evidence = if start.deny_evidence.is_empty() {
+        start.identity_evidence
     } else {
-        c.evidence = start.identity_evidence;
-    }
+        start.deny_evidence
+    };
+    c.evidence.extend(gap_evidence(&subject.gaps));
+    c.fix = super::access::fix_inline_policy(subject, "crossdock-start-pipeline").map(|target| Fix {
+        summary: format!("allow codepipeline:StartPipelineExecution on {} for {}", pipeline.arn, role.name),
+        account: account.map(str::to_string),
+        action: FixAction::AddStatement { target, statement: json!({"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution", "Resource": pipeline.arn}) },
+    });
     c
 }

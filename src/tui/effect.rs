@@ -181,7 +181,7 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             }
         }
         Effect::WriteFile { path, contents } => Msg::Written {
-            result: std::fs::write(&path, contents).map_err(|e| e.to_string()),
+            result: std::fs::write(&path, contents).map_err(std::sync::Arc::new),
             path,
         },
         Effect::Copy(_) | Effect::Suspend => return None,

@@ -2,17 +2,20 @@
 //! Explain pane, the walkthrough and `crossdock explain` all render the same `Diagnosis`.
 
 use crate::diagnose::QuestionDraft;
-use crate::workspace::{Explained, Workspace};
+use crate::workspace::{Explained, Workspace, WorkspaceError};
 
 /// Answers `draft` in `workspace`: live accounts read what the question needs first
 /// (what they read before is not read again); demo and snapshots answer at once.
 pub async fn explain(
     workspace: &mut Workspace,
     draft: &QuestionDraft,
-) -> Result<Explained, String> {
+) -> Result<Explained, WorkspaceError> {
     #[cfg(feature = "aws")]
-    let answer = workspace.explain(draft).await;
+    {
+        workspace.explain(draft).await
+    }
     #[cfg(not(feature = "aws"))]
-    let answer = workspace.explain_loaded(draft);
-    answer.map_err(|e| e.to_string())
+    {
+        workspace.explain_loaded(draft)
+    }
 }

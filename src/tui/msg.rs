@@ -92,7 +92,7 @@ pub enum Msg {
         /// The request id it answers.
         id: u64,
         /// The answer with its cost and evidence age, or why the question could not be asked.
-        result: Result<Box<crate::workspace::Explained>, String>,
+        result: Result<Box<crate::workspace::Explained>, crate::workspace::WorkspaceError>,
         /// The workspace's accounts after the question's reads (the sides show them).
         accounts: Vec<Account>,
     },
@@ -100,7 +100,7 @@ pub enum Msg {
     Written {
         /// Where.
         path: PathBuf,
-        /// Success, or the IO error.
-        result: Result<(), String>,
+        /// Success, or the IO error (shared: messages are cloned).
+        result: Result<(), std::sync::Arc<std::io::Error>>,
     },
 }

@@ -55,7 +55,7 @@ impl Origin {
 }
 
 /// Why a question could not be answered at all (as opposed to an `unknown` verdict).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum WorkspaceError {
     /// The question does not resolve or is not supported.
     #[error(transparent)]

@@ -17,7 +17,7 @@ use crate::tui::panes::section::Anchor;
 use crate::tui::panes::walkthrough::WalkState;
 use crate::tui::panes::Tab;
 use crate::tui::source::{DataSource, ItemRef};
-use crate::workspace::Explained;
+use crate::workspace::{Explained, WorkspaceError};
 
 impl App {
     /// Enter on a CloudTrail record: a denied call is explained at once; a push from another
@@ -122,7 +122,7 @@ impl App {
     pub(super) fn diagnosis_done(
         &mut self,
         id: u64,
-        result: Result<Box<Explained>, String>,
+        result: Result<Box<Explained>, WorkspaceError>,
         accounts: Vec<Account>,
     ) {
         let Some(state) = self.explain.as_mut().filter(|e| e.id == id) else {
@@ -146,7 +146,7 @@ impl App {
                 }
                 Outcome::Done(Box::new(explained.diagnosis))
             }
-            Err(error) => Outcome::Failed(error),
+            Err(error) => Outcome::Failed(error.to_string()),
         };
         if let Some(state) = self.explain.as_mut() {
             state.select_first_failure();
