@@ -11,6 +11,7 @@ use super::EXIT_INPUT;
 use crate::policy::evaluate::{evaluate, Evaluation};
 use crate::policy::request_file::RequestFile;
 use crate::policy::trace::{trace, PolicyTrace};
+use crate::safe_text::Safe;
 
 /// Output format of `crossdock eval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -136,8 +137,8 @@ fn run_dir(
                     out,
                     "{verdict} {:<14} {}  {}",
                     format!("{:?}", evaluation.decision),
-                    path.display(),
-                    evaluation.reason
+                    Safe(path.display()),
+                    Safe(&evaluation.reason)
                 )?;
             }
         }
@@ -196,15 +197,17 @@ fn write_text(
 ) -> io::Result<()> {
     let request = file.request();
     if let Some(name) = &file.name {
-        writeln!(out, "{name}")?;
+        writeln!(out, "{}", Safe(name))?;
     }
     writeln!(
         out,
         "  {} {} on {}",
-        request.caller, request.action, request.resource
+        Safe(&request.caller),
+        Safe(&request.action),
+        Safe(&request.resource)
     )?;
     writeln!(out, "  decision: {:?}", evaluation.decision)?;
-    writeln!(out, "  why:      {}", evaluation.reason)?;
+    writeln!(out, "  why:      {}", Safe(&evaluation.reason))?;
     if let Some(expected) = file.expected {
         let mark = if expected == evaluation.decision {
             "matches"
@@ -217,13 +220,14 @@ fn write_text(
         let sid = d
             .sid
             .as_deref()
-            .map(|s| format!(" \"{s}\""))
+            .map(|s| format!(" \"{}\"", Safe(s)))
             .unwrap_or_default();
         let how = if d.applied { "applied" } else { "near miss" };
         writeln!(
             out,
             "  deciding: {} statement {}{sid} ({how})",
-            d.policy, d.statement
+            Safe(&d.policy),
+            d.statement
         )?;
     }
     writeln!(out, "  trace:")?;
@@ -235,7 +239,7 @@ fn write_text(
         writeln!(
             out,
             "    {} [{}]: {}{skipped}",
-            policy.policy,
+            Safe(&policy.policy),
             serde_json::to_value(policy.side)
                 .unwrap_or_default()
                 .as_str()
@@ -247,7 +251,7 @@ fn write_text(
             let sid = s
                 .sid
                 .as_deref()
-                .map(|s| format!(" \"{s}\""))
+                .map(|s| format!(" \"{}\"", Safe(s)))
                 .unwrap_or_default();
             let mut parts = vec![format!("action {}", yes_no(s.action_matched))];
             if let Some(r) = s.resource_matched {
@@ -277,12 +281,13 @@ fn write_text(
                     .as_ref()
                     .map(|v| v.join(", "))
                     .unwrap_or_else(|| "(missing)".into());
+                let request = Safe(request);
                 writeln!(
                     out,
                     "          {} {} [{}] vs {request} → {}",
-                    c.operator,
-                    c.key,
-                    c.policy_values.join(", "),
+                    Safe(&c.operator),
+                    Safe(&c.key),
+                    Safe(c.policy_values.join(", ")),
                     c.result
                 )?;
             }

@@ -488,9 +488,11 @@ fn parse_only(
                             writeln!(
                                 out,
                                 "{key:>16}: {}",
-                                value
-                                    .as_str()
-                                    .map_or_else(|| value.to_string(), str::to_string)
+                                crate::safe_text::Safe(
+                                    value
+                                        .as_str()
+                                        .map_or_else(|| value.to_string(), str::to_string)
+                                )
                             )?;
                         }
                     }
