@@ -141,6 +141,10 @@ pub fn save(path: &Path, pair: &Accounts) -> Result<(), SnapshotError> {
 
 /// Writes `path` through a temporary file in the same directory, renamed over `path` only
 /// once `write` succeeded and the data is on disk; on failure the temporary file is removed.
+///
+/// The temporary file is created exclusively (`O_EXCL`) under a random name and owner-only,
+/// so nothing planted in a shared directory (a symlink at a guessable name) can redirect the
+/// write; the rename replaces a symlink at `path` itself, never the file it points to.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<(), SnapshotError>,
@@ -151,23 +155,44 @@ pub fn write_atomically(
             std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
         )
     })?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let temp_name = format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id());
-    let temp = dir.map_or_else(|| PathBuf::from(&temp_name), |d| d.join(&temp_name));
-    let result = (|| {
-        let file = std::fs::File::create(&temp).map_err(|source| io_error(path, source))?;
-        let mut writer = std::io::BufWriter::new(file);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = format!(".{}.", name.to_string_lossy());
+    // Dropping `temp` on any failure below removes the temporary file.
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| io_error(path, source))?;
+    {
+        let mut writer = std::io::BufWriter::new(temp.as_file_mut());
         write(&mut writer)?;
-        let file = writer
-            .into_inner()
-            .map_err(|e| io_error(path, e.into_error()))?;
-        file.sync_all().map_err(|source| io_error(path, source))?;
-        std::fs::rename(&temp, path).map_err(|source| io_error(path, source))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+        writer
+            .flush()
+            .map_err(|source| io_error(path, source))?;
     }
-    result
+    temp.as_file()
+        .sync_all()
+        .map_err(|source| io_error(path, source))?;
+    temp.persist(path)
+        .map_err(|e| io_error(path, e.error))?;
+    // The rename itself is durable once the directory is synced (best effort: not every
+    // platform can open a directory).
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Writes `contents` to `path` through [`write_atomically`].
+pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), SnapshotError> {
+    write_atomically(path, |writer| {
+        writer
+            .write_all(contents)
+            .map_err(|source| io_error(path, source))
+    })
 }
 
 /// Writes a snapshot to any writer; `origin` names it in errors.
@@ -382,6 +407,25 @@ mod atomic_tests {
         })
         .expect("write");
         assert_eq!(std::fs::read_to_string(&path).expect("replaced"), "new");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_old_temporary_name_is_never_followed() {
+        let dir = scratch("symlink");
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "precious").expect("victim");
+        let path = dir.join("snap.json");
+        // The name earlier versions used, planted by another user of the directory.
+        let planted = dir.join(format!(".snap.json.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).expect("symlink");
+        // And a symlink at the destination itself: replaced, its target untouched.
+        std::os::unix::fs::symlink(&victim, &path).expect("symlink");
+        write_file_atomically(&path, b"snapshot").expect("write");
+        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+        assert!(!std::fs::symlink_metadata(&path).expect("path").is_symlink());
+        assert_eq!(std::fs::read_to_string(&path).expect("written"), "snapshot");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
