@@ -101,6 +101,40 @@ fn an_explicit_profile_beats_environment_credentials() {
             "{line}"
         );
     }
+    // explain's JSON names each side's profile, account and credential source.
+    let principal = format!("arn:aws:iam::{BUILD}:role/r");
+    let repo = format!("arn:aws:ecr:{REGION}:{REGISTRY}:repository/x");
+    let out = crossdock(
+        &paths,
+        true,
+        &[
+            "explain",
+            "--profile-a",
+            "build",
+            "--profile-b",
+            "registry",
+            "--format",
+            "json",
+            "pull",
+            "--principal",
+            &principal,
+            "--repo",
+            &repo,
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let source = &json["data_source"];
+    assert_eq!(source["kind"], "live", "{source}");
+    let profiles = source["profiles"].as_array().expect("profiles");
+    let accounts: Vec<&str> = profiles.iter().filter_map(|p| p["account"].as_str()).collect();
+    assert_eq!(accounts.len(), 2, "{source}");
+    assert!(accounts.contains(&BUILD) && accounts.contains(&REGISTRY), "{source}");
+    for profile in profiles {
+        let credentials = profile["credentials"].as_str().expect("credentials");
+        assert!(credentials.contains("is ignored"), "{credentials}");
+    }
     fs::remove_dir_all(&dir).expect("cleanup");
 }
 

@@ -84,7 +84,30 @@ pub enum SnapshotError {
 #[derive(Serialize, Deserialize)]
 struct Document {
     format_version: u32,
+    /// When `crossdock snapshot` wrote it (RFC 3339, UTC); older files have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    taken_at: Option<String>,
     accounts: Vec<Account>,
+}
+
+/// When the snapshot at `path` was taken: its `taken_at` field, or else the file's
+/// modification time (marked so). `None` when neither can be read.
+pub fn taken_at(path: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Probe {
+        taken_at: Option<String>,
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let probe: Option<Probe> = serde_json::from_reader(std::io::BufReader::new(file)).ok();
+    if let Some(at) = probe.and_then(|p| p.taken_at) {
+        return Some(at);
+    }
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    Some(format!("{} (file modified)", rfc3339(modified)))
+}
+
+fn rfc3339(time: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Only the version, read before the body so an old or future file fails clearly.
@@ -136,7 +159,8 @@ pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
 /// Writes a snapshot file (pretty-printed, so diffs of two snapshots are readable).
 /// Atomically: a failure leaves whatever was at `path` before, never a partial file.
 pub fn save(path: &Path, pair: &Accounts) -> Result<(), SnapshotError> {
-    write_atomically(path, |writer| to_writer(writer, pair, path))
+    let taken_at = Some(rfc3339(std::time::SystemTime::now()));
+    write_atomically(path, |writer| write_document(writer, pair, path, taken_at))
 }
 
 /// Writes `path` through a temporary file in the same directory, renamed over `path` only
@@ -197,13 +221,25 @@ pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), Snapsho
 
 /// Writes a snapshot to any writer; `origin` names it in errors.
 pub fn to_writer(writer: impl Write, pair: &Accounts, origin: &Path) -> Result<(), SnapshotError> {
+    write_document(writer, pair, origin, None)
+}
+
+fn write_document(
+    writer: impl Write,
+    pair: &Accounts,
+    origin: &Path,
+    taken_at: Option<String>,
+) -> Result<(), SnapshotError> {
     #[derive(Serialize)]
     struct DocumentRef<'a> {
         format_version: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        taken_at: Option<String>,
         accounts: Vec<&'a Account>,
     }
     let document = DocumentRef {
         format_version: FORMAT_VERSION,
+        taken_at,
         accounts: pair.accounts().collect(),
     };
     serde_json::to_writer_pretty(writer, &document).map_err(|e| {

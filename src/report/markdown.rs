@@ -6,6 +6,17 @@ use super::describe_evidence;
 use crate::diagnose::model::{Diagnosis, FixAction, Verdict};
 use crate::safe_text::{markdown as escape, markdown_block, markdown_code as code};
 
+/// Renders `diagnosis` as Markdown, saying under the verdict where its accounts came from.
+pub fn render_with_source(diagnosis: &Diagnosis, source: &super::DataSource) -> String {
+    let body = render(diagnosis);
+    let data = format!("*Data: {}*\n\n", escape(&source.label));
+    // After the heading and the verdict paragraph.
+    match body.match_indices("\n\n").nth(1) {
+        Some((at, _)) => format!("{}{data}{}", &body[..at + 2], &body[at + 2..]),
+        None => format!("{body}\n{data}"),
+    }
+}
+
 /// Renders `diagnosis` as Markdown. Every value from the data is literal text (see
 /// [`crate::safe_text::markdown`]): it can open no fence, link or table cell, and stays on its line.
 pub fn render(diagnosis: &Diagnosis) -> String {
