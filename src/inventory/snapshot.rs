@@ -70,6 +70,15 @@ pub enum SnapshotError {
         /// How many it holds.
         count: usize,
     },
+    /// An account of the file contradicts itself: an id that is not 12 digits, or a
+    /// resource whose ARN names another account (ids swapped or edited by hand).
+    #[error("{}: {message}; the snapshot is inconsistent, so no answer from it could be trusted (save it again with `crossdock snapshot`)", .path.display())]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// The first mismatch found.
+        message: String,
+    },
     /// The same account is in the file twice.
     #[error("{}: {source}", .path.display())]
     Pair {
@@ -150,10 +159,59 @@ pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
             count: 0,
         });
     }
+    for (index, account) in document.accounts.iter().enumerate() {
+        check_consistent(account).map_err(|message| SnapshotError::Inconsistent {
+            path: origin.to_path_buf(),
+            message: format!("account {} of the file: {message}", index + 1),
+        })?;
+    }
     Accounts::new(document.accounts).map_err(|source| SnapshotError::Pair {
         path: origin.to_path_buf(),
         source,
     })
+}
+
+/// The first contradiction inside one account: its id must be 12 digits (redacted files
+/// keep that form), and the caller and every resource it lists must be of that account
+/// (AWS managed policies, `arn:aws:iam::aws:policy/…`, belong to `aws`).
+fn check_consistent(account: &Account) -> Result<(), String> {
+    let id = account.id();
+    if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "account id `{}` is not 12 digits",
+            id.escape_debug()
+        ));
+    }
+    let foreign = |kind: &str, arn: &str| -> Result<(), String> {
+        match crate::policy::arn::account_field(arn) {
+            Some(owner) if owner != id => Err(format!(
+                "{kind} {arn} names account {owner}, not the file's account {id}"
+            )),
+            _ => Ok(()),
+        }
+    };
+    if !account.identity.caller_arn.is_empty() {
+        foreign("the caller", &account.identity.caller_arn)?;
+    }
+    let resources = [
+        ("role", account.roles.iter().map(|r| r.arn.as_str()).collect::<Vec<_>>()),
+        ("repository", account.repositories.iter().map(|r| r.arn.as_str()).collect()),
+        ("key", account.keys.iter().map(|k| k.arn.as_str()).collect()),
+        ("project", account.projects.iter().map(|p| p.arn.as_str()).collect()),
+        ("pipeline", account.pipelines.iter().map(|p| p.arn.as_str()).collect()),
+        ("rule", account.rules.iter().map(|r| r.arn.as_str()).collect()),
+    ];
+    for (kind, arns) in resources {
+        for arn in arns {
+            foreign(kind, arn)?;
+        }
+    }
+    for policy in account.managed_policies.iter() {
+        if crate::policy::arn::account_field(&policy.arn) != Some("aws") {
+            foreign("managed policy", &policy.arn)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes a snapshot file (pretty-printed, so diffs of two snapshots are readable).
