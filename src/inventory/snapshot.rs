@@ -152,6 +152,13 @@ pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
             })
         }
     }
+    // A policy in the file naming a key twice must not be read as last-wins.
+    if let Some(duplicate) = crate::policy::strict_json::find_duplicate_key(text) {
+        return Err(SnapshotError::Inconsistent {
+            path: origin.to_path_buf(),
+            message: duplicate.to_string(),
+        });
+    }
     let document: Document = serde_json::from_str(text).map_err(|e| json_error(origin, &e))?;
     if document.accounts.is_empty() {
         return Err(SnapshotError::AccountCount {
