@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod logging;
 pub mod policy;
 pub mod report;
+pub mod safe_text;
 pub mod trail;
 #[cfg(feature = "tui")]
 pub mod tui;

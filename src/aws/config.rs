@@ -2,7 +2,10 @@
 //! `credential_process`, `role_arn` + `source_profile`/`credential_source`, web identity,
 //! static keys; `AWS_ENDPOINT_URL` and `endpoint_url` honoured), and asking who it is.
 
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::SharedCredentialsProvider;
 
 use super::errors::{is_credentials_failure, AwsError};
 use super::gateway::Gateway;
@@ -11,14 +14,20 @@ use crate::inventory::{Identity, Unreadable};
 
 /// The config for `profile` (`None`: the default chain, `AWS_PROFILE` included), with
 /// `region` overriding the profile's. Fails when the profile does not exist or has no region.
+///
+/// A named profile that holds credentials of its own (SSO, a role, a `credential_process`,
+/// keys, web identity) signs with them, whatever `AWS_ACCESS_KEY_ID` says: aws-config's
+/// default chain puts the environment first, so the provider is built from the profile alone,
+/// as the AWS CLI does. [`credential_source`] says which source that is.
 pub async fn sdk_config(
     source: &ProfileSource,
     profile: Option<&str>,
     region: Option<&str>,
 ) -> Result<SdkConfig, AwsError> {
-    if let Some(name) = profile {
-        profiles::profile(source, name).await?;
-    }
+    let kind = match profile {
+        Some(name) => Some(profiles::profile(source, name).await?.kind),
+        None => None,
+    };
     let mut loader =
         aws_config::defaults(BehaviorVersion::latest()).profile_files(source.profile_files());
     if let Some(name) = profile {
@@ -33,7 +42,63 @@ pub async fn sdk_config(
             profile: profile.unwrap_or("default").to_string(),
         });
     }
-    Ok(config)
+    match (profile, kind) {
+        (Some(name), Some(kind)) if kind != ProfileKind::NoCredentials => {
+            let provider_config = ProviderConfig::default().with_region(config.region().cloned());
+            let provider = ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_files(source.profile_files())
+                .profile_name(name)
+                .build();
+            Ok(config
+                .into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(provider))
+                .build())
+        }
+        _ => Ok(config),
+    }
+}
+
+/// Where `profile`'s credentials come from, in words for the operator: the profile itself
+/// (and how), or — for a profile holding none, or no profile — the default chain
+/// (environment, container or instance credentials). Never the credentials themselves.
+pub fn credential_source(profile: Option<&str>, kind: Option<&ProfileKind>) -> String {
+    let name = profile.unwrap_or("default");
+    let how = match kind {
+        Some(ProfileKind::Sso { .. }) => "IAM Identity Center (SSO)".to_string(),
+        Some(ProfileKind::Role { source, .. }) => match source {
+            RoleSource::Profile(base) => format!("role_arn via source_profile `{base}`"),
+            RoleSource::CredentialSource(from) => format!("role_arn via credential_source {from}"),
+            RoleSource::Missing => "role_arn without a source".to_string(),
+        },
+        Some(ProfileKind::WebIdentity { .. }) => "web identity token".to_string(),
+        Some(ProfileKind::CredentialProcess) => "credential_process".to_string(),
+        Some(ProfileKind::StaticKeys) => "access keys in the profile".to_string(),
+        Some(ProfileKind::NoCredentials) | None => {
+            let environment = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
+            return if environment {
+                format!("environment variables (profile `{name}` holds no credentials)")
+            } else {
+                format!("the default chain: container or instance credentials (profile `{name}` holds none)")
+            };
+        }
+    };
+    let ignored = if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        "; AWS_ACCESS_KEY_ID in the environment is ignored"
+    } else {
+        ""
+    };
+    format!("profile `{name}` ({how}{ignored})")
+}
+
+/// [`credential_source`] of a profile looked up in `source` (the default chain when it is
+/// unknown).
+pub async fn describe_credentials(source: &ProfileSource, profile: &str) -> String {
+    let kind = profiles::profile(source, profile)
+        .await
+        .ok()
+        .map(|p| p.kind);
+    credential_source(Some(profile), kind.as_ref())
 }
 
 /// `sts:GetCallerIdentity` as an [`Identity`]; failures say what to do for this profile.
@@ -105,7 +170,11 @@ fn explain(
             "check web_identity_token_file (it must hold a current token) and that {role_arn} trusts it"
         ),
         Some(ProfileKind::CredentialProcess) => {
-            "the credential_process command failed or printed nothing usable; run it by hand to see why".to_string()
+            // Its message is never echoed: helpers print tokens on stderr.
+            return AwsError::CredentialProcess {
+                exit: process_exit(&reason.message),
+                profile,
+            };
         }
         Some(ProfileKind::StaticKeys) if expired => format!(
             "its session credentials expired; write fresh ones into the profile (or make it an SSO profile: `aws configure sso --profile {profile}`, then `aws sso login --profile {profile}`)"
@@ -122,6 +191,16 @@ fn explain(
         advice,
         detail,
     }
+}
+
+/// The exit code in aws-config's "external process exited with code exit status: N".
+fn process_exit(message: &str) -> Option<i32> {
+    let (_, rest) = message.split_once("exit status: ")?;
+    let digits: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    digits.parse().ok()
 }
 
 #[cfg(test)]

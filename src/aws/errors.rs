@@ -49,6 +49,15 @@ pub enum AwsError {
         /// What the SDK reported, without secrets.
         detail: String,
     },
+    /// The profile's `credential_process` failed; its output is not shown (helpers print
+    /// tokens on stderr).
+    #[error("credential_process for profile `{profile}` failed{}; run it by hand to see its message", exit_text(*.exit))]
+    CredentialProcess {
+        /// The profile.
+        profile: String,
+        /// The process's exit code, when it exited with one (none: it printed nothing usable).
+        exit: Option<i32>,
+    },
     /// `sts:GetCallerIdentity` failed for another reason (network, endpoint, …).
     #[error("profile `{profile}`: {reason}")]
     Identity {
@@ -57,6 +66,13 @@ pub enum AwsError {
         /// The classified failure.
         reason: Unreadable,
     },
+}
+
+fn exit_text(exit: Option<i32>) -> String {
+    match exit {
+        Some(code) => format!(" (exit {code})"),
+        None => " (it printed no usable credentials)".to_string(),
+    }
 }
 
 fn known_list(known: &[String]) -> String {
@@ -252,6 +268,11 @@ pub fn credentials_hint(profile: Option<&str>) -> String {
 /// base64 run (a secret key or session token) replaced: AWS and SDK messages are shown,
 /// logged and saved, and must never carry a credential, even one echoed back by a service.
 pub fn scrub(text: &str) -> String {
+    // aws-config quotes a failed credential_process's stderr; helpers print tokens there.
+    let (text, withheld) = match text.find("Stderr:") {
+        Some(at) => (&text[..at], true),
+        None => (text, false),
+    };
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
@@ -271,6 +292,9 @@ pub fn scrub(text: &str) -> String {
         }
     }
     flush(&mut run, &mut out);
+    if withheld {
+        out.push_str("(its stderr is not shown; run the credential_process by hand to see it)");
+    }
     out
 }
 

@@ -22,7 +22,7 @@ pub mod profiles;
 pub mod reads;
 pub mod trail_poller;
 
-pub use config::{identity, sdk_config};
+pub use config::{credential_source, describe_credentials, identity, sdk_config};
 pub use errors::AwsError;
 pub use gateway::{CallCounts, Gateway, Limits, Operation};
 pub use load::Loader;

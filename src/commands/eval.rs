@@ -11,6 +11,7 @@ use super::EXIT_INPUT;
 use crate::policy::evaluate::{evaluate, Evaluation};
 use crate::policy::request_file::{RequestFile, RequestFileError};
 use crate::policy::trace::{trace, PolicyTrace, StatementTrace};
+use crate::safe_text::Safe;
 
 /// Output format of `crossdock eval`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -219,8 +220,8 @@ fn evaluate_listed(
                 out,
                 "{verdict} {:<14} {}  {}",
                 format!("{:?}", evaluation.decision),
-                path.display(),
-                evaluation.reason
+                Safe(path.display()),
+                Safe(&evaluation.reason)
             )
         }
     }
@@ -265,7 +266,7 @@ fn write_text(
         writeln!(
             out,
             "    {} [{}]: {}{skipped}",
-            policy.policy,
+            Safe(&policy.policy),
             serde_json::to_value(policy.side)
                 .unwrap_or_default()
                 .as_str()
@@ -287,15 +288,17 @@ fn write_decision(
 ) -> io::Result<()> {
     let request = file.request();
     if let Some(name) = &file.name {
-        writeln!(out, "{name}")?;
+        writeln!(out, "{}", Safe(name))?;
     }
     writeln!(
         out,
         "  {} {} on {}",
-        request.caller, request.action, request.resource
+        Safe(&request.caller),
+        Safe(&request.action),
+        Safe(&request.resource)
     )?;
     writeln!(out, "  decision: {:?}", evaluation.decision)?;
-    writeln!(out, "  why:      {}", evaluation.reason)?;
+    writeln!(out, "  why:      {}", Safe(&evaluation.reason))?;
     if let Some(expected) = file.expected {
         let mark = if expected == evaluation.decision {
             "matches"
@@ -308,13 +311,14 @@ fn write_decision(
         let sid = d
             .sid
             .as_deref()
-            .map(|s| format!(" \"{s}\""))
+            .map(|s| format!(" \"{}\"", Safe(s)))
             .unwrap_or_default();
         let how = if d.applied { "applied" } else { "near miss" };
         writeln!(
             out,
             "  deciding: {} statement {}{sid} ({how})",
-            d.policy, d.statement
+            Safe(&d.policy),
+            d.statement
         )?;
     }
     Ok(())
@@ -326,7 +330,7 @@ fn write_statement(out: &mut dyn Write, s: &StatementTrace) -> io::Result<()> {
     let sid = s
         .sid
         .as_deref()
-        .map(|s| format!(" \"{s}\""))
+        .map(|s| format!(" \"{}\"", Safe(s)))
         .unwrap_or_default();
     let mut parts = vec![format!("action {}", yes_no(s.action_matched))];
     if let Some(r) = s.resource_matched {
@@ -356,12 +360,13 @@ fn write_statement(out: &mut dyn Write, s: &StatementTrace) -> io::Result<()> {
             .as_ref()
             .map(|v| v.join(", "))
             .unwrap_or_else(|| "(missing)".into());
+        let request = Safe(request);
         writeln!(
             out,
             "          {} {} [{}] vs {request} → {}",
-            c.operator,
-            c.key,
-            c.policy_values.join(", "),
+            Safe(&c.operator),
+            Safe(&c.key),
+            Safe(c.policy_values.join(", ")),
             c.result
         )?;
     }

@@ -12,8 +12,13 @@ use crate::diagnose::model::{Diagnosis, Verdict};
 use crate::diagnose::scenario;
 use crate::diagnose::{error_text, Question, QuestionDraft};
 use crate::inventory::demo::DemoError;
-use crate::report;
-use crate::workspace::{Cost, SnapshotsError, Workspace};
+use crate::report::{self, DataSource, SnapshotSource};
+use crate::workspace::{Cost, Origin, SnapshotsError, Workspace};
+
+/// The refusal when no data source is given.
+const NO_SOURCE: &str = "no data source: pass --demo (the embedded example accounts), \
+    --snapshot FILE (saved accounts) or --profile NAME (live, read-only; --profile-a/--profile-b \
+    for two)";
 
 /// Where the accounts come from.
 #[derive(Debug, Clone, Args)]
@@ -212,6 +217,13 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     {
         return parse_only(text.as_deref(), file.as_ref(), args.format, out, err);
     }
+    let scenario = matches!(args.question, QuestionArgs::Scenario { .. });
+    let source = &args.source;
+    if !source.demo && source.snapshot.is_empty() && source.profiles().is_empty() && !scenario {
+        // Before reading a pasted text from stdin, which would wait for input first.
+        writeln!(err, "crossdock explain: {NO_SOURCE}")?;
+        return Ok(EXIT_INPUT);
+    }
     let draft = match draft(&args.question) {
         Ok(draft) => draft,
         Err(message) => {
@@ -226,8 +238,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     let workspace = match offline_workspace(
         &args.source,
         matches!(args.question, QuestionArgs::Scenario { .. }),
-        err,
-    )? {
+    ) {
         Ok(workspace) => workspace,
         Err(message) => {
             writeln!(err, "crossdock explain: {message}")?;
@@ -236,7 +247,8 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     };
     match workspace.explain_loaded(&draft) {
         Ok(explained) => {
-            write_diagnosis(&explained.diagnosis, args.format, out)?;
+            let source = offline_source(&workspace);
+            write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
             Ok(exit_code(&explained.diagnosis))
         }
         Err(e) => {
@@ -277,11 +289,12 @@ fn run_live(
     let start = std::time::Instant::now();
     let answer = runtime.block_on(async {
         let mut workspace = Workspace::connect(profiles).await?;
-        workspace.explain(draft).await
+        let explained = workspace.explain(draft).await?;
+        Ok::<_, crate::workspace::WorkspaceError>((explained, live_source(&workspace).await))
     });
     match answer {
-        Ok(explained) => {
-            write_diagnosis(&explained.diagnosis, args.format, out)?;
+        Ok((explained, source)) => {
+            write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
             if args.source.stats {
                 write_stats(&explained.cost, start.elapsed(), err)?;
             }
@@ -337,10 +350,11 @@ pub fn exit_code(diagnosis: &Diagnosis) -> u8 {
     }
 }
 
-/// Writes `diagnosis` in `format`.
+/// Writes `diagnosis` in `format`, with where its accounts came from.
 pub fn write_diagnosis(
     diagnosis: &Diagnosis,
     format: ExplainFormat,
+    source: &DataSource,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -349,10 +363,15 @@ pub fn write_diagnosis(
                 io::stdout().is_terminal(),
                 std::env::var("NO_COLOR").ok().as_deref(),
             );
-            write!(out, "{}", report::text::render(diagnosis, colour))
+            write!(out, "{}", report::text::render(diagnosis, colour))?;
+            writeln!(out, "\nData: {}", crate::safe_text::Safe(&source.label))
         }
-        ExplainFormat::Json => writeln!(out, "{}", report::json(diagnosis)),
-        ExplainFormat::Markdown => write!(out, "{}", report::markdown::render(diagnosis)),
+        ExplainFormat::Json => writeln!(out, "{}", report::json_with_source(diagnosis, source)),
+        ExplainFormat::Markdown => write!(
+            out,
+            "{}",
+            report::markdown::render_with_source(diagnosis, source)
+        ),
     }
 }
 
@@ -373,6 +392,9 @@ pub enum InputError {
     /// No error text anywhere.
     #[error("no error text: pass it as an argument, with --file, or on stdin")]
     NoText,
+    /// No --demo, --snapshot or --profile.
+    #[error("{NO_SOURCE}")]
+    NoSource,
     /// A scenario asked of snapshot accounts.
     #[error("scenarios live in the embedded demo; drop --snapshot")]
     ScenarioWithSnapshot,
@@ -384,21 +406,53 @@ pub enum InputError {
     Snapshots(#[from] SnapshotsError),
 }
 
-fn offline_workspace(
-    source: &SourceArgs,
-    scenario: bool,
-    err: &mut dyn Write,
-) -> io::Result<Result<Workspace, InputError>> {
+/// The data source of a demo or snapshot workspace.
+fn offline_source(workspace: &Workspace) -> DataSource {
+    match workspace.origin() {
+        Origin::Snapshot(paths) => DataSource::snapshots(
+            paths
+                .iter()
+                .map(|path| SnapshotSource {
+                    path: path.display().to_string(),
+                    taken_at: crate::inventory::snapshot::taken_at(path),
+                })
+                .collect(),
+        ),
+        Origin::Live(_) | Origin::Demo => DataSource::demo(),
+    }
+}
+
+/// The data source of a live workspace: each profile, its account and credential source.
+#[cfg(feature = "aws")]
+async fn live_source(workspace: &Workspace) -> DataSource {
+    let files = crate::aws::ProfileSource::from_env();
+    let mut profiles = Vec::new();
+    for account in workspace.accounts().accounts() {
+        let Some(profile) = account.identity.profile.clone() else {
+            continue;
+        };
+        profiles.push(report::ProfileSource {
+            credentials: crate::aws::describe_credentials(&files, &profile).await,
+            account: account.id().to_string(),
+            profile,
+        });
+    }
+    DataSource::live(profiles)
+}
+
+fn offline_workspace(source: &SourceArgs, scenario: bool) -> Result<Workspace, InputError> {
     if scenario && !source.snapshot.is_empty() {
-        return Ok(Err(InputError::ScenarioWithSnapshot));
+        return Err(InputError::ScenarioWithSnapshot);
     }
     if source.snapshot.is_empty() {
+        // Scenarios exist only in the demo; anything else must say where its accounts are,
+        // or a script that forgot a flag would get the demo's verdict for its own accounts.
         if !source.demo && !scenario {
-            writeln!(err, "crossdock: no data source given, using the embedded demo (pass --snapshot FILE for saved accounts)")?;
+            return Err(InputError::NoSource);
         }
-        return Ok(Workspace::demo().map_err(InputError::from));
+        return Ok(Workspace::demo()?);
     }
-    Ok(Workspace::from_snapshots(&source.snapshot).map_err(InputError::from))
+    Ok(Workspace::from_snapshots(&source.snapshot)?)
 }
 
 /// The draft of the question the arguments ask; names resolve later, in the workspace.
@@ -517,9 +571,11 @@ fn parse_only(
                             writeln!(
                                 out,
                                 "{key:>16}: {}",
-                                value
-                                    .as_str()
-                                    .map_or_else(|| value.to_string(), str::to_string)
+                                crate::safe_text::Safe(
+                                    value
+                                        .as_str()
+                                        .map_or_else(|| value.to_string(), str::to_string)
+                                )
                             )?;
                         }
                     }

@@ -91,9 +91,10 @@ async fn load(args: &SnapshotArgs, err: &mut dyn Write) -> Result<Accounts, Load
     for profile in std::iter::once(&args.profile).chain(args.profile_b.as_ref()) {
         let (loader, mut account) =
             connect(&args.source, Some(profile), args.region.as_deref()).await?;
+        let credentials = crate::aws::describe_credentials(&args.source, profile).await;
         let _ = writeln!(
             err,
-            "reading account {} with profile `{profile}` …",
+            "reading account {} with profile `{profile}` (credentials: {credentials}) …",
             account.id()
         );
         loader.load_all(&mut account).await;

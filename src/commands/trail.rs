@@ -91,7 +91,7 @@ fn run_files(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     out.write_all(report.render(args.format.into()).as_bytes())?;
     for error in &report.errors {
         // `file: line N, Records[i]: reason`
-        writeln!(err, "crossdock trail: {error}")?;
+        writeln!(err, "crossdock trail: {}", crate::safe_text::Safe(error))?;
     }
     if report.errors_omitted > 0 {
         writeln!(

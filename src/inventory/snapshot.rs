@@ -70,6 +70,15 @@ pub enum SnapshotError {
         /// How many it holds.
         count: usize,
     },
+    /// An account of the file contradicts itself: an id that is not 12 digits, or a
+    /// resource whose ARN names another account (ids swapped or edited by hand).
+    #[error("{}: {message}; the snapshot is inconsistent, so no answer from it could be trusted (save it again with `crossdock snapshot`)", .path.display())]
+    Inconsistent {
+        /// The file.
+        path: PathBuf,
+        /// The first mismatch found.
+        message: String,
+    },
     /// The same account is in the file twice.
     #[error("{}: {source}", .path.display())]
     Pair {
@@ -84,7 +93,30 @@ pub enum SnapshotError {
 #[derive(Serialize, Deserialize)]
 struct Document {
     format_version: u32,
+    /// When `crossdock snapshot` wrote it (RFC 3339, UTC); older files have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    taken_at: Option<String>,
     accounts: Vec<Account>,
+}
+
+/// When the snapshot at `path` was taken: its `taken_at` field, or else the file's
+/// modification time (marked so). `None` when neither can be read.
+pub fn taken_at(path: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Probe {
+        taken_at: Option<String>,
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let probe: Option<Probe> = serde_json::from_reader(std::io::BufReader::new(file)).ok();
+    if let Some(at) = probe.and_then(|p| p.taken_at) {
+        return Some(at);
+    }
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    Some(format!("{} (file modified)", rfc3339(modified)))
+}
+
+fn rfc3339(time: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Only the version, read before the body so an old or future file fails clearly.
@@ -120,6 +152,13 @@ pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
             })
         }
     }
+    // A policy in the file naming a key twice must not be read as last-wins.
+    if let Some(duplicate) = crate::policy::strict_json::find_duplicate_key(text) {
+        return Err(SnapshotError::Inconsistent {
+            path: origin.to_path_buf(),
+            message: duplicate.to_string(),
+        });
+    }
     let document: Document = serde_json::from_str(text).map_err(|e| json_error(origin, &e))?;
     if document.accounts.is_empty() {
         return Err(SnapshotError::AccountCount {
@@ -127,20 +166,97 @@ pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
             count: 0,
         });
     }
+    for (index, account) in document.accounts.iter().enumerate() {
+        check_consistent(account).map_err(|message| SnapshotError::Inconsistent {
+            path: origin.to_path_buf(),
+            message: format!("account {} of the file: {message}", index + 1),
+        })?;
+    }
     Accounts::new(document.accounts).map_err(|source| SnapshotError::Pair {
         path: origin.to_path_buf(),
         source,
     })
 }
 
+/// The first contradiction inside one account: its id must be 12 digits (redacted files
+/// keep that form), and the caller and every resource it lists must be of that account
+/// (AWS managed policies, `arn:aws:iam::aws:policy/…`, belong to `aws`).
+fn check_consistent(account: &Account) -> Result<(), String> {
+    let id = account.id();
+    if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "account id `{}` is not 12 digits",
+            id.escape_debug()
+        ));
+    }
+    let foreign = |kind: &str, arn: &str| -> Result<(), String> {
+        match crate::policy::arn::account_field(arn) {
+            Some(owner) if owner != id => Err(format!(
+                "{kind} {arn} names account {owner}, not the file's account {id}"
+            )),
+            _ => Ok(()),
+        }
+    };
+    if !account.identity.caller_arn.is_empty() {
+        foreign("the caller", &account.identity.caller_arn)?;
+    }
+    let resources = [
+        (
+            "role",
+            account
+                .roles
+                .iter()
+                .map(|r| r.arn.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "repository",
+            account
+                .repositories
+                .iter()
+                .map(|r| r.arn.as_str())
+                .collect(),
+        ),
+        ("key", account.keys.iter().map(|k| k.arn.as_str()).collect()),
+        (
+            "project",
+            account.projects.iter().map(|p| p.arn.as_str()).collect(),
+        ),
+        (
+            "pipeline",
+            account.pipelines.iter().map(|p| p.arn.as_str()).collect(),
+        ),
+        (
+            "rule",
+            account.rules.iter().map(|r| r.arn.as_str()).collect(),
+        ),
+    ];
+    for (kind, arns) in resources {
+        for arn in arns {
+            foreign(kind, arn)?;
+        }
+    }
+    for policy in account.managed_policies.iter() {
+        if crate::policy::arn::account_field(&policy.arn) != Some("aws") {
+            foreign("managed policy", &policy.arn)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes a snapshot file (pretty-printed, so diffs of two snapshots are readable).
 /// Atomically: a failure leaves whatever was at `path` before, never a partial file.
 pub fn save(path: &Path, pair: &Accounts) -> Result<(), SnapshotError> {
-    write_atomically(path, |writer| to_writer(writer, pair, path))
+    let taken_at = Some(rfc3339(std::time::SystemTime::now()));
+    write_atomically(path, |writer| write_document(writer, pair, path, taken_at))
 }
 
 /// Writes `path` through a temporary file in the same directory, renamed over `path` only
 /// once `write` succeeded and the data is on disk; on failure the temporary file is removed.
+///
+/// The temporary file is created exclusively (`O_EXCL`) under a random name and owner-only,
+/// so nothing planted in a shared directory (a symlink at a guessable name) can redirect the
+/// write; the rename replaces a symlink at `path` itself, never the file it points to.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<(), SnapshotError>,
@@ -151,34 +267,64 @@ pub fn write_atomically(
             std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
         )
     })?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let temp_name = format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id());
-    let temp = dir.map_or_else(|| PathBuf::from(&temp_name), |d| d.join(&temp_name));
-    let result = (|| {
-        let file = std::fs::File::create(&temp).map_err(|source| io_error(path, source))?;
-        let mut writer = std::io::BufWriter::new(file);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = format!(".{}.", name.to_string_lossy());
+    // Dropping `temp` on any failure below removes the temporary file.
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| io_error(path, source))?;
+    {
+        let mut writer = std::io::BufWriter::new(temp.as_file_mut());
         write(&mut writer)?;
-        let file = writer
-            .into_inner()
-            .map_err(|e| io_error(path, e.into_error()))?;
-        file.sync_all().map_err(|source| io_error(path, source))?;
-        std::fs::rename(&temp, path).map_err(|source| io_error(path, source))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+        writer.flush().map_err(|source| io_error(path, source))?;
     }
-    result
+    temp.as_file()
+        .sync_all()
+        .map_err(|source| io_error(path, source))?;
+    temp.persist(path).map_err(|e| io_error(path, e.error))?;
+    // The rename itself is durable once the directory is synced (best effort: not every
+    // platform can open a directory).
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Writes `contents` to `path` through [`write_atomically`].
+pub fn write_file_atomically(path: &Path, contents: &[u8]) -> Result<(), SnapshotError> {
+    write_atomically(path, |writer| {
+        writer
+            .write_all(contents)
+            .map_err(|source| io_error(path, source))
+    })
 }
 
 /// Writes a snapshot to any writer; `origin` names it in errors.
 pub fn to_writer(writer: impl Write, pair: &Accounts, origin: &Path) -> Result<(), SnapshotError> {
+    write_document(writer, pair, origin, None)
+}
+
+fn write_document(
+    writer: impl Write,
+    pair: &Accounts,
+    origin: &Path,
+    taken_at: Option<String>,
+) -> Result<(), SnapshotError> {
     #[derive(Serialize)]
     struct DocumentRef<'a> {
         format_version: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        taken_at: Option<String>,
         accounts: Vec<&'a Account>,
     }
     let document = DocumentRef {
         format_version: FORMAT_VERSION,
+        taken_at,
         accounts: pair.accounts().collect(),
     };
     serde_json::to_writer_pretty(writer, &document).map_err(|e| {
@@ -382,6 +528,28 @@ mod atomic_tests {
         })
         .expect("write");
         assert_eq!(std::fs::read_to_string(&path).expect("replaced"), "new");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_old_temporary_name_is_never_followed() {
+        let dir = scratch("symlink");
+        let victim = dir.join("victim.txt");
+        std::fs::write(&victim, "precious").expect("victim");
+        let path = dir.join("snap.json");
+        // The name earlier versions used, planted by another user of the directory.
+        let planted = dir.join(format!(".snap.json.tmp-{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).expect("symlink");
+        // And a symlink at the destination itself: replaced, its target untouched.
+        std::os::unix::fs::symlink(&victim, &path).expect("symlink");
+        write_file_atomically(&path, b"snapshot").expect("write");
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "precious"
+        );
+        assert!(!std::fs::symlink_metadata(&path).expect("path").is_symlink());
+        assert_eq!(std::fs::read_to_string(&path).expect("written"), "snapshot");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -179,6 +179,15 @@ const STATEMENT_KEYS: [&str; 9] = [
 impl PolicyDocument {
     /// Parses policy JSON text. Errors name the path of the element AWS would reject.
     pub fn parse_str(text: &str) -> Result<Self, PolicyError> {
+        if let Some(duplicate) = super::strict_json::find_duplicate_key(text) {
+            return Err(PolicyError::new(
+                duplicate.path.clone(),
+                format!(
+                    "duplicate key `{}`; AWS does not evaluate such a document as written",
+                    duplicate.key
+                ),
+            ));
+        }
         let value: Value = serde_json::from_str(text).map_err(|e| {
             PolicyError::new(
                 format!("line {} column {}", e.line(), e.column()),

@@ -80,6 +80,9 @@ pub struct RequestFile {
 impl RequestFile {
     /// Parses the JSON text of a request file.
     pub fn parse(text: &str) -> Result<Self, RequestFileError> {
+        if let Some(duplicate) = super::strict_json::find_duplicate_key(text) {
+            return Err(RequestFileError::Shape(duplicate.to_string()));
+        }
         let raw: RawFile = serde_json::from_str(text).map_err(|e| {
             if e.is_data() {
                 RequestFileError::Shape(format!("line {} column {}: {e}", e.line(), e.column()))

@@ -4,8 +4,21 @@ use std::fmt::Write as _;
 
 use super::describe_evidence;
 use crate::diagnose::model::{Diagnosis, FixAction, Verdict};
+use crate::safe_text::{markdown as escape, markdown_block, markdown_code as code};
 
-/// Renders `diagnosis` as Markdown.
+/// Renders `diagnosis` as Markdown, saying under the verdict where its accounts came from.
+pub fn render_with_source(diagnosis: &Diagnosis, source: &super::DataSource) -> String {
+    let body = render(diagnosis);
+    let data = format!("*Data: {}*\n\n", escape(&source.label));
+    // After the heading and the verdict paragraph.
+    match body.match_indices("\n\n").nth(1) {
+        Some((at, _)) => format!("{}{data}{}", &body[..at + 2], &body[at + 2..]),
+        None => format!("{body}\n{data}"),
+    }
+}
+
+/// Renders `diagnosis` as Markdown. Every value from the data is literal text (see
+/// [`crate::safe_text::markdown`]): it can open no fence, link or table cell, and stays on its line.
 pub fn render(diagnosis: &Diagnosis) -> String {
     let mut out = String::new();
     let verdict = match diagnosis.verdict {
@@ -22,8 +35,8 @@ pub fn render(diagnosis: &Diagnosis) -> String {
     for found in &diagnosis.found {
         let _ = writeln!(
             out,
-            "- Found: `{}` = {} (from {})",
-            found.input,
+            "- Found: {} = {} (from {})",
+            code(&found.input),
             escape(&found.value),
             escape(&found.from)
         );
@@ -31,8 +44,8 @@ pub fn render(diagnosis: &Diagnosis) -> String {
     for assumption in &diagnosis.assumptions {
         let _ = writeln!(
             out,
-            "- **Assumed:** `{}` = {} ({}; to change: {})",
-            assumption.input,
+            "- **Assumed:** {} = {} ({}; to change: {})",
+            code(&assumption.input),
             escape(&assumption.value),
             escape(&assumption.why),
             escape(&assumption.change)
@@ -48,8 +61,8 @@ pub fn render(diagnosis: &Diagnosis) -> String {
             "| {} | `{}` | {} | {} |",
             check.status.mark(),
             check.id,
-            check.account.as_deref().unwrap_or(""),
-            escape(&check.message).replace('|', "\\|")
+            escape(check.account.as_deref().unwrap_or("")),
+            escape(&check.message)
         );
     }
     for check in diagnosis
@@ -70,12 +83,12 @@ pub fn render(diagnosis: &Diagnosis) -> String {
                 FixAction::AddStatement { statement, .. }
                 | FixAction::ReplaceStatement { statement, .. } => {
                     let json = serde_json::to_string_pretty(statement).unwrap_or_default();
-                    let _ = writeln!(out, "```json\n{json}\n```");
+                    out.push_str(&markdown_block("json", &json));
                 }
                 FixAction::AddStatements { statements, .. } => {
                     for statement in statements {
                         let json = serde_json::to_string_pretty(statement).unwrap_or_default();
-                        let _ = writeln!(out, "```json\n{json}\n```");
+                        out.push_str(&markdown_block("json", &json));
                     }
                 }
                 FixAction::Setting {
@@ -83,7 +96,13 @@ pub fn render(diagnosis: &Diagnosis) -> String {
                     setting,
                     value,
                 } => {
-                    let _ = writeln!(out, "Set `{setting}` = `{value}` on `{resource}`.");
+                    let _ = writeln!(
+                        out,
+                        "Set {} = {} on {}.",
+                        code(setting),
+                        code(&value.to_string()),
+                        code(resource)
+                    );
                 }
                 FixAction::Procedure { steps } => {
                     for (i, step) in steps.iter().enumerate() {
@@ -94,9 +113,4 @@ pub fn render(diagnosis: &Diagnosis) -> String {
         }
     }
     out
-}
-
-/// Keeps ARNs and policy text from being read as Markdown emphasis.
-fn escape(text: &str) -> String {
-    text.replace('*', "\\*").replace('_', "\\_")
 }

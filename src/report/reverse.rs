@@ -8,6 +8,7 @@ use crate::diagnose::reverse::{Standing, WhatCan, WhoCan};
 
 use super::describe_evidence;
 use super::text::Colour;
+use crate::safe_text::Safe;
 
 fn mark(standing: Standing, colour: Colour) -> String {
     let (mark, code) = match standing {
@@ -27,16 +28,16 @@ fn details(
     evidence: &[Evidence],
 ) {
     if !via.is_empty() {
-        let _ = writeln!(out, "    via: {}", via.join(" → "));
+        let _ = writeln!(out, "    via: {}", Safe(via.join(" → ")));
     }
     for condition in conditions {
-        let _ = writeln!(out, "    if {condition}");
+        let _ = writeln!(out, "    if {}", Safe(condition));
     }
     if let Some(reason) = reason {
-        let _ = writeln!(out, "    {reason}");
+        let _ = writeln!(out, "    {}", Safe(reason));
     }
     for item in evidence {
-        let _ = writeln!(out, "    • {}", describe_evidence(item));
+        let _ = writeln!(out, "    • {}", Safe(describe_evidence(item)));
     }
 }
 
@@ -47,8 +48,8 @@ pub fn who_can(answer: &WhoCan, colour: Colour) -> String {
     let _ = writeln!(
         out,
         "who can {} {}? (over {} loaded account{}: {})",
-        query.kind,
-        query.resource,
+        Safe(&query.kind),
+        Safe(&query.resource),
         query.accounts.len(),
         if query.accounts.len() == 1 { "" } else { "s" },
         query.accounts.join(", ")
@@ -63,14 +64,14 @@ pub fn who_can(answer: &WhoCan, colour: Colour) -> String {
         let account = p
             .account
             .as_deref()
-            .map(|a| format!(" ({a})"))
+            .map(|a| format!(" ({})", Safe(a)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "{} {:<11} {}{account}",
             mark(p.verdict, colour),
             p.verdict.label(),
-            p.principal
+            Safe(&p.principal)
         );
         details(
             &mut out,
@@ -86,7 +87,7 @@ pub fn who_can(answer: &WhoCan, colour: Colour) -> String {
 /// `what-can` as text.
 pub fn what_can(answer: &WhatCan, colour: Colour) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "what can {} reach?", answer.principal);
+    let _ = writeln!(out, "what can {} reach?", Safe(&answer.principal));
     if answer.reachable.is_empty() {
         let _ = writeln!(
             out,
@@ -99,8 +100,8 @@ pub fn what_can(answer: &WhatCan, colour: Colour) -> String {
             "{} {:<11} {:<8} {}",
             mark(r.verdict, colour),
             r.verdict.label(),
-            r.kind,
-            r.resource
+            Safe(&r.kind),
+            Safe(&r.resource)
         );
         details(&mut out, &r.via, &[], None, &r.evidence);
     }

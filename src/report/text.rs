@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::describe_evidence;
 use crate::diagnose::model::{Check, Diagnosis, FixAction, Status, Verdict};
+use crate::safe_text::{terminal, terminal_lines, Safe};
 
 /// Width the text rendering wraps at.
 pub const WIDTH: usize = 100;
@@ -53,7 +54,8 @@ fn options(width: usize, indent: &str) -> textwrap::Options<'_> {
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
-/// Renders `diagnosis` for a terminal.
+/// Renders `diagnosis` for a terminal. Every value from the data goes through
+/// [`crate::safe_text`]: control characters in it are shown, never sent to the terminal.
 pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
     let mut out = String::new();
     let verdict = match diagnosis.verdict {
@@ -65,10 +67,10 @@ pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
         out,
         "{} {}",
         colour.paint("1", "Question:"),
-        diagnosis.question.text
+        Safe(&diagnosis.question.text)
     );
     let _ = writeln!(out, "{} {verdict}", colour.paint("1", "Verdict: "));
-    for line in textwrap::wrap(&diagnosis.summary, options(WIDTH - 2, "")) {
+    for line in textwrap::wrap(&terminal(&diagnosis.summary), options(WIDTH - 2, "")) {
         let _ = writeln!(out, "  {line}");
     }
     render_inputs(&mut out, diagnosis, colour);
@@ -82,7 +84,12 @@ pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
 /// Inputs nobody gave: where evidence supplied them, and what is assumed.
 fn render_inputs(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
     for found in &diagnosis.found {
-        let text = format!("{} = {} (from {})", found.input, found.value, found.from);
+        let text = format!(
+            "{} = {} (from {})",
+            Safe(&found.input),
+            Safe(&found.value),
+            Safe(&found.from)
+        );
         let options = options(WIDTH, "  found:   ").subsequent_indent("           ");
         for line in textwrap::wrap(&text, options) {
             let _ = writeln!(out, "{line}");
@@ -91,7 +98,10 @@ fn render_inputs(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
     for assumption in &diagnosis.assumptions {
         let text = format!(
             "{} = {} ({}; to change: {})",
-            assumption.input, assumption.value, assumption.why, assumption.change
+            Safe(&assumption.input),
+            Safe(&assumption.value),
+            Safe(&assumption.why),
+            Safe(&assumption.change)
         );
         let label = format!("  {} ", colour.paint("33", "assumed:"));
         let options = options(WIDTH, &label).subsequent_indent("           ");
@@ -103,20 +113,20 @@ fn render_inputs(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
 
 fn render_check(out: &mut String, check: &Check, colour: Colour) {
     let mark = colour.paint(status_colour(check.status), check.status.mark());
-    let account = check.account.as_deref().unwrap_or("");
+    let account = terminal(check.account.as_deref().unwrap_or(""));
     let _ = writeln!(
         out,
         "{mark} {:<32} {account}",
         colour.paint("1", check.id.as_str())
     );
     let indent = "    ";
-    for line in textwrap::wrap(&check.message, options(WIDTH - indent.len(), "")) {
+    for line in textwrap::wrap(&terminal(&check.message), options(WIDTH - indent.len(), "")) {
         let _ = writeln!(out, "{indent}{line}");
     }
     let show_detail = check.status != Status::Pass;
     if show_detail {
         for evidence in &check.evidence {
-            let text = format!("evidence: {}", describe_evidence(evidence));
+            let text = format!("evidence: {}", Safe(describe_evidence(evidence)));
             let options = options(WIDTH, indent).subsequent_indent("              ");
             for line in textwrap::wrap(&text, options) {
                 let _ = writeln!(out, "{line}");
@@ -128,20 +138,20 @@ fn render_check(out: &mut String, check: &Check, colour: Colour) {
             out,
             "{indent}{} {}",
             colour.paint("36;1", "fix:"),
-            fix.summary
+            Safe(&fix.summary)
         );
         match &fix.action {
             FixAction::AddStatement { statement, .. }
             | FixAction::ReplaceStatement { statement, .. } => {
                 let json = serde_json::to_string_pretty(statement).unwrap_or_default();
-                for line in json.lines() {
+                for line in terminal_lines(&json).lines() {
                     let _ = writeln!(out, "{indent}    {line}");
                 }
             }
             FixAction::AddStatements { statements, .. } => {
                 for statement in statements {
                     let json = serde_json::to_string_pretty(statement).unwrap_or_default();
-                    for line in json.lines() {
+                    for line in terminal_lines(&json).lines() {
                         let _ = writeln!(out, "{indent}    {line}");
                     }
                 }
@@ -151,11 +161,17 @@ fn render_check(out: &mut String, check: &Check, colour: Colour) {
                 setting,
                 value,
             } => {
-                let _ = writeln!(out, "{indent}    {resource}: set {setting} = {value}");
+                let _ = writeln!(
+                    out,
+                    "{indent}    {}: set {} = {}",
+                    Safe(resource),
+                    Safe(setting),
+                    Safe(value)
+                );
             }
             FixAction::Procedure { steps } => {
                 for (i, step) in steps.iter().enumerate() {
-                    let _ = writeln!(out, "{indent}    {}. {step}", i + 1);
+                    let _ = writeln!(out, "{indent}    {}. {}", i + 1, Safe(step));
                 }
             }
         }

@@ -13,6 +13,7 @@ use super::convert::shorten;
 use super::link::LinkedQuestion;
 use super::model::TrailEvent;
 use super::parse::{parse_inputs, InputInfo, ParseOutcome, RecordError};
+use crate::safe_text::terminal;
 
 /// An event together with its classification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -238,7 +239,11 @@ impl TrailReport {
             out.push('\n');
         }
         for error in &self.errors {
-            let _ = writeln!(out, "! {}", shorten(&error.to_string(), LINE_WIDTH - 3));
+            let _ = writeln!(
+                out,
+                "! {}",
+                shorten(&terminal(&error.to_string()), LINE_WIDTH - 3)
+            );
         }
         if self.errors_omitted > 0 {
             let _ = writeln!(
@@ -290,7 +295,7 @@ pub fn text_header() -> String {
 }
 
 /// One event as an aligned text line of at most 100 columns (no newline); the live tail
-/// prints these as events arrive.
+/// prints these as events arrive. Control characters in the record are shown escaped.
 pub fn text_line(item: &ClassifiedEvent) -> String {
     let (event, class) = (&item.event, &item.class);
     let time = event
@@ -318,17 +323,21 @@ pub fn text_line(item: &ClassifiedEvent) -> String {
         cell(&flags, W_FLAGS),
         cell(event.event_name.as_deref().unwrap_or("-"), W_EVENT),
         cell(&caller_cell(event, class), W_CALLER),
-        shorten(&target_cell(event, class), W_TARGET.saturating_sub(1)),
+        shorten(
+            &terminal(&target_cell(event, class)),
+            W_TARGET.saturating_sub(1)
+        ),
     );
     line.trim_end().to_owned()
 }
 
-/// Pads or cuts `s` to exactly `width` characters.
+/// Pads or cuts `s` (shown through [`terminal`]) to exactly `width` characters.
 fn cell(s: &str, width: usize) -> String {
+    let s = terminal(s);
     let cut = if s.chars().count() > width {
-        shorten(s, width.saturating_sub(1))
+        shorten(&s, width.saturating_sub(1))
     } else {
-        s.to_owned()
+        s.into_owned()
     };
     format!("{cut:<width$}")
 }

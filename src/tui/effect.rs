@@ -180,8 +180,11 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
                 accounts,
             }
         }
+        // Exclusive creation under a random name, then a rename: a symlink planted at the
+        // export's predictable name is replaced, never followed.
         Effect::WriteFile { path, contents } => Msg::Written {
-            result: std::fs::write(&path, contents).map_err(std::sync::Arc::new),
+            result: crate::inventory::snapshot::write_file_atomically(&path, contents.as_bytes())
+                .map_err(std::sync::Arc::new),
             path,
         },
         Effect::Copy(_) | Effect::Suspend => return None,

@@ -101,6 +101,6 @@ pub enum Msg {
         /// Where.
         path: PathBuf,
         /// Success, or the IO error (shared: messages are cloned).
-        result: Result<(), std::sync::Arc<std::io::Error>>,
+        result: Result<(), std::sync::Arc<crate::inventory::snapshot::SnapshotError>>,
     },
 }

@@ -136,6 +136,16 @@ pub(crate) fn decode_policy(action: &str, text: &str) -> Field<Value> {
     } else {
         text.to_string()
     };
+    // A document naming a key twice is not evaluated as last-wins: it is unreadable, so
+    // the checks that need it say unknown.
+    if let Some(duplicate) = crate::policy::strict_json::find_duplicate_key(&decoded) {
+        return Field::Unreadable(
+            Unreadable::new(action, "MalformedPolicyDocument", duplicate.to_string()).with_hint(
+                "the document names a key twice, which AWS does not evaluate as written; \
+                 rewrite it with each key once",
+            ),
+        );
+    }
     match serde_json::from_str(&decoded) {
         Ok(value) => Field::Loaded(value),
         Err(e) => Field::Unreadable(malformed(action, &e.to_string())),
@@ -197,6 +207,22 @@ pub(crate) async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_document_naming_a_key_twice_is_unreadable_not_last_wins() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Effect":"Allow"}]}"#;
+        let Field::Unreadable(reason) = decode_policy("ecr:GetRepositoryPolicy", text) else {
+            panic!("read as a document");
+        };
+        assert_eq!(reason.code, "MalformedPolicyDocument");
+        assert!(
+            reason
+                .message
+                .contains("Statement[0]: duplicate key `Effect`"),
+            "{}",
+            reason.message
+        );
+    }
 
     #[test]
     fn decodes_only_percent_encoded_text() {

@@ -11,6 +11,7 @@ use ratatui::Frame;
 
 use crate::diagnose::model::{Diagnosis, Verdict};
 use crate::report::describe_evidence;
+use crate::safe_text::{markdown as escape, markdown_block};
 use crate::tui::presenter::Masker;
 use crate::tui::rules;
 use crate::tui::theme::{Role, Theme};
@@ -106,12 +107,12 @@ pub fn markdown(diagnosis: &Diagnosis, masker: &Masker) -> String {
     let _ = writeln!(
         out,
         "# Walkthrough: {}\n",
-        masker.mask(&diagnosis.question.text)
+        escape(&masker.mask(&diagnosis.question.text))
     );
     let _ = writeln!(
         out,
         "**Verdict: {verdict}** — {}\n",
-        masker.mask(&diagnosis.summary)
+        escape(&masker.mask(&diagnosis.summary))
     );
     for (i, check) in diagnosis.checks.iter().enumerate() {
         let _ = writeln!(
@@ -121,7 +122,7 @@ pub fn markdown(diagnosis: &Diagnosis, masker: &Masker) -> String {
             diagnosis.checks.len(),
             check.status.mark(),
             check.id,
-            masker.mask(&check.message)
+            escape(&masker.mask(&check.message))
         );
         if let Some(doc) = rules::lookup(check.id.as_str()) {
             let _ = writeln!(out, "*Rule ({})*\n", doc.group);
@@ -134,13 +135,13 @@ pub fn markdown(diagnosis: &Diagnosis, masker: &Masker) -> String {
             let _ = writeln!(
                 out,
                 "- Evidence: {}",
-                masker.mask(&describe_evidence(evidence))
+                escape(&masker.mask(&describe_evidence(evidence)))
             );
         }
         if let Some(fix) = &check.fix {
-            let _ = writeln!(out, "\n**Fix:** {}\n", masker.mask(&fix.summary));
+            let _ = writeln!(out, "\n**Fix:** {}\n", escape(&masker.mask(&fix.summary)));
             if let Some(json) = fix_json(check) {
-                let _ = writeln!(out, "```json\n{}\n```", masker.mask(&json));
+                out.push_str(&markdown_block("json", &masker.mask(&json)));
             }
         }
         out.push('\n');
