@@ -29,18 +29,18 @@ pub fn assume(
     let account = role_account.as_deref();
     let checks = match role_exists(found, &role_arn, account) {
         Ok((exists, role)) => checks_for(pair, &subject, role, account, external_id, exists),
-        Err(missing) => vec![missing],
+        Err(missing) => vec![*missing],
     };
     Ok(Diagnosis::new(question, checks))
 }
 
 /// The role-exists check, with the role when it is loaded (`Err`: the check that ends the
-/// question, failing with the ARN's shape or unknown).
+/// question, failing with the ARN's shape or unknown; boxed, it is large).
 fn role_exists<'p>(
     found: Field<&'p Role>,
     role_arn: &str,
     account: Option<&str>,
-) -> Result<(Check, &'p Role), Check> {
+) -> Result<(Check, &'p Role), Box<Check>> {
     let other = match found {
         Field::Loaded(role) => {
             let c = Check::new(
@@ -77,7 +77,7 @@ fn role_exists<'p>(
             },
         });
     }
-    Err(c)
+    Err(Box::new(c))
 }
 
 /// The checks of a loaded role's trust policy and the caller's side, after `exists`.

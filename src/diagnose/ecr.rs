@@ -111,27 +111,14 @@ pub fn pull(
             "crossdock-ecr-pull",
         ));
     }
-    let mut resource = resource_check(
+    let resource = pull_resource_check(
+        pair,
         &subject,
         &accesses,
         &side,
         target.account.as_deref(),
-        &PULL_GRANT,
         source_arn,
     );
-    let source_account = source_arn.and_then(crate::policy::arn::account_of);
-    match source_account {
-        Some(source_account) if service && Some(source_account) != target.account.as_deref() => {
-            lambda_account_statement(
-                pair.policies(),
-                &mut resource,
-                source_account,
-                &side,
-                &context,
-            );
-        }
-        _ => {}
-    }
     checks.push(resource);
     if !service {
         checks.push(service_principal_only(
@@ -150,6 +137,42 @@ pub fn pull(
         side.policy.iter().flatten().chain(&subject.policies),
     );
     Ok(Diagnosis::new(question, checks))
+}
+
+/// The repository-policy side of a pull; a service pulling for a source in another
+/// account (Lambda) also needs that account named in the repository policy.
+fn pull_resource_check(
+    pair: &Accounts,
+    subject: &Subject<'_>,
+    accesses: &[Access],
+    side: &ResourceSide,
+    target_account: Option<&str>,
+    source_arn: Option<&str>,
+) -> Check {
+    let mut resource = resource_check(
+        subject,
+        accesses,
+        side,
+        target_account,
+        &PULL_GRANT,
+        source_arn,
+    );
+    let source_account = source_arn.and_then(crate::policy::arn::account_of);
+    match source_account {
+        Some(source_account)
+            if subject.caller.is_service() && Some(source_account) != target_account =>
+        {
+            lambda_account_statement(
+                pair.policies(),
+                &mut resource,
+                source_account,
+                side,
+                &source_context(source_arn),
+            );
+        }
+        _ => {}
+    }
+    resource
 }
 
 /// The request context a service's pull carries: its source ARN and that ARN's account.

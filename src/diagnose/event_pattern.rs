@@ -316,6 +316,29 @@ mod tests {
     }
 
     #[test]
+    fn mismatches_name_the_field_and_both_values() {
+        let e = push_event();
+        let err = matches(
+            &json!({"$or": [{"source": ["aws.s3"]}, {"detail": {"missing": {"x": ["y"]}}}]}),
+            &e,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no $or alternative matches (source: the event has \"aws.ecr\", the pattern wants [\"aws.s3\"] / detail.missing is missing from the event)"
+        );
+        let err = matches(&json!({"detail": {"image-tag": "latest"}}), &e).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "detail.image-tag: pattern values must be lists, found \"latest\""
+        );
+        assert_eq!(
+            matches(&json!(["aws.ecr"]), &e).unwrap_err(),
+            Mismatch::NotAnObject
+        );
+    }
+
+    #[test]
     fn list_values_match_any_element() {
         let e = json!({"resources": ["arn:a", "arn:b"]});
         assert!(matches(&json!({"resources": ["arn:b"]}), &e).is_ok());

@@ -663,7 +663,7 @@ fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Optio
     let id = CheckId::TriggerRuleTargetRole;
     let (subject, role) = match target_subject(pair, rule, pipeline, account) {
         Ok(found) => found,
-        Err(check) => return check,
+        Err(check) => return *check,
     };
     let location = PolicyLocation::TrustPolicy {
         role: role.arn.clone(),
@@ -721,31 +721,39 @@ fn target_role(pair: &Accounts, rule: &Rule, pipeline: &Pipeline, account: Optio
     c
 }
 
-/// The role the rule's pipeline target runs as, or the check saying why it is not known.
+/// The role the rule's pipeline target runs as, or the check saying why it is not known
+/// (boxed, it is large).
 fn target_subject<'p>(
     pair: &'p Accounts,
     rule: &Rule,
     pipeline: &Pipeline,
     account: Option<&str>,
-) -> Result<(Subject<'p>, &'p Role), Check> {
+) -> Result<(Subject<'p>, &'p Role), Box<Check>> {
     let id = CheckId::TriggerRuleTargetRole;
     let target = match &rule.targets {
         Field::Loaded(targets) => targets.iter().find(|t| t.arn == pipeline.arn),
         other => {
-            return Err(Check::new(
+            return Err(Box::new(Check::new(
                 id,
                 Status::Unknown,
                 account,
                 field_gap(&format!("the targets of {}", rule.name), other.as_ref()),
-            ))
+            )))
         }
     };
     let Some(role_arn) = target.and_then(|t| t.role_arn.clone()) else {
-        return Err(Check::new(id, Status::Fail, account, format!("rule {}'s pipeline target has no role: EventBridge needs one to call codepipeline:StartPipelineExecution", rule.name)));
+        return Err(Box::new(Check::new(id, Status::Fail, account, format!("rule {}'s pipeline target has no role: EventBridge needs one to call codepipeline:StartPipelineExecution", rule.name))));
     };
     let subject = match Subject::resolve(pair, &role_arn) {
         Ok(s) => s,
-        Err(e) => return Err(Check::new(id, Status::Unknown, account, e.to_string())),
+        Err(e) => {
+            return Err(Box::new(Check::new(
+                id,
+                Status::Unknown,
+                account,
+                e.to_string(),
+            )))
+        }
     };
     let Some(role) = subject.role else {
         let mut c = Check::new(
@@ -762,7 +770,7 @@ fn target_subject<'p>(
         {
             c.status = Status::Unknown;
         }
-        return Err(c);
+        return Err(Box::new(c));
     };
     Ok((subject, role))
 }

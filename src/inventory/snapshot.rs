@@ -178,22 +178,42 @@ pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
     })
 }
 
+/// A contradiction inside one account of a snapshot file.
+#[derive(Debug, thiserror::Error)]
+enum Mismatch {
+    /// The account id is not an account id.
+    #[error("account id `{0}` is not 12 digits")]
+    AccountId(String),
+    /// A resource or the caller names another account.
+    #[error("{kind} {arn} names account {owner}, not the file's account {account}")]
+    Foreign {
+        /// What it is (role, repository, the caller…).
+        kind: &'static str,
+        /// Its ARN.
+        arn: String,
+        /// The account its ARN names.
+        owner: String,
+        /// The file's account.
+        account: String,
+    },
+}
+
 /// The first contradiction inside one account: its id must be 12 digits (redacted files
 /// keep that form), and the caller and every resource it lists must be of that account
 /// (AWS managed policies, `arn:aws:iam::aws:policy/…`, belong to `aws`).
-fn check_consistent(account: &Account) -> Result<(), String> {
+fn check_consistent(account: &Account) -> Result<(), Mismatch> {
     let id = account.id();
     if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "account id `{}` is not 12 digits",
-            id.escape_debug()
-        ));
+        return Err(Mismatch::AccountId(id.escape_debug().to_string()));
     }
-    let foreign = |kind: &str, arn: &str| -> Result<(), String> {
+    let foreign = |kind: &'static str, arn: &str| -> Result<(), Mismatch> {
         match crate::policy::arn::account_field(arn) {
-            Some(owner) if owner != id => Err(format!(
-                "{kind} {arn} names account {owner}, not the file's account {id}"
-            )),
+            Some(owner) if owner != id => Err(Mismatch::Foreign {
+                kind,
+                arn: arn.to_string(),
+                owner: owner.to_string(),
+                account: id.to_string(),
+            }),
             _ => Ok(()),
         }
     };

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::describe_evidence;
-use crate::diagnose::model::{Diagnosis, FixAction, Verdict};
+use crate::diagnose::model::{Diagnosis, Fix, FixAction, Verdict};
 use crate::safe_text::{markdown as escape, markdown_block, markdown_code as code};
 
 /// Renders `diagnosis` as Markdown, saying under the verdict where its accounts came from.
@@ -32,28 +32,7 @@ pub fn render(diagnosis: &Diagnosis) -> String {
         "**Verdict: {verdict}** — {}\n",
         escape(&diagnosis.summary)
     );
-    for found in &diagnosis.found {
-        let _ = writeln!(
-            out,
-            "- Found: {} = {} (from {})",
-            code(&found.input),
-            escape(&found.value),
-            escape(&found.from)
-        );
-    }
-    for assumption in &diagnosis.assumptions {
-        let _ = writeln!(
-            out,
-            "- **Assumed:** {} = {} ({}; to change: {})",
-            code(&assumption.input),
-            escape(&assumption.value),
-            escape(&assumption.why),
-            escape(&assumption.change)
-        );
-    }
-    if !diagnosis.found.is_empty() || !diagnosis.assumptions.is_empty() {
-        let _ = writeln!(out);
-    }
+    write_inputs(&mut out, diagnosis);
     let _ = writeln!(out, "| | check | account | finding |\n|---|---|---|---|");
     for check in &diagnosis.checks {
         let _ = writeln!(
@@ -78,39 +57,70 @@ pub fn render(diagnosis: &Diagnosis) -> String {
             let _ = writeln!(out, "- Evidence: {}", escape(&describe_evidence(evidence)));
         }
         if let Some(fix) = &check.fix {
-            let _ = writeln!(out, "\n**Fix:** {}\n", escape(&fix.summary));
-            match &fix.action {
-                FixAction::AddStatement { statement, .. }
-                | FixAction::ReplaceStatement { statement, .. } => {
-                    let json = serde_json::to_string_pretty(statement).unwrap_or_default();
-                    out.push_str(&markdown_block("json", &json));
-                }
-                FixAction::AddStatements { statements, .. } => {
-                    for statement in statements {
-                        let json = serde_json::to_string_pretty(statement).unwrap_or_default();
-                        out.push_str(&markdown_block("json", &json));
-                    }
-                }
-                FixAction::Setting {
-                    resource,
-                    setting,
-                    value,
-                } => {
-                    let _ = writeln!(
-                        out,
-                        "Set {} = {} on {}.",
-                        code(setting),
-                        code(&value.to_string()),
-                        code(resource)
-                    );
-                }
-                FixAction::Procedure { steps } => {
-                    for (i, step) in steps.iter().enumerate() {
-                        let _ = writeln!(out, "{}. {}", i + 1, escape(step));
-                    }
-                }
-            }
+            write_fix(&mut out, fix);
         }
     }
     out
+}
+
+/// The inputs found in evidence and those assumed, one bullet each.
+fn write_inputs(out: &mut String, diagnosis: &Diagnosis) {
+    for found in &diagnosis.found {
+        let _ = writeln!(
+            out,
+            "- Found: {} = {} (from {})",
+            code(&found.input),
+            escape(&found.value),
+            escape(&found.from)
+        );
+    }
+    for assumption in &diagnosis.assumptions {
+        let _ = writeln!(
+            out,
+            "- **Assumed:** {} = {} ({}; to change: {})",
+            code(&assumption.input),
+            escape(&assumption.value),
+            escape(&assumption.why),
+            escape(&assumption.change)
+        );
+    }
+    if !diagnosis.found.is_empty() || !diagnosis.assumptions.is_empty() {
+        let _ = writeln!(out);
+    }
+}
+
+/// A fix: its summary, then the statements as JSON blocks, the setting, or numbered steps.
+fn write_fix(out: &mut String, fix: &Fix) {
+    let _ = writeln!(out, "\n**Fix:** {}\n", escape(&fix.summary));
+    match &fix.action {
+        FixAction::AddStatement { statement, .. }
+        | FixAction::ReplaceStatement { statement, .. } => {
+            let json = serde_json::to_string_pretty(statement).unwrap_or_default();
+            out.push_str(&markdown_block("json", &json));
+        }
+        FixAction::AddStatements { statements, .. } => {
+            for statement in statements {
+                let json = serde_json::to_string_pretty(statement).unwrap_or_default();
+                out.push_str(&markdown_block("json", &json));
+            }
+        }
+        FixAction::Setting {
+            resource,
+            setting,
+            value,
+        } => {
+            let _ = writeln!(
+                out,
+                "Set {} = {} on {}.",
+                code(setting),
+                code(&value.to_string()),
+                code(resource)
+            );
+        }
+        FixAction::Procedure { steps } => {
+            for (i, step) in steps.iter().enumerate() {
+                let _ = writeln!(out, "{}. {}", i + 1, escape(step));
+            }
+        }
+    }
 }

@@ -102,21 +102,10 @@ impl Backend {
 pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
     let live = backend.live.clone();
     Some(match effect {
-        Effect::LoadOffline { generation, source } => {
-            let result = source::load_offline(&source).and_then(|accounts| {
-                let all =
-                    Accounts::new(accounts.clone()).map_err(|e| LoadError::new(e.to_string()))?;
-                Ok((all, accounts))
-            });
-            let result = match result {
-                Ok((all, accounts)) => {
-                    *backend.workspace.lock().await = Workspace::new(all, source.origin());
-                    Ok(accounts)
-                }
-                Err(e) => Err(e),
-            };
-            Msg::PairLoaded { generation, result }
-        }
+        Effect::LoadOffline { generation, source } => Msg::PairLoaded {
+            generation,
+            result: load_offline(&backend, &source).await,
+        },
         Effect::LoadProfile {
             side,
             generation,
@@ -139,23 +128,12 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             generation,
             profile,
             item,
-        } => {
-            let result = live.load_detail(profile, item.clone()).await;
-            if let Ok(detail) = &result {
-                let mut workspace = backend.workspace.lock().await;
-                if let Some(account) =
-                    detail_account(&item).and_then(|id| workspace.account_mut(id))
-                {
-                    source::apply_detail(account, detail.clone());
-                }
-            }
-            Msg::DetailLoaded {
-                side,
-                generation,
-                result,
-                item,
-            }
-        }
+        } => Msg::DetailLoaded {
+            side,
+            generation,
+            result: load_detail(&backend, profile, &item).await,
+            item,
+        },
         Effect::PollTrail {
             side,
             generation,
@@ -169,17 +147,7 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
                 result: live.poll_trail(profile).await,
             }
         }
-        Effect::Diagnose { id, draft } => {
-            let mut workspace = backend.workspace.lock().await;
-            let result = engine::explain(&mut workspace, &draft).await;
-            // The sides show what the question read (details, trail) without reading again.
-            let accounts: Vec<Account> = workspace.accounts().accounts().cloned().collect();
-            Msg::Diagnosed {
-                id,
-                result: result.map(Box::new),
-                accounts,
-            }
-        }
+        Effect::Diagnose { id, draft } => diagnose(&backend, id, &draft).await,
         // Exclusive creation under a random name, then a rename: a symlink planted at the
         // export's predictable name is replaced, never followed.
         Effect::WriteFile { path, contents } => Msg::Written {
@@ -189,6 +157,43 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
         },
         Effect::Copy(_) | Effect::Suspend => return None,
     })
+}
+
+/// Loads a demo or snapshot source; the workspace starts over with its accounts.
+async fn load_offline(backend: &Backend, source: &DataSource) -> Result<Vec<Account>, LoadError> {
+    let accounts = source::load_offline(source)?;
+    let all = Accounts::new(accounts.clone()).map_err(|e| LoadError::new(e.to_string()))?;
+    *backend.workspace.lock().await = Workspace::new(all, source.origin());
+    Ok(accounts)
+}
+
+/// Loads one resource's details; the workspace's copy of its account gets them too.
+async fn load_detail(
+    backend: &Backend,
+    profile: String,
+    item: &ItemRef,
+) -> Result<source::ItemDetail, LoadError> {
+    let result = backend.live.load_detail(profile, item.clone()).await;
+    if let Ok(detail) = &result {
+        let mut workspace = backend.workspace.lock().await;
+        if let Some(account) = detail_account(item).and_then(|id| workspace.account_mut(id)) {
+            source::apply_detail(account, detail.clone());
+        }
+    }
+    result
+}
+
+/// Answers a question in the workspace, with the accounts as the question left them.
+async fn diagnose(backend: &Backend, id: u64, draft: &QuestionDraft) -> Msg {
+    let mut workspace = backend.workspace.lock().await;
+    let result = engine::explain(&mut workspace, draft).await;
+    // The sides show what the question read (details, trail) without reading again.
+    let accounts: Vec<Account> = workspace.accounts().accounts().cloned().collect();
+    Msg::Diagnosed {
+        id,
+        result: result.map(Box::new),
+        accounts,
+    }
 }
 
 /// The account a resource reference belongs to (trail records are not resources).

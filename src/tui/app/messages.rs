@@ -9,7 +9,7 @@ use crate::inventory::{Account, Field};
 use crate::tui::effect::Effect;
 use crate::tui::msg::{Msg, Side};
 use crate::tui::panes::Tab;
-use crate::tui::source::{self, LoadError};
+use crate::tui::source::{self, ItemDetail, ItemRef, LoadError};
 use crate::tui::widgets::list::{FilterList, Row};
 
 /// How often a live side's CloudTrail is polled (LookupEvents allows 2 requests/s; events
@@ -19,60 +19,12 @@ const TRAIL_POLL_INTERVAL: Duration = Duration::from_secs(30);
 impl App {
     pub(super) fn handle_msg(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
-            Msg::PairLoaded { generation, result } => {
-                if self.sides.iter().any(|s| s.generation != generation) {
-                    return Vec::new();
-                }
-                match result {
-                    Ok(accounts) => {
-                        self.accounts = accounts.into_iter().map(Arc::new).collect();
-                        let accounts = self.accounts.clone();
-                        let mut shown = accounts.iter();
-                        if let Some(a) = shown.next() {
-                            self.set_account(Side::A, Account::clone(a));
-                        }
-                        match shown.next() {
-                            Some(b) => self.set_account(Side::B, Account::clone(b)),
-                            None => {
-                                self.sides[1].status = SideStatus::Failed(LoadError {
-                                    message: "the snapshot holds a single account".into(),
-                                    hint: Some(
-                                        "crossdock --snapshot a.json --snapshot b.json".into(),
-                                    ),
-                                })
-                            }
-                        }
-                        self.after_load()
-                    }
-                    Err(error) => {
-                        for side in &mut self.sides {
-                            side.status = SideStatus::Failed(error.clone());
-                        }
-                        Vec::new()
-                    }
-                }
-            }
+            Msg::PairLoaded { generation, result } => self.pair_loaded(generation, result),
             Msg::AccountLoaded {
                 side,
                 generation,
                 result,
-            } => {
-                if self.side(side).generation != generation {
-                    return Vec::new();
-                }
-                match result {
-                    Ok(account) => {
-                        self.set_account(side, *account);
-                        let mut effects = self.after_load();
-                        effects.extend(self.poll_trail(side, Duration::ZERO));
-                        effects
-                    }
-                    Err(error) => {
-                        self.sides[side.index()].status = SideStatus::Failed(error);
-                        Vec::new()
-                    }
-                }
-            }
+            } => self.account_loaded(side, generation, result),
             Msg::ProfilesListed(result) => {
                 if let Some(Overlay::Picker(picker)) = &mut self.overlay {
                     picker.set_profiles(result);
@@ -85,52 +37,14 @@ impl App {
                 item,
                 result,
             } => {
-                let state = &mut self.sides[side.index()];
-                if state.generation != generation {
-                    return Vec::new();
-                }
-                let is_current = state.detail.item.as_ref() == Some(&item);
-                if is_current {
-                    state.detail.loading = false;
-                }
-                match result {
-                    Ok(detail) => {
-                        if let SideStatus::Ready(account) = &mut state.status {
-                            source::apply_detail(Arc::make_mut(account), detail);
-                        }
-                        self.rebuild_lists(side);
-                        self.refresh_detail(side);
-                    }
-                    Err(error) if is_current => state.detail.error = Some(error),
-                    Err(_) => {}
-                }
+                self.detail_loaded(side, generation, &item, result);
                 Vec::new()
             }
             Msg::TrailPolled {
                 side,
                 generation,
                 result,
-            } => {
-                if self.side(side).generation != generation {
-                    return Vec::new();
-                }
-                let state = &mut self.sides[side.index()];
-                match result {
-                    Ok(records) => {
-                        state.trail_error = None;
-                        if let SideStatus::Ready(account) = &mut state.status {
-                            let account = Arc::make_mut(account);
-                            match &mut account.trail {
-                                Field::Loaded(existing) => existing.extend(records),
-                                other => *other = Field::Loaded(records),
-                            }
-                        }
-                        self.rebuild_lists(side);
-                    }
-                    Err(error) => state.trail_error = Some(error),
-                }
-                self.poll_trail(side, TRAIL_POLL_INTERVAL)
-            }
+            } => self.trail_polled(side, generation, result),
             Msg::Diagnosed {
                 id,
                 result,
@@ -147,6 +61,123 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// A demo or snapshot source loaded: A and B show its first two accounts.
+    fn pair_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<Vec<Account>, LoadError>,
+    ) -> Vec<Effect> {
+        if self.sides.iter().any(|s| s.generation != generation) {
+            return Vec::new();
+        }
+        let accounts = match result {
+            Ok(accounts) => accounts,
+            Err(error) => {
+                for side in &mut self.sides {
+                    side.status = SideStatus::Failed(error.clone());
+                }
+                return Vec::new();
+            }
+        };
+        self.accounts = accounts.into_iter().map(Arc::new).collect();
+        let accounts = self.accounts.clone();
+        let mut shown = accounts.iter();
+        if let Some(a) = shown.next() {
+            self.set_account(Side::A, Account::clone(a));
+        }
+        match shown.next() {
+            Some(b) => self.set_account(Side::B, Account::clone(b)),
+            None => {
+                self.sides[1].status = SideStatus::Failed(LoadError {
+                    message: "the snapshot holds a single account".into(),
+                    hint: Some("crossdock --snapshot a.json --snapshot b.json".into()),
+                })
+            }
+        }
+        self.after_load()
+    }
+
+    /// One side's live profile loaded: show it and start polling its CloudTrail.
+    fn account_loaded(
+        &mut self,
+        side: Side,
+        generation: u64,
+        result: Result<Box<Account>, LoadError>,
+    ) -> Vec<Effect> {
+        if self.side(side).generation != generation {
+            return Vec::new();
+        }
+        match result {
+            Ok(account) => {
+                self.set_account(side, *account);
+                let mut effects = self.after_load();
+                effects.extend(self.poll_trail(side, Duration::ZERO));
+                effects
+            }
+            Err(error) => {
+                self.sides[side.index()].status = SideStatus::Failed(error);
+                Vec::new()
+            }
+        }
+    }
+
+    /// One resource's details loaded: fill the side's account and its detail view.
+    fn detail_loaded(
+        &mut self,
+        side: Side,
+        generation: u64,
+        item: &ItemRef,
+        result: Result<ItemDetail, LoadError>,
+    ) {
+        let state = &mut self.sides[side.index()];
+        if state.generation != generation {
+            return;
+        }
+        let is_current = state.detail.item.as_ref() == Some(item);
+        if is_current {
+            state.detail.loading = false;
+        }
+        match result {
+            Ok(detail) => {
+                if let SideStatus::Ready(account) = &mut state.status {
+                    source::apply_detail(Arc::make_mut(account), detail);
+                }
+                self.rebuild_lists(side);
+                self.refresh_detail(side);
+            }
+            Err(error) if is_current => state.detail.error = Some(error),
+            Err(_) => {}
+        }
+    }
+
+    /// A CloudTrail poll finished: append its records, then schedule the next poll.
+    fn trail_polled(
+        &mut self,
+        side: Side,
+        generation: u64,
+        result: Result<Vec<serde_json::Value>, LoadError>,
+    ) -> Vec<Effect> {
+        if self.side(side).generation != generation {
+            return Vec::new();
+        }
+        let state = &mut self.sides[side.index()];
+        match result {
+            Ok(records) => {
+                state.trail_error = None;
+                if let SideStatus::Ready(account) = &mut state.status {
+                    let account = Arc::make_mut(account);
+                    match &mut account.trail {
+                        Field::Loaded(existing) => existing.extend(records),
+                        other => *other = Field::Loaded(records),
+                    }
+                }
+                self.rebuild_lists(side);
+            }
+            Err(error) => state.trail_error = Some(error),
+        }
+        self.poll_trail(side, TRAIL_POLL_INTERVAL)
     }
 
     /// Shows `account` on `side` (a view change: the workspace keeps every account).
