@@ -63,9 +63,12 @@ pub fn run(
 }
 
 fn load(path: &Path) -> Result<RequestFile, String> {
-    let text =
-        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    RequestFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    use super::input::{read_file_capped, text, MAX_TEXT_BYTES};
+    let name = path.display().to_string();
+    let text = read_file_capped(path, MAX_TEXT_BYTES)
+        .and_then(|bytes| text(bytes, &name))
+        .map_err(|e| e.to_string())?;
+    RequestFile::parse(&text).map_err(|e| format!("{name}: {e}"))
 }
 
 fn run_dir(
@@ -91,6 +94,17 @@ fn run_dir(
         }
     };
     paths.sort();
+    // A FIFO or device named *.json would block the run forever.
+    let (paths, skipped): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| super::input::is_regular_file(p));
+    for path in &skipped {
+        writeln!(
+            err,
+            "crossdock eval: skipping {}: not a regular file",
+            path.display()
+        )?;
+    }
     let (mut passed, mut failed, mut invalid) = (0usize, 0usize, 0usize);
     let mut medians = Vec::new();
     for path in &paths {

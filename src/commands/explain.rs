@@ -2,7 +2,7 @@
 //! JSON or Markdown, with exit codes scripts can use. The arguments become a draft; the
 //! workspace resolves, reads and answers it like every other front end.
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -301,8 +301,21 @@ fn run_live(
         }
         Err(e) => {
             writeln!(err, "crossdock explain: {e}")?;
-            Ok(EXIT_UNKNOWN)
+            Ok(live_error_code(&e))
         }
+    }
+}
+
+/// Exit code of a live question that got no answer: 2 when the input is at fault (a
+/// mistyped profile, an unknown or ambiguous name, as with --snapshot), 3 when AWS could not
+/// be read.
+#[cfg(feature = "aws")]
+fn live_error_code(error: &crate::workspace::WorkspaceError) -> u8 {
+    use crate::workspace::WorkspaceError;
+    match error {
+        WorkspaceError::Aws(e) if e.is_usage() => EXIT_INPUT,
+        WorkspaceError::Diagnose(_) | WorkspaceError::Accounts(_) => EXIT_INPUT,
+        WorkspaceError::Aws(_) => EXIT_UNKNOWN,
     }
 }
 
@@ -490,18 +503,26 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, String> {
 }
 
 fn read_text(text: Option<&str>, file: Option<&PathBuf>) -> Result<String, String> {
+    use super::input::{self, MAX_TEXT_BYTES};
     if let Some(text) = text {
+        if text.len() as u64 > MAX_TEXT_BYTES {
+            return Err(input::InputError::TooLarge {
+                name: "the error text".into(),
+                limit: MAX_TEXT_BYTES,
+            }
+            .to_string());
+        }
         return Ok(text.to_string());
     }
     if let Some(path) = file {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        let name = path.display().to_string();
+        return input::read_file_capped(path, MAX_TEXT_BYTES)
+            .and_then(|bytes| input::text(bytes, &name))
+            .map_err(|e| e.to_string());
     }
-    let mut buffer = String::new();
-    io::stdin()
-        .read_to_string(&mut buffer)
-        .map_err(|e| format!("cannot read stdin: {e}"))?;
+    let buffer = input::read_capped(io::stdin(), "stdin", MAX_TEXT_BYTES)
+        .and_then(|bytes| input::text(bytes, "stdin"))
+        .map_err(|e| e.to_string())?;
     if buffer.trim().is_empty() {
         return Err("no error text: pass it as an argument, with --file, or on stdin".into());
     }

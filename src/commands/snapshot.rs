@@ -35,7 +35,11 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
         Ok(pair) => pair,
         Err(message) => {
             writeln!(err, "crossdock snapshot: {message}")?;
-            return Ok(EXIT_AWS);
+            let usage = match &message {
+                LoadError::Aws(e) => e.is_usage(),
+                LoadError::Accounts(_) | LoadError::NoProfile => true,
+            };
+            return Ok(if usage { super::EXIT_INPUT } else { EXIT_AWS });
         }
     };
     let pair = if args.redact {

@@ -78,11 +78,26 @@ pub fn run(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
 /// Parses and prints the files; exit 2 when one cannot be read or holds unparsable records.
 fn run_files(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
     let mut inputs = Vec::with_capacity(args.files.len());
+    // The files together, as read (compressed or not), stay within the budget the parser
+    // applies to their decompressed records.
+    let mut left = crate::trail::input::MAX_TOTAL_INPUT;
     for path in &args.files {
-        match std::fs::read(path) {
-            Ok(bytes) => inputs.push((path.display().to_string(), bytes)),
+        match super::input::read_file_capped(path, left) {
+            Ok(bytes) => {
+                left -= bytes.len() as u64;
+                inputs.push((path.display().to_string(), bytes));
+            }
+            Err(super::input::InputError::TooLarge { .. }) => {
+                writeln!(
+                    err,
+                    "crossdock trail: {}: the inputs together hold more than {} MiB, the most one command reads; pass fewer files",
+                    path.display(),
+                    crate::trail::input::MAX_TOTAL_INPUT / (1024 * 1024)
+                )?;
+                return Ok(EXIT_INPUT);
+            }
             Err(e) => {
-                writeln!(err, "crossdock trail: {}: {e}", path.display())?;
+                writeln!(err, "crossdock trail: {e}")?;
                 return Ok(EXIT_INPUT);
             }
         }
