@@ -128,9 +128,15 @@ fn an_explicit_profile_beats_environment_credentials() {
     let source = &json["data_source"];
     assert_eq!(source["kind"], "live", "{source}");
     let profiles = source["profiles"].as_array().expect("profiles");
-    let accounts: Vec<&str> = profiles.iter().filter_map(|p| p["account"].as_str()).collect();
+    let accounts: Vec<&str> = profiles
+        .iter()
+        .filter_map(|p| p["account"].as_str())
+        .collect();
     assert_eq!(accounts.len(), 2, "{source}");
-    assert!(accounts.contains(&BUILD) && accounts.contains(&REGISTRY), "{source}");
+    assert!(
+        accounts.contains(&BUILD) && accounts.contains(&REGISTRY),
+        "{source}"
+    );
     for profile in profiles {
         let credentials = profile["credentials"].as_str().expect("credentials");
         assert!(credentials.contains("is ignored"), "{credentials}");

@@ -64,7 +64,10 @@ fn demo_answers_say_they_are_the_demo_in_every_format() {
     let mut args = vec!["explain", "--demo"];
     args.extend_from_slice(&PULL);
     let plain = text(&crossdock(&args).stdout);
-    assert!(plain.lines().any(|l| l.starts_with("Data: demo")), "{plain}");
+    assert!(
+        plain.lines().any(|l| l.starts_with("Data: demo")),
+        "{plain}"
+    );
 }
 
 fn scratch(test: &str) -> PathBuf {

@@ -33,7 +33,10 @@ fn a_pasted_text_file_of_endless_zeros_is_refused() {
         .expect("run");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("/dev/zero holds more than 16 MiB"), "{stderr}");
+    assert!(
+        stderr.contains("/dev/zero holds more than 16 MiB"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -66,9 +69,15 @@ fn invalid_utf8_is_refused_through_file_as_on_stdin() {
     let dir = scratch("utf8");
     let file = dir.join("latin1.log");
     std::fs::write(&file, b"denied: caf\xe9").expect("write");
-    let out = command(&["explain", "--demo", "error", "--file", &file.display().to_string()])
-        .output()
-        .expect("run");
+    let out = command(&[
+        "explain",
+        "--demo",
+        "error",
+        "--file",
+        &file.display().to_string(),
+    ])
+    .output()
+    .expect("run");
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("is not UTF-8 text"), "{stderr}");
@@ -105,7 +114,9 @@ fn a_fifo_in_an_eval_directory_is_skipped_with_a_note() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("1 passed, 0 failed"), "{stdout}");
     assert!(
-        stderr.contains("skipping") && stderr.contains("002-fifo.json") && stderr.contains("not a regular file"),
+        stderr.contains("skipping")
+            && stderr.contains("002-fifo.json")
+            && stderr.contains("not a regular file"),
         "{stderr}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -128,14 +139,26 @@ fn a_mistyped_profile_is_bad_input() {
     };
     let out_file = dir.join("s.json").display().to_string();
     for args in [
-        &["explain", "--profile-a", "biuld", "pull", "--principal", "r", "--repo", "x"][..],
+        &[
+            "explain",
+            "--profile-a",
+            "biuld",
+            "pull",
+            "--principal",
+            "r",
+            "--repo",
+            "x",
+        ][..],
         &["snapshot", "--profile", "biuld", "-o", &out_file][..],
         &["trail", "--profile", "biuld"][..],
     ] {
         let out = run(args);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains("no profile `biuld`") && stderr.contains("known: build"), "{stderr}");
+        assert!(
+            stderr.contains("no profile `biuld`") && stderr.contains("known: build"),
+            "{stderr}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

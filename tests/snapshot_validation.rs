@@ -22,6 +22,9 @@ fn demo_document() -> Value {
     serde_json::from_str(&text).expect("JSON")
 }
 
+/// A change to the demo document that makes it contradict itself.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 fn explain(file: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crossdock"))
         .args(["explain", "--snapshot"])
@@ -42,7 +45,7 @@ fn explain(file: &Path) -> Output {
 #[test]
 fn inconsistent_snapshots_are_refused_naming_file_and_first_mismatch() {
     let dir = scratch("refused");
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "swapped.json",
             Box::new(|doc: &mut Value| {
@@ -71,7 +74,10 @@ fn inconsistent_snapshots_are_refused_naming_file_and_first_mismatch() {
             "foreign-role.json",
             Box::new(|doc: &mut Value| {
                 let role = &mut doc["accounts"][0]["roles"]["items"][0]["arn"];
-                let arn = role.as_str().expect("arn").replace("111111111111", "333333333333");
+                let arn = role
+                    .as_str()
+                    .expect("arn")
+                    .replace("111111111111", "333333333333");
                 *role = arn.into();
             }),
             "names account 333333333333",
@@ -93,6 +99,11 @@ fn inconsistent_snapshots_are_refused_naming_file_and_first_mismatch() {
     let file = dir.join("pair.json");
     std::fs::write(&file, demo_document().to_string()).expect("write");
     let out = explain(&file);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -39,7 +39,12 @@ fn eval_refuses_a_statement_with_two_effects() {
     .expect("write");
     let out = crossdock(&["eval", &file.display().to_string()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{stderr}{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(
         stderr.contains("request.identity_policies[0].Statement[0]: duplicate key `Effect`"),
         "{stderr}"

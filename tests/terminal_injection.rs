@@ -48,7 +48,9 @@ fn hostile_diagnosis() -> Diagnosis {
 /// The characters of `text` a terminal would obey, allowing the renderer's own line feeds
 /// (and, when `ansi`, its own colour sequences).
 fn obeyed(text: &str) -> Vec<char> {
-    text.chars().filter(|&c| c != '\n' && is_unsafe(c)).collect()
+    text.chars()
+        .filter(|&c| c != '\n' && is_unsafe(c))
+        .collect()
 }
 
 #[test]
@@ -66,10 +68,16 @@ fn explain_text_shows_control_characters_escaped() {
     for (at, _) in coloured.match_indices('\u{1b}') {
         let rest = &coloured[at + 1..];
         let sgr = rest.starts_with('[')
-            && rest[1..]
-                .find('m')
-                .is_some_and(|end| rest[1..1 + end].chars().all(|c| c.is_ascii_digit() || c == ';'));
-        assert!(sgr, "a foreign escape sequence: {:?}", &rest[..rest.len().min(20)]);
+            && rest[1..].find('m').is_some_and(|end| {
+                rest[1..1 + end]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ';')
+            });
+        assert!(
+            sgr,
+            "a foreign escape sequence: {:?}",
+            &rest[..rest.len().min(20)]
+        );
     }
 }
 
@@ -87,7 +95,10 @@ fn explain_markdown_keeps_values_literal() {
         );
     }
     // Table rows keep their four columns.
-    for row in md.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| |")) {
+    for row in md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| |"))
+    {
         let cells = row.split('|').count() - row.matches("\\|").count();
         assert_eq!(cells, 6, "{row}");
     }
@@ -98,7 +109,10 @@ fn explain_json_stays_exact() {
     let diagnosis = hostile_diagnosis();
     let json = report::json(&diagnosis);
     let back: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-    assert!(back["summary"].as_str().expect("summary").ends_with(HOSTILE));
+    assert!(back["summary"]
+        .as_str()
+        .expect("summary")
+        .ends_with(HOSTILE));
 }
 
 #[test]
@@ -116,7 +130,10 @@ fn trail_text_shows_control_characters_escaped() {
     })
     .to_string();
     let text = crossdock::trail::render::render_inputs(
-        [("hostile.json", record.as_bytes()), ("bad\u{1b}[2J.json", b"{oops")],
+        [
+            ("hostile.json", record.as_bytes()),
+            ("bad\u{1b}[2J.json", b"{oops"),
+        ],
         crossdock::trail::render::ReportFormat::Text,
     );
     assert_eq!(obeyed(&text), Vec::<char>::new(), "{text}");
@@ -170,6 +187,9 @@ fn walkthrough_export_keeps_values_literal() {
     assert_eq!(obeyed(&md), Vec::<char>::new(), "{md}");
     for line in md.lines().filter(|l| l.trim_start().starts_with("```")) {
         let info = line.trim_start_matches('`');
-        assert!(info.is_empty() || info == "json", "a fence line from the data: {line}");
+        assert!(
+            info.is_empty() || info == "json",
+            "a fence line from the data: {line}"
+        );
     }
 }

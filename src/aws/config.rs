@@ -94,7 +94,10 @@ pub fn credential_source(profile: Option<&str>, kind: Option<&ProfileKind>) -> S
 /// [`credential_source`] of a profile looked up in `source` (the default chain when it is
 /// unknown).
 pub async fn describe_credentials(source: &ProfileSource, profile: &str) -> String {
-    let kind = profiles::profile(source, profile).await.ok().map(|p| p.kind);
+    let kind = profiles::profile(source, profile)
+        .await
+        .ok()
+        .map(|p| p.kind);
     credential_source(Some(profile), kind.as_ref())
 }
 

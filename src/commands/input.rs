@@ -93,7 +93,11 @@ mod tests {
         let ok = read_capped(&b"12345"[..], "x", 5).expect("within");
         assert_eq!(ok, b"12345");
         let err = read_capped(std::io::repeat(0), "/dev/zero", 1024 * 1024).unwrap_err();
-        assert!(err.to_string().starts_with("/dev/zero holds more than 1 MiB"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("/dev/zero holds more than 1 MiB"),
+            "{err}"
+        );
     }
 
     #[test]

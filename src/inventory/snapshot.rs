@@ -201,12 +201,35 @@ fn check_consistent(account: &Account) -> Result<(), String> {
         foreign("the caller", &account.identity.caller_arn)?;
     }
     let resources = [
-        ("role", account.roles.iter().map(|r| r.arn.as_str()).collect::<Vec<_>>()),
-        ("repository", account.repositories.iter().map(|r| r.arn.as_str()).collect()),
+        (
+            "role",
+            account
+                .roles
+                .iter()
+                .map(|r| r.arn.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "repository",
+            account
+                .repositories
+                .iter()
+                .map(|r| r.arn.as_str())
+                .collect(),
+        ),
         ("key", account.keys.iter().map(|k| k.arn.as_str()).collect()),
-        ("project", account.projects.iter().map(|p| p.arn.as_str()).collect()),
-        ("pipeline", account.pipelines.iter().map(|p| p.arn.as_str()).collect()),
-        ("rule", account.rules.iter().map(|r| r.arn.as_str()).collect()),
+        (
+            "project",
+            account.projects.iter().map(|p| p.arn.as_str()).collect(),
+        ),
+        (
+            "pipeline",
+            account.pipelines.iter().map(|p| p.arn.as_str()).collect(),
+        ),
+        (
+            "rule",
+            account.rules.iter().map(|r| r.arn.as_str()).collect(),
+        ),
     ];
     for (kind, arns) in resources {
         for arn in arns {
@@ -258,15 +281,12 @@ pub fn write_atomically(
     {
         let mut writer = std::io::BufWriter::new(temp.as_file_mut());
         write(&mut writer)?;
-        writer
-            .flush()
-            .map_err(|source| io_error(path, source))?;
+        writer.flush().map_err(|source| io_error(path, source))?;
     }
     temp.as_file()
         .sync_all()
         .map_err(|source| io_error(path, source))?;
-    temp.persist(path)
-        .map_err(|e| io_error(path, e.error))?;
+    temp.persist(path).map_err(|e| io_error(path, e.error))?;
     // The rename itself is durable once the directory is synced (best effort: not every
     // platform can open a directory).
     if let Ok(dir) = std::fs::File::open(dir) {
@@ -524,7 +544,10 @@ mod atomic_tests {
         // And a symlink at the destination itself: replaced, its target untouched.
         std::os::unix::fs::symlink(&victim, &path).expect("symlink");
         write_file_atomically(&path, b"snapshot").expect("write");
-        assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious");
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "precious"
+        );
         assert!(!std::fs::symlink_metadata(&path).expect("path").is_symlink());
         assert_eq!(std::fs::read_to_string(&path).expect("written"), "snapshot");
         let _ = std::fs::remove_dir_all(&dir);

@@ -182,7 +182,10 @@ impl PolicyDocument {
         if let Some(duplicate) = super::strict_json::find_duplicate_key(text) {
             return Err(PolicyError::new(
                 duplicate.path.clone(),
-                format!("duplicate key `{}`; AWS does not evaluate such a document as written", duplicate.key),
+                format!(
+                    "duplicate key `{}`; AWS does not evaluate such a document as written",
+                    duplicate.key
+                ),
             ));
         }
         let value: Value = serde_json::from_str(text).map_err(|e| {

@@ -120,14 +120,22 @@ mod tests {
         let found = find_duplicate_key(text).expect("duplicate");
         assert_eq!(found.path, "Statement[1]");
         assert_eq!(found.key, "Effect");
-        assert!(found.to_string().starts_with("Statement[1]: duplicate key `Effect`"));
+        assert!(found
+            .to_string()
+            .starts_with("Statement[1]: duplicate key `Effect`"));
         let root = find_duplicate_key(r#"{"a":1,"a":2}"#).expect("duplicate");
-        assert!(root.to_string().starts_with("the top-level object"), "{root}");
+        assert!(
+            root.to_string().starts_with("the top-level object"),
+            "{root}"
+        );
     }
 
     #[test]
     fn distinct_keys_and_non_json_pass() {
-        assert_eq!(find_duplicate_key(r#"{"a":{"a":1},"b":[{"a":1},{"a":2}]}"#), None);
+        assert_eq!(
+            find_duplicate_key(r#"{"a":{"a":1},"b":[{"a":1},{"a":2}]}"#),
+            None
+        );
         assert_eq!(find_duplicate_key("{oops"), None);
         assert_eq!(find_duplicate_key(""), None);
     }

@@ -600,8 +600,18 @@ mod tests {
         let read: Vec<usize> = out.inputs.iter().map(|i| i.events).collect();
         assert_eq!(read, [1, 1, 1, 0]);
         let messages: Vec<String> = out.errors.iter().map(|e| e.to_string()).collect();
-        assert!(messages.iter().any(|m| m.contains("c.gz") && m.contains("inputs together exceed")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("d.json") && m.contains("not read")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("c.gz") && m.contains("inputs together exceed")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("d.json") && m.contains("not read")),
+            "{messages:?}"
+        );
         // Each alone fits the same budget.
         for (name, bytes) in inputs {
             let out = parse_inputs_within([(name, bytes)], (padded.len() * 5 / 2) as u64);

@@ -216,7 +216,9 @@ mod tests {
         };
         assert_eq!(reason.code, "MalformedPolicyDocument");
         assert!(
-            reason.message.contains("Statement[0]: duplicate key `Effect`"),
+            reason
+                .message
+                .contains("Statement[0]: duplicate key `Effect`"),
             "{}",
             reason.message
         );

@@ -46,7 +46,11 @@ pub(super) fn run(
             Ok(sdk) => sdk,
             Err(e) => {
                 writeln!(err, "crossdock trail: {e}")?;
-                return Ok(if e.is_usage() { EXIT_INPUT } else { EXIT_UNKNOWN });
+                return Ok(if e.is_usage() {
+                    EXIT_INPUT
+                } else {
+                    EXIT_UNKNOWN
+                });
             }
         };
         // The 2 requests/s budget belongs to the account, whichever profile reaches it.
