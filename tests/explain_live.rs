@@ -271,7 +271,8 @@ fn an_unknown_profile_is_a_clear_error() {
             "y",
         ],
     );
-    assert_eq!(out.status.code(), Some(3));
+    // A mistyped profile is bad input (2), not evidence missing (3).
+    assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("no profile `nosuch`"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

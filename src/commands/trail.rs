@@ -37,7 +37,7 @@ impl From<TrailFormat> for ReportFormat {
     crossdock trail --file events.jsonl --format json\n  \
     crossdock trail --profile b --since 2h                # PutImage events of the last 2 hours\n  \
     crossdock trail --profile b --events PutImage,AssumeRole --follow\n\n\
-    Exit codes: 0 ok; 3 CloudTrail could not be read (unknown); 2 invalid arguments, or an input \
+    Exit codes: 0 ok; 3 CloudTrail could not be read (unknown); 2 invalid arguments (a mistyped profile too), or an input \
     file that could not be read or holds records that could not be parsed.")]
 pub struct TrailArgs {
     /// Read saved CloudTrail records, log files (gzip too) or LookupEvents output.
