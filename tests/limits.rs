@@ -178,3 +178,66 @@ fn output_that_cannot_be_written_is_not_a_verdict() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot write the output"), "{stderr}");
 }
+
+#[test]
+fn trail_files_refuse_the_options_of_the_live_mode() {
+    let dir = scratch("trail-options");
+    let file = dir.join("t.json");
+    std::fs::write(&file, r#"{"Records":[]}"#).expect("write");
+    let path = file.display().to_string();
+    for (option, value) in [
+        ("--since", Some("garbage")),
+        ("--events", Some("Bogus")),
+        ("--follow", None),
+    ] {
+        let mut args = vec!["trail", "--file", &path, option];
+        args.extend(value);
+        let out = command(&args).output().expect("run");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{option}: {stderr}");
+        assert!(
+            stderr.contains(option) && stderr.contains("--profile"),
+            "{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_by_eval_and_snapshots_as_by_trail() {
+    let dir = scratch("bom");
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/eval-cases/001-same-account-identity-allow-only.json");
+    let mut bytes = b"\xef\xbb\xbf".to_vec();
+    bytes.extend(std::fs::read(&case).expect("case"));
+    let request = dir.join("bom.json");
+    std::fs::write(&request, bytes).expect("write");
+    let out = command(&["eval", &request.display().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let accounts = crossdock::inventory::demo::load().expect("demo");
+    let mut snapshot = b"\xef\xbb\xbf".to_vec();
+    snapshot.extend(
+        crossdock::inventory::snapshot::to_string(&accounts)
+            .expect("JSON")
+            .into_bytes(),
+    );
+    let file = dir.join("bom-snapshot.json");
+    std::fs::write(&file, snapshot).expect("write");
+    let out = command(&[
+        "explain",
+        "--snapshot",
+        &file.display().to_string(),
+        "pull",
+        "--principal",
+        "codebuild-service-role",
+        "--repo",
+        "source-repo",
+    ])
+    .output()
+    .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

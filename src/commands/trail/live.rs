@@ -30,7 +30,7 @@ pub(super) fn run(
             return Ok(EXIT_INPUT);
         }
     };
-    let since = match parse_since(&args.since) {
+    let since = match parse_since(args.since.as_deref().unwrap_or(super::DEFAULT_SINCE)) {
         Ok(since) => since,
         Err(e) => {
             writeln!(err, "crossdock trail: {e}")?;
