@@ -311,9 +311,15 @@ fn run_live(
 /// be read.
 #[cfg(feature = "aws")]
 fn live_error_code(error: &crate::workspace::WorkspaceError) -> u8 {
+    use crate::diagnose::DiagnoseError;
+    use crate::inventory::ResolveError;
     use crate::workspace::WorkspaceError;
     match error {
         WorkspaceError::Aws(e) if e.is_usage() => EXIT_INPUT,
+        // A name nobody could read: evidence missing, not bad input.
+        WorkspaceError::Diagnose(DiagnoseError::Resolve(ResolveError::Unreadable { .. })) => {
+            EXIT_UNKNOWN
+        }
         WorkspaceError::Diagnose(_) | WorkspaceError::Accounts(_) => EXIT_INPUT,
         WorkspaceError::Aws(_) => EXIT_UNKNOWN,
     }
