@@ -36,6 +36,7 @@ fn limits() -> Limits {
         max_attempts: ATTEMPTS,
         attempt_timeout: Duration::from_millis(1500),
         initial_backoff: Duration::from_millis(20),
+        operation_timeout: Duration::from_secs(60),
     }
 }
 
@@ -438,4 +439,49 @@ fn expired_credentials_at_startup_say_how_to_fix_them_and_exit_3() {
         assert!(out.stdout.is_empty(), "no diagnosis without an account");
     }
     assert!(proxy.count("GetCallerIdentity") >= 1, "the keys were tried");
+}
+
+/// A hanging endpoint fails after the call's overall deadline, not after every attempt has
+/// timed out one by one (5 × 30 s by default before the deadline existed).
+#[tokio::test]
+async fn a_hanging_endpoint_fails_at_the_calls_deadline() {
+    let account = "330000000001";
+    seed_repository(account, "app").await;
+    let proxy = FaultProxy::with_rules(
+        moto().port(),
+        vec![Rule::new("GetRepositoryPolicy", Fault::Delay(HANG))],
+    );
+    let config = moto()
+        .sdk_config(account)
+        .await
+        .to_builder()
+        .endpoint_url(proxy.endpoint())
+        .build();
+    let gateway = Gateway::with(
+        &config,
+        Limits {
+            operation_timeout: Duration::from_millis(2500),
+            ..limits()
+        },
+    );
+    gateway.set_profile(PROFILE);
+    let who = identity(&gateway, &ProfileSource::default(), Some(PROFILE))
+        .await
+        .expect("identity");
+    gateway.set_account(&who.account_id);
+    let loader = Loader::new(gateway);
+    let mut acct = loader.account(who);
+    loader.ensure_repository(&mut acct, "app", false).await;
+    let repository = acct
+        .repositories
+        .get(KeyKind::Name, "app")
+        .expect("described");
+    let field = repository.policy.as_ref().map(|_| ());
+    assert_eq!(unreadable(&field).code, "Timeout");
+    // Attempts of 1.5 s each: the 2.5 s deadline ends the call during the second.
+    let requests = proxy.count("GetRepositoryPolicy");
+    assert!(
+        requests < ATTEMPTS as usize,
+        "{requests} attempts: the deadline did not end the call"
+    );
 }
