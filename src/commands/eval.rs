@@ -36,7 +36,7 @@ pub fn run(
     let file = match load(path) {
         Ok(file) => file,
         Err(message) => {
-            writeln!(err, "crossdock eval: {message}")?;
+            writeln!(err, "crossdock eval: {}", crate::safe_text::Safe(&message))?;
             return Ok(EXIT_INPUT);
         }
     };

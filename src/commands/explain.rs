@@ -226,7 +226,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     let draft = match draft(&args.question) {
         Ok(draft) => draft,
         Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
+            writeln!(
+                err,
+                "crossdock explain: {}",
+                crate::safe_text::Safe(&message)
+            )?;
             return Ok(EXIT_INPUT);
         }
     };
@@ -240,7 +244,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     ) {
         Ok(workspace) => workspace,
         Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
+            writeln!(
+                err,
+                "crossdock explain: {}",
+                crate::safe_text::Safe(&message)
+            )?;
             return Ok(EXIT_INPUT);
         }
     };
@@ -251,7 +259,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
             Ok(exit_code(&explained.diagnosis))
         }
         Err(e) => {
-            writeln!(err, "crossdock explain: {e}")?;
+            writeln!(err, "crossdock explain: {}", crate::safe_text::Safe(&e))?;
             Ok(EXIT_INPUT)
         }
     }
@@ -300,7 +308,7 @@ fn run_live(
             Ok(exit_code(&explained.diagnosis))
         }
         Err(e) => {
-            writeln!(err, "crossdock explain: {e}")?;
+            writeln!(err, "crossdock explain: {}", crate::safe_text::Safe(&e))?;
             Ok(live_error_code(&e))
         }
     }
@@ -545,7 +553,11 @@ fn parse_only(
     let text = match read_text(text, file) {
         Ok(t) => t,
         Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
+            writeln!(
+                err,
+                "crossdock explain: {}",
+                crate::safe_text::Safe(&message)
+            )?;
             return Ok(EXIT_INPUT);
         }
     };
@@ -577,7 +589,7 @@ fn parse_only(
             Ok(EXIT_WORKS)
         }
         Err(e) => {
-            writeln!(err, "crossdock explain: {e}")?;
+            writeln!(err, "crossdock explain: {}", crate::safe_text::Safe(&e))?;
             Ok(EXIT_INPUT)
         }
     }

@@ -34,7 +34,11 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
     let pair = match runtime.block_on(load(args, err)) {
         Ok(pair) => pair,
         Err(message) => {
-            writeln!(err, "crossdock snapshot: {message}")?;
+            writeln!(
+                err,
+                "crossdock snapshot: {}",
+                crate::safe_text::Safe(&message)
+            )?;
             let usage = match &message {
                 LoadError::Aws(e) => e.is_usage(),
                 LoadError::Accounts(_) | LoadError::NoProfile => true,
@@ -46,7 +50,7 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
         match Redactor::new().redact_pair(&pair) {
             Ok(redacted) => redacted,
             Err(e) => {
-                writeln!(err, "crossdock snapshot: {e}")?;
+                writeln!(err, "crossdock snapshot: {}", crate::safe_text::Safe(&e))?;
                 return Ok(1);
             }
         }
@@ -54,7 +58,7 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
         pair
     };
     if let Err(e) = snapshot::save(&args.output, &pair) {
-        writeln!(err, "crossdock snapshot: {e}")?;
+        writeln!(err, "crossdock snapshot: {}", crate::safe_text::Safe(&e))?;
         return Ok(super::EXIT_INPUT);
     }
     for account in pair.accounts() {
