@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 fn scratch(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -128,7 +128,7 @@ fn a_mistyped_profile_is_bad_input() {
     let dir = scratch("profile");
     std::fs::write(dir.join("config"), "[profile build]\nregion = eu-west-1\n").expect("config");
     std::fs::write(dir.join("credentials"), "").expect("credentials");
-    let run = |args: &[&str]| -> Output {
+    let run = |args: &[&str]| -> std::process::Output {
         command(args)
             .env("AWS_CONFIG_FILE", dir.join("config"))
             .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
