@@ -277,3 +277,25 @@ fn an_unknown_profile_is_a_clear_error() {
     assert!(stderr.contains("no profile `nosuch`"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn an_unknown_name_is_bad_input_live_as_with_a_snapshot() {
+    let paths = profiles("unknown-name");
+    let out = crossdock(
+        &paths,
+        &[
+            "--profile-a",
+            "build",
+            "--profile-b",
+            "registry",
+            "pull",
+            "--principal",
+            "no-such-role-anywhere",
+            "--repo",
+            "no-such-repo-anywhere",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no-such-role-anywhere"), "{stderr}");
+}
