@@ -485,3 +485,50 @@ async fn a_hanging_endpoint_fails_at_the_calls_deadline() {
         "{requests} attempts: the deadline did not end the call"
     );
 }
+
+/// `explain` against an endpoint that answers nothing in time gives up at the question's
+/// deadline, identity probe included, with exit 3 and what to check.
+#[test]
+fn a_live_question_gives_up_at_its_deadline() {
+    let proxy = FaultProxy::with_rules(moto().port(), vec![Rule::new("*", Fault::Delay(HANG))]);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("faults-deadline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("config"),
+        format!(
+            "[profile slow]\nregion = {}\nendpoint_url = {}\n",
+            moto::REGION,
+            proxy.endpoint()
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("credentials"),
+        "[slow]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .expect("credentials");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crossdock"))
+        .args([
+            "explain",
+            "--profile",
+            "slow",
+            "pull",
+            "--principal",
+            "r",
+            "--repo",
+            "x",
+        ])
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .env("CROSSDOCK_QUESTION_DEADLINE", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("run crossdock");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("no answer within 1 s"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

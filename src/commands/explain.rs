@@ -294,11 +294,24 @@ fn run_live(
         }
     };
     let start = std::time::Instant::now();
+    let deadline = question_deadline();
     let answer = runtime.block_on(async {
-        let mut workspace = Workspace::connect(profiles).await?;
-        let explained = workspace.explain(draft).await?;
-        Ok::<_, crate::workspace::WorkspaceError>((explained, live_source(&workspace).await))
+        // One deadline over the identity probes and every read the question makes.
+        tokio::time::timeout(deadline, async {
+            let mut workspace = Workspace::connect(profiles).await?;
+            let explained = workspace.explain(draft).await?;
+            Ok::<_, crate::workspace::WorkspaceError>((explained, live_source(&workspace).await))
+        })
+        .await
     });
+    let Ok(answer) = answer else {
+        writeln!(
+            err,
+            "crossdock explain: no answer within {} s: AWS is slow or unreachable (check the network path and the profiles' endpoints; {QUESTION_DEADLINE_ENV}=SECONDS allows longer)",
+            deadline.as_secs()
+        )?;
+        return Ok(EXIT_UNKNOWN);
+    };
     match answer {
         Ok((explained, source)) => {
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
@@ -312,6 +325,22 @@ fn run_live(
             Ok(live_error_code(&e))
         }
     }
+}
+
+/// The environment variable that sets the deadline of one live question, in seconds.
+pub const QUESTION_DEADLINE_ENV: &str = "CROSSDOCK_QUESTION_DEADLINE";
+
+/// How long one live question may take, identity probes and reads included (default 180 s).
+#[cfg(feature = "aws")]
+fn question_deadline() -> std::time::Duration {
+    std::env::var(QUESTION_DEADLINE_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&secs| secs > 0)
+        .map_or(
+            std::time::Duration::from_secs(180),
+            std::time::Duration::from_secs,
+        )
 }
 
 /// Exit code of a live question that got no answer: 2 when the input is at fault (a
