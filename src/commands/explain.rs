@@ -256,6 +256,10 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         Ok(explained) => {
             let source = offline_source(&workspace);
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
+            // Not ignored offline: the answer took no AWS call, and says so.
+            if args.source.stats {
+                write_stats(&explained.cost, std::time::Duration::ZERO, err)?;
+            }
             Ok(exit_code(&explained.diagnosis))
         }
         Err(e) => {
