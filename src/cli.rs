@@ -95,7 +95,7 @@ pub enum Command {
     /// Read one account (or two) completely, read-only, and write a snapshot file.
     #[cfg(feature = "aws")]
     #[command(
-        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 cannot write the file, 4 AWS could not be read."
+        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 bad input (unknown profile, cannot write the file), 4 AWS could not be read."
     )]
     Snapshot {
         /// The AWS profile of the account to read.
@@ -116,7 +116,7 @@ pub enum Command {
     },
     /// Why does a pull / push / assume-role / pipeline trigger / artifact access fail, and what fixes it?
     #[command(
-        after_help = "Exit codes: 0 works, 1 fails, 3 unknown (evidence missing), 2 bad input.\n\nExamples:\n  crossdock explain --demo scenario s1-broken\n  crossdock explain --demo pull --principal codebuild-service-role --repo source-repo\n  crossdock explain --snapshot a.json --snapshot b.json assume --principal ci-role --role arn:aws:iam::222222222222:role/deploy\n  crossdock explain --demo error \"denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage …\""
+        after_help = "Exit codes: 0 works, 1 fails, 3 unknown (evidence missing), 2 bad input (no data source, unknown profile or name) or output that cannot be written.\n\nExamples:\n  crossdock explain --demo scenario s1-broken\n  crossdock explain --demo pull --principal codebuild-service-role --repo source-repo\n  crossdock explain --snapshot a.json --snapshot b.json assume --principal ci-role --role arn:aws:iam::222222222222:role/deploy\n  crossdock explain --demo error \"denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage …\""
     )]
     Explain(ExplainArgs),
     /// Who can pull / push / assume / decrypt / trigger this resource (or perform any IAM action on it)?
@@ -220,6 +220,8 @@ where
             return console(&cli.console);
         }
     };
+    // What is still buffered must reach its destination before the code says it did.
+    let code = code.and_then(|code| out.flush().map(|()| code));
     finish(code, &mut err)
 }
 
@@ -228,9 +230,10 @@ fn finish(code: io::Result<u8>, err: &mut dyn Write) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         // A closed pipe (e.g. `| head`) is not an error worth a message.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        // Never 1, which means "fails": a script must not read a full disk as a verdict.
         Err(e) => {
-            let _ = writeln!(err, "crossdock: {e}");
-            ExitCode::from(1)
+            let _ = writeln!(err, "crossdock: cannot write the output: {e}");
+            ExitCode::from(commands::EXIT_INPUT)
         }
     }
 }

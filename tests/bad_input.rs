@@ -205,9 +205,9 @@ mod snapshot_output {
     fn a_failed_snapshot_leaves_no_partial_file_and_keeps_the_old_one() {
         let dir = workdir("snapshot-out", &[("old.json", b"old contents")]);
         fs::create_dir_all(dir.join("a-directory")).expect("dir");
-        // Unreadable account: nothing written, the old file untouched.
+        // A mistyped profile (bad input): nothing written, the old file untouched.
         let out = snapshot(&dir, "no-such-profile", "old.json");
-        assert_eq!(out.status.code(), Some(4), "{out:?}");
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
         assert_eq!(
             fs::read_to_string(dir.join("old.json")).unwrap(),
             "old contents"
@@ -227,6 +227,6 @@ mod snapshot_output {
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         let text = fs::read_to_string(dir.join("old.json")).unwrap();
         assert!(text.contains("\"format_version\": 1"), "{text}");
-        assert!(!listing(&dir).iter().any(|n| n.contains(".tmp-")));
+        assert!(!listing(&dir).iter().any(|n| n.contains(".tmp")));
     }
 }

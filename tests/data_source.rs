@@ -99,3 +99,12 @@ fn snapshot_answers_name_the_file_and_when_it_was_taken() {
     assert_eq!(label, format!("snapshot {path} taken {taken}"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn stats_are_not_ignored_offline() {
+    let mut args = vec!["explain", "--demo", "--stats"];
+    args.extend_from_slice(&PULL);
+    let out = crossdock(&args);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("crossdock: 0 AWS calls"), "{stderr}");
+}

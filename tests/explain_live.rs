@@ -271,8 +271,31 @@ fn an_unknown_profile_is_a_clear_error() {
             "y",
         ],
     );
-    assert_eq!(out.status.code(), Some(3));
+    // A mistyped profile is bad input (2), not evidence missing (3).
+    assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("no profile `nosuch`"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_name_is_bad_input_live_as_with_a_snapshot() {
+    let paths = profiles("unknown-name");
+    let out = crossdock(
+        &paths,
+        &[
+            "--profile-a",
+            "build",
+            "--profile-b",
+            "registry",
+            "pull",
+            "--principal",
+            "no-such-role-anywhere",
+            "--repo",
+            "no-such-repo-anywhere",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no-such-role-anywhere"), "{stderr}");
 }

@@ -36,6 +36,7 @@ fn limits() -> Limits {
         max_attempts: ATTEMPTS,
         attempt_timeout: Duration::from_millis(1500),
         initial_backoff: Duration::from_millis(20),
+        operation_timeout: Duration::from_secs(60),
     }
 }
 
@@ -438,4 +439,96 @@ fn expired_credentials_at_startup_say_how_to_fix_them_and_exit_3() {
         assert!(out.stdout.is_empty(), "no diagnosis without an account");
     }
     assert!(proxy.count("GetCallerIdentity") >= 1, "the keys were tried");
+}
+
+/// A hanging endpoint fails after the call's overall deadline, not after every attempt has
+/// timed out one by one (5 × 30 s by default before the deadline existed).
+#[tokio::test]
+async fn a_hanging_endpoint_fails_at_the_calls_deadline() {
+    let account = "330000000001";
+    seed_repository(account, "app").await;
+    let proxy = FaultProxy::with_rules(
+        moto().port(),
+        vec![Rule::new("GetRepositoryPolicy", Fault::Delay(HANG))],
+    );
+    let config = moto()
+        .sdk_config(account)
+        .await
+        .to_builder()
+        .endpoint_url(proxy.endpoint())
+        .build();
+    let gateway = Gateway::with(
+        &config,
+        Limits {
+            operation_timeout: Duration::from_millis(2500),
+            ..limits()
+        },
+    );
+    gateway.set_profile(PROFILE);
+    let who = identity(&gateway, &ProfileSource::default(), Some(PROFILE))
+        .await
+        .expect("identity");
+    gateway.set_account(&who.account_id);
+    let loader = Loader::new(gateway);
+    let mut acct = loader.account(who);
+    loader.ensure_repository(&mut acct, "app", false).await;
+    let repository = acct
+        .repositories
+        .get(KeyKind::Name, "app")
+        .expect("described");
+    let field = repository.policy.as_ref().map(|_| ());
+    assert_eq!(unreadable(&field).code, "Timeout");
+    // Attempts of 1.5 s each: the 2.5 s deadline ends the call during the second.
+    let requests = proxy.count("GetRepositoryPolicy");
+    assert!(
+        requests < ATTEMPTS as usize,
+        "{requests} attempts: the deadline did not end the call"
+    );
+}
+
+/// `explain` against an endpoint that answers nothing in time gives up at the question's
+/// deadline, identity probe included, with exit 3 and what to check.
+#[test]
+fn a_live_question_gives_up_at_its_deadline() {
+    let proxy = FaultProxy::with_rules(moto().port(), vec![Rule::new("*", Fault::Delay(HANG))]);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("faults-deadline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("config"),
+        format!(
+            "[profile slow]\nregion = {}\nendpoint_url = {}\n",
+            moto::REGION,
+            proxy.endpoint()
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("credentials"),
+        "[slow]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .expect("credentials");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crossdock"))
+        .args([
+            "explain",
+            "--profile",
+            "slow",
+            "pull",
+            "--principal",
+            "r",
+            "--repo",
+            "x",
+        ])
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .env("CROSSDOCK_QUESTION_DEADLINE", "1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("run crossdock");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("no answer within 1 s"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,6 +22,9 @@ fn demo_document() -> Value {
     serde_json::from_str(&text).expect("JSON")
 }
 
+/// A change to the demo document that makes it contradict itself.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 fn explain(file: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crossdock"))
         .args(["explain", "--snapshot"])
@@ -39,13 +42,10 @@ fn explain(file: &Path) -> Output {
         .expect("run crossdock")
 }
 
-/// A file name, how the demo pair is broken, and what the refusal must name.
-type Case = (&'static str, Box<dyn Fn(&mut Value)>, &'static str);
-
 #[test]
 fn inconsistent_snapshots_are_refused_naming_file_and_first_mismatch() {
     let dir = scratch("refused");
-    let cases: Vec<Case> = vec![
+    let cases: Vec<(&str, Edit, &str)> = vec![
         (
             "swapped.json",
             Box::new(|doc: &mut Value| {

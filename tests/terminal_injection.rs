@@ -193,3 +193,29 @@ fn walkthrough_export_keeps_values_literal() {
         );
     }
 }
+
+#[test]
+fn error_messages_quoting_the_data_are_escaped_too() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("terminal-injection-stderr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let accounts = crossdock::inventory::demo::load().expect("demo");
+    let text = crossdock::inventory::snapshot::to_string(&accounts).expect("JSON");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    // A role ARN in another account, carrying a title-setting sequence.
+    doc["accounts"][0]["roles"]["items"][0]["arn"] =
+        format!("arn:aws:iam::333333333333:role/x{HOSTILE}").into();
+    let file = dir.join("hostile.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crossdock"))
+        .args(["explain", "--snapshot"])
+        .arg(&file)
+        .args(["pull", "--principal", "r", "--repo", "x"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("\\u001b]52"), "{stderr}");
+    assert_eq!(obeyed(&stderr), Vec::<char>::new(), "{stderr}");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

@@ -134,11 +134,11 @@ fn an_empty_tail_shows_the_delivery_delay_hint() {
 }
 
 #[test]
-fn a_profile_that_does_not_resolve_exits_3_with_a_message() {
+fn a_mistyped_profile_exits_2_with_a_message() {
     let paths = profiles("missing", &[("a", "430000000004")]);
     let out = run(&paths, &["--profile", "nosuch"]);
     let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("crossdock trail: no profile `nosuch`"),
         "names the profile and what to do: {stderr}"

@@ -83,7 +83,12 @@ pub fn credential_source(profile: Option<&str>, kind: Option<&ProfileKind>) -> S
             };
         }
     };
-    let ignored = if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+    // `credential_source = Environment` assumes its role from the environment's keys.
+    let uses_environment = matches!(
+        kind,
+        Some(ProfileKind::Role { source: RoleSource::CredentialSource(from), .. }) if from == "Environment"
+    );
+    let ignored = if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() && !uses_environment {
         "; AWS_ACCESS_KEY_ID in the environment is ignored"
     } else {
         ""

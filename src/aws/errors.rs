@@ -68,6 +68,18 @@ pub enum AwsError {
     },
 }
 
+impl AwsError {
+    /// Whether the operator's input is at fault (a mistyped profile, a profile without a
+    /// region, unreadable config files) rather than AWS or the credentials: such errors exit
+    /// 2 ("bad input"), the others 3 or 4 ("could not read").
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            AwsError::UnknownProfile { .. } | AwsError::NoRegion { .. } | AwsError::ProfileFiles(_)
+        )
+    }
+}
+
 fn exit_text(exit: Option<i32>) -> String {
     match exit {
         Some(code) => format!(" (exit {code})"),

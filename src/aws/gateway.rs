@@ -39,6 +39,23 @@ pub struct Limits {
     pub attempt_timeout: Duration,
     /// First retry delay of the standard mode's jittered exponential backoff.
     pub initial_backoff: Duration,
+    /// Longest one call may take, all its attempts and backoffs together: an unreachable
+    /// endpoint fails after this, not after `max_attempts` × `attempt_timeout`.
+    pub operation_timeout: Duration,
+}
+
+/// The environment variable that sets [`Limits::operation_timeout`] in seconds.
+pub const DEADLINE_ENV: &str = "CROSSDOCK_CALL_DEADLINE";
+
+/// [`Limits::operation_timeout`] unless [`DEADLINE_ENV`] says otherwise.
+const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(45);
+
+fn operation_timeout_from_env() -> Duration {
+    std::env::var(DEADLINE_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&secs| secs > 0)
+        .map_or(DEFAULT_OPERATION_TIMEOUT, Duration::from_secs)
 }
 
 impl Default for Limits {
@@ -48,6 +65,7 @@ impl Default for Limits {
             max_attempts: MAX_ATTEMPTS,
             attempt_timeout: Duration::from_secs(30),
             initial_backoff: Duration::from_secs(1),
+            operation_timeout: operation_timeout_from_env(),
         }
     }
 }
@@ -196,6 +214,7 @@ impl Gateway {
             max_attempts,
             attempt_timeout,
             initial_backoff,
+            operation_timeout,
         } = limits;
         let config = config
             .to_builder()
@@ -208,6 +227,7 @@ impl Gateway {
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(5))
                     .operation_attempt_timeout(attempt_timeout)
+                    .operation_timeout(operation_timeout)
                     .build(),
             )
             .build();

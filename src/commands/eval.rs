@@ -36,7 +36,7 @@ pub fn run(
     let file = match load(path) {
         Ok(file) => file,
         Err(message) => {
-            writeln!(err, "crossdock eval: {message}")?;
+            writeln!(err, "crossdock eval: {}", crate::safe_text::Safe(&message))?;
             return Ok(EXIT_INPUT);
         }
     };
@@ -65,14 +65,9 @@ pub fn run(
 /// Why a request file could not be evaluated.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// The file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        /// The request file.
-        path: PathBuf,
-        /// Why it could not be read.
-        source: io::Error,
-    },
+    /// The file could not be read (or is too large, or not UTF-8); the message names it.
+    #[error(transparent)]
+    Read(#[from] super::input::InputError),
     /// The file is not a request file (the message names the field to fix).
     #[error("{}: {source}", path.display())]
     Parse {
@@ -84,10 +79,9 @@ pub enum LoadError {
 }
 
 fn load(path: &Path) -> Result<RequestFile, LoadError> {
-    let text = fs::read_to_string(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    use super::input::{read_file_capped, text, MAX_TEXT_BYTES};
+    let name = path.display().to_string();
+    let text = read_file_capped(path, MAX_TEXT_BYTES).and_then(|bytes| text(bytes, &name))?;
     RequestFile::parse(&text).map_err(|source| LoadError::Parse {
         path: path.to_path_buf(),
         source,
@@ -112,6 +106,17 @@ fn run_dir(
             return Ok(EXIT_INPUT);
         }
     };
+    // A FIFO or device named *.json would block the run forever.
+    let (paths, skipped): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| super::input::is_regular_file(p));
+    for path in &skipped {
+        writeln!(
+            err,
+            "crossdock eval: skipping {}: not a regular file",
+            path.display()
+        )?;
+    }
     let mut tally = Tally::default();
     for path in &paths {
         let file = match load(path) {

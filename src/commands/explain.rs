@@ -2,7 +2,7 @@
 //! JSON or Markdown, with exit codes scripts can use. The arguments become a draft; the
 //! workspace resolves, reads and answers it like every other front end.
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -227,7 +227,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     let draft = match draft(&args.question) {
         Ok(draft) => draft,
         Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
+            writeln!(
+                err,
+                "crossdock explain: {}",
+                crate::safe_text::Safe(&message)
+            )?;
             return Ok(EXIT_INPUT);
         }
     };
@@ -241,7 +245,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     ) {
         Ok(workspace) => workspace,
         Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
+            writeln!(
+                err,
+                "crossdock explain: {}",
+                crate::safe_text::Safe(&message)
+            )?;
             return Ok(EXIT_INPUT);
         }
     };
@@ -249,10 +257,14 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         Ok(explained) => {
             let source = offline_source(&workspace);
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
+            // Not ignored offline: the answer took no AWS call, and says so.
+            if args.source.stats {
+                write_stats(&explained.cost, std::time::Duration::ZERO, err)?;
+            }
             Ok(exit_code(&explained.diagnosis))
         }
         Err(e) => {
-            writeln!(err, "crossdock explain: {e}")?;
+            writeln!(err, "crossdock explain: {}", crate::safe_text::Safe(&e))?;
             Ok(EXIT_INPUT)
         }
     }
@@ -287,11 +299,24 @@ fn run_live(
         }
     };
     let start = std::time::Instant::now();
+    let deadline = question_deadline();
     let answer = runtime.block_on(async {
-        let mut workspace = Workspace::connect(profiles).await?;
-        let explained = workspace.explain(draft).await?;
-        Ok::<_, crate::workspace::WorkspaceError>((explained, live_source(&workspace).await))
+        // One deadline over the identity probes and every read the question makes.
+        tokio::time::timeout(deadline, async {
+            let mut workspace = Workspace::connect(profiles).await?;
+            let explained = workspace.explain(draft).await?;
+            Ok::<_, crate::workspace::WorkspaceError>((explained, live_source(&workspace).await))
+        })
+        .await
     });
+    let Ok(answer) = answer else {
+        writeln!(
+            err,
+            "crossdock explain: no answer within {} s: AWS is slow or unreachable (check the network path and the profiles' endpoints; {QUESTION_DEADLINE_ENV}=SECONDS allows longer)",
+            deadline.as_secs()
+        )?;
+        return Ok(EXIT_UNKNOWN);
+    };
     match answer {
         Ok((explained, source)) => {
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
@@ -301,9 +326,44 @@ fn run_live(
             Ok(exit_code(&explained.diagnosis))
         }
         Err(e) => {
-            writeln!(err, "crossdock explain: {e}")?;
-            Ok(EXIT_UNKNOWN)
+            writeln!(err, "crossdock explain: {}", crate::safe_text::Safe(&e))?;
+            Ok(live_error_code(&e))
         }
+    }
+}
+
+/// The environment variable that sets the deadline of one live question, in seconds.
+pub const QUESTION_DEADLINE_ENV: &str = "CROSSDOCK_QUESTION_DEADLINE";
+
+/// How long one live question may take, identity probes and reads included (default 180 s).
+#[cfg(feature = "aws")]
+fn question_deadline() -> std::time::Duration {
+    std::env::var(QUESTION_DEADLINE_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&secs| secs > 0)
+        .map_or(
+            std::time::Duration::from_secs(180),
+            std::time::Duration::from_secs,
+        )
+}
+
+/// Exit code of a live question that got no answer: 2 when the input is at fault (a
+/// mistyped profile, an unknown or ambiguous name, as with --snapshot), 3 when AWS could not
+/// be read.
+#[cfg(feature = "aws")]
+fn live_error_code(error: &crate::workspace::WorkspaceError) -> u8 {
+    use crate::diagnose::DiagnoseError;
+    use crate::inventory::ResolveError;
+    use crate::workspace::WorkspaceError;
+    match error {
+        WorkspaceError::Aws(e) if e.is_usage() => EXIT_INPUT,
+        // A name nobody could read: evidence missing, not bad input.
+        WorkspaceError::Diagnose(DiagnoseError::Resolve(ResolveError::Unreadable { .. })) => {
+            EXIT_UNKNOWN
+        }
+        WorkspaceError::Diagnose(_) | WorkspaceError::Accounts(_) => EXIT_INPUT,
+        WorkspaceError::Aws(_) => EXIT_UNKNOWN,
     }
 }
 
@@ -378,17 +438,10 @@ pub fn write_diagnosis(
 /// Why the arguments do not make a question to answer (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    /// The error text's file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    File {
-        /// The file given with `--file`.
-        path: PathBuf,
-        /// Why it could not be read.
-        source: io::Error,
-    },
-    /// Standard input could not be read.
-    #[error("cannot read stdin: {0}")]
-    Stdin(#[source] io::Error),
+    /// The error text (argument, `--file` or stdin) could not be read, is too large or is
+    /// not text; the message names which.
+    #[error(transparent)]
+    Text(#[from] super::input::InputError),
     /// No error text anywhere.
     #[error("no error text: pass it as an argument, with --file, or on stdin")]
     NoText,
@@ -522,20 +575,24 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
 }
 
 fn read_text(text: Option<&str>, file: Option<&PathBuf>) -> Result<String, InputError> {
+    use super::input::{self, MAX_TEXT_BYTES};
     if let Some(text) = text {
+        if text.len() as u64 > MAX_TEXT_BYTES {
+            return Err(input::InputError::TooLarge {
+                name: "the error text".into(),
+                limit: MAX_TEXT_BYTES,
+            }
+            .into());
+        }
         return Ok(text.to_string());
     }
     if let Some(path) = file {
-        let bytes = std::fs::read(path).map_err(|source| InputError::File {
-            path: path.clone(),
-            source,
-        })?;
-        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+        let name = path.display().to_string();
+        return Ok(input::read_file_capped(path, MAX_TEXT_BYTES)
+            .and_then(|bytes| input::text(bytes, &name))?);
     }
-    let mut buffer = String::new();
-    io::stdin()
-        .read_to_string(&mut buffer)
-        .map_err(InputError::Stdin)?;
+    let buffer = input::read_capped(io::stdin(), "stdin", MAX_TEXT_BYTES)
+        .and_then(|bytes| input::text(bytes, "stdin"))?;
     if buffer.trim().is_empty() {
         return Err(InputError::NoText);
     }
@@ -552,7 +609,11 @@ fn parse_only(
     let text = match read_text(text, file) {
         Ok(t) => t,
         Err(message) => {
-            writeln!(err, "crossdock explain: {message}")?;
+            writeln!(
+                err,
+                "crossdock explain: {}",
+                crate::safe_text::Safe(&message)
+            )?;
             return Ok(EXIT_INPUT);
         }
     };
@@ -584,7 +645,7 @@ fn parse_only(
             Ok(EXIT_WORKS)
         }
         Err(e) => {
-            writeln!(err, "crossdock explain: {e}")?;
+            writeln!(err, "crossdock explain: {}", crate::safe_text::Safe(&e))?;
             Ok(EXIT_INPUT)
         }
     }

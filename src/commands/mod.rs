@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod explain;
+pub mod input;
 pub mod reverse;
 #[cfg(feature = "aws")]
 pub mod snapshot;

@@ -34,15 +34,23 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
     let pair = match runtime.block_on(load(args, err)) {
         Ok(pair) => pair,
         Err(message) => {
-            writeln!(err, "crossdock snapshot: {message}")?;
-            return Ok(EXIT_AWS);
+            writeln!(
+                err,
+                "crossdock snapshot: {}",
+                crate::safe_text::Safe(&message)
+            )?;
+            let usage = match &message {
+                LoadError::Aws(e) => e.is_usage(),
+                LoadError::Accounts(_) | LoadError::NoProfile => true,
+            };
+            return Ok(if usage { super::EXIT_INPUT } else { EXIT_AWS });
         }
     };
     let pair = if args.redact {
         match Redactor::new().redact_pair(&pair) {
             Ok(redacted) => redacted,
             Err(e) => {
-                writeln!(err, "crossdock snapshot: {e}")?;
+                writeln!(err, "crossdock snapshot: {}", crate::safe_text::Safe(&e))?;
                 return Ok(1);
             }
         }
@@ -50,7 +58,7 @@ pub fn run(args: &SnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
         pair
     };
     if let Err(e) = snapshot::save(&args.output, &pair) {
-        writeln!(err, "crossdock snapshot: {e}")?;
+        writeln!(err, "crossdock snapshot: {}", crate::safe_text::Safe(&e))?;
         return Ok(super::EXIT_INPUT);
     }
     for account in pair.accounts() {

@@ -37,7 +37,7 @@ impl From<TrailFormat> for ReportFormat {
     crossdock trail --file events.jsonl --format json\n  \
     crossdock trail --profile b --since 2h                # PutImage events of the last 2 hours\n  \
     crossdock trail --profile b --events PutImage,AssumeRole --follow\n\n\
-    Exit codes: 0 ok; 3 CloudTrail could not be read (unknown); 2 invalid arguments, or an input \
+    Exit codes: 0 ok; 3 CloudTrail could not be read (unknown); 2 invalid arguments (a mistyped profile too), or an input \
     file that could not be read or holds records that could not be parsed.")]
 pub struct TrailArgs {
     /// Read saved CloudTrail records, log files (gzip too) or LookupEvents output.
@@ -56,9 +56,9 @@ pub struct TrailArgs {
         requires = "profile"
     )]
     pub events: Vec<String>,
-    /// How far back to look: `30m`, `2h`, `1d`, `1h30m` (at most 90 days).
-    #[arg(long, value_name = "AGE", default_value = "1h", requires = "profile")]
-    pub since: String,
+    /// How far back to look: `30m`, `2h`, `1d`, `1h30m` (at most 90 days; default 1h).
+    #[arg(long, value_name = "AGE", requires = "profile")]
+    pub since: Option<String>,
     /// Keep polling and print events as they arrive; Ctrl-C ends.
     #[arg(long, requires = "profile")]
     pub follow: bool,
@@ -77,12 +77,46 @@ pub fn run(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
 
 /// Parses and prints the files; exit 2 when one cannot be read or holds unparsable records.
 fn run_files(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    // Options of the live mode would be silently ignored here: refuse them.
+    let live_only: Vec<&str> = [
+        (args.since.is_some(), "--since"),
+        (!args.events.is_empty(), "--events"),
+        (args.follow, "--follow"),
+    ]
+    .into_iter()
+    .filter_map(|(given, name)| given.then_some(name))
+    .collect();
+    if !live_only.is_empty() {
+        writeln!(
+            err,
+            "crossdock trail: {} appl{} to --profile (live) only; drop {} with --file",
+            live_only.join(", "),
+            if live_only.len() == 1 { "ies" } else { "y" },
+            if live_only.len() == 1 { "it" } else { "them" },
+        )?;
+        return Ok(EXIT_INPUT);
+    }
     let mut inputs = Vec::with_capacity(args.files.len());
+    // The files together, as read (compressed or not), stay within the budget the parser
+    // applies to their decompressed records.
+    let mut left = crate::trail::input::MAX_TOTAL_INPUT;
     for path in &args.files {
-        match std::fs::read(path) {
-            Ok(bytes) => inputs.push((path.display().to_string(), bytes)),
+        match super::input::read_file_capped(path, left) {
+            Ok(bytes) => {
+                left -= bytes.len() as u64;
+                inputs.push((path.display().to_string(), bytes));
+            }
+            Err(super::input::InputError::TooLarge { .. }) => {
+                writeln!(
+                    err,
+                    "crossdock trail: {}: the inputs together hold more than {} MiB, the most one command reads; pass fewer files",
+                    path.display(),
+                    crate::trail::input::MAX_TOTAL_INPUT / (1024 * 1024)
+                )?;
+                return Ok(EXIT_INPUT);
+            }
             Err(e) => {
-                writeln!(err, "crossdock trail: {}: {e}", path.display())?;
+                writeln!(err, "crossdock trail: {e}")?;
                 return Ok(EXIT_INPUT);
             }
         }
@@ -130,6 +164,9 @@ fn run_live(
     )?;
     Ok(EXIT_INPUT)
 }
+
+/// `--since` when not given.
+pub const DEFAULT_SINCE: &str = "1h";
 
 /// The longest `--since`: `LookupEvents` only covers the last 90 days.
 pub const MAX_SINCE: Duration = Duration::from_secs(90 * 24 * 60 * 60);

@@ -6,6 +6,7 @@ use super::account::Account;
 use super::arn;
 use super::build::Project;
 use super::ecr::Repository;
+use super::field::{Field, Unreadable};
 use super::iam::Role;
 use super::kms::Key;
 use super::pipeline::Pipeline;
@@ -51,6 +52,18 @@ pub enum ResolveError {
         name: String,
         /// The ARN of every match.
         candidates: Vec<String>,
+    },
+    /// A short name that could not be read in any account, so where it lives is unknown.
+    #[error("{kind} `{name}` could not be read in account {} ({reason}), so which account holds it is unknown; pass the full ARN, or let the reading role call it", .accounts.join(", "))]
+    Unreadable {
+        /// `role`, …
+        kind: &'static str,
+        /// The short name.
+        name: String,
+        /// The accounts where the read was refused.
+        accounts: Vec<String>,
+        /// The refused operation and its code, e.g. `iam:GetRole: AccessDenied`.
+        reason: String,
     },
     /// The ARN names an account that is not loaded.
     #[error("`{arn}` belongs to account {account}, which is not loaded; open a profile or snapshot for it")]
@@ -146,7 +159,32 @@ impl Accounts {
 
     /// A role by name, role ARN or session ARN, across the loaded accounts.
     pub fn resolve_role(&self, name_or_arn: &str) -> Result<(&Account, &Role), ResolveError> {
-        self.resolve("role", name_or_arn, Account::role, |r| r.arn.clone())
+        let result = self.resolve("role", name_or_arn, Account::role, |r| r.arn.clone());
+        // A role whose GetRole was refused is kept under the name asked for, unseen: when
+        // every match is such a stand-in, nobody knows where (or whether) the role exists,
+        // and "exists in 2 accounts" would be made up.
+        if let Err(ResolveError::Ambiguous { name, .. }) = &result {
+            let matches: Vec<(&Account, &Role)> = self
+                .accounts()
+                .filter_map(|account| account.role(name).map(|role| (account, role)))
+                .collect();
+            let unseen: Vec<&Unreadable> = matches
+                .iter()
+                .filter_map(|(_, role)| match &role.trust_policy {
+                    Field::Unreadable(reason) => Some(reason),
+                    _ => None,
+                })
+                .collect();
+            if !unseen.is_empty() && unseen.len() == matches.len() {
+                return Err(ResolveError::Unreadable {
+                    kind: "role",
+                    name: name.clone(),
+                    accounts: matches.iter().map(|(a, _)| a.id().to_string()).collect(),
+                    reason: format!("{}: {}", unseen[0].operation, unseen[0].code),
+                });
+            }
+        }
+        result
     }
 
     /// A repository by name, ARN or URI, across the loaded accounts.
@@ -283,6 +321,25 @@ mod tests {
         let (owner, role) = pair.resolve_role("only-in-a").expect("resolves");
         assert_eq!(owner.id(), "111111111111");
         assert_eq!(role.name, "only-in-a");
+    }
+
+    #[test]
+    fn roles_nobody_could_read_are_not_said_to_exist_in_both_accounts() {
+        let refused = Unreadable::new("iam:GetRole", "AccessDenied", "not authorized");
+        let stand_in = |id: &str| {
+            let mut account = account(id, &[]);
+            let mut role = Role::listed(format!("arn:aws:iam::{id}:role/ghost"), "ghost", "/");
+            role.trust_policy = Field::Unreadable(refused.clone());
+            account.roles.upsert(role);
+            account
+        };
+        let pair =
+            Accounts::new([stand_in("111111111111"), stand_in("222222222222")]).expect("pair");
+        let err = pair.resolve_role("ghost").expect_err("unknown");
+        let text = err.to_string();
+        assert!(matches!(err, ResolveError::Unreadable { .. }), "{text}");
+        assert!(!text.contains("exists in"), "{text}");
+        assert!(text.contains("iam:GetRole: AccessDenied"), "{text}");
     }
 
     #[test]

@@ -101,6 +101,7 @@ impl Redactor {
         self.fake_id(account.id());
         let mut copy = account.clone();
         drop_tags(&mut copy);
+        copy.identity.caller_arn = without_session_name(&copy.identity.caller_arn);
         let mut value = serde_json::to_value(&copy)?;
         self.redact_value(&mut value);
         Ok(serde_json::from_value(value)?)
@@ -119,6 +120,19 @@ impl Redactor {
     }
 }
 
+/// The caller's ARN without its session name: for SSO and most federated sessions that is
+/// the person's e-mail address or user name
+/// (`assumed-role/AWSReservedSSO_Admin_…/alice@example.com`).
+fn without_session_name(caller_arn: &str) -> String {
+    match caller_arn.split_once(":assumed-role/") {
+        Some((head, rest)) => match rest.split_once('/') {
+            Some((role, _session)) => format!("{head}:assumed-role/{role}/redacted"),
+            None => caller_arn.to_string(),
+        },
+        None => caller_arn.to_string(),
+    }
+}
+
 /// Tags name teams, customers and cost centres; a redacted snapshot does not carry them.
 fn drop_tags(account: &mut Account) {
     account.roles.update_all(|r| r.tags = Field::NotLoaded);
@@ -129,6 +143,36 @@ fn drop_tags(account: &mut Account) {
     account.projects.update_all(|p| p.tags = Field::NotLoaded);
     account.pipelines.update_all(|p| p.tags = Field::NotLoaded);
     account.buckets.update_all(|b| b.tags = Field::NotLoaded);
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+    use crate::inventory::account::Identity;
+
+    #[test]
+    fn the_callers_session_name_is_redacted_too() {
+        let mut account = Account::new(Identity {
+            account_id: "123456789012".into(),
+            caller_arn:
+                "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com"
+                    .into(),
+            profile: None,
+            region: "eu-west-1".into(),
+            partition: "aws".into(),
+        });
+        let redacted = Redactor::new().redact_account(&account).expect("redact");
+        assert_eq!(
+            redacted.identity.caller_arn,
+            "arn:aws:sts::000000000001:assumed-role/AWSReservedSSO_Admin_0a1b/redacted"
+        );
+        account.identity.caller_arn = "arn:aws:iam::123456789012:user/ci".into();
+        let redacted = Redactor::new().redact_account(&account).expect("redact");
+        assert_eq!(
+            redacted.identity.caller_arn,
+            "arn:aws:iam::000000000001:user/ci"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ use serde::{Deserialize, Serialize};
 use super::account::Account;
 use super::accounts::{Accounts, AccountsError};
 
+/// Largest snapshot file read.
+pub const MAX_SNAPSHOT_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// The snapshot format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -132,16 +135,32 @@ pub fn load(path: &Path) -> Result<Accounts, SnapshotError> {
 }
 
 /// Reads a snapshot from any reader; `origin` names it in errors.
-pub fn from_reader(mut reader: impl Read, origin: &Path) -> Result<Accounts, SnapshotError> {
+pub fn from_reader(reader: impl Read, origin: &Path) -> Result<Accounts, SnapshotError> {
     let mut text = String::new();
-    reader
+    // `--snapshot /dev/zero` must end with a message, not an allocation failure.
+    let read = reader
+        .take(MAX_SNAPSHOT_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|source| io_error(origin, source))?;
+    if read as u64 > MAX_SNAPSHOT_BYTES {
+        return Err(io_error(
+            origin,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "larger than {} MiB, the most crossdock reads from one snapshot",
+                    MAX_SNAPSHOT_BYTES / (1024 * 1024)
+                ),
+            ),
+        ));
+    }
     from_str(&text, origin)
 }
 
 /// Parses snapshot text; `origin` names it in errors.
 pub fn from_str(text: &str, origin: &Path) -> Result<Accounts, SnapshotError> {
+    // Editors on Windows save a byte-order mark; `trail` and `eval` accept it too.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let probe: VersionProbe = serde_json::from_str(text).map_err(|e| json_error(origin, &e))?;
     match probe.format_version {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}

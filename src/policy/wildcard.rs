@@ -194,14 +194,37 @@ fn char_len(first_byte: u8) -> usize {
     }
 }
 
+/// Above this product of input length and literal length, patterns without `?` are matched
+/// by substring search ([`match_stars`], linear) instead of backtracking (whose worst case
+/// is input × literal: a 1 MB action against a 10,000-character pattern took seconds).
+const BACKTRACK_BUDGET: usize = 1 << 16;
+
 /// Glob matching with single-point backtracking: only the most recent `*` ever needs to
-/// absorb more input, which keeps matching linear in practice and allocation-free.
+/// absorb more input, which keeps matching allocation-free and fast for the short inputs
+/// of real requests. Long inputs against patterns of `*` and literals take the linear path;
+/// patterns with `?` keep the backtracking bound of input × pattern length.
 fn match_tokens(tokens: &[Token], input: &[u8], fold: bool) -> bool {
     match tokens {
         [] => return input.is_empty(),
         [Token::AnyRun] => return true,
         [Token::Literal(text)] if !fold => return text.as_bytes() == input,
         _ => {}
+    }
+    let longest = tokens
+        .iter()
+        .map(|t| match t {
+            Token::Literal(text) => text.len(),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(0);
+    let star_and_literals = tokens.iter().all(|t| !matches!(t, Token::AnyChar));
+    if star_and_literals && input.len().saturating_mul(longest) > BACKTRACK_BUDGET {
+        return if fold {
+            match_stars(tokens, &input.to_ascii_lowercase())
+        } else {
+            match_stars(tokens, input)
+        };
     }
     let (mut ti, mut si) = (0usize, 0usize);
     let mut resume: Option<(usize, usize)> = None;
@@ -240,9 +263,86 @@ fn match_tokens(tokens: &[Token], input: &[u8], fold: bool) -> bool {
     }
 }
 
+/// Matches a pattern of literals and `*` only, in time linear in the input: the first
+/// literal is a prefix, the last a suffix, and each literal between stars is found at its
+/// leftmost occurrence (taking the leftmost never loses a match, since the next `*` absorbs
+/// whatever follows it).
+fn match_stars(tokens: &[Token], input: &[u8]) -> bool {
+    fn literal(token: &Token) -> Option<&[u8]> {
+        match token {
+            Token::Literal(text) => Some(text.as_bytes()),
+            _ => None,
+        }
+    }
+    let mut tokens = tokens;
+    let mut input = input;
+    // Anchored start.
+    if let Some(first) = tokens.first().and_then(literal) {
+        match input.strip_prefix(first) {
+            Some(rest) => input = rest,
+            None => return false,
+        }
+        tokens = &tokens[1..];
+    }
+    if tokens.is_empty() {
+        return input.is_empty();
+    }
+    // Anchored end (a `*` precedes it, so it may not overlap what the start took).
+    if let Some(last) = tokens.last().and_then(literal) {
+        match input.strip_suffix(last) {
+            Some(rest) => input = rest,
+            None => return false,
+        }
+        tokens = &tokens[..tokens.len() - 1];
+    }
+    // `*lit*lit*…*`: each literal at its leftmost place.
+    for token in tokens {
+        if let Some(needle) = literal(token) {
+            match memchr::memmem::find(input, needle) {
+                Some(at) => input = &input[at + needle.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_inputs_take_the_linear_path_with_the_same_answers() {
+        let cases = [
+            ("a*b*c", "aXbYbZc", true),
+            ("a*b*c", "aXbYbZ", false),
+            ("*needle*", "hay needle hay", true),
+            ("ab*ab", "ab", false),
+            ("ab*ab", "abab", true),
+            ("ab*ba", "aba", false),
+            ("*x", "yyy", false),
+            ("x*", "xyz", true),
+        ];
+        for (pattern, input, want) in cases {
+            let tokens = Pattern::parse(pattern).tokens;
+            assert_eq!(
+                match_stars(&tokens, input.as_bytes()),
+                want,
+                "{pattern} {input}"
+            );
+            assert_eq!(
+                match_tokens(&tokens, input.as_bytes(), false),
+                want,
+                "{pattern} {input}"
+            );
+        }
+        // The shape that took seconds: a 1 MB input against a long pattern, both ways.
+        let input = "a".repeat(1 << 20);
+        let pattern = format!("*{}b*", "a".repeat(10_000));
+        assert!(!Pattern::parse(&pattern).matches(&input));
+        let folded = Pattern::parse_folded(&format!("*{}*", "A".repeat(10_000)));
+        assert!(folded.matches_folded(&input.to_ascii_uppercase()));
+    }
 
     #[test]
     fn star_and_question_mark() {

@@ -43,6 +43,10 @@ pub enum RecordParseError {
     /// An EventBridge "… via CloudTrail" envelope whose `detail` is not a record.
     #[error("`{0}` detail: object has none of the CloudTrail record fields (eventName, eventSource, eventTime, eventID)")]
     DetailNotARecord(String),
+    /// `eventTime` (or an envelope's `time`) that is not an RFC 3339 time: ordering,
+    /// `--since` and the pusher join would silently go wrong on it.
+    #[error("eventTime {0:?} is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)")]
+    BadTime(String),
     /// An EventBridge event of another kind.
     #[error("EventBridge event `{0}` is neither a CloudTrail record nor an ECR event")]
     UnknownEnvelope(String),
@@ -87,10 +91,28 @@ pub fn parse_record_str(json: &str) -> Result<TrailEvent, RecordParseError> {
     if !is_record(&raw) {
         return Err(RecordParseError::NoRecordFields);
     }
-    Ok(record(raw, SourceFormat::LookupEvents))
+    checked_time(record(raw, SourceFormat::LookupEvents))
 }
 
+/// The event, or [`RecordParseError::BadTime`] when its time is present but unreadable.
+fn checked_time(event: TrailEvent) -> Result<TrailEvent, RecordParseError> {
+    match event.event_time.as_deref() {
+        Some(time) if chrono::DateTime::parse_from_rfc3339(time).is_err() => {
+            Err(RecordParseError::BadTime(super::convert::shorten(time, 40)))
+        }
+        _ => Ok(event),
+    }
+}
+
+/// A record, envelope or LookupEvents result from its raw fields, its time checked.
 pub(crate) fn from_raw(
+    raw: RawItem<'_>,
+    bare: SourceFormat,
+) -> Result<TrailEvent, RecordParseError> {
+    from_raw_unchecked(raw, bare).and_then(checked_time)
+}
+
+fn from_raw_unchecked(
     mut raw: RawItem<'_>,
     bare: SourceFormat,
 ) -> Result<TrailEvent, RecordParseError> {
@@ -315,6 +337,21 @@ mod tests {
             Ok(Item::Container) => panic!("container"),
             Err(e) => panic!("{e}"),
         }
+    }
+
+    #[test]
+    fn a_malformed_event_time_rejects_the_record() {
+        for bad in ["yesterday", "2026-13-01T00:00:00Z", "2026-01-01 00:00:00"] {
+            let json = format!(r#"{{"eventName":"PutImage","eventTime":"{bad}"}}"#);
+            let err = parse_item(json.as_bytes(), SourceFormat::Record)
+                .err()
+                .unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(err.to_string().contains("not an RFC 3339 time"), "{err}");
+            let err = parse_record_str(&json).expect_err("lookup event");
+            assert!(matches!(err, RecordParseError::BadTime(_)), "{err}");
+        }
+        let ok = event(r#"{"eventName":"PutImage","eventTime":"2026-01-01T00:00:00Z"}"#);
+        assert_eq!(ok.event_time.as_deref(), Some("2026-01-01T00:00:00Z"));
     }
 
     #[test]

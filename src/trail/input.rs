@@ -10,6 +10,10 @@ use super::scan;
 /// Largest decompressed size accepted from one gzip input (a zip bomb stops here).
 pub const MAX_DECOMPRESSED: u64 = 512 * 1024 * 1024;
 
+/// Largest size all inputs of one command may hold together, decompressed: four zip bombs
+/// just under the per-input cap must not take four times the memory.
+pub const MAX_TOTAL_INPUT: u64 = MAX_DECOMPRESSED;
+
 /// How the (decompressed) text of one input is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -26,20 +30,41 @@ pub enum Layout {
 ///
 /// Returns what could be decoded plus a reason when the stream was corrupt, truncated
 /// or too large: the records decoded before the damage are still worth reading.
-pub(crate) fn decompress(bytes: &[u8]) -> (Cow<'_, [u8]>, bool, Option<String>) {
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
+#[cfg(test)]
+fn decompress(bytes: &[u8]) -> (Cow<'_, [u8]>, bool, Option<String>) {
+    decompress_within(bytes, MAX_DECOMPRESSED)
+}
+
+/// Whether `bytes` are gzip.
+pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// [`decompress`] with at most `cap` bytes decompressed (what is left of the budget all
+/// inputs share; never more than [`MAX_DECOMPRESSED`]). Decompression streams, so a bomb
+/// never takes more than the cap.
+pub(crate) fn decompress_within(bytes: &[u8], cap: u64) -> (Cow<'_, [u8]>, bool, Option<String>) {
+    if !is_gzip(bytes) {
         return (Cow::Borrowed(bytes), false, None);
     }
+    let cap = cap.min(MAX_DECOMPRESSED);
     let mut out = Vec::new();
     let decoder = flate2::read::MultiGzDecoder::new(bytes);
-    let mut limited = decoder.take(MAX_DECOMPRESSED + 1);
+    let mut limited = decoder.take(cap + 1);
     let problem = match limited.read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > MAX_DECOMPRESSED => {
-            out.truncate(MAX_DECOMPRESSED as usize);
-            Some(format!(
-                "gzip: decompressed size exceeds {} MiB; only the first part was read",
-                MAX_DECOMPRESSED / (1024 * 1024)
-            ))
+        Ok(_) if out.len() as u64 > cap => {
+            out.truncate(cap as usize);
+            Some(if cap == MAX_DECOMPRESSED {
+                format!(
+                    "gzip: decompressed size exceeds {} MiB; only the first part was read",
+                    MAX_DECOMPRESSED / (1024 * 1024)
+                )
+            } else {
+                format!(
+                    "gzip: the inputs together exceed {} MiB decompressed, the most one command reads; only the first part of this one was read",
+                    MAX_TOTAL_INPUT / (1024 * 1024)
+                )
+            })
         }
         Ok(_) => None,
         Err(e) => Some(format!("gzip: {e}; records after the damage are missing")),

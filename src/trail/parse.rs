@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::convert::{parse_item, Item, RecordParseError};
 use super::fast;
-use super::input::{bom_len, decompress, layout, Layout};
+use super::input::{
+    bom_len, decompress_within, is_gzip, layout, Layout, MAX_DECOMPRESSED, MAX_TOTAL_INPUT,
+};
 use super::model::{SourceFormat, TrailEvent};
 use super::scan::{self, ScanError};
 
@@ -113,7 +115,34 @@ impl ParseOutcome {
 
 /// Parses one input of any supported shape (detected from content, gzip included).
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> ParseOutcome {
-    let (text, gzip, gzip_problem) = decompress(bytes);
+    parse_within(name, bytes, MAX_DECOMPRESSED).0
+}
+
+/// [`parse_bytes`] reading at most `budget` (decompressed) bytes; also returns how many it
+/// used. An input that does not fit is not read at all (plain text) or read up to the budget
+/// (gzip, whose records before the cut are whole), with an error saying so.
+fn parse_within(name: &str, bytes: &[u8], budget: u64) -> (ParseOutcome, u64) {
+    if budget == 0 || (!is_gzip(bytes) && bytes.len() as u64 > budget) {
+        let mut parser = Parser::new(name, &[]);
+        parser.error(
+            Location::default(),
+            format!(
+                "not read: the inputs together exceed {} MiB, the most one command reads; pass fewer files",
+                MAX_TOTAL_INPUT / (1024 * 1024)
+            ),
+        );
+        let mut out = parser.out;
+        out.inputs.push(InputInfo {
+            name: name.to_owned(),
+            gzip: is_gzip(bytes),
+            layout: Layout::Empty,
+            events: 0,
+            errors: out.error_count(),
+        });
+        return (out, 0);
+    }
+    let (text, gzip, gzip_problem) = decompress_within(bytes, budget);
+    let used = text.len() as u64;
     let layout = layout(&text);
     let mut parser = Parser::new(name, &text);
     match layout {
@@ -132,17 +161,29 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> ParseOutcome {
         events: out.events.len(),
         errors: out.error_count(),
     });
-    out
+    (out, used)
 }
 
-/// Parses several named inputs, in order, into one outcome.
+/// Parses several named inputs, in order, into one outcome; together they may hold at
+/// most [`MAX_TOTAL_INPUT`] bytes (decompressed).
 pub fn parse_inputs<'a, I>(inputs: I) -> ParseOutcome
 where
     I: IntoIterator<Item = (&'a str, &'a [u8])>,
 {
+    parse_inputs_within(inputs, MAX_TOTAL_INPUT)
+}
+
+/// [`parse_inputs`] with a budget of `total` decompressed bytes shared by all inputs.
+pub fn parse_inputs_within<'a, I>(inputs: I, total: u64) -> ParseOutcome
+where
+    I: IntoIterator<Item = (&'a str, &'a [u8])>,
+{
     let mut out = ParseOutcome::default();
+    let mut left = total;
     for (name, bytes) in inputs {
-        out.merge(parse_bytes(name, bytes));
+        let (outcome, used) = parse_within(name, bytes, left);
+        left = left.saturating_sub(used);
+        out.merge(outcome);
     }
     out
 }
@@ -537,6 +578,45 @@ mod tests {
         assert_eq!(out.error_count(), 40);
         assert_eq!(out.errors[39].location.line, Some(39_008));
         assert_eq!(out.events[38_999].event_id.as_deref(), Some("39039"));
+    }
+
+    #[test]
+    fn the_size_budget_is_shared_by_all_inputs() {
+        use std::io::Write as _;
+        let record = r#"{"Records":[{"eventName":"PutImage","eventSource":"ecr.amazonaws.com","eventID":"e"}]}"#;
+        let padded = format!("{record}{}", " ".repeat(4000));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(padded.as_bytes()).expect("gzip");
+        let gz = gz.finish().expect("gzip");
+        let inputs = [
+            ("a.gz", gz.as_slice()),
+            ("b.gz", gz.as_slice()),
+            ("c.gz", gz.as_slice()),
+            ("d.json", padded.as_bytes()),
+        ];
+        // Two and a half inputs fit: the third is cut after its (leading) record.
+        let out = parse_inputs_within(inputs, (padded.len() * 5 / 2) as u64);
+        assert_eq!(out.events.len(), 3, "{:?}", out.errors);
+        let read: Vec<usize> = out.inputs.iter().map(|i| i.events).collect();
+        assert_eq!(read, [1, 1, 1, 0]);
+        let messages: Vec<String> = out.errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("c.gz") && m.contains("inputs together exceed")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("d.json") && m.contains("not read")),
+            "{messages:?}"
+        );
+        // Each alone fits the same budget.
+        for (name, bytes) in inputs {
+            let out = parse_inputs_within([(name, bytes)], (padded.len() * 5 / 2) as u64);
+            assert_eq!(out.events.len(), 1, "{name}: {:?}", out.errors);
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub(super) fn run(
             return Ok(EXIT_INPUT);
         }
     };
-    let since = match parse_since(&args.since) {
+    let since = match parse_since(args.since.as_deref().unwrap_or(super::DEFAULT_SINCE)) {
         Ok(since) => since,
         Err(e) => {
             writeln!(err, "crossdock trail: {e}")?;
@@ -46,7 +46,11 @@ pub(super) fn run(
             Ok(sdk) => sdk,
             Err(e) => {
                 writeln!(err, "crossdock trail: {e}")?;
-                return Ok(EXIT_UNKNOWN);
+                return Ok(if e.is_usage() {
+                    EXIT_INPUT
+                } else {
+                    EXIT_UNKNOWN
+                });
             }
         };
         // The 2 requests/s budget belongs to the account, whichever profile reaches it.
