@@ -1,0 +1,254 @@
+//! What the wrappers around an AWS message tell: which tools wrapped it, the error code, the
+//! API operation, the HTTP status and the request ID.
+
+use super::text::{self, Text};
+use super::{ParsedError, Wrapper};
+
+/// The wrappers present, outermost first.
+pub(super) fn detect_wrappers(t: &Text) -> Vec<Wrapper> {
+    let any = |needles: &[&str]| needles.iter().any(|n| t.contains(n));
+    let exact = |needle: &str| text::find_bytes(t.s.as_bytes(), needle.as_bytes(), 0).is_some();
+    let mut out = Vec::new();
+    if any(&[
+        "build_container_unable_to_pull_image",
+        "unable to pull customer's container image",
+    ]) {
+        out.push(Wrapper::Codebuild);
+    }
+    if any(&[
+        "\"errordetails\"",
+        "permissionerror",
+        "insufficient permissions",
+        "replication of artifact",
+    ]) {
+        out.push(Wrapper::Codepipeline);
+    }
+    if any(&["cdk deploy", "failed to deploy", "❌"]) && !t.boxed {
+        out.push(Wrapper::Cdk);
+    }
+    if any(&[
+        "resource handler returned message",
+        "create_failed",
+        "update_failed",
+        "update_rollback",
+    ]) {
+        out.push(Wrapper::Cloudformation);
+    }
+    if any(&[
+        "lambda does not have permission",
+        "(service: lambda",
+        "imageaccessdenied",
+    ]) {
+        out.push(Wrapper::Lambda);
+    }
+    if any(&[
+        "cannotpullcontainererror",
+        "cannotpullecrcontainererror",
+        "resourceinitializationerror",
+        "the task can't pull the image",
+    ]) {
+        out.push(Wrapper::Ecs);
+    }
+    if any(&[
+        "failed to pull image",
+        "errimagepull",
+        "imagepullbackoff",
+        "rpc error: code =",
+    ]) {
+        out.push(Wrapper::Kubelet);
+    }
+    if t.boxed {
+        out.push(Wrapper::Terraform);
+    }
+    if any(&[
+        "error response from daemon",
+        "pull access denied for",
+        "may require 'docker login'",
+        "the push refers to repository",
+        "no basic auth credentials",
+        "denied: requested access",
+        "authorization token has expired",
+    ]) || t.find_word("denied: user:")
+    {
+        out.push(Wrapper::Docker);
+    }
+    if t.contains("an error occurred (") && t.contains("when calling the") {
+        out.push(Wrapper::AwsCli);
+    }
+    if t.contains("(service: ") && t.contains("status code:") {
+        out.push(Wrapper::SdkJava);
+    }
+    if (exact("status code: ") && exact("request id: ")) || exact("https response error StatusCode")
+    {
+        out.push(Wrapper::SdkGo);
+    }
+    if any(&[
+        "botocore.exceptions",
+        "boto3",
+        "traceback (most recent call last)",
+    ]) {
+        out.push(Wrapper::SdkPython);
+    }
+    if any(&["$metadata", "httpstatuscode", "$fault"]) {
+        out.push(Wrapper::SdkJs);
+    }
+    out
+}
+
+/// Error code, operation, status code and request ID from the wrappers.
+pub(super) fn extract_meta(t: &Text, p: &mut ParsedError, sentence: Option<usize>) {
+    p.error_code = error_code(t, sentence).filter(|c| is_code(c));
+    p.operation = operation(t);
+    p.status_code = status_code(t);
+    p.request_id = request_id(t);
+}
+
+/// True for an error code or operation name: letters, digits and dots, not too long.
+fn is_code(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+}
+
+/// The word at `pos`, up to whitespace or one of `stops`.
+fn word_at(t: &Text, pos: usize, stops: &[u8]) -> String {
+    let mut e = pos;
+    while e < t.len() && !stops.contains(&t.lc[e]) && !matches!(t.lc[e], b' ' | b'\n') {
+        e += 1;
+    }
+    t.slice(pos, e).to_string()
+}
+
+/// The error code, most explicit form first.
+fn error_code(t: &Text, sentence: Option<usize>) -> Option<String> {
+    let after = |phrase: &str, stops: &[u8]| {
+        t.find(0, t.len(), phrase)
+            .map(|(_, e)| word_at(t, e, stops))
+    };
+    after("an error occurred (", b")")
+        .or_else(|| after("api error ", b":"))
+        .or_else(|| after("error code: ", b";,)"))
+        .or_else(|| after("<code>", b"<"))
+        .or_else(|| after("\"code\": \"", b"\""))
+        .or_else(|| sentence.and_then(|start| code_before_sentence(t, start)))
+        .or_else(|| {
+            KNOWN_CODES
+                .iter()
+                .find(|known| whole_word(&t.s, known))
+                .map(|known| known.to_string())
+        })
+}
+
+/// Codes recognised anywhere as whole words, when no wrapper names the code.
+const KNOWN_CODES: [&str; 10] = [
+    "AccessDeniedException",
+    "AccessDenied",
+    "RepositoryNotFoundException",
+    "ImageNotFoundException",
+    "ImageTagAlreadyExistsException",
+    "RegionDisabledException",
+    "InvalidInputException",
+    "ValidationError",
+    "KMSInvalidStateException",
+    "InvalidParameterValueException",
+];
+
+/// `AccessDeniedException: User: …`, `Sender AccessDenied User: …`: the word before the sentence.
+fn code_before_sentence(t: &Text, start: usize) -> Option<String> {
+    let mut b = start;
+    while b > 0 && matches!(t.lc[b - 1], b' ' | b':' | b'\n') {
+        b -= 1;
+    }
+    let mut a = b;
+    while a > 0 && (t.lc[a - 1].is_ascii_alphanumeric() || t.lc[a - 1] == b'.') {
+        a -= 1;
+    }
+    let word = t.slice(a, b);
+    let last = word.rsplit('.').next().unwrap_or(word);
+    let lower = last.to_ascii_lowercase();
+    (lower.contains("accessdenied")
+        || lower.contains("forbidden")
+        || lower.contains("unauthorized"))
+    .then(|| last.to_string())
+}
+
+/// The API operation named by the CLI (`when calling the X operation`), the Go SDK v2
+/// (`operation error ECR: X`) or the PHP SDK (`Error executing "X"`).
+fn operation(t: &Text) -> Option<String> {
+    if let Some((_, e)) = t.find(0, t.len(), "when calling the ") {
+        let op = word_at(t, e, b"(");
+        if t.match_at(e + op.len(), " operation").is_some() && is_code(&op) {
+            return Some(op);
+        }
+    }
+    if let Some((_, e)) = t.find(0, t.len(), "operation error ") {
+        let rest = t.slice(e, (e + 120).min(t.len()));
+        let op = rest
+            .split_once(": ")
+            .and_then(|(_, r)| r.split([',', ' ']).next())
+            .unwrap_or("");
+        if is_code(op) {
+            return Some(op.to_string());
+        }
+    }
+    let (_, e) = t.find(0, t.len(), "error executing \"")?;
+    Some(word_at(t, e, b"\"")).filter(|op| is_code(op))
+}
+
+/// The HTTP status, from an SDK tail or a status line.
+fn status_code(t: &Text) -> Option<u16> {
+    let number_at = |pos: usize| -> Option<u16> {
+        let w = word_at(t, t.skip_ws(pos), b",;)");
+        w.parse().ok().filter(|n| (100..600).contains(n))
+    };
+    [
+        "status code:",
+        "statuscode:",
+        "status code ",
+        "httpstatuscode:",
+        "api error (",
+    ]
+    .iter()
+    .find_map(|ph| t.find(0, t.len(), ph).and_then(|(_, e)| number_at(e)))
+    .or_else(|| {
+        ["403 forbidden", "401 unauthorized", "404 not found"]
+            .iter()
+            .find_map(|ph| {
+                t.find(0, t.len(), ph)
+                    .and_then(|(a, _)| t.slice(a, a + 3).parse().ok())
+            })
+    })
+}
+
+/// The AWS request ID, to find the call in CloudTrail.
+fn request_id(t: &Text) -> Option<String> {
+    let id_ok = |s: &str| s.len() >= 8 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    [
+        "request id:",
+        "requestid:",
+        "<requestid>",
+        "\"requestid\": \"",
+    ]
+    .iter()
+    .find_map(|ph| {
+        t.find(0, t.len(), ph).map(|(_, e)| {
+            let w = word_at(t, t.skip_ws(e), b",;)<\"");
+            w.trim_end_matches('.').to_string()
+        })
+    })
+    .filter(|s| id_ok(s))
+}
+
+/// True when `word` occurs in `s` not glued to other letters or digits.
+fn whole_word(s: &str, word: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text::find_bytes(bytes, word.as_bytes(), from) {
+        let before = i.checked_sub(1).and_then(|j| bytes.get(j));
+        let after = bytes.get(i + word.len());
+        let glued = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+        if !glued(before) && !glued(after) {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
+}
