@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crossdock::diagnose::error_text::parse;
+use crossdock::diagnose::error_text::{parse, parse_all};
 use serde_json::Value;
 
 /// Fields every accepted case must list, so "never guess" is tested everywhere.
@@ -159,11 +159,15 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
-    fn texts() -> Vec<String> {
-        corpus()
-            .iter()
-            .map(|p| load(p)["text"].as_str().unwrap_or_default().to_string())
-            .collect()
+    /// The corpus texts, read once for all cases.
+    fn texts() -> &'static [String] {
+        static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        TEXTS.get_or_init(|| {
+            corpus()
+                .iter()
+                .map(|p| load(p)["text"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
     }
 
     proptest! {
@@ -174,6 +178,10 @@ mod properties {
         fn arbitrary_text_never_panics(s in "\\PC{0,300}") {
             if let Err(e) = parse(&s) {
                 prop_assert!(e.to_string().contains("hint:"));
+                prop_assert!(!e.to_string().chars().any(char::is_control));
+            }
+            if let Ok(all) = parse_all(&s) {
+                prop_assert!(!all.is_empty());
             }
         }
 
@@ -193,6 +201,25 @@ mod properties {
                 text.insert_str(at, &insert);
             }
             let _ = parse(&text);
+            let _ = parse_all(&text);
+        }
+
+        /// Two corpus texts pasted one after the other keep both failures: the first failure
+        /// of the paste is the first text's, and the second text's is among them.
+        #[test]
+        fn two_pasted_texts_keep_their_failures(a in 0usize..1000, b in 0usize..1000) {
+            let all = texts();
+            let (first, second) = (&all[a % all.len()], &all[b % all.len()]);
+            let (Ok(one), Ok(two)) = (parse(first), parse(second)) else {
+                return Ok(());
+            };
+            let both = parse_all(&format!("{first}\n\n{second}")).expect("recognised");
+            prop_assert!(!both.is_empty());
+            if !one.family.is_consequence() {
+                prop_assert_eq!(both[0].family, one.family);
+            }
+            // docker's non-TTY login line is dropped beside the failure it follows.
+            prop_assert!(two.family.is_consequence() || both.iter().any(|p| p.family == two.family));
         }
     }
 }

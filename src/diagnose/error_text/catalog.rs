@@ -122,7 +122,7 @@ pub(super) const FAMILIES: &[FamilyInfo] = &[
         causes: &[
             Cause { cause: "docker login was done for another registry host or region (tokens are regional)", evidence: "codebuild:BatchGetProjects logsConfig + logs of the build; cloudtrail:LookupEvents GetAuthorizationToken in the caller's account and no BatchGetImage in the registry's", fix: "aws ecr get-login-password --region R | docker login --username AWS --password-stdin B.dkr.ecr.R.amazonaws.com" },
             Cause { cause: "the repository does not exist under that name", evidence: "ecr:DescribeRepositories", fix: "correct the image reference" },
-            Cause { cause: "the policies refuse the pull", evidence: "ecr:GetRepositoryPolicy; the caller's identity policies", fix: "ask again with the principal: crossdock explain pull --principal ROLE --repo URI" },
+            Cause { cause: "the policies refuse the pull", evidence: "ecr:GetRepositoryPolicy; iam:GetRolePolicy/ListAttachedRolePolicies of the caller", fix: "ask again with the principal: crossdock explain pull --principal ROLE --repo URI" },
         ],
         example: "Error response from daemon: pull access denied for 222222222222.dkr.ecr.us-east-1.amazonaws.com/app, repository does not exist or may require 'docker login'",
     },
@@ -136,7 +136,7 @@ pub(super) const FAMILIES: &[FamilyInfo] = &[
         causes: &[
             Cause { cause: "docker login was never done for this registry host and region", evidence: "cloudtrail:LookupEvents GetAuthorizationToken in the caller's account (none = never logged in)", fix: "aws ecr get-login-password --region R | docker login --username AWS --password-stdin ACCOUNT.dkr.ecr.R.amazonaws.com" },
             Cause { cause: "the kubelet credential provider does not match this registry (matchImages, region)", evidence: "node configuration (outside AWS APIs); no GetAuthorizationToken from the node role in CloudTrail", fix: "add the registry to the ecr-credential-provider matchImages" },
-            Cause { cause: "ecr:GetAuthorizationToken is refused, so the login before it failed", evidence: "the caller's identity policies (auth-token check)", fix: "grant ecr:GetAuthorizationToken on *" },
+            Cause { cause: "ecr:GetAuthorizationToken is refused, so the login before it failed", evidence: "iam:GetRolePolicy/ListAttachedRolePolicies of the caller (the auth-token check)", fix: "grant ecr:GetAuthorizationToken on *" },
         ],
         example: "Error response from daemon: Get \"https://222222222222.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/latest\": no basic auth credentials",
     },

@@ -225,7 +225,7 @@ impl Text {
 
     /// True when the line ending at `pos` looks cut by a terminal rather than by its author:
     /// it fills a common terminal width, or has the width of a neighbouring line.
-    fn is_hard_wrap(&self, line: usize) -> bool {
+    pub fn is_hard_wrap(&self, line: usize) -> bool {
         let Some(l) = self.lines.get(line) else {
             return false;
         };
