@@ -4,96 +4,124 @@
 use super::text::{self, Text};
 use super::{ParsedError, Wrapper};
 
+/// Lower-case phrases that show a wrapper, outermost wrapper first.
+const WRAPPER_PHRASES: &[(Wrapper, &[&str])] = &[
+    (
+        Wrapper::Codebuild,
+        &[
+            "build_container_unable_to_pull_image",
+            "unable to pull customer's container image",
+        ],
+    ),
+    (
+        Wrapper::Codepipeline,
+        &[
+            "\"errordetails\"",
+            "permissionerror",
+            "insufficient permissions",
+            "replication of artifact",
+        ],
+    ),
+    (Wrapper::Cdk, &["cdk deploy", "failed to deploy", "❌"]),
+    (
+        Wrapper::Cloudformation,
+        &[
+            "resource handler returned message",
+            "create_failed",
+            "update_failed",
+            "update_rollback",
+        ],
+    ),
+    (
+        Wrapper::Lambda,
+        &[
+            "lambda does not have permission",
+            "(service: lambda",
+            "imageaccessdenied",
+        ],
+    ),
+    (
+        Wrapper::Ecs,
+        &[
+            "cannotpullcontainererror",
+            "cannotpullecrcontainererror",
+            "resourceinitializationerror",
+            "the task can't pull the image",
+        ],
+    ),
+    (
+        Wrapper::Kubelet,
+        &[
+            "failed to pull image",
+            "errimagepull",
+            "imagepullbackoff",
+            "rpc error: code =",
+        ],
+    ),
+    (
+        Wrapper::Docker,
+        &[
+            "error response from daemon",
+            "pull access denied for",
+            "may require 'docker login'",
+            "the push refers to repository",
+            "no basic auth credentials",
+            "denied: requested access",
+            "authorization token has expired",
+        ],
+    ),
+    (
+        Wrapper::SdkPython,
+        &[
+            "botocore.exceptions",
+            "boto3",
+            "traceback (most recent call last)",
+        ],
+    ),
+    (Wrapper::SdkJs, &["$metadata", "httpstatuscode", "$fault"]),
+];
+
 /// The wrappers present, outermost first.
 pub(super) fn detect_wrappers(t: &Text) -> Vec<Wrapper> {
-    let any = |needles: &[&str]| needles.iter().any(|n| t.contains(n));
     let exact = |needle: &str| text::find_bytes(t.s.as_bytes(), needle.as_bytes(), 0).is_some();
-    let mut out = Vec::new();
-    if any(&[
-        "build_container_unable_to_pull_image",
-        "unable to pull customer's container image",
-    ]) {
-        out.push(Wrapper::Codebuild);
-    }
-    if any(&[
-        "\"errordetails\"",
-        "permissionerror",
-        "insufficient permissions",
-        "replication of artifact",
-    ]) {
-        out.push(Wrapper::Codepipeline);
-    }
-    if any(&["cdk deploy", "failed to deploy", "❌"]) && !t.boxed {
-        out.push(Wrapper::Cdk);
-    }
-    if any(&[
-        "resource handler returned message",
-        "create_failed",
-        "update_failed",
-        "update_rollback",
-    ]) {
-        out.push(Wrapper::Cloudformation);
-    }
-    if any(&[
-        "lambda does not have permission",
-        "(service: lambda",
-        "imageaccessdenied",
-    ]) {
-        out.push(Wrapper::Lambda);
-    }
-    if any(&[
-        "cannotpullcontainererror",
-        "cannotpullecrcontainererror",
-        "resourceinitializationerror",
-        "the task can't pull the image",
-    ]) {
-        out.push(Wrapper::Ecs);
-    }
-    if any(&[
-        "failed to pull image",
-        "errimagepull",
-        "imagepullbackoff",
-        "rpc error: code =",
-    ]) {
-        out.push(Wrapper::Kubelet);
-    }
-    if t.boxed {
-        out.push(Wrapper::Terraform);
-    }
-    if any(&[
-        "error response from daemon",
-        "pull access denied for",
-        "may require 'docker login'",
-        "the push refers to repository",
-        "no basic auth credentials",
-        "denied: requested access",
-        "authorization token has expired",
-    ]) || t.find_word("denied: user:")
-    {
-        out.push(Wrapper::Docker);
-    }
-    if t.contains("an error occurred (") && t.contains("when calling the") {
-        out.push(Wrapper::AwsCli);
-    }
-    if t.contains("(service: ") && t.contains("status code:") {
-        out.push(Wrapper::SdkJava);
-    }
-    if (exact("status code: ") && exact("request id: ")) || exact("https response error StatusCode")
-    {
-        out.push(Wrapper::SdkGo);
-    }
-    if any(&[
-        "botocore.exceptions",
-        "boto3",
-        "traceback (most recent call last)",
-    ]) {
-        out.push(Wrapper::SdkPython);
-    }
-    if any(&["$metadata", "httpstatuscode", "$fault"]) {
-        out.push(Wrapper::SdkJs);
-    }
-    out
+    let shown = |wrapper: Wrapper| -> bool {
+        match wrapper {
+            // Terraform boxes look like CDK's ❌ lines: the box decides.
+            Wrapper::Cdk if t.boxed => false,
+            Wrapper::Docker if t.find_word("denied: user:") => true,
+            Wrapper::Terraform => t.boxed,
+            Wrapper::AwsCli => t.contains("an error occurred (") && t.contains("when calling the"),
+            Wrapper::SdkJava => t.contains("(service: ") && t.contains("status code:"),
+            Wrapper::SdkGo => {
+                (exact("status code: ") && exact("request id: "))
+                    || exact("https response error StatusCode")
+            }
+            _ => WRAPPER_PHRASES
+                .iter()
+                .find(|(w, _)| *w == wrapper)
+                .is_some_and(|(_, phrases)| phrases.iter().any(|p| t.contains(p))),
+        }
+    };
+    WRAPPER_ORDER.into_iter().filter(|w| shown(*w)).collect()
 }
+
+/// Every wrapper, outermost first.
+const WRAPPER_ORDER: [Wrapper; 14] = [
+    Wrapper::Codebuild,
+    Wrapper::Codepipeline,
+    Wrapper::Cdk,
+    Wrapper::Cloudformation,
+    Wrapper::Lambda,
+    Wrapper::Ecs,
+    Wrapper::Kubelet,
+    Wrapper::Terraform,
+    Wrapper::Docker,
+    Wrapper::AwsCli,
+    Wrapper::SdkJava,
+    Wrapper::SdkGo,
+    Wrapper::SdkPython,
+    Wrapper::SdkJs,
+];
 
 /// Error code, operation, status code and request ID from the wrappers.
 pub(super) fn extract_meta(t: &Text, p: &mut ParsedError, sentence: Option<usize>) {

@@ -214,17 +214,16 @@ fn parse_resource(t: &Text, mut pos: usize, p: &mut ParsedError) -> usize {
 /// Reads the reason clause at `pos`, if there is one.
 pub(super) fn parse_reason(t: &Text, pos: usize, p: &mut ParsedError) {
     let start = t.skip_ws(t.skip_bytes(t.skip_ws(pos), b"\"'`."));
+    let explicit = || {
+        t.match_at(start, "with an explicit deny")
+            .or_else(|| t.match_at(start, "due to an explicit deny"))
+    };
     let clause_end = if let Some(end) = t.match_at(start, "because the resource does not exist") {
         Some(reason_kms(t, end, p))
     } else if let Some(end) = t.match_at(start, "because no ") {
         reason_no_policy(t, end, p)
-    } else if let Some(end) = t
-        .match_at(start, "with an explicit deny")
-        .or_else(|| t.match_at(start, "due to an explicit deny"))
-    {
-        Some(reason_explicit_deny(t, end, p))
     } else {
-        None
+        explicit().map(|end| reason_explicit_deny(t, end, p))
     };
     let Some(clause_end) = clause_end else {
         return;
