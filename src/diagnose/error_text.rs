@@ -42,7 +42,7 @@ pub use redact::Redacted;
 pub use split::parse_all;
 use text::Text;
 
-use crate::policy::arn::{is_account_id, Arn};
+use crate::policy::arn::{account_of, is_account_id, Arn};
 
 /// Why AWS refused, as the message's reason clause says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -219,6 +219,8 @@ pub struct ParsedError {
     pub principal_arn: Option<String>,
     /// The principal as written when it is not an ARN (a placeholder such as `<USER>`).
     pub principal_text: Option<String>,
+    /// The AWS service the failure comes from (`ecr`, `sts`, `kms`, `s3`, …), lower case.
+    pub service: Option<String>,
     /// The denied action, e.g. `ecr:BatchGetImage`, as written (case kept).
     pub action: Option<String>,
     /// The resource ARN, or `*`.
@@ -247,6 +249,9 @@ pub struct ParsedError {
     pub request_id: Option<String>,
     /// The repository the error is about, from the resource ARN or an image reference.
     pub repository: Option<RepositoryRef>,
+    /// Every account ID the text names (principal, resource, registry, policy), in that order:
+    /// two or more means a cross-account request.
+    pub accounts: Vec<String>,
     /// True when a placeholder (`***`, `<ACCID>`, `XXXX`, `[account-id]`) hides an account.
     pub account_redacted: bool,
     /// The fields that hold a placeholder instead of a value (kept as written).
@@ -382,6 +387,7 @@ fn parse_text(t: &Text) -> Result<ParsedError, UnrecognisedError> {
     let mut p = ParsedError {
         principal_arn: None,
         principal_text: None,
+        service: None,
         action: None,
         resource_arn: None,
         resource_text: None,
@@ -396,6 +402,7 @@ fn parse_text(t: &Text) -> Result<ParsedError, UnrecognisedError> {
         status_code: None,
         request_id: None,
         repository: None,
+        accounts: Vec::new(),
         account_redacted: false,
         redacted: Vec::new(),
         family: Family::NotAuthorized,
@@ -412,6 +419,8 @@ fn parse_text(t: &Text) -> Result<ParsedError, UnrecognisedError> {
     p.family = family_of(t, &p, named, bare)?;
     p.symptom = symptom_of(p.family);
     p.question = question(t, &p);
+    p.service = meta::service(t, &p);
+    p.accounts = accounts(&p);
     p.redacted = redact::fields(&p, found.redacted);
     p.account_redacted = p.redacted.contains(&Redacted::Account);
     Ok(p)
@@ -509,6 +518,27 @@ fn symptom_of(family: Family) -> Symptom {
         | F::CodepipelineArtifactReplication
         | F::LambdaEcrImageAccessDenied => Symptom::AccessDenied,
     }
+}
+
+/// The account IDs named by the principal, resource, repository and policy ARNs, once each.
+fn accounts(p: &ParsedError) -> Vec<String> {
+    let registry = p
+        .repository
+        .as_ref()
+        .and_then(|r| r.registry_account.as_deref());
+    let named = [&p.principal_arn, &p.resource_arn, &p.policy_arn]
+        .into_iter()
+        .flatten()
+        .filter_map(|arn| account_of(arn))
+        .chain(registry)
+        .filter(|a| is_account_id(a));
+    let mut out: Vec<String> = Vec::new();
+    for account in named {
+        if !out.iter().any(|a| a == account) {
+            out.push(account.to_string());
+        }
+    }
+    out
 }
 
 /// True when the ARN's account field is a placeholder rather than an account ID.

@@ -2,7 +2,7 @@
 //! API operation, the HTTP status and the request ID.
 
 use super::text::{self, Text};
-use super::{ParsedError, Wrapper};
+use super::{Family, ParsedError, Wrapper};
 
 /// Lower-case phrases that show a wrapper, outermost wrapper first.
 const WRAPPER_PHRASES: &[(Wrapper, &[&str])] = &[
@@ -279,4 +279,91 @@ fn whole_word(s: &str, word: &str) -> bool {
         from = i + 1;
     }
     false
+}
+
+/// The service the failure comes from: the action's prefix, an SDK's service name, or the
+/// one service a message family belongs to.
+pub(super) fn service(t: &Text, p: &ParsedError) -> Option<String> {
+    if let Some((service, _)) = p.action.as_deref().and_then(|a| a.split_once(':')) {
+        return Some(service.to_ascii_lowercase());
+    }
+    let named = ["(service: ", "operation error "]
+        .iter()
+        .find_map(|phrase| {
+            let (_, e) = t.find(0, t.len(), phrase)?;
+            let end = t.lc[e..(e + 40).min(t.len())]
+                .iter()
+                .position(|b| b";,:)\n".contains(b))
+                .map_or(t.len().min(e + 40), |i| e + i);
+            Some(t.slice(e, end).replace(' ', ""))
+        });
+    if let Some(service) = named.as_deref().and_then(normalise_service) {
+        return Some(service.to_string());
+    }
+    // docker's and containerd's own messages are ECR's only when the text names ECR.
+    let generic = matches!(
+        p.family,
+        Family::PullAccessDenied
+            | Family::RequestedAccessDenied
+            | Family::Registry403Forbidden
+            | Family::RegistryNoCredentials
+            | Family::ImageNotFound
+            | Family::DockerLoginNonTty
+    );
+    family_service(p.family)
+        .filter(|_| !generic || t.contains("ecr"))
+        .map(str::to_string)
+}
+
+/// `Amazon S3`'s first word `Amazon` is not a service; `AmazonS3`, `S3`, `ECR`, `Ecr` are.
+fn normalise_service(word: &str) -> Option<&'static str> {
+    let lower = word.to_ascii_lowercase();
+    let lower = lower.trim_start_matches("amazon").trim_start_matches("aws");
+    KNOWN_SERVICES.iter().copied().find(|s| *s == lower)
+}
+
+/// Services whose names SDKs print.
+const KNOWN_SERVICES: [&str; 11] = [
+    "ecr",
+    "sts",
+    "kms",
+    "s3",
+    "iam",
+    "lambda",
+    "codebuild",
+    "codepipeline",
+    "cloudformation",
+    "ecs",
+    "secretsmanager",
+];
+
+/// The service a message family always comes from, if it is one.
+fn family_service(family: Family) -> Option<&'static str> {
+    use Family as F;
+    Some(match family {
+        F::Registry403Forbidden
+        | F::RepositoryNotFoundOrNoPullAccess
+        | F::RepositoryNameUnknown
+        | F::RequestedAccessDenied
+        | F::PullAccessDenied
+        | F::RegistryNoCredentials
+        | F::RegistryTokenExpired
+        | F::ImageNotFound
+        | F::ImageTagAlreadyExists
+        | F::DockerLoginNonTty
+        | F::RegistryNetworkPath
+        | F::PolicyReasonWithoutPrincipal => "ecr",
+        F::KmsCiphertext | F::KmsAccessNotAllowed | F::KmsKeyUnusable => "kms",
+        F::AssumeDurationExceedsMax | F::StsRegionDisabled => "sts",
+        F::CodebuildCuratedImageServiceRole | F::CodebuildCrossAccountImageCodebuildCredentials => {
+            "codebuild"
+        }
+        F::CodepipelinePermissionError
+        | F::CodepipelineArtifactAccessDenied
+        | F::CodepipelineArtifactReplication
+        | F::CdkArtifactBucketNeedsKmsKey => "codepipeline",
+        F::CrossAccountPassRole => "cloudformation",
+        F::LambdaEcrImageAccessDenied | F::LambdaImageRepositoryElsewhere => "lambda",
+        F::NotAuthorized | F::AccessDeniedCode | F::CredentialsInvalid => return None,
+    })
 }

@@ -183,3 +183,17 @@ fn a_non_policy_family_keeps_its_question_whatever_the_operation() {
     assert_eq!(p.question, Question::Configuration);
     assert_eq!(p.operation.as_deref(), Some("GetAuthorizationToken"));
 }
+
+#[test]
+fn service_and_accounts_say_where_the_failure_happened() {
+    let p = parse(S1).unwrap();
+    assert_eq!(p.service.as_deref(), Some("ecr"));
+    assert_eq!(p.accounts, ["111111111111", "222222222222"]);
+    // The Java SDK names the service with a space; S3 answered even though KMS refused.
+    let p = parse("The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 7E9B5C0D1A2B3C4D)").unwrap();
+    assert_eq!(p.service.as_deref(), Some("s3"));
+    assert!(p.accounts.is_empty());
+    // docker's own denial is not ECR's unless the text says so.
+    let p = parse("Error response from daemon: pull access denied for myimage, repository does not exist or may require 'docker login'").unwrap();
+    assert_eq!(p.service, None);
+}
