@@ -300,8 +300,29 @@ fn a_network_failure_is_explained_not_evaluated() {
 }
 
 #[test]
-fn the_404_names_no_caller_so_the_answer_asks_for_one() {
+fn the_404_takes_its_caller_from_the_refused_pull_in_cloudtrail_and_says_so() {
+    // The demo's account A holds the refused BatchGetImage of source-repo by the build role.
     let text = "CannotPullContainerError: API error (404): repository 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/source-repo not found: does not exist or no pull access";
+    let d = explain(text);
+    assert_eq!(d.verdict, Verdict::Fails, "{}", d.summary);
+    let found = d
+        .found
+        .iter()
+        .find(|f| f.input == "principal")
+        .expect("the principal is listed as found");
+    assert!(found
+        .value
+        .contains(":assumed-role/codebuild-service-role/"));
+    assert!(found.from.contains("CloudTrail"), "{}", found.from);
+    assert!(d
+        .checks
+        .iter()
+        .any(|c| c.id == CheckId::ResourcePolicyAllows && c.status == Status::Fail));
+}
+
+#[test]
+fn the_404_names_no_caller_so_the_answer_asks_for_one() {
+    let text = "CannotPullContainerError: API error (404): repository 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/base-image-repo not found: does not exist or no pull access";
     let d = explain(text);
     assert_eq!(d.verdict, Verdict::Unknown);
     let missing = d
@@ -317,7 +338,7 @@ fn the_404_names_no_caller_so_the_answer_asks_for_one() {
     assert!(
         missing
             .message
-            .contains("explain pull --principal ROLE-ARN --repo 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/source-repo"),
+            .contains("explain pull --principal ROLE-ARN --repo 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/base-image-repo"),
         "{}",
         missing.message
     );
@@ -388,7 +409,12 @@ fn crossdock(args: &[&str]) -> Output {
 #[test]
 fn cli_asks_the_404_with_the_principal_given() {
     let text = "CannotPullContainerError: API error (404): repository 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/source-repo not found: does not exist or no pull access";
-    let o = crossdock(&["explain", "--demo", "error", text]);
+    let o = crossdock(&[
+        "explain",
+        "--demo",
+        "error",
+        &text.replace("source-repo", "base-image-repo"),
+    ]);
     assert_eq!(o.status.code(), Some(3));
     let o = crossdock(&[
         "explain",

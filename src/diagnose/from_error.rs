@@ -6,12 +6,13 @@
 //! between them. A paste with several failures is answered failure by failure, in order.
 
 use super::check_id::CheckId;
-use super::draft::QuestionDraft;
+use super::draft::{Found, QuestionDraft};
 use super::error_text::{self, Family, ParsedError, Question as Raised, ReasonKind, Redacted};
 use super::model::{Check, Diagnosis, Evidence, Fix, QuestionSummary, Status, Verdict};
 use super::question::Question;
 use super::DiagnoseError;
 use crate::inventory::Accounts;
+use serde_json::Value;
 
 /// The principal a Lambda image pull is made by (the text names the service, not a role).
 const LAMBDA_PRINCIPAL: &str = "lambda.amazonaws.com";
@@ -69,7 +70,15 @@ pub fn planned_questions(accounts: &Accounts, text: &str) -> Vec<Question> {
 
 /// Answers one parsed failure.
 fn explain_parsed(pair: &Accounts, parsed: &ParsedError) -> Result<Diagnosis, DiagnoseError> {
-    let principal = principal_of(parsed);
+    let mut principal = principal_of(parsed);
+    // The 404 and 403 forms name no caller; a loaded CloudTrail record of the refusal does.
+    let from_trail = match principal {
+        None => caller_from_trail(pair, parsed),
+        Some(_) => None,
+    };
+    if let Some(found) = &from_trail {
+        principal = Some(found.value.clone());
+    }
     if let Some(missing) = missing_input(parsed, principal.as_deref()) {
         return Ok(recognised_only(parsed, Some(missing)));
     }
@@ -96,9 +105,59 @@ fn explain_parsed(pair: &Accounts, parsed: &ParsedError) -> Result<Diagnosis, Di
         resource: inner.question.resource,
     };
     let mut diagnosis = Diagnosis::new(summary, checks);
-    diagnosis.found = inner.found;
+    diagnosis.found = from_trail.into_iter().chain(inner.found).collect();
     diagnosis.assumptions = inner.assumptions;
     Ok(diagnosis)
+}
+
+/// The caller of the latest refused pull or push of the failure's repository in the loaded
+/// CloudTrail records (the caller's own copy names the session; the owner's copy of a
+/// cross-account call names only the account, and is skipped).
+fn caller_from_trail(accounts: &Accounts, parsed: &ParsedError) -> Option<Found> {
+    let name = parsed.repository.as_ref()?.name.as_deref()?;
+    let events: &[&str] = match parsed.question {
+        Raised::Pull => &["BatchGetImage", "GetDownloadUrlForLayer"],
+        Raised::Push => &[
+            "InitiateLayerUpload",
+            "UploadLayerPart",
+            "CompleteLayerUpload",
+            "PutImage",
+        ],
+        _ => return None,
+    };
+    let text = |r: &'_ Value, pointer: &str| {
+        r.pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    accounts
+        .accounts()
+        .flat_map(|account| {
+            let id = account.id().to_string();
+            account
+                .trail
+                .loaded()
+                .into_iter()
+                .flatten()
+                .map(move |record| (id.clone(), record))
+        })
+        .filter(|(_, r)| text(r, "/eventName").is_some_and(|e| events.contains(&e.as_str())))
+        .filter(|(_, r)| text(r, "/errorCode").is_some_and(|c| c.starts_with("AccessDenied")))
+        .filter(|(_, r)| text(r, "/requestParameters/repositoryName").as_deref() == Some(name))
+        .filter_map(|(account, r)| {
+            let arn = text(r, "/userIdentity/arn")?;
+            let time = text(r, "/eventTime").unwrap_or_default();
+            let event = text(r, "/eventName").unwrap_or_default();
+            Some((time, account, event, arn))
+        })
+        .max()
+        .map(|(time, account, event, arn)| Found {
+            input: "principal".into(),
+            value: arn,
+            from: format!(
+                "the refused {event} of {name} at {time} in account {account}'s CloudTrail records (the pasted text names no caller)"
+            ),
+        })
 }
 
 /// The caller the failure is about: the ARN in the text, or the service a Lambda image pull
