@@ -139,7 +139,9 @@ fn corpus_survives_crlf_and_colour_and_terraform_boxes() {
         let Ok(plain) = parse(text) else { continue };
         let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
         let coloured = format!("\u{1b}[1;31m{text}\u{1b}[0m");
-        for variant in [crlf, coloured] {
+        // A file or stdin ends the text with a newline.
+        let terminated = format!("{text}\n");
+        for variant in [crlf, coloured, terminated] {
             let other = parse(&variant).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(
                 other.principal_arn,

@@ -182,7 +182,8 @@ fn parse_resource(t: &Text, mut pos: usize, p: &mut ParsedError) -> usize {
     if quoted {
         pos += 1;
     }
-    let limit = t.find_first_of(pos, &AFTER_RESOURCE).unwrap_or(t.len());
+    let reason = t.find_first_of(pos, &AFTER_RESOURCE);
+    let limit = reason.unwrap_or(t.len());
     let (token, mut end) = t.read_token(pos, limit, &AFTER_RESOURCE);
     let mut resource = token.trim_end_matches(['.', ',']).to_string();
     let is_arn = resource.to_ascii_lowercase().starts_with("arn:");
@@ -192,11 +193,13 @@ fn parse_resource(t: &Text, mut pos: usize, p: &mut ParsedError) -> usize {
             t.s.get(pos..)
                 .and_then(|r| r.find('\n'))
                 .map_or(t.len(), |i| pos + i);
-        if limit <= line_end && limit - pos <= 80 {
-            let words = t.slice(pos, limit).trim();
+        // With no reason clause after it, the words run to the end of their line.
+        let stop = if reason.is_none() { line_end } else { limit };
+        if stop <= line_end && stop - pos <= 80 {
+            let words = t.slice(pos, stop).trim();
             if !words.is_empty() && !words.contains(['"', '(', ')', ';']) {
                 resource = words.to_string();
-                end = limit;
+                end = stop;
             }
         }
     }
