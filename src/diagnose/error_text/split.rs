@@ -16,7 +16,7 @@ use super::{parse_text, ParsedError, UnrecognisedError};
 const WRAPPER_LINES: usize = 8;
 
 /// More pieces than this are not split further: the rest is parsed as one.
-const MAX_PIECES: usize = 64;
+const MAX_PIECES: usize = 256;
 
 /// Phrases that start a failure besides the families' own phrases.
 const STARTS: [&str; 6] = [
