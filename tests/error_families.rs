@@ -479,3 +479,26 @@ fn cli_parse_only_lists_every_failure_and_refuses_noise_without_echoing_it() {
         "{message:?}"
     );
 }
+
+#[test]
+fn a_principal_whose_account_is_redacted_is_asked_for_not_evaluated() {
+    let d = explain("denied: User: arn:aws:iam::***:user/taylorjs is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:***:repository/app because no resource-based policy allows the ecr:BatchGetImage action");
+    assert_eq!(d.verdict, Verdict::Unknown);
+    let missing = d
+        .checks
+        .iter()
+        .find(|c| c.status == Status::Unknown && c.id == CheckId::ErrorText)
+        .expect("says what is missing");
+    assert!(
+        missing
+            .message
+            .contains("account is redacted or cut (`arn:aws:iam::***:user/taylorjs`)"),
+        "{}",
+        missing.message
+    );
+    assert!(
+        d.checks[0].evidence[1].detail.contains("redacted: account"),
+        "{:?}",
+        d.checks[0].evidence
+    );
+}

@@ -169,7 +169,13 @@ fn principal_of(parsed: &ParsedError) -> Option<String> {
     parsed
         .principal_arn
         .clone()
-        .filter(|_| !parsed.redacted.contains(&Redacted::Principal))
+        .filter(|arn| !parsed.redacted.contains(&Redacted::Principal) && account_known(arn))
+}
+
+/// True when the ARN's account is a real account ID (or the ARN has no account field).
+fn account_known(arn: &str) -> bool {
+    crate::policy::arn::Arn::parse(arn)
+        .is_some_and(|a| a.account.is_empty() || crate::policy::arn::is_account_id(a.account))
 }
 
 /// What the question lacks, as a sentence that says how to give it; `None` when the question
@@ -181,7 +187,16 @@ fn missing_input(parsed: &ParsedError, principal: Option<&str>) -> Option<String
     }
     let direct = direct_command(parsed);
     if principal.is_none() {
-        let why = if parsed.redacted.contains(&Redacted::Principal) {
+        let hidden_account = parsed
+            .principal_arn
+            .as_deref()
+            .is_some_and(|arn| !account_known(arn));
+        let why = if hidden_account && !parsed.redacted.contains(&Redacted::Principal) {
+            format!(
+                "the principal's account is redacted or cut (`{}`)",
+                parsed.principal_arn.as_deref().unwrap_or("…")
+            )
+        } else if parsed.redacted.contains(&Redacted::Principal) {
             format!(
                 "the principal is redacted (`{}`)",
                 parsed
