@@ -310,7 +310,7 @@ fn recognised_only(parsed: &ParsedError, missing: Option<String>) -> Diagnosis {
             "decided by (read-only): {}",
             cause.evidence
         ))];
-        check.fix = Some(Fix::procedure(None, cause.fix, vec![cause.fix.to_string()]));
+        check.fix = Some(Fix::procedure(None, cause.fix, Vec::new()));
         checks.push(check);
     }
     if parsed.question == Raised::Artifact {
