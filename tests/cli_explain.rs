@@ -175,7 +175,7 @@ fn pasted_errors_explain_or_say_why_not() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("not an authorization error I recognise"),
+        stderr(&o).contains("not a failure message I recognise"),
         "{}",
         stderr(&o)
     );

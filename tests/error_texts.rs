@@ -1,17 +1,18 @@
 //! Corpus of real-world error texts under `tests/error-texts/`: every `*.json` file holds a
 //! `text` and either an `expected` object (each key present must equal the parsed field;
 //! `repository` is compared key by key) or a `reject` kind (the text must be refused with
-//! that kind). The six core fields must be spelled out in every accepted case, so that a
+//! that kind). The seven core fields (the family among them) must be spelled out in every accepted case, so that a
 //! field the text does not contain is checked to stay `null`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crossdock::diagnose::error_text::parse;
+use crossdock::diagnose::error_text::{parse, parse_all};
 use serde_json::Value;
 
 /// Fields every accepted case must list, so "never guess" is tested everywhere.
-const CORE: [&str; 6] = [
+const CORE: [&str; 7] = [
+    "family",
     "principal_arn",
     "action",
     "resource_arn",
@@ -109,7 +110,7 @@ fn every_corpus_text_parses_as_expected() {
                 }
                 let message = e.to_string();
                 assert!(
-                    message.contains("not an authorization error I recognise"),
+                    message.contains("not a failure message I recognise"),
                     "{name}: {message}"
                 );
                 assert!(message.contains("hint:"), "{name}: {message}");
@@ -138,7 +139,9 @@ fn corpus_survives_crlf_and_colour_and_terraform_boxes() {
         let Ok(plain) = parse(text) else { continue };
         let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
         let coloured = format!("\u{1b}[1;31m{text}\u{1b}[0m");
-        for variant in [crlf, coloured] {
+        // A file or stdin ends the text with a newline.
+        let terminated = format!("{text}\n");
+        for variant in [crlf, coloured, terminated] {
             let other = parse(&variant).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(
                 other.principal_arn,
@@ -158,11 +161,15 @@ mod properties {
     use super::*;
     use proptest::prelude::*;
 
-    fn texts() -> Vec<String> {
-        corpus()
-            .iter()
-            .map(|p| load(p)["text"].as_str().unwrap_or_default().to_string())
-            .collect()
+    /// The corpus texts, read once for all cases.
+    fn texts() -> &'static [String] {
+        static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        TEXTS.get_or_init(|| {
+            corpus()
+                .iter()
+                .map(|p| load(p)["text"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
     }
 
     proptest! {
@@ -173,6 +180,10 @@ mod properties {
         fn arbitrary_text_never_panics(s in "\\PC{0,300}") {
             if let Err(e) = parse(&s) {
                 prop_assert!(e.to_string().contains("hint:"));
+                prop_assert!(!e.to_string().chars().any(char::is_control));
+            }
+            if let Ok(all) = parse_all(&s) {
+                prop_assert!(!all.is_empty());
             }
         }
 
@@ -192,6 +203,25 @@ mod properties {
                 text.insert_str(at, &insert);
             }
             let _ = parse(&text);
+            let _ = parse_all(&text);
+        }
+
+        /// Two corpus texts pasted one after the other keep both failures: the first failure
+        /// of the paste is the first text's, and the second text's is among them.
+        #[test]
+        fn two_pasted_texts_keep_their_failures(a in 0usize..1000, b in 0usize..1000) {
+            let all = texts();
+            let (first, second) = (&all[a % all.len()], &all[b % all.len()]);
+            let (Ok(one), Ok(two)) = (parse(first), parse(second)) else {
+                return Ok(());
+            };
+            let both = parse_all(&format!("{first}\n\n{second}")).expect("recognised");
+            prop_assert!(!both.is_empty());
+            if !one.family.is_consequence() {
+                prop_assert_eq!(both[0].family, one.family);
+            }
+            // docker's non-TTY login line is dropped beside the failure it follows.
+            prop_assert!(two.family.is_consequence() || both.iter().any(|p| p.family == two.family));
         }
     }
 }

@@ -196,9 +196,12 @@ pub enum QuestionArgs {
         /// Read the text from a file.
         #[arg(long, conflicts_with = "text")]
         file: Option<PathBuf>,
-        /// Only print the parsed fields; loads no accounts.
+        /// Only print the parsed fields (a list when the text holds several failures); loads no accounts.
         #[arg(long)]
         parse_only: bool,
+        /// The caller, when the text names none (the 404 and 403 forms) or redacts it.
+        #[arg(long, conflicts_with = "parse_only")]
+        principal: Option<String>,
     },
     /// Run a demo scenario by id (see `crossdock demo list`).
     Scenario {
@@ -213,6 +216,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         text,
         file,
         parse_only: true,
+        ..
     } = &args.question
     {
         return parse_only(text.as_deref(), file.as_ref(), args.format, out, err);
@@ -445,6 +449,9 @@ pub enum InputError {
     /// No error text anywhere.
     #[error("no error text: pass it as an argument, with --file, or on stdin")]
     NoText,
+    /// The pasted text with `--principal` does not make a question.
+    #[error(transparent)]
+    Question(#[from] crate::diagnose::DiagnoseError),
     /// No --demo, --snapshot or --profile.
     #[error("{NO_SOURCE}")]
     NoSource,
@@ -567,9 +574,18 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             action: action.clone(),
             resource: resource.clone(),
         },
-        QuestionArgs::Error { text, file, .. } => QuestionDraft::Error {
-            text: read_text(text.as_deref(), file.as_ref())?,
-        },
+        QuestionArgs::Error {
+            text,
+            file,
+            principal,
+            ..
+        } => {
+            let text = read_text(text.as_deref(), file.as_ref())?;
+            match principal {
+                Some(principal) => crate::diagnose::draft_with_principal(&text, principal)?,
+                None => QuestionDraft::Error { text },
+            }
+        }
         QuestionArgs::Scenario { id } => QuestionDraft::Scenario { id: id.clone() },
     })
 }
@@ -617,28 +633,27 @@ fn parse_only(
             return Ok(EXIT_INPUT);
         }
     };
-    match error_text::parse(&text) {
-        Ok(parsed) => {
+    match error_text::parse_all(&text) {
+        Ok(failures) => {
+            // One failure prints as an object, several as a list in the order they appear.
+            let value = match failures.as_slice() {
+                [one] => serde_json::to_value(one),
+                many => serde_json::to_value(many),
+            }
+            .expect("parsed errors serialize");
             match format {
                 ExplainFormat::Json => writeln!(
                     out,
                     "{}",
-                    serde_json::to_string_pretty(&parsed).expect("parsed errors serialize")
+                    serde_json::to_string_pretty(&value).expect("parsed errors serialize")
                 )?,
                 _ => {
-                    let value = serde_json::to_value(&parsed).expect("parsed errors serialize");
-                    for (key, value) in value.as_object().into_iter().flatten() {
-                        if !value.is_null() {
-                            writeln!(
-                                out,
-                                "{key:>16}: {}",
-                                crate::safe_text::Safe(
-                                    value
-                                        .as_str()
-                                        .map_or_else(|| value.to_string(), str::to_string)
-                                )
-                            )?;
+                    let values = value.as_array().cloned().unwrap_or_else(|| vec![value]);
+                    for (n, value) in values.iter().enumerate() {
+                        if values.len() > 1 {
+                            writeln!(out, "failure {} of {}:", n + 1, values.len())?;
                         }
+                        write_fields(value, out)?;
                     }
                 }
             }
@@ -649,6 +664,19 @@ fn parse_only(
             Ok(EXIT_INPUT)
         }
     }
+}
+
+/// The non-null fields of one parsed failure, one per line.
+fn write_fields(value: &serde_json::Value, out: &mut dyn Write) -> io::Result<()> {
+    for (key, value) in value.as_object().into_iter().flatten() {
+        if !value.is_null() {
+            let shown = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_string);
+            writeln!(out, "{key:>16}: {}", crate::safe_text::Safe(shown))?;
+        }
+    }
+    Ok(())
 }
 
 /// `crossdock demo list`: every scenario with the command that explains it.

@@ -83,6 +83,8 @@ check_ids! {
     ActionRoleAssumable => "action-role-assumable",
     /// The pasted error text was recognised.
     ErrorText => "error-text",
+    /// A probable cause of a recognised failure, with the read-only evidence that decides it.
+    ErrorCause => "error-cause",
     /// A condition key that never exists in this kind of request.
     LintConditionKeyNeverPresent => "lint-condition-key-never-present",
     /// `ecr:GetAuthorizationToken` scoped to a repository, which never matches.

@@ -37,7 +37,7 @@ pub use draft::{resolve, Assumption, Found, QuestionDraft, Resolved};
 pub use question::Question;
 
 pub use ecr::{LAYER_CHECK_ACTION, PULL_ACTIONS, PUSH_ACTIONS};
-pub use from_error::{draft_for, explain_error};
+pub use from_error::{draft_for, draft_with_principal, explain_error, planned_questions};
 pub use trigger::native_pattern;
 
 /// Why a question could not be asked (as opposed to a check that fails).

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::SystemTime;
 
-use super::{planning_question, Cost, Explained, Origin, Workspace, WorkspaceError};
+use super::{planning_questions, Cost, Explained, Origin, Workspace, WorkspaceError};
 use crate::aws::{AccountReader, ProfileSource};
 use crate::diagnose::{self, Question, QuestionDraft};
 use crate::inventory::reads::{Need, Read};
@@ -95,12 +95,12 @@ impl Workspace {
         cost: &mut Cost,
         seen: &mut BTreeSet<Read>,
     ) -> u64 {
-        let Some(question) = planning_question(question, &self.accounts) else {
-            return 0;
-        };
         let mut lookups = 0;
         for _ in 0..MAX_ROUNDS {
-            let planned = diagnose::reads::plan(&self.accounts, &question);
+            let planned: Vec<Read> = planning_questions(question, &self.accounts)
+                .iter()
+                .flat_map(|q| diagnose::reads::plan(&self.accounts, q))
+                .collect();
             let fresh = planned
                 .iter()
                 .filter(|r| !self.reads.contains_key(r))

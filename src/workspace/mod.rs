@@ -191,7 +191,7 @@ impl Workspace {
 
     /// The oldest time anything the question reads was loaded.
     fn read_at(&self, question: &Question) -> Option<SystemTime> {
-        let planned = planning_question(question, &self.accounts);
+        let planned = planning_questions(question, &self.accounts);
         let reads = planned
             .iter()
             .flat_map(|q| diagnose::reads::plan(&self.accounts, q));
@@ -222,22 +222,12 @@ pub enum SnapshotsError {
     Accounts(#[from] AccountsError),
 }
 
-/// The question whose reads a question needs: a pasted error reads the question it raises.
-fn planning_question(question: &Question, accounts: &Accounts) -> Option<Question> {
-    let Question::Error { text } = question else {
-        return Some(question.clone());
-    };
-    let parsed = diagnose::error_text::parse(text).ok()?;
-    let principal = parsed.principal_arn.clone()?;
-    let draft = diagnose::draft_for(&parsed, &principal).ok();
-    match draft.and_then(|d| diagnose::resolve(&d, accounts).ok()) {
-        Some(resolved) => Some(resolved.question),
-        // A registry-token denial names no resource: only the caller is read.
-        None => Some(Question::Access {
-            principal,
-            action: "ecr:GetAuthorizationToken".into(),
-            resource: "*".into(),
-        }),
+/// The questions whose reads a question needs: a pasted error reads the questions its
+/// failures raise.
+fn planning_questions(question: &Question, accounts: &Accounts) -> Vec<Question> {
+    match question {
+        Question::Error { text } => diagnose::planned_questions(accounts, text),
+        _ => vec![question.clone()],
     }
 }
 

@@ -101,7 +101,16 @@ fn ecr_token(t: &Text) -> Option<String> {
     while start > 0 && is_registry_byte(t.lc[start - 1]) {
         start -= 1;
     }
-    let (token, _) = t.read_token(start, t.len(), &[]);
+    let (mut token, _) = t.read_token(start, t.len(), &[]);
+    // docker's `The push refers to repository [host/name]` brackets the reference: a `]`
+    // after the host closes it, and a `[` with no `]` before the host opens it.
+    let host = token.to_ascii_lowercase().find(".dkr.ecr.").unwrap_or(0);
+    if let Some(close) = token[host..].find(']') {
+        token.truncate(host + close);
+        if token.starts_with('[') && !token[..host].contains(']') {
+            token.remove(0);
+        }
+    }
     Some(token)
 }
 

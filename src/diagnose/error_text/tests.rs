@@ -94,9 +94,7 @@ fn rejects_with_a_hint() {
     let e = parse("Traceback (most recent call last):\n  File \"x.py\", line 1\nKeyError: 'a'")
         .unwrap_err();
     assert_eq!(e.kind, RejectKind::NoDenial);
-    assert!(e
-        .to_string()
-        .contains("not an authorization error I recognise"));
+    assert!(e.to_string().contains("not a failure message I recognise"));
     assert!(e.to_string().contains("is not authorized to perform"));
     assert_eq!(parse("  \n ").unwrap_err().kind, RejectKind::Empty);
     assert_eq!(
@@ -123,7 +121,79 @@ fn as_str_matches_serde() {
     ] {
         assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
     }
-    for q in [Question::AuthToken, Question::Pull, Question::Other] {
+    for q in [
+        Question::AuthToken,
+        Question::Pull,
+        Question::Access,
+        Question::NetworkPath,
+        Question::Configuration,
+    ] {
         assert_eq!(serde_json::to_value(q).unwrap(), q.as_str());
     }
+}
+
+#[test]
+fn a_rejection_quotes_the_text_with_control_characters_escaped() {
+    let e = parse("\u{7}bell\u{8} and nothing else").unwrap_err();
+    let message = e.to_string();
+    assert!(!message.chars().any(|c| c.is_control()), "{message:?}");
+    assert!(message.contains("bell"), "{message}");
+    assert!(message.contains("docs/errors.md"), "{message}");
+}
+
+#[test]
+fn log_prefixes_are_stripped_before_the_sentence_is_read() {
+    for prefix in [
+        "[Container] 2024/05/01 10:00:02.234567 ",
+        "2024-05-01T10:00:00.1234567Z ##[error]",
+        "May  1 12:00:00 ip-10-0-0-1 dockerd[812]: ",
+        "  Warning  Failed     12s (x2 over 27s)  kubelet            ",
+        "2024-05-01 10:00:00,123 [ERROR] ",
+    ] {
+        let p = parse(&format!("{prefix}{S1}")).unwrap();
+        assert_eq!(p, parse(S1).unwrap(), "{prefix}");
+    }
+}
+
+#[test]
+fn a_timestamp_split_across_a_wrapped_sentence_does_not_break_it() {
+    let (head, tail) = S1.split_at(S1.find(" on resource").unwrap());
+    let text = format!(
+        "[Container] 2024/05/01 10:00:02.234567 {head}\n[Container] 2024/05/01 10:00:02.234568 {tail}"
+    );
+    let p = parse(&text).unwrap();
+    assert_eq!(p.resource_arn, parse(S1).unwrap().resource_arn);
+    assert_eq!(p.reason_kind, ReasonKind::NoResourcePolicy);
+}
+
+#[test]
+fn a_placeholder_principal_is_kept_as_written_and_marked_redacted() {
+    let p = parse("User: *** is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/deploy").unwrap();
+    assert_eq!(p.principal_text.as_deref(), Some("***"));
+    assert_eq!(p.principal_arn, None);
+    assert_eq!(p.redacted, vec![Redacted::Principal]);
+    assert_eq!(p.question, Question::Assume);
+}
+
+#[test]
+fn a_non_policy_family_keeps_its_question_whatever_the_operation() {
+    // GetAuthorizationToken would raise the token question; bad credentials are not one.
+    let p = parse("An error occurred (UnrecognizedClientException) when calling the GetAuthorizationToken operation: The security token included in the request is invalid.").unwrap();
+    assert_eq!(p.family, Family::CredentialsInvalid);
+    assert_eq!(p.question, Question::Configuration);
+    assert_eq!(p.operation.as_deref(), Some("GetAuthorizationToken"));
+}
+
+#[test]
+fn service_and_accounts_say_where_the_failure_happened() {
+    let p = parse(S1).unwrap();
+    assert_eq!(p.service.as_deref(), Some("ecr"));
+    assert_eq!(p.accounts, ["111111111111", "222222222222"]);
+    // The Java SDK names the service with a space; S3 answered even though KMS refused.
+    let p = parse("The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. (Service: Amazon S3; Status Code: 403; Error Code: AccessDenied; Request ID: 7E9B5C0D1A2B3C4D)").unwrap();
+    assert_eq!(p.service.as_deref(), Some("s3"));
+    assert!(p.accounts.is_empty());
+    // docker's own denial is not ECR's unless the text says so.
+    let p = parse("Error response from daemon: pull access denied for myimage, repository does not exist or may require 'docker login'").unwrap();
+    assert_eq!(p.service, None);
 }

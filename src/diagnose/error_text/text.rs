@@ -76,7 +76,7 @@ impl Text {
             } else if content == ">" || content.starts_with("> ") {
                 content = &content[1..];
             }
-            let content = content.trim_matches(' ');
+            let content = strip_log_prefixes(content.trim_matches(' ')).trim_matches(' ');
             if !s.is_empty() || !lines.is_empty() {
                 s.push('\n');
             }
@@ -94,6 +94,32 @@ impl Text {
             lc,
             lines,
             boxed,
+        }
+    }
+
+    /// The lines `first..end` as a text of their own (widths kept, so wraps still read).
+    pub fn sub(&self, first: usize, end: usize) -> Text {
+        let end = end.min(self.lines.len());
+        let mut s = String::new();
+        let mut lines = Vec::new();
+        for (i, line) in self.lines.get(first..end).unwrap_or(&[]).iter().enumerate() {
+            let stop = self
+                .lines
+                .get(first + i + 1)
+                .map_or(self.s.len(), |next| next.start.saturating_sub(1));
+            if i > 0 {
+                s.push('\n');
+            }
+            let start = s.len();
+            s.push_str(self.slice(line.start, stop));
+            lines.push(Line { start, ..*line });
+        }
+        let lc = s.bytes().map(|b| b.to_ascii_lowercase()).collect();
+        Text {
+            s,
+            lc,
+            lines,
+            boxed: self.boxed,
         }
     }
 
@@ -191,7 +217,7 @@ impl Text {
     }
 
     /// The index of the line holding byte `pos`.
-    fn line_of(&self, pos: usize) -> usize {
+    pub fn line_of(&self, pos: usize) -> usize {
         self.lines
             .partition_point(|l| l.start <= pos)
             .saturating_sub(1)
@@ -199,7 +225,7 @@ impl Text {
 
     /// True when the line ending at `pos` looks cut by a terminal rather than by its author:
     /// it fills a common terminal width, or has the width of a neighbouring line.
-    fn is_hard_wrap(&self, line: usize) -> bool {
+    pub fn is_hard_wrap(&self, line: usize) -> bool {
         let Some(l) = self.lines.get(line) else {
             return false;
         };
@@ -271,6 +297,110 @@ impl Text {
     pub fn joined(&self, a: usize, b: usize) -> String {
         self.slice(a, b).split('\n').collect::<String>()
     }
+}
+
+/// Removes what loggers put before a message: CodeBuild's `[Container]`, timestamps
+/// (`2024-05-01T12:00:00.123Z`, `2024/05/01 12:00:00.123456`), syslog headers
+/// (`May  1 12:00:00 host dockerd[812]:`), bracketed levels (`[ERROR]`, `##[error]`) and the
+/// columns of a `kubectl describe` event row (`Warning  Failed  3m (x4 over 5m)  kubelet`).
+fn strip_log_prefixes(mut line: &str) -> &str {
+    for _ in 0..4 {
+        let before = line.len();
+        line = line.trim_start_matches(' ');
+        for tag in [
+            "[Container]",
+            "##[error]",
+            "[ERROR]",
+            "[Error]",
+            "[error]",
+            "[WARN]",
+            "[INFO]",
+        ] {
+            if let Some(rest) = line.strip_prefix(tag) {
+                line = rest;
+            }
+        }
+        line = line.trim_start_matches(' ');
+        line = skip_timestamp(line)
+            .or_else(|| skip_syslog(line))
+            .unwrap_or(line);
+        line = skip_kubectl_event(line).unwrap_or(line);
+        if line.len() == before {
+            break;
+        }
+    }
+    line
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±hh:mm]` or `YYYY/MM/DD …` at the start, and what follows.
+fn skip_timestamp(line: &str) -> Option<&str> {
+    let b = line.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let date = digits(0..4)
+        && matches!(b.get(4), Some(b'-' | b'/'))
+        && digits(5..7)
+        && b.get(7) == b.get(4)
+        && digits(8..10);
+    if !date {
+        return None;
+    }
+    let mut i = 10;
+    if matches!(b.get(10), Some(b'T' | b' ')) && digits(11..13) && b.get(13) == Some(&b':') {
+        i = 11;
+        while i < b.len() && (b[i].is_ascii_digit() || matches!(b[i], b':' | b'.' | b',')) {
+            i += 1;
+        }
+        if b.get(i) == Some(&b'Z') {
+            i += 1;
+        } else if matches!(b.get(i), Some(b'+' | b'-')) && digits(i + 1..i + 3) {
+            i += 3;
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b':') {
+                i += 1;
+            }
+        }
+    }
+    match b.get(i) {
+        Some(b' ') => line.get(i + 1..),
+        None => Some(""),
+        _ => None,
+    }
+}
+
+/// `May  1 12:00:00 host program[pid]: ` at the start, and what follows.
+fn skip_syslog(line: &str) -> Option<&str> {
+    const MONTHS: [&str; 12] = [
+        "Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ", "Jul ", "Aug ", "Sep ", "Oct ", "Nov ",
+        "Dec ",
+    ];
+    let rest = MONTHS.iter().find_map(|m| line.strip_prefix(m))?;
+    let mut words = rest.split_whitespace();
+    let day = words.next()?;
+    let time = words.next()?;
+    let _host = words.next()?;
+    let program = words.next()?;
+    let is_time = time.len() == 8 && time.bytes().filter(|b| *b == b':').count() == 2;
+    if !day.bytes().all(|b| b.is_ascii_digit()) || !is_time || !program.ends_with(':') {
+        return None;
+    }
+    let at = line.find(program)? + program.len();
+    line.get(at..)
+}
+
+/// The columns of a `kubectl describe` event row, up to and including the `kubelet` source.
+fn skip_kubectl_event(line: &str) -> Option<&str> {
+    if !(line.starts_with("Warning ") || line.starts_with("Normal ")) {
+        return None;
+    }
+    let head = line.get(..line.len().min(160))?;
+    let at = head.find(" kubelet")? + " kubelet".len();
+    let rest = line.get(at..)?;
+    // Older kubectl prints the node after the source: `kubelet, ip-10-0-0-1.ec2.internal`.
+    let rest = match rest.strip_prefix(", ") {
+        Some(node) => node.split_once(' ').map_or("", |(_, r)| r),
+        None => rest,
+    };
+    Some(rest)
 }
 
 /// An ARN that cannot end here: too few fields, or a trailing separator.
