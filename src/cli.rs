@@ -110,7 +110,8 @@ pub enum Command {
         /// The snapshot file to write.
         #[arg(short, long)]
         output: PathBuf,
-        /// Replace account ids with fake ones and drop tags, for sharing.
+        /// Replace account ids with fake ones, drop tags, session names (SSO e-mails) and
+        /// callers' IP addresses, for sharing.
         #[arg(long)]
         redact: bool,
     },

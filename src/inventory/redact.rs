@@ -102,6 +102,9 @@ impl Redactor {
         let mut copy = account.clone();
         drop_tags(&mut copy);
         copy.identity.caller_arn = without_session_name(&copy.identity.caller_arn);
+        if let Field::Loaded(records) = &mut copy.trail {
+            records.iter_mut().for_each(forget_people);
+        }
         let mut value = serde_json::to_value(&copy)?;
         self.redact_value(&mut value);
         Ok(serde_json::from_value(value)?)
@@ -130,6 +133,33 @@ fn without_session_name(caller_arn: &str) -> String {
             None => caller_arn.to_string(),
         },
         None => caller_arn.to_string(),
+    }
+}
+
+/// In a CloudTrail record, what names a person: session names in ARNs and principal ids
+/// (`AROA…:alice@example.com`), and the caller's IP address.
+fn forget_people(value: &mut Value) {
+    match value {
+        Value::String(text) if text.contains(":assumed-role/") => {
+            *text = without_session_name(text);
+        }
+        Value::Array(items) => items.iter_mut().for_each(forget_people),
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match (key.as_str(), &mut *item) {
+                    ("principalId", Value::String(id)) => {
+                        if let Some((role_id, _session)) = id.split_once(':') {
+                            *id = format!("{role_id}:redacted");
+                        }
+                    }
+                    ("sourceIPAddress", Value::String(ip)) if !ip.ends_with(".amazonaws.com") => {
+                        *ip = "redacted".to_string();
+                    }
+                    _ => forget_people(item),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -166,6 +196,22 @@ mod session_tests {
             redacted.identity.caller_arn,
             "arn:aws:sts::000000000001:assumed-role/AWSReservedSSO_Admin_0a1b/redacted"
         );
+        account.trail = Field::Loaded(vec![serde_json::json!({
+            "eventName": "PutImage",
+            "sourceIPAddress": "203.0.113.7",
+            "userIdentity": {
+                "principalId": "AROAEXAMPLEID:alice@example.com",
+                "arn": "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com",
+                "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::123456789012:role/x"}}
+            }
+        })]);
+        let redacted = Redactor::new().redact_account(&account).expect("redact");
+        let text = serde_json::to_string(&redacted.trail).expect("JSON");
+        assert!(
+            !text.contains("alice") && !text.contains("203.0.113.7"),
+            "{text}"
+        );
+        assert!(text.contains("AROAEXAMPLEID:redacted"), "{text}");
         account.identity.caller_arn = "arn:aws:iam::123456789012:user/ci".into();
         let redacted = Redactor::new().redact_account(&account).expect("redact");
         assert_eq!(
