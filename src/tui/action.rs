@@ -74,6 +74,8 @@ pub enum Action {
     EditInputs,
     /// Show the next loaded account on the focused side (A and B are a view of N accounts).
     NextAccount,
+    /// Fill the screen with the focused pane, or go back to the split view.
+    Zoom,
     /// Next walkthrough step.
     NextStep,
     /// Previous walkthrough step.
@@ -123,7 +125,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 35] = [
+    pub const BINDABLE: [Action; 36] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -156,6 +158,7 @@ impl Action {
         Action::Walkthrough,
         Action::EditInputs,
         Action::NextAccount,
+        Action::Zoom,
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
@@ -209,6 +212,7 @@ impl Action {
             Action::Walkthrough => "Walk through the diagnosis",
             Action::EditInputs => "Edit the question's inputs and ask again",
             Action::NextAccount => "Show the next loaded account on this side",
+            Action::Zoom => "Zoom the focused pane to the full screen",
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",

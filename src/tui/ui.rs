@@ -9,8 +9,9 @@ use ratatui::Frame;
 use super::action::Action;
 use super::app::{App, Focus, Overlay, SideStatus};
 use super::keymap::{join_keys, Context};
-use super::layout::Areas;
+use super::layout::{Areas, ExplainRects};
 use super::msg::Side;
+use super::panes::explain::Focused;
 use super::panes::picker::{IdentityStatus, SideIdentity};
 use super::panes::{self, detail, Tab};
 use super::source::DataSource;
@@ -24,14 +25,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         too_small(frame, area, app);
         return;
     }
-    let areas = super::layout::areas(area.width, area.height, app.explain.is_some());
+    let areas = app.areas();
     header(frame, areas.header, app);
     tabs(frame, areas.tabs, app);
     for side in Side::BOTH {
         side_panes(frame, &areas, app, side);
     }
-    if let Some(rect) = areas.explain {
-        explain_pane(frame, rect, app);
+    if let Some(rects) = areas.explain {
+        explain_pane(frame, &rects, app);
     }
     footer(frame, areas.footer, app);
     let body = Rect::new(
@@ -67,11 +68,14 @@ fn side_panes(frame: &mut Frame, areas: &Areas, app: &App, side: Side) {
     if let Some(rect) = areas.lists[side.index()] {
         panes::lists::render(frame, rect, app, side);
     }
+    let Some(rect) = areas.details[side.index()] else {
+        return;
+    };
     let state = app.side(side);
     let title = detail_title(app, side);
     detail::render(
         frame,
-        areas.details[side.index()],
+        rect,
         &state.detail,
         detail::DetailFrame {
             title,
@@ -89,25 +93,20 @@ fn side_panes(frame: &mut Frame, areas: &Areas, app: &App, side: Side) {
 }
 
 /// The Explain pane, or the walkthrough over it once a diagnosis is there.
-fn explain_pane(frame: &mut Frame, rect: Rect, app: &App) {
+fn explain_pane(frame: &mut Frame, rects: &ExplainRects, app: &App) {
     let Some(explain) = &app.explain else {
         return;
     };
-    let theme = &app.theme;
-    match (&app.overlay, explain.diagnosis()) {
-        (Some(Overlay::Walkthrough(walk)), Some(diagnosis)) => {
-            panes::walkthrough::render(frame, rect, diagnosis, walk.step, theme, &app.masker)
-        }
-        _ => panes::explain::render(
-            frame,
-            rect,
-            explain,
-            app.focus == Focus::Explain,
-            app.tick,
-            theme,
-            &app.masker,
-        ),
+    let look = app.explain_look();
+    if let (Some(Overlay::Walkthrough(_)), Some(_)) = (&app.overlay, explain.diagnosis()) {
+        panes::walkthrough::render(frame, rects.outer, explain, &look);
+        return;
     }
+    let focused = Focused {
+        checks: app.focus == Focus::Explain,
+        answer: app.focus == Focus::Answer,
+    };
+    panes::explain::render(frame, rects, explain, focused, &look);
 }
 
 /// The open overlay, drawn last over `body` (everything between the header and the footer).

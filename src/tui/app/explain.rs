@@ -9,12 +9,13 @@ use crate::diagnose::QuestionDraft;
 use crate::inventory::{arn, Account};
 use crate::tui::effect::Effect;
 use crate::tui::msg::Side;
+use crate::tui::panes::answer;
 use crate::tui::panes::chooser::{self, ChooserState, Selection};
 use crate::tui::panes::detail::Highlight;
 use crate::tui::panes::explain::{self, ExplainState, Outcome};
 use crate::tui::panes::inputs::InputsState;
 use crate::tui::panes::section::Anchor;
-use crate::tui::panes::walkthrough::WalkState;
+use crate::tui::panes::walkthrough::{self, WalkState};
 use crate::tui::panes::Tab;
 use crate::tui::source::{DataSource, ItemRef};
 use crate::workspace::Explained;
@@ -104,15 +105,7 @@ impl App {
         } else {
             Outcome::Failed("no account is loaded yet; pick profiles with `p`".into())
         };
-        self.explain = Some(ExplainState {
-            id,
-            draft: draft.clone(),
-            title,
-            outcome,
-            selected: 0,
-            cost: None,
-            read_at: None,
-        });
+        self.explain = Some(ExplainState::new(id, draft.clone(), title, outcome));
         if !loaded {
             return Vec::new();
         }
@@ -128,7 +121,7 @@ impl App {
         let Some(state) = self.explain.as_mut().filter(|e| e.id == id) else {
             return;
         };
-        state.outcome = match result {
+        let outcome = match result {
             Ok(explained) => {
                 let explained = *explained;
                 state.cost = Some(explained.cost.clone());
@@ -149,7 +142,7 @@ impl App {
             Err(error) => Outcome::Failed(error),
         };
         if let Some(state) = self.explain.as_mut() {
-            state.select_first_failure();
+            state.finish(outcome);
         }
         // The sides show what the question read; nothing is read twice.
         for account in accounts {
@@ -176,6 +169,7 @@ impl App {
     pub(super) fn close_explain(&mut self) {
         self.explain = None;
         self.focus = Focus::List(Side::A);
+        self.zoom = false;
         for side in Side::BOTH {
             self.sides[side.index()].detail.show(None, None);
             let _ = self.sync_detail(side);
@@ -190,20 +184,54 @@ impl App {
     }
 
     pub(super) fn click_check(&mut self, rect: ratatui::layout::Rect, row: u16) {
-        // Checks start below the border and the verdict line.
-        let first = rect.y + 2;
         let Some(state) = &mut self.explain else {
             return;
         };
-        if row < first {
-            return;
-        }
-        let height = rect.height.saturating_sub(3) as usize;
-        let start = state.selected.saturating_sub(height.saturating_sub(1));
-        let target = start + (row - first) as usize;
-        let current = state.selected as isize;
-        state.move_by(target as isize - current);
+        let start = explain::check_offset(state.row(), rect.height as usize);
+        state.select_row(start + row.saturating_sub(rect.y) as usize);
         self.show_evidence();
+    }
+
+    /// What the Explain pane is drawn with (also used to measure the answer for scrolling).
+    pub fn explain_look(&self) -> explain::Look<'_> {
+        explain::Look {
+            theme: &self.theme,
+            masker: &self.masker,
+            sides: Side::BOTH.map(|side| self.side(side).account().map(|a| a.id().to_string())),
+            tick: self.tick,
+        }
+    }
+
+    /// Scrolls the answer column (or the walkthrough step), stopping at its last line.
+    pub(super) fn scroll_answer(&mut self, delta: isize) {
+        let Some((_, limit)) = self.answer_measure() else {
+            return;
+        };
+        if let Some(state) = &mut self.explain {
+            let scroll = (state.answer_scroll.min(limit) as isize).saturating_add(delta);
+            state.answer_scroll = scroll.clamp(0, limit as isize) as usize;
+        }
+    }
+
+    /// The answer's page: its visible text rows, less one line of overlap.
+    pub(super) fn answer_page(&self) -> usize {
+        self.answer_measure()
+            .map_or(1, |(rows, _)| rows.saturating_sub(1).max(1))
+    }
+
+    /// Visible rows and the largest scroll of the answer as drawn now (answer column, or the
+    /// walkthrough drawn over the Explain pane).
+    fn answer_measure(&self) -> Option<(usize, usize)> {
+        let rects = self.areas().explain?;
+        let state = self.explain.as_ref()?;
+        let look = self.explain_look();
+        if matches!(self.overlay, Some(Overlay::Walkthrough(_))) {
+            let area = walkthrough::inner(rects.outer);
+            let total = walkthrough::lines(state, &look, area.width as usize).len();
+            let rows = area.height as usize;
+            return Some((rows, total.saturating_sub(rows)));
+        }
+        Some(answer::scroll_limit(state, &look, rects.answer))
     }
 
     /// Points each side's detail view at the selected check's evidence on that side.
@@ -313,9 +341,14 @@ impl App {
 
     pub(super) fn copy_focused(&mut self) -> Vec<Effect> {
         let walking = matches!(self.overlay, Some(Overlay::Walkthrough(_)));
-        let text = if self.focus == Focus::Explain || walking {
-            match self.explain.as_ref().and_then(ExplainState::check) {
-                Some(check) => match explain::fix_json(check) {
+        let explaining = matches!(self.focus, Focus::Explain | Focus::Answer);
+        let text = if explaining || walking {
+            let state = self.explain.as_ref();
+            match state.and_then(ExplainState::check) {
+                Some(check) => match state
+                    .and_then(ExplainState::fix)
+                    .and_then(explain::fix_json)
+                {
                     Some(json) => Some(json),
                     None => {
                         self.status = Some(format!("check `{}` has no fix to copy", check.id));
@@ -327,7 +360,7 @@ impl App {
         } else {
             let side = match self.focus {
                 Focus::List(side) | Focus::Detail(side) => side,
-                Focus::Explain => Side::A,
+                Focus::Explain | Focus::Answer => Side::A,
             };
             let state = self.side(side);
             state

@@ -30,16 +30,7 @@ use super::source::{DataSource, LoadError};
 use super::theme::Theme;
 use super::widgets::list::{FilterList, Row};
 
-/// Which pane has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// A side's resource list.
-    List(Side),
-    /// A side's detail view.
-    Detail(Side),
-    /// The Explain pane.
-    Explain,
-}
+pub use super::layout::Focus;
 
 /// What is known about one side's account.
 #[derive(Debug, Clone)]
@@ -163,6 +154,8 @@ pub struct App {
     pub tab: Tab,
     /// The focused pane.
     pub focus: Focus,
+    /// Whether the focused pane fills the screen (`z`, as lazygit does).
+    pub zoom: bool,
     /// The Explain pane, when open.
     pub explain: Option<ExplainState>,
     /// The open overlay.
@@ -195,6 +188,7 @@ impl App {
             sides: [SideState::new(), SideState::new()],
             tab: options.deep_link.tab.unwrap_or(Tab::Roles),
             focus: Focus::List(Side::A),
+            zoom: false,
             explain: None,
             overlay: None,
             status: None,
@@ -249,7 +243,7 @@ impl App {
         state.detail = DetailState::default();
         // An explanation about the previous account would now be about the wrong data.
         self.explain = None;
-        if self.focus == Focus::Explain {
+        if matches!(self.focus, Focus::Explain | Focus::Answer) {
             self.focus = Focus::List(side);
         }
         if let DataSource::Profiles { a, b } = &mut self.source {
@@ -281,7 +275,7 @@ impl App {
             Focus::List(side) if self.side(side).list(self.tab).editing => Context::Filter,
             Focus::List(_) => Context::List,
             Focus::Detail(_) => Context::Detail,
-            Focus::Explain => Context::Explain,
+            Focus::Explain | Focus::Answer => Context::Explain,
         }
     }
 

@@ -15,7 +15,8 @@ use crate::tui::source::DataSource;
 impl App {
     /// The current layout.
     pub fn areas(&self) -> Areas {
-        layout::areas(self.size.0, self.size.1, self.explain.is_some())
+        let zoom = self.zoom.then_some(self.focus);
+        layout::areas(self.size.0, self.size.1, self.explain.is_some(), zoom)
     }
 
     pub(super) fn update_main(&mut self, action: Action) -> Vec<Effect> {
@@ -70,6 +71,7 @@ impl App {
             Action::Walkthrough => self.open_walkthrough(),
             Action::EditInputs => self.open_inputs(),
             Action::NextAccount => self.next_account(),
+            Action::Zoom => self.zoom = !self.zoom,
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
             // Pasting anywhere opens the paste dialog with the text: the fastest path to an
@@ -128,6 +130,7 @@ impl App {
             Focus::List(side) => areas.list_rows(side),
             Focus::Detail(side) => areas.detail_rows(side),
             Focus::Explain => areas.explain_rows(),
+            Focus::Answer => self.answer_page(),
         }
     }
 
@@ -145,6 +148,7 @@ impl App {
         if self.explain.is_some() {
             vec![
                 Focus::Explain,
+                Focus::Answer,
                 Focus::Detail(Side::A),
                 Focus::Detail(Side::B),
             ]
@@ -183,7 +187,16 @@ impl App {
                 Vec::new()
             }
             Focus::Explain => {
-                self.move_check(delta);
+                // Pages scroll the answer: the fix is what a page key is for here.
+                if delta.unsigned_abs() > 1 && delta.unsigned_abs() < isize::MAX as usize / 4 {
+                    self.scroll_answer(delta.signum() * self.answer_page() as isize);
+                } else {
+                    self.move_check(delta);
+                }
+                Vec::new()
+            }
+            Focus::Answer => {
+                self.scroll_answer(delta);
                 Vec::new()
             }
         }
@@ -199,7 +212,7 @@ impl App {
                 }
             }
             Focus::Explain => self.close_explain(),
-            Focus::Detail(_) => self.focus = Focus::Explain,
+            Focus::Detail(_) | Focus::Answer => self.focus = Focus::Explain,
         }
     }
 
@@ -258,7 +271,7 @@ impl App {
     fn reload(&mut self) -> Vec<Effect> {
         let side = match self.focus {
             Focus::List(side) | Focus::Detail(side) => side,
-            Focus::Explain => return self.rerun_explain(),
+            Focus::Explain | Focus::Answer => return self.rerun_explain(),
         };
         match self.source.clone() {
             DataSource::Profiles { .. } => {
@@ -292,7 +305,7 @@ impl App {
     fn next_account(&mut self) {
         let side = match self.focus {
             Focus::List(side) | Focus::Detail(side) => side,
-            Focus::Explain => Side::A,
+            Focus::Explain | Focus::Answer => Side::A,
         };
         if self.accounts.len() < 3 {
             self.status = Some(match self.source {
@@ -355,46 +368,59 @@ impl App {
     fn click(&mut self, column: u16, row: u16) -> Vec<Effect> {
         let areas = self.areas();
         if layout::contains(areas.tabs, column, row) {
-            // Tabs are drawn as " N Title " cells left to right.
-            let mut x = areas.tabs.x;
-            for tab in Tab::ALL {
-                let width = tab.title().len() as u16 + 4;
-                if column >= x && column < x + width {
-                    return self.set_tab(tab);
-                }
-                x += width + 1;
-            }
-            return Vec::new();
+            return self.click_tab(column);
         }
         for side in Side::BOTH {
             if let Some(rect) = areas.lists[side.index()] {
                 if layout::contains(rect, column, row) {
-                    self.focus = Focus::List(side);
-                    let first = rect.y + LIST_CHROME - 1;
-                    if row >= first && row < rect.y + rect.height - 1 {
-                        let rows = areas.list_rows(side);
-                        let list = &mut self.sides[side.index()].lists[self.tab.index()];
-                        let position = list.offset() + (row - first) as usize;
-                        list.select(position, rows);
-                        return self.sync_detail(side);
-                    }
-                    return Vec::new();
+                    return self.click_list(side, rect, row);
                 }
             }
-            if layout::contains(areas.details[side.index()], column, row) {
+            if areas.details[side.index()].is_some_and(|r| layout::contains(r, column, row)) {
                 self.focus = Focus::Detail(side);
                 return Vec::new();
             }
         }
-        if let Some(rect) = areas.explain {
-            if layout::contains(rect, column, row) {
+        if let Some(rects) = areas.explain {
+            if let Some(checks) = rects.checks.filter(|r| layout::contains(*r, column, row)) {
                 self.focus = Focus::Explain;
-                self.click_check(rect, row);
+                self.click_check(checks, row);
+            } else if layout::contains(rects.answer, column, row) {
+                self.focus = Focus::Answer;
+            } else if layout::contains(rects.outer, column, row) {
+                self.focus = Focus::Explain;
             }
         }
         Vec::new()
     }
 
+    fn click_tab(&mut self, column: u16) -> Vec<Effect> {
+        // Tabs are drawn as " N Title " cells left to right.
+        let mut x = self.areas().tabs.x;
+        for tab in Tab::ALL {
+            let width = tab.title().len() as u16 + 4;
+            if column >= x && column < x + width {
+                return self.set_tab(tab);
+            }
+            x += width + 1;
+        }
+        Vec::new()
+    }
+
+    fn click_list(&mut self, side: Side, rect: ratatui::layout::Rect, row: u16) -> Vec<Effect> {
+        self.focus = Focus::List(side);
+        let first = rect.y + LIST_CHROME - 1;
+        if row >= first && row < rect.y + rect.height - 1 {
+            let rows = self.areas().list_rows(side);
+            let list = &mut self.sides[side.index()].lists[self.tab.index()];
+            let position = list.offset() + (row - first) as usize;
+            list.select(position, rows);
+            return self.sync_detail(side);
+        }
+        Vec::new()
+    }
+
+    /// The wheel scrolls whatever is under the pointer, focused or not.
     fn wheel(&mut self, down: bool, column: u16, row: u16) {
         let areas = self.areas();
         let delta = if down { 3 } else { -3 };
@@ -406,16 +432,21 @@ impl App {
                     return;
                 }
             }
-            if layout::contains(areas.details[side.index()], column, row) {
+            if areas.details[side.index()].is_some_and(|r| layout::contains(r, column, row)) {
                 self.sides[side.index()].detail.scroll_by(delta);
                 return;
             }
         }
-        if areas
-            .explain
+        let Some(rects) = areas.explain else {
+            return;
+        };
+        if rects
+            .checks
             .is_some_and(|r| layout::contains(r, column, row))
         {
             self.move_check(delta.signum());
+        } else if layout::contains(rects.outer, column, row) {
+            self.scroll_answer(delta);
         }
     }
 }

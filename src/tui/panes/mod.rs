@@ -2,6 +2,7 @@
 //! `trail`) turn the inventory into rows and detail sections; the others each hold one
 //! pane's or overlay's state and drawing.
 
+pub mod answer;
 pub mod chooser;
 pub mod detail;
 pub mod explain;
@@ -17,6 +18,7 @@ pub mod repositories;
 pub mod roles;
 pub mod section;
 pub mod trail;
+pub mod verdict;
 pub mod walkthrough;
 
 use crate::inventory::{Account, KeyKind};
