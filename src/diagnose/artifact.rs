@@ -376,7 +376,7 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
             .chain(&grants)
             .flat_map(|a| a.identity_evidence.clone())
             .collect();
-        c.evidence.dedup();
+        dedup_evidence(&mut c.evidence);
         c.fix = fix_inline_policy(subject, "crossdock-artifact-key").map(|target| Fix {
             summary: format!("allow the artifact key actions on {} in {role}'s policy", key.arn),
             account: subject.caller.account().map(str::to_string),
@@ -410,7 +410,7 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
         .filter(|a| a.granted.is_none())
         .flat_map(|a| a.resource_evidence.clone())
         .collect();
-    c.evidence.dedup();
+    dedup_evidence(&mut c.evidence);
     if c.evidence.is_empty() {
         c.evidence.push(note(
             key_account,
@@ -443,6 +443,19 @@ fn key_policy(subject: &Subject<'_>, key: Option<&Field<&Key>>, home: Option<&st
         }
     });
     c
+}
+
+/// Drops repeated evidence, keeping the first of each: every action reports the statements
+/// it looked at, so the same statement appears once per action otherwise.
+fn dedup_evidence(evidence: &mut Vec<crate::diagnose::model::Evidence>) {
+    let mut seen: Vec<crate::diagnose::model::Evidence> = Vec::new();
+    evidence.retain(|e| {
+        let new = !seen.contains(e);
+        if new {
+            seen.push(e.clone());
+        }
+        new
+    });
 }
 
 fn bucket_policy(
@@ -520,6 +533,7 @@ fn bucket_policy(
         .iter()
         .flat_map(|a| a.resource_evidence.clone())
         .collect();
+    dedup_evidence(&mut c.evidence);
     c.fix = Some(Fix {
         summary: format!("add this statement to the bucket policy of {}", found.name),
         account: pipeline_account.map(str::to_string),
