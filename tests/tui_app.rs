@@ -872,3 +872,99 @@ fn column(screen: &str, answer: ratatui::layout::Rect, last_only: bool) -> Strin
         text.join("\n")
     }
 }
+
+/// Esc goes back: from the answer to the checks, then to the previous explanation, and only
+/// then closes Explain; `x` closes it from any of its panes.
+#[test]
+fn esc_goes_back_through_the_explanations() {
+    let mut h = Harness::demo(100, 30);
+    explain_scenario(&mut h, "s1-broken");
+    explain_scenario(&mut h, "s5-broken");
+    let title = |h: &Harness| h.app.explain.as_ref().map(|e| e.title.clone());
+    assert!(title(&h).is_some_and(|t| t.starts_with("s5-broken")));
+    h.act(Action::NextPane);
+    assert_eq!(h.app.focus, Focus::Answer);
+    h.act(Action::Cancel);
+    assert_eq!(h.app.focus, Focus::Explain);
+    h.act(Action::Cancel);
+    assert!(
+        title(&h).is_some_and(|t| t.starts_with("s1-broken")),
+        "{:?}",
+        title(&h)
+    );
+    assert!(h.screen().contains("source-repo"));
+    h.act(Action::Cancel);
+    assert!(h.app.explain.is_none());
+    // x from the evidence detail closes Explain too.
+    explain_scenario(&mut h, "s1-broken");
+    h.act_all([Action::NextPane, Action::NextPane]);
+    assert!(matches!(h.app.focus, Focus::Detail(_)));
+    h.act(Action::CloseExplain);
+    assert!(h.app.explain.is_none());
+}
+
+/// The palette offers only what works where it was opened; the footer keeps `?` and `q`.
+#[test]
+fn palette_and_footer_offer_only_what_works_here() {
+    let mut h = Harness::demo(80, 24);
+    let offered = |h: &Harness| match &h.app.overlay {
+        Some(Overlay::Palette(p)) => p.list.visible().map(|e| e.action.clone()).collect(),
+        _ => Vec::new(),
+    };
+    h.act(Action::Palette);
+    let closed = offered(&h);
+    assert!(closed.contains(&Action::Explain));
+    assert!(!closed.contains(&Action::CloseExplain));
+    assert!(!closed.contains(&Action::Walkthrough));
+    assert!(!closed.contains(&Action::NextStep));
+    assert!(
+        !closed.contains(&Action::PickProfiles),
+        "the demo has no profiles"
+    );
+    h.act(Action::Cancel);
+    explain_scenario(&mut h, "s1-broken");
+    h.act(Action::Palette);
+    let open = offered(&h);
+    assert!(open.contains(&Action::CloseExplain) && open.contains(&Action::Walkthrough));
+    h.act(Action::Cancel);
+    for width in [80, 100, 160] {
+        h.act(Action::Resize { width, height: 24 });
+        let screen = h.screen();
+        let footer = screen.lines().last().unwrap_or_default();
+        assert!(
+            footer.contains("? Help") && footer.contains("q Quit"),
+            "{footer}"
+        );
+    }
+}
+
+/// Enter on a Trail row always means "explain this record", and the footer says so.
+#[test]
+fn enter_on_a_trail_row_means_explain() {
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail);
+    let footer = h.screen().lines().last().unwrap_or_default().to_string();
+    assert!(footer.contains("enter Explain record"), "{footer}");
+    assert!(!footer.contains("Open detail"), "{footer}");
+    // A record that is neither denied nor a cross-account push says so and stays put.
+    let account = h.app.side(Side::A).account().expect("loaded").clone();
+    let records = account.trail.loaded().expect("trail").len();
+    for _ in 0..records {
+        h.act(Action::Confirm);
+        if h.app.explain.is_some() || h.app.overlay.is_some() {
+            h.act(Action::CloseExplain);
+            h.app.overlay = None;
+        } else {
+            assert!(
+                h.app
+                    .status
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("nothing to explain")),
+                "{:?}",
+                h.app.status
+            );
+            assert_eq!(h.app.focus, Focus::List(Side::A));
+        }
+        h.act(Action::Down);
+    }
+}

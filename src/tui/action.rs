@@ -76,6 +76,8 @@ pub enum Action {
     NextAccount,
     /// Fill the screen with the focused pane, or go back to the split view.
     Zoom,
+    /// Copy the ARN of the selected resource (or of the question's resource in Explain).
+    CopyArn,
     /// Next walkthrough step.
     NextStep,
     /// Previous walkthrough step.
@@ -125,7 +127,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 36] = [
+    pub const BINDABLE: [Action; 37] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -159,6 +161,7 @@ impl Action {
         Action::EditInputs,
         Action::NextAccount,
         Action::Zoom,
+        Action::CopyArn,
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
@@ -213,6 +216,7 @@ impl Action {
             Action::EditInputs => "Edit the question's inputs and ask again",
             Action::NextAccount => "Show the next loaded account on this side",
             Action::Zoom => "Zoom the focused pane to the full screen",
+            Action::CopyArn => "Copy the selected resource's ARN",
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",

@@ -21,6 +21,8 @@ pub enum Context {
     Global,
     /// A resource list (Roles, Repositories, …).
     List,
+    /// The Trail tab's list of CloudTrail records (falls back to `list`).
+    Trail,
     /// A detail view.
     Detail,
     /// The Explain pane.
@@ -57,11 +59,20 @@ impl Context {
         )
     }
 
+    /// The context looked in next when a key is not bound here (before `global`).
+    pub fn parent(self) -> Option<Context> {
+        match self {
+            Context::Trail => Some(Context::List),
+            _ => None,
+        }
+    }
+
     /// The title used in the help overlay.
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
             Context::List => "Lists",
+            Context::Trail => "Trail records",
             Context::Detail => "Detail",
             Context::Explain => "Explain",
             Context::Filter => "Filter",
@@ -76,9 +87,10 @@ impl Context {
     }
 
     /// Help overlay order.
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::List,
+        Context::Trail,
         Context::Detail,
         Context::Explain,
         Context::Walkthrough,
@@ -356,7 +368,7 @@ impl Keymap {
                 .find(|b| b.keys.iter().any(|k| k.matches(key)))
                 .map(|b| b.action.clone())
         };
-        if let Some(action) = hit(context) {
+        if let Some(action) = hit(context).or_else(|| context.parent().and_then(hit)) {
             return Some(action);
         }
         let ctrl_or_alt = key

@@ -17,6 +17,7 @@ use super::panes::{self, detail, Tab};
 use super::source::DataSource;
 use super::theme::Role;
 use super::widgets::spinner;
+use super::widgets::wrap::ellipsize;
 
 /// Draws the app into the frame.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -170,7 +171,12 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         }
         other => other.label(),
     };
-    first.push(Span::styled(hint, theme.style(Role::Muted)));
+    let used: usize = first.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    first.push(Span::styled(
+        ellipsize(&hint, room),
+        theme.style(Role::Muted),
+    ));
     let half = area.width / 2;
     let mut second = Vec::new();
     for side in Side::BOTH {
@@ -196,7 +202,7 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         };
         let text = app.masker.mask_string(&text);
         let width = half as usize;
-        let clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+        let clipped = ellipsize(&text, width.saturating_sub(2));
         second.push(Span::styled(
             format!(" {clipped:<w$}", w = width.saturating_sub(1)),
             theme.style(Role::side(side)),
@@ -247,25 +253,37 @@ fn detail_title(app: &App, side: Side) -> Line<'static> {
     ])
 }
 
-/// The footer's key hints for a context: its own bindings, then a few global ones.
+/// The footer's key hints for a context: its own bindings (those that do something now),
+/// then a few global ones. `?` and `q` are not here: [`footer_essentials`] keeps them.
 pub fn footer_hints(app: &App, context: Context) -> Vec<(String, String)> {
+    let main_screen = app.overlay.is_none();
+    let shown = |action: &Action| !main_screen || app.offers(action);
     let mut hints: Vec<(String, String)> = app
         .keymap
         .in_context(context)
+        .chain(
+            context
+                .parent()
+                .into_iter()
+                .flat_map(|c| app.keymap.in_context(c)),
+        )
         .filter(|b| !matches!(b.action, Action::Up | Action::Down | Action::Backspace))
+        .filter(|b| shown(&b.action))
         .map(|b| (join_keys(&b.keys[..1.min(b.keys.len())]), b.desc.clone()))
         .collect();
+    // A child context's entry hides its parent's for the same key (Trail's enter).
+    let mut seen = std::collections::HashSet::new();
+    hints.retain(|(keys, _)| seen.insert(keys.clone()));
     if !context.takes_text() && !matches!(context, Context::Help | Context::Walkthrough) {
         for action in [
             Action::Explain,
             Action::PasteError,
             Action::NextPane,
-            Action::Help,
+            Action::Zoom,
             Action::Palette,
-            Action::Quit,
         ] {
             let keys = app.keymap.keys_for(Context::Global, &action);
-            if let Some(first) = keys.first() {
+            if let Some(first) = keys.first().filter(|_| shown(&action)) {
                 hints.push((first.to_string(), app.keymap.desc_for(&action)));
             }
         }
@@ -273,22 +291,64 @@ pub fn footer_hints(app: &App, context: Context) -> Vec<(String, String)> {
     hints
 }
 
+/// Help and Quit with the first key that does them in this context: the footer keeps them
+/// at every width.
+pub fn footer_essentials(app: &App, context: Context) -> Vec<(String, &'static str)> {
+    [(Action::Help, "Help"), (Action::Quit, "Quit")]
+        .into_iter()
+        .filter_map(|(action, desc)| {
+            let key = app
+                .keymap
+                .bindings()
+                .iter()
+                .filter(|b| b.action == action)
+                .flat_map(|b| b.keys.iter())
+                .find(|k| {
+                    let event = crossterm::event::KeyEvent::new(k.code, k.mods);
+                    app.keymap.resolve(context, &event) == Some(action.clone())
+                })?;
+            Some((key.to_string(), desc))
+        })
+        .collect()
+}
+
 fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
+    let context = app.context();
+    let mut right = Vec::new();
+    for (keys, desc) in footer_essentials(app, context) {
+        right.push(Span::styled(format!(" {keys}"), theme.style(Role::Accent)));
+        right.push(Span::styled(format!(" {desc} "), theme.style(Role::Muted)));
+    }
+    let right_width: usize = right.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(right_width);
+    let mut left = Vec::new();
     if let Some(status) = &app.status {
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!(" {}", app.masker.mask(status)),
-                theme.style(Role::Accent),
-            )),
-            area,
-        );
-        return;
+        left.push(Span::styled(
+            ellipsize(&format!(" {}", app.masker.mask(status)), room),
+            theme.style(Role::Accent),
+        ));
+    } else {
+        let mut used = 0;
+        for (keys, desc) in footer_hints(app, context) {
+            let width = keys.chars().count() + desc.chars().count() + 3;
+            if used + width > room {
+                // Say that more keys exist: `?` lists them all.
+                if used < room {
+                    left.push(Span::styled("…", theme.style(Role::Muted)));
+                }
+                break;
+            }
+            used += width;
+            left.push(Span::styled(format!(" {keys}"), theme.style(Role::Accent)));
+            left.push(Span::styled(format!(" {desc} "), theme.style(Role::Muted)));
+        }
     }
-    let mut spans = Vec::new();
-    for (keys, desc) in footer_hints(app, app.context()) {
-        spans.push(Span::styled(format!(" {keys}"), theme.style(Role::Accent)));
-        spans.push(Span::styled(format!(" {desc} "), theme.style(Role::Muted)));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let [left_area, right_area] = ratatui::layout::Layout::horizontal([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(right_width as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), left_area);
+    frame.render_widget(Paragraph::new(Line::from(right)), right_area);
 }

@@ -97,6 +97,13 @@ impl App {
     pub(crate) fn start_diagnosis(&mut self, draft: QuestionDraft, title: String) -> Vec<Effect> {
         let id = self.request_id();
         self.focus = Focus::Explain;
+        // The answer on screen becomes history: Esc comes back to it.
+        if let Some(previous) = self.explain.take().filter(|e| e.diagnosis().is_some()) {
+            self.history.push(previous);
+            if self.history.len() > HISTORY {
+                self.history.remove(0);
+            }
+        }
         let loaded = Side::BOTH
             .iter()
             .any(|side| matches!(self.side(*side).status, SideStatus::Ready(_)));
@@ -166,8 +173,24 @@ impl App {
         }
     }
 
+    /// Back to the previous explanation, or closes Explain when there is none.
+    pub(super) fn explain_back(&mut self) {
+        let Some(previous) = self.history.pop() else {
+            self.close_explain();
+            return;
+        };
+        self.status = Some(format!(
+            "back to: {} ({} earlier; x closes Explain)",
+            previous.title,
+            self.history.len()
+        ));
+        self.explain = Some(previous);
+        self.show_evidence();
+    }
+
     pub(super) fn close_explain(&mut self) {
         self.explain = None;
+        self.history.clear();
         self.focus = Focus::List(Side::A);
         self.zoom = false;
         for side in Side::BOTH {
@@ -369,18 +392,66 @@ impl App {
         };
         match text {
             Some(text) => {
-                let text = self.masker.mask_string(&text);
-                self.status = Some(format!(
-                    "copied {} bytes to the clipboard (OSC 52)",
-                    text.len()
-                ));
-                vec![Effect::Copy(text)]
+                let what = if explaining || walking {
+                    "the fix"
+                } else {
+                    "JSON"
+                };
+                self.copy_text(text, what)
             }
             None => {
                 self.status = Some("nothing to copy here".into());
                 Vec::new()
             }
         }
+    }
+
+    /// The ARN of what is selected: the focused side's resource, or in Explain the resource
+    /// the question is about.
+    pub(crate) fn selected_arn(&self) -> Option<String> {
+        match self.focus {
+            Focus::Explain | Focus::Answer => self
+                .explain
+                .as_ref()?
+                .diagnosis()?
+                .question
+                .resource
+                .clone(),
+            Focus::List(side) | Focus::Detail(side) => {
+                match self.side(side).detail.item.as_ref()? {
+                    ItemRef::Role(arn)
+                    | ItemRef::Repository(arn)
+                    | ItemRef::Key(arn)
+                    | ItemRef::Project(arn)
+                    | ItemRef::Pipeline(arn)
+                    | ItemRef::Rule(arn) => Some(arn.clone()),
+                    ItemRef::Bucket(name) => Some(format!("arn:aws:s3:::{name}")),
+                    ItemRef::Trail(_) => None,
+                }
+            }
+        }
+    }
+
+    pub(super) fn copy_arn(&mut self) -> Vec<Effect> {
+        match self.selected_arn() {
+            Some(arn) => self.copy_text(arn, "ARN"),
+            None => {
+                self.status = Some("no ARN here: select a resource first".into());
+                Vec::new()
+            }
+        }
+    }
+
+    /// Copies text (masked in presenter mode) and says how many bytes and whether masked.
+    pub(super) fn copy_text(&mut self, text: String, what: &str) -> Vec<Effect> {
+        let masked = self.masker.enabled;
+        let text = self.masker.mask_string(&text);
+        self.status = Some(format!(
+            "copied {what} ({} bytes{})",
+            text.len(),
+            if masked { ", ids masked" } else { "" }
+        ));
+        vec![Effect::Copy(text)]
     }
 
     /// Opens the inputs dialog for the question in the Explain pane.
@@ -411,6 +482,9 @@ impl App {
         }
     }
 }
+
+/// Explanations kept for Esc to go back to.
+const HISTORY: usize = 20;
 
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

@@ -5,6 +5,7 @@
 mod explain;
 mod messages;
 mod nav;
+mod offers;
 mod overlays;
 
 use std::sync::Arc;
@@ -158,6 +159,8 @@ pub struct App {
     pub zoom: bool,
     /// The Explain pane, when open.
     pub explain: Option<ExplainState>,
+    /// Earlier explanations, newest last: Esc in the Explain pane goes back to them.
+    pub history: Vec<ExplainState>,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// A one-line message for the footer (copied, exported, errors).
@@ -190,6 +193,7 @@ impl App {
             focus: Focus::List(Side::A),
             zoom: false,
             explain: None,
+            history: Vec::new(),
             overlay: None,
             status: None,
             size: (80, 24),
@@ -273,6 +277,7 @@ impl App {
         }
         match self.focus {
             Focus::List(side) if self.side(side).list(self.tab).editing => Context::Filter,
+            Focus::List(_) if self.tab == Tab::Trail => Context::Trail,
             Focus::List(_) => Context::List,
             Focus::Detail(_) => Context::Detail,
             Focus::Explain | Focus::Answer => Context::Explain,

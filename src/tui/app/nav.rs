@@ -28,7 +28,10 @@ impl App {
         match action {
             Action::Help => self.overlay = Some(Overlay::Help(HelpState::default())),
             Action::Palette => {
-                self.overlay = Some(Overlay::Palette(PaletteState::new(&self.keymap)))
+                let palette = PaletteState::new(&self.keymap, |action| {
+                    self.offers(action) && !super::offers::is_navigation(action)
+                });
+                self.overlay = Some(Overlay::Palette(palette));
             }
             Action::PasteError => self.overlay = Some(Overlay::Paste(PasteState::default())),
             Action::PickProfiles => return self.open_picker(),
@@ -54,10 +57,15 @@ impl App {
             }
             Action::Confirm => {
                 if let Focus::List(side) = self.focus {
+                    // On the Trail tab enter has one meaning: explain the record.
                     if self.tab == Tab::Trail {
-                        if let Some(effects) = self.explain_trail_record(side) {
-                            return effects;
-                        }
+                        return self.explain_trail_record(side).unwrap_or_else(|| {
+                            self.status = Some(
+                                "nothing to explain: this record is neither a denied call nor a cross-account push (tab shows it)"
+                                    .into(),
+                            );
+                            Vec::new()
+                        });
                     }
                     self.focus = Focus::Detail(side);
                 }
@@ -65,13 +73,15 @@ impl App {
             Action::Cancel => self.cancel_main(),
             Action::Reload => return self.reload(),
             Action::Explain => return self.open_chooser(),
-            Action::CloseExplain => self.close_explain(),
+            Action::CloseExplain if self.explain.is_some() => self.close_explain(),
+            Action::CloseExplain => self.status = Some("no explanation is open".into()),
             Action::TogglePresenter => self.toggle_presenter(),
             Action::Copy => return self.copy_focused(),
             Action::Walkthrough => self.open_walkthrough(),
             Action::EditInputs => self.open_inputs(),
             Action::NextAccount => self.next_account(),
             Action::Zoom => self.zoom = !self.zoom,
+            Action::CopyArn => return self.copy_arn(),
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
             // Pasting anywhere opens the paste dialog with the text: the fastest path to an
@@ -202,7 +212,13 @@ impl App {
         }
     }
 
+    /// Esc goes back one step: out of a zoom, to the pane one level up, to the previous
+    /// explanation, and only then closes Explain.
     fn cancel_main(&mut self) {
+        if self.zoom {
+            self.zoom = false;
+            return;
+        }
         match self.focus {
             Focus::Detail(side) if self.explain.is_none() => self.focus = Focus::List(side),
             Focus::List(side) => {
@@ -211,7 +227,7 @@ impl App {
                     list.set_query("");
                 }
             }
-            Focus::Explain => self.close_explain(),
+            Focus::Explain => self.explain_back(),
             Focus::Detail(_) | Focus::Answer => self.focus = Focus::Explain,
         }
     }

@@ -12,7 +12,7 @@ use crate::inventory::Account;
 use crate::tui::presenter::Masker;
 use crate::tui::source::{ItemRef, LoadError};
 use crate::tui::theme::{Role, Theme};
-use crate::tui::widgets::{json, spinner};
+use crate::tui::widgets::{json, spinner, wrap};
 
 use super::section::{Anchor, Body, Section};
 
@@ -235,13 +235,14 @@ pub fn render(
     } else if state.item.is_none() || account.is_none() {
         vec![Line::styled(chrome.empty, theme.style(Role::Muted))]
     } else {
-        state
+        let shown = state
             .lines
             .iter()
             .skip(state.scroll)
             .take(inner_height)
             .cloned()
-            .collect()
+            .collect();
+        wrap::clip(shown, area.width.saturating_sub(2) as usize)
     };
     frame.render_widget(Paragraph::new(body).block(block), area);
 }

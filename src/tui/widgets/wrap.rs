@@ -27,6 +27,34 @@ pub fn ellipsize(text: &str, width: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
+/// Cuts styled lines to `width` columns, ending each cut line with `…`.
+pub fn clip(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    lines
+        .into_iter()
+        .map(|line| clip_line(line, width))
+        .collect()
+}
+
+fn clip_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let len: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+    if len <= width || width == 0 {
+        return line;
+    }
+    let mut cells: Vec<(char, Style)> = line
+        .spans
+        .iter()
+        .flat_map(|span| {
+            let style = line.style.patch(span.style);
+            span.content.chars().map(move |c| (c, style))
+        })
+        .take(width)
+        .collect();
+    if let Some(last) = cells.last_mut() {
+        last.0 = '…';
+    }
+    Line::from(group(&cells))
+}
+
 fn wrap_line(line: &Line<'static>, width: usize, out: &mut Vec<Line<'static>>) {
     let cells: Vec<(char, Style)> = line
         .spans
@@ -128,6 +156,12 @@ mod tests {
             joined,
             "\"AWS\": \"arn:aws:iam::111111111111:role/codebuild-service-role\""
         );
+    }
+
+    #[test]
+    fn clipped_lines_end_with_an_ellipsis() {
+        let lines = clip(vec![Line::raw("abcdef"), Line::raw("abc")], 4);
+        assert_eq!(plain(&lines), vec!["abc…", "abc"]);
     }
 
     #[test]
