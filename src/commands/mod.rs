@@ -3,6 +3,7 @@
 
 pub mod eval;
 pub mod explain;
+pub mod redact;
 #[cfg(feature = "aws")]
 pub mod snapshot;
 pub mod trail;

@@ -65,6 +65,10 @@ pub struct TrailArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TrailFormat::Text)]
     pub format: TrailFormat,
+    /// Mask account ids, access key ids and principal ids, and remove session tokens (the
+    /// console's presenter-mode table), for sharing the output.
+    #[arg(long)]
+    pub redact: bool,
 }
 
 /// Runs the command; returns the process exit code.

@@ -116,7 +116,7 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
     match &app.overlay {
         Some(Overlay::Help(help)) => panes::help::render(frame, body, help, &app.keymap, theme),
         Some(Overlay::Palette(palette)) => panes::palette::render(frame, body, palette, theme),
-        Some(Overlay::Paste(paste)) => panes::paste::render(frame, body, paste, theme),
+        Some(Overlay::Paste(paste)) => panes::paste::render(frame, body, paste, theme, &app.masker),
         Some(Overlay::Chooser(chooser)) => {
             panes::chooser::render(frame, body, chooser, theme, &app.masker)
         }

@@ -365,7 +365,7 @@ impl App {
             self.refresh_detail(side);
         }
         self.status = Some(if self.masker.enabled {
-            "presenter mode on: account ids are masked on screen and in copies".into()
+            "presenter mode on: account ids, key ids and principal ids masked, tokens removed — on screen, in copies and exports".into()
         } else {
             "presenter mode off".into()
         });
