@@ -454,6 +454,12 @@ impl App {
         vec![Effect::Copy(text)]
     }
 
+    /// Says in the footer how a copy went (which clipboard route, or the file it was saved to).
+    pub fn copy_went(&mut self, how: &str) {
+        let copied = self.status.take().unwrap_or_else(|| "copied".into());
+        self.status = Some(format!("{copied} · {how}"));
+    }
+
     /// Opens the inputs dialog for the question in the Explain pane.
     pub(super) fn open_inputs(&mut self) {
         match &self.explain {
