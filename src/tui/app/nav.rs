@@ -55,21 +55,7 @@ impl App {
                     self.sides[side.index()].lists[self.tab.index()].editing = true;
                 }
             }
-            Action::Confirm => {
-                if let Focus::List(side) = self.focus {
-                    // On the Trail tab enter has one meaning: explain the record.
-                    if self.tab == Tab::Trail {
-                        return self.explain_trail_record(side).unwrap_or_else(|| {
-                            self.status = Some(
-                                "nothing to explain: this record is neither a denied call nor a cross-account push (tab shows it)"
-                                    .into(),
-                            );
-                            Vec::new()
-                        });
-                    }
-                    self.focus = Focus::Detail(side);
-                }
-            }
+            Action::Confirm => return self.confirm_main(),
             Action::Cancel => self.cancel_main(),
             Action::Reload => return self.reload(),
             Action::Explain => return self.open_chooser(),
@@ -103,6 +89,24 @@ impl App {
             | Action::Tick => {}
         }
         Vec::new()
+    }
+
+    /// Enter on a list: open the detail; on the Trail tab it has one meaning, explain the record.
+    fn confirm_main(&mut self) -> Vec<Effect> {
+        let Focus::List(side) = self.focus else {
+            return Vec::new();
+        };
+        if self.tab != Tab::Trail {
+            self.focus = Focus::Detail(side);
+            return Vec::new();
+        }
+        self.explain_trail_record(side).unwrap_or_else(|| {
+            self.status = Some(
+                "nothing to explain: this record is neither a denied call nor a cross-account push (tab shows it)"
+                    .into(),
+            );
+            Vec::new()
+        })
     }
 
     fn update_filter(&mut self, side: Side, action: Action) -> Vec<Effect> {
