@@ -968,3 +968,59 @@ fn enter_on_a_trail_row_means_explain() {
         h.act(Action::Down);
     }
 }
+
+/// Every check of every demo scenario shows evidence: its policy statements, the document it
+/// is about on the side that holds it (rule, pipeline, key, project, role), or an explicit
+/// "no document involved" line — never nothing.
+#[test]
+fn every_check_has_evidence_or_says_none_is_involved() {
+    use crossdock::diagnose::model::CheckId;
+    let about_a_document = [
+        CheckId::TriggerRuleExists,
+        CheckId::TriggerRuleEnabled,
+        CheckId::TriggerRulePattern,
+        CheckId::TriggerCrossAccountPush,
+        CheckId::ArtifactKeyCustomerManaged,
+        CheckId::ArtifactKeyAlias,
+        CheckId::KmsKeyState,
+        CheckId::RepositoryExists,
+        CheckId::RoleExists,
+        CheckId::TriggerSourceAction,
+    ];
+    for scenario in crossdock::diagnose::scenario::scenarios().expect("scenarios") {
+        let mut h = Harness::demo(120, 40);
+        explain_scenario(&mut h, &scenario.id);
+        let rows = h.app.explain.as_ref().map_or(0, |e| e.view.rows.len());
+        for _ in 0..rows {
+            let state = h.app.explain.clone().expect("explain");
+            let check = state.check().expect("a check").clone();
+            let look = h.app.explain_look();
+            let text: Vec<String> = crossdock::tui::panes::answer::lines(&state, &look)
+                .iter()
+                .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+                .collect();
+            let at = text.iter().position(|l| l == "Evidence");
+            let bullet = at
+                .and_then(|i| text.get(i + 1))
+                .is_some_and(|l| l.starts_with("• "));
+            assert!(
+                bullet,
+                "{}: {} shows no evidence: {text:?}",
+                scenario.id, check.id
+            );
+            let policy = check.evidence.iter().any(|e| e.policy.is_some());
+            // A missing repository or role has no document to show: its line says so.
+            let missing = check.id.as_str().ends_with("-exists")
+                && check.status == crossdock::diagnose::model::Status::Fail;
+            if !policy && !missing && about_a_document.contains(&check.id) {
+                assert!(
+                    state.shown_on.is_some(),
+                    "{}: {} has no document on either side",
+                    scenario.id,
+                    check.id
+                );
+            }
+            h.act(Action::Down);
+        }
+    }
+}

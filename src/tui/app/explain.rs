@@ -283,11 +283,32 @@ impl App {
                 .show(Some(item_ref), Some(highlight));
             self.refresh_detail(side);
         }
+        // A check without a policy statement shows the document it is about.
+        let subject = self.explain.as_ref().and_then(|state| {
+            let check = state.check()?;
+            self.check_subject(state, check)
+        });
+        let mut shown_on = None;
         for side in Side::BOTH {
-            if !shown[side.index()] {
-                self.sides[side.index()].detail.show(None, None);
-                self.refresh_detail(side);
+            if shown[side.index()] {
+                continue;
             }
+            let item = subject
+                .clone()
+                .filter(|(on, _)| *on == side && evidence.iter().all(|e| e.policy.is_none()))
+                .map(|(_, item)| item);
+            if let Some(item) = &item {
+                shown_on = Some(format!(
+                    "side {} shows {}",
+                    side.letter(),
+                    crate::tui::panes::detail::describe_item(item)
+                ));
+            }
+            self.sides[side.index()].detail.show(item, None);
+            self.refresh_detail(side);
+        }
+        if let Some(state) = self.explain.as_mut() {
+            state.shown_on = shown_on;
         }
     }
 

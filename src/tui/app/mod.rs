@@ -7,6 +7,7 @@ mod messages;
 mod nav;
 mod offers;
 mod overlays;
+mod subject;
 
 use std::sync::Arc;
 

@@ -81,8 +81,20 @@ fn check_lines(
         masker.mask_string(&format!("Why: {}", check.message)),
         theme.style(Role::Text),
     ));
-    if !check.evidence.is_empty() {
-        out.push(Line::styled("Evidence", theme.style(Role::Accent)));
+    out.push(Line::styled("Evidence", theme.style(Role::Accent)));
+    match (&state.shown_on, check.evidence.is_empty()) {
+        (Some(shown_on), _) => out.push(Line::styled(
+            format!(
+                "• {} (no policy statement decides this check)",
+                masker.mask(shown_on)
+            ),
+            theme.style(Role::Text),
+        )),
+        (None, true) => out.push(Line::styled(
+            "• no document involved: the check rests on the message above",
+            theme.style(Role::Muted),
+        )),
+        (None, false) => {}
     }
     for evidence in &check.evidence {
         out.push(Line::styled(

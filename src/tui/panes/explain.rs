@@ -51,6 +51,9 @@ pub struct ExplainState {
     pub view: View,
     /// The first line shown of the answer column.
     pub answer_scroll: usize,
+    /// Where the selected check's document is shown when no policy statement is its evidence
+    /// ("side B shows pipeline order-service-deploy").
+    pub shown_on: Option<String>,
 }
 
 impl ExplainState {
@@ -66,6 +69,7 @@ impl ExplainState {
             selected: 0,
             view: View::default(),
             answer_scroll: 0,
+            shown_on: None,
         }
     }
 
