@@ -1024,3 +1024,30 @@ fn every_check_has_evidence_or_says_none_is_involved() {
         }
     }
 }
+
+/// `T` switches the built-in themes in the running console (and says how to keep one).
+#[test]
+fn the_theme_switches_in_app() {
+    let mut h = Harness::with(
+        AppOptions {
+            source: DataSource::Demo,
+            theme: Theme::dark(),
+            keymap: Keymap::default_keymap(),
+            presenter: false,
+            deep_link: DeepLink::default(),
+        },
+        Arc::new(crossdock::tui::source::FileProfiles),
+        100,
+        30,
+    );
+    assert_eq!(h.app.theme.name, "dark");
+    h.act(Action::NextTheme);
+    assert_eq!(h.app.theme.name, "light");
+    assert!(h
+        .app
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("config.toml")));
+    h.act_all([Action::NextTheme, Action::NextTheme]);
+    assert_eq!(h.app.theme.name, "dark");
+}

@@ -78,6 +78,8 @@ pub enum Action {
     Zoom,
     /// Copy the ARN of the selected resource (or of the question's resource in Explain).
     CopyArn,
+    /// Switch to the next built-in theme (dark, light, high contrast).
+    NextTheme,
     /// Next walkthrough step.
     NextStep,
     /// Previous walkthrough step.
@@ -127,7 +129,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 37] = [
+    pub const BINDABLE: [Action; 38] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -162,6 +164,7 @@ impl Action {
         Action::NextAccount,
         Action::Zoom,
         Action::CopyArn,
+        Action::NextTheme,
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
@@ -217,6 +220,7 @@ impl Action {
             Action::NextAccount => "Show the next loaded account on this side",
             Action::Zoom => "Zoom the focused pane to the full screen",
             Action::CopyArn => "Copy the selected resource's ARN",
+            Action::NextTheme => "Switch to the next built-in theme",
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",

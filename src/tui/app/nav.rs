@@ -68,6 +68,7 @@ impl App {
             Action::NextAccount => self.next_account(),
             Action::Zoom => self.zoom = !self.zoom,
             Action::CopyArn => return self.copy_arn(),
+            Action::NextTheme => self.next_theme(),
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
             // Pasting anywhere opens the paste dialog with the text: the fastest path to an
@@ -373,6 +374,29 @@ impl App {
         } else {
             "presenter mode off".into()
         });
+    }
+
+    /// Cycles the built-in themes; details are re-rendered in the new colours.
+    fn next_theme(&mut self) {
+        if self.theme.monochrome {
+            self.status = Some("NO_COLOR is set: no colours to switch".into());
+            return;
+        }
+        let names = crate::tui::theme::BUILT_IN.map(|(name, _)| name);
+        let current = names.iter().position(|n| *n == self.theme.name);
+        let next = names[current.map_or(0, |i| (i + 1) % names.len())];
+        match crate::tui::theme::Theme::load(next, None) {
+            Ok(theme) => {
+                self.theme = theme;
+                for side in Side::BOTH {
+                    self.refresh_detail(side);
+                }
+                self.status = Some(format!(
+                    "theme {next} (set theme = \"{next}\" or \"auto\" in config.toml to keep it)"
+                ));
+            }
+            Err(e) => self.status = Some(e.to_string()),
+        }
     }
 
     pub(super) fn seed_masker(&self) {
