@@ -1051,3 +1051,34 @@ fn the_theme_switches_in_app() {
     h.act_all([Action::NextTheme, Action::NextTheme]);
     assert_eq!(h.app.theme.name, "dark");
 }
+
+/// Enter on a check goes to its evidence; `/` searches inside a detail, `n`/`N` step through
+/// the matches, Esc clears the search before it leaves the pane.
+#[test]
+fn enter_goes_to_evidence_and_slash_searches_the_detail() {
+    let mut h = Harness::demo(100, 30);
+    explain_scenario(&mut h, "s1-broken");
+    h.act(Action::Confirm);
+    assert_eq!(h.app.focus, Focus::Detail(Side::B));
+    h.act(Action::Filter).type_text("ecr:");
+    assert_eq!(h.app.context(), crossdock::tui::keymap::Context::Search);
+    h.act(Action::Confirm);
+    let detail = &h.app.side(Side::B).detail;
+    let search = detail.search.clone().expect("a search");
+    let matches = search.matches(&detail.lines);
+    assert!(matches.len() >= 2, "{matches:?}");
+    let first = search.current_line(&detail.lines);
+    h.act(Action::NextMatch);
+    let detail = &h.app.side(Side::B).detail;
+    let second = detail
+        .search
+        .as_ref()
+        .and_then(|s| s.current_line(&detail.lines));
+    assert_ne!(first, second);
+    assert!(h.screen().contains("/ecr: 2/"), "{}", h.screen());
+    h.act(Action::Cancel);
+    assert!(h.app.side(Side::B).detail.search.is_none());
+    assert_eq!(h.app.focus, Focus::Detail(Side::B));
+    h.act(Action::Cancel);
+    assert_eq!(h.app.focus, Focus::Explain);
+}

@@ -48,7 +48,7 @@ pub enum Action {
     Top,
     /// Jump to the last line.
     Bottom,
-    /// Start typing a fuzzy filter for the focused list.
+    /// Start typing a fuzzy filter for the focused list, or a search in the focused detail.
     Filter,
     /// Confirm: run the highlighted entry, submit the dialog, or open the selection's detail.
     Confirm,
@@ -80,6 +80,10 @@ pub enum Action {
     CopyArn,
     /// Switch to the next built-in theme (dark, light, high contrast).
     NextTheme,
+    /// Jump to the next match of the detail view's search.
+    NextMatch,
+    /// Jump to the previous match of the detail view's search.
+    PrevMatch,
     /// Next walkthrough step.
     NextStep,
     /// Previous walkthrough step.
@@ -129,7 +133,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 38] = [
+    pub const BINDABLE: [Action; 40] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -165,6 +169,8 @@ impl Action {
         Action::Zoom,
         Action::CopyArn,
         Action::NextTheme,
+        Action::NextMatch,
+        Action::PrevMatch,
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
@@ -221,6 +227,8 @@ impl Action {
             Action::Zoom => "Zoom the focused pane to the full screen",
             Action::CopyArn => "Copy the selected resource's ARN",
             Action::NextTheme => "Switch to the next built-in theme",
+            Action::NextMatch => "Next search match",
+            Action::PrevMatch => "Previous search match",
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",

@@ -29,6 +29,8 @@ pub enum Context {
     Explain,
     /// Typing a list filter.
     Filter,
+    /// Typing a search in a detail view.
+    Search,
     /// The question chooser opened by `explain`.
     Chooser,
     /// The profile picker.
@@ -51,6 +53,7 @@ impl Context {
         matches!(
             self,
             Context::Filter
+                | Context::Search
                 | Context::Chooser
                 | Context::Picker
                 | Context::Palette
@@ -76,6 +79,7 @@ impl Context {
             Context::Detail => "Detail",
             Context::Explain => "Explain",
             Context::Filter => "Filter",
+            Context::Search => "Search in a detail",
             Context::Chooser => "Question chooser",
             Context::Picker => "Profile picker",
             Context::Palette => "Command palette",
@@ -87,7 +91,7 @@ impl Context {
     }
 
     /// Help overlay order.
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::List,
         Context::Trail,
@@ -95,6 +99,7 @@ impl Context {
         Context::Explain,
         Context::Walkthrough,
         Context::Filter,
+        Context::Search,
         Context::Chooser,
         Context::Picker,
         Context::Palette,

@@ -244,12 +244,19 @@ fn detail_title(app: &App, side: Side) -> Line<'static> {
     } else {
         ""
     };
+    let search = state
+        .detail
+        .search
+        .as_ref()
+        .map(|s| format!("{} ", s.describe(&state.detail.lines)))
+        .unwrap_or_default();
     Line::from(vec![
         Span::styled(
             format!(" {} ", side.letter()),
             theme.style(Role::side(side)),
         ),
         Span::styled(format!("{name}{evidence} "), theme.style(Role::Accent)),
+        Span::styled(search, theme.style(Role::Muted)),
     ])
 }
 

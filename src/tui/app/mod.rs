@@ -278,6 +278,7 @@ impl App {
         }
         match self.focus {
             Focus::List(side) if self.side(side).list(self.tab).editing => Context::Filter,
+            Focus::Detail(side) if self.side(side).detail.searching() => Context::Search,
             Focus::List(_) if self.tab == Tab::Trail => Context::Trail,
             Focus::List(_) => Context::List,
             Focus::Detail(_) => Context::Detail,

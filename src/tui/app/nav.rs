@@ -20,10 +20,14 @@ impl App {
     }
 
     pub(super) fn update_main(&mut self, action: Action) -> Vec<Effect> {
-        if let Focus::List(side) = self.focus {
-            if self.side(side).list(self.tab).editing {
+        match self.focus {
+            Focus::List(side) if self.side(side).list(self.tab).editing => {
                 return self.update_filter(side, action);
             }
+            Focus::Detail(side) if self.side(side).detail.searching() => {
+                return self.update_search(side, action);
+            }
+            _ => {}
         }
         match action {
             Action::Help => self.overlay = Some(Overlay::Help(HelpState::default())),
@@ -50,9 +54,17 @@ impl App {
             Action::PageDown => return self.move_focused(self.page() as isize),
             Action::Top => return self.move_focused(isize::MIN / 2),
             Action::Bottom => return self.move_focused(isize::MAX / 2),
-            Action::Filter => {
-                if let Focus::List(side) = self.focus {
+            Action::Filter => match self.focus {
+                Focus::List(side) => {
                     self.sides[side.index()].lists[self.tab.index()].editing = true;
+                }
+                Focus::Detail(side) => self.sides[side.index()].detail.start_search(),
+                Focus::Explain | Focus::Answer => {}
+            },
+            Action::NextMatch | Action::PrevMatch => {
+                if let Focus::Detail(side) = self.focus {
+                    let delta = if action == Action::NextMatch { 1 } else { -1 };
+                    self.sides[side.index()].detail.step_search(delta);
                 }
             }
             Action::Confirm => return self.confirm_main(),
@@ -92,8 +104,26 @@ impl App {
         Vec::new()
     }
 
+    /// Enter on a check: focus the side showing its evidence (the statement highlighted).
+    fn go_to_evidence(&mut self) {
+        let shown = |side: Side| self.side(side).detail.item.is_some();
+        let highlighted = |side: Side| self.side(side).detail.highlight.is_some();
+        let side = Side::BOTH
+            .into_iter()
+            .find(|s| highlighted(*s))
+            .or_else(|| Side::BOTH.into_iter().find(|s| shown(*s)));
+        match side {
+            Some(side) => self.focus = Focus::Detail(side),
+            None => self.status = Some("this check has no document on either side".into()),
+        }
+    }
+
     /// Enter on a list: open the detail; on the Trail tab it has one meaning, explain the record.
     fn confirm_main(&mut self) -> Vec<Effect> {
+        if matches!(self.focus, Focus::Explain | Focus::Answer) {
+            self.go_to_evidence();
+            return Vec::new();
+        }
         let Focus::List(side) = self.focus else {
             return Vec::new();
         };
@@ -108,6 +138,34 @@ impl App {
             );
             Vec::new()
         })
+    }
+
+    /// Typing a search in a detail view: the view follows the first match as you type.
+    fn update_search(&mut self, side: Side, action: Action) -> Vec<Effect> {
+        let detail = &mut self.sides[side.index()].detail;
+        match action {
+            Action::Insert(c) => detail.edit_search(|q| q.push(c)),
+            Action::Paste(text) => {
+                detail.edit_search(|q| q.push_str(&text.replace(['\n', '\r'], " ")))
+            }
+            Action::Backspace => detail.edit_search(|q| {
+                q.pop();
+            }),
+            Action::ClearInput => detail.edit_search(String::clear),
+            Action::Confirm => {
+                if let Some(search) = &mut detail.search {
+                    search.editing = false;
+                }
+            }
+            Action::Cancel => detail.search = None,
+            other => {
+                if let Some(search) = &mut detail.search {
+                    search.editing = false;
+                }
+                return self.update_main(other);
+            }
+        }
+        Vec::new()
     }
 
     fn update_filter(&mut self, side: Side, action: Action) -> Vec<Effect> {
@@ -225,6 +283,9 @@ impl App {
             return;
         }
         match self.focus {
+            Focus::Detail(side) if self.side(side).detail.search.is_some() => {
+                self.sides[side.index()].detail.search = None;
+            }
             Focus::Detail(side) if self.explain.is_none() => self.focus = Focus::List(side),
             Focus::List(side) => {
                 let list = &mut self.sides[side.index()].lists[self.tab.index()];

@@ -20,7 +20,11 @@ impl App {
             | Action::PrevTab => !explain_open || self.zoom,
             Action::PickProfiles => matches!(self.source, DataSource::Profiles { .. }),
             Action::NextAccount => self.accounts.len() > 2,
-            Action::Filter => matches!(self.focus, Focus::List(_)),
+            Action::Filter => matches!(self.focus, Focus::List(_) | Focus::Detail(_)),
+            Action::NextMatch | Action::PrevMatch => match self.focus {
+                Focus::Detail(side) => self.side(side).detail.search.is_some(),
+                _ => false,
+            },
             Action::Copy => self.can_copy(),
             Action::CopyArn => self.selected_arn().is_some(),
             Action::Walkthrough => answered,

@@ -16,6 +16,7 @@ pub mod picker;
 pub mod pipelines;
 pub mod repositories;
 pub mod roles;
+pub mod search;
 pub mod section;
 pub mod trail;
 pub mod verdict;
