@@ -1082,3 +1082,42 @@ fn enter_goes_to_evidence_and_slash_searches_the_detail() {
     h.act(Action::Cancel);
     assert_eq!(h.app.focus, Focus::Explain);
 }
+
+/// Popups take the mouse: the wheel moves the chooser's selection, a click selects a row, a
+/// second click on it runs it, a click outside closes the popup.
+#[test]
+fn popups_take_the_mouse() {
+    let mut h = Harness::demo(120, 40);
+    h.act(Action::Explain);
+    let selected = |h: &Harness| match &h.app.overlay {
+        Some(Overlay::Chooser(c)) => Some(c.list.selected_index()),
+        _ => None,
+    };
+    assert_eq!(selected(&h), Some(0));
+    h.act(Action::Scroll {
+        down: true,
+        column: 60,
+        row: 20,
+    });
+    assert_eq!(selected(&h), Some(3));
+    let rect = crossdock::tui::panes::chooser::popup(h.app.overlay_area());
+    // Rows start below the border and the query line; the list is scrolled to show row 3.
+    h.act(Action::Click {
+        column: rect.x + 4,
+        row: rect.y + 2,
+    });
+    assert_eq!(selected(&h), Some(0));
+    h.act(Action::Click {
+        column: rect.x + 4,
+        row: rect.y + 2,
+    });
+    assert!(h.app.overlay.is_none());
+    assert!(
+        h.app.explain.is_some(),
+        "the second click runs the question"
+    );
+    h.act(Action::Palette);
+    assert!(matches!(h.app.overlay, Some(Overlay::Palette(_))));
+    h.act(Action::Click { column: 0, row: 5 });
+    assert!(h.app.overlay.is_none(), "a click outside closes the popup");
+}

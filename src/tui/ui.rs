@@ -36,13 +36,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         explain_pane(frame, &rects, app);
     }
     footer(frame, areas.footer, app);
-    let body = Rect::new(
-        0,
-        areas.tabs.y,
-        area.width,
-        area.height.saturating_sub(areas.tabs.y + 1),
-    );
-    overlay(frame, body, app);
+    overlay(frame, app.overlay_area(), app);
 }
 
 /// The notice shown instead of the console below [`super::MIN_WIDTH`]×[`super::MIN_HEIGHT`].

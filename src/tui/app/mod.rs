@@ -7,6 +7,7 @@ mod messages;
 mod nav;
 mod offers;
 mod overlays;
+mod popup_mouse;
 mod subject;
 
 use std::sync::Arc;
@@ -324,6 +325,9 @@ impl App {
             _ => self.status = None,
         }
         if self.overlay.is_some() {
+            if let Some(effects) = self.popup_mouse(&action) {
+                return effects;
+            }
             return self.update_overlay(action);
         }
         self.update_main(action)

@@ -58,9 +58,14 @@ impl PaletteState {
     }
 }
 
+/// Where the palette is drawn inside `area` (also used to hit-test the mouse).
+pub fn popup(area: Rect) -> Rect {
+    crate::tui::layout::centered(area, 70, area.height.saturating_sub(4).min(20))
+}
+
 /// Draws the palette.
 pub fn render(frame: &mut Frame, area: Rect, state: &PaletteState, theme: &Theme) {
-    let rect = crate::tui::layout::centered(area, 70, area.height.saturating_sub(4).min(20));
+    let rect = popup(area);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
