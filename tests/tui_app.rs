@@ -540,8 +540,9 @@ fn a_cross_account_push_in_the_trail_explains_the_trigger() {
     h.act(Action::TabTrail)
         .act(Action::NextPane)
         .act(Action::NextPane);
-    h.act(Action::Filter)
-        .type_text("cross-account")
+    h.act(Action::ToggleCrossAccount)
+        .act(Action::Filter)
+        .type_text("PutImage")
         .act(Action::Confirm);
     h.act(Action::Explain)
         .type_text("does this push")
@@ -615,9 +616,7 @@ fn enter_on_a_trail_record_explains_it() {
     // (its principal, repository and tag come from the record's own fields).
     let mut h = Harness::demo(160, 48);
     h.act(Action::TabTrail);
-    h.act(Action::Filter)
-        .type_text("DENIED")
-        .act(Action::Confirm);
+    h.act(Action::ToggleDenied);
     h.act(Action::Confirm);
     let diagnosis = h
         .app
@@ -631,8 +630,9 @@ fn enter_on_a_trail_record_explains_it() {
     h.act(Action::TabTrail)
         .act(Action::NextPane)
         .act(Action::NextPane);
-    h.act(Action::Filter)
-        .type_text("cross-account")
+    h.act(Action::ToggleCrossAccount)
+        .act(Action::Filter)
+        .type_text("PutImage")
         .act(Action::Confirm);
     h.act(Action::Confirm);
     let Some(Overlay::Chooser(chooser)) = &h.app.overlay else {
@@ -711,8 +711,9 @@ fn the_pusher_of_a_cross_account_push_comes_from_the_pushers_own_record() {
     h.act(Action::TabTrail)
         .act(Action::NextPane)
         .act(Action::NextPane);
-    h.act(Action::Filter)
-        .type_text("cross-account")
+    h.act(Action::ToggleCrossAccount)
+        .act(Action::Filter)
+        .type_text("PutImage")
         .act(Action::Confirm);
     h.act(Action::Explain)
         .type_text("does this push")
@@ -1120,4 +1121,43 @@ fn popups_take_the_mouse() {
     assert!(matches!(h.app.overlay, Some(Overlay::Palette(_))));
     h.act(Action::Click { column: 0, row: 5 });
     assert!(h.app.overlay.is_none(), "a click outside closes the popup");
+}
+
+/// Trail toggles keep exactly the cross-account (`c`) or denied (`d`) records, on both sides,
+/// newest first; pressing again shows every record.
+#[test]
+fn trail_toggles_keep_only_cross_account_or_denied_records() {
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail);
+    let names = |h: &Harness, side: Side| -> Vec<String> {
+        h.app
+            .side(side)
+            .list(Tab::Trail)
+            .visible()
+            .map(|r| format!("{} {}", r.name, r.extra))
+            .collect()
+    };
+    let all = names(&h, Side::A);
+    let mut sorted = all.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(all, sorted, "newest first");
+    h.act(Action::ToggleCrossAccount);
+    for side in Side::BOTH {
+        let shown = names(&h, side);
+        assert!(
+            shown.iter().all(|r| r.contains("[cross-account]")),
+            "{shown:?}"
+        );
+    }
+    let every_b = h.app.side(Side::B).list(Tab::Trail).total();
+    assert!(
+        names(&h, Side::B).len() < every_b,
+        "B has a same-account push"
+    );
+    h.act(Action::ToggleDenied);
+    assert!(names(&h, Side::A)
+        .iter()
+        .all(|r| r.contains("[cross-account]") && r.contains("[DENIED]")));
+    h.act_all([Action::ToggleCrossAccount, Action::ToggleDenied]);
+    assert_eq!(names(&h, Side::A), all);
 }

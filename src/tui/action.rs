@@ -80,6 +80,10 @@ pub enum Action {
     CopyArn,
     /// Switch to the next built-in theme (dark, light, high contrast).
     NextTheme,
+    /// Trail tab: show only cross-account records (again: show all).
+    ToggleCrossAccount,
+    /// Trail tab: show only denied records (again: show all).
+    ToggleDenied,
     /// Jump to the next match of the detail view's search.
     NextMatch,
     /// Jump to the previous match of the detail view's search.
@@ -133,7 +137,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 40] = [
+    pub const BINDABLE: [Action; 42] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -169,6 +173,8 @@ impl Action {
         Action::Zoom,
         Action::CopyArn,
         Action::NextTheme,
+        Action::ToggleCrossAccount,
+        Action::ToggleDenied,
         Action::NextMatch,
         Action::PrevMatch,
         Action::NextStep,
@@ -227,6 +233,8 @@ impl Action {
             Action::Zoom => "Zoom the focused pane to the full screen",
             Action::CopyArn => "Copy the selected resource's ARN",
             Action::NextTheme => "Switch to the next built-in theme",
+            Action::ToggleCrossAccount => "Trail: only cross-account records",
+            Action::ToggleDenied => "Trail: only denied records",
             Action::NextMatch => "Next search match",
             Action::PrevMatch => "Previous search match",
             Action::NextStep => "Next walkthrough step",

@@ -81,6 +81,10 @@ impl App {
             Action::Zoom => self.zoom = !self.zoom,
             Action::CopyArn => return self.copy_arn(),
             Action::NextTheme => self.next_theme(),
+            Action::ToggleCrossAccount => {
+                return self.toggle_trail(crate::tui::panes::trail::CROSS_ACCOUNT)
+            }
+            Action::ToggleDenied => return self.toggle_trail(crate::tui::panes::trail::DENIED),
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
             // Pasting anywhere opens the paste dialog with the text: the fastest path to an
@@ -435,6 +439,22 @@ impl App {
         } else {
             "presenter mode off".into()
         });
+    }
+
+    /// Trail tab toggles, on both sides at once (the two trails are read together).
+    fn toggle_trail(&mut self, word: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for side in Side::BOTH {
+            self.sides[side.index()].lists[Tab::Trail.index()].toggle_required(word);
+            effects.extend(self.sync_detail(side));
+        }
+        let on = self.side(Side::A).list(Tab::Trail).required().join(" + ");
+        self.status = Some(if on.is_empty() {
+            "trail: every record".into()
+        } else {
+            format!("trail: only {on} records")
+        });
+        effects
     }
 
     /// Cycles the built-in themes; details are re-rendered in the new colours.

@@ -21,6 +21,9 @@ impl App {
             Action::PickProfiles => matches!(self.source, DataSource::Profiles { .. }),
             Action::NextAccount => self.accounts.len() > 2,
             Action::Filter => matches!(self.focus, Focus::List(_) | Focus::Detail(_)),
+            Action::ToggleCrossAccount | Action::ToggleDenied => {
+                self.tab == crate::tui::panes::Tab::Trail && !explain_open
+            }
             Action::NextMatch | Action::PrevMatch => match self.focus {
                 Focus::Detail(side) => self.side(side).detail.search.is_some(),
                 _ => false,
