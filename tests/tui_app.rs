@@ -1161,3 +1161,33 @@ fn trail_toggles_keep_only_cross_account_or_denied_records() {
     h.act_all([Action::ToggleCrossAccount, Action::ToggleDenied]);
     assert_eq!(names(&h, Side::A), all);
 }
+
+/// `D` shows the policy a fix changes, before and after; `y` copies the whole new policy.
+#[test]
+fn the_fix_diff_shows_the_policy_before_and_after() {
+    use crossdock::tui::panes::diff::Change;
+    let mut h = Harness::demo(100, 30);
+    explain_scenario(&mut h, "s1-broken");
+    h.act(Action::Diff);
+    let Some(Overlay::Diff(diff)) = &h.app.overlay else {
+        panic!("no diff: {:?}", h.app.status);
+    };
+    assert!(diff
+        .lines
+        .iter()
+        .any(|(c, l)| *c == Change::Added && l.contains("CrossdockAllowAccess")));
+    assert!(
+        diff.lines.iter().all(|(c, _)| *c != Change::Removed),
+        "adding removes nothing"
+    );
+    assert!(diff
+        .lines
+        .iter()
+        .any(|(c, l)| *c == Change::Same && l.contains("CodeBuildAccessPrincipal")));
+    h.act(Action::Copy);
+    let copied: serde_json::Value =
+        serde_json::from_str(h.copied.last().expect("copied")).expect("the new policy is JSON");
+    assert_eq!(copied["Statement"].as_array().map(Vec::len), Some(2));
+    h.act(Action::Cancel);
+    assert!(h.app.overlay.is_none());
+}

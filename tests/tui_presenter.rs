@@ -115,6 +115,12 @@ fn walk_explanations(h: &mut Harness, seen: &mut Seen, dir: &std::path::Path) {
             seen.screen(h, &format!("{} check {row}", scenario.id));
             h.act(Action::Copy).act(Action::CopyArn);
             seen.copies(h, &format!("{} check {row}", scenario.id));
+            h.act(Action::Diff);
+            if matches!(h.app.overlay, Some(Overlay::Diff(_))) {
+                seen.screen(h, &format!("{} check {row} diff", scenario.id));
+                h.act(Action::Copy).act(Action::Cancel);
+                seen.copies(h, &format!("{} check {row} diff", scenario.id));
+            }
             h.act(Action::NextPane);
             for page in 0..4 {
                 h.act(Action::PageDown);

@@ -80,6 +80,8 @@ pub enum Action {
     CopyArn,
     /// Switch to the next built-in theme (dark, light, high contrast).
     NextTheme,
+    /// Show the policy the selected fix changes, before and after the fix.
+    Diff,
     /// Trail tab: show only cross-account records (again: show all).
     ToggleCrossAccount,
     /// Trail tab: show only denied records (again: show all).
@@ -137,7 +139,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 42] = [
+    pub const BINDABLE: [Action; 43] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -173,6 +175,7 @@ impl Action {
         Action::Zoom,
         Action::CopyArn,
         Action::NextTheme,
+        Action::Diff,
         Action::ToggleCrossAccount,
         Action::ToggleDenied,
         Action::NextMatch,
@@ -233,6 +236,7 @@ impl Action {
             Action::Zoom => "Zoom the focused pane to the full screen",
             Action::CopyArn => "Copy the selected resource's ARN",
             Action::NextTheme => "Switch to the next built-in theme",
+            Action::Diff => "The policy before and after the fix",
             Action::ToggleCrossAccount => "Trail: only cross-account records",
             Action::ToggleDenied => "Trail: only denied records",
             Action::NextMatch => "Next search match",

@@ -45,6 +45,8 @@ pub enum Context {
     Walkthrough,
     /// The inputs dialog of the Explain pane.
     Inputs,
+    /// The before/after diff of a fix.
+    Diff,
 }
 
 impl Context {
@@ -87,11 +89,12 @@ impl Context {
             Context::Help => "Help",
             Context::Walkthrough => "Walkthrough",
             Context::Inputs => "Inputs dialog",
+            Context::Diff => "Fix diff",
         }
     }
 
     /// Help overlay order.
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Trail,
@@ -105,6 +108,7 @@ impl Context {
         Context::Palette,
         Context::Paste,
         Context::Inputs,
+        Context::Diff,
         Context::Help,
     ];
 }

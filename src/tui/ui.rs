@@ -126,6 +126,7 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
         Some(Overlay::Inputs(inputs)) => {
             panes::inputs::render(frame, body, inputs, theme, &app.masker)
         }
+        Some(Overlay::Diff(diff)) => panes::diff::render(frame, body, diff, theme, &app.masker),
         Some(Overlay::Walkthrough(_)) | None => {}
     }
 }
@@ -275,7 +276,8 @@ pub fn footer_hints(app: &App, context: Context) -> Vec<(String, String)> {
     // A child context's entry hides its parent's for the same key (Trail's enter).
     let mut seen = std::collections::HashSet::new();
     hints.retain(|(keys, _)| seen.insert(keys.clone()));
-    if !context.takes_text() && !matches!(context, Context::Help | Context::Walkthrough) {
+    // Global keys only on the main screen: inside an overlay they would do nothing.
+    if main_screen && !context.takes_text() {
         for action in [
             Action::Explain,
             Action::PasteError,

@@ -20,6 +20,7 @@ use super::keymap::{Context, Keymap};
 use super::msg::{Msg, Side};
 use super::panes::chooser::ChooserState;
 use super::panes::detail::DetailState;
+use super::panes::diff::DiffState;
 use super::panes::explain::ExplainState;
 use super::panes::help::HelpState;
 use super::panes::inputs::InputsState;
@@ -112,6 +113,8 @@ pub enum Overlay {
     Walkthrough(WalkState),
     /// The inputs dialog.
     Inputs(InputsState),
+    /// A fix's policy before and after.
+    Diff(DiffState),
 }
 
 /// Where to go once the accounts are loaded (`--tab`, `--select`, `--explain-error`).
@@ -275,6 +278,7 @@ impl App {
             Some(Overlay::Chooser(_)) => return Context::Chooser,
             Some(Overlay::Walkthrough(_)) => return Context::Walkthrough,
             Some(Overlay::Inputs(_)) => return Context::Inputs,
+            Some(Overlay::Diff(_)) => return Context::Diff,
             None => {}
         }
         match self.focus {

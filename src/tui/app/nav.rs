@@ -76,6 +76,7 @@ impl App {
             Action::TogglePresenter => self.toggle_presenter(),
             Action::Copy => return self.copy_focused(),
             Action::Walkthrough => self.open_walkthrough(),
+            Action::Diff => self.open_diff(),
             Action::EditInputs => self.open_inputs(),
             Action::NextAccount => self.next_account(),
             Action::Zoom => self.zoom = !self.zoom,

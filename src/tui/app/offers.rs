@@ -31,6 +31,18 @@ impl App {
             Action::Copy => self.can_copy(),
             Action::CopyArn => self.selected_arn().is_some(),
             Action::Walkthrough => answered,
+            Action::Diff => self
+                .explain
+                .as_ref()
+                .and_then(|e| e.fix())
+                .is_some_and(|f| {
+                    matches!(
+                        f.action,
+                        crate::diagnose::model::FixAction::AddStatement { .. }
+                            | crate::diagnose::model::FixAction::AddStatements { .. }
+                            | crate::diagnose::model::FixAction::ReplaceStatement { .. }
+                    )
+                }),
             Action::EditInputs | Action::CloseExplain => explain_open,
             // Walkthrough keys only work inside the walkthrough; text keys inside fields.
             Action::NextStep

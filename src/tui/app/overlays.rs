@@ -5,6 +5,7 @@ use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::msg::Side;
 use crate::tui::panes::chooser::ChooserState;
+use crate::tui::panes::diff::{self, DiffState};
 use crate::tui::panes::help::HelpState;
 use crate::tui::panes::inputs::InputsState;
 use crate::tui::panes::palette::PaletteState;
@@ -76,6 +77,7 @@ impl App {
             Overlay::Picker(picker) => return self.update_picker(picker, action),
             Overlay::Inputs(inputs) => return self.update_inputs(inputs, action),
             Overlay::Walkthrough(walk) => return self.update_walkthrough(walk, action),
+            Overlay::Diff(diff) => return self.update_diff(diff, action),
         }
         Vec::new()
     }
@@ -236,6 +238,54 @@ impl App {
             Action::Copy => return self.copy_focused(),
             _ => {}
         }
+        Vec::new()
+    }
+
+    /// Opens the before/after diff of the selected check's fix.
+    pub(super) fn open_diff(&mut self) {
+        let Some(fix) = self.explain.as_ref().and_then(|e| e.fix()).cloned() else {
+            self.status = Some("this check has no fix to compare".into());
+            return;
+        };
+        let accounts: Vec<&crate::inventory::Account> = Side::BOTH
+            .iter()
+            .filter_map(|side| self.side(*side).account().map(|a| &**a))
+            .collect();
+        match diff::of_fix(&accounts, &fix) {
+            Ok(state) => self.overlay = Some(Overlay::Diff(state)),
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    fn update_diff(&mut self, mut diff: DiffState, action: Action) -> Vec<Effect> {
+        let page = self.overlay_area().height.saturating_sub(3) as isize;
+        let delta = match action {
+            Action::Cancel | Action::Diff => return Vec::new(),
+            Action::Copy => {
+                let after = diff.after.clone();
+                self.overlay = Some(Overlay::Diff(diff));
+                return self.copy_text(after, "the new policy");
+            }
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Top => isize::MIN / 2,
+            Action::Bottom => isize::MAX / 2,
+            Action::Scroll { down, .. } => {
+                if down {
+                    3
+                } else {
+                    -3
+                }
+            }
+            _ => 0,
+        };
+        let last = diff.lines.len().saturating_sub(1) as isize;
+        diff.scroll = (diff.scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, last.max(0)) as usize;
+        self.overlay = Some(Overlay::Diff(diff));
         Vec::new()
     }
 

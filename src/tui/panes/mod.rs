@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod chooser;
 pub mod detail;
+pub mod diff;
 pub mod explain;
 pub mod help;
 pub mod inputs;
