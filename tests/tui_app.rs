@@ -1191,3 +1191,26 @@ fn the_fix_diff_shows_the_policy_before_and_after() {
     h.act(Action::Cancel);
     assert!(h.app.overlay.is_none());
 }
+
+/// Going back to an explanation whose accounts were reloaded since asks its question again.
+#[test]
+fn back_after_a_reload_asks_the_previous_question_again() {
+    let mut h = Harness::demo(100, 30);
+    explain_scenario(&mut h, "s1-broken");
+    explain_scenario(&mut h, "s5-broken");
+    h.act_all([Action::NextPane, Action::NextPane]);
+    assert!(matches!(h.app.focus, Focus::Detail(_)));
+    h.act(Action::Reload);
+    h.act(Action::Cancel);
+    assert_eq!(h.app.focus, Focus::Explain);
+    h.act(Action::Cancel);
+    let state = h.app.explain.as_ref().expect("explain");
+    assert!(state.title.starts_with("s1-broken"), "{}", state.title);
+    assert!(state.diagnosis().is_some(), "answered again");
+    assert!(h
+        .app
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("asked again")));
+    assert!(h.app.history.is_empty());
+}

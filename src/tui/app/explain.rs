@@ -112,7 +112,9 @@ impl App {
         } else {
             Outcome::Failed("no account is loaded yet; pick profiles with `p`".into())
         };
-        self.explain = Some(ExplainState::new(id, draft.clone(), title, outcome));
+        let mut state = ExplainState::new(id, draft.clone(), title, outcome);
+        state.generations = Side::BOTH.map(|side| self.side(side).generation);
+        self.explain = Some(state);
         if !loaded {
             return Vec::new();
         }
@@ -173,12 +175,22 @@ impl App {
         }
     }
 
-    /// Back to the previous explanation, or closes Explain when there is none.
-    pub(super) fn explain_back(&mut self) {
+    /// Back to the previous explanation (asked again when its accounts were reloaded since),
+    /// or closes Explain when there is none.
+    pub(super) fn explain_back(&mut self) -> Vec<Effect> {
         let Some(previous) = self.history.pop() else {
             self.close_explain();
-            return;
+            return Vec::new();
         };
+        let now = Side::BOTH.map(|side| self.side(side).generation);
+        if previous.generations != now {
+            // Dropped, not kept as history: the question is asked again on the new data.
+            self.explain = None;
+            let effects = self.start_diagnosis(previous.draft, previous.title);
+            self.status =
+                Some("back: the accounts were reloaded, so the question is asked again".into());
+            return effects;
+        }
         self.status = Some(format!(
             "back to: {} ({} earlier; x closes Explain)",
             previous.title,
@@ -186,6 +198,7 @@ impl App {
         ));
         self.explain = Some(previous);
         self.show_evidence();
+        Vec::new()
     }
 
     pub(super) fn close_explain(&mut self) {

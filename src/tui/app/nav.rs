@@ -68,7 +68,7 @@ impl App {
                 }
             }
             Action::Confirm => return self.confirm_main(),
-            Action::Cancel => self.cancel_main(),
+            Action::Cancel => return self.cancel_main(),
             Action::Reload => return self.reload(),
             Action::Explain => return self.open_chooser(),
             Action::CloseExplain if self.explain.is_some() => self.close_explain(),
@@ -282,10 +282,10 @@ impl App {
 
     /// Esc goes back one step: out of a zoom, to the pane one level up, to the previous
     /// explanation, and only then closes Explain.
-    fn cancel_main(&mut self) {
+    fn cancel_main(&mut self) -> Vec<Effect> {
         if self.zoom {
             self.zoom = false;
-            return;
+            return Vec::new();
         }
         match self.focus {
             Focus::Detail(side) if self.side(side).detail.search.is_some() => {
@@ -298,9 +298,10 @@ impl App {
                     list.set_query("");
                 }
             }
-            Focus::Explain => self.explain_back(),
+            Focus::Explain => return self.explain_back(),
             Focus::Detail(_) | Focus::Answer => self.focus = Focus::Explain,
         }
+        Vec::new()
     }
 
     /// Points a side's detail view at its list's selection, loading details lazily.

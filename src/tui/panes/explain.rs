@@ -54,6 +54,9 @@ pub struct ExplainState {
     /// Where the selected check's document is shown when no policy statement is its evidence
     /// ("side B shows pipeline order-service-deploy").
     pub shown_on: Option<String>,
+    /// The generations of sides A and B the answer was computed from: going back to an
+    /// answer whose accounts were reloaded since asks again.
+    pub generations: [u64; 2],
 }
 
 impl ExplainState {
@@ -70,6 +73,7 @@ impl ExplainState {
             view: View::default(),
             answer_scroll: 0,
             shown_on: None,
+            generations: [0, 0],
         }
     }
 
