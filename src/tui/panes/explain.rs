@@ -143,6 +143,8 @@ pub fn fix_json(fix: &Fix) -> Option<String> {
     let value = match &fix.action {
         FixAction::AddStatement { statement, .. }
         | FixAction::ReplaceStatement { statement, .. } => statement.clone(),
+        // The statements to paste, as the list they go into.
+        FixAction::AddStatements { statements, .. } => serde_json::Value::Array(statements.clone()),
         _ => serde_json::to_value(&fix.action).ok()?,
     };
     serde_json::to_string_pretty(&value).ok()
