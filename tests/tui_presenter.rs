@@ -230,3 +230,30 @@ fn headless_redact_masks_explain_in_every_format() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("--redact"));
 }
+
+/// `trail --redact` masks the records before they are rendered, so no column cut to fit
+/// shows part of an id, in text and JSON, gzip logs included.
+#[test]
+fn headless_trail_redact_shows_no_id_even_in_cut_columns() {
+    let exe = env!("CARGO_BIN_EXE_crossdock");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/trail-records");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("trail records")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e != "md"))
+        .collect();
+    assert!(files.len() >= 5, "{files:?}");
+    for format in ["text", "json"] {
+        let mut command = std::process::Command::new(exe);
+        command.args(["trail", "--redact", "--format", format]);
+        for file in &files {
+            command.arg("--file").arg(file);
+        }
+        let output = command.output().expect("crossdock runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("00000000000"), "{format}: {text}");
+        for real in ["1111111", "2222222", "ASIAS", "AROAS"] {
+            assert!(!text.contains(real), "{format} shows {real}:\n{text}");
+        }
+    }
+}

@@ -91,6 +91,17 @@ fn run_files(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
             }
         }
     }
+    if args.redact {
+        // Mask the records themselves: a column cut to fit would otherwise show part of an id.
+        let mut redactor = crate::inventory::Redactor::new();
+        for (_, bytes) in &mut inputs {
+            let (plain, _, problem) = crate::trail::input::decompress(bytes);
+            if problem.is_none() {
+                let masked = redactor.redact_str(&String::from_utf8_lossy(&plain));
+                *bytes = masked.into_bytes();
+            }
+        }
+    }
     let report = build_report(inputs.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
     out.write_all(report.render(args.format.into()).as_bytes())?;
     for error in &report.errors {
