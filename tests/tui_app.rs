@@ -763,6 +763,9 @@ fn a_third_account_is_a_view_choice_not_a_limit() {
     };
     let mut h = Harness::with(options, Arc::new(Offline), 120, 40);
     assert_eq!(h.app.accounts.len(), 3);
+    // The header says how old the snapshot is.
+    let header = h.screen().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("snapshot three.json · saved"), "{header}");
     let id = |h: &Harness, side: Side| h.app.side(side).account().map(|a| a.id().to_string());
     assert_eq!(id(&h, Side::B).as_deref(), Some(demo::ACCOUNT_B));
     h.act(Action::NextPane).act(Action::NextPane);

@@ -164,7 +164,10 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
             "embedded demo · for real accounts: crossdock --profile-a A --profile-b B (profiles from ~/.aws/config)"
                 .to_string()
         }
-        other => other.label(),
+        other => match app.snapshot_saved.and_then(|t| t.elapsed().ok()) {
+            Some(age) => format!("{} · saved {} ago", other.label(), human_age(age.as_secs())),
+            None => other.label(),
+        },
     };
     let used: usize = first.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(used);
@@ -207,6 +210,16 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(vec![Line::from(first), Line::from(second)]),
         area,
     );
+}
+
+/// "40 s", "12 min", "5 h", "3 d".
+fn human_age(seconds: u64) -> String {
+    match seconds {
+        0..=59 => format!("{seconds} s"),
+        60..=3599 => format!("{} min", seconds / 60),
+        3600..=86_399 => format!("{} h", seconds / 3600),
+        _ => format!("{} d", seconds / 86_400),
+    }
 }
 
 fn tabs(frame: &mut Frame, area: Rect, app: &App) {

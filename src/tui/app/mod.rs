@@ -92,6 +92,17 @@ impl SideState {
     }
 }
 
+/// The modification time of the oldest snapshot file (read once, not while drawing).
+fn snapshot_saved(source: &DataSource) -> Option<std::time::SystemTime> {
+    match source {
+        DataSource::Snapshot(paths) => paths
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+            .min(),
+        _ => None,
+    }
+}
+
 fn empty_list() -> FilterList<Row> {
     FilterList::new(Vec::new(), Row::haystack)
 }
@@ -181,6 +192,8 @@ pub struct App {
     /// Every account of a demo or snapshot source, in order: A and B are two of them, and
     /// `a` shows the next one on the focused side.
     pub accounts: Vec<Arc<Account>>,
+    /// When the oldest snapshot file of a snapshot source was written (its age is shown).
+    pub snapshot_saved: Option<std::time::SystemTime>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -206,6 +219,7 @@ impl App {
             should_quit: false,
             export_dir: std::path::PathBuf::from("."),
             accounts: Vec::new(),
+            snapshot_saved: snapshot_saved(&options.source),
             deep_link: options.deep_link,
             next_request: 0,
         };
