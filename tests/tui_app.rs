@@ -1124,6 +1124,39 @@ fn popups_take_the_mouse() {
     assert!(matches!(h.app.overlay, Some(Overlay::Palette(_))));
     h.act(Action::Click { column: 0, row: 5 });
     assert!(h.app.overlay.is_none(), "a click outside closes the popup");
+    // The inputs dialog: the wheel moves between inputs like the arrows.
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::Filter)
+        .type_text("partner-sync-role")
+        .act(Action::Confirm);
+    h.act(Action::NextPane).act(Action::NextPane);
+    h.act(Action::Filter)
+        .type_text("partner-deploy-role")
+        .act(Action::Confirm);
+    h.act(Action::Explain)
+        .type_text("assume: can partner-sync-role (A)")
+        .act(Action::Confirm);
+    h.act(Action::EditInputs);
+    let field = |h: &Harness| match &h.app.overlay {
+        Some(Overlay::Inputs(i)) => Some(i.selected),
+        _ => None,
+    };
+    assert_eq!(field(&h), Some(0));
+    h.act(Action::Scroll {
+        down: true,
+        column: 60,
+        row: 20,
+    });
+    let count = match &h.app.overlay {
+        Some(Overlay::Inputs(i)) => i.fields.len(),
+        _ => 0,
+    };
+    assert!(count >= 2, "an assume question has several inputs");
+    assert!(
+        field(&h).is_some_and(|f| f > 0),
+        "{count} fields, at {:?}",
+        field(&h)
+    );
 }
 
 /// Trail toggles keep exactly the cross-account (`c`) or denied (`d`) records, on both sides,

@@ -1,5 +1,6 @@
-//! The mouse in popups: the wheel scrolls a popup's list, a click selects a row (a second
-//! click on the selected row runs it), a click outside a list popup closes it.
+//! The mouse in popups: the wheel scrolls a popup's list (the picker's and the inputs
+//! dialog's too), a click selects a row (a second click on the selected row runs it), a click
+//! outside a list popup closes it.
 
 use ratatui::layout::Rect;
 
@@ -31,6 +32,18 @@ impl App {
         let rect = match &self.overlay {
             Some(Overlay::Chooser(_)) => chooser::popup(body),
             Some(Overlay::Palette(_)) => palette::popup(body),
+            // The profile picker and the inputs dialog: the wheel moves like the arrows.
+            Some(Overlay::Picker(_) | Overlay::Inputs(_)) => {
+                let Action::Scroll { down, .. } = *action else {
+                    return None;
+                };
+                let step = if down { Action::Down } else { Action::Up };
+                let mut effects = Vec::new();
+                for _ in 0..3 {
+                    effects.extend(self.update_overlay(step.clone()));
+                }
+                return Some(effects);
+            }
             _ => return None,
         };
         // Border, query line, border: the rest are list rows.
