@@ -1250,3 +1250,28 @@ fn back_after_a_reload_asks_the_previous_question_again() {
         .is_some_and(|s| s.contains("asked again")));
     assert!(h.app.history.is_empty());
 }
+
+/// A cross-account call's record shows the other account's copy of the same call below it,
+/// joined on `sharedEventID`.
+#[test]
+fn a_trail_record_shows_the_other_accounts_copy() {
+    let mut h = Harness::demo(160, 48);
+    h.act(Action::TabTrail);
+    let rows = h.app.side(Side::A).list(Tab::Trail).visible_len();
+    let mut joined = 0;
+    for _ in 0..rows {
+        let text: String = h
+            .app
+            .side(Side::A)
+            .detail
+            .lines
+            .iter()
+            .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
+            .collect();
+        if text.contains("The same call in account 222222222222's trail") {
+            joined += 1;
+        }
+        h.act(Action::Down);
+    }
+    assert!(joined > 0, "no record of A is joined with B's copy");
+}

@@ -10,7 +10,7 @@ use crate::tui::panes::help::HelpState;
 use crate::tui::panes::palette::PaletteState;
 use crate::tui::panes::paste::PasteState;
 use crate::tui::panes::{self, Tab};
-use crate::tui::source::DataSource;
+use crate::tui::source::{DataSource, ItemRef};
 
 impl App {
     /// The current layout.
@@ -344,8 +344,10 @@ impl App {
         }]
     }
 
-    /// Re-renders a side's detail lines from its account.
+    /// Re-renders a side's detail lines from its account; a CloudTrail record also shows the
+    /// other side's copy of the same call (joined on `sharedEventID`).
     pub(crate) fn refresh_detail(&mut self, side: Side) {
+        let other = self.side(side.other()).account().cloned();
         let state = &mut self.sides[side.index()];
         let account = match &state.status {
             SideStatus::Ready(account) => Some(account.clone()),
@@ -354,6 +356,15 @@ impl App {
         state
             .detail
             .rebuild(account.as_deref(), &self.theme, &self.masker);
+        let joined = match (&state.detail.item, &account, &other) {
+            (Some(ItemRef::Trail(index)), Some(account), Some(other)) => {
+                panes::trail::other_copy(account, *index, other)
+            }
+            _ => None,
+        };
+        if let Some(section) = joined {
+            state.detail.append(&section, &self.theme, &self.masker);
+        }
     }
 
     fn reload(&mut self) -> Vec<Effect> {

@@ -85,6 +85,11 @@ impl DetailState {
         self.clamp_scroll();
     }
 
+    /// Adds one more section below the item's own (e.g. the other copy of a trail record).
+    pub fn append(&mut self, section: &Section, theme: &Theme, masker: &Masker) {
+        self.push_section(section, theme, masker);
+    }
+
     fn push_section(&mut self, section: &Section, theme: &Theme, masker: &Masker) {
         if !self.lines.is_empty() {
             self.lines.push(Line::raw(""));

@@ -71,6 +71,26 @@ pub fn rows(account: &Account) -> Vec<Row> {
     rows
 }
 
+/// The other account's copy of the same call: a cross-account call is logged in the caller's
+/// trail and in the resource owner's, joined on `sharedEventID`.
+pub fn other_copy(account: &Account, index: usize, other: &Account) -> Option<Section> {
+    let record = account.trail.loaded()?.get(index)?;
+    let shared = record.get("sharedEventID").and_then(Value::as_str)?;
+    let copy = other
+        .trail
+        .loaded()?
+        .iter()
+        .find(|r| r.get("sharedEventID").and_then(Value::as_str) == Some(shared))?;
+    Some(Section {
+        title: format!(
+            "The same call in account {}'s trail (sharedEventID {shared})",
+            other.id()
+        ),
+        anchor: None,
+        body: Body::Json(copy.clone()),
+    })
+}
+
 /// The error message of a denied record, which the engine can explain as pasted text.
 pub fn error_message(account: &Account, index: usize) -> Option<String> {
     let record = account.trail.loaded()?.get(index)?;
