@@ -2,6 +2,7 @@
 //! [`App::handle`] for IO results. Both return [`Effect`]s for the runtime to run; neither
 //! blocks, so the same App runs under the terminal loop and in headless tests.
 
+mod copy;
 mod explain;
 mod messages;
 mod nav;
@@ -9,6 +10,7 @@ mod offers;
 mod overlays;
 mod popup_mouse;
 mod subject;
+mod view;
 
 use std::sync::Arc;
 

@@ -1,7 +1,6 @@
 //! Actions on the main screen: tabs, focus, lists, filters, detail scrolling, mouse.
 
 use super::{App, Focus, Overlay, SideStatus};
-use crate::inventory::Account;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::layout::{self, Areas, LIST_CHROME};
@@ -30,14 +29,7 @@ impl App {
             _ => {}
         }
         match action {
-            Action::Help => self.overlay = Some(Overlay::Help(HelpState::default())),
-            Action::Palette => {
-                let palette = PaletteState::new(&self.keymap, |action| {
-                    self.offers(action) && !super::offers::is_navigation(action)
-                });
-                self.overlay = Some(Overlay::Palette(palette));
-            }
-            Action::PasteError => self.overlay = Some(Overlay::Paste(PasteState::default())),
+            Action::Help | Action::Palette | Action::PasteError => self.open_overlay(&action),
             Action::PickProfiles => return self.open_picker(),
             Action::TabRoles => return self.set_tab(Tab::Roles),
             Action::TabRepositories => return self.set_tab(Tab::Repositories),
@@ -54,18 +46,8 @@ impl App {
             Action::PageDown => return self.move_focused(self.page() as isize),
             Action::Top => return self.move_focused(isize::MIN / 2),
             Action::Bottom => return self.move_focused(isize::MAX / 2),
-            Action::Filter => match self.focus {
-                Focus::List(side) => {
-                    self.sides[side.index()].lists[self.tab.index()].editing = true;
-                }
-                Focus::Detail(side) => self.sides[side.index()].detail.start_search(),
-                Focus::Explain | Focus::Answer => {}
-            },
-            Action::NextMatch | Action::PrevMatch => {
-                if let Focus::Detail(side) = self.focus {
-                    let delta = if action == Action::NextMatch { 1 } else { -1 };
-                    self.sides[side.index()].detail.step_search(delta);
-                }
+            Action::Filter | Action::NextMatch | Action::PrevMatch => {
+                self.filter_or_search(&action)
             }
             Action::Confirm => return self.confirm_main(),
             Action::Cancel => return self.cancel_main(),
@@ -107,6 +89,32 @@ impl App {
             | Action::Tick => {}
         }
         Vec::new()
+    }
+
+    /// `/` starts a list filter or a detail search; `n`/`N` step through a search's matches.
+    fn filter_or_search(&mut self, action: &Action) {
+        match (self.focus, action) {
+            (Focus::List(side), Action::Filter) => {
+                self.sides[side.index()].lists[self.tab.index()].editing = true;
+            }
+            (Focus::Detail(side), Action::Filter) => self.sides[side.index()].detail.start_search(),
+            (Focus::Detail(side), _) => {
+                let delta = if *action == Action::NextMatch { 1 } else { -1 };
+                self.sides[side.index()].detail.step_search(delta);
+            }
+            _ => {}
+        }
+    }
+
+    /// Help, the palette (over the actions valid here) and the paste dialog.
+    fn open_overlay(&mut self, action: &Action) {
+        self.overlay = Some(match action {
+            Action::Help => Overlay::Help(HelpState::default()),
+            Action::Palette => Overlay::Palette(PaletteState::new(&self.keymap, |action| {
+                self.offers(action) && !super::offers::is_navigation(action)
+            })),
+            _ => Overlay::Paste(PasteState::default()),
+        });
     }
 
     /// Enter on a check: focus the side showing its evidence (the statement highlighted).
@@ -397,110 +405,6 @@ impl App {
             }
             _ => self.start_loading(),
         }
-    }
-
-    /// Shows the next account of a demo or snapshot source on the focused side, skipping the
-    /// one the other side shows (live sides change profile with `p`).
-    fn next_account(&mut self) {
-        let side = match self.focus {
-            Focus::List(side) | Focus::Detail(side) => side,
-            Focus::Explain | Focus::Answer => Side::A,
-        };
-        if self.accounts.len() < 3 {
-            self.status = Some(match self.source {
-                DataSource::Profiles { .. } => {
-                    "live sides change account with p (pick a profile)".into()
-                }
-                _ => format!(
-                    "the {} holds {} accounts, all shown",
-                    self.source.label(),
-                    self.accounts.len()
-                ),
-            });
-            return;
-        }
-        let id_of = |s: Side| self.side(s).account().map(|a| a.id().to_string());
-        let (current, other) = (id_of(side), id_of(side.other()));
-        let start = self
-            .accounts
-            .iter()
-            .position(|a| Some(a.id()) == current.as_deref())
-            .unwrap_or(0);
-        let count = self.accounts.len();
-        let next = (1..count)
-            .map(|step| &self.accounts[(start + step) % count])
-            .find(|a| Some(a.id()) != other.as_deref())
-            .cloned();
-        if let Some(account) = next {
-            self.status = Some(format!(
-                "side {} now shows account {}",
-                side.letter(),
-                self.masker.mask(account.id())
-            ));
-            self.show_account(side, Account::clone(&account));
-        }
-    }
-
-    fn toggle_presenter(&mut self) {
-        self.masker.enabled = !self.masker.enabled;
-        self.seed_masker();
-        for side in Side::BOTH {
-            self.refresh_detail(side);
-        }
-        self.status = Some(if self.masker.enabled {
-            "presenter mode on: account ids, key ids and principal ids masked, tokens removed — on screen, in copies and exports".into()
-        } else {
-            "presenter mode off".into()
-        });
-    }
-
-    /// Trail tab toggles, on both sides at once (the two trails are read together).
-    fn toggle_trail(&mut self, word: &str) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        for side in Side::BOTH {
-            self.sides[side.index()].lists[Tab::Trail.index()].toggle_required(word);
-            effects.extend(self.sync_detail(side));
-        }
-        let on = self.side(Side::A).list(Tab::Trail).required().join(" + ");
-        self.status = Some(if on.is_empty() {
-            "trail: every record".into()
-        } else {
-            format!("trail: only {on} records")
-        });
-        effects
-    }
-
-    /// Cycles the built-in themes; details are re-rendered in the new colours.
-    fn next_theme(&mut self) {
-        if self.theme.monochrome {
-            self.status = Some("NO_COLOR is set: no colours to switch".into());
-            return;
-        }
-        let names = crate::tui::theme::BUILT_IN.map(|(name, _)| name);
-        let current = names.iter().position(|n| *n == self.theme.name);
-        let next = names[current.map_or(0, |i| (i + 1) % names.len())];
-        match crate::tui::theme::Theme::load(next, None) {
-            Ok(theme) => {
-                self.theme = theme;
-                for side in Side::BOTH {
-                    self.refresh_detail(side);
-                }
-                self.status = Some(format!(
-                    "theme {next} (set theme = \"{next}\" or \"auto\" in config.toml to keep it)"
-                ));
-            }
-            Err(e) => self.status = Some(e.to_string()),
-        }
-    }
-
-    pub(super) fn seed_masker(&self) {
-        let ids: Vec<String> = self
-            .sides
-            .iter()
-            .filter_map(|s| s.account().map(|a| a.id().to_string()))
-            .collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.masker.seed(&ids);
     }
 
     fn click(&mut self, column: u16, row: u16) -> Vec<Effect> {
