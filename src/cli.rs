@@ -179,13 +179,25 @@ where
         }
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "crossdock started");
     }
+    if let (Some(_), Some(flag)) = (&cli.command, console_only_flag(&cli.console)) {
+        let _ = writeln!(
+            err,
+            "crossdock: {flag} applies to the console only and would be ignored by this command; \
+             to mask headless output use `explain --redact` or `trail --redact`"
+        );
+        return ExitCode::from(commands::EXIT_INPUT);
+    }
     let code = match cli.command {
         Some(Command::Eval {
             path,
             format,
             bench,
         }) => commands::eval::run(&path, format, bench, &mut out, &mut err),
-        Some(Command::Trail(args)) => commands::trail::run(&args, &mut out, &mut err),
+        Some(Command::Trail(args)) => {
+            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
+                commands::trail::run(&args, out, &mut err)
+            })
+        }
         #[cfg(feature = "aws")]
         Some(Command::Snapshot {
             profile,
@@ -205,7 +217,11 @@ where
             &mut out,
             &mut err,
         ),
-        Some(Command::Explain(args)) => commands::explain::run(&args, &mut out, &mut err),
+        Some(Command::Explain(args)) => {
+            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
+                commands::explain::run(&args, out, &mut err)
+            })
+        }
         Some(Command::WhoCan(args)) => commands::reverse::who_can(&args, &mut out, &mut err),
         Some(Command::WhatCan(args)) => commands::reverse::what_can(&args, &mut out, &mut err),
         Some(Command::Demo {
@@ -224,6 +240,20 @@ where
     // What is still buffered must reach its destination before the code says it did.
     let code = code.and_then(|code| out.flush().map(|()| code));
     finish(code, &mut err)
+}
+
+/// The first console option given, which a subcommand would silently ignore.
+fn console_only_flag(args: &ConsoleArgs) -> Option<&'static str> {
+    [
+        (args.presenter, "--presenter"),
+        (args.theme.is_some(), "--theme"),
+        (args.tab.is_some(), "--tab"),
+        (args.select.is_some(), "--select"),
+        (args.explain_error.is_some(), "--explain-error"),
+        (args.print_config, "--print-config"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
 }
 
 fn finish(code: io::Result<u8>, err: &mut dyn Write) -> ExitCode {

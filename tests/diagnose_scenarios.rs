@@ -153,3 +153,26 @@ fn a_cloudtrail_rule_without_trail_evidence_or_pusher_is_unknown_not_a_guess() {
         assert_eq!(diagnosis.verdict, Verdict::Unknown);
     }
 }
+
+/// A check names each piece of evidence once (an artifact key check once listed statements 0
+/// and 1 twice, once per action it looked at).
+#[test]
+fn no_check_lists_the_same_evidence_twice() {
+    let pair = demo::load().expect("demo loads");
+    for scenario in crossdock::diagnose::scenario::scenarios().expect("catalogue loads") {
+        let Ok(diagnosis) = diagnose(&pair, &scenario.question) else {
+            continue;
+        };
+        for check in &diagnosis.checks {
+            for (i, evidence) in check.evidence.iter().enumerate() {
+                assert!(
+                    !check.evidence[..i].contains(evidence),
+                    "{}: {} lists {:?} twice",
+                    scenario.id,
+                    check.id,
+                    evidence.detail
+                );
+            }
+        }
+    }
+}

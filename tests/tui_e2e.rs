@@ -54,13 +54,15 @@ fn console_end_to_end_in_tmux() {
         s.contains("/lockdown") && s.contains("lockdown-app")
     });
     tmux.keys(&["Escape"]);
+    // Wait for the Escape to land: an Escape followed at once by `e` reads as Alt-e.
+    tmux.wait_for("the filter cleared", |s| !s.contains("/lockdown"));
 
     tmux.keys(&["e"]);
     tmux.wait_for("the question chooser", |s| s.contains("Explain…"));
     tmux.literal("s1-broken");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("the S1 explanation", |s| {
-        s.contains("FAILS") && s.contains("✗ service-principal-only")
+        s.contains("FAILS") && s.contains("✗ B not a service-only grant")
     });
     assert!(screen.contains("source-repo evidence"), "{screen}");
 
@@ -90,5 +92,72 @@ fn console_end_to_end_in_tmux() {
     );
     tmux.keys(&["Enter"]);
     tmux.wait_for("cooked mode", |s| s.contains("echo icanon"));
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// Inside tmux with `set -g set-clipboard on` (a common set-up), `y` on an explanation puts
+/// the fix in tmux's paste buffer; the footer says how the copy went; `?` stays in the footer
+/// at 80 columns; Esc goes back to the previous explanation.
+#[test]
+fn copy_lands_in_the_tmux_buffer_and_keys_work_at_80_columns() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required in CI (.ci/run installs it with apt-get)");
+        }
+        println!("SKIPPED copy_lands_in_the_tmux_buffer: tmux not found");
+        return;
+    }
+    let binary = std::env::var_os("CROSSDOCK_E2E_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_crossdock")));
+    let (tmux, home) = Tmux::start("clip", "clip-prompt$ ");
+    assert!(tmux
+        .run(&["set-option", "-g", "set-clipboard", "on"])
+        .status
+        .success());
+    assert!(tmux
+        .run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"])
+        .status
+        .success());
+    // The test shell starts from `env -i`: give the console the TMUX variable tmux sets.
+    tmux.literal(&format!(
+        "TMUX=/tmp/tmux-test,1,0 {} --demo ; echo exit=$?",
+        binary.display()
+    ));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the first screen", |s| s.contains("DEMO"));
+    let footer = |s: &str| s.lines().nth(23).unwrap_or_default().to_string();
+    let screen = tmux.capture();
+    assert!(footer(&screen).contains("? Help"), "{screen}");
+
+    for scenario in ["s5-broken", "s1-broken"] {
+        tmux.keys(&["e"]);
+        tmux.wait_for("the question chooser", |s| s.contains("Explain…"));
+        tmux.literal(scenario);
+        tmux.keys(&["Enter"]);
+        tmux.wait_for("the explanation", |s| {
+            s.contains(&format!("Explain: {scenario}")) && s.contains("FAILS")
+        });
+    }
+    let screen = tmux.capture();
+    assert!(footer(&screen).contains("? Help"), "{screen}");
+
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("the copy report", |s| s.contains("OSC 52 via tmux"));
+    assert!(footer(&screen).contains("copied the fix"), "{screen}");
+    let buffer = tmux.run(&["show-buffer"]);
+    let buffer = String::from_utf8_lossy(&buffer.stdout);
+    assert!(
+        buffer.contains("\"CrossdockAllowAccess\""),
+        "tmux buffer: {buffer:?}"
+    );
+    assert!(buffer.contains("arn:aws:iam::111111111111:role/codebuild-service-role"));
+
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the previous explanation", |s| {
+        s.contains("Explain: s5-broken")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for("the prompt after quitting", |s| s.contains("exit=0"));
     let _ = std::fs::remove_dir_all(&home);
 }

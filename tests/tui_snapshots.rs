@@ -83,6 +83,33 @@ fn explain_s1_broken() {
     });
 }
 
+/// The three sizes an on-call engineer meets: a laptop split, a default tmux, a big screen.
+const EXPLAIN_SIZES: [(u16, u16); 3] = [(80, 24), (100, 30), (160, 48)];
+
+fn s1(width: u16, height: u16) -> Harness {
+    let mut h = Harness::demo(width, height);
+    h.act(Action::Explain)
+        .type_text("s1-broken")
+        .act(Action::Confirm);
+    h
+}
+
+/// The S1 answer at every size: as opened, with the answer scrolled a page (the fix JSON),
+/// scrolled to its end, and zoomed (the whole fix on one screen).
+#[test]
+fn explain_s1_fix_is_reachable_at_every_size() {
+    for (width, height) in EXPLAIN_SIZES {
+        let mut h = s1(width, height);
+        insta::assert_snapshot!(format!("s1_answer_{width}x{height}"), h.screen());
+        h.act(Action::PageDown);
+        insta::assert_snapshot!(format!("s1_answer_page_{width}x{height}"), h.screen());
+        h.act(Action::NextPane).act(Action::Bottom);
+        insta::assert_snapshot!(format!("s1_answer_end_{width}x{height}"), h.screen());
+        h.act(Action::Top).act(Action::Zoom);
+        insta::assert_snapshot!(format!("s1_answer_zoomed_{width}x{height}"), h.screen());
+    }
+}
+
 #[test]
 fn explain_s5_deny_statement() {
     check("explain_s5_broken", |h| {

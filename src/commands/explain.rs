@@ -82,6 +82,10 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text, global = true)]
     pub format: ExplainFormat,
+    /// Mask account ids, access key ids and principal ids, and remove session tokens, in
+    /// every format (the console's presenter-mode table), for sharing the output.
+    #[arg(long, global = true)]
+    pub redact: bool,
     /// The question.
     #[command(subcommand)]
     pub question: QuestionArgs,

@@ -4,6 +4,7 @@
 pub mod eval;
 pub mod explain;
 pub mod input;
+pub mod redact;
 pub mod reverse;
 #[cfg(feature = "aws")]
 pub mod snapshot;

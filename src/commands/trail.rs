@@ -65,6 +65,10 @@ pub struct TrailArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TrailFormat::Text)]
     pub format: TrailFormat,
+    /// Mask account ids, access key ids and principal ids, and remove session tokens (the
+    /// console's presenter-mode table), for sharing the output.
+    #[arg(long)]
+    pub redact: bool,
 }
 
 /// Runs the command; returns the process exit code.
@@ -118,6 +122,20 @@ fn run_files(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
             Err(e) => {
                 writeln!(err, "crossdock trail: {e}")?;
                 return Ok(EXIT_INPUT);
+            }
+        }
+    }
+    if args.redact {
+        // Mask the records themselves: a column cut to fit would otherwise show part of an id.
+        let mut redactor = crate::inventory::Redactor::new();
+        // The inputs share one decompression budget, as when they are parsed.
+        let mut budget = crate::trail::input::MAX_TOTAL_INPUT;
+        for (_, bytes) in &mut inputs {
+            let (plain, _, problem) = crate::trail::input::decompress_within(bytes, budget);
+            budget = budget.saturating_sub(plain.len() as u64);
+            if problem.is_none() {
+                let masked = redactor.redact_str(&String::from_utf8_lossy(&plain));
+                *bytes = masked.into_bytes();
             }
         }
     }

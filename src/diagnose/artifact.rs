@@ -444,7 +444,7 @@ fn key_policy_allows(
         .all()
         .flat_map(|a| a.identity_evidence.clone())
         .collect();
-    c.evidence.dedup();
+    dedup_evidence(&mut c.evidence);
     c.fix = fix_inline_policy(subject, "crossdock-artifact-key").map(|target| Fix {
         summary: format!(
             "allow the artifact key actions on {} in {role}'s policy",
@@ -494,7 +494,7 @@ fn key_policy_misses(
         .filter(|a| a.granted.is_none())
         .flat_map(|a| a.resource_evidence.clone())
         .collect();
-    c.evidence.dedup();
+    dedup_evidence(&mut c.evidence);
     if c.evidence.is_empty() {
         c.evidence.push(note(
             key_account,
@@ -539,6 +539,19 @@ fn key_policy_fix(
             action: FixAction::AddStatements { target: location, statements },
         }
     }
+}
+
+/// Drops repeated evidence, keeping the first of each: every action reports the statements
+/// it looked at, so the same statement appears once per action otherwise.
+fn dedup_evidence(evidence: &mut Vec<crate::diagnose::model::Evidence>) {
+    let mut seen: Vec<crate::diagnose::model::Evidence> = Vec::new();
+    evidence.retain(|e| {
+        let new = !seen.contains(e);
+        if new {
+            seen.push(e.clone());
+        }
+        new
+    });
 }
 
 fn bucket_policy(
@@ -626,6 +639,7 @@ fn bucket_policy_misses(
         .iter()
         .flat_map(|a| a.resource_evidence.clone())
         .collect();
+    dedup_evidence(&mut c.evidence);
     c.fix = Some(Fix {
         summary: format!("add this statement to the bucket policy of {bucket}"),
         account: pipeline_account.map(str::to_string),

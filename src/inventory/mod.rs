@@ -35,6 +35,7 @@ mod policy_store;
 pub mod reads;
 pub mod redact;
 mod s3;
+pub mod secrets;
 pub mod snapshot;
 mod wire;
 

@@ -1,4 +1,8 @@
-//! `--redact`: replace account ids consistently and drop tags, for screen sharing and bug reports.
+//! `--redact` and presenter mode: the one masking table. Account ids are replaced
+//! consistently, access key ids and unique principal ids (`ASIA…`, `AKIA…`, `AROA…`) get
+//! consistent fakes too (each resolves to its account), session tokens and secrets are
+//! removed, and tags are dropped from redacted snapshots. The console's screen, its copies and
+//! exports, and headless renderings all mask through this table.
 //!
 //! Every 12-digit number standing alone in any string (ARNs, principals inside policies,
 //! `A.dkr.ecr…` URIs, bucket names, trail records, bare ids) is an account id for this
@@ -13,12 +17,15 @@ use serde_json::Value;
 use super::account::Account;
 use super::accounts::{Accounts, AccountsError};
 use super::field::Field;
+use super::secrets::{self, Found};
 
 /// Maps real account ids to fake ones. Pass the same redactor to every account and file
 /// of one session so the same real id always becomes the same fake id.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     fakes: BTreeMap<String, String>,
+    /// Unique ids (access keys, principals), real → fake.
+    unique_ids: BTreeMap<String, String>,
 }
 
 /// Why redaction failed; both cases are crossdock bugs, not bad input.
@@ -40,6 +47,13 @@ impl Redactor {
 
     /// The fake id for a real one, assigned in first-seen order: `000000000001`, `000000000002`, …
     pub fn fake_id(&mut self, real: &str) -> String {
+        // Masking masked text changes nothing: a fake id stays itself (also one handed out
+        // by another redactor: eight leading zeros never occur in a real account id).
+        if !self.fakes.contains_key(real)
+            && (real.starts_with("00000000") || self.fakes.values().any(|fake| fake == real))
+        {
+            return real.to_string();
+        }
         let next = self.fakes.len() + 1;
         self.fakes
             .entry(real.to_string())
@@ -52,8 +66,49 @@ impl Redactor {
         &self.fakes
     }
 
-    /// A string with every account id replaced.
+    /// The fake for a unique id: same prefix and length, a counter for the body.
+    fn fake_unique_id(&mut self, real: &str) -> String {
+        let looks_fake =
+            real[4..].starts_with("00000000") && real[4..].bytes().all(|b| b.is_ascii_digit());
+        if !self.unique_ids.contains_key(real)
+            && (looks_fake || self.unique_ids.values().any(|f| f == real))
+        {
+            return real.to_string();
+        }
+        let next = self.unique_ids.len() + 1;
+        let (prefix, body) = real.split_at(4);
+        let width = body.len();
+        self.unique_ids
+            .entry(real.to_string())
+            .or_insert_with(|| format!("{prefix}{next:0>width$}"))
+            .clone()
+    }
+
+    /// A string with every account id, access key id and principal id replaced, and every
+    /// session token removed.
     pub fn redact_str(&mut self, text: &str) -> String {
+        let found = secrets::find(text);
+        if found.is_empty() {
+            return self.redact_account_ids(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for item in found {
+            let (start, end, replacement) = match item {
+                Found::UniqueId { start, end } => {
+                    (start, end, self.fake_unique_id(&text[start..end]))
+                }
+                Found::Token { start, end } => (start, end, secrets::REMOVED.to_string()),
+            };
+            out.push_str(&text[copied..start]);
+            out.push_str(&replacement);
+            copied = end;
+        }
+        out.push_str(&text[copied..]);
+        self.redact_account_ids(&out)
+    }
+
+    fn redact_account_ids(&mut self, text: &str) -> String {
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
@@ -87,6 +142,9 @@ impl Redactor {
             Value::Object(map) => {
                 let entries = std::mem::take(map);
                 for (key, mut item) in entries {
+                    if secrets::SECRET_KEYS.contains(&key.as_str()) {
+                        item = Value::String(secrets::REMOVED.into());
+                    }
                     self.redact_value(&mut item);
                     map.insert(self.redact_str(&key), item);
                 }
@@ -324,6 +382,35 @@ mod tests {
             proptest::prop_assert_eq!(r.redact_str(&text), once.clone());
             proptest::prop_assert_eq!(once.matches(&r.fake_id(&id)).count(), 3);
         }
+    }
+
+    #[test]
+    fn key_ids_principal_ids_and_tokens_are_masked_consistently_and_idempotently() {
+        let mut r = Redactor::new();
+        r.fake_id("111111111111");
+        let text = "ASIAS1EXAMPLE0000001 AROA729577E9DB7FF1CFE:build 111111111111 IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+        let once = r.redact_str(text);
+        assert_eq!(
+            once,
+            "ASIA0000000000000001 AROA00000000000000002:build 000000000001 <removed>"
+        );
+        assert_eq!(
+            r.redact_str(&once),
+            once,
+            "masking masked text changes nothing"
+        );
+        assert_eq!(r.redact_str(text), once, "the same fakes every time");
+        assert_eq!(
+            Redactor::new().redact_str(&once),
+            once,
+            "another table keeps them too"
+        );
+        let mut record = json!({"accessKeyId": "ASIAS1EXAMPLE0000001", "sessionToken": "abc"});
+        r.redact_value(&mut record);
+        assert_eq!(
+            record,
+            json!({"accessKeyId": "ASIA0000000000000001", "sessionToken": "<removed>"})
+        );
     }
 
     #[test]

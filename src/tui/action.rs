@@ -48,7 +48,7 @@ pub enum Action {
     Top,
     /// Jump to the last line.
     Bottom,
-    /// Start typing a fuzzy filter for the focused list.
+    /// Start typing a fuzzy filter for the focused list, or a search in the focused detail.
     Filter,
     /// Confirm: run the highlighted entry, submit the dialog, or open the selection's detail.
     Confirm,
@@ -74,6 +74,22 @@ pub enum Action {
     EditInputs,
     /// Show the next loaded account on the focused side (A and B are a view of N accounts).
     NextAccount,
+    /// Fill the screen with the focused pane, or go back to the split view.
+    Zoom,
+    /// Copy the ARN of the selected resource (or of the question's resource in Explain).
+    CopyArn,
+    /// Switch to the next built-in theme (dark, light, high contrast).
+    NextTheme,
+    /// Show the policy the selected fix changes, before and after the fix.
+    Diff,
+    /// Trail tab: show only cross-account records (again: show all).
+    ToggleCrossAccount,
+    /// Trail tab: show only denied records (again: show all).
+    ToggleDenied,
+    /// Jump to the next match of the detail view's search.
+    NextMatch,
+    /// Jump to the previous match of the detail view's search.
+    PrevMatch,
     /// Next walkthrough step.
     NextStep,
     /// Previous walkthrough step.
@@ -123,7 +139,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 35] = [
+    pub const BINDABLE: [Action; 43] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -156,6 +172,14 @@ impl Action {
         Action::Walkthrough,
         Action::EditInputs,
         Action::NextAccount,
+        Action::Zoom,
+        Action::CopyArn,
+        Action::NextTheme,
+        Action::Diff,
+        Action::ToggleCrossAccount,
+        Action::ToggleDenied,
+        Action::NextMatch,
+        Action::PrevMatch,
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
@@ -209,6 +233,14 @@ impl Action {
             Action::Walkthrough => "Walk through the diagnosis",
             Action::EditInputs => "Edit the question's inputs and ask again",
             Action::NextAccount => "Show the next loaded account on this side",
+            Action::Zoom => "Zoom the focused pane to the full screen",
+            Action::CopyArn => "Copy the selected resource's ARN",
+            Action::NextTheme => "Switch to the next built-in theme",
+            Action::Diff => "The policy before and after the fix",
+            Action::ToggleCrossAccount => "Trail: only cross-account records",
+            Action::ToggleDenied => "Trail: only denied records",
+            Action::NextMatch => "Next search match",
+            Action::PrevMatch => "Previous search match",
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",

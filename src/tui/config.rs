@@ -76,6 +76,8 @@ pub struct Effective {
     pub config_file: Option<(PathBuf, bool)>,
     /// The theme name and its origin (`--theme`, config file, default).
     pub theme: (String, &'static str),
+    /// For `auto`: the built-in theme the terminal's background chose.
+    pub detected_theme: Option<&'static str>,
     /// Whether `NO_COLOR` disables colour.
     pub no_color: bool,
     /// The user keymap path and whether it exists.
@@ -122,15 +124,22 @@ pub fn resolve_in(
     let (theme_name, theme_from) = match (cli_theme, &file.theme) {
         (Some(name), _) => (name.to_string(), "--theme"),
         (None, Some(name)) => (name.clone(), "config file"),
-        (None, None) => ("dark".to_string(), "default"),
+        (None, None) => ("auto".to_string(), "default"),
     };
+    // `auto` follows the terminal's background (OSC 11, then COLORFGBG, else dark).
+    let detected = (theme_name == "auto").then(|| {
+        super::background::detect()
+            .unwrap_or(super::background::Background::Dark)
+            .theme_name()
+    });
+    let load_name = detected.unwrap_or(&theme_name);
     let themes_dir = dir.map(|d| d.join("themes"));
     let resolved_theme = if no_color {
         // Still validate the name so a typo is reported even under NO_COLOR.
-        Theme::load(&theme_name, themes_dir.as_deref())?;
+        Theme::load(load_name, themes_dir.as_deref())?;
         Theme::monochrome()
     } else {
-        Theme::load(&theme_name, themes_dir.as_deref())?
+        Theme::load(load_name, themes_dir.as_deref())?
     };
     let keymap_path = match (&file.keymap, dir) {
         (Some(path), Some(dir)) if path.is_relative() => Some(dir.join(path)),
@@ -159,6 +168,7 @@ pub fn resolve_in(
             (p, exists)
         }),
         theme: (theme_name, theme_from),
+        detected_theme: detected,
         no_color,
         keymap_file: keymap_path.map(|p| {
             let exists = p.is_file();
@@ -182,8 +192,12 @@ impl Effective {
         let mut out = String::new();
         out.push_str("# crossdock effective configuration\n");
         out.push_str(&format!("config_file = {}\n", path(&self.config_file)));
+        let detected = self
+            .detected_theme
+            .map(|name| format!(" (the terminal's background chose {name})"))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "theme = {:?}  # from {}\n",
+            "theme = {:?}  # from {}{detected}\n",
             self.theme.0, self.theme.1
         ));
         out.push_str(&format!(

@@ -53,12 +53,17 @@ pub fn action_for(app: &App, event: Event) -> Option<Action> {
 fn spawn(
     effects: Vec<Effect>,
     terminal: &mut Term,
+    app: &mut App,
     live: &effect::Backend,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> std::io::Result<()> {
     for effect in effects {
         match effect {
-            Effect::Copy(text) => clipboard::copy(terminal.backend_mut(), &text)?,
+            Effect::Copy(text) => {
+                let how =
+                    clipboard::copy(terminal.backend_mut(), &text, &clipboard::Env::detect())?;
+                app.copy_went(&how);
+            }
             Effect::Suspend => terminal::suspend(terminal)?,
             // CPU-bound work (parsing snapshots, evaluating policies) runs off the workers.
             other @ (Effect::Diagnose { .. } | Effect::LoadOffline { .. }) => {
@@ -101,7 +106,7 @@ pub async fn run(
         width: size.width,
         height: size.height,
     });
-    spawn(effects, terminal, &live, &tx)?;
+    spawn(effects, terminal, app, &live, &tx)?;
     let mut dirty = true;
     let mut last_frame = Instant::now() - FRAME;
     // SIGTERM and a SIGINT sent from outside (in raw mode Ctrl-C arrives as a key) end the
@@ -140,7 +145,7 @@ pub async fn run(
                 Some(Ok(event)) => {
                     if let Some(action) = action_for(app, event) {
                         let effects = app.update(action);
-                        spawn(effects, terminal, &live, &tx)?;
+                        spawn(effects, terminal, app, &live, &tx)?;
                     }
                     dirty = true;
                 }
@@ -149,7 +154,7 @@ pub async fn run(
             },
             Some(msg) = rx.recv() => {
                 let effects = app.handle(msg);
-                spawn(effects, terminal, &live, &tx)?;
+                spawn(effects, terminal, app, &live, &tx)?;
                 dirty = true;
             }
             _ = ticker.tick() => {

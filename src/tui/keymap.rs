@@ -21,12 +21,16 @@ pub enum Context {
     Global,
     /// A resource list (Roles, Repositories, …).
     List,
+    /// The Trail tab's list of CloudTrail records (falls back to `list`).
+    Trail,
     /// A detail view.
     Detail,
     /// The Explain pane.
     Explain,
     /// Typing a list filter.
     Filter,
+    /// Typing a search in a detail view.
+    Search,
     /// The question chooser opened by `explain`.
     Chooser,
     /// The profile picker.
@@ -41,6 +45,8 @@ pub enum Context {
     Walkthrough,
     /// The inputs dialog of the Explain pane.
     Inputs,
+    /// The before/after diff of a fix.
+    Diff,
 }
 
 impl Context {
@@ -49,6 +55,7 @@ impl Context {
         matches!(
             self,
             Context::Filter
+                | Context::Search
                 | Context::Chooser
                 | Context::Picker
                 | Context::Palette
@@ -57,14 +64,24 @@ impl Context {
         )
     }
 
+    /// The context looked in next when a key is not bound here (before `global`).
+    pub fn parent(self) -> Option<Context> {
+        match self {
+            Context::Trail => Some(Context::List),
+            _ => None,
+        }
+    }
+
     /// The title used in the help overlay.
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
             Context::List => "Lists",
+            Context::Trail => "Trail records",
             Context::Detail => "Detail",
             Context::Explain => "Explain",
             Context::Filter => "Filter",
+            Context::Search => "Search in a detail",
             Context::Chooser => "Question chooser",
             Context::Picker => "Profile picker",
             Context::Palette => "Command palette",
@@ -72,22 +89,26 @@ impl Context {
             Context::Help => "Help",
             Context::Walkthrough => "Walkthrough",
             Context::Inputs => "Inputs dialog",
+            Context::Diff => "Fix diff",
         }
     }
 
     /// Help overlay order.
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
+        Context::Trail,
         Context::Detail,
         Context::Explain,
         Context::Walkthrough,
         Context::Filter,
+        Context::Search,
         Context::Chooser,
         Context::Picker,
         Context::Palette,
         Context::Paste,
         Context::Inputs,
+        Context::Diff,
         Context::Help,
     ];
 }
@@ -356,7 +377,7 @@ impl Keymap {
                 .find(|b| b.keys.iter().any(|k| k.matches(key)))
                 .map(|b| b.action.clone())
         };
-        if let Some(action) = hit(context) {
+        if let Some(action) = hit(context).or_else(|| context.parent().and_then(hit)) {
             return Some(action);
         }
         let ctrl_or_alt = key

@@ -6,6 +6,7 @@
 
 pub mod action;
 pub mod app;
+pub mod background;
 pub mod clipboard;
 pub mod config;
 pub mod effect;

@@ -1,6 +1,8 @@
-//! Presenter mode: account ids masked consistently on screen and in copies, for screen
-//! sharing. Uses the inventory's [`Redactor`], so `111111111111` is always shown as the
-//! same fake id for the whole session (A registered first, then B).
+//! Presenter mode: account ids, access key ids and principal ids masked consistently, session
+//! tokens removed, on screen, in copies and in exports, for screen sharing. Uses the
+//! inventory's [`Redactor`] (the one masking table, also behind headless `--redact`), so
+//! `111111111111` is always shown as the same fake id for the whole session (A registered
+//! first, then B), and masking masked text changes nothing.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -35,7 +37,12 @@ impl Masker {
 
     /// The text as it may be shown.
     pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if !self.enabled || !text.bytes().any(|b| b.is_ascii_digit()) {
+        // Ids hold digits or capitals; plain lower-case text needs no scan.
+        if !self.enabled
+            || !text
+                .bytes()
+                .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        {
             return Cow::Borrowed(text);
         }
         Cow::Owned(self.redactor.borrow_mut().redact_str(text))
@@ -66,5 +73,7 @@ mod tests {
         );
         assert_eq!(masker.mask("333333333333"), "000000000003");
         assert_eq!(masker.mask("333333333333"), "000000000003");
+        // A copy of masked screen text is masked again: it must not change.
+        assert_eq!(masker.mask("000000000001"), "000000000001");
     }
 }

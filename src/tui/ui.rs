@@ -9,13 +9,15 @@ use ratatui::Frame;
 use super::action::Action;
 use super::app::{App, Focus, Overlay, SideStatus};
 use super::keymap::{join_keys, Context};
-use super::layout::Areas;
+use super::layout::{Areas, ExplainRects};
 use super::msg::Side;
+use super::panes::explain::Focused;
 use super::panes::picker::{IdentityStatus, SideIdentity};
 use super::panes::{self, detail, Tab};
 use super::source::DataSource;
 use super::theme::Role;
 use super::widgets::spinner;
+use super::widgets::wrap::ellipsize;
 
 /// Draws the app into the frame.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -24,23 +26,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
         too_small(frame, area, app);
         return;
     }
-    let areas = super::layout::areas(area.width, area.height, app.explain.is_some());
+    let areas = app.areas();
     header(frame, areas.header, app);
     tabs(frame, areas.tabs, app);
     for side in Side::BOTH {
         side_panes(frame, &areas, app, side);
     }
-    if let Some(rect) = areas.explain {
-        explain_pane(frame, rect, app);
+    if let Some(rects) = areas.explain {
+        explain_pane(frame, &rects, app);
     }
     footer(frame, areas.footer, app);
-    let body = Rect::new(
-        0,
-        areas.tabs.y,
-        area.width,
-        area.height.saturating_sub(areas.tabs.y + 1),
-    );
-    overlay(frame, body, app);
+    overlay(frame, app.overlay_area(), app);
 }
 
 /// The notice shown instead of the console below [`super::MIN_WIDTH`]×[`super::MIN_HEIGHT`].
@@ -67,11 +63,14 @@ fn side_panes(frame: &mut Frame, areas: &Areas, app: &App, side: Side) {
     if let Some(rect) = areas.lists[side.index()] {
         panes::lists::render(frame, rect, app, side);
     }
+    let Some(rect) = areas.details[side.index()] else {
+        return;
+    };
     let state = app.side(side);
     let title = detail_title(app, side);
     detail::render(
         frame,
-        areas.details[side.index()],
+        rect,
         &state.detail,
         detail::DetailFrame {
             title,
@@ -89,25 +88,20 @@ fn side_panes(frame: &mut Frame, areas: &Areas, app: &App, side: Side) {
 }
 
 /// The Explain pane, or the walkthrough over it once a diagnosis is there.
-fn explain_pane(frame: &mut Frame, rect: Rect, app: &App) {
+fn explain_pane(frame: &mut Frame, rects: &ExplainRects, app: &App) {
     let Some(explain) = &app.explain else {
         return;
     };
-    let theme = &app.theme;
-    match (&app.overlay, explain.diagnosis()) {
-        (Some(Overlay::Walkthrough(walk)), Some(diagnosis)) => {
-            panes::walkthrough::render(frame, rect, diagnosis, walk.step, theme, &app.masker)
-        }
-        _ => panes::explain::render(
-            frame,
-            rect,
-            explain,
-            app.focus == Focus::Explain,
-            app.tick,
-            theme,
-            &app.masker,
-        ),
+    let look = app.explain_look();
+    if let (Some(Overlay::Walkthrough(_)), Some(_)) = (&app.overlay, explain.diagnosis()) {
+        panes::walkthrough::render(frame, rects.outer, explain, &look);
+        return;
     }
+    let focused = Focused {
+        checks: app.focus == Focus::Explain,
+        answer: app.focus == Focus::Answer,
+    };
+    panes::explain::render(frame, rects, explain, focused, &look);
 }
 
 /// The open overlay, drawn last over `body` (everything between the header and the footer).
@@ -116,7 +110,7 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
     match &app.overlay {
         Some(Overlay::Help(help)) => panes::help::render(frame, body, help, &app.keymap, theme),
         Some(Overlay::Palette(palette)) => panes::palette::render(frame, body, palette, theme),
-        Some(Overlay::Paste(paste)) => panes::paste::render(frame, body, paste, theme),
+        Some(Overlay::Paste(paste)) => panes::paste::render(frame, body, paste, theme, &app.masker),
         Some(Overlay::Chooser(chooser)) => {
             panes::chooser::render(frame, body, chooser, theme, &app.masker)
         }
@@ -132,6 +126,7 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
         Some(Overlay::Inputs(inputs)) => {
             panes::inputs::render(frame, body, inputs, theme, &app.masker)
         }
+        Some(Overlay::Diff(diff)) => panes::diff::render(frame, body, diff, theme, &app.masker),
         Some(Overlay::Walkthrough(_)) | None => {}
     }
 }
@@ -169,9 +164,17 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
             "embedded demo · for real accounts: crossdock --profile-a A --profile-b B (profiles from ~/.aws/config)"
                 .to_string()
         }
-        other => other.label(),
+        other => match app.snapshot_saved.and_then(|t| t.elapsed().ok()) {
+            Some(age) => format!("{} · saved {} ago", other.label(), human_age(age.as_secs())),
+            None => other.label(),
+        },
     };
-    first.push(Span::styled(hint, theme.style(Role::Muted)));
+    let used: usize = first.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    first.push(Span::styled(
+        ellipsize(&hint, room),
+        theme.style(Role::Muted),
+    ));
     let half = area.width / 2;
     let mut second = Vec::new();
     for side in Side::BOTH {
@@ -197,7 +200,7 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         };
         let text = app.masker.mask_string(&text);
         let width = half as usize;
-        let clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+        let clipped = ellipsize(&text, width.saturating_sub(2));
         second.push(Span::styled(
             format!(" {clipped:<w$}", w = width.saturating_sub(1)),
             theme.style(Role::side(side)),
@@ -207,6 +210,16 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(vec![Line::from(first), Line::from(second)]),
         area,
     );
+}
+
+/// "40 s", "12 min", "5 h", "3 d".
+fn human_age(seconds: u64) -> String {
+    match seconds {
+        0..=59 => format!("{seconds} s"),
+        60..=3599 => format!("{} min", seconds / 60),
+        3600..=86_399 => format!("{} h", seconds / 3600),
+        _ => format!("{} d", seconds / 86_400),
+    }
 }
 
 fn tabs(frame: &mut Frame, area: Rect, app: &App) {
@@ -239,34 +252,54 @@ fn detail_title(app: &App, side: Side) -> Line<'static> {
     } else {
         ""
     };
+    let search = state
+        .detail
+        .search
+        .as_ref()
+        .map(|s| format!("{} ", s.describe(&state.detail.lines)))
+        .unwrap_or_default();
     Line::from(vec![
         Span::styled(
             format!(" {} ", side.letter()),
             theme.style(Role::side(side)),
         ),
         Span::styled(format!("{name}{evidence} "), theme.style(Role::Accent)),
+        Span::styled(search, theme.style(Role::Muted)),
     ])
 }
 
-/// The footer's key hints for a context: its own bindings, then a few global ones.
+/// The footer's key hints for a context: its own bindings (those that do something now),
+/// then a few global ones. `?` and `q` are not here: [`footer_essentials`] keeps them.
 pub fn footer_hints(app: &App, context: Context) -> Vec<(String, String)> {
+    let main_screen = app.overlay.is_none();
+    let shown = |action: &Action| !main_screen || app.offers(action);
     let mut hints: Vec<(String, String)> = app
         .keymap
         .in_context(context)
+        .chain(
+            context
+                .parent()
+                .into_iter()
+                .flat_map(|c| app.keymap.in_context(c)),
+        )
         .filter(|b| !matches!(b.action, Action::Up | Action::Down | Action::Backspace))
+        .filter(|b| shown(&b.action))
         .map(|b| (join_keys(&b.keys[..1.min(b.keys.len())]), b.desc.clone()))
         .collect();
-    if !context.takes_text() && !matches!(context, Context::Help | Context::Walkthrough) {
+    // A child context's entry hides its parent's for the same key (Trail's enter).
+    let mut seen = std::collections::HashSet::new();
+    hints.retain(|(keys, _)| seen.insert(keys.clone()));
+    // Global keys only on the main screen: inside an overlay they would do nothing.
+    if main_screen && !context.takes_text() {
         for action in [
             Action::Explain,
             Action::PasteError,
             Action::NextPane,
-            Action::Help,
+            Action::Zoom,
             Action::Palette,
-            Action::Quit,
         ] {
             let keys = app.keymap.keys_for(Context::Global, &action);
-            if let Some(first) = keys.first() {
+            if let Some(first) = keys.first().filter(|_| shown(&action)) {
                 hints.push((first.to_string(), app.keymap.desc_for(&action)));
             }
         }
@@ -274,22 +307,64 @@ pub fn footer_hints(app: &App, context: Context) -> Vec<(String, String)> {
     hints
 }
 
+/// Help and Quit with the first key that does them in this context: the footer keeps them
+/// at every width.
+pub fn footer_essentials(app: &App, context: Context) -> Vec<(String, &'static str)> {
+    [(Action::Help, "Help"), (Action::Quit, "Quit")]
+        .into_iter()
+        .filter_map(|(action, desc)| {
+            let key = app
+                .keymap
+                .bindings()
+                .iter()
+                .filter(|b| b.action == action)
+                .flat_map(|b| b.keys.iter())
+                .find(|k| {
+                    let event = crossterm::event::KeyEvent::new(k.code, k.mods);
+                    app.keymap.resolve(context, &event) == Some(action.clone())
+                })?;
+            Some((key.to_string(), desc))
+        })
+        .collect()
+}
+
 fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
+    let context = app.context();
+    let mut right = Vec::new();
+    for (keys, desc) in footer_essentials(app, context) {
+        right.push(Span::styled(format!(" {keys}"), theme.style(Role::Accent)));
+        right.push(Span::styled(format!(" {desc} "), theme.style(Role::Muted)));
+    }
+    let right_width: usize = right.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(right_width);
+    let mut left = Vec::new();
     if let Some(status) = &app.status {
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!(" {}", app.masker.mask(status)),
-                theme.style(Role::Accent),
-            )),
-            area,
-        );
-        return;
+        left.push(Span::styled(
+            ellipsize(&format!(" {}", app.masker.mask(status)), room),
+            theme.style(Role::Accent),
+        ));
+    } else {
+        let mut used = 0;
+        for (keys, desc) in footer_hints(app, context) {
+            let width = keys.chars().count() + desc.chars().count() + 3;
+            if used + width > room {
+                // Say that more keys exist: `?` lists them all.
+                if used < room {
+                    left.push(Span::styled("…", theme.style(Role::Muted)));
+                }
+                break;
+            }
+            used += width;
+            left.push(Span::styled(format!(" {keys}"), theme.style(Role::Accent)));
+            left.push(Span::styled(format!(" {desc} "), theme.style(Role::Muted)));
+        }
     }
-    let mut spans = Vec::new();
-    for (keys, desc) in footer_hints(app, app.context()) {
-        spans.push(Span::styled(format!(" {keys}"), theme.style(Role::Accent)));
-        spans.push(Span::styled(format!(" {desc} "), theme.style(Role::Muted)));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    let [left_area, right_area] = ratatui::layout::Layout::horizontal([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(right_width as u16),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), left_area);
+    frame.render_widget(Paragraph::new(Line::from(right)), right_area);
 }

@@ -9,12 +9,13 @@ use crate::diagnose::QuestionDraft;
 use crate::inventory::{arn, Account};
 use crate::tui::effect::Effect;
 use crate::tui::msg::Side;
+use crate::tui::panes::answer;
 use crate::tui::panes::chooser::{self, ChooserState, Selection};
 use crate::tui::panes::detail::Highlight;
 use crate::tui::panes::explain::{self, ExplainState, Outcome};
 use crate::tui::panes::inputs::InputsState;
 use crate::tui::panes::section::Anchor;
-use crate::tui::panes::walkthrough::WalkState;
+use crate::tui::panes::walkthrough::{self, WalkState};
 use crate::tui::panes::Tab;
 use crate::tui::source::{DataSource, ItemRef};
 use crate::workspace::{Explained, WorkspaceError};
@@ -96,6 +97,13 @@ impl App {
     pub(crate) fn start_diagnosis(&mut self, draft: QuestionDraft, title: String) -> Vec<Effect> {
         let id = self.request_id();
         self.focus = Focus::Explain;
+        // The answer on screen becomes history: Esc comes back to it.
+        if let Some(previous) = self.explain.take().filter(|e| e.diagnosis().is_some()) {
+            self.history.push(previous);
+            if self.history.len() > HISTORY {
+                self.history.remove(0);
+            }
+        }
         let loaded = Side::BOTH
             .iter()
             .any(|side| matches!(self.side(*side).status, SideStatus::Ready(_)));
@@ -104,15 +112,9 @@ impl App {
         } else {
             Outcome::Failed("no account is loaded yet; pick profiles with `p`".into())
         };
-        self.explain = Some(ExplainState {
-            id,
-            draft: draft.clone(),
-            title,
-            outcome,
-            selected: 0,
-            cost: None,
-            read_at: None,
-        });
+        let mut state = ExplainState::new(id, draft.clone(), title, outcome);
+        state.generations = Side::BOTH.map(|side| self.side(side).generation);
+        self.explain = Some(state);
         if !loaded {
             return Vec::new();
         }
@@ -128,7 +130,7 @@ impl App {
         let Some(state) = self.explain.as_mut().filter(|e| e.id == id) else {
             return;
         };
-        state.outcome = match result {
+        let outcome = match result {
             Ok(explained) => {
                 let explained = *explained;
                 state.cost = Some(explained.cost.clone());
@@ -149,7 +151,7 @@ impl App {
             Err(error) => Outcome::Failed(error.to_string()),
         };
         if let Some(state) = self.explain.as_mut() {
-            state.select_first_failure();
+            state.finish(outcome);
         }
         // The sides show what the question read; nothing is read twice.
         for account in accounts {
@@ -173,9 +175,37 @@ impl App {
         }
     }
 
+    /// Back to the previous explanation (asked again when its accounts were reloaded since),
+    /// or closes Explain when there is none.
+    pub(super) fn explain_back(&mut self) -> Vec<Effect> {
+        let Some(previous) = self.history.pop() else {
+            self.close_explain();
+            return Vec::new();
+        };
+        let now = Side::BOTH.map(|side| self.side(side).generation);
+        if previous.generations != now {
+            // Dropped, not kept as history: the question is asked again on the new data.
+            self.explain = None;
+            let effects = self.start_diagnosis(previous.draft, previous.title);
+            self.status =
+                Some("back: the accounts were reloaded, so the question is asked again".into());
+            return effects;
+        }
+        self.status = Some(format!(
+            "back to: {} ({} earlier; x closes Explain)",
+            previous.title,
+            self.history.len()
+        ));
+        self.explain = Some(previous);
+        self.show_evidence();
+        Vec::new()
+    }
+
     pub(super) fn close_explain(&mut self) {
         self.explain = None;
+        self.history.clear();
         self.focus = Focus::List(Side::A);
+        self.zoom = false;
         for side in Side::BOTH {
             self.sides[side.index()].detail.show(None, None);
             let _ = self.sync_detail(side);
@@ -190,20 +220,54 @@ impl App {
     }
 
     pub(super) fn click_check(&mut self, rect: ratatui::layout::Rect, row: u16) {
-        // Checks start below the border and the verdict line.
-        let first = rect.y + 2;
         let Some(state) = &mut self.explain else {
             return;
         };
-        if row < first {
-            return;
-        }
-        let height = rect.height.saturating_sub(3) as usize;
-        let start = state.selected.saturating_sub(height.saturating_sub(1));
-        let target = start + (row - first) as usize;
-        let current = state.selected as isize;
-        state.move_by(target as isize - current);
+        let start = explain::check_offset(state.row(), rect.height as usize);
+        state.select_row(start + row.saturating_sub(rect.y) as usize);
         self.show_evidence();
+    }
+
+    /// What the Explain pane is drawn with (also used to measure the answer for scrolling).
+    pub fn explain_look(&self) -> explain::Look<'_> {
+        explain::Look {
+            theme: &self.theme,
+            masker: &self.masker,
+            sides: Side::BOTH.map(|side| self.side(side).account().map(|a| a.id().to_string())),
+            tick: self.tick,
+        }
+    }
+
+    /// Scrolls the answer column (or the walkthrough step), stopping at its last line.
+    pub(super) fn scroll_answer(&mut self, delta: isize) {
+        let Some((_, limit)) = self.answer_measure() else {
+            return;
+        };
+        if let Some(state) = &mut self.explain {
+            let scroll = (state.answer_scroll.min(limit) as isize).saturating_add(delta);
+            state.answer_scroll = scroll.clamp(0, limit as isize) as usize;
+        }
+    }
+
+    /// The answer's page: its visible text rows, less one line of overlap.
+    pub(super) fn answer_page(&self) -> usize {
+        self.answer_measure()
+            .map_or(1, |(rows, _)| rows.saturating_sub(1).max(1))
+    }
+
+    /// Visible rows and the largest scroll of the answer as drawn now (answer column, or the
+    /// walkthrough drawn over the Explain pane).
+    fn answer_measure(&self) -> Option<(usize, usize)> {
+        let rects = self.areas().explain?;
+        let state = self.explain.as_ref()?;
+        let look = self.explain_look();
+        if matches!(self.overlay, Some(Overlay::Walkthrough(_))) {
+            let area = walkthrough::inner(rects.outer);
+            let total = walkthrough::lines(state, &look, area.width as usize).len();
+            let rows = area.height as usize;
+            return Some((rows, total.saturating_sub(rows)));
+        }
+        Some(answer::scroll_limit(state, &look, rects.answer))
     }
 
     /// Points each side's detail view at the selected check's evidence on that side.
@@ -232,11 +296,32 @@ impl App {
                 .show(Some(item_ref), Some(highlight));
             self.refresh_detail(side);
         }
+        // A check without a policy statement shows the document it is about.
+        let subject = self.explain.as_ref().and_then(|state| {
+            let check = state.check()?;
+            self.check_subject(state, check)
+        });
+        let mut shown_on = None;
         for side in Side::BOTH {
-            if !shown[side.index()] {
-                self.sides[side.index()].detail.show(None, None);
-                self.refresh_detail(side);
+            if shown[side.index()] {
+                continue;
             }
+            let item = subject
+                .clone()
+                .filter(|(on, _)| *on == side && evidence.iter().all(|e| e.policy.is_none()))
+                .map(|(_, item)| item);
+            if let Some(item) = &item {
+                shown_on = Some(format!(
+                    "side {} shows {}",
+                    side.letter(),
+                    crate::tui::panes::detail::describe_item(item)
+                ));
+            }
+            self.sides[side.index()].detail.show(item, None);
+            self.refresh_detail(side);
+        }
+        if let Some(state) = self.explain.as_mut() {
+            state.shown_on = shown_on;
         }
     }
 
@@ -311,45 +396,6 @@ impl App {
         Some((side, item, anchor))
     }
 
-    pub(super) fn copy_focused(&mut self) -> Vec<Effect> {
-        let walking = matches!(self.overlay, Some(Overlay::Walkthrough(_)));
-        let text = if self.focus == Focus::Explain || walking {
-            match self.explain.as_ref().and_then(ExplainState::check) {
-                Some(check) => match explain::fix_json(check) {
-                    Some(json) => Some(json),
-                    None => {
-                        self.status = Some(format!("check `{}` has no fix to copy", check.id));
-                        return Vec::new();
-                    }
-                },
-                None => None,
-            }
-        } else {
-            let side = match self.focus {
-                Focus::List(side) | Focus::Detail(side) => side,
-                Focus::Explain => Side::A,
-            };
-            let state = self.side(side);
-            state
-                .detail
-                .copy_text(state.account().map(|a| &**a), &self.masker)
-        };
-        match text {
-            Some(text) => {
-                let text = self.masker.mask_string(&text);
-                self.status = Some(format!(
-                    "copied {} bytes to the clipboard (OSC 52)",
-                    text.len()
-                ));
-                vec![Effect::Copy(text)]
-            }
-            None => {
-                self.status = Some("nothing to copy here".into());
-                Vec::new()
-            }
-        }
-    }
-
     /// Opens the inputs dialog for the question in the Explain pane.
     pub(super) fn open_inputs(&mut self) {
         match &self.explain {
@@ -378,6 +424,9 @@ impl App {
         }
     }
 }
+
+/// Explanations kept for Esc to go back to.
+const HISTORY: usize = 20;
 
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

@@ -210,6 +210,7 @@ impl App {
             let selected = old.selected().map(|r| r.item.clone());
             let mut list = FilterList::new(tab.rows(&account), Row::haystack);
             list.set_query(&query);
+            list.set_required(old.required().to_vec());
             list.editing = editing;
             if let Some(item) = selected {
                 list.select_where(|r| r.item == item, rows);

@@ -2,10 +2,15 @@
 //! [`App::handle`] for IO results. Both return [`Effect`]s for the runtime to run; neither
 //! blocks, so the same App runs under the terminal loop and in headless tests.
 
+mod copy;
 mod explain;
 mod messages;
 mod nav;
+mod offers;
 mod overlays;
+mod popup_mouse;
+mod subject;
+mod view;
 
 use std::sync::Arc;
 
@@ -17,6 +22,7 @@ use super::keymap::{Context, Keymap};
 use super::msg::{Msg, Side};
 use super::panes::chooser::ChooserState;
 use super::panes::detail::DetailState;
+use super::panes::diff::DiffState;
 use super::panes::explain::ExplainState;
 use super::panes::help::HelpState;
 use super::panes::inputs::InputsState;
@@ -30,16 +36,7 @@ use super::source::{DataSource, LoadError};
 use super::theme::Theme;
 use super::widgets::list::{FilterList, Row};
 
-/// Which pane has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    /// A side's resource list.
-    List(Side),
-    /// A side's detail view.
-    Detail(Side),
-    /// The Explain pane.
-    Explain,
-}
+pub use super::layout::Focus;
 
 /// What is known about one side's account.
 #[derive(Debug, Clone)]
@@ -97,6 +94,17 @@ impl SideState {
     }
 }
 
+/// The modification time of the oldest snapshot file (read once, not while drawing).
+fn snapshot_saved(source: &DataSource) -> Option<std::time::SystemTime> {
+    match source {
+        DataSource::Snapshot(paths) => paths
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+            .min(),
+        _ => None,
+    }
+}
+
 fn empty_list() -> FilterList<Row> {
     FilterList::new(Vec::new(), Row::haystack)
 }
@@ -118,6 +126,8 @@ pub enum Overlay {
     Walkthrough(WalkState),
     /// The inputs dialog.
     Inputs(InputsState),
+    /// A fix's policy before and after.
+    Diff(DiffState),
 }
 
 /// Where to go once the accounts are loaded (`--tab`, `--select`, `--explain-error`).
@@ -163,8 +173,12 @@ pub struct App {
     pub tab: Tab,
     /// The focused pane.
     pub focus: Focus,
+    /// Whether the focused pane fills the screen (`z`, as lazygit does).
+    pub zoom: bool,
     /// The Explain pane, when open.
     pub explain: Option<ExplainState>,
+    /// Earlier explanations, newest last: Esc in the Explain pane goes back to them.
+    pub history: Vec<ExplainState>,
     /// The open overlay.
     pub overlay: Option<Overlay>,
     /// A one-line message for the footer (copied, exported, errors).
@@ -180,6 +194,8 @@ pub struct App {
     /// Every account of a demo or snapshot source, in order: A and B are two of them, and
     /// `a` shows the next one on the focused side.
     pub accounts: Vec<Arc<Account>>,
+    /// When the oldest snapshot file of a snapshot source was written (its age is shown).
+    pub snapshot_saved: Option<std::time::SystemTime>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -195,7 +211,9 @@ impl App {
             sides: [SideState::new(), SideState::new()],
             tab: options.deep_link.tab.unwrap_or(Tab::Roles),
             focus: Focus::List(Side::A),
+            zoom: false,
             explain: None,
+            history: Vec::new(),
             overlay: None,
             status: None,
             size: (80, 24),
@@ -203,6 +221,7 @@ impl App {
             should_quit: false,
             export_dir: std::path::PathBuf::from("."),
             accounts: Vec::new(),
+            snapshot_saved: snapshot_saved(&options.source),
             deep_link: options.deep_link,
             next_request: 0,
         };
@@ -249,7 +268,7 @@ impl App {
         state.detail = DetailState::default();
         // An explanation about the previous account would now be about the wrong data.
         self.explain = None;
-        if self.focus == Focus::Explain {
+        if matches!(self.focus, Focus::Explain | Focus::Answer) {
             self.focus = Focus::List(side);
         }
         if let DataSource::Profiles { a, b } = &mut self.source {
@@ -275,13 +294,16 @@ impl App {
             Some(Overlay::Chooser(_)) => return Context::Chooser,
             Some(Overlay::Walkthrough(_)) => return Context::Walkthrough,
             Some(Overlay::Inputs(_)) => return Context::Inputs,
+            Some(Overlay::Diff(_)) => return Context::Diff,
             None => {}
         }
         match self.focus {
             Focus::List(side) if self.side(side).list(self.tab).editing => Context::Filter,
+            Focus::Detail(side) if self.side(side).detail.searching() => Context::Search,
+            Focus::List(_) if self.tab == Tab::Trail => Context::Trail,
             Focus::List(_) => Context::List,
             Focus::Detail(_) => Context::Detail,
-            Focus::Explain => Context::Explain,
+            Focus::Explain | Focus::Answer => Context::Explain,
         }
     }
 
@@ -323,6 +345,9 @@ impl App {
             _ => self.status = None,
         }
         if self.overlay.is_some() {
+            if let Some(effects) = self.popup_mouse(&action) {
+                return effects;
+            }
             return self.update_overlay(action);
         }
         self.update_main(action)

@@ -1,7 +1,6 @@
 //! Actions on the main screen: tabs, focus, lists, filters, detail scrolling, mouse.
 
 use super::{App, Focus, Overlay, SideStatus};
-use crate::inventory::Account;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::layout::{self, Areas, LIST_CHROME};
@@ -10,26 +9,27 @@ use crate::tui::panes::help::HelpState;
 use crate::tui::panes::palette::PaletteState;
 use crate::tui::panes::paste::PasteState;
 use crate::tui::panes::{self, Tab};
-use crate::tui::source::DataSource;
+use crate::tui::source::{DataSource, ItemRef};
 
 impl App {
     /// The current layout.
     pub fn areas(&self) -> Areas {
-        layout::areas(self.size.0, self.size.1, self.explain.is_some())
+        let zoom = self.zoom.then_some(self.focus);
+        layout::areas(self.size.0, self.size.1, self.explain.is_some(), zoom)
     }
 
     pub(super) fn update_main(&mut self, action: Action) -> Vec<Effect> {
-        if let Focus::List(side) = self.focus {
-            if self.side(side).list(self.tab).editing {
+        match self.focus {
+            Focus::List(side) if self.side(side).list(self.tab).editing => {
                 return self.update_filter(side, action);
             }
+            Focus::Detail(side) if self.side(side).detail.searching() => {
+                return self.update_search(side, action);
+            }
+            _ => {}
         }
         match action {
-            Action::Help => self.overlay = Some(Overlay::Help(HelpState::default())),
-            Action::Palette => {
-                self.overlay = Some(Overlay::Palette(PaletteState::new(&self.keymap)))
-            }
-            Action::PasteError => self.overlay = Some(Overlay::Paste(PasteState::default())),
+            Action::Help | Action::Palette | Action::PasteError => self.open_overlay(&action),
             Action::PickProfiles => return self.open_picker(),
             Action::TabRoles => return self.set_tab(Tab::Roles),
             Action::TabRepositories => return self.set_tab(Tab::Repositories),
@@ -46,30 +46,28 @@ impl App {
             Action::PageDown => return self.move_focused(self.page() as isize),
             Action::Top => return self.move_focused(isize::MIN / 2),
             Action::Bottom => return self.move_focused(isize::MAX / 2),
-            Action::Filter => {
-                if let Focus::List(side) = self.focus {
-                    self.sides[side.index()].lists[self.tab.index()].editing = true;
-                }
+            Action::Filter | Action::NextMatch | Action::PrevMatch => {
+                self.filter_or_search(&action)
             }
-            Action::Confirm => {
-                if let Focus::List(side) = self.focus {
-                    if self.tab == Tab::Trail {
-                        if let Some(effects) = self.explain_trail_record(side) {
-                            return effects;
-                        }
-                    }
-                    self.focus = Focus::Detail(side);
-                }
-            }
-            Action::Cancel => self.cancel_main(),
+            Action::Confirm => return self.confirm_main(),
+            Action::Cancel => return self.cancel_main(),
             Action::Reload => return self.reload(),
             Action::Explain => return self.open_chooser(),
-            Action::CloseExplain => self.close_explain(),
+            Action::CloseExplain if self.explain.is_some() => self.close_explain(),
+            Action::CloseExplain => self.status = Some("no explanation is open".into()),
             Action::TogglePresenter => self.toggle_presenter(),
             Action::Copy => return self.copy_focused(),
             Action::Walkthrough => self.open_walkthrough(),
+            Action::Diff => self.open_diff(),
             Action::EditInputs => self.open_inputs(),
             Action::NextAccount => self.next_account(),
+            Action::Zoom => self.zoom = !self.zoom,
+            Action::CopyArn => return self.copy_arn(),
+            Action::NextTheme => self.next_theme(),
+            Action::ToggleCrossAccount => {
+                return self.toggle_trail(crate::tui::panes::trail::CROSS_ACCOUNT)
+            }
+            Action::ToggleDenied => return self.toggle_trail(crate::tui::panes::trail::DENIED),
             Action::Click { column, row } => return self.click(column, row),
             Action::Scroll { down, column, row } => self.wheel(down, column, row),
             // Pasting anywhere opens the paste dialog with the text: the fastest path to an
@@ -89,6 +87,96 @@ impl App {
             | Action::Suspend
             | Action::Resize { .. }
             | Action::Tick => {}
+        }
+        Vec::new()
+    }
+
+    /// `/` starts a list filter or a detail search; `n`/`N` step through a search's matches.
+    fn filter_or_search(&mut self, action: &Action) {
+        match (self.focus, action) {
+            (Focus::List(side), Action::Filter) => {
+                self.sides[side.index()].lists[self.tab.index()].editing = true;
+            }
+            (Focus::Detail(side), Action::Filter) => self.sides[side.index()].detail.start_search(),
+            (Focus::Detail(side), _) => {
+                let delta = if *action == Action::NextMatch { 1 } else { -1 };
+                self.sides[side.index()].detail.step_search(delta);
+            }
+            _ => {}
+        }
+    }
+
+    /// Help, the palette (over the actions valid here) and the paste dialog.
+    fn open_overlay(&mut self, action: &Action) {
+        self.overlay = Some(match action {
+            Action::Help => Overlay::Help(HelpState::default()),
+            Action::Palette => Overlay::Palette(PaletteState::new(&self.keymap, |action| {
+                self.offers(action) && !super::offers::is_navigation(action)
+            })),
+            _ => Overlay::Paste(PasteState::default()),
+        });
+    }
+
+    /// Enter on a check: focus the side showing its evidence (the statement highlighted).
+    fn go_to_evidence(&mut self) {
+        let shown = |side: Side| self.side(side).detail.item.is_some();
+        let highlighted = |side: Side| self.side(side).detail.highlight.is_some();
+        let side = Side::BOTH
+            .into_iter()
+            .find(|s| highlighted(*s))
+            .or_else(|| Side::BOTH.into_iter().find(|s| shown(*s)));
+        match side {
+            Some(side) => self.focus = Focus::Detail(side),
+            None => self.status = Some("this check has no document on either side".into()),
+        }
+    }
+
+    /// Enter on a list: open the detail; on the Trail tab it has one meaning, explain the record.
+    fn confirm_main(&mut self) -> Vec<Effect> {
+        if matches!(self.focus, Focus::Explain | Focus::Answer) {
+            self.go_to_evidence();
+            return Vec::new();
+        }
+        let Focus::List(side) = self.focus else {
+            return Vec::new();
+        };
+        if self.tab != Tab::Trail {
+            self.focus = Focus::Detail(side);
+            return Vec::new();
+        }
+        self.explain_trail_record(side).unwrap_or_else(|| {
+            self.status = Some(
+                "nothing to explain: this record is neither a denied call nor a cross-account push (tab shows it)"
+                    .into(),
+            );
+            Vec::new()
+        })
+    }
+
+    /// Typing a search in a detail view: the view follows the first match as you type.
+    fn update_search(&mut self, side: Side, action: Action) -> Vec<Effect> {
+        let detail = &mut self.sides[side.index()].detail;
+        match action {
+            Action::Insert(c) => detail.edit_search(|q| q.push(c)),
+            Action::Paste(text) => {
+                detail.edit_search(|q| q.push_str(&text.replace(['\n', '\r'], " ")))
+            }
+            Action::Backspace => detail.edit_search(|q| {
+                q.pop();
+            }),
+            Action::ClearInput => detail.edit_search(String::clear),
+            Action::Confirm => {
+                if let Some(search) = &mut detail.search {
+                    search.editing = false;
+                }
+            }
+            Action::Cancel => detail.search = None,
+            other => {
+                if let Some(search) = &mut detail.search {
+                    search.editing = false;
+                }
+                return self.update_main(other);
+            }
         }
         Vec::new()
     }
@@ -128,6 +216,7 @@ impl App {
             Focus::List(side) => areas.list_rows(side),
             Focus::Detail(side) => areas.detail_rows(side),
             Focus::Explain => areas.explain_rows(),
+            Focus::Answer => self.answer_page(),
         }
     }
 
@@ -145,6 +234,7 @@ impl App {
         if self.explain.is_some() {
             vec![
                 Focus::Explain,
+                Focus::Answer,
                 Focus::Detail(Side::A),
                 Focus::Detail(Side::B),
             ]
@@ -183,14 +273,32 @@ impl App {
                 Vec::new()
             }
             Focus::Explain => {
-                self.move_check(delta);
+                // Pages scroll the answer: the fix is what a page key is for here.
+                if delta.unsigned_abs() > 1 && delta.unsigned_abs() < isize::MAX as usize / 4 {
+                    self.scroll_answer(delta.signum() * self.answer_page() as isize);
+                } else {
+                    self.move_check(delta);
+                }
+                Vec::new()
+            }
+            Focus::Answer => {
+                self.scroll_answer(delta);
                 Vec::new()
             }
         }
     }
 
-    fn cancel_main(&mut self) {
+    /// Esc goes back one step: out of a zoom, to the pane one level up, to the previous
+    /// explanation, and only then closes Explain.
+    fn cancel_main(&mut self) -> Vec<Effect> {
+        if self.zoom {
+            self.zoom = false;
+            return Vec::new();
+        }
         match self.focus {
+            Focus::Detail(side) if self.side(side).detail.search.is_some() => {
+                self.sides[side.index()].detail.search = None;
+            }
             Focus::Detail(side) if self.explain.is_none() => self.focus = Focus::List(side),
             Focus::List(side) => {
                 let list = &mut self.sides[side.index()].lists[self.tab.index()];
@@ -198,9 +306,10 @@ impl App {
                     list.set_query("");
                 }
             }
-            Focus::Explain => self.close_explain(),
-            Focus::Detail(_) => self.focus = Focus::Explain,
+            Focus::Explain => return self.explain_back(),
+            Focus::Detail(_) | Focus::Answer => self.focus = Focus::Explain,
         }
+        Vec::new()
     }
 
     /// Points a side's detail view at its list's selection, loading details lazily.
@@ -243,8 +352,10 @@ impl App {
         }]
     }
 
-    /// Re-renders a side's detail lines from its account.
+    /// Re-renders a side's detail lines from its account; a CloudTrail record also shows the
+    /// other side's copy of the same call (joined on `sharedEventID`).
     pub(crate) fn refresh_detail(&mut self, side: Side) {
+        let other = self.side(side.other()).account().cloned();
         let state = &mut self.sides[side.index()];
         let account = match &state.status {
             SideStatus::Ready(account) => Some(account.clone()),
@@ -253,12 +364,21 @@ impl App {
         state
             .detail
             .rebuild(account.as_deref(), &self.theme, &self.masker);
+        let joined = match (&state.detail.item, &account, &other) {
+            (Some(ItemRef::Trail(index)), Some(account), Some(other)) => {
+                panes::trail::other_copy(account, *index, other)
+            }
+            _ => None,
+        };
+        if let Some(section) = joined {
+            state.detail.append(&section, &self.theme, &self.masker);
+        }
     }
 
     fn reload(&mut self) -> Vec<Effect> {
         let side = match self.focus {
             Focus::List(side) | Focus::Detail(side) => side,
-            Focus::Explain => return self.rerun_explain(),
+            Focus::Explain | Focus::Answer => return self.rerun_explain(),
         };
         match self.source.clone() {
             DataSource::Profiles { .. } => {
@@ -287,114 +407,62 @@ impl App {
         }
     }
 
-    /// Shows the next account of a demo or snapshot source on the focused side, skipping the
-    /// one the other side shows (live sides change profile with `p`).
-    fn next_account(&mut self) {
-        let side = match self.focus {
-            Focus::List(side) | Focus::Detail(side) => side,
-            Focus::Explain => Side::A,
-        };
-        if self.accounts.len() < 3 {
-            self.status = Some(match self.source {
-                DataSource::Profiles { .. } => {
-                    "live sides change account with p (pick a profile)".into()
-                }
-                _ => format!(
-                    "the {} holds {} accounts, all shown",
-                    self.source.label(),
-                    self.accounts.len()
-                ),
-            });
-            return;
-        }
-        let id_of = |s: Side| self.side(s).account().map(|a| a.id().to_string());
-        let (current, other) = (id_of(side), id_of(side.other()));
-        let start = self
-            .accounts
-            .iter()
-            .position(|a| Some(a.id()) == current.as_deref())
-            .unwrap_or(0);
-        let count = self.accounts.len();
-        let next = (1..count)
-            .map(|step| &self.accounts[(start + step) % count])
-            .find(|a| Some(a.id()) != other.as_deref())
-            .cloned();
-        if let Some(account) = next {
-            self.status = Some(format!(
-                "side {} now shows account {}",
-                side.letter(),
-                self.masker.mask(account.id())
-            ));
-            self.show_account(side, Account::clone(&account));
-        }
-    }
-
-    fn toggle_presenter(&mut self) {
-        self.masker.enabled = !self.masker.enabled;
-        self.seed_masker();
-        for side in Side::BOTH {
-            self.refresh_detail(side);
-        }
-        self.status = Some(if self.masker.enabled {
-            "presenter mode on: account ids are masked on screen and in copies".into()
-        } else {
-            "presenter mode off".into()
-        });
-    }
-
-    pub(super) fn seed_masker(&self) {
-        let ids: Vec<String> = self
-            .sides
-            .iter()
-            .filter_map(|s| s.account().map(|a| a.id().to_string()))
-            .collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.masker.seed(&ids);
-    }
-
     fn click(&mut self, column: u16, row: u16) -> Vec<Effect> {
         let areas = self.areas();
         if layout::contains(areas.tabs, column, row) {
-            // Tabs are drawn as " N Title " cells left to right.
-            let mut x = areas.tabs.x;
-            for tab in Tab::ALL {
-                let width = tab.title().len() as u16 + 4;
-                if column >= x && column < x + width {
-                    return self.set_tab(tab);
-                }
-                x += width + 1;
-            }
-            return Vec::new();
+            return self.click_tab(column);
         }
         for side in Side::BOTH {
             if let Some(rect) = areas.lists[side.index()] {
                 if layout::contains(rect, column, row) {
-                    self.focus = Focus::List(side);
-                    let first = rect.y + LIST_CHROME - 1;
-                    if row >= first && row < rect.y + rect.height - 1 {
-                        let rows = areas.list_rows(side);
-                        let list = &mut self.sides[side.index()].lists[self.tab.index()];
-                        let position = list.offset() + (row - first) as usize;
-                        list.select(position, rows);
-                        return self.sync_detail(side);
-                    }
-                    return Vec::new();
+                    return self.click_list(side, rect, row);
                 }
             }
-            if layout::contains(areas.details[side.index()], column, row) {
+            if areas.details[side.index()].is_some_and(|r| layout::contains(r, column, row)) {
                 self.focus = Focus::Detail(side);
                 return Vec::new();
             }
         }
-        if let Some(rect) = areas.explain {
-            if layout::contains(rect, column, row) {
+        if let Some(rects) = areas.explain {
+            if let Some(checks) = rects.checks.filter(|r| layout::contains(*r, column, row)) {
                 self.focus = Focus::Explain;
-                self.click_check(rect, row);
+                self.click_check(checks, row);
+            } else if layout::contains(rects.answer, column, row) {
+                self.focus = Focus::Answer;
+            } else if layout::contains(rects.outer, column, row) {
+                self.focus = Focus::Explain;
             }
         }
         Vec::new()
     }
 
+    fn click_tab(&mut self, column: u16) -> Vec<Effect> {
+        // Tabs are drawn as " N Title " cells left to right.
+        let mut x = self.areas().tabs.x;
+        for tab in Tab::ALL {
+            let width = tab.title().len() as u16 + 4;
+            if column >= x && column < x + width {
+                return self.set_tab(tab);
+            }
+            x += width + 1;
+        }
+        Vec::new()
+    }
+
+    fn click_list(&mut self, side: Side, rect: ratatui::layout::Rect, row: u16) -> Vec<Effect> {
+        self.focus = Focus::List(side);
+        let first = rect.y + LIST_CHROME - 1;
+        if row >= first && row < rect.y + rect.height - 1 {
+            let rows = self.areas().list_rows(side);
+            let list = &mut self.sides[side.index()].lists[self.tab.index()];
+            let position = list.offset() + (row - first) as usize;
+            list.select(position, rows);
+            return self.sync_detail(side);
+        }
+        Vec::new()
+    }
+
+    /// The wheel scrolls whatever is under the pointer, focused or not.
     fn wheel(&mut self, down: bool, column: u16, row: u16) {
         let areas = self.areas();
         let delta = if down { 3 } else { -3 };
@@ -406,16 +474,21 @@ impl App {
                     return;
                 }
             }
-            if layout::contains(areas.details[side.index()], column, row) {
+            if areas.details[side.index()].is_some_and(|r| layout::contains(r, column, row)) {
                 self.sides[side.index()].detail.scroll_by(delta);
                 return;
             }
         }
-        if areas
-            .explain
+        let Some(rects) = areas.explain else {
+            return;
+        };
+        if rects
+            .checks
             .is_some_and(|r| layout::contains(r, column, row))
         {
             self.move_check(delta.signum());
+        } else if layout::contains(rects.outer, column, row) {
+            self.scroll_answer(delta);
         }
     }
 }

@@ -4,8 +4,14 @@ use super::{App, Overlay};
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::msg::Side;
+use crate::tui::panes::chooser::ChooserState;
+use crate::tui::panes::diff::{self, DiffState};
+use crate::tui::panes::help::HelpState;
+use crate::tui::panes::inputs::InputsState;
+use crate::tui::panes::palette::PaletteState;
+use crate::tui::panes::paste::PasteState;
 use crate::tui::panes::picker::PickerState;
-use crate::tui::panes::walkthrough;
+use crate::tui::panes::walkthrough::{self, WalkState};
 use crate::tui::source::DataSource;
 use crate::tui::widgets::list::FilterList;
 
@@ -64,156 +70,222 @@ impl App {
             return Vec::new();
         };
         match overlay {
-            Overlay::Help(mut help) => match action {
-                Action::Cancel | Action::Help | Action::Confirm => {}
-                Action::Up => {
-                    help.scroll = help.scroll.saturating_sub(1);
-                    self.overlay = Some(Overlay::Help(help));
+            Overlay::Help(help) => self.update_help(help, action),
+            Overlay::Palette(palette) => return self.update_palette(palette, action),
+            Overlay::Chooser(chooser) => return self.update_chooser(chooser, action),
+            Overlay::Paste(paste) => return self.update_paste(paste, action),
+            Overlay::Picker(picker) => return self.update_picker(picker, action),
+            Overlay::Inputs(inputs) => return self.update_inputs(inputs, action),
+            Overlay::Walkthrough(walk) => return self.update_walkthrough(walk, action),
+            Overlay::Diff(diff) => return self.update_diff(diff, action),
+        }
+        Vec::new()
+    }
+
+    fn update_help(&mut self, mut help: HelpState, action: Action) {
+        match action {
+            Action::Cancel | Action::Help | Action::Confirm => return,
+            Action::Up | Action::Scroll { down: false, .. } => {
+                help.scroll = help.scroll.saturating_sub(1)
+            }
+            Action::Down | Action::Scroll { down: true, .. } => help.scroll += 1,
+            Action::PageDown => help.scroll += 10,
+            Action::PageUp => help.scroll = help.scroll.saturating_sub(10),
+            Action::Top => help.scroll = 0,
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Help(help));
+    }
+
+    fn update_palette(&mut self, mut palette: PaletteState, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Cancel | Action::Palette => {}
+            Action::Confirm => {
+                if let Some(entry) = palette.list.selected() {
+                    let chosen = entry.action.clone();
+                    return self.update(chosen);
                 }
-                Action::Down | Action::PageDown | Action::Scroll { down: true, .. } => {
-                    help.scroll += if action == Action::Down { 1 } else { 10 };
-                    self.overlay = Some(Overlay::Help(help));
+            }
+            other => {
+                if !step(&mut palette.list, &other) {
+                    edit(&mut palette.list, &other);
                 }
-                Action::PageUp | Action::Scroll { down: false, .. } => {
-                    help.scroll = help.scroll.saturating_sub(10);
-                    self.overlay = Some(Overlay::Help(help));
+                self.overlay = Some(Overlay::Palette(palette));
+            }
+        }
+        Vec::new()
+    }
+
+    fn update_chooser(&mut self, mut chooser: ChooserState, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Cancel => {}
+            Action::Confirm => {
+                if let Some(candidate) = chooser.list.selected().cloned() {
+                    return self.start_diagnosis(candidate.draft, candidate.title);
                 }
-                _ => self.overlay = Some(Overlay::Help(help)),
-            },
-            Overlay::Palette(mut palette) => match action {
-                Action::Cancel | Action::Palette => {}
-                Action::Confirm => {
-                    if let Some(entry) = palette.list.selected() {
-                        let chosen = entry.action.clone();
-                        return self.update(chosen);
-                    }
+                self.overlay = Some(Overlay::Chooser(chooser));
+            }
+            other => {
+                if !step(&mut chooser.list, &other) {
+                    edit(&mut chooser.list, &other);
                 }
-                other => {
-                    if !step(&mut palette.list, &other) {
-                        edit(&mut palette.list, &other);
-                    }
-                    self.overlay = Some(Overlay::Palette(palette));
-                }
-            },
-            Overlay::Chooser(mut chooser) => match action {
-                Action::Cancel => {}
-                Action::Confirm => {
-                    if let Some(candidate) = chooser.list.selected().cloned() {
-                        return self.start_diagnosis(candidate.draft, candidate.title);
-                    }
-                    self.overlay = Some(Overlay::Chooser(chooser));
-                }
-                other => {
-                    if !step(&mut chooser.list, &other) {
-                        edit(&mut chooser.list, &other);
-                    }
-                    self.overlay = Some(Overlay::Chooser(chooser));
-                }
-            },
-            Overlay::Paste(mut paste) => match action {
-                Action::Cancel => {}
-                Action::Confirm => {
-                    let text = paste.text.trim().to_string();
-                    if text.is_empty() {
-                        self.overlay = Some(Overlay::Paste(paste));
-                        return Vec::new();
-                    }
+                self.overlay = Some(Overlay::Chooser(chooser));
+            }
+        }
+        Vec::new()
+    }
+
+    fn update_paste(&mut self, mut paste: PasteState, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Cancel => return Vec::new(),
+            Action::Confirm => {
+                let text = paste.text.trim().to_string();
+                if !text.is_empty() {
                     return self.explain_error_text(text);
                 }
-                Action::Insert(c) => {
-                    paste.push_str(c.encode_utf8(&mut [0; 4]));
-                    self.overlay = Some(Overlay::Paste(paste));
-                }
-                Action::Paste(text) => {
-                    paste.push_str(&text);
-                    self.overlay = Some(Overlay::Paste(paste));
-                }
-                Action::Backspace => {
-                    paste.text.pop();
-                    self.overlay = Some(Overlay::Paste(paste));
-                }
-                Action::ClearInput => {
-                    paste.text.clear();
-                    self.overlay = Some(Overlay::Paste(paste));
-                }
-                _ => self.overlay = Some(Overlay::Paste(paste)),
-            },
-            Overlay::Picker(mut picker) => match action {
-                Action::Cancel => {}
-                Action::Confirm => {
-                    let chosen = picker
-                        .list
-                        .as_ref()
-                        .and_then(|l| l.selected())
-                        .map(|p| p.name.clone());
-                    let Some(profile) = chosen else {
-                        self.overlay = Some(Overlay::Picker(picker));
-                        return Vec::new();
-                    };
-                    let side = picker.side;
-                    let mut effects = self.load_profile(side, profile);
-                    if side == Side::A && self.sides[1].profile.is_none() {
-                        picker.side = Side::B;
-                        if let Some(list) = &mut picker.list {
-                            list.set_query("");
-                        }
-                        self.overlay = Some(Overlay::Picker(picker));
-                    } else {
-                        effects.extend(self.sync_detail(side));
-                    }
-                    return effects;
-                }
-                other => {
+            }
+            Action::Insert(c) => paste.push_str(c.encode_utf8(&mut [0; 4])),
+            Action::Paste(text) => paste.push_str(&text),
+            Action::Backspace => {
+                paste.text.pop();
+            }
+            Action::ClearInput => paste.text.clear(),
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Paste(paste));
+        Vec::new()
+    }
+
+    fn update_picker(&mut self, mut picker: PickerState, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Cancel => Vec::new(),
+            Action::Confirm => {
+                let chosen = picker
+                    .list
+                    .as_ref()
+                    .and_then(|l| l.selected())
+                    .map(|p| p.name.clone());
+                let Some(profile) = chosen else {
+                    self.overlay = Some(Overlay::Picker(picker));
+                    return Vec::new();
+                };
+                let side = picker.side;
+                let mut effects = self.load_profile(side, profile);
+                if side == Side::A && self.sides[1].profile.is_none() {
+                    picker.side = Side::B;
                     if let Some(list) = &mut picker.list {
-                        if !step(list, &other) {
-                            edit(list, &other);
-                        }
+                        list.set_query("");
                     }
                     self.overlay = Some(Overlay::Picker(picker));
+                } else {
+                    effects.extend(self.sync_detail(side));
                 }
-            },
-            Overlay::Inputs(mut inputs) => match action {
-                Action::Cancel => {}
-                Action::Confirm => {
-                    let draft = inputs.edited();
-                    return self.start_diagnosis(draft, inputs.title);
-                }
-                other => {
-                    match other {
-                        Action::Up => inputs.move_by(-1),
-                        Action::Down => inputs.move_by(1),
-                        Action::Insert(c) => inputs.push_str(c.encode_utf8(&mut [0; 4])),
-                        Action::Paste(text) => inputs.push_str(&text),
-                        Action::Backspace => inputs.backspace(),
-                        Action::ClearInput => inputs.clear(),
-                        _ => {}
+                effects
+            }
+            other => {
+                if let Some(list) = &mut picker.list {
+                    if !step(list, &other) {
+                        edit(list, &other);
                     }
-                    self.overlay = Some(Overlay::Inputs(inputs));
                 }
-            },
-            Overlay::Walkthrough(mut walk) => match action {
-                Action::Cancel | Action::Walkthrough => {}
-                Action::NextStep | Action::Down => {
-                    self.move_check(1);
-                    walk.step = self.explain.as_ref().map_or(0, |e| e.selected);
-                    self.overlay = Some(Overlay::Walkthrough(walk));
-                }
-                Action::PrevStep | Action::Up => {
-                    self.move_check(-1);
-                    walk.step = self.explain.as_ref().map_or(0, |e| e.selected);
-                    self.overlay = Some(Overlay::Walkthrough(walk));
-                }
-                Action::ExportWalkthrough => {
-                    self.overlay = Some(Overlay::Walkthrough(walk));
-                    return self.export_walkthrough();
-                }
-                Action::Copy => {
-                    self.overlay = Some(Overlay::Walkthrough(walk));
-                    return self.copy_focused();
-                }
-                _ => self.overlay = Some(Overlay::Walkthrough(walk)),
-            },
+                self.overlay = Some(Overlay::Picker(picker));
+                Vec::new()
+            }
         }
+    }
+
+    fn update_inputs(&mut self, mut inputs: InputsState, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Cancel => return Vec::new(),
+            Action::Confirm => {
+                let draft = inputs.edited();
+                return self.start_diagnosis(draft, inputs.title);
+            }
+            Action::Up => inputs.move_by(-1),
+            Action::Down => inputs.move_by(1),
+            Action::Insert(c) => inputs.push_str(c.encode_utf8(&mut [0; 4])),
+            Action::Paste(text) => inputs.push_str(&text),
+            Action::Backspace => inputs.backspace(),
+            Action::ClearInput => inputs.clear(),
+            _ => {}
+        }
+        self.overlay = Some(Overlay::Inputs(inputs));
+        Vec::new()
+    }
+
+    /// Walkthrough: n/b step through the checks, j/k, pages and the wheel scroll the step.
+    fn update_walkthrough(&mut self, mut walk: WalkState, action: Action) -> Vec<Effect> {
+        if matches!(action, Action::Cancel | Action::Walkthrough) {
+            return Vec::new();
+        }
+        // Put the overlay back first: scrolling measures the walkthrough as drawn.
+        self.overlay = Some(Overlay::Walkthrough(walk.clone()));
+        let page = self.answer_page() as isize;
+        match action {
+            Action::NextStep | Action::PrevStep => {
+                self.move_check(if action == Action::NextStep { 1 } else { -1 });
+                walk.step = self.explain.as_ref().map_or(0, |e| e.selected);
+                self.overlay = Some(Overlay::Walkthrough(walk));
+            }
+            Action::Down => self.scroll_answer(1),
+            Action::Up => self.scroll_answer(-1),
+            Action::PageDown => self.scroll_answer(page),
+            Action::PageUp => self.scroll_answer(-page),
+            Action::Top => self.scroll_answer(isize::MIN / 2),
+            Action::Bottom => self.scroll_answer(isize::MAX / 2),
+            Action::Scroll { down, .. } => self.scroll_answer(if down { 3 } else { -3 }),
+            Action::ExportWalkthrough => return self.export_walkthrough(),
+            Action::Copy => return self.copy_focused(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Opens the before/after diff of the selected check's fix.
+    pub(super) fn open_diff(&mut self) {
+        let Some(fix) = self.explain.as_ref().and_then(|e| e.fix()).cloned() else {
+            self.status = Some("this check has no fix to compare".into());
+            return;
+        };
+        let accounts: Vec<&crate::inventory::Account> = Side::BOTH
+            .iter()
+            .filter_map(|side| self.side(*side).account().map(|a| &**a))
+            .collect();
+        match diff::of_fix(&accounts, &fix) {
+            Ok(state) => self.overlay = Some(Overlay::Diff(state)),
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    fn update_diff(&mut self, mut diff: DiffState, action: Action) -> Vec<Effect> {
+        let page = self.overlay_area().height.saturating_sub(3) as isize;
+        let delta = match action {
+            Action::Cancel | Action::Diff => return Vec::new(),
+            Action::Copy => {
+                let after = diff.after.clone();
+                self.overlay = Some(Overlay::Diff(diff));
+                return self.copy_text(after, "the new policy");
+            }
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Top => isize::MIN / 2,
+            Action::Bottom => isize::MAX / 2,
+            Action::Scroll { down, .. } => {
+                if down {
+                    3
+                } else {
+                    -3
+                }
+            }
+            _ => 0,
+        };
+        let last = diff.lines.len().saturating_sub(1) as isize;
+        diff.scroll = (diff.scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, last.max(0)) as usize;
+        self.overlay = Some(Overlay::Diff(diff));
         Vec::new()
     }
 

@@ -320,13 +320,18 @@ fn artifact(pipeline: &crate::inventory::Pipeline, action: &str) -> Candidate {
     }
 }
 
-/// Draws the chooser.
-pub fn render(frame: &mut Frame, area: Rect, state: &ChooserState, theme: &Theme, masker: &Masker) {
-    let rect = crate::tui::layout::centered(
+/// Where the chooser is drawn inside `area` (also used to hit-test the mouse).
+pub fn popup(area: Rect) -> Rect {
+    crate::tui::layout::centered(
         area,
         area.width.saturating_sub(6).min(110),
         area.height.saturating_sub(4),
-    );
+    )
+}
+
+/// Draws the chooser.
+pub fn render(frame: &mut Frame, area: Rect, state: &ChooserState, theme: &Theme, masker: &Masker) {
+    let rect = popup(area);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -12,8 +12,9 @@ use crate::inventory::Account;
 use crate::tui::presenter::Masker;
 use crate::tui::source::{ItemRef, LoadError};
 use crate::tui::theme::{Role, Theme};
-use crate::tui::widgets::{json, spinner};
+use crate::tui::widgets::{json, spinner, wrap};
 
+use super::search::Search;
 use super::section::{Anchor, Body, Section};
 
 /// Which statement of which policy to highlight (from the Explain pane's evidence).
@@ -42,6 +43,8 @@ pub struct DetailState {
     pub highlighted: Option<(usize, usize)>,
     /// First line shown.
     pub scroll: usize,
+    /// A search inside the lines (`/`, `n`/`N`).
+    pub search: Option<Search>,
 }
 
 impl DetailState {
@@ -51,6 +54,9 @@ impl DetailState {
             self.scroll = 0;
             self.error = None;
             self.loading = false;
+            if let Some(search) = &mut self.search {
+                search.current = 0;
+            }
         }
         self.item = item;
         self.highlight = highlight;
@@ -77,6 +83,11 @@ impl DetailState {
             self.scroll = start.saturating_sub(2);
         }
         self.clamp_scroll();
+    }
+
+    /// Adds one more section below the item's own (e.g. the other copy of a trail record).
+    pub fn append(&mut self, section: &Section, theme: &Theme, masker: &Masker) {
+        self.push_section(section, theme, masker);
     }
 
     fn push_section(&mut self, section: &Section, theme: &Theme, masker: &Masker) {
@@ -133,6 +144,46 @@ impl DetailState {
                     self.highlighted = range;
                 }
             }
+        }
+    }
+
+    /// Whether a search query is being typed.
+    pub fn searching(&self) -> bool {
+        self.search.as_ref().is_some_and(|s| s.editing)
+    }
+
+    /// Starts typing a search (keeps the last query to edit).
+    pub fn start_search(&mut self) {
+        let search = self.search.get_or_insert_with(Search::default);
+        search.editing = true;
+    }
+
+    /// Edits the query with `edit`, then shows the first match.
+    pub fn edit_search(&mut self, edit: impl FnOnce(&mut String)) {
+        if let Some(search) = &mut self.search {
+            edit(&mut search.query);
+            search.current = 0;
+        }
+        self.show_match();
+    }
+
+    /// Moves to the next or previous match.
+    pub fn step_search(&mut self, delta: isize) {
+        if let Some(search) = &mut self.search {
+            search.step(&self.lines, delta);
+        }
+        self.show_match();
+    }
+
+    /// Scrolls so the current match is in view (two lines of context above it).
+    fn show_match(&mut self) {
+        if let Some(line) = self
+            .search
+            .as_ref()
+            .and_then(|s| s.current_line(&self.lines))
+        {
+            self.scroll = line.saturating_sub(2);
+            self.clamp_scroll();
         }
     }
 
@@ -235,13 +286,23 @@ pub fn render(
     } else if state.item.is_none() || account.is_none() {
         vec![Line::styled(chrome.empty, theme.style(Role::Muted))]
     } else {
-        state
+        let current = state
+            .search
+            .as_ref()
+            .and_then(|s| s.current_line(&state.lines));
+        let shown = state
             .lines
             .iter()
+            .enumerate()
             .skip(state.scroll)
             .take(inner_height)
-            .cloned()
-            .collect()
+            .map(|(i, line)| match current {
+                // The current match stands out the way a selected row does.
+                Some(at) if at == i => line.clone().patch_style(theme.style(Role::Selection)),
+                _ => line.clone(),
+            })
+            .collect();
+        wrap::clip(shown, area.width.saturating_sub(2) as usize)
     };
     frame.render_widget(Paragraph::new(body).block(block), area);
 }

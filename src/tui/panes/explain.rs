@@ -1,18 +1,23 @@
 //! The Explain pane: the verdict, the checks with ✓ ✗ ! ?, and for the selected check its
 //! evidence and fix (the deciding statement is highlighted in the side's detail view).
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::diagnose::model::{Check, Diagnosis, FixAction, Verdict};
+use crate::diagnose::model::{Check, Diagnosis, Fix, FixAction, Status, Verdict};
 use crate::diagnose::QuestionDraft;
-use crate::report::describe_evidence;
+use crate::tui::layout::ExplainRects;
 use crate::tui::presenter::Masker;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::spinner;
+use crate::tui::widgets::wrap::ellipsize;
 use crate::workspace::Cost;
+
+use super::answer;
+use super::verdict::{self, View};
 
 /// Where a diagnosis is.
 #[derive(Debug, Clone)]
@@ -40,12 +45,39 @@ pub struct ExplainState {
     pub title: String,
     /// The answer so far.
     pub outcome: Outcome,
-    /// The selected check.
+    /// The selected check (an index into the diagnosis's checks).
     pub selected: usize,
+    /// How the checks are shown: order, folded lints, shared fixes.
+    pub view: View,
+    /// The first line shown of the answer column.
+    pub answer_scroll: usize,
+    /// Where the selected check's document is shown when no policy statement is its evidence
+    /// ("side B shows pipeline order-service-deploy").
+    pub shown_on: Option<String>,
+    /// The generations of sides A and B the answer was computed from: going back to an
+    /// answer whose accounts were reloaded since asks again.
+    pub generations: [u64; 2],
 }
 
 impl ExplainState {
-    /// A pane waiting for request `id`.
+    /// A pane waiting for the answer to request `id`.
+    pub fn new(id: u64, draft: QuestionDraft, title: String, outcome: Outcome) -> Self {
+        Self {
+            id,
+            draft,
+            cost: None,
+            read_at: None,
+            title,
+            outcome,
+            selected: 0,
+            view: View::default(),
+            answer_scroll: 0,
+            shown_on: None,
+            generations: [0, 0],
+        }
+    }
+
+    /// Whether the engine is still working.
     pub fn running(&self) -> bool {
         matches!(self.outcome, Outcome::Running)
     }
@@ -63,45 +95,63 @@ impl ExplainState {
         self.diagnosis().and_then(|d| d.checks.get(self.selected))
     }
 
-    /// Moves the check selection.
+    /// The fix shown for the selected check (its own, or the one change it shares).
+    pub fn fix(&self) -> Option<&Fix> {
+        self.view.fix_for(self.diagnosis()?, self.selected)
+    }
+
+    /// The selected check's position among the rows.
+    pub fn row(&self) -> usize {
+        self.view
+            .rows
+            .iter()
+            .position(|i| *i == self.selected)
+            .unwrap_or(0)
+    }
+
+    /// Moves the check selection by rows (failures first); the answer scrolls back to its top.
     pub fn move_by(&mut self, delta: isize) {
-        let count = self.diagnosis().map_or(0, |d| d.checks.len());
+        let count = self.view.rows.len();
         if count == 0 {
             return;
         }
-        self.selected = (self.selected as isize + delta).clamp(0, count as isize - 1) as usize;
+        let row = (self.row() as isize + delta).clamp(0, count as isize - 1) as usize;
+        self.select_row(row);
     }
 
-    /// Selects the first failing check (what the user wants to see first).
-    pub fn select_first_failure(&mut self) {
-        if let Some(d) = self.diagnosis() {
-            self.selected = d
-                .checks
-                .iter()
-                .position(|c| c.status == crate::diagnose::model::Status::Fail)
-                .or_else(|| {
-                    d.checks
-                        .iter()
-                        .position(|c| c.status != crate::diagnose::model::Status::Pass)
-                })
-                .unwrap_or(0);
+    /// Selects the check shown on row `row`.
+    pub fn select_row(&mut self, row: usize) {
+        if let Some(index) = self.view.rows.get(row) {
+            if *index != self.selected {
+                self.answer_scroll = 0;
+            }
+            self.selected = *index;
         }
+    }
+
+    /// Shows a finished answer: checks ordered failures first, the first row selected.
+    pub fn finish(&mut self, outcome: Outcome) {
+        self.outcome = outcome;
+        self.view = self.diagnosis().map(View::of).unwrap_or_default();
+        self.selected = self.view.rows.first().copied().unwrap_or(0);
+        self.answer_scroll = 0;
     }
 }
 
-/// The fix of a check as pretty JSON (what `copy` puts on the clipboard).
-pub fn fix_json(check: &Check) -> Option<String> {
-    let fix = check.fix.as_ref()?;
+/// A fix as pretty JSON (what `copy` puts on the clipboard).
+pub fn fix_json(fix: &Fix) -> Option<String> {
     let value = match &fix.action {
         FixAction::AddStatement { statement, .. }
         | FixAction::ReplaceStatement { statement, .. } => statement.clone(),
+        // The statements to paste, as the list they go into.
+        FixAction::AddStatements { statements, .. } => serde_json::Value::Array(statements.clone()),
         _ => serde_json::to_value(&fix.action).ok()?,
     };
     serde_json::to_string_pretty(&value).ok()
 }
 
 /// "evidence read 3 min ago · 0 AWS calls, 6 cache hits".
-fn evidence_age(state: &ExplainState) -> Option<String> {
+pub fn evidence_age(state: &ExplainState) -> Option<String> {
     // Demo and snapshot answers read nothing: their age is the session's, not news.
     let cost = state.cost.as_ref()?;
     if cost.total_calls() == 0 && cost.cache_hits == 0 {
@@ -114,53 +164,66 @@ fn evidence_age(state: &ExplainState) -> Option<String> {
         60..=3599 => format!("{} min", seconds / 60),
         _ => format!("{} h", seconds / 3600),
     };
-    let cost = state.cost.as_ref().map_or_else(String::new, |c| {
-        format!(
-            " · {} AWS calls, {} cache hits (r reloads an account)",
-            c.total_calls(),
-            c.cache_hits
-        )
-    });
-    Some(format!("evidence read {age} ago{cost}"))
+    Some(format!(
+        "evidence read {age} ago · {} AWS calls, {} cache hits (r reloads an account)",
+        cost.total_calls(),
+        cost.cache_hits
+    ))
 }
 
-/// The verdict's label and style role.
-pub fn verdict_label(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Works => " WORKS ",
-        Verdict::Fails => " FAILS ",
-        Verdict::Unknown => " UNKNOWN ",
-    }
+/// What drawing the Explain pane needs besides its state.
+pub struct Look<'a> {
+    /// Colours.
+    pub theme: &'a Theme,
+    /// Presenter-mode masking.
+    pub masker: &'a Masker,
+    /// The account ids shown as A and B (to say "change B 222…").
+    pub sides: [Option<String>; 2],
+    /// Spinner frame.
+    pub tick: usize,
 }
 
-/// Draws the Explain pane.
+/// Which part of the Explain pane has the keyboard, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Focused {
+    /// The check list.
+    pub checks: bool,
+    /// The answer column.
+    pub answer: bool,
+}
+
+/// Draws the Explain pane: border and title, the headline, the checks and the answer.
 pub fn render(
     frame: &mut Frame,
-    area: Rect,
+    rects: &ExplainRects,
     state: &ExplainState,
-    focused: bool,
-    tick: usize,
-    theme: &Theme,
-    masker: &Masker,
+    focused: Focused,
+    look: &Look,
 ) {
-    let border = if focused {
+    let theme = look.theme;
+    let border = if focused.checks || focused.answer {
         Role::BorderFocused
     } else {
         Role::Border
     };
+    let title_room = rects.outer.width.saturating_sub(6) as usize;
+    let title = ellipsize(
+        &format!("Explain: {}", look.masker.mask(&state.title)),
+        title_room,
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(border))
         .title(Span::styled(
-            format!(" Explain: {} ", masker.mask(&state.title)),
+            format!(" {title} "),
             theme.style(Role::Accent),
         ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = block.inner(rects.outer);
+    frame.render_widget(block, rects.outer);
     let diagnosis = match &state.outcome {
         Outcome::Running => {
             let line = Line::styled(
-                format!("{} diagnosing…", spinner::frame(tick)),
+                format!("{} diagnosing…", spinner::frame(look.tick)),
                 theme.style(Role::Muted),
             );
             frame.render_widget(Paragraph::new(line), inner);
@@ -168,7 +231,7 @@ pub fn render(
         }
         Outcome::Failed(error) => {
             let text = Paragraph::new(Line::styled(
-                masker.mask_string(error),
+                look.masker.mask_string(error),
                 theme.style(Role::Error),
             ))
             .wrap(Wrap { trim: false });
@@ -177,111 +240,120 @@ pub fn render(
         }
         Outcome::Done(d) => d,
     };
-    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    let verdict_role = match diagnosis.verdict {
-        Verdict::Works => theme.status(crate::diagnose::model::Status::Pass),
-        Verdict::Fails => theme.status(crate::diagnose::model::Status::Fail),
-        Verdict::Unknown => theme.status(crate::diagnose::model::Status::Unknown),
-    };
-    let verdict_style = verdict_role.add_modifier(ratatui::style::Modifier::REVERSED);
+    render_headline(frame, rects.headline, diagnosis, state, look);
+    if let Some(checks) = rects.checks {
+        render_checks(frame, checks, diagnosis, state, focused.checks, look);
+    }
+    answer::render(frame, rects.answer, state, focused.answer, look);
+}
+
+/// The one-line verdict, cut with an ellipsis (the answer column holds it whole).
+fn render_headline(
+    frame: &mut Frame,
+    area: Rect,
+    diagnosis: &Diagnosis,
+    state: &ExplainState,
+    look: &Look,
+) {
+    let theme = look.theme;
+    let verdict_style = verdict_style(diagnosis.verdict, theme).add_modifier(Modifier::REVERSED);
+    let word = verdict::word(diagnosis.verdict);
+    let full = look
+        .masker
+        .mask_string(&verdict::headline(diagnosis, &state.view, &look.sides));
+    let rest = full.strip_prefix(word).unwrap_or(&full);
+    let rest = format!(" {}", rest.trim_start_matches(" · "));
+    let room = (area.width as usize).saturating_sub(word.chars().count() + 2);
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(verdict_label(diagnosis.verdict), verdict_style),
-            Span::raw(" "),
-            Span::styled(
-                masker.mask_string(&diagnosis.summary),
-                theme.style(Role::Text),
-            ),
+            Span::styled(format!(" {word} "), verdict_style),
+            Span::styled(ellipsize(&rest, room), theme.style(Role::Text)),
         ])),
-        top,
+        area,
     );
-    let [checks_area, evidence_area] =
-        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
-    let height = checks_area.height as usize;
-    let start = state.selected.saturating_sub(height.saturating_sub(1));
-    let checks: Vec<Line> = diagnosis
-        .checks
+}
+
+/// The style of a verdict.
+pub fn verdict_style(verdict: Verdict, theme: &Theme) -> Style {
+    match verdict {
+        Verdict::Works => theme.status(Status::Pass),
+        Verdict::Fails => theme.status(Status::Fail),
+        Verdict::Unknown => theme.status(Status::Unknown),
+    }
+}
+
+/// The check rows: mark, account side, human label (and the id when there is room).
+fn render_checks(
+    frame: &mut Frame,
+    area: Rect,
+    diagnosis: &Diagnosis,
+    state: &ExplainState,
+    focused: bool,
+    look: &Look,
+) {
+    let theme = look.theme;
+    let height = area.height as usize;
+    let start = check_offset(state.row(), height);
+    let width = area.width as usize;
+    let lines: Vec<Line> = state
+        .view
+        .rows
         .iter()
         .enumerate()
         .skip(start)
         .take(height)
-        .map(|(i, check)| {
-            let row_style = if i == state.selected {
-                theme.style(Role::Selection)
-            } else {
-                theme.style(Role::Text)
+        .map(|(row, &index)| {
+            let check = &diagnosis.checks[index];
+            let selected = row == state.row();
+            let row_style = match (selected, focused) {
+                (true, true) => theme.style(Role::Selection),
+                (true, false) => theme.style(Role::Text).add_modifier(Modifier::REVERSED),
+                _ => theme.style(Role::Text),
             };
-            let mark_style = if i == state.selected {
+            let mark_style = if selected {
                 row_style
             } else {
                 theme.status(check.status)
             };
+            let side = check
+                .account
+                .as_deref()
+                .map(|a| side_letter(a, &look.sides))
+                .unwrap_or(' ');
+            let label = verdict::label(check.id);
+            let with_id = format!("{side} {label:<28} {}", check.id);
+            // The id only when it fits whole: a cut id is worse than none.
+            let text = if with_id.chars().count() + 2 <= width {
+                with_id
+            } else {
+                format!("{side} {label}")
+            };
             Line::from(vec![
                 Span::styled(format!("{} ", check.status.mark()), mark_style),
-                Span::styled(check.id.as_str(), row_style),
+                Span::styled(
+                    format!(
+                        "{:<w$}",
+                        ellipsize(&text, width.saturating_sub(2)),
+                        w = width.saturating_sub(2)
+                    ),
+                    row_style,
+                ),
             ])
         })
         .collect();
-    frame.render_widget(Paragraph::new(checks), checks_area);
-    let mut lines = Vec::new();
-    for assumption in &diagnosis.assumptions {
-        lines.push(Line::styled(
-            format!(
-                "assumed: {} = {} ({})",
-                assumption.input,
-                masker.mask(&assumption.value),
-                assumption.why
-            ),
-            theme.status(crate::diagnose::model::Status::Warn),
-        ));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The first check row shown so that `row` is visible in `height` rows.
+pub fn check_offset(row: usize, height: usize) -> usize {
+    row.saturating_sub(height.saturating_sub(1))
+}
+
+/// `A`, `B`, or `·` for an account on neither side.
+fn side_letter(account: &str, sides: &[Option<String>; 2]) -> char {
+    match sides.iter().position(|s| s.as_deref() == Some(account)) {
+        Some(0) => 'A',
+        Some(_) => 'B',
+        None => '·',
     }
-    for found in &diagnosis.found {
-        lines.push(Line::styled(
-            format!(
-                "found: {} = {} (from {})",
-                found.input,
-                masker.mask(&found.value),
-                masker.mask(&found.from)
-            ),
-            theme.style(Role::Muted),
-        ));
-    }
-    if let Some(age) = evidence_age(state) {
-        lines.push(Line::styled(age, theme.style(Role::Muted)));
-    }
-    if let Some(check) = diagnosis.checks.get(state.selected) {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", check.status.mark()),
-                theme.status(check.status),
-            ),
-            Span::styled(masker.mask_string(&check.message), theme.style(Role::Text)),
-        ]));
-        for evidence in &check.evidence {
-            lines.push(Line::styled(
-                format!("• {}", masker.mask(&describe_evidence(evidence))),
-                theme.style(Role::Muted),
-            ));
-        }
-        if let Some(fix) = &check.fix {
-            lines.push(Line::styled(
-                format!("Fix: {}  (y copies)", masker.mask(&fix.summary)),
-                theme.style(Role::Accent),
-            ));
-            if let Some(json) = fix_json(check) {
-                for line in json.lines() {
-                    lines.push(Line::styled(
-                        masker.mask_string(line),
-                        theme.style(Role::JsonString),
-                    ));
-                }
-            }
-        }
-    }
-    let evidence = Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-        Block::default()
-            .borders(Borders::LEFT)
-            .border_style(theme.style(Role::Border)),
-    );
-    frame.render_widget(evidence, evidence_area);
 }

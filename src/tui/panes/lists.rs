@@ -45,6 +45,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
         status => lines.extend(status_lines(app, status)),
     }
     let block = frame_block(app, side, list, focused);
+    let lines = crate::tui::widgets::wrap::clip(lines, area.width.saturating_sub(2) as usize);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

@@ -2,8 +2,10 @@
 //! `trail`) turn the inventory into rows and detail sections; the others each hold one
 //! pane's or overlay's state and drawing.
 
+pub mod answer;
 pub mod chooser;
 pub mod detail;
+pub mod diff;
 pub mod explain;
 pub mod help;
 pub mod inputs;
@@ -15,8 +17,10 @@ pub mod picker;
 pub mod pipelines;
 pub mod repositories;
 pub mod roles;
+pub mod search;
 pub mod section;
 pub mod trail;
+pub mod verdict;
 pub mod walkthrough;
 
 use crate::inventory::{Account, KeyKind};

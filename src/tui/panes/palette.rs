@@ -1,4 +1,4 @@
-//! The command palette: fuzzy search over every action, showing its keys.
+//! The command palette: fuzzy search over the actions valid where it was opened, with keys.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -29,10 +29,12 @@ pub struct PaletteState {
 }
 
 impl PaletteState {
-    /// A palette over every bindable action.
-    pub fn new(keymap: &Keymap) -> Self {
+    /// A palette over the bindable actions that `offered` accepts (those that do something
+    /// where the palette was opened).
+    pub fn new(keymap: &Keymap, offered: impl Fn(&Action) -> bool) -> Self {
         let entries = Action::BINDABLE
             .iter()
+            .filter(|action| offered(action))
             .map(|action| {
                 let mut keys = Vec::new();
                 for context in Context::ALL {
@@ -56,9 +58,14 @@ impl PaletteState {
     }
 }
 
+/// Where the palette is drawn inside `area` (also used to hit-test the mouse).
+pub fn popup(area: Rect) -> Rect {
+    crate::tui::layout::centered(area, 70, area.height.saturating_sub(4).min(20))
+}
+
 /// Draws the palette.
 pub fn render(frame: &mut Frame, area: Rect, state: &PaletteState, theme: &Theme) {
-    let rect = crate::tui::layout::centered(area, 70, area.height.saturating_sub(4).min(20));
+    let rect = popup(area);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

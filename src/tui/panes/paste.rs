@@ -32,7 +32,13 @@ impl PasteState {
 }
 
 /// Draws the dialog.
-pub fn render(frame: &mut Frame, area: Rect, state: &PasteState, theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &PasteState,
+    theme: &Theme,
+    masker: &crate::tui::presenter::Masker,
+) {
     let rect = crate::tui::layout::centered(area, area.width.saturating_sub(8).min(100), 12);
     frame.render_widget(Clear, rect);
     let block = Block::default()
@@ -53,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &PasteState, theme: &Theme) 
         let mut lines: Vec<Line> = state
             .text
             .lines()
-            .map(|l| Line::styled(l.to_string(), theme.style(Role::Text)))
+            .map(|l| Line::styled(masker.mask_string(l), theme.style(Role::Text)))
             .collect();
         if let Some(last) = lines.last_mut() {
             last.push_span(Span::styled("▏", theme.style(Role::Accent)));

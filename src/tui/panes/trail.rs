@@ -10,12 +10,18 @@ use crate::tui::widgets::list::Row;
 
 use super::section::{Body, Section};
 
-/// One row per record: time and event name; kind, cross-account, denial and caller.
+/// The word a cross-account record's row carries (the `c` toggle requires it).
+pub const CROSS_ACCOUNT: &str = "[cross-account]";
+/// The word a denied record's row carries (the `d` toggle requires it).
+pub const DENIED: &str = "[DENIED]";
+
+/// One row per record, newest first: time and event name; kind, cross-account, denial and
+/// caller.
 pub fn rows(account: &Account) -> Vec<Row> {
     let Some(records) = account.trail.loaded() else {
         return Vec::new();
     };
-    records
+    let mut rows: Vec<Row> = records
         .iter()
         .enumerate()
         .map(|(i, record)| match parse_record_str(&record.to_string()) {
@@ -30,10 +36,10 @@ pub fn rows(account: &Account) -> Vec<Row> {
                 };
                 let mut extra = vec![class.kind.as_str().to_string()];
                 if class.cross_account == Some(true) {
-                    extra.push("cross-account".into());
+                    extra.push(CROSS_ACCOUNT.into());
                 }
                 if class.denied {
-                    extra.push("DENIED".into());
+                    extra.push(DENIED.into());
                 }
                 extra.push(caller);
                 Row {
@@ -59,7 +65,30 @@ pub fn rows(account: &Account) -> Vec<Row> {
                 extra: format!("unreadable: {reason}"),
             },
         })
-        .collect()
+        .collect();
+    // Names start with the ISO time: a reverse sort puts the newest first.
+    rows.sort_by(|a, b| b.name.cmp(&a.name));
+    rows
+}
+
+/// The other account's copy of the same call: a cross-account call is logged in the caller's
+/// trail and in the resource owner's, joined on `sharedEventID`.
+pub fn other_copy(account: &Account, index: usize, other: &Account) -> Option<Section> {
+    let record = account.trail.loaded()?.get(index)?;
+    let shared = record.get("sharedEventID").and_then(Value::as_str)?;
+    let copy = other
+        .trail
+        .loaded()?
+        .iter()
+        .find(|r| r.get("sharedEventID").and_then(Value::as_str) == Some(shared))?;
+    Some(Section {
+        title: format!(
+            "The same call in account {}'s trail (sharedEventID {shared})",
+            other.id()
+        ),
+        anchor: None,
+        body: Body::Json(copy.clone()),
+    })
 }
 
 /// The error message of a denied record, which the engine can explain as pasted text.

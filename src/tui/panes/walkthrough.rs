@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 use crate::diagnose::model::{Diagnosis, Verdict};
@@ -14,9 +14,12 @@ use crate::report::describe_evidence;
 use crate::safe_text::{markdown as escape, markdown_block};
 use crate::tui::presenter::Masker;
 use crate::tui::rules;
-use crate::tui::theme::{Role, Theme};
+use crate::tui::theme::Role;
+use crate::tui::widgets::wrap::{ellipsize, wrap};
 
-use super::explain::fix_json;
+use super::answer;
+use super::explain::{fix_json, ExplainState, Look};
+use super::verdict::View;
 
 /// Walkthrough mode (the step is the Explain pane's selected check).
 #[derive(Debug, Clone, Default)]
@@ -25,75 +28,80 @@ pub struct WalkState {
     pub step: usize,
 }
 
-/// Draws the current step.
-pub fn render(
-    frame: &mut Frame,
-    area: Rect,
-    diagnosis: &Diagnosis,
-    step: usize,
-    theme: &Theme,
-    masker: &Masker,
-) {
-    let total = diagnosis.checks.len();
+/// The lines of the current step: the rule from `docs/checks.md`, then the answer column's
+/// lines (message, the fix whole, evidence), wrapped to `width`.
+pub fn lines(state: &ExplainState, look: &Look, width: usize) -> Vec<Line<'static>> {
+    let theme = look.theme;
+    let mut lines = Vec::new();
+    if let Some(doc) = state.check().and_then(|c| rules::lookup(c.id.as_str())) {
+        for (heading, text) in &doc.columns {
+            lines.push(Line::from(vec![
+                Span::styled(format!("Rule · {heading}: "), theme.style(Role::Muted)),
+                Span::styled(text.replace('`', ""), theme.style(Role::Text)),
+            ]));
+        }
+    }
+    let mut answer = answer::lines(state, look);
+    // The check's own line first, then its rule, then the rest of the answer.
+    let head = if answer.is_empty() {
+        Vec::new()
+    } else {
+        vec![answer.remove(0)]
+    };
+    wrap(&[head, lines, answer].concat(), width)
+}
+
+/// The text area of the walkthrough drawn in `area` (inside its border).
+pub fn inner(area: Rect) -> Rect {
+    Block::default().borders(Borders::ALL).inner(area)
+}
+
+/// Draws the current step, scrolled like the answer column.
+pub fn render(frame: &mut Frame, area: Rect, state: &ExplainState, look: &Look) {
+    let theme = look.theme;
+    let total = state.view.rows.len();
+    let title = state
+        .diagnosis()
+        .map_or(String::new(), |d| look.masker.mask_string(&d.question.text));
+    let title = format!(
+        " Walkthrough {}/{} — {title}",
+        (state.row() + 1).min(total),
+        total
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::BorderFocused))
         .title(Span::styled(
             format!(
-                " Walkthrough {}/{} — {} ",
-                (step + 1).min(total),
-                total,
-                masker.mask(&diagnosis.question.text)
+                "{} ",
+                ellipsize(&title, area.width.saturating_sub(4) as usize)
             ),
             theme.style(Role::Accent),
         ));
-    let mut lines = Vec::new();
-    if let Some(check) = diagnosis.checks.get(step) {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{} ", check.status.mark()),
-                theme.status(check.status),
-            ),
-            Span::styled(check.id.as_str(), theme.style(Role::Accent)),
-            Span::styled(
-                format!("  {}", masker.mask(&check.message)),
-                theme.style(Role::Text),
-            ),
-        ]));
-        if let Some(doc) = rules::lookup(check.id.as_str()) {
-            for (heading, text) in &doc.columns {
-                lines.push(Line::from(vec![
-                    Span::styled(format!("Rule · {heading}: "), theme.style(Role::Muted)),
-                    Span::styled(text.replace('`', ""), theme.style(Role::Text)),
-                ]));
-            }
-        }
-        for evidence in &check.evidence {
-            lines.push(Line::styled(
-                format!("Evidence: {}", masker.mask(&describe_evidence(evidence))),
-                theme.style(Role::Text),
-            ));
-        }
-        if let Some(fix) = &check.fix {
-            lines.push(Line::styled(
-                format!("Fix: {}", masker.mask(&fix.summary)),
-                theme.style(Role::Accent),
-            ));
-            if let Some(json) = fix_json(check) {
-                lines.extend(
-                    json.lines().map(|l| {
-                        Line::styled(masker.mask_string(l), theme.style(Role::JsonString))
-                    }),
-                );
-            }
-        }
+    let text_area = block.inner(area);
+    frame.render_widget(block, area);
+    let lines = lines(state, look, text_area.width as usize);
+    let rows = text_area.height as usize;
+    let scroll = state.answer_scroll.min(lines.len().saturating_sub(rows));
+    let more = lines.len().saturating_sub(scroll + rows);
+    let shown: Vec<Line> = lines.into_iter().skip(scroll).take(rows).collect();
+    frame.render_widget(Paragraph::new(shown), text_area);
+    if more > 0 {
+        let bottom = Rect::new(
+            area.x + 2,
+            area.y + area.height - 1,
+            area.width.saturating_sub(4),
+            1,
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(" ↓ {more} more · j/PgDn scroll · n next step "),
+                theme.style(Role::Muted),
+            ))
+            .right_aligned(),
+            bottom,
+        );
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
-    );
 }
 
 /// The whole walkthrough as Markdown: the verdict, then one section per check with its rule.
@@ -114,12 +122,14 @@ pub fn markdown(diagnosis: &Diagnosis, masker: &Masker) -> String {
         "**Verdict: {verdict}** — {}\n",
         escape(&masker.mask(&diagnosis.summary))
     );
-    for (i, check) in diagnosis.checks.iter().enumerate() {
+    let view = View::of(diagnosis);
+    for (step, &index) in view.rows.iter().enumerate() {
+        let check = &diagnosis.checks[index];
         let _ = writeln!(
             out,
             "## Step {} of {}: {} `{}`\n\n{}\n",
-            i + 1,
-            diagnosis.checks.len(),
+            step + 1,
+            view.rows.len(),
             check.status.mark(),
             check.id,
             escape(&masker.mask(&check.message))
@@ -138,9 +148,24 @@ pub fn markdown(diagnosis: &Diagnosis, masker: &Masker) -> String {
                 escape(&masker.mask(&describe_evidence(evidence)))
             );
         }
-        if let Some(fix) = &check.fix {
+        for lint in &view.folded[index] {
+            let lint = &diagnosis.checks[*lint];
+            let _ = writeln!(
+                out,
+                "- Note ({}): {}",
+                lint.id,
+                escape(&masker.mask(&lint.message))
+            );
+        }
+        if let Some(owner) = view.same_fix_as[index] {
+            let _ = writeln!(
+                out,
+                "\n**Fix:** the same change as `{}` (one fix for both)",
+                diagnosis.checks[owner].id
+            );
+        } else if let Some(fix) = &check.fix {
             let _ = writeln!(out, "\n**Fix:** {}\n", escape(&masker.mask(&fix.summary)));
-            if let Some(json) = fix_json(check) {
+            if let Some(json) = fix_json(fix) {
                 out.push_str(&markdown_block("json", &masker.mask(&json)));
             }
         }

@@ -43,6 +43,9 @@ pub struct FilterList<T> {
     /// Results of the queries typed so far, each a prefix of the next: typing narrows the
     /// last one (a fuzzy match of "abc" is also a match of "ab"), backspace reuses one.
     narrowing: Vec<(String, Vec<usize>)>,
+    /// Words every shown entry must contain exactly (toggles such as "cross-account"), on
+    /// top of the fuzzy filter.
+    required: Vec<String>,
     selected: usize,
     offset: usize,
 }
@@ -59,9 +62,34 @@ impl<T> FilterList<T> {
             editing: false,
             visible,
             narrowing: Vec::new(),
+            required: Vec::new(),
             selected: 0,
             offset: 0,
         }
+    }
+
+    /// The exact words every shown entry must contain.
+    pub fn required(&self) -> &[String] {
+        &self.required
+    }
+
+    /// Adds the word to the required ones, or removes it; re-filters.
+    pub fn toggle_required(&mut self, word: &str) {
+        match self.required.iter().position(|w| w == word) {
+            Some(at) => {
+                self.required.remove(at);
+            }
+            None => self.required.push(word.to_string()),
+        }
+        self.set_required(self.required.clone());
+    }
+
+    /// Sets the required words (kept across rebuilds of the list); re-filters.
+    pub fn set_required(&mut self, words: Vec<String>) {
+        self.required = words;
+        self.narrowing.clear();
+        let query = self.query.clone();
+        self.set_query(&query);
     }
 
     /// Every entry, unfiltered.
@@ -127,6 +155,16 @@ impl<T> FilterList<T> {
     }
 
     fn refilter(&mut self) {
+        self.refilter_fuzzy();
+        if !self.required.is_empty() {
+            let haystacks = &self.haystacks;
+            let required = &self.required;
+            self.visible
+                .retain(|&i| required.iter().all(|w| haystacks[i].contains(w.as_str())));
+        }
+    }
+
+    fn refilter_fuzzy(&mut self) {
         let query = self.query.trim().to_string();
         if query.is_empty() {
             self.narrowing.clear();
