@@ -243,8 +243,9 @@ fn the_pusher_found_in_the_trail_is_the_pusher_the_cli_is_given() {
     h.act(Action::TabTrail)
         .act(Action::NextPane)
         .act(Action::NextPane);
-    h.act(Action::Filter)
-        .type_text("cross-account")
+    h.act(Action::ToggleCrossAccount)
+        .act(Action::Filter)
+        .type_text("PutImage")
         .act(Action::Confirm);
     choose(&mut h, "does this push", "trail: does this push");
     let console = console(&h);
