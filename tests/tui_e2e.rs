@@ -125,7 +125,10 @@ fn copy_lands_in_the_tmux_buffer_and_keys_work_at_80_columns() {
         binary.display()
     ));
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the first screen", |s| s.contains("DEMO"));
+    // Wait for the accounts, not only the badge: a question asked while loading is refused.
+    tmux.wait_for("the first screen", |s| {
+        s.contains("DEMO") && s.contains("codebuild-service-role")
+    });
     let footer = |s: &str| s.lines().nth(23).unwrap_or_default().to_string();
     let screen = tmux.capture();
     assert!(footer(&screen).contains("? Help"), "{screen}");

@@ -312,6 +312,8 @@ pub fn footer_hints(app: &App, context: Context) -> Vec<(String, String)> {
 pub fn footer_essentials(app: &App, context: Context) -> Vec<(String, &'static str)> {
     [(Action::Help, "Help"), (Action::Quit, "Quit")]
         .into_iter()
+        // Help open: its own footer says how to close it.
+        .filter(|(action, _)| !(context == Context::Help && *action == Action::Help))
         .filter_map(|(action, desc)| {
             let key = app
                 .keymap

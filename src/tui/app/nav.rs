@@ -110,9 +110,12 @@ impl App {
     fn open_overlay(&mut self, action: &Action) {
         self.overlay = Some(match action {
             Action::Help => Overlay::Help(HelpState::default()),
-            Action::Palette => Overlay::Palette(PaletteState::new(&self.keymap, |action| {
-                self.offers(action) && !super::offers::is_navigation(action)
-            })),
+            Action::Palette => {
+                let context = self.context();
+                Overlay::Palette(PaletteState::new(&self.keymap, context, |action| {
+                    self.offers(action) && !super::offers::is_navigation(action)
+                }))
+            }
             _ => Overlay::Paste(PasteState::default()),
         });
     }

@@ -30,22 +30,26 @@ pub struct PaletteState {
 
 impl PaletteState {
     /// A palette over the bindable actions that `offered` accepts (those that do something
-    /// where the palette was opened).
-    pub fn new(keymap: &Keymap, offered: impl Fn(&Action) -> bool) -> Self {
+    /// where the palette was opened); keys and descriptions come from `context` first.
+    pub fn new(keymap: &Keymap, context: Context, offered: impl Fn(&Action) -> bool) -> Self {
+        let order: Vec<Context> = std::iter::once(context)
+            .chain(context.parent())
+            .chain(Context::ALL)
+            .collect();
         let entries = Action::BINDABLE
             .iter()
             .filter(|action| offered(action))
             .map(|action| {
-                let mut keys = Vec::new();
-                for context in Context::ALL {
-                    keys.extend(keymap.keys_for(context, action));
-                    if !keys.is_empty() {
-                        break;
-                    }
-                }
+                let here = order.iter().find_map(|ctx| {
+                    keymap
+                        .in_context(*ctx)
+                        .find(|b| &b.action == action)
+                        .map(|b| (b.keys.clone(), b.desc.clone()))
+                });
+                let (keys, desc) = here.unwrap_or_else(|| (Vec::new(), keymap.desc_for(action)));
                 Entry {
                     action: action.clone(),
-                    desc: keymap.desc_for(action),
+                    desc,
                     keys: join_keys(&keys),
                 }
             })
