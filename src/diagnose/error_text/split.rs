@@ -100,6 +100,20 @@ fn cut_lines(t: &Text) -> Vec<usize> {
             from = end;
         }
     }
+    // A reason clause starts a failure only when no sentence it could end comes before it.
+    for phrase in ["because no ", "no resource-based policy allows"] {
+        let mut from = 0;
+        while let Some((a, end)) = t.find(from, t.len(), phrase) {
+            let before = t.slice(window_start(t, a), a).to_ascii_lowercase();
+            let own_sentence = before
+                .rfind("not authorized to perform")
+                .is_some_and(|i| !before[i..].contains("\n\n"));
+            if !own_sentence {
+                lines.push(t.line_of(a));
+            }
+            from = end;
+        }
+    }
     lines.sort_unstable();
     lines.dedup();
     lines.truncate(MAX_PIECES);
@@ -138,12 +152,21 @@ fn opener(t: &Text, line: usize) -> usize {
 /// Where the sentence around an anchor starts: its `User:` when one is close before it
 /// (a wrap may have put it on an earlier line), else the anchor itself.
 fn sentence_start(t: &Text, anchor: usize) -> usize {
-    let window = anchor.saturating_sub(600);
+    let window = window_start(t, anchor);
     let before = t.slice(window, anchor).to_ascii_lowercase();
     match before.rfind("user:") {
         Some(u) if !before[u..].contains("\n\n") => window + u,
         _ => anchor,
     }
+}
+
+/// Where the look-back window before `pos` starts: 600 bytes back, on a character boundary.
+fn window_start(t: &Text, pos: usize) -> usize {
+    let mut start = pos.saturating_sub(600);
+    while start < pos && !t.s.is_char_boundary(start) {
+        start += 1;
+    }
+    start
 }
 
 /// A denial that names neither caller nor action: often only the wrapper of the next piece.
