@@ -1,10 +1,12 @@
 //! A pasted log with many failures (a whole CodeBuild log, a page of kubelet events) becomes
 //! one entry per distinct failure, in the order they appear.
 //!
-//! The text is cut at the lines where a failure starts (an IAM sentence's `User:` line, or a
-//! family's phrase); each piece is parsed on its own. A piece with no failure in it (a wrapper
-//! line, a preamble) joins the next piece; a bare `An error occurred (…)` line a wrap cut off
-//! from its sentence does too. Repeats of the same failure are reported once.
+//! The text is cut at the lines where a failure starts (an IAM sentence's `User:` line, a
+//! family's phrase, a reason clause with no sentence before it), moved back to the start of a
+//! terminal-wrapped record and to docker's `The push refers to repository` line; each piece is
+//! parsed on its own. A piece with no failure in it (a wrapper line, a preamble) joins the next
+//! piece; so does a bare denial (an SDK's `403 Forbidden` header, a CLI line a wrap cut off
+//! from its `User: …`) whose sentence follows. Repeats of the same failure are reported once.
 
 use std::collections::HashSet;
 
@@ -40,12 +42,12 @@ pub fn parse_all(text: &str) -> Result<Vec<ParsedError>, UnrecognisedError> {
     let mut start = 0;
     for (i, &cut) in cuts.iter().enumerate().skip(1) {
         // A piece with no failure in it (a preamble, a wrapper line) joins the next piece.
-        let Ok(p) = parse_text(&t.sub(start, cut)) else {
+        let piece = t.sub(start, cut);
+        let Ok(p) = parse_text(&piece) else {
             continue;
         };
         // So does a bare denial whose sentence follows within a few lines (an SDK's
         // `403 Forbidden` header, a CLI line a wrap cut off from its `User: …`).
-        let piece = t.sub(start, cut);
         let blank_line = piece.s.split('\n').any(|l| l.trim().is_empty());
         if low_detail(&p) && cut - start <= WRAPPER_LINES && !blank_line {
             let next = cuts.get(i + 1).copied().unwrap_or(t.lines.len());
