@@ -220,3 +220,16 @@ fn a_reason_clause_after_a_blank_line_is_a_failure_of_its_own() {
     );
     assert_eq!(all[1].action.as_deref(), Some("ecr:BatchGetImage"));
 }
+
+#[test]
+fn explicit_says_whether_a_policy_denied_or_none_allowed() {
+    assert_eq!(parse(S1).unwrap().explicit, Some(false));
+    let deny = S1.replace(
+        "because no resource-based policy allows the ecr:BatchGetImage action",
+        "with an explicit deny in a resource control policy",
+    );
+    let p = parse(&deny).unwrap();
+    assert_eq!((p.reason_kind, p.explicit), (ReasonKind::Rcp, Some(true)));
+    let legacy = &S1[..S1.find(" because").unwrap()];
+    assert_eq!(parse(legacy).unwrap().explicit, None);
+}
