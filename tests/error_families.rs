@@ -528,3 +528,18 @@ fn a_denial_by_a_policy_crossdock_cannot_read_is_named_as_the_cause() {
     assert_eq!(stale.verdict, Verdict::Works);
     assert_eq!(stale.checks[0].status, Status::Warn);
 }
+
+#[test]
+fn a_paste_plans_the_reads_of_every_failure_it_can_ask_about() {
+    let workspace = demo();
+    let assume = "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::111111111111:assumed-role/codebuild-deploy-role/AWSCodeBuild-1 is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/deploy-from-codebuild";
+    // The 404 names no caller: the demo's CloudTrail record of the refused pull does.
+    let not_found = "CannotPullContainerError: API error (404): repository 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/source-repo not found: does not exist or no pull access";
+    let planned = crossdock::diagnose::planned_questions(
+        workspace.accounts(),
+        &format!("{S1}\n{NETWORK}\n{assume}\n\n{not_found}\n"),
+    );
+    let kinds: Vec<&str> = planned.iter().map(|q| q.kind()).collect();
+    // The network failure has no policy question to read for.
+    assert_eq!(kinds, ["pull", "assume", "pull"]);
+}

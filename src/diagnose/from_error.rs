@@ -50,7 +50,8 @@ pub fn planned_questions(accounts: &Accounts, text: &str) -> Vec<Question> {
     failures
         .iter()
         .filter_map(|parsed| {
-            let principal = principal_of(parsed)?;
+            let principal = principal_of(parsed)
+                .or_else(|| caller_from_trail(accounts, parsed).map(|found| found.value))?;
             if parsed.question == Raised::AuthToken {
                 // A registry-token denial names no resource: only the caller is read.
                 return Some(Question::Access {
@@ -59,9 +60,9 @@ pub fn planned_questions(accounts: &Accounts, text: &str) -> Vec<Question> {
                     resource: "*".into(),
                 });
             }
-            missing_input(parsed, Some(&principal))
-                .is_none()
-                .then_some(())?;
+            if missing_input(parsed, Some(&principal)).is_some() {
+                return None;
+            }
             let draft = draft_for(parsed, &principal).ok()?;
             super::resolve(&draft, accounts).ok().map(|r| r.question)
         })
