@@ -502,3 +502,44 @@ fn a_principal_whose_account_is_redacted_is_asked_for_not_evaluated() {
         d.checks[0].evidence
     );
 }
+
+#[test]
+fn a_denial_by_a_policy_crossdock_cannot_read_is_named_as_the_cause() {
+    // s1-fixed: the demo's policies let the build role pull base-image-repo.
+    let text = "denied: User: arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:ap-northeast-1:222222222222:repository/base-image-repo with an explicit deny in a service control policy: arn:aws:organizations::999999999999:policy/o-abcd1234/service_control_policy/p-regionlock";
+    let d = explain(text);
+    assert_eq!(d.verdict, Verdict::Fails, "{}", d.summary);
+    let failed: Vec<_> = d.with_status(Status::Fail).collect();
+    assert_eq!(failed.len(), 1, "only the SCP is to blame: {failed:?}");
+    assert_eq!(failed[0].id, CheckId::ErrorText);
+    assert!(failed[0]
+        .message
+        .contains("service control policy is the cause"));
+    assert!(failed[0].message.contains("p-regionlock"));
+    assert!(failed[0]
+        .evidence
+        .iter()
+        .any(|e| e.detail.contains("organizations:DescribePolicy")));
+    // The same refusal blamed on the repository policy, which allows: stale data, a warning.
+    let stale = explain(&text.replace(
+        "with an explicit deny in a service control policy: arn:aws:organizations::999999999999:policy/o-abcd1234/service_control_policy/p-regionlock",
+        "because no resource-based policy allows the ecr:BatchGetImage action",
+    ));
+    assert_eq!(stale.verdict, Verdict::Works);
+    assert_eq!(stale.checks[0].status, Status::Warn);
+}
+
+#[test]
+fn a_paste_plans_the_reads_of_every_failure_it_can_ask_about() {
+    let workspace = demo();
+    let assume = "An error occurred (AccessDenied) when calling the AssumeRole operation: User: arn:aws:sts::111111111111:assumed-role/codebuild-deploy-role/AWSCodeBuild-1 is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::222222222222:role/deploy-from-codebuild";
+    // The 404 names no caller: the demo's CloudTrail record of the refused pull does.
+    let not_found = "CannotPullContainerError: API error (404): repository 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/source-repo not found: does not exist or no pull access";
+    let planned = crossdock::diagnose::planned_questions(
+        workspace.accounts(),
+        &format!("{S1}\n{NETWORK}\n{assume}\n\n{not_found}\n"),
+    );
+    let kinds: Vec<&str> = planned.iter().map(|q| q.kind()).collect();
+    // The network failure has no policy question to read for.
+    assert_eq!(kinds, ["pull", "assume", "pull"]);
+}

@@ -231,6 +231,9 @@ pub struct ParsedError {
     pub reason_kind: ReasonKind,
     /// The reason clause as written, whitespace collapsed.
     pub reason_text: Option<String>,
+    /// `true` for an explicit deny, `false` for "no policy allows", `None` when the text has
+    /// no reason clause. (AWS calls every SCP refusal explicit, even an implicit one.)
+    pub explicit: Option<bool>,
     /// The denying policy's ARN (the 2025 suffix), when given.
     pub policy_arn: Option<String>,
     /// What kind of failure this is.
@@ -393,6 +396,7 @@ fn parse_text(t: &Text) -> Result<ParsedError, UnrecognisedError> {
         resource_text: None,
         reason_kind: ReasonKind::Unspecified,
         reason_text: None,
+        explicit: None,
         policy_arn: None,
         symptom: Symptom::AccessDenied,
         wrapper: wrappers.first().copied().unwrap_or(Wrapper::None),
@@ -419,6 +423,7 @@ fn parse_text(t: &Text) -> Result<ParsedError, UnrecognisedError> {
     p.family = family_of(t, &p, named, bare)?;
     p.symptom = symptom_of(p.family);
     p.question = question(t, &p);
+    p.explicit = p.reason_text.as_deref().and_then(explicitness);
     p.service = meta::service(t, &p);
     p.accounts = accounts(&p);
     p.redacted = redact::fields(&p, found.redacted);
@@ -517,6 +522,22 @@ fn symptom_of(family: Family) -> Symptom {
         | F::CodepipelineArtifactAccessDenied
         | F::CodepipelineArtifactReplication
         | F::LambdaEcrImageAccessDenied => Symptom::AccessDenied,
+    }
+}
+
+/// Whether a reason clause is an explicit deny (`with an explicit deny …`) or an implicit one
+/// (`because no … allows`).
+fn explicitness(reason: &str) -> Option<bool> {
+    let lower = reason.to_ascii_lowercase();
+    if lower.starts_with("because the resource") {
+        // The KMS ciphertext form lists both: the key is missing, not allowed, or denied.
+        None
+    } else if lower.contains("explicit deny") {
+        Some(true)
+    } else if lower.starts_with("because no") || lower.starts_with("no ") {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -50,7 +50,8 @@ pub fn planned_questions(accounts: &Accounts, text: &str) -> Vec<Question> {
     failures
         .iter()
         .filter_map(|parsed| {
-            let principal = principal_of(parsed)?;
+            let principal = principal_of(parsed)
+                .or_else(|| caller_from_trail(accounts, parsed).map(|found| found.value))?;
             if parsed.question == Raised::AuthToken {
                 // A registry-token denial names no resource: only the caller is read.
                 return Some(Question::Access {
@@ -59,9 +60,9 @@ pub fn planned_questions(accounts: &Accounts, text: &str) -> Vec<Question> {
                     resource: "*".into(),
                 });
             }
-            missing_input(parsed, Some(&principal))
-                .is_none()
-                .then_some(())?;
+            if missing_input(parsed, Some(&principal)).is_some() {
+                return None;
+            }
             let draft = draft_for(parsed, &principal).ok()?;
             super::resolve(&draft, accounts).ok().map(|r| r.question)
         })
@@ -564,12 +565,69 @@ fn parsed_check(parsed: &ParsedError, inner: &Diagnosis) -> Check {
             evidence.push(detail(format!("crossdock's check {check_id} passes")));
         }
     }
+    let mut fix = None;
+    if let Some(unseen) = unseen_policy(parsed.reason_kind) {
+        let named = parsed
+            .policy_arn
+            .as_deref()
+            .map(|arn| format!(" ({arn})"))
+            .unwrap_or_default();
+        evidence.push(detail(format!(
+            "AWS names a {}{named}, which crossdock does not read; decided by (read-only): {}",
+            unseen.policy, unseen.evidence
+        )));
+        // The policies crossdock reads allow, so the refusal can only come from that one.
+        if inner.verdict == Verdict::Works {
+            status = Status::Fail;
+            message = format!(
+                "AWS refused the request with `{}`{named}, and every policy crossdock reads allows it: the {} is the cause",
+                parsed.reason_kind.as_str(),
+                unseen.policy
+            );
+            fix = Some(Fix::procedure(None, unseen.fix, Vec::new()));
+        }
+    }
     Check {
         id: CheckId::ErrorText,
         status,
         account: None,
         message,
         evidence,
-        fix: None,
+        fix,
     }
+}
+
+/// A policy AWS can name in a refusal that crossdock does not load.
+struct UnseenPolicy {
+    policy: &'static str,
+    evidence: &'static str,
+    fix: &'static str,
+}
+
+/// The policy a reason clause names when crossdock cannot evaluate it itself.
+fn unseen_policy(reason: ReasonKind) -> Option<UnseenPolicy> {
+    use ReasonKind as R;
+    Some(match reason {
+        R::ExplicitDenyScp | R::NoScp => UnseenPolicy {
+            policy: "service control policy",
+            evidence: "organizations:DescribePolicy / DescribeEffectivePolicy from the management or delegated-admin account (member accounts cannot read SCPs)",
+            fix: "change the SCP, or exempt the role, in the management account",
+        },
+        R::Rcp => UnseenPolicy {
+            policy: "resource control policy",
+            evidence: "organizations:DescribePolicy / ListPoliciesForTarget from the management account",
+            fix: "change the RCP, or exempt the principal, in the management account",
+        },
+        R::VpcEndpoint | R::ExplicitDenyVpcEndpoint => UnseenPolicy {
+            policy: "VPC endpoint policy",
+            evidence: "ec2:DescribeVpcEndpoints PolicyDocument of the ecr.api, ecr.dkr and S3 gateway endpoints in the caller's VPC",
+            fix: "allow the action (and the layer bucket for pulls) in the endpoint policies",
+        },
+        R::NoSessionPolicy | R::ExplicitDenySessionPolicy => UnseenPolicy {
+            policy: "session policy",
+            evidence: "cloudtrail:LookupEvents of the earlier AssumeRole: requestParameters.policy and policyArns",
+            fix: "pass a session policy that allows the action, or none",
+        },
+        _ => return None,
+    })
 }

@@ -263,8 +263,11 @@ fn reason_no_policy(t: &Text, end: usize, p: &mut ParsedError) -> Option<usize> 
     let mut e = t.skip_bytes(allow_end, b"s");
     if let Some(the) = t.match_at(e, " the ") {
         let (action, after_action) = t.read_token(the, t.len(), &["action"]);
-        if let Some(a) = t.match_at(after_action, " action") {
-            e = a;
+        let action = action.trim_end_matches(['.', ',']).to_string();
+        // Truncated pastes drop the closing `action` word; the token still names it.
+        let closed = t.match_at(after_action, " action");
+        if closed.is_some() || is_action(&action) {
+            e = closed.unwrap_or(after_action);
             if p.action.is_none() && is_action(&action) {
                 p.action = Some(action);
             }

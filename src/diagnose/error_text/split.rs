@@ -1,10 +1,12 @@
 //! A pasted log with many failures (a whole CodeBuild log, a page of kubelet events) becomes
 //! one entry per distinct failure, in the order they appear.
 //!
-//! The text is cut at the lines where a failure starts (an IAM sentence's `User:` line, or a
-//! family's phrase); each piece is parsed on its own. A piece with no failure in it (a wrapper
-//! line, a preamble) joins the next piece; a bare `An error occurred (…)` line a wrap cut off
-//! from its sentence does too. Repeats of the same failure are reported once.
+//! The text is cut at the lines where a failure starts (an IAM sentence's `User:` line, a
+//! family's phrase, a reason clause with no sentence before it), moved back to the start of a
+//! terminal-wrapped record and to docker's `The push refers to repository` line; each piece is
+//! parsed on its own. A piece with no failure in it (a wrapper line, a preamble) joins the next
+//! piece; so does a bare denial (an SDK's `403 Forbidden` header, a CLI line a wrap cut off
+//! from its `User: …`) whose sentence follows. Repeats of the same failure are reported once.
 
 use std::collections::HashSet;
 
@@ -40,12 +42,12 @@ pub fn parse_all(text: &str) -> Result<Vec<ParsedError>, UnrecognisedError> {
     let mut start = 0;
     for (i, &cut) in cuts.iter().enumerate().skip(1) {
         // A piece with no failure in it (a preamble, a wrapper line) joins the next piece.
-        let Ok(p) = parse_text(&t.sub(start, cut)) else {
+        let piece = t.sub(start, cut);
+        let Ok(p) = parse_text(&piece) else {
             continue;
         };
         // So does a bare denial whose sentence follows within a few lines (an SDK's
         // `403 Forbidden` header, a CLI line a wrap cut off from its `User: …`).
-        let piece = t.sub(start, cut);
         let blank_line = piece.s.split('\n').any(|l| l.trim().is_empty());
         if low_detail(&p) && cut - start <= WRAPPER_LINES && !blank_line {
             let next = cuts.get(i + 1).copied().unwrap_or(t.lines.len());
@@ -100,6 +102,20 @@ fn cut_lines(t: &Text) -> Vec<usize> {
             from = end;
         }
     }
+    // A reason clause starts a failure only when no sentence it could end comes before it.
+    for phrase in ["because no ", "no resource-based policy allows"] {
+        let mut from = 0;
+        while let Some((a, end)) = t.find(from, t.len(), phrase) {
+            let before = t.slice(window_start(t, a), a).to_ascii_lowercase();
+            let own_sentence = before
+                .rfind("not authorized to perform")
+                .is_some_and(|i| !before[i..].contains("\n\n"));
+            if !own_sentence {
+                lines.push(t.line_of(a));
+            }
+            from = end;
+        }
+    }
     lines.sort_unstable();
     lines.dedup();
     lines.truncate(MAX_PIECES);
@@ -138,12 +154,21 @@ fn opener(t: &Text, line: usize) -> usize {
 /// Where the sentence around an anchor starts: its `User:` when one is close before it
 /// (a wrap may have put it on an earlier line), else the anchor itself.
 fn sentence_start(t: &Text, anchor: usize) -> usize {
-    let window = anchor.saturating_sub(600);
+    let window = window_start(t, anchor);
     let before = t.slice(window, anchor).to_ascii_lowercase();
     match before.rfind("user:") {
         Some(u) if !before[u..].contains("\n\n") => window + u,
         _ => anchor,
     }
+}
+
+/// Where the look-back window before `pos` starts: 600 bytes back, on a character boundary.
+fn window_start(t: &Text, pos: usize) -> usize {
+    let mut start = pos.saturating_sub(600);
+    while start < pos && !t.s.is_char_boundary(start) {
+        start += 1;
+    }
+    start
 }
 
 /// A denial that names neither caller nor action: often only the wrapper of the next piece.

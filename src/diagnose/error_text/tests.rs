@@ -197,3 +197,39 @@ fn service_and_accounts_say_where_the_failure_happened() {
     let p = parse("Error response from daemon: pull access denied for myimage, repository does not exist or may require 'docker login'").unwrap();
     assert_eq!(p.service, None);
 }
+
+#[test]
+fn a_reason_on_the_line_after_its_sentence_stays_with_it() {
+    let (head, tail) = S1.split_at(S1.find(" because").unwrap());
+    // Multi-byte text before the sentence must not move the look-back window off a boundary.
+    let text = format!("ビルド失敗 ✗ {}\n{head}\n{tail}\n", "é".repeat(300));
+    let all = parse_all(&text).unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0].reason_kind, ReasonKind::NoResourcePolicy);
+    assert_eq!(all[0].family, Family::NotAuthorized);
+}
+
+#[test]
+fn a_reason_clause_after_a_blank_line_is_a_failure_of_its_own() {
+    let text = format!("{S1}\n\nfailed to pull 111111111111.dkr.ecr.us-east-1.amazonaws.com/cache/nginx:1: no resource-based policy allows the ecr:BatchGetImage action");
+    let all = parse_all(&text).unwrap();
+    let families: Vec<Family> = all.iter().map(|p| p.family).collect();
+    assert_eq!(
+        families,
+        [Family::NotAuthorized, Family::PolicyReasonWithoutPrincipal]
+    );
+    assert_eq!(all[1].action.as_deref(), Some("ecr:BatchGetImage"));
+}
+
+#[test]
+fn explicit_says_whether_a_policy_denied_or_none_allowed() {
+    assert_eq!(parse(S1).unwrap().explicit, Some(false));
+    let deny = S1.replace(
+        "because no resource-based policy allows the ecr:BatchGetImage action",
+        "with an explicit deny in a resource control policy",
+    );
+    let p = parse(&deny).unwrap();
+    assert_eq!((p.reason_kind, p.explicit), (ReasonKind::Rcp, Some(true)));
+    let legacy = &S1[..S1.find(" because").unwrap()];
+    assert_eq!(parse(legacy).unwrap().explicit, None);
+}
