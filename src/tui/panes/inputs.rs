@@ -49,15 +49,24 @@ impl InputsState {
             diagnosis
                 .assumptions
                 .iter()
-                .find(|a| a.input == input)
+                .find(|a| a.input == input || a.input == name)
                 .map(|a| format!("assumed: {} ({})", a.value, a.why))
                 .or_else(|| {
                     diagnosis
                         .found
                         .iter()
-                        .find(|f| f.input == input)
+                        .find(|f| f.input == input || f.input == name)
                         .map(|f| format!("found: {} (from {})", f.value, f.from))
                 })
+        };
+        let error = matches!(draft, QuestionDraft::Error { .. });
+        let note = |name: &str| {
+            note(name).or_else(|| {
+                (error && name == "principal").then(|| {
+                    "the pasted text names no caller: enter the role or session ARN that made the call"
+                        .to_string()
+                })
+            })
         };
         let fields = editable(&draft)
             .into_iter()
@@ -150,11 +159,28 @@ fn editable(draft: &QuestionDraft) -> Vec<(&'static str, Option<String>)> {
         }
         QuestionDraft::Artifact { action, .. } => vec![("action", action.clone())],
         QuestionDraft::Access { principal, .. } => vec![("principal", Some(principal.clone()))],
+        // A pasted text that names no caller (ECS's 404, containerd's 403): ask for it.
+        QuestionDraft::Error { text } if names_no_caller(text) => vec![("principal", None)],
         QuestionDraft::Error { .. } | QuestionDraft::Scenario { .. } => Vec::new(),
     }
 }
 
+/// True when the pasted failure is recognised but does not say who made the call.
+fn names_no_caller(text: &str) -> bool {
+    crate::diagnose::error_text::parse(text)
+        .is_ok_and(|parsed| parsed.principal_arn.is_none() && parsed.principal_text.is_none())
+}
+
 fn set(draft: &mut QuestionDraft, name: &str, value: Option<String>) {
+    // The caller given for a pasted text makes the question the text raises, asked of that
+    // caller; a text that still makes no question stays as pasted (and says why).
+    if let (QuestionDraft::Error { text }, "principal") = (&*draft, name) {
+        let asked = value.and_then(|p| crate::diagnose::draft_with_principal(text, &p).ok());
+        if let Some(asked) = asked {
+            *draft = asked;
+        }
+        return;
+    }
     match (draft, name) {
         (
             QuestionDraft::Pull { principal, .. }
@@ -240,6 +266,36 @@ pub fn render(frame: &mut Frame, area: Rect, state: &InputsState, theme: &Theme,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_404_asks_for_the_caller_and_becomes_a_pull_of_that_caller() {
+        let text = "CannotPullContainerError: API error (404): repository 222222222222.dkr.ecr.ap-northeast-1.amazonaws.com/source-repo not found: does not exist or no pull access";
+        let draft = QuestionDraft::Error { text: text.into() };
+        let mut state = InputsState::new(draft, "pasted".into(), None);
+        assert_eq!(state.fields.len(), 1, "{:?}", state.fields);
+        assert_eq!(state.fields[0].name, "principal");
+        assert!(state.fields[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("names no caller")));
+        state.push_str("arn:aws:iam::111111111111:role/codebuild-service-role");
+        match state.edited() {
+            QuestionDraft::Pull { principal, .. } => {
+                assert_eq!(
+                    principal,
+                    "arn:aws:iam::111111111111:role/codebuild-service-role"
+                )
+            }
+            other => panic!("a pull of the caller: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_pasted_text_naming_its_caller_has_no_caller_field() {
+        let text = "denied: User: arn:aws:sts::111111111111:assumed-role/codebuild-service-role/s is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo because no resource-based policy allows the ecr:BatchGetImage action";
+        let state = InputsState::new(QuestionDraft::Error { text: text.into() }, "t".into(), None);
+        assert!(state.fields.is_empty(), "{:?}", state.fields);
+    }
 
     #[test]
     fn an_entered_external_id_replaces_the_assumption() {
