@@ -1,6 +1,7 @@
 //! Headless commands: each takes parsed arguments and writers, and returns an exit code,
 //! so tests can run them without a process.
 
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod reverse;

@@ -18,6 +18,7 @@ pub mod question;
 pub mod reads;
 pub mod reverse;
 pub mod scenario;
+pub mod snapshot_diff;
 mod subject;
 mod trigger;
 
