@@ -82,6 +82,9 @@ pub struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text, global = true)]
     pub format: ExplainFormat,
+    /// The history of the question's documents (`--history --history-file FILE`).
+    #[command(flatten)]
+    pub history: super::history::HistoryArgs,
     /// The question.
     #[command(subcommand)]
     pub question: QuestionArgs,
@@ -232,6 +235,10 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         }
     };
     let profiles = args.source.profiles();
+    if !profiles.is_empty() && args.history.history {
+        writeln!(err, "crossdock explain: --history reads saved CloudTrail files against a snapshot; pass --snapshot FILE (or --demo) with --history-file")?;
+        return Ok(EXIT_INPUT);
+    }
     if !profiles.is_empty() {
         return run_live(&profiles, &draft, args, out, err);
     }
@@ -246,6 +253,18 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         }
     };
     match workspace.explain_loaded(&draft) {
+        Ok(explained) if args.history.history => {
+            let timeline = match super::history::timeline(&workspace, &draft, &args.history) {
+                Ok(timeline) => timeline,
+                Err(e) => {
+                    writeln!(err, "crossdock explain: {e}")?;
+                    return Ok(EXIT_INPUT);
+                }
+            };
+            let source = offline_source(&workspace);
+            super::history::write(&explained.diagnosis, &timeline, args.format, &source, out)?;
+            Ok(exit_code(&explained.diagnosis))
+        }
         Ok(explained) => {
             let source = offline_source(&workspace);
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;

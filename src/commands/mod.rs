@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod history;
 pub mod reverse;
 #[cfg(feature = "aws")]
 pub mod snapshot;

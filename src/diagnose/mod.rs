@@ -12,6 +12,7 @@ mod ecr;
 pub mod error_text;
 pub mod event_pattern;
 mod from_error;
+pub mod history;
 pub mod lint;
 pub mod model;
 pub mod question;
