@@ -39,10 +39,13 @@ fn explain(file: &Path) -> Output {
         .expect("run crossdock")
 }
 
+/// A file name, the edit that makes the snapshot inconsistent, and the message expected.
+type Case = (&'static str, Box<dyn Fn(&mut Value)>, &'static str);
+
 #[test]
 fn inconsistent_snapshots_are_refused_naming_file_and_first_mismatch() {
     let dir = scratch("refused");
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "swapped.json",
             Box::new(|doc: &mut Value| {

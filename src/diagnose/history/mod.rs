@@ -27,7 +27,11 @@ use crate::inventory::documents::DocumentRef;
 use crate::inventory::reads::Need;
 use crate::inventory::{Accounts, AttachedPolicy, Field, InlinePolicy, RuleState, Target};
 use crate::policy::statement_diff::{self, StatementChange};
+
+mod change;
+
 use crate::trail::management::ManagementEvent;
+use change::{change_of, Change, Content, Slot, Unrebuildable};
 
 /// The event names the walk understands.
 pub const RECONSTRUCTED_EVENTS: &[&str] = &[
@@ -99,68 +103,6 @@ impl Timeline {
     }
 }
 
-/// One document a write event sets.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Slot {
-    RepositoryPolicy {
-        account: String,
-        arn: String,
-    },
-    TrustPolicy {
-        account: String,
-        role: String,
-    },
-    InlinePolicy {
-        account: String,
-        role: String,
-        name: String,
-    },
-    Attachment {
-        account: String,
-        role: String,
-        policy: String,
-    },
-    KeyPolicy {
-        account: String,
-        key: String,
-    },
-    EventPattern {
-        account: String,
-        rule: String,
-    },
-    RuleState {
-        account: String,
-        rule: String,
-    },
-    RuleTarget {
-        account: String,
-        rule: String,
-        id: String,
-    },
-}
-
-/// What a slot holds.
-#[derive(Debug, Clone, PartialEq)]
-enum Content {
-    Present(Value),
-    Absent,
-    Unknown,
-}
-
-impl Content {
-    fn value(&self) -> Option<&Value> {
-        match self {
-            Self::Present(value) => Some(value),
-            _ => None,
-        }
-    }
-}
-
-/// An event turned into the slots it sets, or why it cannot be.
-struct Change {
-    sets: Vec<(Slot, Content)>,
-}
-
 /// Rebuilds the history of `draft` from `events` (any order), starting at the current
 /// `accounts`; events before `since` are ignored.
 pub fn reconstruct(
@@ -178,7 +120,7 @@ pub fn reconstruct(
         ));
     }
     let read = resources_read(accounts, &resolved.question);
-    let mut relevant: Vec<(&ManagementEvent, Result<Change, String>)> = events
+    let mut relevant: Vec<(&ManagementEvent, Result<Change, Unrebuildable>)> = events
         .iter()
         .filter(|e| e.error_code.is_none() && since.is_none_or(|s| e.event_time >= s))
         .filter(|e| RECONSTRUCTED_EVENTS.contains(&e.event_name.as_str()))
@@ -203,7 +145,7 @@ pub fn reconstruct(
 fn walk(
     accounts: &Accounts,
     draft: &QuestionDraft,
-    events: Vec<(&ManagementEvent, Result<Change, String>)>,
+    events: Vec<(&ManagementEvent, Result<Change, Unrebuildable>)>,
     since: Option<DateTime<Utc>>,
 ) -> Timeline {
     let mut state = accounts.clone();
@@ -285,7 +227,7 @@ fn entry(
 
 fn uncertain_entry(
     event: &ManagementEvent,
-    why: &str,
+    why: &Unrebuildable,
     verdict_after: Verdict,
     accounts: &Accounts,
 ) -> HistoryEntry {
@@ -324,7 +266,7 @@ fn rfc3339(time: DateTime<Utc>) -> String {
 fn content_before(
     slot: &Slot,
     after: &Content,
-    earlier: &[(&ManagementEvent, Result<Change, String>)],
+    earlier: &[(&ManagementEvent, Result<Change, Unrebuildable>)],
 ) -> Content {
     // The nearest earlier event that sets the slot; an unreadable event in between hides
     // whatever it may have set, so nothing before it counts.
@@ -441,239 +383,6 @@ fn named_resource(event: &ManagementEvent, accounts: &Accounts) -> Option<String
         .or_else(|| account.role(&name).map(|r| r.arn.clone()))
         .or_else(|| account.key(&name).map(|k| k.arn.clone()))
         .or_else(|| account.rules_named(&name).first().map(|r| r.arn.clone()))
-}
-
-/// The slots an event sets, or why it cannot be rebuilt.
-fn change_of(accounts: &Accounts, event: &ManagementEvent) -> Result<Change, String> {
-    let params = event.request_parameters.as_ref().ok_or_else(|| {
-        format!(
-            "{} has no requestParameters (CloudTrail omits them when too large)",
-            event.event_name
-        )
-    })?;
-    let account_id = event.account.clone().ok_or("the record names no account")?;
-    let account = accounts
-        .account(&account_id)
-        .ok_or_else(|| format!("account {account_id} is not loaded"))?;
-    let text = |key: &str| -> Result<String, String> {
-        params
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| format!("{} has no {key} in its requestParameters", event.event_name))
-    };
-    let document = |key: &str| -> Result<Content, String> {
-        let raw = text(key)?;
-        parse_document(&raw).map(Content::Present).ok_or_else(|| {
-            format!(
-                "the {key} of {} is not a JSON document (truncated?)",
-                event.event_name
-            )
-        })
-    };
-    let role = || -> Result<String, String> {
-        let name = text("roleName")?;
-        account
-            .role(&name)
-            .map(|r| r.arn.clone())
-            .ok_or_else(|| format!("role {name} is not in account {account_id}"))
-    };
-    let rule = |key: &str| -> Result<String, String> {
-        let name = text(key)?;
-        account
-            .rules_named(&name)
-            .first()
-            .map(|r| r.arn.clone())
-            .ok_or_else(|| format!("rule {name} is not in account {account_id}"))
-    };
-    let a = account_id.clone();
-    let sets = match event.event_name.as_str() {
-        "SetRepositoryPolicy" | "DeleteRepositoryPolicy" => {
-            let name = text("repositoryName")?;
-            let arn = account
-                .repository(&name)
-                .map(|r| r.arn.clone())
-                .ok_or_else(|| format!("repository {name} is not in account {account_id}"))?;
-            let content = if event.event_name == "SetRepositoryPolicy" {
-                document("policyText")?
-            } else {
-                Content::Absent
-            };
-            vec![(Slot::RepositoryPolicy { account: a, arn }, content)]
-        }
-        "PutRolePolicy" | "DeleteRolePolicy" => {
-            let slot = Slot::InlinePolicy {
-                account: a,
-                role: role()?,
-                name: text("policyName")?,
-            };
-            let content = if event.event_name == "PutRolePolicy" {
-                document("policyDocument")?
-            } else {
-                Content::Absent
-            };
-            vec![(slot, content)]
-        }
-        "UpdateAssumeRolePolicy" => {
-            vec![(
-                Slot::TrustPolicy {
-                    account: a,
-                    role: role()?,
-                },
-                document("policyDocument")?,
-            )]
-        }
-        "AttachRolePolicy" | "DetachRolePolicy" => {
-            let policy = text("policyArn")?;
-            let content = if event.event_name == "AttachRolePolicy" {
-                Content::Present(json!(policy))
-            } else {
-                Content::Absent
-            };
-            vec![(
-                Slot::Attachment {
-                    account: a,
-                    role: role()?,
-                    policy,
-                },
-                content,
-            )]
-        }
-        "PutKeyPolicy" => {
-            let reference = text("keyId")?;
-            let key = account
-                .key(&reference)
-                .map(|k| k.arn.clone())
-                .ok_or_else(|| format!("key {reference} is not in account {account_id}"))?;
-            vec![(Slot::KeyPolicy { account: a, key }, document("policy")?)]
-        }
-        "PutRule" => {
-            let rule = rule("name")?;
-            let state = params
-                .get("state")
-                .and_then(Value::as_str)
-                .unwrap_or("ENABLED");
-            let mut sets = vec![(
-                Slot::RuleState {
-                    account: a.clone(),
-                    rule: rule.clone(),
-                },
-                Content::Present(json!(state)),
-            )];
-            if params.get("eventPattern").is_some() {
-                sets.insert(
-                    0,
-                    (
-                        Slot::EventPattern { account: a, rule },
-                        document("eventPattern")?,
-                    ),
-                );
-            }
-            sets
-        }
-        "DisableRule" | "EnableRule" => {
-            let state = if event.event_name == "EnableRule" {
-                "ENABLED"
-            } else {
-                "DISABLED"
-            };
-            vec![(
-                Slot::RuleState {
-                    account: a,
-                    rule: rule("name")?,
-                },
-                Content::Present(json!(state)),
-            )]
-        }
-        "PutTargets" => {
-            let rule = rule("rule")?;
-            let targets = params
-                .get("targets")
-                .and_then(Value::as_array)
-                .ok_or("PutTargets has no targets in its requestParameters")?;
-            targets
-                .iter()
-                .map(|target| {
-                    let id = target
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .ok_or("a target has no id")?;
-                    Ok((
-                        Slot::RuleTarget {
-                            account: a.clone(),
-                            rule: rule.clone(),
-                            id: id.to_string(),
-                        },
-                        Content::Present(target.clone()),
-                    ))
-                })
-                .collect::<Result<Vec<_>, String>>()?
-        }
-        "RemoveTargets" => {
-            let rule = rule("rule")?;
-            let ids = params
-                .get("ids")
-                .and_then(Value::as_array)
-                .ok_or("RemoveTargets has no ids in its requestParameters")?;
-            ids.iter()
-                .filter_map(Value::as_str)
-                .map(|id| {
-                    (
-                        Slot::RuleTarget {
-                            account: a.clone(),
-                            rule: rule.clone(),
-                            id: id.to_string(),
-                        },
-                        Content::Absent,
-                    )
-                })
-                .collect()
-        }
-        other => return Err(format!("{other} is not an event the history can rebuild")),
-    };
-    if sets.is_empty() {
-        return Err(format!(
-            "{} changes nothing the history can name",
-            event.event_name
-        ));
-    }
-    Ok(Change { sets })
-}
-
-/// A policy as CloudTrail records it: JSON text, sometimes URL-encoded (IAM).
-fn parse_document(raw: &str) -> Option<Value> {
-    let text = if raw.trim_start().starts_with('%') {
-        percent_decode(raw)?
-    } else {
-        raw.to_string()
-    };
-    serde_json::from_str::<Value>(&text)
-        .ok()
-        .filter(Value::is_object)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Writes `content` into the slot of a copy of the accounts: unknown becomes "not loaded".
