@@ -31,7 +31,8 @@ use crate::policy::statement_diff::{self, StatementChange};
 mod change;
 
 use crate::trail::management::ManagementEvent;
-use change::{change_of, Change, Content, Slot, Unrebuildable};
+pub use change::Unrebuildable;
+use change::{change_of, Change, Content, Slot};
 
 /// The event names the walk understands.
 pub const RECONSTRUCTED_EVENTS: &[&str] = &[
