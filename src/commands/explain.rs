@@ -235,10 +235,6 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         }
     };
     let profiles = args.source.profiles();
-    if !profiles.is_empty() && args.history.history {
-        writeln!(err, "crossdock explain: --history reads saved CloudTrail files against a snapshot; pass --snapshot FILE (or --demo) with --history-file")?;
-        return Ok(EXIT_INPUT);
-    }
     if !profiles.is_empty() {
         return run_live(&profiles, &draft, args, out, err);
     }
@@ -258,7 +254,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
                 Ok(timeline) => timeline,
                 Err(e) => {
                     writeln!(err, "crossdock explain: {e}")?;
-                    return Ok(EXIT_INPUT);
+                    return Ok(e.exit_code());
                 }
             };
             let source = offline_source(&workspace);
@@ -309,10 +305,33 @@ fn run_live(
     let answer = runtime.block_on(async {
         let mut workspace = Workspace::connect(profiles).await?;
         let explained = workspace.explain(draft).await?;
-        Ok::<_, crate::workspace::WorkspaceError>((explained, live_source(&workspace).await))
+        let history = match args.history.history {
+            true => Some(super::history::live_timeline(&workspace, draft, &args.history).await),
+            false => None,
+        };
+        let source = live_source(&workspace).await;
+        Ok::<_, crate::workspace::WorkspaceError>((explained, source, history))
     });
     match answer {
-        Ok((explained, source)) => {
+        Ok((explained, source, Some(history))) => {
+            let (timeline, requests) = match history {
+                Ok(found) => found,
+                Err(e) => {
+                    writeln!(err, "crossdock explain: {e}")?;
+                    return Ok(e.exit_code());
+                }
+            };
+            super::history::write(&explained.diagnosis, &timeline, args.format, &source, out)?;
+            if args.source.stats {
+                write_stats(&explained.cost, start.elapsed(), err)?;
+                writeln!(
+                    err,
+                    "crossdock: history: {requests} cloudtrail:LookupEvents requests"
+                )?;
+            }
+            Ok(exit_code(&explained.diagnosis))
+        }
+        Ok((explained, source, None)) => {
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
             if args.source.stats {
                 write_stats(&explained.cost, start.elapsed(), err)?;

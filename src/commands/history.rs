@@ -21,14 +21,14 @@ use crate::workspace::Workspace;
 pub struct HistoryArgs {
     /// Also show the history of the documents the question reads: every change, who made
     /// it, and the verdict before and after (needs --history-file).
-    #[arg(long, global = true, requires = "history_file")]
+    #[arg(long, global = true)]
     pub history: bool,
     /// A saved CloudTrail file: a trail object (`{"Records": […]}`) or `aws cloudtrail
     /// lookup-events` output. Repeatable.
     #[arg(long, value_name = "FILE", global = true, requires = "history")]
     pub history_file: Vec<PathBuf>,
     /// Only changes this recent (e.g. 90m, 12h, 7d; at most 90d); default: every event in
-    /// the files.
+    /// the files, and 7d when reading CloudTrail live (--profile).
     #[arg(long, value_name = "AGE", global = true, requires = "history")]
     pub since: Option<String>,
 }
@@ -53,14 +53,65 @@ pub enum HistoryInputError {
     /// The question cannot have a history.
     #[error(transparent)]
     Diagnose(#[from] crate::diagnose::DiagnoseError),
+    /// Offline, there is nothing to read the history from.
+    #[error("--history needs the CloudTrail events: pass --history-file FILE (a trail object or `aws cloudtrail lookup-events` output), or read them live with --profile")]
+    NoEvents,
+    /// CloudTrail could not be read live.
+    #[cfg(feature = "aws")]
+    #[error("cannot read the history from CloudTrail: {0}; the reading role needs cloudtrail:LookupEvents (IAM events are read in us-east-1)")]
+    Lookup(#[from] crate::aws::trail_poller::TailError),
 }
 
-/// Builds the timeline of `draft` in the workspace from the history files.
+impl HistoryInputError {
+    /// The exit code: 3 when AWS could not be read, 2 for bad input.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            #[cfg(feature = "aws")]
+            Self::Lookup(_) => super::EXIT_UNKNOWN,
+            _ => super::EXIT_INPUT,
+        }
+    }
+}
+
+/// Builds the timeline of `draft` in a demo or snapshot workspace from the history files.
 pub fn timeline(
     workspace: &Workspace,
     draft: &QuestionDraft,
     args: &HistoryArgs,
 ) -> Result<Timeline, HistoryInputError> {
+    if args.history_file.is_empty() {
+        return Err(HistoryInputError::NoEvents);
+    }
+    let events = file_events(args)?;
+    let since = window_start(args.since.as_deref())?;
+    Ok(history::reconstruct(
+        workspace.accounts(),
+        draft,
+        &events,
+        since,
+    )?)
+}
+
+/// Builds the timeline of `draft` in a live workspace (after it answered the question, so
+/// the documents are read) from CloudTrail `LookupEvents` (default window 7 days) plus any
+/// history files; the second value is the number of `LookupEvents` requests.
+#[cfg(feature = "aws")]
+pub async fn live_timeline(
+    workspace: &Workspace,
+    draft: &QuestionDraft,
+    args: &HistoryArgs,
+) -> Result<(Timeline, u64), HistoryInputError> {
+    let text = args.since.as_deref().unwrap_or("7d");
+    let age = super::trail::parse_since(text)?;
+    let (records, requests) = workspace.policy_writes(age).await?;
+    let mut events = management::from_records("LookupEvents", &records)?;
+    events.extend(file_events(args)?);
+    let since = window_start(Some(text))?;
+    let timeline = history::reconstruct(workspace.accounts(), draft, &events, since)?;
+    Ok((timeline, requests))
+}
+
+fn file_events(args: &HistoryArgs) -> Result<Vec<ManagementEvent>, HistoryInputError> {
     let mut events: Vec<ManagementEvent> = Vec::new();
     for path in &args.history_file {
         let bytes = std::fs::read(path).map_err(|source| HistoryInputError::File {
@@ -69,20 +120,20 @@ pub fn timeline(
         })?;
         events.extend(management::parse(&path.display().to_string(), &bytes)?);
     }
-    let since = match &args.since {
-        Some(text) => {
-            let age = super::trail::parse_since(text)?;
-            let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
-            Some(chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()) - age)
-        }
-        None => None,
+    Ok(events)
+}
+
+/// Now minus `--since`, or `None` without one.
+fn window_start(
+    since: Option<&str>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, HistoryInputError> {
+    let Some(text) = since else {
+        return Ok(None);
     };
-    Ok(history::reconstruct(
-        workspace.accounts(),
-        draft,
-        &events,
-        since,
-    )?)
+    let age = super::trail::parse_since(text)?;
+    let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+    let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+    Ok(Some(now - age))
 }
 
 /// Writes the answer with its history: JSON gains `history` and `reconstructed_from`;

@@ -7,6 +7,23 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+/// The policy-writing events the history rebuilds (`diagnose::history`) and reads live.
+pub const POLICY_WRITES: &[&str] = &[
+    "SetRepositoryPolicy",
+    "DeleteRepositoryPolicy",
+    "PutRolePolicy",
+    "DeleteRolePolicy",
+    "UpdateAssumeRolePolicy",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "PutKeyPolicy",
+    "PutRule",
+    "DisableRule",
+    "EnableRule",
+    "PutTargets",
+    "RemoveTargets",
+];
+
 /// One management event, as far as the history needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManagementEvent {
@@ -78,6 +95,15 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Vec<ManagementEvent>, Managemen
     let records = records(value).ok_or_else(|| ManagementFileError::Shape {
         name: name.to_string(),
     })?;
+    from_records(name, &records)
+}
+
+/// Every record of a list (as `LookupEvents` delivers them, decoded); `name` says where
+/// they came from in errors.
+pub fn from_records(
+    name: &str,
+    records: &[Value],
+) -> Result<Vec<ManagementEvent>, ManagementFileError> {
     records
         .iter()
         .enumerate()

@@ -35,21 +35,7 @@ pub use change::Unrebuildable;
 use change::{change_of, Change, Content, Slot};
 
 /// The event names the walk understands.
-pub const RECONSTRUCTED_EVENTS: &[&str] = &[
-    "SetRepositoryPolicy",
-    "DeleteRepositoryPolicy",
-    "PutRolePolicy",
-    "DeleteRolePolicy",
-    "UpdateAssumeRolePolicy",
-    "AttachRolePolicy",
-    "DetachRolePolicy",
-    "PutKeyPolicy",
-    "PutRule",
-    "DisableRule",
-    "EnableRule",
-    "PutTargets",
-    "RemoveTargets",
-];
+pub use crate::trail::management::POLICY_WRITES as RECONSTRUCTED_EVENTS;
 
 /// One change to a document the question reads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
