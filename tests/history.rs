@@ -337,3 +337,36 @@ fn a_key_policy_edit_that_drops_the_other_account_is_the_flip() {
     assert_eq!(flip.location.document, "key policy");
     assert!(!flip.statements_changed.is_empty());
 }
+
+#[test]
+fn reverting_the_flip_makes_the_pull_work_again() {
+    let mut accounts: Accounts = demo::load().unwrap();
+    let file = std::fs::read(DEMO_HISTORY).unwrap();
+    let events = crossdock::trail::management::parse("history.json", &file).unwrap();
+    let draft = scenario_draft("s1-broken");
+    let timeline = reconstruct(&accounts, &draft, &events, None).unwrap();
+    let revert = only_flip(&timeline)
+        .revert
+        .clone()
+        .expect("a flip with a known past offers a revert");
+    assert_eq!(revert.event_id, "00000003-hist-4000-8000-000000000003");
+    let document = revert.document.as_ref().expect("a complete document");
+    assert_eq!(document["Statement"][0]["Sid"], "AllowPullFromAccountA");
+    // Not flips, no revert: the unrelated attachment.
+    assert!(timeline
+        .history
+        .iter()
+        .filter(|e| !e.flipped)
+        .all(|e| e.revert.is_none()));
+    let before = crossdock::diagnose::snapshot_diff::outcome(&accounts, &draft);
+    crossdock::diagnose::history::apply_revert(&mut accounts, &revert);
+    let after = crossdock::diagnose::snapshot_diff::outcome(&accounts, &draft);
+    use crossdock::diagnose::snapshot_diff::Outcome;
+    assert_eq!(
+        (before, after),
+        (
+            Outcome::Verdict(Verdict::Fails),
+            Outcome::Verdict(Verdict::Works)
+        )
+    );
+}

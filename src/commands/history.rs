@@ -213,6 +213,21 @@ pub fn write_text(timeline: &Timeline, out: &mut dyn Write) -> io::Result<()> {
                 "      (the document before this change is not in the history)"
             )?;
         }
+        if let Some(revert) = &entry.revert {
+            let document = revert.document.as_ref().map_or_else(
+                || "null (delete it)".to_string(),
+                |d| serde_json::to_string_pretty(d).expect("documents serialize"),
+            );
+            writeln!(
+                out,
+                "      fix (revert {}): put back the {} as it was:",
+                Safe(&revert.event_id),
+                Safe(&revert.location.document)
+            )?;
+            for line in crate::safe_text::terminal_lines(&document).lines() {
+                writeln!(out, "        {line}")?;
+            }
+        }
         if let Some(why) = &entry.uncertain {
             writeln!(out, "      uncertain: {}", Safe(why))?;
         }

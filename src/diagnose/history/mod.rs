@@ -71,6 +71,32 @@ pub struct HistoryEntry {
     /// Why the event could not be rebuilt (then the walk stops here).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uncertain: Option<String>,
+    /// On a flip whose previous document is known: the fix that undoes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revert: Option<Revert>,
+}
+
+/// "Revert this change": put back the complete document the event replaced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revert {
+    /// Always `revert`.
+    pub kind: &'static str,
+    /// The event it undoes.
+    pub event_id: String,
+    /// The document to restore.
+    pub location: DocumentRef,
+    /// The complete document to put back; `null`: delete the document (or detach the
+    /// policy) the event created.
+    pub document: Option<Value>,
+    #[serde(skip)]
+    slot: Slot,
+    #[serde(skip)]
+    content: Content,
+}
+
+/// Applies `revert` to `accounts` (what-if: the question can be asked again after it).
+pub fn apply_revert(accounts: &mut Accounts, revert: &Revert) {
+    put(accounts, &revert.slot, &revert.content);
 }
 
 /// The history of one question.
@@ -150,8 +176,10 @@ fn walk(
         };
         let mut first_diff = None;
         let mut before_known = true;
+        let mut befores = Vec::new();
         for (slot, after) in &change.sets {
             let before = content_before(slot, after, &events[..index]);
+            befores.push((slot.clone(), before.clone()));
             if before == Content::Unknown {
                 before_known = false;
                 certain_from =
@@ -176,6 +204,16 @@ fn walk(
             verdict_after,
         );
         entry.before_known = before_known;
+        if let ([(slot, content)], true, true) = (befores.as_slice(), before_known, entry.flipped) {
+            entry.revert = Some(Revert {
+                kind: "revert",
+                event_id: event.event_id.clone(),
+                location: entry.location.clone(),
+                document: content.value().cloned(),
+                slot: slot.clone(),
+                content: content.clone(),
+            });
+        }
         history.push(entry);
         verdict_after = verdict_before;
     }
@@ -209,6 +247,7 @@ fn entry(
         verdict_after,
         flipped: known(verdict_before) && known(verdict_after) && verdict_before != verdict_after,
         uncertain: None,
+        revert: None,
     }
 }
 
