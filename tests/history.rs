@@ -370,3 +370,32 @@ fn reverting_the_flip_makes_the_pull_work_again() {
         )
     );
 }
+
+#[test]
+fn the_rule_edit_that_stopped_the_pipeline_is_found_and_reverting_it_triggers_again() {
+    let mut accounts: Accounts = demo::load().unwrap();
+    let file = std::fs::read(DEMO_HISTORY).unwrap();
+    let events = crossdock::trail::management::parse("history.json", &file).unwrap();
+    let draft = scenario_draft("ext-trigger-pattern-broken");
+    let timeline = reconstruct(&accounts, &draft, &events, None).unwrap();
+    // Only the rule's own writes concern this question: no repository or role event.
+    assert!(
+        timeline.history.iter().all(|e| e.event_name == "PutRule"),
+        "{timeline:#?}"
+    );
+    let flip = only_flip(&timeline);
+    assert_eq!(flip.event_time, "2026-12-05T11:47:30Z");
+    assert_eq!(
+        flip.actor_session.as_deref(),
+        Some("arn:aws:sts::222222222222:assumed-role/github-actions-ecr-push/rename-reporting-api-58")
+    );
+    assert_eq!(flip.location.document, "event pattern");
+    let revert = flip.revert.clone().expect("the previous pattern is known");
+    let pattern = revert.document.as_ref().unwrap();
+    assert_eq!(pattern["detail"]["repository-name"], json!(["reports-api"]));
+    crossdock::diagnose::history::apply_revert(&mut accounts, &revert);
+    assert_eq!(
+        crossdock::diagnose::snapshot_diff::outcome(&accounts, &draft),
+        crossdock::diagnose::snapshot_diff::Outcome::Verdict(Verdict::Works)
+    );
+}

@@ -176,10 +176,13 @@ fn walk(
         };
         let mut first_diff = None;
         let mut before_known = true;
+        // The slots the event really changed (a PutRule restating the state changes one).
         let mut befores = Vec::new();
         for (slot, after) in &change.sets {
             let before = content_before(slot, after, &events[..index]);
-            befores.push((slot.clone(), before.clone()));
+            if &before != after {
+                befores.push((slot.clone(), before.clone()));
+            }
             if before == Content::Unknown {
                 before_known = false;
                 certain_from =
