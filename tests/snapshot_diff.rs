@@ -97,6 +97,14 @@ fn one_rewritten_statement_is_the_only_change_and_flips_the_pull() {
         );
     }
     assert!(diff["questions_asked"].as_u64().unwrap() > verdicts.len() as u64);
+    // Snapshots record when they were taken, and the diff says so.
+    assert!(
+        diff["old"]["taken_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{diff}"
+    );
+    assert_eq!(diff["new"]["path"], new.to_str().unwrap());
 }
 
 #[test]

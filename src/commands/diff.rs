@@ -39,6 +39,22 @@ pub struct DiffArgs {
     pub format: DiffFormat,
 }
 
+/// One snapshot of the comparison: its file and when it was taken.
+#[derive(Debug, serde::Serialize)]
+struct Side {
+    path: String,
+    taken_at: Option<String>,
+}
+
+/// The JSON output: both sides, then the changes.
+#[derive(Debug, serde::Serialize)]
+struct Report<'a> {
+    old: Side,
+    new: Side,
+    #[serde(flatten)]
+    changes: &'a SnapshotDiff,
+}
+
 /// One `--question` value, parsed with the `explain` question grammar.
 #[derive(Debug, Parser)]
 #[command(name = "--question", no_binary_name = true)]
@@ -82,13 +98,32 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Res
             return Ok(EXIT_INPUT);
         }
     };
+    let sides = [&args.old, &args.new].map(|path| Side {
+        path: path.display().to_string(),
+        taken_at: snapshot::taken_at(path),
+    });
     match args.format {
-        DiffFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&changes).expect("diffs serialize")
-        )?,
-        DiffFormat::Text => write_text(&changes, out)?,
+        DiffFormat::Json => {
+            let [old, new] = sides;
+            let report = Report {
+                old,
+                new,
+                changes: &changes,
+            };
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report).expect("diffs serialize")
+            )?
+        }
+        DiffFormat::Text => {
+            for (label, side) in ["Old", "New"].iter().zip(&sides) {
+                let taken = side.taken_at.as_deref().unwrap_or("time unknown");
+                writeln!(out, "{label}: {} (taken {})", Safe(&side.path), Safe(taken))?;
+            }
+            writeln!(out)?;
+            write_text(&changes, out)?
+        }
     }
     Ok(if changes.verdicts.is_empty() {
         EXIT_WORKS
