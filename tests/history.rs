@@ -390,6 +390,10 @@ fn the_rule_edit_that_stopped_the_pipeline_is_found_and_reverting_it_triggers_ag
         Some("arn:aws:sts::222222222222:assumed-role/github-actions-ecr-push/rename-reporting-api-58")
     );
     assert_eq!(flip.location.document, "event pattern");
+    assert_eq!(
+        serde_json::to_value(&flip.statements_changed).unwrap(),
+        json!([{"field": "detail.repository-name", "change": "modified"}])
+    );
     let revert = flip.revert.clone().expect("the previous pattern is known");
     let pattern = revert.document.as_ref().unwrap();
     assert_eq!(pattern["detail"]["repository-name"], json!(["reports-api"]));

@@ -139,7 +139,7 @@ pub fn changed_documents(old: &Accounts, new: &Accounts) -> Vec<ChangedDocument>
         changed.push(ChangedDocument {
             location: location.clone(),
             change,
-            statements_changed: statement_diff::diff(old_state.value(), new_state.value()),
+            statements_changed: statement_diff::changes(old_state.value(), new_state.value()),
         });
     }
     changed

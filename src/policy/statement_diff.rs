@@ -26,6 +26,9 @@ pub enum StatementKey {
     Sid(String),
     /// The 0-based position of a statement without a `Sid`.
     Index(usize),
+    /// In a document without statements (an event pattern, a rule's targets): the path of
+    /// the value that changed, e.g. `detail.repository-name` or `targets[codepipeline-x]`.
+    Field(String),
 }
 
 impl std::fmt::Display for StatementKey {
@@ -33,6 +36,7 @@ impl std::fmt::Display for StatementKey {
         match self {
             Self::Sid(sid) => write!(f, "Sid {sid}"),
             Self::Index(index) => write!(f, "statement #{index}"),
+            Self::Field(path) => write!(f, "{path}"),
         }
     }
 }
@@ -66,6 +70,84 @@ fn statements(document: Option<&Value>) -> Vec<(StatementKey, &Value)> {
             (key, statement)
         })
         .collect()
+}
+
+/// What differs between two versions of any document: statements for a policy (see
+/// [`diff`]), else the values by path (see [`fields`]).
+pub fn changes(old: Option<&Value>, new: Option<&Value>) -> Vec<StatementChange> {
+    let is_policy = |d: Option<&Value>| d.is_some_and(|d| d.get("Statement").is_some());
+    if is_policy(old) || is_policy(new) {
+        diff(old, new)
+    } else {
+        fields(old, new)
+    }
+}
+
+/// The values that differ between two documents without statements, by path: object keys
+/// joined with `.`, list items that are objects with an `id` or `arn` by that key; any other
+/// value (a list of strings in an event pattern) compares whole.
+pub fn fields(old: Option<&Value>, new: Option<&Value>) -> Vec<StatementChange> {
+    let mut changes = Vec::new();
+    walk_fields("", old, new, &mut changes);
+    changes
+}
+
+fn walk_fields(
+    path: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<StatementChange>,
+) {
+    let mut push = |change| {
+        out.push(StatementChange {
+            key: StatementKey::Field(if path.is_empty() {
+                "(document)".into()
+            } else {
+                path.to_string()
+            }),
+            change,
+        })
+    };
+    match (old, new) {
+        (None, None) => {}
+        (None, Some(_)) => push(Change::Added),
+        (Some(_), None) => push(Change::Removed),
+        (Some(a), Some(b)) if a == b => {}
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                walk_fields(&child, a.get(key), b.get(key), out);
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) if keyed(a) && keyed(b) => {
+            let mut ids: Vec<&str> = a.iter().chain(b.iter()).filter_map(item_key).collect();
+            ids.dedup();
+            let mut seen = std::collections::BTreeSet::new();
+            for id in ids.into_iter().filter(|id| seen.insert(*id)) {
+                let find =
+                    |list: &'_ [Value]| list.iter().find(|v| item_key(v) == Some(id)).cloned();
+                let (x, y) = (find(a), find(b));
+                walk_fields(&format!("{path}[{id}]"), x.as_ref(), y.as_ref(), out);
+            }
+        }
+        _ => push(Change::Modified),
+    }
+}
+
+/// The key of a list item: its `id`, else its `arn`.
+fn item_key(item: &Value) -> Option<&str> {
+    item.get("id")
+        .or_else(|| item.get("arn"))
+        .and_then(Value::as_str)
+}
+
+fn keyed(list: &[Value]) -> bool {
+    !list.is_empty() && list.iter().all(|item| item_key(item).is_some())
 }
 
 /// The statements that differ between `old` and `new` (`None`: the document does not exist
@@ -126,6 +208,26 @@ mod tests {
                 r#"{"sid":"AllowPull","change":"modified"}"#,
                 r#"{"sid":"Gone","change":"removed"}"#,
                 r#"{"sid":"New","change":"added"}"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_without_statements_differ_by_path_and_list_items_by_id() {
+        let old = json!({"detail": {"repository-name": ["reports-api"], "image-tag": ["latest"]},
+                         "targets": [{"id": "t1", "arn": "a"}, {"id": "t2", "arn": "b"}]});
+        let new = json!({"detail": {"repository-name": ["reporting-api"], "image-tag": ["latest"]},
+                         "targets": [{"id": "t1", "arn": "a"}, {"id": "t3", "arn": "c"}]});
+        let rendered: Vec<String> = changes(Some(&old), Some(&new))
+            .iter()
+            .map(|c| serde_json::to_string(c).unwrap())
+            .collect();
+        assert_eq!(
+            rendered,
+            [
+                r#"{"field":"detail.repository-name","change":"modified"}"#,
+                r#"{"field":"targets[t2]","change":"removed"}"#,
+                r#"{"field":"targets[t3]","change":"added"}"#,
             ]
         );
     }

@@ -191,7 +191,7 @@ fn walk(
             first_diff.get_or_insert_with(|| {
                 let statements = match before {
                     Content::Unknown => Vec::new(),
-                    _ => statement_diff::diff(before.value(), after.value()),
+                    _ => statement_diff::changes(before.value(), after.value()),
                 };
                 (location(slot), statements)
             });
