@@ -198,6 +198,22 @@ fn text_history_marks_the_flip_and_bad_files_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("LookupEvents output"));
+    let o = crossdock(&["explain", "--demo", "--history", "scenario", "s1-broken"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--history-file"));
+    let o = crossdock(&[
+        "explain",
+        "--demo",
+        "--history",
+        "--history-file",
+        DEMO_HISTORY,
+        "--since",
+        "100d",
+        "scenario",
+        "s1-broken",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("90 days"));
 }
 
 // Library-level: the trust-policy and key-policy edits, built against the demo's documents.
