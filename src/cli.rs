@@ -120,6 +120,11 @@ pub enum Command {
         after_help = "Exit codes: 0 works, 1 fails, 3 unknown (evidence missing), 2 bad input (no data source, unknown profile or name) or output that cannot be written.\n\nExamples:\n  crossdock explain --demo scenario s1-broken\n  crossdock explain --demo pull --principal codebuild-service-role --repo source-repo\n  crossdock explain --snapshot a.json --snapshot b.json assume --principal ci-role --role arn:aws:iam::222222222222:role/deploy\n  crossdock explain --demo error \"denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage …\""
     )]
     Explain(ExplainArgs),
+    /// What changed between two snapshots: documents, statements, and the verdicts they flip.
+    #[command(
+        after_help = "Exit codes: 0 no verdict changed, 1 a verdict changed, 2 bad input.\n\nExamples:\n  crossdock diff monday.json tuesday.json\n  crossdock diff old.json new.json --format json --question \"pull --principal ci-role --repo app\""
+    )]
+    Diff(crate::commands::diff::DiffArgs),
     /// Who can pull / push / assume / decrypt / trigger this resource (or perform any IAM action on it)?
     WhoCan(crate::commands::reverse::WhoCanArgs),
     /// What can this role pull, push, assume, decrypt or trigger across the loaded accounts?
@@ -222,6 +227,7 @@ where
                 commands::explain::run(&args, out, &mut err)
             })
         }
+        Some(Command::Diff(args)) => commands::diff::run(&args, &mut out, &mut err),
         Some(Command::WhoCan(args)) => commands::reverse::who_can(&args, &mut out, &mut err),
         Some(Command::WhatCan(args)) => commands::reverse::what_can(&args, &mut out, &mut err),
         Some(Command::Demo {

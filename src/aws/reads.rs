@@ -3,6 +3,8 @@
 //! `DescribeRepositories` by name, `DescribeKey`…), never a listing of everything, so an
 //! explanation costs a constant number of calls whatever the account's size.
 
+mod history;
+
 use std::time::Duration;
 
 use aws_config::SdkConfig;

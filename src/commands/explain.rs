@@ -86,6 +86,9 @@ pub struct ExplainArgs {
     /// every format (the console's presenter-mode table), for sharing the output.
     #[arg(long, global = true)]
     pub redact: bool,
+    /// The history of the question's documents (`--history --history-file FILE`).
+    #[command(flatten)]
+    pub history: super::history::HistoryArgs,
     /// The question.
     #[command(subcommand)]
     pub question: QuestionArgs,
@@ -262,6 +265,18 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         }
     };
     match workspace.explain_loaded(&draft) {
+        Ok(explained) if args.history.history => {
+            let timeline = match super::history::timeline(&workspace, &draft, &args.history) {
+                Ok(timeline) => timeline,
+                Err(e) => {
+                    writeln!(err, "crossdock explain: {e}")?;
+                    return Ok(e.exit_code());
+                }
+            };
+            let source = offline_source(&workspace);
+            super::history::write(&explained.diagnosis, &timeline, args.format, &source, out)?;
+            Ok(exit_code(&explained.diagnosis))
+        }
         Ok(explained) => {
             let source = offline_source(&workspace);
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
@@ -313,7 +328,12 @@ fn run_live(
         tokio::time::timeout(deadline, async {
             let mut workspace = Workspace::connect(profiles).await?;
             let explained = workspace.explain(draft).await?;
-            Ok::<_, crate::workspace::WorkspaceError>((explained, live_source(&workspace).await))
+            let history = match args.history.history {
+                true => Some(super::history::live_timeline(&workspace, draft, &args.history).await),
+                false => None,
+            };
+            let source = live_source(&workspace).await;
+            Ok::<_, crate::workspace::WorkspaceError>((explained, source, history))
         })
         .await
     });
@@ -326,7 +346,25 @@ fn run_live(
         return Ok(EXIT_UNKNOWN);
     };
     match answer {
-        Ok((explained, source)) => {
+        Ok((explained, source, Some(history))) => {
+            let (timeline, requests) = match history {
+                Ok(found) => found,
+                Err(e) => {
+                    writeln!(err, "crossdock explain: {e}")?;
+                    return Ok(e.exit_code());
+                }
+            };
+            super::history::write(&explained.diagnosis, &timeline, args.format, &source, out)?;
+            if args.source.stats {
+                write_stats(&explained.cost, start.elapsed(), err)?;
+                writeln!(
+                    err,
+                    "crossdock: history: {requests} cloudtrail:LookupEvents requests"
+                )?;
+            }
+            Ok(exit_code(&explained.diagnosis))
+        }
+        Ok((explained, source, None)) => {
             write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
             if args.source.stats {
                 write_stats(&explained.cost, start.elapsed(), err)?;

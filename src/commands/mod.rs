@@ -1,8 +1,10 @@
 //! Headless commands: each takes parsed arguments and writers, and returns an exit code,
 //! so tests can run them without a process.
 
+pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod history;
 pub mod input;
 pub mod redact;
 pub mod reverse;

@@ -12,12 +12,14 @@ mod ecr;
 pub mod error_text;
 pub mod event_pattern;
 mod from_error;
+pub mod history;
 pub mod lint;
 pub mod model;
 pub mod question;
 pub mod reads;
 pub mod reverse;
 pub mod scenario;
+pub mod snapshot_diff;
 mod subject;
 mod trigger;
 

@@ -25,6 +25,7 @@ pub mod arn;
 mod build;
 mod collection;
 pub mod demo;
+pub mod documents;
 mod ecr;
 mod events;
 mod field;

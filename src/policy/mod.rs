@@ -12,6 +12,7 @@ pub mod outcome;
 pub mod principal;
 pub mod request;
 pub mod request_file;
+pub mod statement_diff;
 pub mod strict_json;
 pub mod trace;
 pub mod variables;

@@ -18,6 +18,7 @@ pub mod denial;
 mod fast;
 pub mod input;
 pub mod link;
+pub mod management;
 pub mod model;
 pub mod parse;
 mod raw;

@@ -50,6 +50,25 @@ impl Workspace {
         self.insert(account);
     }
 
+    /// The policy writes of every live account in the last `since` (CloudTrail records, for
+    /// `diagnose::history`), with the `LookupEvents` requests made. The cost depends on the
+    /// number of accounts and of writes, not on how many resources the accounts hold.
+    pub async fn policy_writes(
+        &self,
+        since: std::time::Duration,
+    ) -> Result<(Vec<serde_json::Value>, u64), crate::aws::trail_poller::TailError> {
+        let mut records = Vec::new();
+        let mut requests = 0;
+        for id in self.accounts.ids() {
+            if let Some(reader) = self.reader(id) {
+                let (found, made) = reader.policy_writes(id, since).await?;
+                records.extend(found);
+                requests += made;
+            }
+        }
+        Ok((records, requests))
+    }
+
     /// The reader of a live account.
     pub fn reader(&self, account_id: &str) -> Option<&AccountReader> {
         self.readers.reader(account_id)

@@ -227,12 +227,22 @@ impl Moto {
         account_id: &str,
         records: &[serde_json::Value],
     ) -> Result<Vec<String>, String> {
+        self.try_seed_events_in(account_id, REGION, records)
+    }
+
+    /// [`Moto::try_seed_events`] in another region (IAM records its events in us-east-1).
+    pub fn try_seed_events_in(
+        &self,
+        account_id: &str,
+        region: &str,
+        records: &[serde_json::Value],
+    ) -> Result<Vec<String>, String> {
         let body = serde_json::json!({ "Events": records }).to_string();
         // The made-up action cannot go through the SDK. moto does not check
         // signatures: the Authorization header only names the service and
         // region, and x-moto-account-id picks the account.
         let authorization = format!(
-            "AWS4-HMAC-SHA256 Credential={BASE_ACCESS_KEY}/20260101/{REGION}/cloudtrail/aws4_request, \
+            "AWS4-HMAC-SHA256 Credential={BASE_ACCESS_KEY}/20260101/{region}/cloudtrail/aws4_request, \
              SignedHeaders=host, Signature=0"
         );
         let (status, reply) = self
