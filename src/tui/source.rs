@@ -50,18 +50,7 @@ impl DataSource {
     /// A short label for the header.
     pub fn label(&self) -> String {
         match self {
-            DataSource::Demo => "demo".into(),
-            DataSource::Snapshot(paths) => {
-                let names: Vec<String> = paths
-                    .iter()
-                    .map(|p| {
-                        p.file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_else(|| p.display().to_string())
-                    })
-                    .collect();
-                format!("snapshot {}", names.join(" + "))
-            }
+            DataSource::Demo | DataSource::Snapshot(_) => self.origin().label(),
             DataSource::Profiles { .. } => "profiles".into(),
         }
     }

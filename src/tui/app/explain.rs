@@ -42,7 +42,8 @@ impl App {
         if let Some(text) = crate::tui::panes::trail::error_message(&account, index) {
             return Some(self.explain_error_text(text));
         }
-        crate::tui::panes::trail::cross_account_push(&account, index)?;
+        // A cross-account push raises the trigger questions the chooser lists.
+        record.and_then(crate::diagnose::draft::cross_account_push)?;
         let effects = self.open_chooser();
         if let Some(Overlay::Chooser(chooser)) = &mut self.overlay {
             chooser.list.set_query("trail: does this push");

@@ -101,26 +101,6 @@ pub fn error_message(account: &Account, index: usize) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A push recorded in this account: (repository, tag, pusher's account), when the
-/// record is a `PutImage` made from another account (what CloudTrail-pattern rules miss).
-pub fn cross_account_push(account: &Account, index: usize) -> Option<(String, String, String)> {
-    let record = account.trail.loaded()?.get(index)?;
-    let event = parse_record_str(&record.to_string()).ok()?;
-    let class = classify(&event);
-    if event.event_name.as_deref() != Some("PutImage") || class.cross_account != Some(true) {
-        return None;
-    }
-    Some((
-        event.request.repository_name.clone()?,
-        event
-            .request
-            .image_tag
-            .clone()
-            .unwrap_or_else(|| "latest".into()),
-        class.caller_account?,
-    ))
-}
-
 fn short_arn(arn: &str) -> String {
     arn.rsplit_once(':')
         .map(|(_, tail)| tail.to_string())
