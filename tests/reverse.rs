@@ -256,3 +256,45 @@ fn the_cli_prints_the_json_contract_and_refuses_bad_input() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn role_tags_are_principal_tags_in_every_question() {
+    // A repository policy that admits account A's principals tagged team=platform.
+    let mut accounts = demo::load().expect("demo");
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "PlatformTeam",
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "platform"}}}]});
+    accounts
+        .account_mut("222222222222")
+        .expect("B")
+        .repositories
+        .update(BASE_IMAGE, |r| r.policy = Field::Loaded(policy))
+        .expect("the repository");
+    let role = "arn:aws:iam::111111111111:role/codebuild-service-role";
+    let resource_allows = |accounts: &Accounts| {
+        let question = Question::Access {
+            principal: role.into(),
+            action: "ecr:BatchGetImage".into(),
+            resource: BASE_IMAGE.into(),
+        };
+        let diagnosis = diagnose(accounts, &question).expect("answered");
+        diagnosis
+            .check(CheckId::parse("resource-policy-allows").expect("id"))
+            .map(|c| c.status)
+    };
+    let tag = |accounts: &mut Accounts, value: &str| {
+        let mut tags = std::collections::BTreeMap::new();
+        tags.insert("team".to_string(), value.to_string());
+        accounts
+            .account_mut("111111111111")
+            .expect("A")
+            .roles
+            .update(role, |r| r.tags = Field::Loaded(tags))
+            .expect("the role");
+    };
+    tag(&mut accounts, "platform");
+    assert_eq!(resource_allows(&accounts), Some(Status::Pass));
+    tag(&mut accounts, "data");
+    assert_eq!(resource_allows(&accounts), Some(Status::Fail));
+}

@@ -77,6 +77,19 @@ pub fn check_access(
     }
 }
 
+/// The role's tags as `aws:PrincipalTag/KEY` (what a session of the role carries), unless
+/// the question already says otherwise (session tags win over role tags).
+fn principal_tags(subject: &Subject<'_>, mut context: RequestContext) -> RequestContext {
+    let tags = subject.role.and_then(|role| role.tags.loaded());
+    for (key, value) in tags.into_iter().flatten() {
+        context.insert_if_absent(
+            &format!("aws:PrincipalTag/{key}"),
+            crate::policy::ContextValue::Single(value.clone()),
+        );
+    }
+    context
+}
+
 /// The request put to the evaluator, and the inventory policy behind each of its labels
 /// (a label is the index into `locations`).
 struct Asked<'a> {
@@ -94,7 +107,7 @@ impl<'a> Asked<'a> {
     ) -> Self {
         let mut locations: Vec<&LoadedPolicy> = Vec::new();
         let mut request = Request::new(subject.caller.clone(), action, resource.arn.as_str())
-            .with_context(context.clone());
+            .with_context(principal_tags(subject, context.clone()));
         request.resource_account = resource.account.clone();
         for policy in &subject.policies {
             request.identity_policies.push(LabeledPolicy::new(
