@@ -228,8 +228,16 @@ where
             })
         }
         Some(Command::Diff(args)) => commands::diff::run(&args, &mut out, &mut err),
-        Some(Command::WhoCan(args)) => commands::reverse::who_can(&args, &mut out, &mut err),
-        Some(Command::WhatCan(args)) => commands::reverse::what_can(&args, &mut out, &mut err),
+        Some(Command::WhoCan(args)) => {
+            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
+                commands::reverse::who_can(&args, out, &mut err)
+            })
+        }
+        Some(Command::WhatCan(args)) => {
+            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
+                commands::reverse::what_can(&args, out, &mut err)
+            })
+        }
         Some(Command::Demo {
             command: DemoCommand::List,
         }) => commands::explain::demo_list(&mut out, &mut err),

@@ -298,3 +298,33 @@ fn role_tags_are_principal_tags_in_every_question() {
     tag(&mut accounts, "data");
     assert_eq!(resource_allows(&accounts), Some(Status::Fail));
 }
+
+#[test]
+fn redacted_reverse_answers_hold_no_real_account_id() {
+    for args in [
+        vec![
+            "who-can",
+            "--demo",
+            "--redact",
+            "push",
+            "--resource",
+            "payment-service",
+        ],
+        vec![
+            "what-can",
+            "--demo",
+            "--redact",
+            "--principal",
+            "codebuild-service-role",
+            "--format",
+            "json",
+        ],
+    ] {
+        let (code, stdout, stderr) = crossdock(&args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert!(!stdout.is_empty(), "{args:?}");
+        for real in [demo::ACCOUNT_A, demo::ACCOUNT_B] {
+            assert!(!stdout.contains(real), "{args:?} shows {real}:\n{stdout}");
+        }
+    }
+}

@@ -37,6 +37,9 @@ pub struct WhoCanArgs {
     /// Also list the principals that cannot.
     #[arg(long)]
     pub all: bool,
+    /// Mask account ids, access key ids and principal ids (the presenter-mode table).
+    #[arg(long)]
+    pub redact: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReverseFormat::Text)]
     pub format: ReverseFormat,
@@ -57,6 +60,9 @@ pub struct WhatCanArgs {
     /// Also list what it cannot reach.
     #[arg(long)]
     pub all: bool,
+    /// Mask account ids, access key ids and principal ids (the presenter-mode table).
+    #[arg(long)]
+    pub redact: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReverseFormat::Text)]
     pub format: ReverseFormat,
