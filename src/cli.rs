@@ -192,25 +192,36 @@ where
         );
         return ExitCode::from(commands::EXIT_INPUT);
     }
-    let code = match cli.command {
-        Some(Command::Eval {
+    let Some(command) = cli.command else {
+        drop(out);
+        drop(err);
+        return console(&cli.console);
+    };
+    let code = headless(command, &mut out, &mut err);
+    // What is still buffered must reach its destination before the code says it did.
+    let code = code.and_then(|code| out.flush().map(|()| code));
+    finish(code, &mut err)
+}
+
+/// Runs a headless command; returns its exit code.
+fn headless(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+    match command {
+        Command::Eval {
             path,
             format,
             bench,
-        }) => commands::eval::run(&path, format, bench, &mut out, &mut err),
-        Some(Command::Trail(args)) => {
-            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
-                commands::trail::run(&args, out, &mut err)
-            })
-        }
+        } => commands::eval::run(&path, format, bench, out, err),
+        Command::Trail(args) => commands::redact::maybe_redacted(args.redact, out, |out| {
+            commands::trail::run(&args, out, err)
+        }),
         #[cfg(feature = "aws")]
-        Some(Command::Snapshot {
+        Command::Snapshot {
             profile,
             profile_b,
             region,
             output,
             redact,
-        }) => commands::snapshot::run(
+        } => commands::snapshot::run(
             &commands::snapshot::SnapshotArgs {
                 source: crate::aws::ProfileSource::from_env(),
                 profile,
@@ -219,41 +230,27 @@ where
                 output,
                 redact,
             },
-            &mut out,
-            &mut err,
+            out,
+            err,
         ),
-        Some(Command::Explain(args)) => {
-            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
-                commands::explain::run(&args, out, &mut err)
-            })
-        }
-        Some(Command::Diff(args)) => commands::diff::run(&args, &mut out, &mut err),
-        Some(Command::WhoCan(args)) => {
-            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
-                commands::reverse::who_can(&args, out, &mut err)
-            })
-        }
-        Some(Command::WhatCan(args)) => {
-            commands::redact::maybe_redacted(args.redact, &mut out, |out| {
-                commands::reverse::what_can(&args, out, &mut err)
-            })
-        }
-        Some(Command::Demo {
+        Command::Explain(args) => commands::redact::maybe_redacted(args.redact, out, |out| {
+            commands::explain::run(&args, out, err)
+        }),
+        Command::Diff(args) => commands::diff::run(&args, out, err),
+        Command::WhoCan(args) => commands::redact::maybe_redacted(args.redact, out, |out| {
+            commands::reverse::who_can(&args, out, err)
+        }),
+        Command::WhatCan(args) => commands::redact::maybe_redacted(args.redact, out, |out| {
+            commands::reverse::what_can(&args, out, err)
+        }),
+        Command::Demo {
             command: DemoCommand::List,
-        }) => commands::explain::demo_list(&mut out, &mut err),
-        Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "crossdock", &mut out);
+        } => commands::explain::demo_list(out, err),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "crossdock", out);
             Ok(0)
         }
-        None => {
-            drop(out);
-            drop(err);
-            return console(&cli.console);
-        }
-    };
-    // What is still buffered must reach its destination before the code says it did.
-    let code = code.and_then(|code| out.flush().map(|()| code));
-    finish(code, &mut err)
+    }
 }
 
 /// The first console option given, which a subcommand would silently ignore.
