@@ -5,55 +5,14 @@
 //! The scanner blanks out comments, strings and character literals first, so braces and
 //! `fn` inside them do not count.
 
-use std::path::{Path, PathBuf};
+#[path = "support/sources.rs"]
+mod support_sources;
+
+use support_sources::sources;
 
 /// The longest a function may be, from its `fn` line to its closing brace. Longer ones are
 /// split along their phases into named helpers.
 const MAX_FN_LINES: usize = 100;
-
-/// Files (under `src/`) exempt from the length limit, each with why (none today: keep it so).
-/// Remove an entry once its functions are short.
-const LONG_FUNCTIONS_ALLOWED: &[(&str, &str)] = &[];
-
-fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("read src")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// Every `.rs` file under `src/`, as (path relative to `src/`, text).
-fn sources() -> Vec<(String, String)> {
-    let root = src();
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    files
-        .into_iter()
-        .map(|path| {
-            let relative = path
-                .strip_prefix(&root)
-                .expect("under src")
-                .to_string_lossy()
-                .replace('\\', "/");
-            (
-                relative,
-                std::fs::read_to_string(&path).expect("read source"),
-            )
-        })
-        .collect()
-}
 
 /// The text with comments, string literals and character literals replaced by spaces
 /// (newlines kept, so line numbers stay true).
@@ -276,17 +235,8 @@ fn without_test_modules(text: &str) -> String {
 #[test]
 fn no_function_in_src_is_longer_than_the_limit() {
     let files = sources();
-    for (file, _) in LONG_FUNCTIONS_ALLOWED {
-        assert!(
-            files.iter().any(|(f, _)| f == file),
-            "src/{file} is gone: remove it from LONG_FUNCTIONS_ALLOWED"
-        );
-    }
     let mut long = Vec::new();
     for (file, text) in &files {
-        if LONG_FUNCTIONS_ALLOWED.iter().any(|(f, _)| f == file) {
-            continue;
-        }
         for (name, line, lines) in functions(text) {
             if lines > MAX_FN_LINES {
                 long.push(format!("src/{file}:{line} {name} ({lines} lines)"));

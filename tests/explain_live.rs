@@ -8,7 +8,7 @@ mod moto;
 mod seed;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crossdock::diagnose::Question;
 use crossdock::inventory::demo;
@@ -24,25 +24,12 @@ fn profiles(test: &str) -> ProfilePaths {
 }
 
 fn crossdock(paths: &ProfilePaths, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crossdock"));
-    cmd.arg("explain")
+    paths
+        .crossdock()
+        .arg("explain")
         .args(args)
-        .env("AWS_CONFIG_FILE", &paths.config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials)
-        .env("NO_COLOR", "1");
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.output().expect("run crossdock")
+        .output()
+        .expect("run crossdock")
 }
 
 fn text(bytes: &[u8]) -> String {

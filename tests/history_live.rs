@@ -10,7 +10,7 @@ mod moto;
 mod seed;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::{Duration, SecondsFormat, Utc};
 use crossdock::inventory::demo;
@@ -22,25 +22,12 @@ const PULLER: &str = "arn:aws:sts::111111111111:assumed-role/codebuild-service-r
 const SOURCE_REPO: &str = "arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo";
 
 fn crossdock(paths: &ProfilePaths, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crossdock"));
-    cmd.arg("explain")
+    paths
+        .crossdock()
+        .arg("explain")
         .args(args)
-        .env("AWS_CONFIG_FILE", &paths.config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials)
-        .env("NO_COLOR", "1");
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.output().expect("run crossdock")
+        .output()
+        .expect("run crossdock")
 }
 
 fn ago(hours: i64) -> String {

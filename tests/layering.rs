@@ -7,7 +7,10 @@
 //! of the list that no longer occurs, so the list only ever shrinks.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+#[path = "support/sources.rs"]
+mod support_sources;
+
+use support_sources::sources;
 
 /// The layered modules, lowest first, and the modules each may import. `cli` (the top
 /// floor) is imported by none of them.
@@ -58,25 +61,6 @@ const UNLAYERED: &[&str] = &["lib.rs", "main.rs", "cli.rs", "logging.rs", "safe_
 const KNOWN_VIOLATIONS: &[(&str, &str)] = &[
     // Empty since the redesign took `diagnose` off `report` and `tui` off `commands`.
 ];
-
-fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("read src")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// The module path segments of a file under `src/` (`diagnose/mod.rs` → `[diagnose]`,
 /// `tui/panes/lists.rs` → `[tui, panes, lists]`).
@@ -170,17 +154,9 @@ fn imported_tops(text: &str, module: &[&str]) -> BTreeSet<String> {
 
 /// Every (file, imported module) pair that breaks a rule.
 fn violations() -> BTreeSet<(String, String)> {
-    let root = src();
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
     let layered: Vec<&str> = RULES.iter().map(|(m, _)| *m).chain(["cli"]).collect();
     let mut out = BTreeSet::new();
-    for path in files {
-        let relative = path
-            .strip_prefix(&root)
-            .expect("under src")
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (relative, text) in sources() {
         if UNLAYERED.contains(&relative.as_str()) {
             continue;
         }
@@ -193,7 +169,6 @@ fn violations() -> BTreeSet<(String, String)> {
             .unwrap_or_else(|| {
                 panic!("src/{relative}: module `{top}` has no layer rule; add it to RULES")
             });
-        let text = std::fs::read_to_string(&path).expect("read source");
         for name in imported_tops(&text, &module) {
             if name != top && layered.contains(&name.as_str()) && !allowed.contains(&name.as_str())
             {

@@ -7,7 +7,7 @@
 mod moto;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aws_config::SdkConfig;
 use moto::{moto, ProfilePaths};
@@ -147,24 +147,11 @@ fn scratch(test: &str) -> PathBuf {
 }
 
 fn crossdock(paths: &ProfilePaths, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crossdock"));
-    cmd.args(args)
-        .env("AWS_CONFIG_FILE", &paths.config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials)
-        .env("NO_COLOR", "1");
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.output().expect("run crossdock")
+    paths
+        .crossdock()
+        .args(args)
+        .output()
+        .expect("run crossdock")
 }
 
 /// Runs `crossdock explain SOURCE... --format json QUESTION...` and returns the diagnosis.

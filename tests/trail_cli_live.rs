@@ -26,23 +26,8 @@ fn profiles(test: &str, accounts: &[(&str, &str)]) -> ProfilePaths {
 
 /// The binary with only these profile files: nothing from the developer's environment.
 fn crossdock(paths: &ProfilePaths, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crossdock"));
-    cmd.arg("trail")
-        .args(args)
-        .env("AWS_CONFIG_FILE", &paths.config)
-        .env("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials);
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = paths.crossdock();
+    cmd.arg("trail").args(args);
     cmd
 }
 

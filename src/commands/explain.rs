@@ -542,7 +542,11 @@ async fn live_source(workspace: &Workspace) -> DataSource {
     DataSource::live(profiles)
 }
 
-fn offline_workspace(source: &SourceArgs, scenario: bool) -> Result<Workspace, InputError> {
+/// The demo or snapshot workspace the arguments name (a scenario implies the demo).
+pub(super) fn offline_workspace(
+    source: &SourceArgs,
+    scenario: bool,
+) -> Result<Workspace, InputError> {
     if scenario && !source.snapshot.is_empty() {
         return Err(InputError::ScenarioWithSnapshot);
     }

@@ -144,22 +144,11 @@ fn open(
     if !profiles.is_empty() {
         return open_live(&profiles, source.stats, command, err);
     }
-    let opened = if source.snapshot.is_empty() {
-        if !source.demo {
-            writeln!(
-                err,
-                "crossdock {command}: no accounts given: pass --demo, --snapshot FILE or --profile NAME"
-            )?;
-            return Ok(Err(EXIT_INPUT));
-        }
-        Workspace::demo().map_err(|e| e.to_string())
-    } else {
-        Workspace::from_snapshots(&source.snapshot).map_err(|e| e.to_string())
-    };
-    match opened {
+    // The same sources and refusals as `explain` (no data source → exit 2 naming them).
+    match super::explain::offline_workspace(source, false) {
         Ok(workspace) => Ok(Ok(workspace)),
-        Err(message) => {
-            writeln!(err, "crossdock {command}: {message}")?;
+        Err(e) => {
+            writeln!(err, "crossdock {command}: {e}")?;
             Ok(Err(EXIT_INPUT))
         }
     }

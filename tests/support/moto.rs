@@ -76,6 +76,28 @@ impl ProfilePaths {
             .with_file(ProfileFileKind::Credentials, &self.credentials)
             .build()
     }
+
+    /// The crossdock binary reading these profile files alone: no AWS setting from the
+    /// developer's environment leaks in (profile, keys, region, endpoint), and no colour.
+    pub fn crossdock(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_crossdock"));
+        cmd.env("AWS_CONFIG_FILE", &self.config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &self.credentials)
+            .env("NO_COLOR", "1");
+        for var in [
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_ENDPOINT_URL",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
 }
 
 /// The server of this test process, started (and its venv built) on first use.
