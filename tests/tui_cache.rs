@@ -4,27 +4,21 @@
 //! One test in this file: it points the process's AWS config at temporary profile files.
 #![cfg(all(feature = "tui", feature = "aws"))]
 
+#[path = "support/live_console.rs"]
+mod live_console;
 #[path = "support/moto.rs"]
 mod moto;
 #[path = "support/seed.rs"]
 mod seed;
 
-use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 
 use crossdock::diagnose::Question;
-use crossdock::inventory::demo;
 use crossdock::tui::action::Action;
-use crossdock::tui::app::{AppOptions, DeepLink, Focus};
+use crossdock::tui::app::Focus;
 use crossdock::tui::headless::Harness;
-use crossdock::tui::keymap::Keymap;
-use crossdock::tui::live::AwsAccounts;
 use crossdock::tui::msg::Side;
-use crossdock::tui::source::DataSource;
-use crossdock::tui::theme::Theme;
 use crossdock::workspace::Cost;
-use moto::moto;
 
 /// The docker error of S1's denied pull, as an operator pastes it.
 fn pasted_s1_error() -> String {
@@ -56,45 +50,7 @@ fn explain_pull(h: &mut Harness) -> Cost {
 
 #[test]
 fn a_second_explanation_reads_nothing_until_the_accounts_are_reloaded() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let (a, b) = (
-            moto().sdk_config(demo::ACCOUNT_A).await,
-            moto().sdk_config(demo::ACCOUNT_B).await,
-        );
-        seed::seed_scenarios(&a, &b, &["s1-broken"]).await;
-    });
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tui-cache-{}", std::process::id()));
-    let paths = moto().write_profiles(
-        &dir,
-        &[("build", demo::ACCOUNT_A), ("registry", demo::ACCOUNT_B)],
-    );
-    // Safe: this test binary runs this single test, so no other thread reads the environment.
-    unsafe {
-        std::env::set_var("AWS_CONFIG_FILE", &paths.config);
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials);
-        for var in [
-            "AWS_PROFILE",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_ENDPOINT_URL",
-        ] {
-            std::env::remove_var(var);
-        }
-    }
-    let options = AppOptions {
-        source: DataSource::Profiles {
-            a: Some("build".into()),
-            b: Some("registry".into()),
-        },
-        theme: Theme::monochrome(),
-        keymap: Keymap::default_keymap(),
-        presenter: false,
-        deep_link: DeepLink::default(),
-    };
-    let mut h = Harness::with(options, Arc::new(AwsAccounts::default()), 160, 48);
+    let (mut h, paths) = live_console::console_on_moto("tui-cache", &["s1-broken"]);
 
     let first = explain_pull(&mut h);
     assert!(

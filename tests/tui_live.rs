@@ -4,67 +4,22 @@
 //! One test in this file: it points the process's AWS config at temporary profile files.
 #![cfg(all(feature = "tui", feature = "aws"))]
 
+#[path = "support/live_console.rs"]
+mod live_console;
 #[path = "support/moto.rs"]
 mod moto;
 #[path = "support/seed.rs"]
 mod seed;
 
-use std::path::Path;
-use std::sync::Arc;
-
 use crossdock::diagnose::model::Status;
 use crossdock::inventory::demo;
 use crossdock::tui::action::Action;
-use crossdock::tui::app::{AppOptions, DeepLink};
 use crossdock::tui::headless::Harness;
-use crossdock::tui::keymap::Keymap;
-use crossdock::tui::live::AwsAccounts;
 use crossdock::tui::msg::Side;
-use crossdock::tui::source::DataSource;
-use crossdock::tui::theme::Theme;
-use moto::moto;
 
 #[test]
 fn live_profiles_load_and_explain_s1_like_the_demo() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let (a, b) = (
-            moto().sdk_config(demo::ACCOUNT_A).await,
-            moto().sdk_config(demo::ACCOUNT_B).await,
-        );
-        seed::seed_scenarios(&a, &b, &["s1-broken"]).await;
-    });
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tui-live-{}", std::process::id()));
-    let paths = moto().write_profiles(
-        &dir,
-        &[("build", demo::ACCOUNT_A), ("registry", demo::ACCOUNT_B)],
-    );
-    // Safe: this test binary runs this single test, so no other thread reads the environment.
-    unsafe {
-        std::env::set_var("AWS_CONFIG_FILE", &paths.config);
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials);
-        for var in [
-            "AWS_PROFILE",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_ENDPOINT_URL",
-        ] {
-            std::env::remove_var(var);
-        }
-    }
-    let options = AppOptions {
-        source: DataSource::Profiles {
-            a: Some("build".into()),
-            b: Some("registry".into()),
-        },
-        theme: Theme::monochrome(),
-        keymap: Keymap::default_keymap(),
-        presenter: false,
-        deep_link: DeepLink::default(),
-    };
-    let mut h = Harness::with(options, Arc::new(AwsAccounts::default()), 160, 48);
+    let (mut h, _paths) = live_console::console_on_moto("tui-live", &["s1-broken"]);
     let id = |h: &Harness, side| h.app.side(side).account().map(|a| a.id().to_string());
     assert_eq!(
         id(&h, Side::A).as_deref(),
