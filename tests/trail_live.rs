@@ -294,6 +294,7 @@ async fn failures_are_values_in_the_report_and_the_state() {
     // No credentials at all: nothing is sent, and the other stream is not tried.
     let bare = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(crossdock::aws::http::client())
         .region(Region::new(REGION))
         .endpoint_url(moto().endpoint())
         .build();

@@ -28,8 +28,10 @@ pub async fn sdk_config(
         Some(name) => Some(profiles::profile(source, name).await?.kind),
         None => None,
     };
-    let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).profile_files(source.profile_files());
+    let http_client = super::http::client();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client.clone())
+        .profile_files(source.profile_files());
     if let Some(name) = profile {
         loader = loader.profile_name(name);
     }
@@ -44,7 +46,9 @@ pub async fn sdk_config(
     }
     match (profile, kind) {
         (Some(name), Some(kind)) if kind != ProfileKind::NoCredentials => {
-            let provider_config = ProviderConfig::default().with_region(config.region().cloned());
+            let provider_config = ProviderConfig::default()
+                .with_region(config.region().cloned())
+                .with_http_client(http_client);
             let provider = ProfileFileCredentialsProvider::builder()
                 .configure(&provider_config)
                 .profile_files(source.profile_files())

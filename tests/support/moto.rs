@@ -179,6 +179,7 @@ impl Moto {
     fn config_with(&self, credentials: Credentials) -> SdkConfig {
         SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
+            .http_client(crossdock::aws::http::client())
             .region(Region::new(REGION))
             .endpoint_url(&self.endpoint)
             .credentials_provider(SharedCredentialsProvider::new(credentials))
@@ -227,6 +228,7 @@ impl Moto {
     /// loads a user's profile. The endpoint comes from the profile file.
     pub async fn profile_config(&self, paths: &ProfilePaths, profile: &str) -> SdkConfig {
         aws_config::defaults(BehaviorVersion::latest())
+            .http_client(crossdock::aws::http::client())
             .profile_files(paths.profile_files())
             .profile_name(profile)
             .load()
