@@ -114,6 +114,34 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// Starts a new peak-memory window (Linux: writing 5 to `clear_refs` resets `VmHWM`), so a
+/// figure is not the peak of an earlier, bigger phase.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// A live poll delivering 20 new records, `rounds` times: message handled, then a frame.
+fn trail_updates(h: &mut Harness, first: usize, rounds: usize) -> (Duration, Duration) {
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("backend");
+    let samples = (0..rounds)
+        .map(|round| {
+            let records = (0..20).map(|i| put_image(first + round * 20 + i)).collect();
+            let generation = h.app.sides[0].generation;
+            let start = Instant::now();
+            let effects = h.app.handle(Msg::TrailPolled {
+                side: crossdock::tui::msg::Side::A,
+                generation,
+                result: Ok(records),
+            });
+            draw(h, &mut terminal);
+            let elapsed = start.elapsed();
+            black_box(effects);
+            elapsed
+        })
+        .collect();
+    percentiles(samples)
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -143,6 +171,8 @@ fn main() {
     );
     drop(h);
 
+    reset_peak_rss();
+    let before_load = peak_rss_mib();
     let start = Instant::now();
     let mut h = loaded(10_000, 100_000);
     let load = start.elapsed();
@@ -150,8 +180,14 @@ fn main() {
     let (p50, p99) = frames(&h, 200);
     black_box(&h);
     println!(
-        "10,000 roles + 100,000 trail events held: load {} · Trail frame p50 {} p99 {} · peak RSS {:.0} MiB (process baseline {:.0} MiB)",
-        ms(load), ms(p50), ms(p99), peak_rss_mib(), baseline
+        "10,000 roles + 100,000 trail events held: load {} · Trail frame p50 {} p99 {} · peak RSS {:.0} MiB (before loading {:.0} MiB, process baseline {:.0} MiB)",
+        ms(load), ms(p50), ms(p99), peak_rss_mib(), before_load, baseline
+    );
+    let (p50, p99) = trail_updates(&mut h, 100_000, 50);
+    println!(
+        "live trail update, 20 new records into 100,000 (poll message to frame): p50 {} p99 {}",
+        ms(p50),
+        ms(p99)
     );
     let (p50, p99) = filter_keystrokes(&mut h, "cross", 5);
     println!(

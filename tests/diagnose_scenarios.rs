@@ -141,7 +141,7 @@ fn a_cloudtrail_rule_without_trail_evidence_or_pusher_is_unknown_not_a_guess() {
         pusher: String::new(),
     };
     for trail in [
-        crossdock::inventory::Field::Loaded(Vec::new()),
+        crossdock::inventory::Field::Loaded(Default::default()),
         crossdock::inventory::Field::NotLoaded,
     ] {
         pair.account_mut(demo::ACCOUNT_B).expect("b").trail = trail;

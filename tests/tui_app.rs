@@ -1275,3 +1275,89 @@ fn a_trail_record_shows_the_other_accounts_copy() {
     }
     assert!(joined > 0, "no record of A is joined with B's copy");
 }
+
+/// A CloudTrail record as the live poller delivers it: PutImage at second `i`, every third
+/// one from another account, every fifth one denied.
+fn polled_record(i: usize) -> serde_json::Value {
+    let caller = if i % 3 == 0 {
+        "111111111111"
+    } else {
+        demo::ACCOUNT_A
+    };
+    let mut record = serde_json::json!({
+        "eventVersion": "1.08", "eventID": format!("poll-{i}"),
+        "eventTime": format!("2026-12-0{}T10:{:02}:{:02}Z", 1 + i % 5, (i / 60) % 60, i % 60),
+        "eventSource": "ecr.amazonaws.com", "eventName": "PutImage", "awsRegion": "ap-northeast-1",
+        "userIdentity": {"type": "AssumedRole", "accountId": caller,
+            "arn": format!("arn:aws:sts::{caller}:assumed-role/ci/s{i}")},
+        "recipientAccountId": demo::ACCOUNT_A,
+        "requestParameters": {"repositoryName": format!("svc-{}", i % 4), "imageTag": format!("v{i}")}
+    });
+    if i % 5 == 0 {
+        record["errorCode"] = "AccessDenied".into();
+        record["errorMessage"] = "denied".into();
+    }
+    record
+}
+
+/// A poll adds its records to the Trail list in place (no rebuild of every list); what is
+/// shown — order, filter, toggles, selection — equals a list built afresh from all records.
+#[test]
+fn polled_trail_records_join_the_list_as_a_fresh_build_would_show_them() {
+    let mut h = Harness::demo(120, 40);
+    let mut account = h
+        .app
+        .side(Side::A)
+        .account()
+        .expect("loaded")
+        .as_ref()
+        .clone();
+    account.trail = crossdock::inventory::Field::Loaded((0..200).map(polled_record).collect());
+    let other = h
+        .app
+        .side(Side::B)
+        .account()
+        .expect("loaded")
+        .as_ref()
+        .clone();
+    let generation = h.app.side(Side::A).generation;
+    let effects = h.app.handle(Msg::PairLoaded {
+        generation,
+        result: Ok(vec![account, other]),
+    });
+    h.run(effects);
+    h.act(Action::TabTrail);
+    h.act(Action::Filter)
+        .type_text("ci/s1")
+        .act(Action::Confirm);
+    h.act(Action::ToggleDenied);
+    h.act(Action::Down);
+    let selected = h.app.side(Side::A).list(Tab::Trail).selected().cloned();
+    let effects = h.app.handle(Msg::TrailPolled {
+        side: Side::A,
+        generation,
+        result: Ok((200..260).map(polled_record).collect()),
+    });
+    h.run(effects);
+    let list = h.app.side(Side::A).list(Tab::Trail);
+    assert_eq!(list.total(), 260);
+    assert_eq!(
+        list.selected().cloned(),
+        selected,
+        "the same record stays selected"
+    );
+    let account = h.app.side(Side::A).account().expect("loaded");
+    let mut fresh = crossdock::tui::widgets::list::FilterList::new(
+        Tab::Trail.rows(account),
+        crossdock::tui::widgets::list::Row::haystack,
+    );
+    fresh.set_required(list.required().to_vec());
+    fresh.set_query(&list.query);
+    let shown = |l: &crossdock::tui::widgets::list::FilterList<_>| {
+        l.visible()
+            .map(|r: &crossdock::tui::widgets::list::Row| r.item.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(shown(list).len() > 5, "the filter still shows records");
+    assert_eq!(shown(list), shown(&fresh));
+}

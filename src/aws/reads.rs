@@ -88,7 +88,7 @@ impl AccountReader {
         let mut poller = TrailPoller::new(config, account.id(), &filter, poller_config);
         let report = poller.poll_once().await;
         account.trail = match report.errors.first() {
-            None => Field::Loaded(report.records),
+            None => Field::Loaded(report.records.into()),
             Some(failure) => {
                 let (code, message) = match &failure.error {
                     TailError::Service { code, message } => (code.clone(), message.clone()),

@@ -579,20 +579,17 @@ fn resolve_source_repository(
 fn pusher_of_event(accounts: &Accounts, shared_event_id: &str) -> Option<(String, String)> {
     let caller = push_caller_account(accounts, shared_event_id)?;
     let account = accounts.account(&caller)?;
-    records(account)
-        .filter(|r| shared_id(r) == Some(shared_event_id))
-        .find_map(|r| {
-            let arn = r.pointer("/userIdentity/arn")?.as_str()?;
-            (account_of(arn) == Some(caller.as_str())).then(|| (arn.to_string(), caller.clone()))
-        })
+    records_sharing(account, shared_event_id).find_map(|r| {
+        let arn = r.pointer("/userIdentity/arn")?.as_str()?;
+        (account_of(arn) == Some(caller.as_str())).then(|| (arn.to_string(), caller.clone()))
+    })
 }
 
 /// The calling account of a `PutImage` record, from any loaded copy of it.
 fn push_caller_account(accounts: &Accounts, shared_event_id: &str) -> Option<String> {
     accounts
         .accounts()
-        .flat_map(records)
-        .filter(|r| shared_id(r) == Some(shared_event_id))
+        .flat_map(|account| records_sharing(account, shared_event_id))
         .find_map(|r| {
             r.pointer("/userIdentity/accountId")
                 .and_then(Value::as_str)
@@ -600,8 +597,20 @@ fn push_caller_account(accounts: &Accounts, shared_event_id: &str) -> Option<Str
         })
 }
 
-fn records(account: &Account) -> impl Iterator<Item = &Value> {
-    account.trail.loaded().into_iter().flatten()
+/// The account's records of the call `shared_event_id` (only those whose text names it
+/// are parsed).
+fn records_sharing<'a>(
+    account: &'a Account,
+    shared_event_id: &'a str,
+) -> impl Iterator<Item = Value> + 'a {
+    account
+        .trail
+        .loaded()
+        .into_iter()
+        .flat_map(|records| records.iter_raw())
+        .filter(move |raw| raw.contains(shared_event_id))
+        .filter_map(|raw| serde_json::from_str::<Value>(raw).ok())
+        .filter(move |r| shared_id(r) == Some(shared_event_id))
 }
 
 fn shared_id(record: &Value) -> Option<&str> {

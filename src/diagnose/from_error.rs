@@ -139,16 +139,19 @@ fn caller_from_trail(accounts: &Accounts, parsed: &ParsedError) -> Option<Found>
                 .trail
                 .loaded()
                 .into_iter()
-                .flatten()
+                .flat_map(|records| records.iter_raw())
+                // Only refused calls can name the caller; skip parsing the rest.
+                .filter(|raw| raw.contains("AccessDenied"))
+                .filter_map(|raw| serde_json::from_str::<Value>(raw).ok())
                 .map(move |record| (id.clone(), record))
         })
         .filter(|(_, r)| text(r, "/eventName").is_some_and(|e| events.contains(&e.as_str())))
         .filter(|(_, r)| text(r, "/errorCode").is_some_and(|c| c.starts_with("AccessDenied")))
         .filter(|(_, r)| text(r, "/requestParameters/repositoryName").as_deref() == Some(name))
         .filter_map(|(account, r)| {
-            let arn = text(r, "/userIdentity/arn")?;
-            let time = text(r, "/eventTime").unwrap_or_default();
-            let event = text(r, "/eventName").unwrap_or_default();
+            let arn = text(&r, "/userIdentity/arn")?;
+            let time = text(&r, "/eventTime").unwrap_or_default();
+            let event = text(&r, "/eventName").unwrap_or_default();
             Some((time, account, event, arn))
         })
         .max()

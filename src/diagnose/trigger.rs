@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::subject::{field_gap, parse_field, Subject};
 use super::DiagnoseError;
-use crate::inventory::{Account, Accounts, Field, Pipeline, Role, Rule};
+use crate::inventory::{Account, Accounts, Field, Pipeline, Role, Rule, TrailRecords};
 use crate::policy::RequestContext;
 use crate::trail::{classify, parse_record_str};
 
@@ -570,10 +570,10 @@ struct PushesSeen {
 }
 
 impl PushesSeen {
-    fn in_trail(records: &[Value], repository: &str, account: Option<&str>) -> Self {
+    fn in_trail(records: &TrailRecords, repository: &str, account: Option<&str>) -> Self {
         let mut seen = PushesSeen::default();
-        for record in records {
-            let Ok(event) = parse_record_str(&record.to_string()) else {
+        for record in records.iter_raw() {
+            let Ok(event) = parse_record_str(record) else {
                 continue;
             };
             if event.event_name.as_deref() != Some("PutImage")
@@ -609,7 +609,7 @@ impl PushesSeen {
 /// unknown when nothing tells who pushes.
 fn no_foreign_push(
     best: &Candidate<'_>,
-    trail: Option<&Field<Vec<Value>>>,
+    trail: Option<&Field<TrailRecords>>,
     pusher_account: Option<&str>,
     own_pushes: usize,
     account: Option<&str>,

@@ -13,6 +13,7 @@ use super::iam::{ManagedPolicy, Role};
 use super::kms::Key;
 use super::pipeline::Pipeline;
 use super::s3::Bucket;
+use super::trail_records::TrailRecords;
 
 /// Who read the account, and where (`sts:GetCallerIdentity` plus the chosen profile and region).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,9 +70,9 @@ pub struct Account {
     #[serde(default)]
     pub buckets: Collection<Bucket>,
     /// Raw CloudTrail records, each the JSON of one event as CloudTrail delivers it
-    /// (`LookupEvents`' `CloudTrailEvent`, decoded); `crate::trail` parses them.
+    /// (`LookupEvents`' `CloudTrailEvent`, decoded), held compactly; `crate::trail` parses them.
     #[serde(default)]
-    pub trail: Field<Vec<Value>>,
+    pub trail: Field<TrailRecords>,
 }
 
 impl Account {

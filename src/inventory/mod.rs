@@ -38,6 +38,7 @@ pub mod redact;
 mod s3;
 pub mod secrets;
 pub mod snapshot;
+mod trail_records;
 mod wire;
 
 pub use account::{Account, Identity};
@@ -54,3 +55,4 @@ pub use policy_store::{Parsed, PolicyStore};
 pub use redact::Redactor;
 pub use s3::{Bucket, BucketEncryption};
 pub use snapshot::SnapshotError;
+pub use trail_records::TrailRecords;

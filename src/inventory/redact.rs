@@ -161,7 +161,13 @@ impl Redactor {
         drop_tags(&mut copy);
         copy.identity.caller_arn = without_session_name(&copy.identity.caller_arn);
         if let Field::Loaded(records) = &mut copy.trail {
-            records.iter_mut().for_each(forget_people);
+            *records = records
+                .iter()
+                .map(|mut record| {
+                    forget_people(&mut record);
+                    record
+                })
+                .collect();
         }
         let mut value = serde_json::to_value(&copy)?;
         self.redact_value(&mut value);
@@ -262,7 +268,7 @@ mod session_tests {
                 "arn": "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com",
                 "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::123456789012:role/x"}}
             }
-        })]);
+        })].into());
         let redacted = Redactor::new().redact_account(&account).expect("redact");
         let text = serde_json::to_string(&redacted.trail).expect("JSON");
         assert!(
@@ -318,10 +324,13 @@ mod tests {
             }]),
             tags: Field::Loaded(Default::default()),
         }]);
-        account.trail = Field::Loaded(vec![json!({
-            "userIdentity": {"type": "AWSAccount", "accountId": other},
-            "recipientAccountId": id,
-        })]);
+        account.trail = Field::Loaded(
+            vec![json!({
+                "userIdentity": {"type": "AWSAccount", "accountId": other},
+                "recipientAccountId": id,
+            })]
+            .into(),
+        );
         account
     }
 

@@ -433,7 +433,7 @@ mod tests {
         ));
         account.roles = Collection::complete([role]);
         account.registry_policy = Field::Absent;
-        account.trail = Field::Loaded(vec![json!({"eventName": "PutImage"})]);
+        account.trail = Field::Loaded(vec![json!({"eventName": "PutImage"})].into());
         account
     }
 

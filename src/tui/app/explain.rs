@@ -35,7 +35,10 @@ impl App {
             _ => return None,
         };
         let record = account.trail.loaded().and_then(|r| r.get(index));
-        if let Some(draft) = record.and_then(|r| crate::diagnose::draft::from_trail(r).pop()) {
+        if let Some(draft) = record
+            .as_ref()
+            .and_then(|r| crate::diagnose::draft::from_trail(r).pop())
+        {
             let title = "trail: the denied call".to_string();
             return Some(self.start_diagnosis(draft, title));
         }
@@ -43,7 +46,9 @@ impl App {
             return Some(self.explain_error_text(text));
         }
         // A cross-account push raises the trigger questions the chooser lists.
-        record.and_then(crate::diagnose::draft::cross_account_push)?;
+        record
+            .as_ref()
+            .and_then(crate::diagnose::draft::cross_account_push)?;
         let effects = self.open_chooser();
         if let Some(Overlay::Chooser(chooser)) = &mut self.overlay {
             chooser.list.set_query("trail: does this push");

@@ -166,14 +166,21 @@ impl App {
         match result {
             Ok(records) => {
                 state.trail_error = None;
+                let mut first = None;
                 if let SideStatus::Ready(account) = &mut state.status {
                     let account = Arc::make_mut(account);
                     match &mut account.trail {
-                        Field::Loaded(existing) => existing.extend(records),
-                        other => *other = Field::Loaded(records),
+                        Field::Loaded(existing) => {
+                            first = Some(existing.len());
+                            existing.extend(records);
+                        }
+                        other => *other = Field::Loaded(records.into()),
                     }
                 }
-                self.rebuild_lists(side);
+                match first {
+                    Some(first) => self.append_trail_rows(side, first),
+                    None => self.rebuild_lists(side),
+                }
             }
             Err(error) => state.trail_error = Some(error),
         }
@@ -217,6 +224,24 @@ impl App {
             }
             state.lists[tab.index()] = list;
         }
+    }
+
+    /// Adds the rows of the records a poll appended (from `first` on) to the Trail list: the
+    /// other lists and the rows already built stay as they are.
+    fn append_trail_rows(&mut self, side: Side, first: usize) {
+        let height = self.visible_rows_hint(side);
+        let state = &mut self.sides[side.index()];
+        let Some(records) = state.account().and_then(|a| a.trail.loaded()) else {
+            return;
+        };
+        let mut rows = crate::tui::panes::trail::rows_from(records, first);
+        crate::tui::panes::trail::sort_newest_first(&mut rows);
+        state.lists[Tab::Trail.index()].extend_ordered(
+            rows,
+            Row::haystack,
+            crate::tui::panes::trail::newest_first,
+            height,
+        );
     }
 
     fn visible_rows_hint(&self, side: Side) -> usize {

@@ -161,7 +161,7 @@ fn trail_questions(account: &Account, index: usize, side: Side, out: &mut Vec<Ca
     let Some(record) = account.trail.loaded().and_then(|r| r.get(index)) else {
         return;
     };
-    let mut drafts = draft::from_trail(record);
+    let mut drafts = draft::from_trail(&record);
     if drafts.is_empty() {
         // A denial the record cannot be turned into a question: its error text still can.
         if let Some(text) = super::trail::error_message(account, index) {
@@ -178,7 +178,7 @@ fn trail_questions(account: &Account, index: usize, side: Side, out: &mut Vec<Ca
             draft,
         });
     }
-    let Some((repository, tag, shared)) = draft::cross_account_push(record) else {
+    let Some((repository, tag, shared)) = draft::cross_account_push(&record) else {
         return;
     };
     for pipeline in account.pipelines.iter() {

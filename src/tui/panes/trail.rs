@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::inventory::Account;
+use crate::inventory::{Account, TrailRecords};
 use crate::trail::{classify, parse_record_str};
 use crate::tui::source::ItemRef;
 use crate::tui::widgets::list::Row;
@@ -21,54 +21,65 @@ pub fn rows(account: &Account) -> Vec<Row> {
     let Some(records) = account.trail.loaded() else {
         return Vec::new();
     };
-    let mut rows: Vec<Row> = records
-        .iter()
-        .enumerate()
-        .map(|(i, record)| match parse_record_str(&record.to_string()) {
-            Ok(event) => {
-                let class = classify(&event);
-                let caller = match event.caller_type() {
-                    // Cross-account records carry only the caller's account (S3's tell-tale).
-                    Some("AWSAccount") => {
-                        format!("account {}", event.caller_account().unwrap_or("?"))
-                    }
-                    _ => short_arn(event.caller_arn().unwrap_or("")),
-                };
-                let mut extra = vec![class.kind.as_str().to_string()];
-                if class.cross_account == Some(true) {
-                    extra.push(CROSS_ACCOUNT.into());
-                }
-                if class.denied {
-                    extra.push(DENIED.into());
-                }
-                extra.push(caller);
-                Row {
-                    item: ItemRef::Trail(i),
-                    tag: "",
-                    name: format!(
-                        "{} {}",
-                        event
-                            .event_time
-                            .as_deref()
-                            .unwrap_or("")
-                            .replace('T', " ")
-                            .trim_end_matches('Z'),
-                        event.event_name.as_deref().unwrap_or("?")
-                    ),
-                    extra: extra.join(" · "),
-                }
-            }
-            Err(reason) => Row {
+    let mut rows = rows_from(records, 0);
+    sort_newest_first(&mut rows);
+    rows
+}
+
+/// The rows of records `first..` (records appended by a poll), unsorted.
+pub fn rows_from(records: &TrailRecords, first: usize) -> Vec<Row> {
+    (first..records.len())
+        .map(|i| row(i, records.raw(i).unwrap_or("")))
+        .collect()
+}
+
+/// Names start with the ISO time: a reverse sort puts the newest first.
+pub fn sort_newest_first(rows: &mut [Row]) {
+    rows.sort_by(newest_first);
+}
+
+/// The order of the Trail list: newest first.
+pub fn newest_first(a: &Row, b: &Row) -> std::cmp::Ordering {
+    b.name.cmp(&a.name)
+}
+
+fn row(i: usize, record: &str) -> Row {
+    let event = match parse_record_str(record) {
+        Ok(event) => event,
+        Err(reason) => {
+            return Row {
                 item: ItemRef::Trail(i),
                 tag: "",
                 name: format!("record {i}"),
                 extra: format!("unreadable: {reason}"),
-            },
-        })
-        .collect();
-    // Names start with the ISO time: a reverse sort puts the newest first.
-    rows.sort_by(|a, b| b.name.cmp(&a.name));
-    rows
+            }
+        }
+    };
+    let class = classify(&event);
+    let caller = match event.caller_type() {
+        // Cross-account records carry only the caller's account (S3's tell-tale).
+        Some("AWSAccount") => format!("account {}", event.caller_account().unwrap_or("?")),
+        _ => short_arn(event.caller_arn().unwrap_or("")),
+    };
+    let mut extra = vec![class.kind.as_str().to_string()];
+    if class.cross_account == Some(true) {
+        extra.push(CROSS_ACCOUNT.into());
+    }
+    if class.denied {
+        extra.push(DENIED.into());
+    }
+    extra.push(caller);
+    let time = event.event_time.as_deref().unwrap_or("");
+    Row {
+        item: ItemRef::Trail(i),
+        tag: "",
+        name: format!(
+            "{} {}",
+            time.replace('T', " ").trim_end_matches('Z'),
+            event.event_name.as_deref().unwrap_or("?")
+        ),
+        extra: extra.join(" · "),
+    }
 }
 
 /// The other account's copy of the same call: a cross-account call is logged in the caller's
@@ -79,7 +90,9 @@ pub fn other_copy(account: &Account, index: usize, other: &Account) -> Option<Se
     let copy = other
         .trail
         .loaded()?
-        .iter()
+        .iter_raw()
+        .filter(|raw| raw.contains(shared))
+        .filter_map(|raw| serde_json::from_str::<Value>(raw).ok())
         .find(|r| r.get("sharedEventID").and_then(Value::as_str) == Some(shared))?;
     Some(Section {
         title: format!(
@@ -87,7 +100,7 @@ pub fn other_copy(account: &Account, index: usize, other: &Account) -> Option<Se
             other.id()
         ),
         anchor: None,
-        body: Body::Json(copy.clone()),
+        body: Body::Json(copy),
     })
 }
 
@@ -110,7 +123,7 @@ fn short_arn(arn: &str) -> String {
 /// A record's sections: the record itself.
 pub fn sections(account: &Account, index: usize) -> Vec<Section> {
     let body = match account.trail.loaded().and_then(|r| r.get(index)) {
-        Some(record) => Body::Json(record.clone()),
+        Some(record) => Body::Json(record),
         None => Body::Note("record no longer loaded".into()),
     };
     vec![Section {

@@ -6,6 +6,8 @@ use fuzzy_matcher::FuzzyMatcher;
 
 use crate::tui::source::ItemRef;
 
+mod extend;
+
 /// One row of a resource list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -40,9 +42,16 @@ pub struct FilterList<T> {
     /// Whether the filter is being typed.
     pub editing: bool,
     visible: Vec<usize>,
+    /// The fuzzy score of each visible entry (empty without a query).
+    scores: Vec<i64>,
+    /// The unfiltered order (entry indices); entries appended by `extend_ordered` take their
+    /// place in it without moving the others.
+    order: Vec<usize>,
+    /// Each entry's position in `order`: equal fuzzy scores keep the unfiltered order.
+    rank: Vec<usize>,
     /// Results of the queries typed so far, each a prefix of the next: typing narrows the
     /// last one (a fuzzy match of "abc" is also a match of "ab"), backspace reuses one.
-    narrowing: Vec<(String, Vec<usize>)>,
+    narrowing: Vec<(String, Vec<(i64, usize)>)>,
     /// Words every shown entry must contain exactly (toggles such as "cross-account"), on
     /// top of the fuzzy filter.
     required: Vec<String>,
@@ -54,13 +63,16 @@ impl<T> FilterList<T> {
     /// A list over `entries`, with `haystack` giving each entry's filter text.
     pub fn new(entries: Vec<T>, haystack: impl Fn(&T) -> String) -> Self {
         let haystacks = entries.iter().map(haystack).collect();
-        let visible = (0..entries.len()).collect();
+        let order: Vec<usize> = (0..entries.len()).collect();
         Self {
             entries,
             haystacks,
             query: String::new(),
             editing: false,
-            visible,
+            visible: order.clone(),
+            scores: Vec::new(),
+            rank: order.clone(),
+            order,
             narrowing: Vec::new(),
             required: Vec::new(),
             selected: 0,
@@ -155,44 +167,69 @@ impl<T> FilterList<T> {
     }
 
     fn refilter(&mut self) {
-        self.refilter_fuzzy();
-        if !self.required.is_empty() {
-            let haystacks = &self.haystacks;
-            let required = &self.required;
-            self.visible
-                .retain(|&i| required.iter().all(|w| haystacks[i].contains(w.as_str())));
+        let scored = self.refilter_fuzzy();
+        let (scores, visible) = scored
+            .into_iter()
+            .filter(|&(_, i)| self.passes_required(i))
+            .unzip();
+        self.scores = scores;
+        self.visible = visible;
+        if self.query.trim().is_empty() {
+            self.scores.clear();
         }
     }
 
-    fn refilter_fuzzy(&mut self) {
+    /// Whether entry `i` contains every required word.
+    fn passes_required(&self, i: usize) -> bool {
+        let haystack = &self.haystacks[i];
+        self.required.iter().all(|w| haystack.contains(w.as_str()))
+    }
+
+    /// The entries matching the query with their scores, best first (without a query:
+    /// every entry in the unfiltered order, score 0).
+    fn refilter_fuzzy(&mut self) -> Vec<(i64, usize)> {
         let query = self.query.trim().to_string();
         if query.is_empty() {
             self.narrowing.clear();
-            self.visible = (0..self.entries.len()).collect();
-            return;
+            return self.order.iter().map(|&i| (0, i)).collect();
         }
         // Keep only cached results for prefixes of the new query.
         self.narrowing
             .retain(|(cached, _)| query.starts_with(cached.as_str()));
-        if let Some((_, visible)) = self.narrowing.iter().find(|(cached, _)| *cached == query) {
-            self.visible = visible.clone();
-            return;
+        if let Some((_, scored)) = self.narrowing.iter().find(|(cached, _)| *cached == query) {
+            return scored.clone();
         }
         let candidates: Box<dyn Iterator<Item = usize>> = match self.narrowing.last() {
-            Some((_, matches)) => Box::new(matches.clone().into_iter()),
+            Some((_, matches)) => Box::new(
+                matches
+                    .iter()
+                    .map(|&(_, i)| i)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
             None => Box::new(0..self.haystacks.len()),
         };
+        let mut scored = self.score(candidates, &query);
+        self.sort_best_first(&mut scored);
+        self.narrowing.push((query, scored.clone()));
+        scored
+    }
+
+    /// The fuzzy scores of `candidates` that match `query`.
+    fn score(&self, candidates: impl Iterator<Item = usize>, query: &str) -> Vec<(i64, usize)> {
         let matcher = SkimMatcherV2::default().smart_case();
-        let mut scored: Vec<(i64, usize)> = candidates
+        candidates
             .filter_map(|i| {
                 matcher
-                    .fuzzy_match(&self.haystacks[i], &query)
+                    .fuzzy_match(&self.haystacks[i], query)
                     .map(|s| (s, i))
             })
-            .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.visible = scored.into_iter().map(|(_, i)| i).collect();
-        self.narrowing.push((query, self.visible.clone()));
+            .collect()
+    }
+
+    /// Best score first; equal scores in the unfiltered order.
+    fn sort_best_first(&self, scored: &mut [(i64, usize)]) {
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(self.rank[a.1].cmp(&self.rank[b.1])));
     }
 
     /// Moves the selection by `delta` rows, clamped, keeping it inside a viewport of `height`.
