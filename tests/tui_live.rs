@@ -43,10 +43,11 @@ fn live_profiles_load_and_explain_s1_like_the_demo() {
     // The first CloudTrail poll ran at load: B holds the pushes seeding made into its
     // repositories; A has none yet, so its tab shows the delivery-delay hint.
     let trail_len = |h: &Harness, side| {
-        h.app
-            .side(side)
-            .account()
-            .and_then(|a| a.trail.loaded().map(Vec::len))
+        h.app.side(side).account().and_then(|a| {
+            a.trail
+                .loaded()
+                .map(crossdock::inventory::TrailRecords::len)
+        })
     };
     assert!(
         trail_len(&h, Side::B).unwrap_or(0) > 0,
