@@ -17,6 +17,7 @@ pub mod allowlist;
 pub mod config;
 pub mod errors;
 pub mod gateway;
+pub mod guardrails;
 pub mod load;
 pub mod profiles;
 pub mod reads;

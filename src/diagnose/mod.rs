@@ -12,6 +12,7 @@ mod ecr;
 pub mod error_text;
 pub mod event_pattern;
 mod from_error;
+pub mod guardrails;
 pub mod history;
 pub mod lint;
 pub mod model;
@@ -69,8 +70,15 @@ pub fn answer(accounts: &Accounts, resolved: &Resolved) -> Result<Diagnosis, Dia
     Ok(diagnosis)
 }
 
-/// Answers `question` about the loaded accounts.
+/// Answers `question` about the loaded accounts, the organisation's guardrails included.
 pub fn diagnose(pair: &Accounts, question: &Question) -> Result<Diagnosis, DiagnoseError> {
+    let mut diagnosis = diagnose_kind(pair, question)?;
+    guardrails::add_checks(pair, question, &mut diagnosis);
+    Ok(diagnosis)
+}
+
+/// The checks of the question's own kind.
+fn diagnose_kind(pair: &Accounts, question: &Question) -> Result<Diagnosis, DiagnoseError> {
     match question {
         Question::Pull {
             principal,

@@ -72,6 +72,9 @@ pub struct Account {
     /// (`LookupEvents`' `CloudTrailEvent`, decoded); `crate::trail` parses them.
     #[serde(default)]
     pub trail: Field<Vec<Value>>,
+    /// The account's organisation and the guardrails (SCPs, RCPs) above it.
+    #[serde(default, skip_serializing_if = "super::org::OrgKnowledge::is_empty")]
+    pub org: super::org::OrgKnowledge,
 }
 
 impl Account {
@@ -89,6 +92,7 @@ impl Account {
             rules: Collection::default(),
             buckets: Collection::default(),
             trail: Field::NotLoaded,
+            org: super::org::OrgKnowledge::default(),
         }
     }
 
