@@ -111,6 +111,9 @@ fn explain_parsed(pair: &Accounts, parsed: &ParsedError) -> Result<Diagnosis, Di
     let mut diagnosis = Diagnosis::new(summary, checks);
     diagnosis.found = from_trail.into_iter().chain(inner.found).collect();
     diagnosis.assumptions = inner.assumptions;
+    for item in inner.unseen {
+        diagnosis.add_unseen(item);
+    }
     Ok(diagnosis)
 }
 

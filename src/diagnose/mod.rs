@@ -23,6 +23,7 @@ pub mod scenario;
 pub mod snapshot_diff;
 mod subject;
 mod trigger;
+pub mod unseen;
 
 use serde_json::json;
 use thiserror::Error;
@@ -74,6 +75,7 @@ pub fn answer(accounts: &Accounts, resolved: &Resolved) -> Result<Diagnosis, Dia
 pub fn diagnose(pair: &Accounts, question: &Question) -> Result<Diagnosis, DiagnoseError> {
     let mut diagnosis = diagnose_kind(pair, question)?;
     guardrails::add_checks(pair, question, &mut diagnosis);
+    unseen::add(question, &mut diagnosis);
     Ok(diagnosis)
 }
 
