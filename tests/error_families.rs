@@ -512,8 +512,16 @@ fn a_denial_by_a_policy_crossdock_cannot_read_is_named_as_the_cause() {
     let failed: Vec<_> = d.with_status(Status::Fail).collect();
     // Only the SCP is to blame: the recognised text and the guardrail check it cites.
     let ids: Vec<CheckId> = failed.iter().map(|c| c.id).collect();
-    assert_eq!(ids, [CheckId::ErrorText, CheckId::OrgScpAllows], "{failed:?}");
-    assert!(failed[1].message.contains("p-regionlock"), "{}", failed[1].message);
+    assert_eq!(
+        ids,
+        [CheckId::ErrorText, CheckId::OrgScpAllows],
+        "{failed:?}"
+    );
+    assert!(
+        failed[1].message.contains("p-regionlock"),
+        "{}",
+        failed[1].message
+    );
     assert!(failed[0]
         .message
         .contains("service control policy is the cause"));

@@ -94,7 +94,10 @@ pub const READ_OPERATIONS: &[Allowed] = &[
     allow("cloudtrail:LookupEvents", Feature::CloudTrail),
     allow("organizations:DescribeOrganization", Feature::Organizations),
     allow("organizations:ListParents", Feature::Organizations),
-    allow("organizations:ListPoliciesForTarget", Feature::Organizations),
+    allow(
+        "organizations:ListPoliciesForTarget",
+        Feature::Organizations,
+    ),
     allow("organizations:DescribePolicy", Feature::Organizations),
 ];
 

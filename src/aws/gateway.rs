@@ -751,37 +751,6 @@ impl Gateway {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::aws::allowlist;
-
-    #[test]
-    fn every_gateway_operation_is_allowlisted() {
-        for op in Operation::ALL {
-            assert!(
-                allowlist::READ_OPERATIONS
-                    .iter()
-                    .any(|a| a.action == op.action()),
-                "{} is not on the allowlist",
-                op.action()
-            );
-        }
-    }
-
-    #[test]
-    fn counts_display_per_action() {
-        let mut counts = CallCounts::default();
-        counts.0.insert("iam:GetRole", 2);
-        counts.0.insert("ecr:GetRepositoryPolicy", 1);
-        assert_eq!(counts.total(), 3);
-        assert_eq!(
-            counts.to_string(),
-            "3 calls, ecr:GetRepositoryPolicy×1, iam:GetRole×2"
-        );
-    }
-}
-
 /// Organisations reads: membership through any account's profile, the policy chain through
 /// the management (or delegated-administrator) account's.
 impl Gateway {
@@ -804,8 +773,7 @@ impl Gateway {
         &self,
         child: &str,
         token: Option<String>,
-    ) -> Result<aws_sdk_organizations::operation::list_parents::ListParentsOutput, Unreadable>
-    {
+    ) -> Result<aws_sdk_organizations::operation::list_parents::ListParentsOutput, Unreadable> {
         self.call(
             Operation::ListParents,
             self.inner
@@ -856,5 +824,36 @@ impl Gateway {
                 .send(),
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::allowlist;
+
+    #[test]
+    fn every_gateway_operation_is_allowlisted() {
+        for op in Operation::ALL {
+            assert!(
+                allowlist::READ_OPERATIONS
+                    .iter()
+                    .any(|a| a.action == op.action()),
+                "{} is not on the allowlist",
+                op.action()
+            );
+        }
+    }
+
+    #[test]
+    fn counts_display_per_action() {
+        let mut counts = CallCounts::default();
+        counts.0.insert("iam:GetRole", 2);
+        counts.0.insert("ecr:GetRepositoryPolicy", 1);
+        assert_eq!(counts.total(), 3);
+        assert_eq!(
+            counts.to_string(),
+            "3 calls, ecr:GetRepositoryPolicy×1, iam:GetRole×2"
+        );
     }
 }

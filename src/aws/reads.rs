@@ -65,7 +65,9 @@ impl AccountReader {
             Need::RulesTargeting(arn) => loader.ensure_rules_targeting(account, arn).await,
             Need::Bucket(name) => loader.ensure_bucket(account, name).await,
             Need::RecentPushes => return self.recent_pushes(account).await,
-            Need::Organization => super::guardrails::ensure_membership(loader.gateway(), account).await,
+            Need::Organization => {
+                super::guardrails::ensure_membership(loader.gateway(), account).await
+            }
             // Read through the organisation profile by `Readers::read`.
             Need::Guardrails => {}
             Need::Everything => loader.load_all(account).await,
@@ -216,7 +218,8 @@ impl Readers {
             .filter(|r| r.need == Need::Guardrails)
             .map(|r| r.account.as_str())
             .collect();
-        let mut cache = std::mem::take(&mut *self.org_policies.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut cache =
+            std::mem::take(&mut *self.org_policies.lock().unwrap_or_else(|e| e.into_inner()));
         for account in accounts.accounts_mut() {
             if wanted.contains(&account.id()) {
                 super::guardrails::ensure_guardrails(org, account, &mut cache).await;

@@ -63,9 +63,7 @@ pub fn guarded_requests(question: &Question) -> Vec<Guarded> {
             action,
             resource,
         } => each(principal, &[action.as_str()], resource),
-        Question::Trigger { .. } | Question::Artifact { .. } | Question::Error { .. } => {
-            Vec::new()
-        }
+        Question::Trigger { .. } | Question::Artifact { .. } | Question::Error { .. } => Vec::new(),
     }
 }
 
@@ -156,7 +154,12 @@ pub fn add_to_verdict(diagnosis: &mut Diagnosis, checks: Vec<Check>) {
 
 /// The account a guardrail kind is about: the caller's for SCPs, the resource's for RCPs.
 fn governed_account(kind: Kind, request: &Guarded) -> Option<String> {
-    let caller_account = || Caller::parse(&request.principal, None).ok()?.account().map(str::to_string);
+    let caller_account = || {
+        Caller::parse(&request.principal, None)
+            .ok()?
+            .account()
+            .map(str::to_string)
+    };
     match kind {
         Kind::Scp => caller_account(),
         Kind::Rcp => account_of(&request.resource)
@@ -170,16 +173,30 @@ fn governed_account(kind: Kind, request: &Guarded) -> Option<String> {
 fn guardrail_check(accounts: &Accounts, kind: Kind, requests: &[Guarded]) -> Option<Check> {
     let first = requests.first()?;
     let caller = Caller::parse(&first.principal, None).ok()?;
-    let applying: Vec<&Guarded> = requests
+    // A registry-level request (resource `*`) has no resource account for an RCP to govern.
+    let in_scope: Vec<&Guarded> = requests
         .iter()
+        .filter(|r| kind == Kind::Scp || r.resource != "*")
+        .collect();
+    let applying: Vec<&Guarded> = in_scope
+        .iter()
+        .copied()
         .filter(|r| exemption(kind, &caller, &r.action).is_none())
         .collect();
     let id = kind.id();
-    if applying.is_empty() {
-        let why = exemption(kind, &caller, &first.action).unwrap_or("does not apply");
-        return Some(Check::new(id, Status::NotApplicable, None, format!("{why} ({caller})")));
-    }
-    let account_id = governed_account(kind, first)?;
+    let Some(governing) = applying.first().copied() else {
+        let action = in_scope
+            .first()
+            .map_or(first.action.as_str(), |r| r.action.as_str());
+        let why = exemption(kind, &caller, action).unwrap_or("does not apply");
+        return Some(Check::new(
+            id,
+            Status::NotApplicable,
+            None,
+            format!("{why} ({caller})"),
+        ));
+    };
+    let account_id = governed_account(kind, governing)?;
     let account = accounts.account(&account_id)?;
     let org = &account.org;
     let status_of_membership = || membership_check(kind, &account_id, &org.membership);
@@ -189,7 +206,7 @@ fn guardrail_check(accounts: &Accounts, kind: Kind, requests: &[Guarded]) -> Opt
             &account_id,
             guardrails,
             &applying,
-            &context_for(accounts, first),
+            &context_for(accounts, governing),
         )),
         Field::Absent => Some(Check::new(
             id,
@@ -215,7 +232,11 @@ fn exemption(kind: Kind, caller: &Caller, action: &str) -> Option<&'static str> 
 }
 
 /// Without the chains: `n/a` outside an organisation, `unknown` inside one.
-fn membership_check(kind: Kind, account_id: &str, membership: &Field<Organization>) -> Option<Check> {
+fn membership_check(
+    kind: Kind,
+    account_id: &str,
+    membership: &Field<Organization>,
+) -> Option<Check> {
     let id = kind.id();
     let (status, message) = match membership {
         Field::NotLoaded => return None,
@@ -286,10 +307,27 @@ fn evaluate_chain(
     let levels = match kind.chain(guardrails) {
         Field::Loaded(levels) => levels,
         Field::Unreadable(reason) => {
-            return Check::new(id, Status::Unknown, Some(account_id), format!("{} above account {account_id} could not be read: {reason}", kind.plural()))
+            return Check::new(
+                id,
+                Status::Unknown,
+                Some(account_id),
+                format!(
+                    "{} above account {account_id} could not be read: {reason}",
+                    kind.plural()
+                ),
+            )
         }
         _ => {
-            return Check::new(id, Status::NotApplicable, Some(account_id), format!("{}s are not enabled in organisation {}", kind.short(), guardrails.organization.id))
+            return Check::new(
+                id,
+                Status::NotApplicable,
+                Some(account_id),
+                format!(
+                    "{}s are not enabled in organisation {}",
+                    kind.short(),
+                    guardrails.organization.id
+                ),
+            )
         }
     };
     for request in applying {
@@ -315,7 +353,12 @@ fn evaluate_chain(
     );
     check.evidence = levels
         .iter()
-        .map(|l| evidence(account_id, format!("{} {}: {}", l.kind.label(), l.target, names(l))))
+        .map(|l| {
+            evidence(
+                account_id,
+                format!("{} {}: {}", l.kind.label(), l.target, names(l)),
+            )
+        })
         .collect();
     check
 }
@@ -378,8 +421,19 @@ fn level_check(
     if status == Status::Fail {
         check.fix = Some(super::model::Fix::procedure(
             None,
-            &format!("change the {} (or exempt {}) in the organisation's management account", kind.short(), request.principal),
-            vec![format!("read it: aws organizations describe-policy --policy-id {}", level.policies.first().map(|p| p.arn.rsplit('/').next().unwrap_or_default()).unwrap_or("POLICY-ID"))],
+            &format!(
+                "change the {} (or exempt {}) in the organisation's management account",
+                kind.short(),
+                request.principal
+            ),
+            vec![format!(
+                "read it: aws organizations describe-policy --policy-id {}",
+                level
+                    .policies
+                    .first()
+                    .map(|p| p.arn.rsplit('/').next().unwrap_or_default())
+                    .unwrap_or("POLICY-ID")
+            )],
         ));
     }
     Some(check)
@@ -387,7 +441,12 @@ fn level_check(
 
 /// Evaluates each policy of one level on its own (a level allows when one of its policies
 /// allows; any Deny denies).
-fn level_outcome(kind: Kind, level: &OrgLevel, request: &Guarded, context: &RequestContext) -> LevelOutcome {
+fn level_outcome(
+    kind: Kind,
+    level: &OrgLevel,
+    request: &Guarded,
+    context: &RequestContext,
+) -> LevelOutcome {
     let Ok(caller) = Caller::parse(&request.principal, None) else {
         return LevelOutcome::Allows;
     };
@@ -429,12 +488,20 @@ fn level_outcome(kind: Kind, level: &OrgLevel, request: &Guarded, context: &Requ
 
 /// The organisation condition key a statement tests that the context lacks: such a deny is
 /// `unknown`, never decided on a missing value.
-fn unknown_org_key(document: &PolicyDocument, statement: usize, context: &RequestContext) -> Option<&'static str> {
+fn unknown_org_key(
+    document: &PolicyDocument,
+    statement: usize,
+    context: &RequestContext,
+) -> Option<&'static str> {
     let statement = document.statements.get(statement)?;
     ["aws:PrincipalOrgID", "aws:ResourceOrgID"]
         .into_iter()
         .find(|key| {
-            statement.conditions.iter().any(|c| c.key.eq_ignore_ascii_case(key)) && context.get(key).is_none()
+            statement
+                .conditions
+                .iter()
+                .any(|c| c.key.eq_ignore_ascii_case(key))
+                && context.get(key).is_none()
         })
 }
 
@@ -443,23 +510,357 @@ fn unknown_org_key(document: &PolicyDocument, statement: usize, context: &Reques
 pub fn cite_refusal(checks: &mut Vec<Check>, kind: Kind, policy_arn: Option<&str>) {
     let id = kind.id();
     let named = policy_arn.map(|arn| format!(" {arn}")).unwrap_or_default();
-    let message = format!("AWS's refusal names a {}{named}: an organisation guardrail denies this request", kind.short());
+    let message = format!(
+        "AWS's refusal names a {}{named}: an organisation guardrail denies this request",
+        kind.short()
+    );
     let mut cited = Check::new(id, Status::Fail, None, message);
     cited.evidence.push(Evidence {
         account: None,
         policy: None,
         statement: None,
         sid: None,
-        detail: format!("named by the error text{}", if named.is_empty() { " (without the policy ARN)".to_string() } else { format!(":{named}") }),
+        detail: format!(
+            "named by the error text{}",
+            if named.is_empty() {
+                " (without the policy ARN)".to_string()
+            } else {
+                format!(":{named}")
+            }
+        ),
     });
     cited.fix = Some(super::model::Fix::procedure(
         None,
-        &format!("change the {}, or exempt the principal, in the organisation's management account", kind.short()),
+        &format!(
+            "change the {}, or exempt the principal, in the organisation's management account",
+            kind.short()
+        ),
         Vec::new(),
     ));
     match checks.iter_mut().find(|c| c.id == id) {
         Some(existing) if existing.status != Status::Fail => *existing = cited,
         Some(_) => {}
         None => checks.push(cited),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{LevelKind, OrgPolicy};
+
+    const CALLER: &str =
+        "arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e";
+    const REPO: &str = "arn:aws:ecr:ap-northeast-1:222222222222:repository/base-image-repo";
+    const FULL: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    const RCP_FULL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+    fn org(id: &str) -> Organization {
+        Organization {
+            id: id.into(),
+            management_account: "999999999999".into(),
+        }
+    }
+
+    fn policy(name: &str, content: &str) -> OrgPolicy {
+        OrgPolicy {
+            arn: format!(
+                "arn:aws:organizations::999999999999:policy/o-demo/service_control_policy/p-{name}"
+            ),
+            name: name.into(),
+            content: content.into(),
+        }
+    }
+
+    fn level(kind: LevelKind, target: &str, policies: Vec<OrgPolicy>) -> OrgLevel {
+        OrgLevel {
+            kind,
+            target: target.into(),
+            policies,
+        }
+    }
+
+    /// Root and account with full access; the OU with `ou_policies`.
+    fn chain(account: &str, ou_policies: Vec<OrgPolicy>) -> Vec<OrgLevel> {
+        vec![
+            level(
+                LevelKind::Root,
+                "r-demo",
+                vec![policy("FullAWSAccess", FULL)],
+            ),
+            level(LevelKind::Ou, "ou-demo-build", ou_policies),
+            level(
+                LevelKind::Account,
+                account,
+                vec![policy("FullAWSAccess", FULL)],
+            ),
+        ]
+    }
+
+    fn accounts_with(
+        caller_org: Field<Guardrails>,
+        registry_org: Field<Guardrails>,
+        membership: Field<Organization>,
+    ) -> Accounts {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        for (id, guardrails) in [("111111111111", caller_org), ("222222222222", registry_org)] {
+            let account = accounts.account_mut(id).expect("demo account");
+            account.org.membership = membership.clone();
+            account.org.guardrails = guardrails;
+        }
+        accounts
+    }
+
+    fn loaded(scps: Vec<OrgLevel>, rcps: Field<Vec<OrgLevel>>) -> Field<Guardrails> {
+        Field::Loaded(Guardrails {
+            organization: org("o-demo"),
+            scps: Field::Loaded(scps),
+            rcps,
+        })
+    }
+
+    fn pull(principal: &str) -> Question {
+        Question::Pull {
+            principal: principal.into(),
+            repository: REPO.into(),
+            tag: "latest".into(),
+            project: None,
+            source_arn: None,
+        }
+    }
+
+    fn ask(accounts: &Accounts, principal: &str) -> Diagnosis {
+        crate::diagnose::diagnose(accounts, &pull(principal)).expect("answer")
+    }
+
+    fn status(d: &Diagnosis, id: CheckId) -> Option<Status> {
+        d.check(id).map(|c| c.status)
+    }
+
+    #[test]
+    fn nothing_known_about_the_organisation_adds_no_check_but_lists_it_as_unseen() {
+        let accounts = accounts_with(Field::NotLoaded, Field::NotLoaded, Field::NotLoaded);
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Works, "{}", d.summary);
+        assert_eq!(status(&d, CheckId::OrgScpAllows), None);
+        let ids: Vec<&str> = d.unseen.iter().map(|u| u.id.as_str()).collect();
+        assert!(
+            ids.contains(&"org-scps") && ids.contains(&"org-rcps"),
+            "{ids:?}"
+        );
+        assert!(ids.contains(&"session-policy") && ids.contains(&"network-path"));
+    }
+
+    #[test]
+    fn outside_an_organisation_the_checks_do_not_apply() {
+        let accounts = accounts_with(Field::NotLoaded, Field::NotLoaded, Field::Absent);
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Works);
+        assert_eq!(
+            status(&d, CheckId::OrgScpAllows),
+            Some(Status::NotApplicable)
+        );
+        assert_eq!(
+            status(&d, CheckId::OrgRcpAllows),
+            Some(Status::NotApplicable)
+        );
+        assert!(d.unseen.iter().all(|u| !u.id.starts_with("org-")));
+    }
+
+    #[test]
+    fn inside_an_organisation_without_the_chains_the_answer_is_unknown() {
+        let accounts = accounts_with(
+            Field::NotLoaded,
+            Field::NotLoaded,
+            Field::Loaded(org("o-demo")),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Unknown);
+        assert!(
+            d.summary.contains("everything crossdock can read allows this; unread: the organisation's SCPs and the organisation's RCPs (pass --org-profile)"),
+            "{}",
+            d.summary
+        );
+        let scp = d.check(CheckId::OrgScpAllows).expect("scp check");
+        assert!(
+            scp.message.contains("--org-profile") && scp.message.contains("ListPoliciesForTarget")
+        );
+    }
+
+    #[test]
+    fn full_access_on_every_level_passes() {
+        let rcps = Field::Loaded(vec![level(
+            LevelKind::Root,
+            "r-demo",
+            vec![policy("RCPFullAWSAccess", RCP_FULL)],
+        )]);
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("FullAWSAccess", FULL)]),
+                Field::Absent,
+            ),
+            loaded(
+                chain("222222222222", vec![policy("FullAWSAccess", FULL)]),
+                rcps,
+            ),
+            Field::Loaded(org("o-demo")),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Works, "{}", d.summary);
+        assert_eq!(status(&d, CheckId::OrgScpAllows), Some(Status::Pass));
+        assert_eq!(status(&d, CheckId::OrgRcpAllows), Some(Status::Pass));
+    }
+
+    #[test]
+    fn an_ou_deny_fails_naming_the_policy_statement_and_level() {
+        let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"NoCrossAccountPulls","Effect":"Deny","Action":"ecr:BatchGetImage","Resource":"arn:aws:ecr:*:222222222222:repository/*"}]}"#;
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("deny-pulls", deny)]),
+                Field::Absent,
+            ),
+            Field::Absent,
+            Field::Loaded(org("o-demo")),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Fails);
+        let scp = d.check(CheckId::OrgScpAllows).expect("scp check");
+        assert_eq!(scp.status, Status::Fail);
+        assert!(
+            scp.message.contains("p-deny-pulls") && scp.message.contains("OU ou-demo-build"),
+            "{}",
+            scp.message
+        );
+        assert_eq!(scp.evidence[0].statement, Some(1));
+        assert_eq!(scp.evidence[0].sid.as_deref(), Some("NoCrossAccountPulls"));
+        assert!(scp.fix.is_some());
+    }
+
+    #[test]
+    fn a_level_without_an_allow_fails() {
+        let s3_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("s3-only", s3_only)]),
+                Field::Absent,
+            ),
+            Field::Absent,
+            Field::Loaded(org("o-demo")),
+        );
+        let scp = ask(&accounts, CALLER)
+            .check(CheckId::OrgScpAllows)
+            .cloned()
+            .expect("check");
+        assert_eq!(scp.status, Status::Fail);
+        assert!(
+            scp.message.contains("every level must allow"),
+            "{}",
+            scp.message
+        );
+    }
+
+    #[test]
+    fn service_linked_roles_and_services_are_exempt() {
+        let deny_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("deny-all", deny_all)]),
+                Field::Absent,
+            ),
+            Field::Absent,
+            Field::Loaded(org("o-demo")),
+        );
+        let slr = "arn:aws:sts::111111111111:assumed-role/AWSServiceRoleForECS/ecs";
+        let requests = guarded_requests(&pull(slr));
+        let check = guardrail_check(&accounts, Kind::Scp, &requests).expect("check");
+        assert_eq!(check.status, Status::NotApplicable, "{}", check.message);
+        assert!(check.message.contains("service-linked"));
+        let service = guarded_requests(&pull("codebuild.amazonaws.com"));
+        let check = guardrail_check(&accounts, Kind::Scp, &service).expect("check");
+        assert_eq!(check.status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn an_rcp_deny_on_an_unknown_organisation_id_is_unknown_never_false() {
+        let perimeter = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"ecr:*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-demo"}}}]}"#;
+        let rcps = Field::Loaded(vec![level(
+            LevelKind::Root,
+            "r-demo",
+            vec![policy("perimeter", perimeter)],
+        )]);
+        let registry = loaded(
+            chain("222222222222", vec![policy("FullAWSAccess", FULL)]),
+            rcps,
+        );
+        // The caller's organisation is unknown: the Deny hinges on it.
+        let mut accounts = accounts_with(Field::NotLoaded, registry.clone(), Field::NotLoaded);
+        accounts
+            .account_mut("222222222222")
+            .expect("b")
+            .org
+            .membership = Field::Loaded(org("o-demo"));
+        let d = ask(&accounts, CALLER);
+        assert_eq!(
+            status(&d, CheckId::OrgRcpAllows),
+            Some(Status::Unknown),
+            "{:?}",
+            d.check(CheckId::OrgRcpAllows)
+        );
+        // In another organisation: the perimeter denies.
+        accounts
+            .account_mut("111111111111")
+            .expect("a")
+            .org
+            .membership = Field::Loaded(org("o-other"));
+        assert_eq!(
+            status(&ask(&accounts, CALLER), CheckId::OrgRcpAllows),
+            Some(Status::Fail)
+        );
+        // In the same organisation: it allows.
+        accounts
+            .account_mut("111111111111")
+            .expect("a")
+            .org
+            .membership = Field::Loaded(org("o-demo"));
+        assert_eq!(
+            status(&ask(&accounts, CALLER), CheckId::OrgRcpAllows),
+            Some(Status::Pass)
+        );
+    }
+
+    #[test]
+    fn the_management_account_is_not_restricted() {
+        let mut membership = org("o-demo");
+        membership.management_account = "111111111111".into();
+        let accounts = accounts_with(
+            Field::NotLoaded,
+            Field::NotLoaded,
+            Field::Loaded(membership),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(
+            status(&d, CheckId::OrgScpAllows),
+            Some(Status::NotApplicable)
+        );
+    }
+
+    #[test]
+    fn a_cited_refusal_replaces_an_unknown_check() {
+        let mut checks = vec![Check::new(
+            CheckId::OrgScpAllows,
+            Status::Unknown,
+            None,
+            "unread",
+        )];
+        cite_refusal(
+            &mut checks,
+            Kind::Scp,
+            Some("arn:aws:organizations::9:policy/o-x/service_control_policy/p-1"),
+        );
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].status, Status::Fail);
+        assert!(checks[0].message.contains("p-1"));
+        cite_refusal(&mut checks, Kind::Rcp, None);
+        assert_eq!(checks[1].id, CheckId::OrgRcpAllows);
     }
 }

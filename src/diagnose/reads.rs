@@ -88,11 +88,17 @@ fn guardrail_needs(question: &Question, wants: &mut Vec<Read>) {
         return;
     };
     let caller = crate::policy::Caller::parse(&first.principal, None).ok();
-    let caller_account = caller.as_ref().and_then(|c| c.account()).map(str::to_string);
+    let caller_account = caller
+        .as_ref()
+        .and_then(|c| c.account())
+        .map(str::to_string);
     let resource_accounts = requests
         .iter()
         .filter_map(|r| account_of(&r.resource).map(str::to_string));
-    let mut accounts: Vec<String> = caller_account.into_iter().chain(resource_accounts).collect();
+    let mut accounts: Vec<String> = caller_account
+        .into_iter()
+        .chain(resource_accounts)
+        .collect();
     accounts.sort();
     accounts.dedup();
     for account in accounts {

@@ -21,7 +21,8 @@ pub fn add(question: &Question, diagnosis: &mut Diagnosis) {
     let Ok(caller) = Caller::parse(&first.principal, None) else {
         return;
     };
-    guardrails(diagnosis, &caller, first);
+    let on_resource = requests.iter().find(|r| r.resource != "*").unwrap_or(first);
+    guardrails(diagnosis, &caller, on_resource);
     let pull_or_push = matches!(question, Question::Pull { .. } | Question::Push { .. });
     let network_checked = diagnosis
         .checks
@@ -50,11 +51,7 @@ pub fn add(question: &Question, diagnosis: &mut Diagnosis) {
 
 /// The organisation's SCPs and RCPs when no guardrail check could be made (the accounts'
 /// organisation was not read: an offline source without it, an account not loaded).
-fn guardrails(
-    diagnosis: &mut Diagnosis,
-    caller: &Caller,
-    first: &super::guardrails::Guarded,
-) {
+fn guardrails(diagnosis: &mut Diagnosis, caller: &Caller, first: &super::guardrails::Guarded) {
     let has_scp = diagnosis.check(CheckId::OrgScpAllows).is_some();
     let has_rcp = diagnosis.check(CheckId::OrgRcpAllows).is_some();
     let how = "not read: ask live with --org-profile PROFILE (the management account or a delegated administrator), or look at the SCPs/RCPs attached to the account, its OUs and the root";

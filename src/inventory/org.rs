@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::field::Field;
 
 /// What an organisation profile needs to read the guardrails, named in every hint.
-pub const ORG_PROFILE_PERMISSIONS: &str = "organizations:DescribeOrganization, ListParents, ListPoliciesForTarget and DescribePolicy";
+pub const ORG_PROFILE_PERMISSIONS: &str =
+    "organizations:DescribeOrganization, ListParents, ListPoliciesForTarget and DescribePolicy";
 
 /// The organisation an account belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -93,7 +93,12 @@ fn write_inputs(out: &mut String, diagnosis: &Diagnosis) {
             "**It works, but crossdock could not see** (any of these could still deny):\n"
         );
         for item in &diagnosis.unseen {
-            let _ = writeln!(out, "- {} — {}", escape(&item.what), escape(&item.how_to_see));
+            let _ = writeln!(
+                out,
+                "- {} — {}",
+                escape(&item.what),
+                escape(&item.how_to_see)
+            );
         }
         let _ = writeln!(out);
     }

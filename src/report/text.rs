@@ -120,7 +120,10 @@ fn render_unseen(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
     let _ = writeln!(
         out,
         "  {}",
-        colour.paint("33", "It works, but crossdock could not see (any of these could still deny):")
+        colour.paint(
+            "33",
+            "It works, but crossdock could not see (any of these could still deny):"
+        )
     );
     for item in &diagnosis.unseen {
         let text = format!("{} — {}", Safe(&item.what), Safe(&item.how_to_see));

@@ -53,9 +53,12 @@ pub fn run(options: app::AppOptions, org_profile: Option<&str>) -> std::io::Resu
     #[cfg(feature = "aws")]
     if let Some(profile) = org_profile {
         let workspace = live.workspace.clone();
-        let connected = runtime.block_on(async move { workspace.lock().await.connect_org(profile).await });
+        let connected =
+            runtime.block_on(async move { workspace.lock().await.connect_org(profile).await });
         if let Err(e) = connected {
-            return Err(std::io::Error::other(format!("--org-profile {profile}: {e}")));
+            return Err(std::io::Error::other(format!(
+                "--org-profile {profile}: {e}"
+            )));
         }
     }
     #[cfg(not(feature = "aws"))]
