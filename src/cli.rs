@@ -71,7 +71,14 @@ pub struct ConsoleArgs {
     /// Print the effective configuration (config file, theme, keymap, NO_COLOR) and exit.
     #[arg(long)]
     pub print_config: bool,
+    /// The organisation profile (SCPs, RCPs) for live accounts.
+    #[command(flatten)]
+    pub org: OrgArgs,
 }
+
+/// `--org-profile PROFILE`, defined once in `commands` (which this layer may not be imported
+/// by) and shared by `explain`, `who-can`, `what-can` and the console.
+pub use crate::commands::OrgArgs;
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -327,7 +334,7 @@ fn console(args: &ConsoleArgs) -> ExitCode {
             explain_error: args.explain_error.clone(),
         },
     };
-    match crate::tui::run(options) {
+    match crate::tui::run(options, args.org.org_profile.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("crossdock: terminal error: {e}");

@@ -510,8 +510,18 @@ fn a_denial_by_a_policy_crossdock_cannot_read_is_named_as_the_cause() {
     let d = explain(text);
     assert_eq!(d.verdict, Verdict::Fails, "{}", d.summary);
     let failed: Vec<_> = d.with_status(Status::Fail).collect();
-    assert_eq!(failed.len(), 1, "only the SCP is to blame: {failed:?}");
-    assert_eq!(failed[0].id, CheckId::ErrorText);
+    // Only the SCP is to blame: the recognised text and the guardrail check it cites.
+    let ids: Vec<CheckId> = failed.iter().map(|c| c.id).collect();
+    assert_eq!(
+        ids,
+        [CheckId::ErrorText, CheckId::OrgScpAllows],
+        "{failed:?}"
+    );
+    assert!(
+        failed[1].message.contains("p-regionlock"),
+        "{}",
+        failed[1].message
+    );
     assert!(failed[0]
         .message
         .contains("service control policy is the cause"));

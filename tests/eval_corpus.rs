@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crossdock::policy::evaluate::evaluate;
+use crossdock::policy::placement;
 use crossdock::policy::request_file::RequestFile;
 use crossdock::policy::trace::trace;
 use crossdock::policy::PolicyDocument;
@@ -76,4 +77,23 @@ fn every_invalid_policy_is_rejected_at_its_path() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Cases whose documents hold an element AWS rejects in that policy type: the evaluator
+/// reads them as written, and warns.
+const CASES_WITH_PLACEMENT_WARNINGS: [&str; 1] = ["349-form-notprincipal-allow-statement.json"];
+
+#[test]
+fn only_the_known_cases_hold_elements_aws_rejects() {
+    let mut warned = Vec::new();
+    for path in json_files("tests/eval-cases") {
+        let text = fs::read_to_string(&path).expect("readable case");
+        let file = RequestFile::parse(&text).expect("valid case");
+        let found = placement::warnings(&file.request(), "request.");
+        if !found.is_empty() {
+            assert!(found.iter().all(|w| w.path.starts_with("request.")));
+            warned.push(path.file_name().unwrap().to_string_lossy().to_string());
+        }
+    }
+    assert_eq!(warned, CASES_WITH_PLACEMENT_WARNINGS);
 }

@@ -617,9 +617,11 @@ async fn explaining_a_pull_costs_the_same_in_small_and_medium_accounts() {
         }
         // Two GetCallerIdentity, GetRole, the two policy lists, the inline policy, the
         // managed policy and its version, the repository and its policy, DescribeKey, the
-        // key's aliases and its policy; short names add GetRole and DescribeRepositories
-        // in the peer, which answer "no such role / repository" without a listing.
-        let want = if short_names { 15 } else { 13 };
+        // key's aliases and its policy, and DescribeOrganization (the guardrail checks:
+        // caller and repository share the account); short names add GetRole and
+        // DescribeRepositories in the peer, which answer "no such role / repository"
+        // without a listing.
+        let want = if short_names { 16 } else { 14 };
         assert_eq!(small_calls.values().sum::<u64>(), want, "{small_calls:?}");
     }
 }

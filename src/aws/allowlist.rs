@@ -38,6 +38,8 @@ pub enum Feature {
     S3,
     /// CloudTrail event history (the live trail poller).
     CloudTrail,
+    /// Organisation membership and guardrails (SCP/RCP chains, through `--org-profile`).
+    Organizations,
 }
 
 impl Feature {
@@ -53,6 +55,7 @@ impl Feature {
             Feature::EventBridge => "ReadEventBridge",
             Feature::S3 => "ReadArtifactBuckets",
             Feature::CloudTrail => "ReadCloudTrail",
+            Feature::Organizations => "ReadOrganizationGuardrails",
         }
     }
 }
@@ -89,6 +92,13 @@ pub const READ_OPERATIONS: &[Allowed] = &[
     allow("events:ListRuleNamesByTarget", Feature::EventBridge),
     allow("s3:GetBucketPolicy", Feature::S3),
     allow("cloudtrail:LookupEvents", Feature::CloudTrail),
+    allow("organizations:DescribeOrganization", Feature::Organizations),
+    allow("organizations:ListParents", Feature::Organizations),
+    allow(
+        "organizations:ListPoliciesForTarget",
+        Feature::Organizations,
+    ),
+    allow("organizations:DescribePolicy", Feature::Organizations),
 ];
 
 /// The verbs a read-only operation may start with.

@@ -121,6 +121,10 @@ operations! {
     ListTargetsByRule => "events:ListTargetsByRule",
     ListRuleNamesByTarget => "events:ListRuleNamesByTarget",
     GetBucketPolicy => "s3:GetBucketPolicy",
+    DescribeOrganization => "organizations:DescribeOrganization",
+    ListParents => "organizations:ListParents",
+    ListPoliciesForTarget => "organizations:ListPoliciesForTarget",
+    DescribePolicy => "organizations:DescribePolicy",
 }
 
 /// Calls made so far, per IAM action (only actions called at least once).
@@ -165,6 +169,7 @@ struct Inner {
     codepipeline: aws_sdk_codepipeline::Client,
     events: aws_sdk_eventbridge::Client,
     s3: aws_sdk_s3::Client,
+    organizations: aws_sdk_organizations::Client,
     permits: Semaphore,
     calls: Vec<AtomicU64>,
     region: Option<String>,
@@ -246,6 +251,7 @@ impl Gateway {
                 codepipeline: aws_sdk_codepipeline::Client::new(&config),
                 events: aws_sdk_eventbridge::Client::new(&config),
                 s3: aws_sdk_s3::Client::from_conf(s3_config),
+                organizations: aws_sdk_organizations::Client::new(&config),
                 permits: Semaphore::new(concurrency.max(1)),
                 calls: Operation::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
                 region: config.region().map(|r| r.to_string()),
@@ -740,6 +746,82 @@ impl Gateway {
         self.call(
             Operation::GetBucketPolicy,
             self.inner.s3.get_bucket_policy().bucket(bucket).send(),
+        )
+        .await
+    }
+}
+
+/// Organisations reads: membership through any account's profile, the policy chain through
+/// the management (or delegated-administrator) account's.
+impl Gateway {
+    /// `organizations:DescribeOrganization`.
+    pub async fn describe_organization(
+        &self,
+    ) -> Result<
+        aws_sdk_organizations::operation::describe_organization::DescribeOrganizationOutput,
+        Unreadable,
+    > {
+        self.call(
+            Operation::DescribeOrganization,
+            self.inner.organizations.describe_organization().send(),
+        )
+        .await
+    }
+
+    /// `organizations:ListParents`, one page.
+    pub async fn list_parents(
+        &self,
+        child: &str,
+        token: Option<String>,
+    ) -> Result<aws_sdk_organizations::operation::list_parents::ListParentsOutput, Unreadable> {
+        self.call(
+            Operation::ListParents,
+            self.inner
+                .organizations
+                .list_parents()
+                .child_id(child)
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+    }
+
+    /// `organizations:ListPoliciesForTarget`, one page.
+    pub async fn list_policies_for_target(
+        &self,
+        target: &str,
+        filter: aws_sdk_organizations::types::PolicyType,
+        token: Option<String>,
+    ) -> Result<
+        aws_sdk_organizations::operation::list_policies_for_target::ListPoliciesForTargetOutput,
+        Unreadable,
+    > {
+        self.call(
+            Operation::ListPoliciesForTarget,
+            self.inner
+                .organizations
+                .list_policies_for_target()
+                .target_id(target)
+                .filter(filter)
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+    }
+
+    /// `organizations:DescribePolicy`.
+    pub async fn describe_policy(
+        &self,
+        policy_id: &str,
+    ) -> Result<aws_sdk_organizations::operation::describe_policy::DescribePolicyOutput, Unreadable>
+    {
+        self.call(
+            Operation::DescribePolicy,
+            self.inner
+                .organizations
+                .describe_policy()
+                .policy_id(policy_id)
+                .send(),
         )
         .await
     }

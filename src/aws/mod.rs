@@ -18,6 +18,7 @@ pub mod config;
 pub mod errors;
 pub mod gateway;
 pub mod http;
+pub mod guardrails;
 pub mod load;
 pub mod profiles;
 pub mod reads;

@@ -5,15 +5,17 @@
 
 mod history;
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
 
-use super::gateway::CallCounts;
+use super::gateway::{CallCounts, Gateway};
 use super::load::{join_all, Loader};
 use super::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
 use crate::inventory::reads::{Need, Read};
-use crate::inventory::{Account, Accounts, Field, Unreadable};
+use crate::inventory::{Account, Accounts, Field, OrgPolicy, Unreadable};
 
 /// How far back a trigger question looks for pushes in CloudTrail.
 const RECENT_PUSH_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
@@ -63,6 +65,11 @@ impl AccountReader {
             Need::RulesTargeting(arn) => loader.ensure_rules_targeting(account, arn).await,
             Need::Bucket(name) => loader.ensure_bucket(account, name).await,
             Need::RecentPushes => return self.recent_pushes(account).await,
+            Need::Organization => {
+                super::guardrails::ensure_membership(loader.gateway(), account).await
+            }
+            // Read through the organisation profile by `Readers::read`.
+            Need::Guardrails => {}
             Need::Everything => loader.load_all(account).await,
         }
         0
@@ -115,10 +122,14 @@ impl std::fmt::Debug for AccountReader {
     }
 }
 
-/// The readers of the live accounts, by account id.
+/// The readers of the live accounts, by account id, and the organisation profile's.
 #[derive(Debug, Clone, Default)]
 pub struct Readers {
     readers: Vec<(String, AccountReader)>,
+    /// The gateway of `--org-profile`, which reads every account's SCP/RCP chain.
+    org: Option<Gateway>,
+    /// Organisation policies read this session, by policy id: shared by every account.
+    org_policies: Arc<Mutex<BTreeMap<String, OrgPolicy>>>,
 }
 
 impl Readers {
@@ -132,6 +143,16 @@ impl Readers {
         let account_id = account_id.into();
         self.readers.retain(|(id, _)| *id != account_id);
         self.readers.push((account_id, reader));
+    }
+
+    /// Reads guardrails through the organisation profile's gateway from now on.
+    pub fn set_org(&mut self, gateway: Gateway) {
+        self.org = Some(gateway);
+    }
+
+    /// The organisation profile's gateway, if one was given.
+    pub fn org(&self) -> Option<&Gateway> {
+        self.org.as_ref()
     }
 
     /// The reader of `account_id`.
@@ -150,8 +171,9 @@ impl Readers {
     /// Calls made by every reader's gateway, added up.
     pub fn calls(&self) -> CallCounts {
         let mut total = CallCounts::default();
-        for (_, reader) in &self.readers {
-            for (action, n) in reader.loader.gateway().calls().0 {
+        let gateways = self.readers.iter().map(|(_, r)| r.loader.gateway());
+        for gateway in gateways.chain(self.org.iter()) {
+            for (action, n) in gateway.calls().0 {
                 *total.0.entry(action).or_default() += n;
             }
         }
@@ -180,6 +202,29 @@ impl Readers {
                 })
             })
             .collect();
-        join_all(per_account).await.into_iter().sum()
+        let lookups = join_all(per_account).await.into_iter().sum();
+        self.read_guardrails(accounts, reads).await;
+        lookups
+    }
+
+    /// The `Guardrails` needs, one account after the other so each organisation policy is
+    /// described once; without an organisation profile they stay `NotLoaded`.
+    async fn read_guardrails(&self, accounts: &mut Accounts, reads: &[Read]) {
+        let Some(org) = &self.org else {
+            return;
+        };
+        let wanted: Vec<&str> = reads
+            .iter()
+            .filter(|r| r.need == Need::Guardrails)
+            .map(|r| r.account.as_str())
+            .collect();
+        let mut cache =
+            std::mem::take(&mut *self.org_policies.lock().unwrap_or_else(|e| e.into_inner()));
+        for account in accounts.accounts_mut() {
+            if wanted.contains(&account.id()) {
+                super::guardrails::ensure_guardrails(org, account, &mut cache).await;
+            }
+        }
+        *self.org_policies.lock().unwrap_or_else(|e| e.into_inner()) = cache;
     }
 }

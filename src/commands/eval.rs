@@ -247,6 +247,7 @@ pub fn report_json(file: &RequestFile, evaluation: &Evaluation, traces: &[Policy
         "cross_account": evaluation.cross_account,
         "resource_kind": evaluation.resource_kind,
         "trace": traces,
+        "warnings": crate::policy::placement::warnings(&request, "request."),
     });
     if let Some(expected) = file.expected {
         report["expected"] = json!(expected);
@@ -311,6 +312,9 @@ fn write_decision(
             "DOES NOT MATCH"
         };
         writeln!(out, "  expected: {expected:?} ({mark})")?;
+    }
+    for w in crate::policy::placement::warnings(&request, "request.") {
+        writeln!(out, "  warning:  {}: {}", Safe(&w.path), Safe(&w.message))?;
     }
     for d in &evaluation.deciding {
         let sid = d

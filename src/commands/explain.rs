@@ -42,6 +42,9 @@ pub struct SourceArgs {
     /// Print how many AWS calls the answer took, and how long, on stderr.
     #[arg(long, global = true)]
     pub stats: bool,
+    /// The organisation profile (SCPs, RCPs).
+    #[command(flatten)]
+    pub org: super::OrgArgs,
 }
 
 impl SourceArgs {
@@ -326,7 +329,8 @@ fn run_live(
     let answer = runtime.block_on(async {
         // One deadline over the identity probes and every read the question makes.
         tokio::time::timeout(deadline, async {
-            let mut workspace = Workspace::connect(profiles).await?;
+            let org_profile = args.source.org.org_profile.as_deref();
+            let mut workspace = Workspace::connect_with_org(profiles, org_profile).await?;
             let explained = workspace.explain(draft).await?;
             let history = match args.history.history {
                 true => Some(super::history::live_timeline(&workspace, draft, &args.history).await),

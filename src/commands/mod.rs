@@ -20,3 +20,14 @@ pub const EXIT_FAILS: u8 = 1;
 pub const EXIT_INPUT: u8 = 2;
 /// Exit code: evidence is missing, so the answer is unknown.
 pub const EXIT_UNKNOWN: u8 = 3;
+
+/// `--org-profile`: the option of `explain`, `who-can`, `what-can` and the console that reads
+/// the organisation's guardrails (defined once; `cli::OrgArgs` re-exports it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OrgArgs {
+    /// AWS profile of the organisation's management account (or a delegated administrator):
+    /// reads the SCPs and RCPs above the accounts, read-only (organizations:DescribeOrganization,
+    /// ListParents, ListPoliciesForTarget, DescribePolicy).
+    #[arg(long, value_name = "PROFILE", global = true)]
+    pub org_profile: Option<String>,
+}

@@ -142,7 +142,7 @@ fn open(
 ) -> io::Result<Result<Workspace, u8>> {
     let profiles = source.profiles();
     if !profiles.is_empty() {
-        return open_live(&profiles, source.stats, command, err);
+        return open_live(&profiles, source, command, err);
     }
     // The same sources and refusals as `explain` (no data source → exit 2 naming them).
     match super::explain::offline_workspace(source, false) {
@@ -157,10 +157,12 @@ fn open(
 #[cfg(feature = "aws")]
 fn open_live(
     profiles: &[String],
-    stats: bool,
+    source: &SourceArgs,
     command: &str,
     err: &mut dyn Write,
 ) -> io::Result<Result<Workspace, u8>> {
+    let stats = source.stats;
+    let org_profile = source.org.org_profile.as_deref();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -171,7 +173,7 @@ fn open_live(
     )?;
     let start = std::time::Instant::now();
     let opened = runtime.block_on(async {
-        let mut workspace = Workspace::connect(profiles).await?;
+        let mut workspace = Workspace::connect_with_org(profiles, org_profile).await?;
         let cost = workspace.read_everything().await;
         Ok::<_, crate::workspace::WorkspaceError>((workspace, cost))
     });
@@ -192,7 +194,7 @@ fn open_live(
 #[cfg(not(feature = "aws"))]
 fn open_live(
     _: &[String],
-    _: bool,
+    _: &SourceArgs,
     command: &str,
     err: &mut dyn Write,
 ) -> io::Result<Result<Workspace, u8>> {

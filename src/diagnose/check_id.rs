@@ -93,6 +93,10 @@ check_ids! {
     LintKmsAdminWildcard => "lint-kms-admin-wildcard",
     /// A repository policy that grants only service principals.
     LintServicePrincipalOnly => "lint-service-principal-only",
+    /// Every SCP level above the caller's account allows the request (service-linked roles exempt).
+    OrgScpAllows => "org-scp-allows",
+    /// Every RCP level above the resource's account allows the request (RCP services only).
+    OrgRcpAllows => "org-rcp-allows",
 }
 
 impl std::fmt::Display for CheckId {

@@ -95,6 +95,9 @@ fn explain_parsed(pair: &Accounts, parsed: &ParsedError) -> Result<Diagnosis, Di
     };
     let mut checks = vec![parsed_check(parsed, &inner)];
     checks.extend(inner.checks);
+    if let Some(kind) = named_guardrail(parsed.reason_kind) {
+        super::guardrails::cite_refusal(&mut checks, kind, parsed.policy_arn.as_deref());
+    }
     let summary = QuestionSummary {
         kind: "error".into(),
         text: format!(
@@ -108,6 +111,9 @@ fn explain_parsed(pair: &Accounts, parsed: &ParsedError) -> Result<Diagnosis, Di
     let mut diagnosis = Diagnosis::new(summary, checks);
     diagnosis.found = from_trail.into_iter().chain(inner.found).collect();
     diagnosis.assumptions = inner.assumptions;
+    for item in inner.unseen {
+        diagnosis.add_unseen(item);
+    }
     Ok(diagnosis)
 }
 
@@ -597,6 +603,15 @@ fn parsed_check(parsed: &ParsedError, inner: &Diagnosis) -> Check {
         message,
         evidence,
         fix,
+    }
+}
+
+/// The organisation guardrail a refusal names, if it names one.
+fn named_guardrail(reason: ReasonKind) -> Option<super::guardrails::Kind> {
+    match reason {
+        ReasonKind::ExplicitDenyScp | ReasonKind::NoScp => Some(super::guardrails::Kind::Scp),
+        ReasonKind::Rcp => Some(super::guardrails::Kind::Rcp),
+        _ => None,
     }
 }
 

@@ -12,6 +12,7 @@ mod ecr;
 pub mod error_text;
 pub mod event_pattern;
 mod from_error;
+pub mod guardrails;
 pub mod history;
 pub mod lint;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod scenario;
 pub mod snapshot_diff;
 mod subject;
 mod trigger;
+pub mod unseen;
 
 use serde_json::json;
 use thiserror::Error;
@@ -69,8 +71,16 @@ pub fn answer(accounts: &Accounts, resolved: &Resolved) -> Result<Diagnosis, Dia
     Ok(diagnosis)
 }
 
-/// Answers `question` about the loaded accounts.
+/// Answers `question` about the loaded accounts, the organisation's guardrails included.
 pub fn diagnose(pair: &Accounts, question: &Question) -> Result<Diagnosis, DiagnoseError> {
+    let mut diagnosis = diagnose_kind(pair, question)?;
+    guardrails::add_checks(pair, question, &mut diagnosis);
+    unseen::add(question, &mut diagnosis);
+    Ok(diagnosis)
+}
+
+/// The checks of the question's own kind.
+fn diagnose_kind(pair: &Accounts, question: &Question) -> Result<Diagnosis, DiagnoseError> {
     match question {
         Question::Pull {
             principal,

@@ -272,6 +272,33 @@ pub struct Diagnosis {
     /// Inputs nobody gave and no evidence names: what the answer assumes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<super::draft::Assumption>,
+    /// When the verdict is `works`: what crossdock could not see that could still deny
+    /// (unread guardrails, the network path, session policies, session tags).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<Unseen>,
+}
+
+/// Something crossdock could not see that could still deny a request it says works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unseen {
+    /// A stable kebab-case id (`org-scps`, `org-rcps`, `network-path`, `session-policy`,
+    /// `session-tags`; other layers may add their own).
+    pub id: String,
+    /// What could deny, e.g. "the organisation's SCPs over account 111111111111".
+    pub what: String,
+    /// Why crossdock did not see it, and where to look or what to pass to see it.
+    pub how_to_see: String,
+}
+
+impl Unseen {
+    /// An item.
+    pub fn new(id: &str, what: impl Into<String>, how_to_see: impl Into<String>) -> Self {
+        Self {
+            id: id.to_string(),
+            what: what.into(),
+            how_to_see: how_to_see.into(),
+        }
+    }
 }
 
 impl Diagnosis {
@@ -310,6 +337,14 @@ impl Diagnosis {
             checks,
             found: Vec::new(),
             assumptions: Vec::new(),
+            unseen: Vec::new(),
+        }
+    }
+
+    /// Adds an unseen item (once per id and text); only a `works` answer lists them.
+    pub fn add_unseen(&mut self, item: Unseen) {
+        if self.verdict == Verdict::Works && !self.unseen.contains(&item) {
+            self.unseen.push(item);
         }
     }
 

@@ -77,7 +77,34 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
         // Pasted error texts are parsed into one of the questions above first.
         Question::Error { .. } => {}
     }
+    guardrail_needs(question, &mut wants);
     wants
+}
+
+/// Membership and guardrails of the caller's account (SCPs) and the resource's (RCPs).
+fn guardrail_needs(question: &Question, wants: &mut Vec<Read>) {
+    let requests = super::guardrails::guarded_requests(question);
+    let Some(first) = requests.first() else {
+        return;
+    };
+    let caller = crate::policy::Caller::parse(&first.principal, None).ok();
+    let caller_account = caller
+        .as_ref()
+        .and_then(|c| c.account())
+        .map(str::to_string);
+    let resource_accounts = requests
+        .iter()
+        .filter_map(|r| account_of(&r.resource).map(str::to_string));
+    let mut accounts: Vec<String> = caller_account
+        .into_iter()
+        .chain(resource_accounts)
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    for account in accounts {
+        want(wants, &account, Need::Organization);
+        want(wants, &account, Need::Guardrails);
+    }
 }
 
 fn want(wants: &mut Vec<Read>, account: &str, need: Need) {

@@ -73,6 +73,9 @@ pub struct Account {
     /// (`LookupEvents`' `CloudTrailEvent`, decoded), held compactly; `crate::trail` parses them.
     #[serde(default)]
     pub trail: Field<TrailRecords>,
+    /// The account's organisation and the guardrails (SCPs, RCPs) above it.
+    #[serde(default, skip_serializing_if = "super::org::OrgKnowledge::is_empty")]
+    pub org: super::org::OrgKnowledge,
 }
 
 impl Account {
@@ -90,6 +93,7 @@ impl Account {
             rules: Collection::default(),
             buckets: Collection::default(),
             trail: Field::NotLoaded,
+            org: super::org::OrgKnowledge::default(),
         }
     }
 

@@ -26,6 +26,11 @@ pub enum Need {
     Bucket(String),
     /// The recent `PutImage` records of the account (who pushed).
     RecentPushes,
+    /// Whether the account belongs to an organisation (`DescribeOrganization`, through the
+    /// account's own profile).
+    Organization,
+    /// The SCP and RCP chains above the account, through the organisation profile.
+    Guardrails,
     /// Everything: the listing and every detail (what a reverse question needs: every
     /// role and policy of the account).
     Everything,

@@ -136,7 +136,13 @@ pub enum Caller {
         /// Its account.
         account: String,
     },
+    /// An unsigned (anonymous) request: no account, no identity policies; only a
+    /// resource-based grant to `"*"` can allow it.
+    Anonymous,
 }
+
+/// The words a request file may use for an anonymous caller.
+pub const ANONYMOUS_NAMES: [&str; 2] = ["anonymous", "*"];
 
 /// Why a principal string could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -148,6 +154,9 @@ impl Caller {
     /// behind a session (which carries the role's path, absent from session ARNs).
     pub fn parse(principal: &str, role_arn: Option<&str>) -> Result<Self, UnknownPrincipal> {
         let unknown = || UnknownPrincipal(principal.to_string());
+        if ANONYMOUS_NAMES.contains(&principal) {
+            return Ok(Caller::Anonymous);
+        }
         if is_account_id(principal) {
             return Ok(Caller::Root {
                 account: principal.to_string(),
@@ -203,7 +212,7 @@ impl Caller {
             | Caller::User { account, .. }
             | Caller::Root { account }
             | Caller::Other { account, .. } => Some(account),
-            Caller::Service { .. } => None,
+            Caller::Service { .. } | Caller::Anonymous => None,
         }
     }
 
@@ -215,7 +224,7 @@ impl Caller {
                 Some(arn.clone())
             }
             Caller::Root { account } => Some(format!("arn:aws:iam::{account}:root")),
-            Caller::Service { .. } => None,
+            Caller::Service { .. } | Caller::Anonymous => None,
         }
     }
 
@@ -232,6 +241,23 @@ impl Caller {
     pub fn is_service(&self) -> bool {
         matches!(self, Caller::Service { .. })
     }
+
+    /// True for an unsigned request.
+    pub fn is_anonymous(&self) -> bool {
+        matches!(self, Caller::Anonymous)
+    }
+
+    /// True for a service-linked role (or a session of one), which SCPs and RCPs never
+    /// restrict: its ARN has the path `/aws-service-role/`. A session ARN carries no path, so
+    /// a session whose role is not given counts when the role name has the
+    /// `AWSServiceRoleFor` prefix every service-linked role name starts with.
+    pub fn is_service_linked_role(&self) -> bool {
+        let Some(role_arn) = self.role_arn() else {
+            return false;
+        };
+        let name = role_arn.rsplit('/').next().unwrap_or_default();
+        role_arn.contains(":role/aws-service-role/") || name.starts_with("AWSServiceRoleFor")
+    }
 }
 
 impl fmt::Display for Caller {
@@ -243,6 +269,7 @@ impl fmt::Display for Caller {
             | Caller::Other { arn, .. } => f.write_str(arn),
             Caller::Root { account } => write!(f, "arn:aws:iam::{account}:root"),
             Caller::Service { name } => f.write_str(name),
+            Caller::Anonymous => f.write_str("an anonymous caller"),
         }
     }
 }

@@ -37,6 +37,10 @@ pub enum PolicySide {
     Session,
     /// A service control policy level.
     Scp,
+    /// A resource control policy level (over the resource's account).
+    Rcp,
+    /// The policy of the VPC endpoint the request passes through.
+    VpcEndpoint,
 }
 
 impl PolicySide {
@@ -47,6 +51,8 @@ impl PolicySide {
             PolicySide::Boundary => "permissions boundary",
             PolicySide::Session => "session policy",
             PolicySide::Scp => "service control policy",
+            PolicySide::Rcp => "resource control policy",
+            PolicySide::VpcEndpoint => "VPC endpoint policy",
         }
     }
 }
@@ -154,77 +160,53 @@ pub fn policy_at<'r, 'a>(
         PolicySide::Boundary => request.permissions_boundary.as_ref(),
         PolicySide::Session => request.session_policy.as_ref(),
         PolicySide::Scp => request.scps.get(outcome.position),
+        PolicySide::Rcp => request.rcps.get(outcome.position),
+        PolicySide::VpcEndpoint => request.vpc_endpoint_policy.as_ref(),
     };
     found.expect("outcomes are built from the request's own policies")
 }
 
 /// Evaluates `request`.
 pub fn evaluate(request: &Request<'_>) -> Evaluation {
-    let mut policies = Vec::with_capacity(request.identity_policies.len() + request.scps.len() + 3);
+    let mut policies = Vec::with_capacity(request.identity_policies.len() + request.scps.len() + 4);
     let caller = &request.caller;
-    let is_service = caller.is_service();
-    let is_root = matches!(caller, Caller::Root { .. });
     let has_boundary = request.permissions_boundary.is_some();
-
-    let identity_skip = if is_service {
-        Some("a service principal has no identity-based policies")
-    } else if is_root {
-        Some("the root user is not governed by identity-based policies")
-    } else {
-        None
+    let mut push = |side, position, policy: &LabeledPolicy<'_>, skip| {
+        policies.push(outcome(request, policy, side, position, skip, has_boundary));
     };
+    let identity_skip = match caller {
+        Caller::Service { .. } => Some("a service principal has no identity-based policies"),
+        Caller::Root { .. } => Some("the root user is not governed by identity-based policies"),
+        Caller::Anonymous => Some("an anonymous caller has no identity-based policies"),
+        _ => None,
+    };
+    let scp_skip = super::guardrail::scp_exemption(caller);
     for (i, scp) in request.scps.iter().enumerate() {
-        let skip = is_service.then_some("SCPs do not apply to service principals");
-        policies.push(outcome(
-            request,
-            scp,
-            PolicySide::Scp,
-            i,
-            skip,
-            has_boundary,
-        ));
+        push(PolicySide::Scp, i, scp, scp_skip);
+    }
+    let rcp_skip = super::guardrail::rcp_exemption(caller, &request.action);
+    for (i, rcp) in request.rcps.iter().enumerate() {
+        push(PolicySide::Rcp, i, rcp, rcp_skip);
+    }
+    if let Some(p) = &request.vpc_endpoint_policy {
+        let skip = caller
+            .is_service()
+            .then_some("a service principal's own calls do not pass through the VPC endpoint");
+        push(PolicySide::VpcEndpoint, 0, p, skip);
     }
     for (i, p) in request.identity_policies.iter().enumerate() {
-        policies.push(outcome(
-            request,
-            p,
-            PolicySide::Identity,
-            i,
-            identity_skip,
-            has_boundary,
-        ));
+        push(PolicySide::Identity, i, p, identity_skip);
     }
     if let Some(p) = &request.resource_policy {
         let skip = (!request.resource_policy_applies())
             .then_some("registry-level action (resource `*`): resource-based policies never apply");
-        policies.push(outcome(
-            request,
-            p,
-            PolicySide::Resource,
-            0,
-            skip,
-            has_boundary,
-        ));
+        push(PolicySide::Resource, 0, p, skip);
     }
     if let Some(p) = &request.permissions_boundary {
-        policies.push(outcome(
-            request,
-            p,
-            PolicySide::Boundary,
-            0,
-            identity_skip,
-            has_boundary,
-        ));
+        push(PolicySide::Boundary, 0, p, identity_skip);
     }
     if let Some(p) = &request.session_policy {
-        policies.push(outcome(
-            request,
-            p,
-            PolicySide::Session,
-            0,
-            identity_skip,
-            has_boundary,
-        ));
+        push(PolicySide::Session, 0, p, identity_skip);
     }
     decide(request, policies)
 }
@@ -267,12 +249,24 @@ fn statement_outcome(
             Some(spec) => spec.covers(&request.resource, &request.context),
             // Repository and trust policies have no Resource: they are about this resource.
             // Identity-type policies without one are invalid in AWS and match nothing.
-            None => matches!(side, PolicySide::Resource | PolicySide::Scp),
+            None => matches!(
+                side,
+                PolicySide::Resource | PolicySide::Scp | PolicySide::Rcp | PolicySide::VpcEndpoint
+            ),
         };
-    let principal = if side != PolicySide::Resource {
+    let names_principals = matches!(
+        side,
+        PolicySide::Resource | PolicySide::Rcp | PolicySide::VpcEndpoint
+    );
+    let principal = if !names_principals {
         PrincipalOutcome::NotApplicable
     } else {
         match &statement.principal {
+            // AWS rejects RCP and endpoint statements without one (the placement warnings say
+            // so); read as written, they apply to every caller.
+            None if side != PolicySide::Resource => {
+                PrincipalOutcome::Matched(PrincipalMatch::Anyone)
+            }
             None => PrincipalOutcome::NotNamed,
             Some(spec) if !spec.negated => match spec.named(&request.caller) {
                 Some(m) => PrincipalOutcome::Matched(m),
@@ -392,6 +386,9 @@ impl Decider<'_, '_> {
     /// The decision, phase by phase: explicit deny, service principal, SCP gate, requests
     /// AWS refuses outright, self-assume, then the resource and identity sides.
     fn run(&self) -> Verdict {
+        if let Some(verdict) = self.caller_identity() {
+            return verdict;
+        }
         if let Some(verdict) = self.explicit_deny() {
             return verdict;
         }
@@ -399,8 +396,16 @@ impl Decider<'_, '_> {
         if let Caller::Service { name } = &self.request.caller {
             return self.service_principal(name, &resource);
         }
-        if let Some(verdict) = self.scp_gate().or_else(|| self.refused_outright()) {
+        let gates = [PolicySide::Scp, PolicySide::Rcp, PolicySide::VpcEndpoint];
+        if let Some(verdict) = gates
+            .into_iter()
+            .find_map(|side| self.guardrail_gate(side))
+            .or_else(|| self.refused_outright())
+        {
             return verdict;
+        }
+        if self.request.caller.is_anonymous() {
+            return self.anonymous(&resource);
         }
         let identity = self.identity_side();
         if let Some(verdict) = self.self_assume(&resource) {
@@ -487,26 +492,90 @@ impl Decider<'_, '_> {
         }
     }
 
-    /// 3. Every SCP level must allow.
-    fn scp_gate(&self) -> Option<Verdict> {
+    /// Phase 0: `sts:GetCallerIdentity` needs no permission; AWS answers it for every
+    /// signed request, even when a policy explicitly denies it (STS API reference).
+    fn caller_identity(&self) -> Option<Verdict> {
+        let request = self.request;
+        let asked = request.action.eq_ignore_ascii_case("sts:GetCallerIdentity");
+        (asked && !request.caller.is_anonymous()).then(|| {
+            (
+                Decision::Allow,
+                "get-caller-identity",
+                "sts:GetCallerIdentity needs no permission: AWS answers it for every signed request, even when a policy explicitly denies it".to_string(),
+                Vec::new(),
+            )
+        })
+    }
+
+    /// Phase 3: every SCP level (over the caller's account) and every RCP level (over
+    /// the resource's account) must allow, and so must a VPC endpoint policy on the path.
+    fn guardrail_gate(&self, side: PolicySide) -> Option<Verdict> {
         let request = self.request;
         let action = &request.action;
-        let caller_account = request.caller.account().unwrap_or("the service");
         let p = self
             .policies
             .iter()
-            .filter(|p| p.side == PolicySide::Scp)
+            .filter(|p| p.side == side && p.skipped.is_none())
             .find(|p| !p.allows())?;
         let label = &policy_at(request, p).label;
+        let (rule, reason) = match side {
+            PolicySide::Scp => (
+                "scp-implicit-deny",
+                format!(
+                    "no statement in service control policy `{label}` (level {}) allows {action} for account {}; every level must allow (AWS's error text still says \"explicit deny in a service control policy\")",
+                    p.position,
+                    request.caller.account().unwrap_or("unknown")
+                ),
+            ),
+            PolicySide::Rcp => (
+                "rcp-implicit-deny",
+                format!(
+                    "no statement in resource control policy `{label}` (level {}) allows {action} on resources of account {}; every level must allow",
+                    p.position,
+                    request.resource_account().unwrap_or("unknown")
+                ),
+            ),
+            _ => (
+                "vpc-endpoint-policy",
+                format!(
+                    "no statement in the VPC endpoint policy `{label}` allows {action} on {} for {}; a request through an endpoint needs its policy to allow",
+                    request.resource, request.caller
+                ),
+            ),
+        };
+        let (detail, near) = self.near_misses(side);
         Some((
             Decision::ImplicitDeny,
-            "scp-implicit-deny",
-            format!(
-                "no statement in service control policy `{label}` (level {}) allows {action} for account {caller_account}; every level must allow (AWS's error text still says \"explicit deny in a service control policy\")",
-                p.position
-            ),
-            Vec::new(),
+            rule,
+            format!("{reason}{detail}"),
+            near,
         ))
+    }
+
+    /// An anonymous caller: only a resource-based grant to everyone (`"*"`) allows.
+    fn anonymous(&self, resource: &ResourceSide<'_>) -> Verdict {
+        let action = &self.request.action;
+        if let Some((PrincipalMatch::Anyone, _)) = resource.grant {
+            return (
+                Decision::Allow,
+                "anonymous-resource-grant",
+                format!(
+                    "the {} allows {action} for every principal (\"*\"), which includes anonymous callers",
+                    resource.name
+                ),
+                self.grant_refs(resource),
+            );
+        }
+        let (detail, near) = self.near_misses(PolicySide::Resource);
+        (
+            Decision::ImplicitDeny,
+            "anonymous-caller",
+            format!(
+                "an anonymous caller has no identity-based policies: only a {} statement allowing {action} for \"*\" could allow it, and none does{detail}",
+                resource.name
+            ),
+            near,
+        )
     }
 
     /// Requests AWS refuses whatever the policies say: root assuming a role, and KMS

@@ -151,6 +151,7 @@ impl PrincipalSpec {
             Caller::Other { .. } => {
                 lists(PrincipalMatch::Session) && lists(PrincipalMatch::Account)
             }
+            Caller::Anonymous => lists(PrincipalMatch::Anyone),
         }
     }
 

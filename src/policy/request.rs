@@ -62,6 +62,10 @@ pub struct Request<'a> {
     pub session_policy: Option<LabeledPolicy<'a>>,
     /// SCPs over the caller's account, one per organization level.
     pub scps: Vec<LabeledPolicy<'a>>,
+    /// RCPs over the resource's account, one per organization level.
+    pub rcps: Vec<LabeledPolicy<'a>>,
+    /// The policy of the VPC endpoint the request passes through, if any.
+    pub vpc_endpoint_policy: Option<LabeledPolicy<'a>>,
 }
 
 /// Actions whose resource is the whole registry: repository policies never apply to them.
@@ -110,6 +114,8 @@ impl<'a> Request<'a> {
             permissions_boundary: None,
             session_policy: None,
             scps: Vec::new(),
+            rcps: Vec::new(),
+            vpc_endpoint_policy: None,
         }
         .with_context(RequestContext::new())
     }

@@ -56,6 +56,9 @@ struct RawRequest {
     session_policy: Option<Value>,
     #[serde(default)]
     scps: Vec<Value>,
+    #[serde(default)]
+    rcps: Vec<Value>,
+    vpc_endpoint_policy: Option<Value>,
 }
 
 /// A request file with every policy parsed, ready to evaluate.
@@ -75,6 +78,8 @@ pub struct RequestFile {
     permissions_boundary: Option<PolicyDocument>,
     session_policy: Option<PolicyDocument>,
     scps: Vec<PolicyDocument>,
+    rcps: Vec<PolicyDocument>,
+    vpc_endpoint_policy: Option<PolicyDocument>,
 }
 
 impl RequestFile {
@@ -131,6 +136,8 @@ impl RequestFile {
             permissions_boundary: optional(&r.permissions_boundary, "permissions_boundary")?,
             session_policy: optional(&r.session_policy, "session_policy")?,
             scps: list(&r.scps, "scps")?,
+            rcps: list(&r.rcps, "rcps")?,
+            vpc_endpoint_policy: optional(&r.vpc_endpoint_policy, "vpc_endpoint_policy")?,
             caller,
             action: r.action,
             resource: r.resource_arn,
@@ -157,6 +164,11 @@ impl RequestFile {
             .as_ref()
             .map(|d| LabeledPolicy::new("session_policy", d));
         request.scps = labeled("scps", &self.scps);
+        request.rcps = labeled("rcps", &self.rcps);
+        request.vpc_endpoint_policy = self
+            .vpc_endpoint_policy
+            .as_ref()
+            .map(|d| LabeledPolicy::new("vpc_endpoint_policy", d));
         request
     }
 }

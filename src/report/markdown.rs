@@ -87,6 +87,21 @@ fn write_inputs(out: &mut String, diagnosis: &Diagnosis) {
     if !diagnosis.found.is_empty() || !diagnosis.assumptions.is_empty() {
         let _ = writeln!(out);
     }
+    if !diagnosis.unseen.is_empty() {
+        let _ = writeln!(
+            out,
+            "**It works, but crossdock could not see** (any of these could still deny):\n"
+        );
+        for item in &diagnosis.unseen {
+            let _ = writeln!(
+                out,
+                "- {} — {}",
+                escape(&item.what),
+                escape(&item.how_to_see)
+            );
+        }
+        let _ = writeln!(out);
+    }
 }
 
 /// A fix: its summary, then the statements as JSON blocks, the setting, or numbered steps.

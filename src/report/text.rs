@@ -74,6 +74,7 @@ pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
         let _ = writeln!(out, "  {line}");
     }
     render_inputs(&mut out, diagnosis, colour);
+    render_unseen(&mut out, diagnosis, colour);
     let _ = writeln!(out);
     for check in &diagnosis.checks {
         render_check(&mut out, check, colour);
@@ -105,6 +106,28 @@ fn render_inputs(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
         );
         let label = format!("  {} ", colour.paint("33", "assumed:"));
         let options = options(WIDTH, &label).subsequent_indent("           ");
+        for line in textwrap::wrap(&text, options) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+/// "It works, but…": what crossdock could not see that could still deny.
+fn render_unseen(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
+    if diagnosis.unseen.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {}",
+        colour.paint(
+            "33",
+            "It works, but crossdock could not see (any of these could still deny):"
+        )
+    );
+    for item in &diagnosis.unseen {
+        let text = format!("{} — {}", Safe(&item.what), Safe(&item.how_to_see));
+        let options = options(WIDTH, "  - ").subsequent_indent("    ");
         for line in textwrap::wrap(&text, options) {
             let _ = writeln!(out, "{line}");
         }

@@ -42,12 +42,27 @@ pub fn live_accounts() -> std::sync::Arc<dyn source::LiveAccounts> {
 }
 
 /// Opens the console and runs it until the user quits; the terminal is always restored.
-pub fn run(options: app::AppOptions) -> std::io::Result<()> {
+/// With `org_profile` (`--org-profile`), live answers read the organisation's guardrails
+/// through it; a profile that cannot be opened is reported before the console starts.
+pub fn run(options: app::AppOptions, org_profile: Option<&str>) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let live = effect::Backend::new(live_accounts());
+    #[cfg(feature = "aws")]
+    if let Some(profile) = org_profile {
+        let workspace = live.workspace.clone();
+        let connected =
+            runtime.block_on(async move { workspace.lock().await.connect_org(profile).await });
+        if let Err(e) = connected {
+            return Err(std::io::Error::other(format!(
+                "--org-profile {profile}: {e}"
+            )));
+        }
+    }
+    #[cfg(not(feature = "aws"))]
+    let _ = org_profile;
     terminal::install_panic_hook();
     let mut terminal = terminal::enter()?;
     let _guard = terminal::Guard;

@@ -37,6 +37,27 @@ impl Workspace {
         Ok(workspace)
     }
 
+    /// Reads the organisation's guardrails (SCP/RCP chains) through `profile`, the
+    /// management or a delegated-administrator account's, from now on (`--org-profile`).
+    pub async fn connect_org(&mut self, profile: &str) -> Result<(), WorkspaceError> {
+        let source = ProfileSource::from_env();
+        let (_, reader) = crate::aws::open_reader(&source, profile, None).await?;
+        self.readers.set_org(reader.loader().gateway().clone());
+        Ok(())
+    }
+
+    /// [`Self::connect`], then [`Self::connect_org`] when an organisation profile is given.
+    pub async fn connect_with_org(
+        profiles: &[String],
+        org_profile: Option<&str>,
+    ) -> Result<Self, WorkspaceError> {
+        let mut workspace = Self::connect(profiles).await?;
+        if let Some(profile) = org_profile {
+            workspace.connect_org(profile).await?;
+        }
+        Ok(workspace)
+    }
+
     /// Adds (or replaces, on refresh) a live account with its reader.
     pub fn insert_live(&mut self, account: Account, reader: AccountReader) {
         self.readers.insert(account.id().to_string(), reader);
@@ -137,12 +158,15 @@ impl Workspace {
     pub async fn read_everything(&mut self) -> Cost {
         let before = self.readers.calls();
         let mut cost = Cost::default();
+        // The organisation too: every answer includes the guardrail checks.
         let everything: Vec<Read> = self
             .accounts
             .ids()
-            .map(|account| Read {
-                account: account.to_string(),
-                need: Need::Everything,
+            .flat_map(|account| {
+                [Need::Everything, Need::Organization, Need::Guardrails].map(|need| Read {
+                    account: account.to_string(),
+                    need,
+                })
             })
             .collect();
         self.read_cached(everything, &mut cost, &mut BTreeSet::new())

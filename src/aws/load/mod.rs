@@ -55,7 +55,8 @@ impl Loader {
     }
 
     /// Loads everything (for snapshots): the listing plus every detail of every resource,
-    /// and the policies of the buckets the pipelines use as artifact stores.
+    /// the policies of the buckets the pipelines use as artifact stores, and whether the
+    /// account is in an organisation.
     pub async fn load_all(&self, account: &mut Account) {
         self.load_listing(account).await;
         iam::load_all_roles(&self.gateway, account).await;
@@ -73,6 +74,9 @@ impl Loader {
         for bucket in buckets {
             s3::ensure_bucket(&self.gateway, account, &bucket).await;
         }
+        // Whether the account is in an organisation: snapshots answer the guardrail
+        // checks like the live account (n/a outside one, unknown inside one).
+        super::guardrails::ensure_membership(&self.gateway, account).await;
     }
 
     /// A role with its trust policy, inline and attached policies (documents of managed

@@ -192,6 +192,18 @@ fn context_lines(
         format!("Verdict: {}", masker.mask(&diagnosis.summary)),
         theme.style(Role::Muted),
     ));
+    if !diagnosis.unseen.is_empty() {
+        out.push(Line::styled(
+            "It works, but crossdock could not see:".to_string(),
+            theme.status(Status::Warn),
+        ));
+        for item in &diagnosis.unseen {
+            out.push(Line::styled(
+                format!("- {} ({})", masker.mask(&item.what), item.how_to_see),
+                theme.style(Role::Muted),
+            ));
+        }
+    }
     if let Some(age) = evidence_age(state) {
         out.push(Line::styled(age, theme.style(Role::Muted)));
     }

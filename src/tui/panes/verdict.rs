@@ -138,6 +138,8 @@ pub fn label(id: CheckId) -> &'static str {
         CheckId::LintAuthTokenScoped => "lint: login token scoped",
         CheckId::LintKmsAdminWildcard => "lint: key admins get every action",
         CheckId::LintServicePrincipalOnly => "lint: service principals only",
+        CheckId::OrgScpAllows => "organisation SCPs allow",
+        CheckId::OrgRcpAllows => "organisation RCPs allow",
     }
 }
 

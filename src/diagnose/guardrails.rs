@@ -1,0 +1,866 @@
+//! The organisation's guardrails over a question: `org-scp-allows` (every SCP level above the
+//! caller's account allows each action) and `org-rcp-allows` (every RCP level above the
+//! resource's account allows it), evaluated with the policy evaluator level by level. Without
+//! the chains (no `--org-profile`) the checks say what is unread and who can read it; a pasted
+//! error that names an SCP or RCP makes them fail citing it.
+
+use super::model::{Check, CheckId, Diagnosis, Evidence, Status, Verdict};
+use super::question::Question;
+use super::{PULL_ACTIONS, PUSH_ACTIONS};
+use crate::inventory::org::{OrgLevel, ORG_PROFILE_PERMISSIONS};
+use crate::inventory::{Accounts, Field, Guardrails, Organization};
+use crate::policy::arn::{account_of, Caller};
+use crate::policy::evaluate::{evaluate, Decision};
+use crate::policy::guardrail::{rcp_exemption, scp_exemption};
+use crate::policy::{ContextValue, LabeledPolicy, PolicyDocument, Request, RequestContext};
+
+/// The headline of a verdict that only unread guardrails keep from `works`.
+pub const UNREAD_HEADLINE: &str = "everything crossdock can read allows this; unread:";
+
+/// One request the organisation's guardrails must let through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guarded {
+    /// The caller (ARN or service principal).
+    pub principal: String,
+    /// The action.
+    pub action: String,
+    /// The resource ARN (`*` for registry-level actions).
+    pub resource: String,
+}
+
+/// The requests a question makes that guardrails can refuse.
+pub fn guarded_requests(question: &Question) -> Vec<Guarded> {
+    let each = |principal: &str, actions: &[&str], resource: &str| -> Vec<Guarded> {
+        actions
+            .iter()
+            .map(|action| Guarded {
+                principal: principal.to_string(),
+                action: action.to_string(),
+                resource: resource.to_string(),
+            })
+            .collect()
+    };
+    match question {
+        Question::Pull {
+            principal,
+            repository,
+            ..
+        } => {
+            let mut requests = each(principal, &["ecr:GetAuthorizationToken"], "*");
+            requests.extend(each(principal, &PULL_ACTIONS, repository));
+            requests
+        }
+        Question::Push {
+            principal,
+            repository,
+            ..
+        } => each(principal, &PUSH_ACTIONS, repository),
+        Question::Assume {
+            principal, role, ..
+        } => each(principal, &["sts:AssumeRole"], role),
+        Question::Access {
+            principal,
+            action,
+            resource,
+        } => each(principal, &[action.as_str()], resource),
+        Question::Trigger { .. } | Question::Artifact { .. } | Question::Error { .. } => Vec::new(),
+    }
+}
+
+/// Which guardrail a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Service control policies, over the caller's account.
+    Scp,
+    /// Resource control policies, over the resource's account.
+    Rcp,
+}
+
+impl Kind {
+    fn id(self) -> CheckId {
+        match self {
+            Kind::Scp => CheckId::OrgScpAllows,
+            Kind::Rcp => CheckId::OrgRcpAllows,
+        }
+    }
+
+    /// `SCP` or `RCP`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Kind::Scp => "SCP",
+            Kind::Rcp => "RCP",
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            Kind::Scp => "the organisation's SCPs",
+            Kind::Rcp => "the organisation's RCPs",
+        }
+    }
+
+    fn chain(self, guardrails: &Guardrails) -> &Field<Vec<OrgLevel>> {
+        match self {
+            Kind::Scp => &guardrails.scps,
+            Kind::Rcp => &guardrails.rcps,
+        }
+    }
+}
+
+/// Adds `org-scp-allows` and `org-rcp-allows` to `diagnosis` where they can be said, and
+/// lets them decide the verdict with the other checks.
+pub fn add_checks(accounts: &Accounts, question: &Question, diagnosis: &mut Diagnosis) {
+    let requests = guarded_requests(question);
+    if requests.is_empty() {
+        return;
+    }
+    let checks: Vec<Check> = [Kind::Scp, Kind::Rcp]
+        .into_iter()
+        .filter_map(|kind| guardrail_check(accounts, kind, &requests))
+        .collect();
+    add_to_verdict(diagnosis, checks);
+}
+
+/// Appends guardrail checks and recomputes the verdict: a failure fails the answer; an
+/// unknown guardrail turns `works` into `unknown` with the "everything crossdock can read
+/// allows this" headline.
+pub fn add_to_verdict(diagnosis: &mut Diagnosis, checks: Vec<Check>) {
+    let failed = checks.iter().any(|c| c.status == Status::Fail);
+    let unknown: Vec<&'static str> = checks
+        .iter()
+        .filter(|c| c.status == Status::Unknown)
+        .map(|c| match c.id {
+            CheckId::OrgRcpAllows => "the organisation's RCPs",
+            _ => "the organisation's SCPs",
+        })
+        .collect();
+    let was = diagnosis.verdict;
+    let headline = (was == Verdict::Works && !failed && !unknown.is_empty()).then(|| {
+        format!(
+            "Unknown: {UNREAD_HEADLINE} {} (pass --org-profile)",
+            unknown.join(" and ")
+        )
+    });
+    diagnosis.checks.extend(checks);
+    if failed && was != Verdict::Fails {
+        let rebuilt = Diagnosis::new(diagnosis.question.clone(), diagnosis.checks.clone());
+        diagnosis.verdict = rebuilt.verdict;
+        diagnosis.summary = rebuilt.summary;
+    } else if let Some(headline) = headline {
+        diagnosis.verdict = Verdict::Unknown;
+        diagnosis.summary = headline;
+    }
+}
+
+/// The account a guardrail kind is about: the caller's for SCPs, the resource's for RCPs.
+fn governed_account(kind: Kind, request: &Guarded) -> Option<String> {
+    let caller_account = || {
+        Caller::parse(&request.principal, None)
+            .ok()?
+            .account()
+            .map(str::to_string)
+    };
+    match kind {
+        Kind::Scp => caller_account(),
+        Kind::Rcp => account_of(&request.resource)
+            .map(str::to_string)
+            .or_else(caller_account),
+    }
+}
+
+/// One guardrail check over the question's requests, or `None` when nothing is known about
+/// the account's organisation (an account crossdock did not read; an older snapshot).
+fn guardrail_check(accounts: &Accounts, kind: Kind, requests: &[Guarded]) -> Option<Check> {
+    let first = requests.first()?;
+    let caller = Caller::parse(&first.principal, None).ok()?;
+    // A registry-level request (resource `*`) has no resource account for an RCP to govern.
+    let in_scope: Vec<&Guarded> = requests
+        .iter()
+        .filter(|r| kind == Kind::Scp || r.resource != "*")
+        .collect();
+    let applying: Vec<&Guarded> = in_scope
+        .iter()
+        .copied()
+        .filter(|r| exemption(kind, &caller, &r.action).is_none())
+        .collect();
+    let id = kind.id();
+    let Some(governing) = applying.first().copied() else {
+        let action = in_scope
+            .first()
+            .map_or(first.action.as_str(), |r| r.action.as_str());
+        let why = exemption(kind, &caller, action).unwrap_or("does not apply");
+        return Some(Check::new(
+            id,
+            Status::NotApplicable,
+            None,
+            format!("{why} ({caller})"),
+        ));
+    };
+    let account_id = governed_account(kind, governing)?;
+    let account = accounts.account(&account_id)?;
+    let org = &account.org;
+    let status_of_membership = || membership_check(kind, &account_id, &org.membership);
+    match &org.guardrails {
+        Field::Loaded(guardrails) => Some(evaluate_chain(
+            kind,
+            &account_id,
+            guardrails,
+            &applying,
+            &context_for(accounts, governing),
+        )),
+        Field::Absent => Some(Check::new(
+            id,
+            Status::NotApplicable,
+            Some(&account_id),
+            format!("no {} apply to account {account_id} (not in an organisation, or the policy type is not enabled)", kind.short()),
+        )),
+        Field::Unreadable(reason) => Some(Check::new(
+            id,
+            Status::Unknown,
+            Some(&account_id),
+            format!("{} above account {account_id} could not be read: {reason}", kind.plural()),
+        )),
+        Field::NotLoaded => status_of_membership(),
+    }
+}
+
+fn exemption(kind: Kind, caller: &Caller, action: &str) -> Option<&'static str> {
+    match kind {
+        Kind::Scp => scp_exemption(caller),
+        Kind::Rcp => rcp_exemption(caller, action),
+    }
+}
+
+/// Without the chains: `n/a` outside an organisation, `unknown` inside one.
+fn membership_check(
+    kind: Kind,
+    account_id: &str,
+    membership: &Field<Organization>,
+) -> Option<Check> {
+    let id = kind.id();
+    let (status, message) = match membership {
+        Field::NotLoaded => return None,
+        Field::Absent => (
+            Status::NotApplicable,
+            format!("account {account_id} is not in an organisation: no {}s apply", kind.short()),
+        ),
+        Field::Loaded(org) if org.management_account == account_id => (
+            Status::NotApplicable,
+            format!("account {account_id} is the management account of {}: {}s do not restrict it", org.id, kind.short()),
+        ),
+        Field::Loaded(org) => (
+            Status::Unknown,
+            format!(
+                "account {account_id} is in organisation {}: {} were not read; pass --org-profile PROFILE (the management account or a delegated administrator, with {ORG_PROFILE_PERMISSIONS})",
+                org.id,
+                kind.plural()
+            ),
+        ),
+        Field::Unreadable(reason) => (
+            Status::Unknown,
+            format!("whether account {account_id} is in an organisation could not be read: {reason}"),
+        ),
+    };
+    Some(Check::new(id, status, Some(account_id), message))
+}
+
+/// The request context the guardrails see: the organisation ids crossdock knows.
+fn context_for(accounts: &Accounts, request: &Guarded) -> RequestContext {
+    let mut context = RequestContext::new();
+    let org_of = |account: Option<String>| {
+        account
+            .and_then(|id| accounts.account(&id))
+            .and_then(|a| a.org.organization_id().map(str::to_string))
+    };
+    if let Some(org) = org_of(governed_account(Kind::Scp, request)) {
+        context.insert("aws:PrincipalOrgID".to_string(), ContextValue::Single(org));
+    }
+    if let Some(org) = org_of(governed_account(Kind::Rcp, request)) {
+        context.insert("aws:ResourceOrgID".to_string(), ContextValue::Single(org));
+    }
+    context
+}
+
+/// How one level of the chain treats one request.
+enum LevelOutcome {
+    /// A policy at the level allows and none denies.
+    Allows,
+    /// A Deny statement applies: the policy, the statement.
+    Denies(usize, usize),
+    /// A deny that hinges on an organisation id crossdock does not know.
+    Undecided(String),
+    /// No policy at the level allows.
+    NoAllow,
+    /// A policy document that does not parse (its index, the error).
+    Malformed(usize, String),
+}
+
+/// Evaluates every applying request against the chain, level by level, root first.
+fn evaluate_chain(
+    kind: Kind,
+    account_id: &str,
+    guardrails: &Guardrails,
+    applying: &[&Guarded],
+    context: &RequestContext,
+) -> Check {
+    let id = kind.id();
+    let levels = match kind.chain(guardrails) {
+        Field::Loaded(levels) => levels,
+        Field::Unreadable(reason) => {
+            return Check::new(
+                id,
+                Status::Unknown,
+                Some(account_id),
+                format!(
+                    "{} above account {account_id} could not be read: {reason}",
+                    kind.plural()
+                ),
+            )
+        }
+        _ => {
+            return Check::new(
+                id,
+                Status::NotApplicable,
+                Some(account_id),
+                format!(
+                    "{}s are not enabled in organisation {}",
+                    kind.short(),
+                    guardrails.organization.id
+                ),
+            )
+        }
+    };
+    for request in applying {
+        for level in levels {
+            let outcome = level_outcome(kind, level, request, context);
+            if let Some(check) = level_check(kind, account_id, level, request, outcome) {
+                return check;
+            }
+        }
+    }
+    let actions: Vec<&str> = applying.iter().map(|r| r.action.as_str()).collect();
+    let mut check = Check::new(
+        id,
+        Status::Pass,
+        Some(account_id),
+        format!(
+            "every {} level above account {account_id} ({} levels, organisation {}) allows {}",
+            kind.short(),
+            levels.len(),
+            guardrails.organization.id,
+            actions.join(", ")
+        ),
+    );
+    check.evidence = levels
+        .iter()
+        .map(|l| {
+            evidence(
+                account_id,
+                format!("{} {}: {}", l.kind.label(), l.target, names(l)),
+            )
+        })
+        .collect();
+    check
+}
+
+fn names(level: &OrgLevel) -> String {
+    let names: Vec<&str> = level.policies.iter().map(|p| p.name.as_str()).collect();
+    if names.is_empty() {
+        "no policy attached".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn evidence(account_id: &str, detail: String) -> Evidence {
+    Evidence {
+        account: Some(account_id.to_string()),
+        policy: None,
+        statement: None,
+        sid: None,
+        detail,
+    }
+}
+
+/// The check a level decides (a deny, a missing Allow, an unknown), or `None` when it allows.
+fn level_check(
+    kind: Kind,
+    account_id: &str,
+    level: &OrgLevel,
+    request: &Guarded,
+    outcome: LevelOutcome,
+) -> Option<Check> {
+    let where_ = format!("{} {}", level.kind.label(), level.target);
+    let action = &request.action;
+    let id = kind.id();
+    let (status, message, mut evidence_list) = match outcome {
+        LevelOutcome::Allows => return None,
+        LevelOutcome::Denies(p, statement) => {
+            let policy = &level.policies[p];
+            let doc = PolicyDocument::parse_str(&policy.content).ok();
+            let sid = doc.as_ref().and_then(|d| d.statements.get(statement)).and_then(|s| s.sid.clone());
+            let mut e = evidence(account_id, format!("{} `{}` ({}) attached to the {where_}, statement {statement}{}", kind.short(), policy.name, policy.arn, sid.as_deref().map(|s| format!(" \"{s}\"")).unwrap_or_default()));
+            e.statement = Some(statement);
+            e.sid = sid;
+            (Status::Fail, format!("an explicit Deny in {} `{}` ({}, attached to the {where_}) refuses {action} for {}", kind.short(), policy.name, policy.arn, request.principal), vec![e])
+        }
+        LevelOutcome::NoAllow => (
+            Status::Fail,
+            format!("no {} attached to the {where_} allows {action}: every level must allow (AWS's message still says \"explicit deny\")", kind.short()),
+            vec![evidence(account_id, format!("{where_}: {}", names(level)))],
+        ),
+        LevelOutcome::Undecided(why) => (Status::Unknown, why, Vec::new()),
+        LevelOutcome::Malformed(p, error) => (
+            Status::Unknown,
+            format!("{} `{}` at the {where_} does not parse: {error}", kind.short(), level.policies[p].name),
+            Vec::new(),
+        ),
+    };
+    let mut check = Check::new(id, status, Some(account_id), message);
+    check.evidence.append(&mut evidence_list);
+    if status == Status::Fail {
+        check.fix = Some(super::model::Fix::procedure(
+            None,
+            &format!(
+                "change the {} (or exempt {}) in the organisation's management account",
+                kind.short(),
+                request.principal
+            ),
+            vec![format!(
+                "read it: aws organizations describe-policy --policy-id {}",
+                level
+                    .policies
+                    .first()
+                    .map(|p| p.arn.rsplit('/').next().unwrap_or_default())
+                    .unwrap_or("POLICY-ID")
+            )],
+        ));
+    }
+    Some(check)
+}
+
+/// Evaluates each policy of one level on its own (a level allows when one of its policies
+/// allows; any Deny denies).
+fn level_outcome(
+    kind: Kind,
+    level: &OrgLevel,
+    request: &Guarded,
+    context: &RequestContext,
+) -> LevelOutcome {
+    let Ok(caller) = Caller::parse(&request.principal, None) else {
+        return LevelOutcome::Allows;
+    };
+    let mut allows = false;
+    for (p, policy) in level.policies.iter().enumerate() {
+        let document = match PolicyDocument::parse_str(&policy.content) {
+            Ok(document) => document,
+            Err(e) => return LevelOutcome::Malformed(p, e.to_string()),
+        };
+        let mut asked = Request::new(caller.clone(), &request.action, &request.resource)
+            .with_context(context.clone());
+        let labeled = vec![LabeledPolicy::new(policy.arn.as_str(), &document)];
+        match kind {
+            Kind::Scp => asked.scps = labeled,
+            Kind::Rcp => asked.rcps = labeled,
+        }
+        let evaluation = evaluate(&asked);
+        match evaluation.decision {
+            Decision::ExplicitDeny => {
+                let statement = evaluation.deciding.first().map_or(0, |d| d.statement);
+                if let Some(key) = unknown_org_key(&document, statement, context) {
+                    return LevelOutcome::Undecided(format!(
+                        "{} `{}` denies {} unless {key} matches, and {key} is unknown (the organisation was not read): pass --org-profile",
+                        kind.short(), policy.name, request.action
+                    ));
+                }
+                return LevelOutcome::Denies(p, statement);
+            }
+            _ if !evaluation.rule.ends_with("-implicit-deny") => allows = true,
+            _ => {}
+        }
+    }
+    if allows {
+        LevelOutcome::Allows
+    } else {
+        LevelOutcome::NoAllow
+    }
+}
+
+/// The organisation condition key a statement tests that the context lacks: such a deny is
+/// `unknown`, never decided on a missing value.
+fn unknown_org_key(
+    document: &PolicyDocument,
+    statement: usize,
+    context: &RequestContext,
+) -> Option<&'static str> {
+    let statement = document.statements.get(statement)?;
+    ["aws:PrincipalOrgID", "aws:ResourceOrgID"]
+        .into_iter()
+        .find(|key| {
+            statement
+                .conditions
+                .iter()
+                .any(|c| c.key.eq_ignore_ascii_case(key))
+                && context.get(key).is_none()
+        })
+}
+
+/// A pasted error (or CloudTrail record) that names an SCP or RCP refusal: the check fails
+/// citing the policy AWS named, whatever crossdock could read.
+pub fn cite_refusal(checks: &mut Vec<Check>, kind: Kind, policy_arn: Option<&str>) {
+    let id = kind.id();
+    let named = policy_arn.map(|arn| format!(" {arn}")).unwrap_or_default();
+    let message = format!(
+        "AWS's refusal names a {}{named}: an organisation guardrail denies this request",
+        kind.short()
+    );
+    let mut cited = Check::new(id, Status::Fail, None, message);
+    cited.evidence.push(Evidence {
+        account: None,
+        policy: None,
+        statement: None,
+        sid: None,
+        detail: format!(
+            "named by the error text{}",
+            if named.is_empty() {
+                " (without the policy ARN)".to_string()
+            } else {
+                format!(":{named}")
+            }
+        ),
+    });
+    cited.fix = Some(super::model::Fix::procedure(
+        None,
+        &format!(
+            "change the {}, or exempt the principal, in the organisation's management account",
+            kind.short()
+        ),
+        Vec::new(),
+    ));
+    match checks.iter_mut().find(|c| c.id == id) {
+        Some(existing) if existing.status != Status::Fail => *existing = cited,
+        Some(_) => {}
+        None => checks.push(cited),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{LevelKind, OrgPolicy};
+
+    const CALLER: &str =
+        "arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e";
+    const REPO: &str = "arn:aws:ecr:ap-northeast-1:222222222222:repository/base-image-repo";
+    const FULL: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    const RCP_FULL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#;
+
+    fn org(id: &str) -> Organization {
+        Organization {
+            id: id.into(),
+            management_account: "999999999999".into(),
+        }
+    }
+
+    fn policy(name: &str, content: &str) -> OrgPolicy {
+        OrgPolicy {
+            arn: format!(
+                "arn:aws:organizations::999999999999:policy/o-demo/service_control_policy/p-{name}"
+            ),
+            name: name.into(),
+            content: content.into(),
+        }
+    }
+
+    fn level(kind: LevelKind, target: &str, policies: Vec<OrgPolicy>) -> OrgLevel {
+        OrgLevel {
+            kind,
+            target: target.into(),
+            policies,
+        }
+    }
+
+    /// Root and account with full access; the OU with `ou_policies`.
+    fn chain(account: &str, ou_policies: Vec<OrgPolicy>) -> Vec<OrgLevel> {
+        vec![
+            level(
+                LevelKind::Root,
+                "r-demo",
+                vec![policy("FullAWSAccess", FULL)],
+            ),
+            level(LevelKind::Ou, "ou-demo-build", ou_policies),
+            level(
+                LevelKind::Account,
+                account,
+                vec![policy("FullAWSAccess", FULL)],
+            ),
+        ]
+    }
+
+    fn accounts_with(
+        caller_org: Field<Guardrails>,
+        registry_org: Field<Guardrails>,
+        membership: Field<Organization>,
+    ) -> Accounts {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        for (id, guardrails) in [("111111111111", caller_org), ("222222222222", registry_org)] {
+            let account = accounts.account_mut(id).expect("demo account");
+            account.org.membership = membership.clone();
+            account.org.guardrails = guardrails;
+        }
+        accounts
+    }
+
+    fn loaded(scps: Vec<OrgLevel>, rcps: Field<Vec<OrgLevel>>) -> Field<Guardrails> {
+        Field::Loaded(Guardrails {
+            organization: org("o-demo"),
+            scps: Field::Loaded(scps),
+            rcps,
+        })
+    }
+
+    fn pull(principal: &str) -> Question {
+        Question::Pull {
+            principal: principal.into(),
+            repository: REPO.into(),
+            tag: "latest".into(),
+            project: None,
+            source_arn: None,
+        }
+    }
+
+    fn ask(accounts: &Accounts, principal: &str) -> Diagnosis {
+        crate::diagnose::diagnose(accounts, &pull(principal)).expect("answer")
+    }
+
+    fn status(d: &Diagnosis, id: CheckId) -> Option<Status> {
+        d.check(id).map(|c| c.status)
+    }
+
+    #[test]
+    fn nothing_known_about_the_organisation_adds_no_check_but_lists_it_as_unseen() {
+        let accounts = accounts_with(Field::NotLoaded, Field::NotLoaded, Field::NotLoaded);
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Works, "{}", d.summary);
+        assert_eq!(status(&d, CheckId::OrgScpAllows), None);
+        let ids: Vec<&str> = d.unseen.iter().map(|u| u.id.as_str()).collect();
+        assert!(
+            ids.contains(&"org-scps") && ids.contains(&"org-rcps"),
+            "{ids:?}"
+        );
+        assert!(ids.contains(&"session-policy") && ids.contains(&"network-path"));
+    }
+
+    #[test]
+    fn outside_an_organisation_the_checks_do_not_apply() {
+        let accounts = accounts_with(Field::NotLoaded, Field::NotLoaded, Field::Absent);
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Works);
+        assert_eq!(
+            status(&d, CheckId::OrgScpAllows),
+            Some(Status::NotApplicable)
+        );
+        assert_eq!(
+            status(&d, CheckId::OrgRcpAllows),
+            Some(Status::NotApplicable)
+        );
+        assert!(d.unseen.iter().all(|u| !u.id.starts_with("org-")));
+    }
+
+    #[test]
+    fn inside_an_organisation_without_the_chains_the_answer_is_unknown() {
+        let accounts = accounts_with(
+            Field::NotLoaded,
+            Field::NotLoaded,
+            Field::Loaded(org("o-demo")),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Unknown);
+        assert!(
+            d.summary.contains("everything crossdock can read allows this; unread: the organisation's SCPs and the organisation's RCPs (pass --org-profile)"),
+            "{}",
+            d.summary
+        );
+        let scp = d.check(CheckId::OrgScpAllows).expect("scp check");
+        assert!(
+            scp.message.contains("--org-profile") && scp.message.contains("ListPoliciesForTarget")
+        );
+    }
+
+    #[test]
+    fn full_access_on_every_level_passes() {
+        let rcps = Field::Loaded(vec![level(
+            LevelKind::Root,
+            "r-demo",
+            vec![policy("RCPFullAWSAccess", RCP_FULL)],
+        )]);
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("FullAWSAccess", FULL)]),
+                Field::Absent,
+            ),
+            loaded(
+                chain("222222222222", vec![policy("FullAWSAccess", FULL)]),
+                rcps,
+            ),
+            Field::Loaded(org("o-demo")),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Works, "{}", d.summary);
+        assert_eq!(status(&d, CheckId::OrgScpAllows), Some(Status::Pass));
+        assert_eq!(status(&d, CheckId::OrgRcpAllows), Some(Status::Pass));
+    }
+
+    #[test]
+    fn an_ou_deny_fails_naming_the_policy_statement_and_level() {
+        let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"NoCrossAccountPulls","Effect":"Deny","Action":"ecr:BatchGetImage","Resource":"arn:aws:ecr:*:222222222222:repository/*"}]}"#;
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("deny-pulls", deny)]),
+                Field::Absent,
+            ),
+            Field::Absent,
+            Field::Loaded(org("o-demo")),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(d.verdict, Verdict::Fails);
+        let scp = d.check(CheckId::OrgScpAllows).expect("scp check");
+        assert_eq!(scp.status, Status::Fail);
+        assert!(
+            scp.message.contains("p-deny-pulls") && scp.message.contains("OU ou-demo-build"),
+            "{}",
+            scp.message
+        );
+        assert_eq!(scp.evidence[0].statement, Some(1));
+        assert_eq!(scp.evidence[0].sid.as_deref(), Some("NoCrossAccountPulls"));
+        assert!(scp.fix.is_some());
+    }
+
+    #[test]
+    fn a_level_without_an_allow_fails() {
+        let s3_only = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("s3-only", s3_only)]),
+                Field::Absent,
+            ),
+            Field::Absent,
+            Field::Loaded(org("o-demo")),
+        );
+        let scp = ask(&accounts, CALLER)
+            .check(CheckId::OrgScpAllows)
+            .cloned()
+            .expect("check");
+        assert_eq!(scp.status, Status::Fail);
+        assert!(
+            scp.message.contains("every level must allow"),
+            "{}",
+            scp.message
+        );
+    }
+
+    #[test]
+    fn service_linked_roles_and_services_are_exempt() {
+        let deny_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("deny-all", deny_all)]),
+                Field::Absent,
+            ),
+            Field::Absent,
+            Field::Loaded(org("o-demo")),
+        );
+        let slr = "arn:aws:sts::111111111111:assumed-role/AWSServiceRoleForECS/ecs";
+        let requests = guarded_requests(&pull(slr));
+        let check = guardrail_check(&accounts, Kind::Scp, &requests).expect("check");
+        assert_eq!(check.status, Status::NotApplicable, "{}", check.message);
+        assert!(check.message.contains("service-linked"));
+        let service = guarded_requests(&pull("codebuild.amazonaws.com"));
+        let check = guardrail_check(&accounts, Kind::Scp, &service).expect("check");
+        assert_eq!(check.status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn an_rcp_deny_on_an_unknown_organisation_id_is_unknown_never_false() {
+        let perimeter = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"ecr:*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-demo"}}}]}"#;
+        let rcps = Field::Loaded(vec![level(
+            LevelKind::Root,
+            "r-demo",
+            vec![policy("perimeter", perimeter)],
+        )]);
+        let registry = loaded(
+            chain("222222222222", vec![policy("FullAWSAccess", FULL)]),
+            rcps,
+        );
+        // The caller's organisation is unknown: the Deny hinges on it.
+        let mut accounts = accounts_with(Field::NotLoaded, registry.clone(), Field::NotLoaded);
+        accounts
+            .account_mut("222222222222")
+            .expect("b")
+            .org
+            .membership = Field::Loaded(org("o-demo"));
+        let d = ask(&accounts, CALLER);
+        assert_eq!(
+            status(&d, CheckId::OrgRcpAllows),
+            Some(Status::Unknown),
+            "{:?}",
+            d.check(CheckId::OrgRcpAllows)
+        );
+        // In another organisation: the perimeter denies.
+        accounts
+            .account_mut("111111111111")
+            .expect("a")
+            .org
+            .membership = Field::Loaded(org("o-other"));
+        assert_eq!(
+            status(&ask(&accounts, CALLER), CheckId::OrgRcpAllows),
+            Some(Status::Fail)
+        );
+        // In the same organisation: it allows.
+        accounts
+            .account_mut("111111111111")
+            .expect("a")
+            .org
+            .membership = Field::Loaded(org("o-demo"));
+        assert_eq!(
+            status(&ask(&accounts, CALLER), CheckId::OrgRcpAllows),
+            Some(Status::Pass)
+        );
+    }
+
+    #[test]
+    fn the_management_account_is_not_restricted() {
+        let mut membership = org("o-demo");
+        membership.management_account = "111111111111".into();
+        let accounts = accounts_with(
+            Field::NotLoaded,
+            Field::NotLoaded,
+            Field::Loaded(membership),
+        );
+        let d = ask(&accounts, CALLER);
+        assert_eq!(
+            status(&d, CheckId::OrgScpAllows),
+            Some(Status::NotApplicable)
+        );
+    }
+
+    #[test]
+    fn a_cited_refusal_replaces_an_unknown_check() {
+        let mut checks = vec![Check::new(
+            CheckId::OrgScpAllows,
+            Status::Unknown,
+            None,
+            "unread",
+        )];
+        cite_refusal(
+            &mut checks,
+            Kind::Scp,
+            Some("arn:aws:organizations::9:policy/o-x/service_control_policy/p-1"),
+        );
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].status, Status::Fail);
+        assert!(checks[0].message.contains("p-1"));
+        cite_refusal(&mut checks, Kind::Rcp, None);
+        assert_eq!(checks[1].id, CheckId::OrgRcpAllows);
+    }
+}
