@@ -1,6 +1,7 @@
 //! Reverse questions (`who-can`, `what-can`) on the demo and on the demo scaled up with
-//! cloned roles and repositories: every candidate is evaluated (no index yet), so these
-//! figures are the baseline an index must beat.
+//! cloned roles and repositories: the candidate filter against brute force (`--all`, every
+//! role evaluated), on the benchmark pair of 5,000 roles and 2,000 repositories per
+//! account.
 
 use std::hint::black_box;
 
@@ -42,22 +43,61 @@ fn scaled(roles: usize, repositories: usize) -> Accounts {
     accounts
 }
 
+/// The benchmark pair: each account's roles and repositories cycled (with their inline and
+/// managed policies) until it holds `roles` roles and `repositories` repositories.
+fn pair(roles: usize, repositories: usize) -> Accounts {
+    let mut accounts = demo::load().expect("demo");
+    for id in [A, B] {
+        let account = accounts.account_mut(id).expect("a demo account");
+        let templates: Vec<_> = account.roles.iter().cloned().collect();
+        let repos: Vec<_> = account.repositories.iter().cloned().collect();
+        for i in templates.len()..roles {
+            let mut copy = templates[i % templates.len()].clone();
+            copy.name = format!("{}-{i}", copy.name);
+            copy.arn = format!("arn:aws:iam::{id}:role/{}", copy.name);
+            account.roles.upsert(copy);
+        }
+        for i in repos.len()..repositories {
+            let mut copy = repos[i % repos.len()].clone();
+            copy.name = format!("{}-{i}", copy.name);
+            copy.arn = format!("arn:aws:ecr:ap-northeast-1:{id}:repository/{}", copy.name);
+            account.repositories.upsert(copy);
+        }
+    }
+    accounts
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("reverse");
     group.sample_size(10);
     let demo = demo::load().expect("demo");
     group.bench_function("who-can pull/demo (74 roles)", |b| {
-        b.iter(|| black_box(who_can(&demo, &Kind::Pull, "base-image-repo").expect("answer")))
+        b.iter(|| black_box(who_can(&demo, &Kind::Pull, "base-image-repo", false).expect("answer")))
     });
     group.bench_function("what-can/demo", |b| {
         b.iter(|| black_box(what_can(&demo, "codebuild-service-role", false).expect("answer")))
     });
     let big = scaled(1_000, 500);
     group.bench_function("who-can pull/1074 roles", |b| {
-        b.iter(|| black_box(who_can(&big, &Kind::Pull, "base-image-repo").expect("answer")))
+        b.iter(|| black_box(who_can(&big, &Kind::Pull, "base-image-repo", false).expect("answer")))
     });
     group.bench_function("what-can/500 more repositories", |b| {
         b.iter(|| black_box(what_can(&big, "codebuild-service-role", false).expect("answer")))
+    });
+    let pair = pair(5_000, 2_000);
+    // The first question parses every document once (the policy store keeps them).
+    black_box(who_can(&pair, &Kind::Pull, "base-image-repo", false).expect("answer"));
+    group.bench_function("who-can pull/5000 roles per account", |b| {
+        b.iter(|| black_box(who_can(&pair, &Kind::Pull, "base-image-repo", false).expect("answer")))
+    });
+    group.bench_function("who-can pull/5000 roles per account, brute force", |b| {
+        b.iter(|| black_box(who_can(&pair, &Kind::Pull, "base-image-repo", true).expect("answer")))
+    });
+    group.bench_function("what-can/2000 repositories per account", |b| {
+        b.iter(|| black_box(what_can(&pair, "codebuild-service-role", false).expect("answer")))
+    });
+    group.bench_function("what-can/2000 repositories per account, brute force", |b| {
+        b.iter(|| black_box(what_can(&pair, "codebuild-service-role", true).expect("answer")))
     });
     group.finish();
 }

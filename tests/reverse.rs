@@ -40,7 +40,8 @@ fn pull_access_fails(accounts: &Accounts, principal: &str, repository: &str) -> 
 #[test]
 fn who_can_pull_agrees_with_explain_for_every_principal() {
     let accounts = demo::load().expect("demo");
-    let answer = reverse::who_can(&accounts, &Kind::Pull, "base-image-repo").expect("answered");
+    let answer =
+        reverse::who_can(&accounts, &Kind::Pull, "base-image-repo", true).expect("answered");
     assert_eq!(answer.query.resource, BASE_IMAGE);
     let codebuild = "arn:aws:iam::111111111111:role/codebuild-service-role";
     let entry = answer
@@ -82,7 +83,8 @@ fn who_can_pull_agrees_with_explain_for_every_principal() {
 #[test]
 fn a_role_that_can_only_assume_its_way_in_is_listed_with_the_chain() {
     let accounts = demo::load().expect("demo");
-    let answer = reverse::who_can(&accounts, &Kind::Push, "payment-service").expect("answered");
+    let answer =
+        reverse::who_can(&accounts, &Kind::Push, "payment-service", true).expect("answered");
     let build = answer
         .principals
         .iter()
@@ -94,7 +96,7 @@ fn a_role_that_can_only_assume_its_way_in_is_listed_with_the_chain() {
         ["arn:aws:iam::222222222222:role/ecr-push-from-codebuild"]
     );
     // Directly, the build role cannot push: the chain is what grants it.
-    let direct = reverse::who_can(&accounts, &Kind::Assume, "ecr-push-from-codebuild")
+    let direct = reverse::who_can(&accounts, &Kind::Assume, "ecr-push-from-codebuild", true)
         .expect("answered")
         .principals
         .into_iter()
@@ -122,7 +124,7 @@ fn grants_outside_the_loaded_accounts_are_conditional_or_unknown() {
         .repositories
         .update(BASE_IMAGE, |r| r.policy = Field::Loaded(policy))
         .expect("the repository");
-    let answer = reverse::who_can(&accounts, &Kind::Pull, BASE_IMAGE).expect("answered");
+    let answer = reverse::who_can(&accounts, &Kind::Pull, BASE_IMAGE, true).expect("answered");
     let find = |name: &str| {
         answer
             .principals
@@ -165,7 +167,7 @@ fn what_can_agrees_with_who_can() {
     );
     for reachable in &answer.reachable {
         let kind = Kind::parse(&reachable.kind).expect("a kind");
-        let who = reverse::who_can(&accounts, &kind, &reachable.resource).expect("answered");
+        let who = reverse::who_can(&accounts, &kind, &reachable.resource, true).expect("answered");
         let listed = who
             .principals
             .iter()

@@ -78,11 +78,8 @@ pub fn who_can(args: &WhoCanArgs, out: &mut dyn Write, err: &mut dyn Write) -> i
         Ok(workspace) => workspace,
         Err(code) => return Ok(code),
     };
-    match reverse::who_can(workspace.accounts(), &kind, &args.resource) {
-        Ok(mut answer) => {
-            if !args.all {
-                answer.principals.retain(|p| p.verdict.grants());
-            }
+    match reverse::who_can(workspace.accounts(), &kind, &args.resource, args.all) {
+        Ok(answer) => {
             match args.format {
                 ReverseFormat::Json => writeln!(out, "{}", to_json(&answer))?,
                 ReverseFormat::Text => {

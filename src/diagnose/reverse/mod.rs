@@ -2,6 +2,7 @@
 //! what can this principal reach — over every loaded account, each answer explained by the
 //! same evaluation `explain` runs (identity and resource policies, boundaries, denies).
 
+mod candidates;
 mod kind;
 mod outside;
 mod what_can;

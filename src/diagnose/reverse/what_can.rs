@@ -1,20 +1,36 @@
 //! `what-can`: every repository, key, role and pipeline of the loaded accounts, evaluated
 //! for the kinds that apply to it with this principal as the caller.
 
+use std::collections::HashMap;
+
 use crate::inventory::Accounts;
 
+use super::candidates::{is_candidate, IdentityGrants, Named};
 use super::who_can::evaluate;
 use super::{Kind, Reachable, ReverseError, Standing, WhatCan};
 
 /// What `principal` (a role name or ARN) can reach; with `all`, also what it cannot.
+/// Without `all`, resources no document could open to the principal are not evaluated
+/// (`candidates`), which leaves the answer unchanged.
 pub fn what_can(accounts: &Accounts, principal: &str, all: bool) -> Result<WhatCan, ReverseError> {
-    let principal = match accounts.resolve_role(principal) {
-        Ok((_, role)) => role.arn.clone(),
-        Err(_) if principal.starts_with("arn:") => principal.to_string(),
+    let (principal, role) = match accounts.resolve_role(principal) {
+        Ok((account, role)) => (role.arn.clone(), Some((account, role))),
+        Err(_) if principal.starts_with("arn:") => (principal.to_string(), None),
         Err(e) => return Err(ReverseError::Principal(e.to_string())),
     };
+    let mut grants: HashMap<String, IdentityGrants> = HashMap::new();
     let mut reachable = Vec::new();
     for (kind, resource) in targets(accounts, &principal) {
+        if let (false, Some((account, role))) = (all || matches!(kind, Kind::Trigger), role) {
+            let named = Named::of_resource(accounts, &kind, &resource);
+            let grants = grants
+                .entry(kind.name().to_string())
+                .or_insert_with(|| IdentityGrants::new(accounts, kind.resource_actions()));
+            let resource_account = crate::policy::arn::account_of(&resource);
+            if !is_candidate(grants, &named, account, role, resource_account) {
+                continue;
+            }
+        }
         let answer = evaluate(accounts, &kind, &resource, &principal);
         if !all && !answer.verdict.grants() {
             continue;

@@ -1,0 +1,229 @@
+//! Which principals a reverse question needs to evaluate: a cheap, conservative filter in
+//! front of the full evaluator, so `who-can` over thousands of roles evaluates only the few
+//! that some document could let through.
+//!
+//! A principal is skipped only when no document can grant it the question's actions:
+//! - no Allow statement of its identity policies covers any of the actions (resources and
+//!   conditions ignored), **and**
+//! - the resource's policy names neither it (its ARN, a session of it, a wildcard ARN) nor
+//!   everyone (`*`, an Allow with NotPrincipal) in a statement covering the actions;
+//! - across accounts both sides must grant, so there an identity Allow alone is not enough
+//!   either: the resource policy must also name the principal or its account.
+//!
+//! Anything unreadable, unloaded or unparseable counts as "may grant": the evaluator then
+//! gives its unknown with the reason, exactly as without the filter.
+
+use std::collections::HashMap;
+
+use crate::diagnose::model::PolicyLocation;
+use crate::inventory::{Account, Accounts, Field, Role};
+use crate::policy::document::{Effect, PolicyDocument};
+use crate::policy::principal::PrincipalEntry;
+
+use super::Kind;
+
+/// What a resource policy says about who it may grant the question's actions to.
+#[derive(Debug, Default)]
+pub(super) struct Named {
+    /// Everyone may be granted: `*`, NotPrincipal, or the document could not be read.
+    anyone: bool,
+    /// Accounts named by their root (a grant that still needs the account's IAM Allow).
+    accounts: Vec<String>,
+    /// Principal ARNs named exactly.
+    arns: Vec<String>,
+    /// Session ARNs and wildcard ARNs, matched by account (conservative).
+    loose_accounts: Vec<String>,
+}
+
+impl Named {
+    /// The resource policy of `kind`'s resource (a repository's, a role's trust policy, a
+    /// key's), read through the accounts' policy store.
+    pub(super) fn of_resource(accounts: &Accounts, kind: &Kind, resource: &str) -> Named {
+        let Some(account) = accounts.account_of(resource) else {
+            return Named::anyone();
+        };
+        let (field, location) = match kind {
+            Kind::Pull | Kind::Push => match account.repository(resource) {
+                Some(repository) => (
+                    repository.policy.as_ref(),
+                    PolicyLocation::RepositoryPolicy {
+                        repository: repository.arn.clone(),
+                    },
+                ),
+                None => return Named::anyone(),
+            },
+            Kind::Assume => match account.role(resource) {
+                Some(role) => (
+                    role.trust_policy.as_ref(),
+                    PolicyLocation::TrustPolicy {
+                        role: role.arn.clone(),
+                    },
+                ),
+                None => return Named::anyone(),
+            },
+            Kind::Decrypt => match account.key(resource) {
+                Some(key) => (
+                    key.policy.as_ref(),
+                    PolicyLocation::KeyPolicy {
+                        key: key.arn.clone(),
+                    },
+                ),
+                None => return Named::anyone(),
+            },
+            // Triggers and arbitrary actions: no single resource policy to read.
+            Kind::Trigger | Kind::Action(_) => return Named::anyone(),
+        };
+        match field {
+            Field::Loaded(value) => {
+                let key = format!("{} {location}", account.id());
+                match accounts.policies().parsed(&key, value) {
+                    Ok(document) => Named::from_document(&document, &kind.resource_actions()),
+                    Err(_) => Named::anyone(),
+                }
+            }
+            Field::Absent => Named::default(),
+            _ => Named::anyone(),
+        }
+    }
+
+    fn anyone() -> Named {
+        Named {
+            anyone: true,
+            ..Named::default()
+        }
+    }
+
+    fn from_document(document: &PolicyDocument, actions: &[String]) -> Named {
+        let mut named = Named::default();
+        for statement in &document.statements {
+            if statement.effect != Effect::Allow
+                || !actions.iter().any(|a| statement.action.covers(a))
+            {
+                continue;
+            }
+            let Some(principal) = &statement.principal else {
+                continue;
+            };
+            if principal.negated {
+                named.anyone = true;
+                continue;
+            }
+            for entry in &principal.entries {
+                match entry {
+                    PrincipalEntry::Anyone => named.anyone = true,
+                    PrincipalEntry::Account(id) => named.accounts.push(id.clone()),
+                    PrincipalEntry::Arn(arn) => named.add_arn(arn),
+                    _ => {}
+                }
+            }
+        }
+        named
+    }
+
+    fn add_arn(&mut self, arn: &str) {
+        let exact = !arn.contains(['*', '?']) && !arn.contains(":assumed-role/");
+        match crate::policy::arn::account_of(arn) {
+            Some(_) if exact => self.arns.push(arn.to_string()),
+            Some(account) => self.loose_accounts.push(account.to_string()),
+            None => self.anyone = true,
+        }
+    }
+
+    /// Named in a way that grants without the principal's own IAM Allow (same account).
+    fn names_directly(&self, principal: &str, account: &str) -> bool {
+        self.anyone
+            || self.arns.iter().any(|a| a == principal)
+            || self.loose_accounts.iter().any(|a| a == account)
+    }
+
+    /// Named at all, the account root included.
+    fn names(&self, principal: &str, account: &str) -> bool {
+        self.names_directly(principal, account) || self.accounts.iter().any(|a| a == account)
+    }
+}
+
+/// Per principal: could its identity policies allow any of the question's actions?
+pub(super) struct IdentityGrants<'a> {
+    accounts: &'a Accounts,
+    actions: Vec<String>,
+    memo: HashMap<String, bool>,
+}
+
+impl<'a> IdentityGrants<'a> {
+    /// For the actions of `requests` (the registry-wide token left out: it never decides
+    /// who can reach one resource).
+    pub(super) fn new(accounts: &'a Accounts, actions: Vec<String>) -> Self {
+        IdentityGrants {
+            accounts,
+            actions,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// Whether some Allow of `role`'s identity policies covers one of the actions, or the
+    /// policies cannot all be read.
+    pub(super) fn may_allow(&mut self, account: &Account, role: &Role) -> bool {
+        if let Some(&known) = self.memo.get(&role.arn) {
+            return known;
+        }
+        let may = self.role_may_allow(account, role);
+        self.memo.insert(role.arn.clone(), may);
+        may
+    }
+
+    fn role_may_allow(&self, account: &Account, role: &Role) -> bool {
+        let store = self.accounts.policies();
+        let covers = |location: PolicyLocation, field: Field<&serde_json::Value>| match field {
+            Field::Loaded(value) => {
+                match store.parsed(&format!("{} {location}", account.id()), value) {
+                    Ok(document) => document.statements.iter().any(|s| {
+                        s.effect == Effect::Allow && self.actions.iter().any(|a| s.action.covers(a))
+                    }),
+                    Err(_) => true,
+                }
+            }
+            Field::Absent => false,
+            _ => true,
+        };
+        let inline = match &role.inline_policies {
+            Field::Loaded(list) => list.iter().any(|p| {
+                let location = PolicyLocation::InlinePolicy {
+                    role: role.arn.clone(),
+                    name: p.name.clone(),
+                };
+                covers(location, p.document.as_ref())
+            }),
+            Field::Absent => false,
+            _ => true,
+        };
+        inline
+            || match &role.attached_policies {
+                Field::Loaded(list) => list.iter().any(|p| {
+                    let location = PolicyLocation::ManagedPolicy {
+                        role: role.arn.clone(),
+                        policy: p.arn.clone(),
+                    };
+                    covers(location, account.managed_policy_document(&p.arn))
+                }),
+                Field::Absent => false,
+                _ => true,
+            }
+    }
+}
+
+/// Whether `role` (in `account`) must be evaluated for a question on a resource in
+/// `resource_account` whose policy says `named`.
+pub(super) fn is_candidate(
+    grants: &mut IdentityGrants<'_>,
+    named: &Named,
+    account: &Account,
+    role: &Role,
+    resource_account: Option<&str>,
+) -> bool {
+    let same_account = resource_account == Some(account.id());
+    if same_account {
+        named.names_directly(&role.arn, account.id()) || grants.may_allow(account, role)
+    } else {
+        named.names(&role.arn, account.id()) && grants.may_allow(account, role)
+    }
+}
