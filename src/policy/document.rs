@@ -80,6 +80,12 @@ impl ResourcePattern {
         }
     }
 
+    /// True when the pattern holds policy variables (`${aws:username}`): what it matches
+    /// depends on the request's context.
+    pub fn has_variables(&self) -> bool {
+        self.template.is_some()
+    }
+
     /// True when `resource` matches (case-sensitively). A variable with no value in the
     /// context never matches.
     pub fn matches(&self, resource: &str, context: &super::context::RequestContext) -> bool {

@@ -301,12 +301,16 @@ fn statement_outcome(
 
 /// Collects the decision from the per-policy outcomes.
 fn decide(request: &Request<'_>, policies: Vec<PolicyOutcome>) -> Evaluation {
+    // Both parse the resource ARN: worked out once, not in every phase that asks.
     let d = Decider {
         request,
         policies: &policies,
+        cross: request.is_cross_account(),
+        kind: request.resource_kind(),
     };
     let (decision, rule, reason, deciding) = d.run();
     let identity_allows = d.identity_side_allows();
+    let (cross, kind) = (d.cross, d.kind);
     let resource_grant = policies
         .iter()
         .find(|p| p.side == PolicySide::Resource && p.skipped.is_none())
@@ -318,8 +322,8 @@ fn decide(request: &Request<'_>, policies: Vec<PolicyOutcome>) -> Evaluation {
         rule,
         reason,
         deciding,
-        cross_account: request.is_cross_account(),
-        resource_kind: request.resource_kind(),
+        cross_account: cross,
+        resource_kind: kind,
         policies,
     }
 }
@@ -327,6 +331,10 @@ fn decide(request: &Request<'_>, policies: Vec<PolicyOutcome>) -> Evaluation {
 struct Decider<'r, 'a> {
     request: &'r Request<'a>,
     policies: &'r [PolicyOutcome],
+    /// Caller and resource in different accounts.
+    cross: bool,
+    /// The kind of resource policy involved.
+    kind: ResourceKind,
 }
 
 type Verdict = (Decision, &'static str, String, Vec<DecidingStatement>);
@@ -411,7 +419,7 @@ impl Decider<'_, '_> {
         if let Some(verdict) = self.self_assume(&resource) {
             return verdict;
         }
-        if self.request.is_cross_account() || resource.must_allow {
+        if self.cross || resource.must_allow {
             return self.resource_must_allow(&resource, identity);
         }
         self.same_account(&resource, identity)
@@ -441,7 +449,7 @@ impl Decider<'_, '_> {
     /// The resource-based policy's outcome and best grant, and what it is called.
     fn resource_side(&self) -> ResourceSide<'_> {
         let policy = self.side(PolicySide::Resource);
-        let kind = self.request.resource_kind();
+        let kind = self.kind;
         ResourceSide {
             policy,
             grant: policy
@@ -583,7 +591,7 @@ impl Decider<'_, '_> {
     fn refused_outright(&self) -> Option<Verdict> {
         let request = self.request;
         let action = &request.action;
-        let kind = request.resource_kind();
+        let kind = self.kind;
         if matches!(request.caller, Caller::Root { .. }) && kind == ResourceKind::RoleTrust {
             return Some((
                 Decision::ImplicitDeny,
@@ -592,10 +600,7 @@ impl Decider<'_, '_> {
                 Vec::new(),
             ));
         }
-        if kind == ResourceKind::KmsKey
-            && request.is_cross_account()
-            && !request.is_kms_cross_account_action()
-        {
+        if kind == ResourceKind::KmsKey && self.cross && !request.is_kms_cross_account_action() {
             return Some((
                 Decision::ImplicitDeny,
                 "kms-cross-account-action",
@@ -656,7 +661,7 @@ impl Decider<'_, '_> {
     /// Role assuming itself: only an explicit trust of its own ARN counts.
     fn self_assume(&self, resource: &ResourceSide<'_>) -> Option<Verdict> {
         let request = self.request;
-        if request.resource_kind() != ResourceKind::RoleTrust
+        if self.kind != ResourceKind::RoleTrust
             || request.caller.role_arn() != Some(request.resource.as_str())
         {
             return None;
@@ -682,7 +687,7 @@ impl Decider<'_, '_> {
     fn resource_must_allow(&self, resource: &ResourceSide<'_>, identity: IdentitySide) -> Verdict {
         let request = self.request;
         let action = &request.action;
-        let cross = request.is_cross_account();
+        let cross = self.cross;
         let resource_name = resource.name;
         let resource_account = request.resource_account().unwrap_or("unknown");
         let caller_account = request.caller.account().unwrap_or("the service");
@@ -748,7 +753,7 @@ impl Decider<'_, '_> {
         } else {
             (String::new(), Vec::new())
         };
-        let (rule, prefix) = match request.resource_kind() {
+        let (rule, prefix) = match self.kind {
             ResourceKind::KmsKey => (
                 "kms-key-policy",
                 "the key policy must allow (IAM policies alone never grant KMS access): ",

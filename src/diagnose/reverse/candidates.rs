@@ -14,11 +14,13 @@
 //! gives its unknown with the reason, exactly as without the filter.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::diagnose::model::PolicyLocation;
 use crate::inventory::{Account, Accounts, Field, Role};
 use crate::policy::document::{Effect, PolicyDocument};
 use crate::policy::principal::PrincipalEntry;
+use crate::policy::RequestContext;
 
 use super::Kind;
 
@@ -142,88 +144,105 @@ impl Named {
     }
 }
 
-/// Per principal: could its identity policies allow any of the question's actions?
+/// Per principal: could its identity policies allow one of the question's actions on a
+/// resource? Each role's documents are looked up once (through the policy store).
 pub(super) struct IdentityGrants<'a> {
     accounts: &'a Accounts,
     actions: Vec<String>,
-    memo: HashMap<String, bool>,
+    /// The role's identity documents; `None` when one of them cannot be read or parsed.
+    documents: HashMap<String, Option<Vec<Arc<PolicyDocument>>>>,
 }
 
 impl<'a> IdentityGrants<'a> {
-    /// For the actions of `requests` (the registry-wide token left out: it never decides
-    /// who can reach one resource).
+    /// For `actions` (the registry-wide token left out: it never decides who can reach one
+    /// resource).
     pub(super) fn new(accounts: &'a Accounts, actions: Vec<String>) -> Self {
         IdentityGrants {
             accounts,
             actions,
-            memo: HashMap::new(),
+            documents: HashMap::new(),
         }
     }
 
-    /// Whether some Allow of `role`'s identity policies covers one of the actions, or the
-    /// policies cannot all be read.
-    pub(super) fn may_allow(&mut self, account: &Account, role: &Role) -> bool {
-        if let Some(&known) = self.memo.get(&role.arn) {
-            return known;
+    /// Whether some Allow of `role`'s identity policies covers one of the actions on
+    /// `resource` (conditions ignored, variables taken to match), or the policies cannot
+    /// all be read.
+    pub(super) fn may_allow(&mut self, account: &Account, role: &Role, resource: &str) -> bool {
+        if !self.documents.contains_key(&role.arn) {
+            let documents = self.read_documents(account, role);
+            self.documents.insert(role.arn.clone(), documents);
         }
-        let may = self.role_may_allow(account, role);
-        self.memo.insert(role.arn.clone(), may);
-        may
+        let Some(Some(documents)) = self.documents.get(&role.arn) else {
+            return true;
+        };
+        let context = RequestContext::default();
+        documents.iter().flat_map(|d| &d.statements).any(|s| {
+            s.effect == Effect::Allow
+                && self.actions.iter().any(|a| s.action.covers(a))
+                && s.resource.as_ref().is_some_and(|spec| {
+                    spec.patterns.iter().any(|p| p.has_variables())
+                        || spec.covers(resource, &context)
+                })
+        })
     }
 
-    fn role_may_allow(&self, account: &Account, role: &Role) -> bool {
+    fn read_documents(&self, account: &Account, role: &Role) -> Option<Vec<Arc<PolicyDocument>>> {
         let store = self.accounts.policies();
-        let covers = |location: PolicyLocation, field: Field<&serde_json::Value>| match field {
-            Field::Loaded(value) => {
-                match store.parsed(&format!("{} {location}", account.id()), value) {
-                    Ok(document) => document.statements.iter().any(|s| {
-                        s.effect == Effect::Allow && self.actions.iter().any(|a| s.action.covers(a))
-                    }),
-                    Err(_) => true,
+        let parse = |location: PolicyLocation, field: Field<&serde_json::Value>| match field {
+            Field::Loaded(value) => store
+                .parsed(&format!("{} {location}", account.id()), value)
+                .ok()
+                .map(Some),
+            Field::Absent => Some(None),
+            _ => None,
+        };
+        let mut documents = Vec::new();
+        match &role.inline_policies {
+            Field::Loaded(list) => {
+                for policy in list {
+                    let location = PolicyLocation::InlinePolicy {
+                        role: role.arn.clone(),
+                        name: policy.name.clone(),
+                    };
+                    documents.extend(parse(location, policy.document.as_ref())?);
                 }
             }
-            Field::Absent => false,
-            _ => true,
-        };
-        let inline = match &role.inline_policies {
-            Field::Loaded(list) => list.iter().any(|p| {
-                let location = PolicyLocation::InlinePolicy {
-                    role: role.arn.clone(),
-                    name: p.name.clone(),
-                };
-                covers(location, p.document.as_ref())
-            }),
-            Field::Absent => false,
-            _ => true,
-        };
-        inline
-            || match &role.attached_policies {
-                Field::Loaded(list) => list.iter().any(|p| {
+            Field::Absent => {}
+            _ => return None,
+        }
+        match &role.attached_policies {
+            Field::Loaded(list) => {
+                for policy in list {
                     let location = PolicyLocation::ManagedPolicy {
                         role: role.arn.clone(),
-                        policy: p.arn.clone(),
+                        policy: policy.arn.clone(),
                     };
-                    covers(location, account.managed_policy_document(&p.arn))
-                }),
-                Field::Absent => false,
-                _ => true,
+                    documents.extend(parse(
+                        location,
+                        account.managed_policy_document(&policy.arn),
+                    )?);
+                }
             }
+            Field::Absent => {}
+            _ => return None,
+        }
+        Some(documents)
     }
 }
 
-/// Whether `role` (in `account`) must be evaluated for a question on a resource in
-/// `resource_account` whose policy says `named`.
+/// Whether `role` (in `account`) must be evaluated for a question on `resource`, whose
+/// policy says `named`.
 pub(super) fn is_candidate(
     grants: &mut IdentityGrants<'_>,
     named: &Named,
     account: &Account,
     role: &Role,
-    resource_account: Option<&str>,
+    resource: &str,
 ) -> bool {
-    let same_account = resource_account == Some(account.id());
+    let same_account = crate::policy::arn::account_of(resource) == Some(account.id());
     if same_account {
-        named.names_directly(&role.arn, account.id()) || grants.may_allow(account, role)
+        named.names_directly(&role.arn, account.id()) || grants.may_allow(account, role, resource)
     } else {
-        named.names(&role.arn, account.id()) && grants.may_allow(account, role)
+        named.names(&role.arn, account.id()) && grants.may_allow(account, role, resource)
     }
 }

@@ -26,8 +26,7 @@ pub fn what_can(accounts: &Accounts, principal: &str, all: bool) -> Result<WhatC
             let grants = grants
                 .entry(kind.name().to_string())
                 .or_insert_with(|| IdentityGrants::new(accounts, kind.resource_actions()));
-            let resource_account = crate::policy::arn::account_of(&resource);
-            if !is_candidate(grants, &named, account, role, resource_account) {
+            if !is_candidate(grants, &named, account, role, &resource) {
                 continue;
             }
         }

@@ -22,7 +22,6 @@ pub fn who_can(
     let resource = kind.resolve_resource(accounts, reference)?;
     let named = Named::of_resource(accounts, kind, &resource);
     let mut grants = IdentityGrants::new(accounts, kind.resource_actions());
-    let resource_account = crate::policy::arn::account_of(&resource);
     let mut principals: Vec<Principal> = Vec::new();
     for account in accounts.accounts() {
         for role in account.roles.iter() {
@@ -30,7 +29,7 @@ pub fn who_can(
                 continue;
             }
             let filtered = !all && !matches!(kind, Kind::Trigger);
-            if filtered && !is_candidate(&mut grants, &named, account, role, resource_account) {
+            if filtered && !is_candidate(&mut grants, &named, account, role, &resource) {
                 continue;
             }
             principals.push(evaluate(accounts, kind, &resource, &role.arn));
@@ -226,8 +225,7 @@ fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) 
                     if *target == role.arn {
                         return None;
                     }
-                    let target_account = crate::policy::arn::account_of(target);
-                    if !all && !is_candidate(&mut grants, trust, account, role, target_account) {
+                    if !all && !is_candidate(&mut grants, trust, account, role, target) {
                         return None;
                     }
                     let hop = evaluate(accounts, &Kind::Assume, target, &role.arn);
