@@ -540,6 +540,7 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
             tag: Some("latest".into()),
             project: None,
             source_arn: None,
+            vpc_endpoint: None,
         };
         let explained = workspace.explain(&draft).await.expect("explains");
         (
@@ -568,6 +569,7 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
         tag: "latest".into(),
         project: None,
         source_arn: None,
+        vpc_endpoint: None,
     };
     workspace.read_plan(&question, &mut Cost::default()).await;
     let diagnosis = diagnose(workspace.accounts(), &question).expect("diagnose");

@@ -38,6 +38,8 @@ pub enum Feature {
     S3,
     /// CloudTrail event history (the live trail poller).
     CloudTrail,
+    /// VPC endpoints and route tables (the network path of a caller in a VPC).
+    Network,
 }
 
 impl Feature {
@@ -53,6 +55,7 @@ impl Feature {
             Feature::EventBridge => "ReadEventBridge",
             Feature::S3 => "ReadArtifactBuckets",
             Feature::CloudTrail => "ReadCloudTrail",
+            Feature::Network => "ReadVpcEndpoints",
         }
     }
 }
@@ -89,6 +92,9 @@ pub const READ_OPERATIONS: &[Allowed] = &[
     allow("events:ListRuleNamesByTarget", Feature::EventBridge),
     allow("s3:GetBucketPolicy", Feature::S3),
     allow("cloudtrail:LookupEvents", Feature::CloudTrail),
+    allow("ec2:DescribeVpcEndpoints", Feature::Network),
+    allow("ec2:DescribeRouteTables", Feature::Network),
+    allow("kms:ListGrants", Feature::Kms),
 ];
 
 /// The verbs a read-only operation may start with.

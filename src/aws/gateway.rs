@@ -121,6 +121,9 @@ operations! {
     ListTargetsByRule => "events:ListTargetsByRule",
     ListRuleNamesByTarget => "events:ListRuleNamesByTarget",
     GetBucketPolicy => "s3:GetBucketPolicy",
+    DescribeVpcEndpoints => "ec2:DescribeVpcEndpoints",
+    DescribeRouteTables => "ec2:DescribeRouteTables",
+    ListGrants => "kms:ListGrants",
 }
 
 /// Calls made so far, per IAM action (only actions called at least once).
@@ -165,6 +168,7 @@ struct Inner {
     codepipeline: aws_sdk_codepipeline::Client,
     events: aws_sdk_eventbridge::Client,
     s3: aws_sdk_s3::Client,
+    ec2: aws_sdk_ec2::Client,
     permits: Semaphore,
     calls: Vec<AtomicU64>,
     region: Option<String>,
@@ -246,6 +250,7 @@ impl Gateway {
                 codepipeline: aws_sdk_codepipeline::Client::new(&config),
                 events: aws_sdk_eventbridge::Client::new(&config),
                 s3: aws_sdk_s3::Client::from_conf(s3_config),
+                ec2: aws_sdk_ec2::Client::new(&config),
                 permits: Semaphore::new(concurrency.max(1)),
                 calls: Operation::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
                 region: config.region().map(|r| r.to_string()),
@@ -740,6 +745,78 @@ impl Gateway {
         self.call(
             Operation::GetBucketPolicy,
             self.inner.s3.get_bucket_policy().bucket(bucket).send(),
+        )
+        .await
+    }
+
+    /// `ec2:DescribeVpcEndpoints`, one page: the endpoints of a VPC (`vpc`) or the ones
+    /// named (`ids`).
+    pub async fn describe_vpc_endpoints(
+        &self,
+        vpc: Option<&str>,
+        ids: &[String],
+        token: Option<String>,
+    ) -> Result<
+        aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput,
+        Unreadable,
+    > {
+        let filter = vpc.map(|vpc| {
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(vpc)
+                .build()
+        });
+        self.call(
+            Operation::DescribeVpcEndpoints,
+            self.inner
+                .ec2
+                .describe_vpc_endpoints()
+                .set_filters(filter.map(|f| vec![f]))
+                .set_vpc_endpoint_ids((!ids.is_empty()).then(|| ids.to_vec()))
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+    }
+
+    /// `ec2:DescribeRouteTables` of one VPC, one page.
+    pub async fn describe_route_tables(
+        &self,
+        vpc: &str,
+        token: Option<String>,
+    ) -> Result<aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput, Unreadable>
+    {
+        let filter = aws_sdk_ec2::types::Filter::builder()
+            .name("vpc-id")
+            .values(vpc)
+            .build();
+        self.call(
+            Operation::DescribeRouteTables,
+            self.inner
+                .ec2
+                .describe_route_tables()
+                .filters(filter)
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+    }
+
+    /// `kms:ListGrants` of one key, one page.
+    pub async fn list_grants(
+        &self,
+        key: &str,
+        marker: Option<String>,
+    ) -> Result<aws_sdk_kms::operation::list_grants::ListGrantsOutput, Unreadable> {
+        self.call(
+            Operation::ListGrants,
+            self.inner
+                .kms
+                .list_grants()
+                .key_id(key)
+                .limit(100)
+                .set_marker(marker)
+                .send(),
         )
         .await
     }

@@ -117,6 +117,10 @@ pub enum QuestionArgs {
         /// aws:SourceArn of a service-principal pull (e.g. the Lambda function ARN).
         #[arg(long)]
         source_arn: Option<String>,
+        /// The VPC endpoint (vpce-…) the pull goes through: its policy is evaluated, and the
+        /// VPC's way to the S3 layer bucket checked.
+        #[arg(long, value_name = "VPCE_ID")]
+        vpc_endpoint: Option<String>,
     },
     /// Can PRINCIPAL push REPO:TAG?
     #[command(
@@ -570,12 +574,14 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => QuestionDraft::Pull {
             principal: principal.clone(),
             repository: repo.clone(),
             tag: tag.clone(),
             project: project.clone(),
             source_arn: source_arn.clone(),
+            vpc_endpoint: vpc_endpoint.clone(),
         },
         QuestionArgs::Push {
             principal,
@@ -765,6 +771,7 @@ pub fn direct_command(question: &Question) -> String {
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => {
             let mut c = format!("crossdock explain --demo pull --principal {principal} --repo {repository} --tag {tag}");
             if let Some(p) = project {
@@ -772,6 +779,9 @@ pub fn direct_command(question: &Question) -> String {
             }
             if let Some(s) = source_arn {
                 c.push_str(&format!(" --source-arn {s}"));
+            }
+            if let Some(e) = vpc_endpoint {
+                c.push_str(&format!(" --vpc-endpoint {e}"));
             }
             c
         }

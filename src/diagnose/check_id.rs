@@ -93,6 +93,12 @@ check_ids! {
     LintKmsAdminWildcard => "lint-kms-admin-wildcard",
     /// A repository policy that grants only service principals.
     LintServicePrincipalOnly => "lint-service-principal-only",
+    /// The VPC interface endpoints on the caller's path (`ecr.api`, `ecr.dkr`, `sts`, `kms`) allow the request.
+    VpcEndpointPolicyAllows => "vpc-endpoint-policy-allows",
+    /// A pull from a VPC can download image layers from S3 (gateway endpoint policy and routes).
+    VpcS3LayerAccess => "vpc-s3-layer-access",
+    /// A KMS grant gives the caller the operation (grants allow without the key policy).
+    KmsGrantAllows => "kms-grant-allows",
 }
 
 impl std::fmt::Display for CheckId {

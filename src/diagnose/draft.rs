@@ -29,6 +29,8 @@ pub enum QuestionDraft {
         project: Option<String>,
         /// `aws:SourceArn` of a service-principal pull.
         source_arn: Option<String>,
+        /// The VPC endpoint the pull goes through.
+        vpc_endpoint: Option<String>,
     },
     /// Can `principal` push to `repository`?
     Push {
@@ -100,12 +102,14 @@ impl From<Question> for QuestionDraft {
                 tag,
                 project,
                 source_arn,
+                vpc_endpoint,
             } => QuestionDraft::Pull {
                 principal,
                 repository,
                 tag: Some(tag),
                 project,
                 source_arn,
+                vpc_endpoint,
             },
             Question::Push {
                 principal,
@@ -229,13 +233,14 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => resolve_pull(
             accounts,
             principal,
             repository,
             tag.as_deref(),
             project.as_deref(),
-            source_arn.as_deref(),
+            (source_arn.as_deref(), vpc_endpoint.as_deref()),
         ),
         QuestionDraft::Push {
             principal,
@@ -286,7 +291,7 @@ fn resolve_pull(
     repository: &str,
     tag: Option<&str>,
     project: Option<&str>,
-    source_arn: Option<&str>,
+    (source_arn, vpc_endpoint): (Option<&str>, Option<&str>),
 ) -> Result<Resolved, DiagnoseError> {
     let principal = resolve_principal(accounts, principal)?;
     let repository = resolve_repository(accounts, repository)?;
@@ -300,6 +305,7 @@ fn resolve_pull(
         tag: tag.unwrap_or(DEFAULT_TAG).to_string(),
         project,
         source_arn: source_arn.map(str::to_string),
+        vpc_endpoint: vpc_endpoint.map(str::to_string),
     });
     if tag.is_none() {
         assume_tag(&mut resolved);
@@ -674,6 +680,12 @@ pub fn from_trail(record: &Value) -> Vec<QuestionDraft> {
                         tag: value(&tag),
                         project: None,
                         source_arn: None,
+                        // The record names the endpoint the call went through, if any.
+                        vpc_endpoint: record
+                            .get("vpcEndpointId")
+                            .and_then(Value::as_str)
+                            .filter(|id| id.starts_with("vpce-"))
+                            .map(str::to_string),
                     },
                 ),
                 LinkedQuestion::Push {

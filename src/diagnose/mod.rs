@@ -13,8 +13,10 @@ pub mod error_text;
 pub mod event_pattern;
 mod from_error;
 pub mod history;
+mod kms;
 pub mod lint;
 pub mod model;
+pub mod network;
 pub mod question;
 pub mod reads;
 pub mod reverse;
@@ -78,13 +80,14 @@ pub fn diagnose(pair: &Accounts, question: &Question) -> Result<Diagnosis, Diagn
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => ecr::pull(
             pair,
             principal,
             repository,
             tag,
             project.as_deref(),
-            source_arn.as_deref(),
+            (source_arn.as_deref(), vpc_endpoint.as_deref()),
         ),
         Question::Push {
             principal,

@@ -23,6 +23,10 @@ pub enum Question {
         /// `aws:SourceArn` of a service-principal call (e.g. the Lambda function ARN).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source_arn: Option<String>,
+        /// The VPC endpoint the pull goes through (`vpce-…`): its policy, and the VPC's
+        /// path to S3, are checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vpc_endpoint: Option<String>,
     },
     /// Can `principal` push `repository:tag`?
     Push {

@@ -11,6 +11,7 @@ use super::events::Rule;
 use super::field::Field;
 use super::iam::{ManagedPolicy, Role};
 use super::kms::Key;
+use super::network::{Vpc, VpcEndpoint};
 use super::pipeline::Pipeline;
 use super::s3::Bucket;
 
@@ -72,6 +73,12 @@ pub struct Account {
     /// (`LookupEvents`' `CloudTrailEvent`, decoded); `crate::trail` parses them.
     #[serde(default)]
     pub trail: Field<Vec<Value>>,
+    /// VPCs read for the network path of a caller (endpoints and route tables).
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub vpcs: Collection<Vpc>,
+    /// VPC endpoints read, by id (those of the VPCs above, and single endpoints asked about).
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub vpc_endpoints: Collection<VpcEndpoint>,
 }
 
 impl Account {
@@ -89,6 +96,8 @@ impl Account {
             rules: Collection::default(),
             buckets: Collection::default(),
             trail: Field::NotLoaded,
+            vpcs: Collection::default(),
+            vpc_endpoints: Collection::default(),
         }
     }
 
@@ -242,6 +251,16 @@ impl Account {
         self.buckets.lookup(kind, name_or_arn)
     }
 
+    /// A VPC read for a network path, by id.
+    pub fn vpc_lookup(&self, id: &str) -> Field<&Vpc> {
+        self.vpcs.lookup(KeyKind::Name, id)
+    }
+
+    /// A VPC endpoint by id (`vpce-…`).
+    pub fn vpc_endpoint_lookup(&self, id: &str) -> Field<&VpcEndpoint> {
+        self.vpc_endpoints.lookup(KeyKind::Name, id)
+    }
+
     /// EventBridge rules with this name (one per event bus at most).
     pub fn rules_named(&self, name: &str) -> Vec<&Rule> {
         self.rules.get_all(KeyKind::Name, name)
@@ -332,6 +351,7 @@ mod tests {
             description: None,
             policy: Field::NotLoaded,
             tags: Field::NotLoaded,
+            grants: Field::NotLoaded,
         }]);
         let pipeline_arn = account.pipeline_arn("deploy");
         account.rules = Collection::complete(["a", "b"].map(|name| Rule {

@@ -31,6 +31,7 @@ mod events;
 mod field;
 mod iam;
 mod kms;
+pub mod network;
 mod pipeline;
 mod policy_store;
 pub mod reads;
@@ -48,7 +49,8 @@ pub use ecr::{EncryptionType, Image, Repository, RepositoryEncryption, TagMutabi
 pub use events::{Rule, RuleState, Target};
 pub use field::{Field, Unreadable};
 pub use iam::{AttachedPolicy, InlinePolicy, ManagedPolicy, Role, Tags};
-pub use kms::{Key, KeyManager, KeyState};
+pub use kms::{Grant, Key, KeyManager, KeyState};
+pub use network::{RouteTable, Vpc, VpcConfig, VpcEndpoint};
 pub use pipeline::{Action, ArtifactStore, EcrSource, EncryptionKey, Pipeline, Stage};
 pub use policy_store::{Parsed, PolicyStore};
 pub use redact::Redactor;

@@ -16,6 +16,8 @@ pub enum Need {
     },
     /// A KMS key by ARN, id or alias, with its policy.
     Key(String),
+    /// A KMS key's grants (`kms:ListGrants`), with the key.
+    KeyGrants(String),
     /// A CodeBuild project by name or ARN.
     Project(String),
     /// A pipeline by name or ARN.
@@ -24,6 +26,10 @@ pub enum Need {
     RulesTargeting(String),
     /// An S3 bucket with its policy.
     Bucket(String),
+    /// A VPC's endpoints (with their policies) and route tables.
+    Vpc(String),
+    /// One VPC endpoint by id (`vpce-…`), with its policy.
+    VpcEndpoint(String),
     /// The recent `PutImage` records of the account (who pushed).
     RecentPushes,
     /// Everything: the listing and every detail (what a reverse question needs: every

@@ -5,6 +5,7 @@
 //! decoding and the bounded concurrent join below.
 
 mod codebuild;
+mod ec2;
 mod ecr;
 mod events;
 mod iam;
@@ -98,6 +99,11 @@ impl Loader {
         kms::ensure_key(&self.gateway, account, reference).await;
     }
 
+    /// A KMS key (as [`Loader::ensure_key`]) and its grants.
+    pub async fn ensure_key_grants(&self, account: &mut Account, reference: &str) {
+        kms::ensure_grants(&self.gateway, account, reference).await;
+    }
+
     /// A CodeBuild project (by name or ARN) with service role and environment.
     pub async fn ensure_project(&self, account: &mut Account, name_or_arn: &str) {
         codebuild::ensure_project(&self.gateway, account, name_or_arn).await;
@@ -117,6 +123,16 @@ impl Loader {
     /// One EventBridge rule of the default bus, by name, with pattern, state and targets.
     pub async fn ensure_rule(&self, account: &mut Account, name: &str) {
         events::ensure_rule(&self.gateway, account, name).await;
+    }
+
+    /// A VPC's endpoints (with policies) and route tables.
+    pub async fn ensure_vpc(&self, account: &mut Account, vpc_id: &str) {
+        ec2::ensure_vpc(&self.gateway, account, vpc_id).await;
+    }
+
+    /// One VPC endpoint by id, with its policy.
+    pub async fn ensure_vpc_endpoint(&self, account: &mut Account, id: &str) {
+        ec2::ensure_vpc_endpoint(&self.gateway, account, id).await;
     }
 
     /// An S3 bucket's policy.

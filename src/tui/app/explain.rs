@@ -337,6 +337,8 @@ impl App {
             | PolicyLocation::PermissionsBoundary { role, .. } => Some(role.as_str()),
             PolicyLocation::KeyPolicy { key } => Some(key.as_str()),
             PolicyLocation::BucketPolicy { .. } => None,
+            // Endpoints are not shown on a side: the evidence line names the endpoint.
+            PolicyLocation::VpcEndpointPolicy { .. } => return None,
         };
         let account_id = evidence
             .account
@@ -393,6 +395,7 @@ impl App {
             PolicyLocation::BucketPolicy { bucket } => {
                 (ItemRef::Bucket(bucket.clone()), Anchor::BucketPolicy)
             }
+            PolicyLocation::VpcEndpointPolicy { .. } => return None,
         };
         Some((side, item, anchor))
     }

@@ -138,6 +138,9 @@ pub fn label(id: CheckId) -> &'static str {
         CheckId::LintAuthTokenScoped => "lint: login token scoped",
         CheckId::LintKmsAdminWildcard => "lint: key admins get every action",
         CheckId::LintServicePrincipalOnly => "lint: service principals only",
+        CheckId::VpcEndpointPolicyAllows => "VPC endpoint policies allow",
+        CheckId::VpcS3LayerAccess => "layers reachable from the VPC",
+        CheckId::KmsGrantAllows => "KMS grant allows",
     }
 }
 
