@@ -7,12 +7,13 @@
 
 use serde_json::json;
 
-use super::access::{check_access, note, ResourceSide};
+use super::access::note;
 use super::check_id::CheckId;
 use super::model::{Check, Evidence, Fix, FixAction, PolicyLocation, Status};
 use super::subject::{field_gap, parse_field, Subject};
 use crate::inventory::network::layer_bucket_object_arn;
 use crate::inventory::{Account, Accounts, Field, Vpc, VpcEndpoint};
+use crate::policy::document::Effect;
 use crate::policy::{ContextValue, RequestContext};
 
 /// What says where a request comes from, network-wise.
@@ -184,10 +185,12 @@ pub enum Gate {
     Unknown(String),
 }
 
-/// Evaluates an endpoint's policy for one call, as a separate "must allow" layer: the
-/// policy goes to the statement evaluator alone, in the resource-policy slot (it names
-/// principals like one), with the request context the endpoint adds (`aws:SourceVpce`,
-/// `aws:SourceVpc`).
+/// Evaluates an endpoint's policy for one call, as a separate "must allow" layer on top of
+/// the identity and resource policies: statement by statement with the policy language's
+/// own matchers (Action, Resource, Principal, conditions), with the request context the
+/// endpoint adds (`aws:SourceVpce`, `aws:SourceVpc`). Not through the resource-policy
+/// slot of the evaluator: that slot skips registry-level calls such as
+/// `ecr:GetAuthorizationToken` on `*`, which an endpoint policy does govern.
 pub fn endpoint_gate(
     accounts: &Accounts,
     subject: &Subject<'_>,
@@ -219,19 +222,52 @@ pub fn endpoint_gate(
         "aws:SourceVpc",
         ContextValue::Single(endpoint.vpc_id.clone()),
     );
-    let bare = Subject::bare(subject.caller.clone(), subject.store);
-    let side = ResourceSide {
-        arn: call.resource.to_string(),
-        account: Some(account.to_string()),
-        policy: Ok(Some(policy)),
-    };
-    let access = check_access(&bare, call.action, &side, &context);
-    if !access.deny_evidence.is_empty() {
-        Gate::Denies(access.deny_evidence)
-    } else if access.granted.is_some() {
-        Gate::Allows(access.resource_evidence)
+    let caller = &subject.caller;
+    let (mut allows, mut denies, mut misses) = (Vec::new(), Vec::new(), Vec::new());
+    for statement in &policy.document.statements {
+        if !statement.action.covers(call.action) {
+            continue;
+        }
+        let resource = statement
+            .resource
+            .as_ref()
+            .is_none_or(|r| r.covers(call.resource, &context));
+        let principal = match &statement.principal {
+            // AWS requires a Principal in endpoint policies; a missing one names nobody.
+            None => false,
+            Some(spec) if !spec.negated => spec.named(caller).is_some(),
+            Some(spec) => !spec.excludes(caller),
+        };
+        let conditions = statement.conditions.iter().all(|c| c.evaluate(&context));
+        let evidence = |detail: String| Evidence {
+            account: Some(account.to_string()),
+            policy: Some(location.clone()),
+            statement: Some(statement.index),
+            sid: statement.sid.clone(),
+            detail,
+        };
+        match (resource && principal && conditions, statement.effect) {
+            (true, Effect::Deny) => denies.push(evidence(format!("denies {}", call.action))),
+            (true, Effect::Allow) => allows.push(evidence(format!("allows {}", call.action))),
+            (false, Effect::Allow) => misses.push(evidence(if !resource {
+                format!(
+                    "covers the action but its Resource does not match {}",
+                    call.resource
+                )
+            } else if !principal {
+                format!("covers the action but does not name {caller}")
+            } else {
+                "covers the action but its conditions do not hold".to_string()
+            })),
+            (false, Effect::Deny) => {}
+        }
+    }
+    if !denies.is_empty() {
+        Gate::Denies(denies)
+    } else if !allows.is_empty() {
+        Gate::Allows(allows)
     } else {
-        Gate::NoAllow(access.resource_evidence)
+        Gate::NoAllow(misses)
     }
 }
 

@@ -243,6 +243,18 @@ fn name_reads(draft: &QuestionDraft, workspace: &Workspace) -> Vec<Read> {
                 images: false,
             });
         }
+        // A pull's project is resolved before the plan runs: read it by name or ARN.
+        if let QuestionDraft::Pull {
+            project: Some(project),
+            ..
+        } = draft
+        {
+            let foreign = project.starts_with("arn:")
+                && crate::policy::arn::account_of(project) != Some(account);
+            if !foreign {
+                add(Need::Project(project.clone()));
+            }
+        }
         // Pipelines are read even by ARN: the question is built from their source actions.
         for pipeline in &pipelines {
             let foreign = pipeline.starts_with("arn:")
