@@ -136,6 +136,17 @@ fn explicit_args(question: &Question) -> Vec<String> {
             flag("resource", resource);
         }
         Question::Error { text } => args.push(text.clone()),
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => {
+            flag("source-registry", source);
+            flag("destination-registry", destination);
+            if let Some(repository) = repository {
+                flag("repo", repository);
+            }
+        }
     }
     args
 }

@@ -3,7 +3,9 @@
 //! (`vpc-endpoint-policy-allows` fails, passes, and is `n/a` outside a VPC and `unknown` for
 //! an endpoint nobody can find), the S3 layer path (`vpc-s3-layer-access`), and a KMS key's
 //! grants and state (`kms-grant-allows`, `kms-key-state`). The EC2 and KMS calls stay the same
-//! whatever the number of other VPCs and endpoints in the account.
+//! whatever the number of other VPCs and endpoints in the account. Replication between two
+//! registries: the source's rules and the destination's registry policy (`replication-rule-matches`,
+//! `registry-policy-allows`).
 #![cfg(feature = "aws")]
 
 #[path = "support/moto.rs"]
@@ -499,4 +501,124 @@ async fn kms_access_reads_grants_and_key_state() {
     let calls = ws.calls();
     assert_eq!(calls.get("kms:ListGrants"), 3, "{calls}");
     assert_eq!(calls.get("kms:ListKeys"), 0, "{calls}");
+}
+
+fn replicate(source: &str, destination: &str, repository: &str) -> QuestionDraft {
+    QuestionDraft::Replicate {
+        source: source.into(),
+        destination: destination.into(),
+        repository: Some(repository.into()),
+    }
+}
+
+#[tokio::test]
+async fn replication_needs_a_rule_and_the_destination_registry_policy() {
+    let (source, destination) = ("444400000031", "444400000032");
+    // Nothing configured yet: both checks fail.
+    let mut ws = workspace(&[source, destination]).await;
+    let bare = ws
+        .explain(&replicate(source, destination, "release/api"))
+        .await
+        .expect("explains")
+        .diagnosis;
+    assert_eq!(
+        status(&bare, CheckId::ReplicationRuleMatches),
+        Status::Fail,
+        "{bare:?}"
+    );
+    assert_eq!(
+        status(&bare, CheckId::RegistryPolicyAllows),
+        Status::Fail,
+        "{bare:?}"
+    );
+
+    let source_ecr = aws_sdk_ecr::Client::new(&moto().sdk_config(source).await);
+    let destination_ecr = aws_sdk_ecr::Client::new(&moto().sdk_config(destination).await);
+    let rule = aws_sdk_ecr::types::ReplicationRule::builder()
+        .destinations(
+            aws_sdk_ecr::types::ReplicationDestination::builder()
+                .region(REGION)
+                .registry_id(destination)
+                .build()
+                .expect("destination"),
+        )
+        .repository_filters(
+            aws_sdk_ecr::types::RepositoryFilter::builder()
+                .filter("release/")
+                .filter_type(aws_sdk_ecr::types::RepositoryFilterType::PrefixMatch)
+                .build()
+                .expect("filter"),
+        )
+        .build()
+        .expect("rule");
+    source_ecr
+        .put_replication_configuration()
+        .replication_configuration(
+            aws_sdk_ecr::types::ReplicationConfiguration::builder()
+                .rules(rule)
+                .build()
+                .expect("configuration"),
+        )
+        .send()
+        .await
+        .expect("replication configuration");
+    let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "ReplicationFromSource",
+        "Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{source}:root")},
+        "Action": ["ecr:ReplicateImage", "ecr:CreateRepository"],
+        "Resource": format!("arn:aws:ecr:{REGION}:{destination}:repository/release/*")}]});
+    destination_ecr
+        .put_registry_policy()
+        .policy_text(policy.to_string())
+        .send()
+        .await
+        .expect("registry policy");
+
+    let mut ws = workspace(&[source, destination]).await;
+    let works = ws
+        .explain(&replicate(source, destination, "release/api"))
+        .await
+        .expect("explains")
+        .diagnosis;
+    assert_eq!(
+        works.verdict,
+        crossdock::diagnose::model::Verdict::Works,
+        "{works:?}"
+    );
+    let filtered = ws
+        .explain(&replicate(source, destination, "hotfix/api"))
+        .await
+        .expect("explains")
+        .diagnosis;
+    assert_eq!(
+        status(&filtered, CheckId::ReplicationRuleMatches),
+        Status::Fail,
+        "{filtered:?}"
+    );
+    assert_eq!(
+        status(&filtered, CheckId::RegistryPolicyAllows),
+        Status::Fail,
+        "{filtered:?}"
+    );
+    // One DescribeRegistry and one GetRegistryPolicy per account, read once per session.
+    let calls = ws.calls();
+    assert_eq!(calls.get("ecr:DescribeRegistry"), 2, "{calls}");
+    assert_eq!(calls.get("ecr:GetRegistryPolicy"), 2, "{calls}");
+
+    // The source registry not opened: its rules are unknown, never a pass.
+    let mut half = workspace(&[destination]).await;
+    let unknown = half
+        .explain(&replicate(source, destination, "release/api"))
+        .await
+        .expect("explains")
+        .diagnosis;
+    assert_eq!(
+        status(&unknown, CheckId::ReplicationRuleMatches),
+        Status::Unknown,
+        "{unknown:?}"
+    );
+    assert_eq!(
+        status(&unknown, CheckId::RegistryPolicyAllows),
+        Status::Pass,
+        "{unknown:?}"
+    );
 }

@@ -209,6 +209,7 @@ class Account:
         self.buckets = []
         self.trail = []
         self.registry_policy = "absent"
+        self.replication = "absent"
         self.vpcs = []
         self.vpc_endpoints = []
 
@@ -435,6 +436,7 @@ class Account:
             "managed_policies": {"listing": "not_loaded", "items": list(self.managed.values())},
             "repositories": complete(self.repos),
             "registry_policy": self.registry_policy,
+            "replication": self.replication,
             "keys": complete(self.keys),
             "projects": complete(self.projects),
             "pipelines": complete(self.pipelines),
@@ -1328,6 +1330,33 @@ for seed, state, grants, sid, title, verdict, failing, tail in [
               "resource": secrets_key},
              verdict, failing)
 
+# ------------------------------------------------------------------ extras: cross-account replication (A's registry into B's)
+a.replication = loaded([{"destinations": [{"region": R, "registry_id": B}],
+                         "repository_filters": ["release/", "mirror/"]}])
+b.registry_policy = loaded(doc(
+    grant({"AWS": root(A)}, ["ecr:ReplicateImage", "ecr:CreateRepository"], sid="ReplicationFromBuilds",
+          resource=[f"arn:aws:ecr:{R}:{B}:repository/release/*", f"arn:aws:ecr:{R}:{B}:repository/hotfix/*"]),
+    grant({"AWS": root(A)}, "ecr:ReplicateImage", sid="MirrorIntoExistingRepositories",
+          resource=f"arn:aws:ecr:{R}:{B}:repository/mirror/*"),
+))
+REPLICATION_STORY = ("Account A's registry replicates repositories starting with release/ and mirror/ to B's registry "
+                     "in the same region. B's registry policy lets A replicate into release/* and hotfix/* (creating "
+                     "repositories as needed) and into existing mirror/* repositories only. ")
+for sid, repository, title, verdict, failing, tail in [
+    ("ext-replicate-fixed", "release/api", "A's release/api replicates into B", "works", [],
+     "A's rule covers release/api, and B's policy allows ecr:ReplicateImage and ecr:CreateRepository for it."),
+    ("ext-replicate-policy-broken", "mirror/tools", "A's mirror/tools cannot replicate into B", "fails",
+     ["registry-policy-allows"],
+     "mirror/tools does not exist in B yet, and B's policy grants only ecr:ReplicateImage there: the first "
+     "replication fails on ecr:CreateRepository (ECR Replication Action result FAILURE)."),
+    ("ext-replicate-filter-broken", "hotfix/api", "A's hotfix/api never replicates", "fails",
+     ["replication-rule-matches"],
+     "B would accept hotfix/api, but A's replication rule filters on release/ and mirror/ only: nothing is sent."),
+]:
+    scenario(sid, "extra", title, REPLICATION_STORY + tail,
+             {"kind": "replicate", "source": A, "destination": B, "repository": repository},
+             verdict, failing)
+
 # ------------------------------------------------------------------ extras: tag immutability (account A)
 a.role("ci-push-payments", trust_service("codebuild.amazonaws.com"), attached=[a.customer_policy(
     "ecr-push-payments", doc(allow(["ecr:GetAuthorizationToken"], "*", sid="GetAuthorizationToken"),
@@ -1561,9 +1590,7 @@ b.repo("security/trivy-scanner", policy_field={"unreadable": {
                f"ecr:GetRepositoryPolicy on resource: {repo_arn(B, 'security/trivy-scanner')} with an explicit deny "
                "in an identity-based policy",
     "hint": "crossdock-readonly denies ecr:GetRepositoryPolicy on security/*; ask the security team"}})
-b.registry_policy = loaded(doc(grant({"AWS": root(A)}, ["ecr:CreateRepository", "ecr:ReplicateImage"],
-                                     sid="ReplicationFromAccountA",
-                                     resource=f"arn:aws:ecr:{R}:{B}:repository/*")))
+# B's registry policy is set with the replication scenarios above.
 b.role("storefront-task-role", trust_service("ecs-tasks.amazonaws.com"), inline={
     "storefront": doc(allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
                             f"arn:aws:dynamodb:{R}:{B}:table/storefront-*"))})

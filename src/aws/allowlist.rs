@@ -95,6 +95,7 @@ pub const READ_OPERATIONS: &[Allowed] = &[
     allow("ec2:DescribeVpcEndpoints", Feature::Network),
     allow("ec2:DescribeRouteTables", Feature::Network),
     allow("kms:ListGrants", Feature::Kms),
+    allow("ecr:DescribeRegistry", Feature::Ecr),
 ];
 
 /// The verbs a read-only operation may start with.

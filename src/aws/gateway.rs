@@ -124,6 +124,7 @@ operations! {
     DescribeVpcEndpoints => "ec2:DescribeVpcEndpoints",
     DescribeRouteTables => "ec2:DescribeRouteTables",
     ListGrants => "kms:ListGrants",
+    DescribeRegistry => "ecr:DescribeRegistry",
 }
 
 /// Calls made so far, per IAM action (only actions called at least once).
@@ -514,6 +515,17 @@ impl Gateway {
         self.call(
             Operation::GetRegistryPolicy,
             self.inner.ecr.get_registry_policy().send(),
+        )
+        .await
+    }
+
+    /// `ecr:DescribeRegistry` (replication configuration).
+    pub async fn describe_registry(
+        &self,
+    ) -> Result<aws_sdk_ecr::operation::describe_registry::DescribeRegistryOutput, Unreadable> {
+        self.call(
+            Operation::DescribeRegistry,
+            self.inner.ecr.describe_registry().send(),
         )
         .await
     }

@@ -197,6 +197,21 @@ pub enum QuestionArgs {
         #[arg(long)]
         resource: String,
     },
+    /// Can the SOURCE registry replicate (REPO) into the DESTINATION registry?
+    #[command(
+        after_help = "Example:\n  crossdock explain --demo replicate --source-registry 111111111111 --destination-registry 222222222222 --repo release/api"
+    )]
+    Replicate {
+        /// The account id of the registry that replicates.
+        #[arg(long, value_name = "ACCOUNT")]
+        source_registry: String,
+        /// The account id of the registry replicated into.
+        #[arg(long, value_name = "ACCOUNT")]
+        destination_registry: String,
+        /// The repository replicated (default: any).
+        #[arg(long)]
+        repo: Option<String>,
+    },
     /// Explain a pasted AWS error text (argument, --file, or stdin).
     #[command(
         after_help = "Examples:\n  crossdock explain --demo error 'denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage on resource: …'\n  pbpaste | crossdock explain --demo error\n  crossdock explain error --parse-only --format json --file build.log"
@@ -639,6 +654,15 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             }
         }
         QuestionArgs::Scenario { id } => QuestionDraft::Scenario { id: id.clone() },
+        QuestionArgs::Replicate {
+            source_registry,
+            destination_registry,
+            repo,
+        } => QuestionDraft::Replicate {
+            source: source_registry.clone(),
+            destination: destination_registry.clone(),
+            repository: repo.clone(),
+        },
     })
 }
 
@@ -827,5 +851,16 @@ pub fn direct_command(question: &Question) -> String {
             "crossdock explain --demo access --principal {principal} --action {action} --resource {resource}"
         ),
         Question::Error { text } => format!("crossdock explain --demo error {}", quote(text)),
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => {
+            let mut c = format!("crossdock explain --demo replicate --source-registry {source} --destination-registry {destination}");
+            if let Some(r) = repository {
+                c.push_str(&format!(" --repo {r}"));
+            }
+            c
+        }
     }
 }

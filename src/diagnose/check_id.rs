@@ -99,6 +99,10 @@ check_ids! {
     VpcS3LayerAccess => "vpc-s3-layer-access",
     /// A KMS grant gives the caller the operation (grants allow without the key policy).
     KmsGrantAllows => "kms-grant-allows",
+    /// A replication rule of the source registry sends the repository to the destination.
+    ReplicationRuleMatches => "replication-rule-matches",
+    /// The destination's registry policy lets the source account replicate (and create repositories).
+    RegistryPolicyAllows => "registry-policy-allows",
 }
 
 impl std::fmt::Display for CheckId {

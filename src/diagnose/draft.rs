@@ -80,6 +80,15 @@ pub enum QuestionDraft {
         /// The resource ARN (or a role/repository/key name).
         resource: String,
     },
+    /// Can `source`'s registry replicate into `destination`'s?
+    Replicate {
+        /// The source registry (account id).
+        source: String,
+        /// The destination registry (account id).
+        destination: String,
+        /// The repository replicated; `None`: any.
+        repository: Option<String>,
+    },
     /// A pasted error text.
     Error {
         /// The text as pasted.
@@ -155,6 +164,15 @@ impl From<Question> for QuestionDraft {
                 resource,
             },
             Question::Error { text } => QuestionDraft::Error { text },
+            Question::Replicate {
+                source,
+                destination,
+                repository,
+            } => QuestionDraft::Replicate {
+                source,
+                destination,
+                repository,
+            },
         }
     }
 }
@@ -281,8 +299,32 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
         QuestionDraft::Error { text } => {
             Ok(Resolved::given(Question::Error { text: text.clone() }))
         }
+        QuestionDraft::Replicate {
+            source,
+            destination,
+            repository,
+        } => resolve_replicate(source, destination, repository.as_deref()),
         QuestionDraft::Scenario { id } => resolve_scenario(id),
     }
+}
+
+fn resolve_replicate(
+    source: &str,
+    destination: &str,
+    repository: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    for registry in [source, destination] {
+        if registry.len() != 12 || !registry.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DiagnoseError::Unsupported(format!(
+                "registry `{registry}` is not an account id: pass the 12-digit account id of each registry"
+            )));
+        }
+    }
+    Ok(Resolved::given(Question::Replicate {
+        source: source.to_string(),
+        destination: destination.to_string(),
+        repository: repository.map(str::to_string),
+    }))
 }
 
 fn resolve_pull(

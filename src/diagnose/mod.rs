@@ -12,6 +12,7 @@ mod ecr;
 pub mod error_text;
 pub mod event_pattern;
 mod from_error;
+mod gate;
 pub mod history;
 mod kms;
 pub mod lint;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod network;
 pub mod question;
 pub mod reads;
+mod registry;
 pub mod reverse;
 pub mod scenario;
 pub mod snapshot_diff;
@@ -115,6 +117,16 @@ pub fn diagnose(pair: &Accounts, question: &Question) -> Result<Diagnosis, Diagn
             resource,
         } => access_question::access(pair, principal, action, resource),
         Question::Error { text } => from_error::explain_error(pair, text),
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => Ok(registry::replicate(
+            pair,
+            source,
+            destination,
+            repository.as_deref(),
+        )),
     }
 }
 

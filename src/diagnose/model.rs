@@ -98,6 +98,11 @@ pub enum PolicyLocation {
         /// The endpoint id, `vpce-…`.
         endpoint: String,
     },
+    /// An ECR registry policy.
+    RegistryPolicy {
+        /// The registry (account id).
+        registry: String,
+    },
 }
 
 impl std::fmt::Display for PolicyLocation {
@@ -120,6 +125,9 @@ impl std::fmt::Display for PolicyLocation {
             PolicyLocation::BucketPolicy { bucket } => write!(f, "bucket policy of s3://{bucket}"),
             PolicyLocation::VpcEndpointPolicy { endpoint } => {
                 write!(f, "endpoint policy of {endpoint}")
+            }
+            PolicyLocation::RegistryPolicy { registry } => {
+                write!(f, "registry policy of {registry}")
             }
         }
     }

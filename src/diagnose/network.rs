@@ -9,11 +9,11 @@ use serde_json::json;
 
 use super::access::note;
 use super::check_id::CheckId;
+pub use super::gate::Gate;
 use super::model::{Check, Evidence, Fix, FixAction, PolicyLocation, Status};
 use super::subject::{field_gap, parse_field, Subject};
 use crate::inventory::network::layer_bucket_object_arn;
 use crate::inventory::{Account, Accounts, Field, Vpc, VpcEndpoint};
-use crate::policy::document::Effect;
 use crate::policy::{ContextValue, RequestContext};
 
 /// What says where a request comes from, network-wise.
@@ -173,18 +173,6 @@ pub fn endpoint_service(action: &str) -> String {
     service
 }
 
-/// What one endpoint's policy says about one call.
-pub enum Gate {
-    /// A statement allows and none denies (or the default policy applies).
-    Allows(Vec<Evidence>),
-    /// An explicit Deny applies.
-    Denies(Vec<Evidence>),
-    /// No statement allows.
-    NoAllow(Vec<Evidence>),
-    /// The policy could not be read.
-    Unknown(String),
-}
-
 /// Evaluates an endpoint's policy for one call, as a separate "must allow" layer on top of
 /// the identity and resource policies: statement by statement with the policy language's
 /// own matchers (Action, Resource, Principal, conditions), with the request context the
@@ -222,53 +210,13 @@ pub fn endpoint_gate(
         "aws:SourceVpc",
         ContextValue::Single(endpoint.vpc_id.clone()),
     );
-    let caller = &subject.caller;
-    let (mut allows, mut denies, mut misses) = (Vec::new(), Vec::new(), Vec::new());
-    for statement in &policy.document.statements {
-        if !statement.action.covers(call.action) {
-            continue;
-        }
-        let resource = statement
-            .resource
-            .as_ref()
-            .is_none_or(|r| r.covers(call.resource, &context));
-        let principal = match &statement.principal {
-            // AWS requires a Principal in endpoint policies; a missing one names nobody.
-            None => false,
-            Some(spec) if !spec.negated => spec.named(caller).is_some(),
-            Some(spec) => !spec.excludes(caller),
-        };
-        let conditions = statement.conditions.iter().all(|c| c.evaluate(&context));
-        let evidence = |detail: String| Evidence {
-            account: Some(account.to_string()),
-            policy: Some(location.clone()),
-            statement: Some(statement.index),
-            sid: statement.sid.clone(),
-            detail,
-        };
-        match (resource && principal && conditions, statement.effect) {
-            (true, Effect::Deny) => denies.push(evidence(format!("denies {}", call.action))),
-            (true, Effect::Allow) => allows.push(evidence(format!("allows {}", call.action))),
-            (false, Effect::Allow) => misses.push(evidence(if !resource {
-                format!(
-                    "covers the action but its Resource does not match {}",
-                    call.resource
-                )
-            } else if !principal {
-                format!("covers the action but does not name {caller}")
-            } else {
-                "covers the action but its conditions do not hold".to_string()
-            })),
-            (false, Effect::Deny) => {}
-        }
-    }
-    if !denies.is_empty() {
-        Gate::Denies(denies)
-    } else if !allows.is_empty() {
-        Gate::Allows(allows)
-    } else {
-        Gate::NoAllow(misses)
-    }
+    super::gate::policy_gate(
+        &policy,
+        &subject.caller,
+        call.action,
+        call.resource,
+        &context,
+    )
 }
 
 /// One line of a network check: its status, what it says, its evidence and fix.

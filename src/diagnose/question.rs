@@ -75,6 +75,17 @@ pub enum Question {
         /// The resource ARN.
         resource: String,
     },
+    /// Can the registry of account `source` replicate into the registry of account
+    /// `destination` (ECR cross-account replication)?
+    Replicate {
+        /// The source registry (account id).
+        source: String,
+        /// The destination registry (account id).
+        destination: String,
+        /// The repository replicated; `None`: any repository.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repository: Option<String>,
+    },
     /// The user pasted an error text.
     Error {
         /// The text as pasted.
@@ -92,6 +103,7 @@ impl Question {
             Question::Trigger { .. } => "trigger",
             Question::Artifact { .. } => "artifact",
             Question::Access { .. } => "access",
+            Question::Replicate { .. } => "replicate",
             Question::Error { .. } => "error",
         }
     }

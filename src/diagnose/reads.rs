@@ -82,6 +82,22 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
             caller(pair, principal, &mut wants);
             access_resource(pair, resource, &mut wants);
         }
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => {
+            want(&mut wants, source, Need::Registry);
+            want(&mut wants, destination, Need::Registry);
+            if let Some(name) = repository {
+                // Whether the destination must create the repository (ecr:CreateRepository).
+                let need = Need::Repository {
+                    reference: name.clone(),
+                    images: false,
+                };
+                want(&mut wants, destination, need);
+            }
+        }
         // Pasted error texts are parsed into one of the questions above first.
         Question::Error { .. } => {}
     }

@@ -54,6 +54,9 @@ pub struct Account {
     /// The ECR registry policy (`ecr:GetRegistryPolicy`), used for replication and pull-through cache.
     #[serde(default)]
     pub registry_policy: Field<Value>,
+    /// The registry's replication rules (`ecr:DescribeRegistry`); `Absent`: none configured.
+    #[serde(default, skip_serializing_if = "Field::is_not_loaded")]
+    pub replication: Field<Vec<super::registry::ReplicationRule>>,
     /// KMS keys.
     #[serde(default)]
     pub keys: Collection<Key>,
@@ -90,6 +93,7 @@ impl Account {
             managed_policies: Collection::default(),
             repositories: Collection::default(),
             registry_policy: Field::NotLoaded,
+            replication: Field::NotLoaded,
             keys: Collection::default(),
             projects: Collection::default(),
             pipelines: Collection::default(),

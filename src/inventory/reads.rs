@@ -26,6 +26,8 @@ pub enum Need {
     RulesTargeting(String),
     /// An S3 bucket with its policy.
     Bucket(String),
+    /// The ECR registry's replication rules and registry policy.
+    Registry,
     /// A VPC's endpoints (with their policies) and route tables.
     Vpc(String),
     /// One VPC endpoint by id (`vpce-…`), with its policy.

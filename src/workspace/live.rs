@@ -224,7 +224,9 @@ fn name_reads(draft: &QuestionDraft, workspace: &Workspace) -> Vec<Read> {
         QuestionDraft::Trigger { pipeline, .. } | QuestionDraft::Artifact { pipeline, .. } => {
             (vec![], vec![], vec![pipeline])
         }
-        QuestionDraft::Error { .. } | QuestionDraft::Scenario { .. } => (vec![], vec![], vec![]),
+        QuestionDraft::Error { .. }
+        | QuestionDraft::Scenario { .. }
+        | QuestionDraft::Replicate { .. } => (vec![], vec![], vec![]),
     };
     let mut reads = Vec::new();
     for account in workspace.accounts.ids() {

@@ -93,6 +93,14 @@ impl Loader {
         ecr::ensure_registry_policy(&self.gateway, account).await;
     }
 
+    /// The ECR registry's replication rules and registry policy.
+    pub async fn ensure_registry(&self, account: &mut Account) {
+        tokio::join!(
+            ecr::ensure_replication(&self.gateway, &mut account.replication),
+            ecr::ensure_registry_policy_field(&self.gateway, &mut account.registry_policy),
+        );
+    }
+
     /// A KMS key (by key id, key ARN, alias name or alias ARN) with manager, state,
     /// deletion date, aliases and key policy.
     pub async fn ensure_key(&self, account: &mut Account, reference: &str) {

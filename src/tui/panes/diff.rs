@@ -104,6 +104,9 @@ fn document(pair: &Accounts, target: &PolicyLocation) -> Option<Value> {
             .policy
             .loaded()
             .cloned(),
+        PolicyLocation::RegistryPolicy { registry } => {
+            pair.account(registry)?.registry_policy.loaded().cloned()
+        }
         PolicyLocation::VpcEndpointPolicy { endpoint } => pair
             .accounts()
             .find_map(|a| a.vpc_endpoint_lookup(endpoint).into_loaded())?

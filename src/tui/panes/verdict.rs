@@ -141,6 +141,8 @@ pub fn label(id: CheckId) -> &'static str {
         CheckId::VpcEndpointPolicyAllows => "VPC endpoint policies allow",
         CheckId::VpcS3LayerAccess => "layers reachable from the VPC",
         CheckId::KmsGrantAllows => "KMS grant allows",
+        CheckId::ReplicationRuleMatches => "replication rule matches",
+        CheckId::RegistryPolicyAllows => "registry policy allows",
     }
 }
 
