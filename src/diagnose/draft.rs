@@ -842,3 +842,33 @@ mod tests {
         assert!(resolved.found.iter().any(|f| f.input == "repository"));
     }
 }
+
+#[cfg(test)]
+mod trail_endpoint_tests {
+    use super::*;
+
+    #[test]
+    fn a_denied_pull_through_an_endpoint_asks_about_that_endpoint() {
+        let accounts = crate::inventory::demo::load().expect("demo");
+        let mut record = accounts
+            .account("111111111111")
+            .and_then(|a| a.trail.loaded())
+            .and_then(|records| {
+                records
+                    .iter()
+                    .find(|r| r["eventName"] == "BatchGetImage" && r.get("errorCode").is_some())
+            })
+            .cloned()
+            .expect("the demo's denied BatchGetImage record");
+        let endpoint = |drafts: Vec<QuestionDraft>| match drafts.first() {
+            Some(QuestionDraft::Pull { vpc_endpoint, .. }) => vpc_endpoint.clone(),
+            other => panic!("not a pull: {other:?}"),
+        };
+        assert_eq!(endpoint(from_trail(&record)), None);
+        record["vpcEndpointId"] = Value::String("vpce-0a1b2c3d4e5f60718".into());
+        assert_eq!(
+            endpoint(from_trail(&record)),
+            Some("vpce-0a1b2c3d4e5f60718".to_string())
+        );
+    }
+}
