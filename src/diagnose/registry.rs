@@ -240,7 +240,7 @@ fn refused(
                 registry: destination.to_string(),
             },
             statement: json!({
-                "Sid": format!("ReplicationFrom{source}"),
+                "Sid": "CrossdockReplication",
                 "Effect": "Allow",
                 "Principal": {"AWS": format!("arn:aws:iam::{source}:root")},
                 "Action": ["ecr:ReplicateImage", "ecr:CreateRepository"],

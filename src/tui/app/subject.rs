@@ -24,7 +24,7 @@ enum Subject {
     ArtifactKey,
     /// The artifact store's bucket of the pipeline.
     ArtifactBucket,
-    /// The repository's KMS key.
+    /// The repository's KMS key (or the key a KMS access question is about).
     RepositoryKey,
 }
 
@@ -104,7 +104,12 @@ impl App {
                         .map(|b| ItemRef::Bucket(b.name.clone()))
                 }
                 Subject::RepositoryKey => {
-                    let repository = account.repository(resource?)?;
+                    let resource = resource?;
+                    // A KMS access question is about the key itself.
+                    if let Some(key) = account.key(resource) {
+                        return Some((side, ItemRef::Key(key.arn.clone())));
+                    }
+                    let repository = account.repository(resource)?;
                     match repository
                         .encryption
                         .kms_key
