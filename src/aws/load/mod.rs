@@ -56,12 +56,14 @@ impl Loader {
     }
 
     /// Loads everything (for snapshots): the listing plus every detail of every resource,
-    /// and the policies of the buckets the pipelines use as artifact stores.
+    /// the registry's policy and replication rules, and the policies of the buckets the
+    /// pipelines use as artifact stores.
     pub async fn load_all(&self, account: &mut Account) {
         self.load_listing(account).await;
         iam::load_all_roles(&self.gateway, account).await;
         ecr::load_all_repositories(&self.gateway, account).await;
         ecr::ensure_registry_policy(&self.gateway, account).await;
+        ecr::ensure_replication(&self.gateway, &mut account.replication).await;
         kms::load_all_keys(&self.gateway, account).await;
         codebuild::load_all_projects(&self.gateway, account).await;
         pipeline::load_all_pipelines(&self.gateway, account).await;
