@@ -105,9 +105,18 @@ impl App {
                 }
                 Subject::RepositoryKey => {
                     let resource = resource?;
-                    // A KMS access question is about the key itself.
+                    // A KMS access question is about the key itself, an artifact question
+                    // about the pipeline's artifact key.
                     if let Some(key) = account.key(resource) {
                         return Some((side, ItemRef::Key(key.arn.clone())));
+                    }
+                    if let Some(pipeline) = account.pipeline(resource) {
+                        let key = pipeline
+                            .artifact_store
+                            .loaded()
+                            .and_then(|s| s.encryption_key.as_ref())
+                            .and_then(|k| account.key(&k.id));
+                        return key.map(|k| (side, ItemRef::Key(k.arn.clone())));
                     }
                     let repository = account.repository(resource)?;
                     match repository
