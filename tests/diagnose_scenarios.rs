@@ -112,6 +112,7 @@ fn unknown_names_are_errors_not_verdicts() {
         tag: "latest".into(),
         project: None,
         source_arn: None,
+        vpc_endpoint: None,
     };
     assert!(matches!(
         diagnose(&pair, &question),

@@ -76,6 +76,7 @@ fn explicit_args(question: &Question) -> Vec<String> {
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => {
             flag("principal", principal);
             flag("repo", repository);
@@ -85,6 +86,9 @@ fn explicit_args(question: &Question) -> Vec<String> {
             }
             if let Some(source_arn) = source_arn {
                 flag("source-arn", source_arn);
+            }
+            if let Some(vpc_endpoint) = vpc_endpoint {
+                flag("vpc-endpoint", vpc_endpoint);
             }
         }
         Question::Push {
@@ -132,6 +136,17 @@ fn explicit_args(question: &Question) -> Vec<String> {
             flag("resource", resource);
         }
         Question::Error { text } => args.push(text.clone()),
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => {
+            flag("source-registry", source);
+            flag("destination-registry", destination);
+            if let Some(repository) = repository {
+                flag("repo", repository);
+            }
+        }
     }
     args
 }

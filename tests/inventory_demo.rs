@@ -320,6 +320,18 @@ fn every_scenario_references_existing_resources() {
                 );
             }
             Question::Access { principal, .. } => resolve_principal(&pair, id, principal),
+            Question::Replicate {
+                source,
+                destination,
+                ..
+            } => {
+                for registry in [source, destination] {
+                    assert!(
+                        pair.account(registry).is_some(),
+                        "{id}: no account {registry}"
+                    );
+                }
+            }
             Question::Artifact { pipeline, action } => {
                 let (owner, pipeline) = pair
                     .resolve_pipeline(pipeline)

@@ -127,12 +127,13 @@ fn normalized(kind: &str, item: Value) -> Value {
             v["images"] = json!(tags);
             drop_fields(&mut v, &["tags"]);
         }
-        // moto computes its own deletion date; key tags are kms:ListResourceTags (not read).
+        // moto computes its own deletion date; key tags are kms:ListResourceTags (not read);
+        // grants (kms:ListGrants) are read only for a KMS access question.
         "key" => {
             if let Some(Value::Array(aliases)) = v.pointer_mut("/aliases/loaded") {
                 aliases.sort_by_key(|a| a.to_string());
             }
-            drop_fields(&mut v, &["deletion_date", "tags"]);
+            drop_fields(&mut v, &["deletion_date", "tags", "grants"]);
         }
         // moto ignores encryptionKey on CreateProject (always alias/aws/s3).
         "project" => drop_fields(&mut v, &["encryption_key"]),
@@ -540,6 +541,7 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
             tag: Some("latest".into()),
             project: None,
             source_arn: None,
+            vpc_endpoint: None,
         };
         let explained = workspace.explain(&draft).await.expect("explains");
         (
@@ -568,6 +570,7 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
         tag: "latest".into(),
         project: None,
         source_arn: None,
+        vpc_endpoint: None,
     };
     workspace.read_plan(&question, &mut Cost::default()).await;
     let diagnosis = diagnose(workspace.accounts(), &question).expect("diagnose");

@@ -28,6 +28,7 @@ fn pull_access_fails(accounts: &Accounts, principal: &str, repository: &str) -> 
         tag: "latest".into(),
         project: None,
         source_arn: None,
+        vpc_endpoint: None,
     };
     let diagnosis = diagnose(accounts, &question).expect("the pull question is answered");
     ACCESS_CHECKS.iter().any(|id| {

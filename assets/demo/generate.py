@@ -209,6 +209,9 @@ class Account:
         self.buckets = []
         self.trail = []
         self.registry_policy = "absent"
+        self.replication = "absent"
+        self.vpcs = []
+        self.vpc_endpoints = []
 
     # IAM --------------------------------------------------------------
     def managed_policy(self, arn, name, version, document):
@@ -276,7 +279,7 @@ class Account:
 
     # KMS --------------------------------------------------------------
     def key(self, seed, aliases, policy, manager="CUSTOMER", state="Enabled", description=None,
-            deletion_date=None, policy_field=None):
+            deletion_date=None, policy_field=None, grants=()):
         kid = key_id(f"{self.id}/{seed}")
         entry = {
             "arn": key_arn(self.id, kid),
@@ -291,6 +294,10 @@ class Account:
             entry["description"] = description
         entry["policy"] = policy_field if policy_field is not None else loaded(policy)
         entry["tags"] = loaded({} if manager == "AWS" else {"owner": "platform"})
+        entry["grants"] = loaded([
+            {"grant_id": hashlib.sha256(f"{kid}/{grantee}".encode()).hexdigest(), "name": name,
+             "grantee_principal": grantee, "operations": operations, "constrained": False}
+            for name, grantee, operations in grants])
         self.keys.append(entry)
         return entry["arn"]
 
@@ -314,7 +321,12 @@ class Account:
 
     # CodeBuild ----------------------------------------------------------
     def project(self, name, service_role, image="aws/codebuild/standard:7.0", creds="CODEBUILD",
-                privileged=False, compute="BUILD_GENERAL1_SMALL", tags=None):
+                privileged=False, compute="BUILD_GENERAL1_SMALL", tags=None, vpc=None):
+        vpc_config = "absent"
+        if vpc:
+            vpc_id, subnets = vpc
+            vpc_config = loaded({"vpc_id": vpc_id, "subnets": subnets,
+                                 "security_groups": [f"sg-{vpc_id[4:]}"]})
         self.projects.append({
             "arn": project_arn(self.id, name),
             "name": name,
@@ -328,8 +340,36 @@ class Account:
             }),
             "encryption_key": loaded(f"arn:aws:kms:{R}:{self.id}:alias/aws/s3"),
             "tags": loaded(tags or {}),
+            "vpc_config": vpc_config,
         })
         return project_arn(self.id, name)
+
+    # EC2 (the network path of builds in a VPC) ----------------------------
+    def vpc(self, vpc_id, route_tables, endpoints):
+        """A VPC read for a network path: route tables (id, main, subnets, default route) and
+        endpoints (id, service, type, policy or None for the default, route table ids)."""
+        ids = []
+        for eid, service, kind, policy, tables in endpoints:
+            ids.append(eid)
+            self.vpc_endpoints.append({
+                "id": eid,
+                "vpc_id": vpc_id,
+                "service_name": f"com.amazonaws.{R}.{service}",
+                "endpoint_type": kind,
+                "state": "available",
+                "private_dns": kind == "Interface",
+                "policy": loaded(policy) if policy else "absent",
+                "route_table_ids": list(tables),
+            })
+        self.vpcs.append({
+            "id": vpc_id,
+            "endpoints": loaded(ids),
+            "route_tables": loaded([
+                {k: v for k, v in (("id", rid), ("main", main), ("subnets", list(subnets)),
+                                   ("default_route", out)) if v is not None}
+                for rid, main, subnets, out in route_tables]),
+        })
+        return vpc_id
 
     # CodePipeline -------------------------------------------------------
     def pipeline(self, name, role, bucket, stages, key=None, tags=None):
@@ -396,6 +436,7 @@ class Account:
             "managed_policies": {"listing": "not_loaded", "items": list(self.managed.values())},
             "repositories": complete(self.repos),
             "registry_policy": self.registry_policy,
+            "replication": self.replication,
             "keys": complete(self.keys),
             "projects": complete(self.projects),
             "pipelines": complete(self.pipelines),
@@ -403,6 +444,10 @@ class Account:
             "buckets": complete(self.buckets),
             "trail": loaded(self.trail),
         }
+        if self.vpcs:
+            # Only the VPCs of builds were read: neither list is complete.
+            account["vpcs"] = {"listing": "not_loaded", "items": self.vpcs}
+            account["vpc_endpoints"] = {"listing": "not_loaded", "items": self.vpc_endpoints}
         return {"format_version": 1, "accounts": [account]}
 
 
@@ -646,6 +691,67 @@ scenario("s1-env-image-fixed", "S1", "Project node-build pulls its build image f
          {"kind": "pull", "principal": role_arn(A, ENV_ROLE), "repository": repo_arn(B, "build-images/node20"),
           "tag": "latest", "project": project_arn(A, "node-build")},
          "works")
+
+# S1 related rule: builds in a private VPC reach ECR and S3 only through VPC endpoints
+# (FAILURE-CATALOG §2.1 "CodeBuild in a VPC"); every endpoint policy is a gate of its own.
+LAYERS = f"arn:aws:s3:::prod-{R}-starport-layer-bucket/*"
+ECR_PULL_ANYWHERE = doc(grant("*", ["ecr:GetAuthorizationToken"] + PULL, sid="EcrPull", resource="*"))
+LAYERS_ONLY = doc(grant("*", "s3:GetObject", sid="EcrLayers", resource=LAYERS))
+
+
+BUILD_VPC_DKR = {}
+
+
+def build_vpc(name, dkr_policy, s3_policy):
+    """A private build VPC (no NAT): ecr.api, ecr.dkr and an S3 gateway on the subnet's table."""
+    seed = hashlib.sha256(name.encode()).hexdigest()
+    vpc_id, subnet, table = f"vpc-{seed[:17]}", f"subnet-{seed[17:34]}", f"rtb-{seed[34:51]}"
+    a.vpc(vpc_id, [(table, True, [subnet], None)], [
+        (f"vpce-{seed[:8]}a{seed[9:17]}", "ecr.api", "Interface", None, []),
+        (f"vpce-{seed[:8]}d{seed[9:17]}", "ecr.dkr", "Interface", dkr_policy, []),
+        (f"vpce-{seed[:8]}5{seed[9:17]}", "s3", "Gateway", s3_policy, [table]),
+    ])
+    BUILD_VPC_DKR[name] = f"vpce-{seed[:8]}d{seed[9:17]}"
+    return vpc_id, [subnet]
+
+
+PRIVATE_VPC = build_vpc("private-builds", ECR_PULL_ANYWHERE, LAYERS_ONLY)
+OWN_ACCOUNT_VPC = build_vpc("own-account-builds", doc(grant(
+    "*", PULL, sid="OnlyOurRepositories", resource=f"arn:aws:ecr:{R}:{A}:repository/*"),
+    grant("*", "ecr:GetAuthorizationToken", sid="Token", resource="*")), LAYERS_ONLY)
+ARTIFACTS_ONLY_VPC = build_vpc("artifacts-only-builds", ECR_PULL_ANYWHERE, doc(grant(
+    "*", ["s3:GetObject", "s3:PutObject"], sid="OnlyOurBuckets", resource="arn:aws:s3:::crossdock-artifacts-*/*")))
+a.project("private-node-build", role_arn(A, ENV_ROLE), image=ENV_IMAGE, creds="SERVICE_ROLE", vpc=PRIVATE_VPC)
+a.project("isolated-node-build", role_arn(A, ENV_ROLE), image=ENV_IMAGE, creds="SERVICE_ROLE", vpc=OWN_ACCOUNT_VPC)
+a.project("locked-node-build", role_arn(A, ENV_ROLE), image=ENV_IMAGE, creds="SERVICE_ROLE", vpc=ARTIFACTS_ONLY_VPC)
+VPC_STORY = ENV_STORY + ("These projects run in a private VPC without NAT: ECR's API and registry are reached "
+                         "through interface endpoints, image layers through the S3 gateway endpoint. ")
+ISOLATED_DKR = BUILD_VPC_DKR["own-account-builds"]
+scenario("ext-vpc-endpoint-broken", "S1", "Project isolated-node-build's ecr.dkr endpoint refuses B's repository",
+         VPC_STORY + "The ecr.dkr endpoint policy allows pulls from A's own repositories only, so the pull of B's "
+         "image fails with '… because no VPC endpoint policy allows the ecr:BatchGetImage action' although both "
+         "accounts' policies allow it.",
+         {"kind": "pull", "principal": role_arn(A, ENV_ROLE), "repository": repo_arn(B, "build-images/node20"),
+          "tag": "latest", "project": project_arn(A, "isolated-node-build")},
+         "fails", ["vpc-endpoint-policy-allows"])
+scenario("ext-vpc-s3-broken", "S1", "Project locked-node-build cannot download image layers",
+         VPC_STORY + "The S3 gateway endpoint's policy allows only the company's artifact buckets, not "
+         f"{LAYERS}: the manifest arrives, the layer downloads are refused.",
+         {"kind": "pull", "principal": role_arn(A, ENV_ROLE), "repository": repo_arn(B, "build-images/node20"),
+          "tag": "latest", "project": project_arn(A, "locked-node-build")},
+         "fails", ["vpc-s3-layer-access"])
+scenario("ext-vpc-fixed", "S1", "Project private-node-build pulls B's build image through its VPC endpoints",
+         VPC_STORY + "The ecr.api endpoint keeps the default policy, the ecr.dkr endpoint allows pulls from any "
+         "repository, and the S3 gateway endpoint on the subnet's route table allows the layer bucket.",
+         {"kind": "pull", "principal": role_arn(A, ENV_ROLE), "repository": repo_arn(B, "build-images/node20"),
+          "tag": "latest", "project": project_arn(A, "private-node-build")},
+         "works")
+scenario("ext-vpc-endpoint-direct-broken", "S1", "The pull through endpoint " + ISOLATED_DKR + " is refused",
+         "Asked with --vpc-endpoint (or from a CloudTrail record's vpcEndpointId): the endpoint's own policy "
+         "decides, with the VPC it lives in. " + VPC_STORY,
+         {"kind": "pull", "principal": role_arn(A, ENV_ROLE), "repository": repo_arn(B, "build-images/node20"),
+          "tag": "latest", "vpc_endpoint": ISOLATED_DKR},
+         "fails", ["vpc-endpoint-policy-allows"])
 
 # ------------------------------------------------------------------ S2: CodeBuild in A assumes a role in B
 DEPLOY_ROLE = "codebuild-deploy-role"
@@ -1198,6 +1304,59 @@ for repository, role, seed, state, deletion, sid, title, verdict, failing in [
               "repository": repo_arn(A, repository), "tag": "latest"},
              verdict, failing)
 
+# ------------------------------------------------------------------ extras: KMS access on its own (explain access)
+SECRETS_ROLE = "secrets-reader-task-role"
+a.role(SECRETS_ROLE, trust_service("ecs-tasks.amazonaws.com"), inline={
+    "read-shared-secrets": doc(allow(["kms:Decrypt", "kms:DescribeKey"], f"arn:aws:kms:{R}:{B}:key/*",
+                                     sid="DecryptSharedSecrets"))})
+SECRETS_STORY = (f"ECS tasks in account A run as {SECRETS_ROLE}, whose policy allows kms:Decrypt on B's keys; "
+                 "they decrypt configuration B encrypts for them. ")
+for seed, state, grants, sid, title, verdict, failing, tail in [
+    ("secrets/granted", "Enabled", [("shared-secrets-reader", role_arn(A, SECRETS_ROLE), ["Decrypt", "DescribeKey"])],
+     "ext-kms-access-fixed", "A's task role decrypts with B's key through a grant", "works", [],
+     "B's key policy names only B, but a grant gives the task role Decrypt: grants need neither the key policy nor IAM."),
+    ("secrets/ungranted", "Enabled", [],
+     "ext-kms-access-broken", "A's task role cannot decrypt with B's key", "fails", ["resource-policy-allows"],
+     "B's key policy names only B and no grant names the role: KMS refuses with '… because no resource-based "
+     "policy allows the kms:Decrypt action'."),
+    ("secrets/disabled", "Disabled", [("shared-secrets-reader", role_arn(A, SECRETS_ROLE), ["Decrypt"])],
+     "ext-kms-access-disabled-broken", "A's task role cannot decrypt: B's key is disabled", "fails", ["kms-key-state"],
+     "A grant gives the role Decrypt, but the key is Disabled: KMS refuses every cryptographic call."),
+]:
+    secrets_key = b.key(seed, [f"alias/{seed}"], b.default_key_policy(), state=state, grants=grants,
+                        description=f"Shared configuration key ({seed})")
+    scenario(sid, "extra", title, SECRETS_STORY + tail,
+             {"kind": "access", "principal": session(A, SECRETS_ROLE, "ecs-task-5a1f"), "action": "kms:Decrypt",
+              "resource": secrets_key},
+             verdict, failing)
+
+# ------------------------------------------------------------------ extras: cross-account replication (A's registry into B's)
+a.replication = loaded([{"destinations": [{"region": R, "registry_id": B}],
+                         "repository_filters": ["release/", "mirror/"]}])
+b.registry_policy = loaded(doc(
+    grant({"AWS": root(A)}, ["ecr:ReplicateImage", "ecr:CreateRepository"], sid="ReplicationFromBuilds",
+          resource=[f"arn:aws:ecr:{R}:{B}:repository/release/*", f"arn:aws:ecr:{R}:{B}:repository/hotfix/*"]),
+    grant({"AWS": root(A)}, "ecr:ReplicateImage", sid="MirrorIntoExistingRepositories",
+          resource=f"arn:aws:ecr:{R}:{B}:repository/mirror/*"),
+))
+REPLICATION_STORY = ("Account A's registry replicates repositories starting with release/ and mirror/ to B's registry "
+                     "in the same region. B's registry policy lets A replicate into release/* and hotfix/* (creating "
+                     "repositories as needed) and into existing mirror/* repositories only. ")
+for sid, repository, title, verdict, failing, tail in [
+    ("ext-replicate-fixed", "release/api", "A's release/api replicates into B", "works", [],
+     "A's rule covers release/api, and B's policy allows ecr:ReplicateImage and ecr:CreateRepository for it."),
+    ("ext-replicate-policy-broken", "mirror/tools", "A's mirror/tools cannot replicate into B", "fails",
+     ["registry-policy-allows"],
+     "mirror/tools does not exist in B yet, and B's policy grants only ecr:ReplicateImage there: the first "
+     "replication fails on ecr:CreateRepository (ECR Replication Action result FAILURE)."),
+    ("ext-replicate-filter-broken", "hotfix/api", "A's hotfix/api never replicates", "fails",
+     ["replication-rule-matches"],
+     "B would accept hotfix/api, but A's replication rule filters on release/ and mirror/ only: nothing is sent."),
+]:
+    scenario(sid, "extra", title, REPLICATION_STORY + tail,
+             {"kind": "replicate", "source": A, "destination": B, "repository": repository},
+             verdict, failing)
+
 # ------------------------------------------------------------------ extras: tag immutability (account A)
 a.role("ci-push-payments", trust_service("codebuild.amazonaws.com"), attached=[a.customer_policy(
     "ecr-push-payments", doc(allow(["ecr:GetAuthorizationToken"], "*", sid="GetAuthorizationToken"),
@@ -1431,9 +1590,7 @@ b.repo("security/trivy-scanner", policy_field={"unreadable": {
                f"ecr:GetRepositoryPolicy on resource: {repo_arn(B, 'security/trivy-scanner')} with an explicit deny "
                "in an identity-based policy",
     "hint": "crossdock-readonly denies ecr:GetRepositoryPolicy on security/*; ask the security team"}})
-b.registry_policy = loaded(doc(grant({"AWS": root(A)}, ["ecr:CreateRepository", "ecr:ReplicateImage"],
-                                     sid="ReplicationFromAccountA",
-                                     resource=f"arn:aws:ecr:{R}:{B}:repository/*")))
+# B's registry policy is set with the replication scenarios above.
 b.role("storefront-task-role", trust_service("ecs-tasks.amazonaws.com"), inline={
     "storefront": doc(allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
                             f"arn:aws:dynamodb:{R}:{B}:table/storefront-*"))})

@@ -40,6 +40,8 @@ pub enum Feature {
     CloudTrail,
     /// Organisation membership and guardrails (SCP/RCP chains, through `--org-profile`).
     Organizations,
+    /// VPC endpoints and route tables (the network path of a caller in a VPC).
+    Network,
 }
 
 impl Feature {
@@ -56,6 +58,7 @@ impl Feature {
             Feature::S3 => "ReadArtifactBuckets",
             Feature::CloudTrail => "ReadCloudTrail",
             Feature::Organizations => "ReadOrganizationGuardrails",
+            Feature::Network => "ReadVpcEndpoints",
         }
     }
 }
@@ -99,6 +102,10 @@ pub const READ_OPERATIONS: &[Allowed] = &[
         Feature::Organizations,
     ),
     allow("organizations:DescribePolicy", Feature::Organizations),
+    allow("ec2:DescribeVpcEndpoints", Feature::Network),
+    allow("ec2:DescribeRouteTables", Feature::Network),
+    allow("kms:ListGrants", Feature::Kms),
+    allow("ecr:DescribeRegistry", Feature::Ecr),
 ];
 
 /// The verbs a read-only operation may start with.

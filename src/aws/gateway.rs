@@ -125,6 +125,10 @@ operations! {
     ListParents => "organizations:ListParents",
     ListPoliciesForTarget => "organizations:ListPoliciesForTarget",
     DescribePolicy => "organizations:DescribePolicy",
+    DescribeVpcEndpoints => "ec2:DescribeVpcEndpoints",
+    DescribeRouteTables => "ec2:DescribeRouteTables",
+    ListGrants => "kms:ListGrants",
+    DescribeRegistry => "ecr:DescribeRegistry",
 }
 
 /// Calls made so far, per IAM action (only actions called at least once).
@@ -170,6 +174,7 @@ struct Inner {
     events: aws_sdk_eventbridge::Client,
     s3: aws_sdk_s3::Client,
     organizations: aws_sdk_organizations::Client,
+    ec2: aws_sdk_ec2::Client,
     permits: Semaphore,
     calls: Vec<AtomicU64>,
     region: Option<String>,
@@ -252,6 +257,7 @@ impl Gateway {
                 events: aws_sdk_eventbridge::Client::new(&config),
                 s3: aws_sdk_s3::Client::from_conf(s3_config),
                 organizations: aws_sdk_organizations::Client::new(&config),
+                ec2: aws_sdk_ec2::Client::new(&config),
                 permits: Semaphore::new(concurrency.max(1)),
                 calls: Operation::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
                 region: config.region().map(|r| r.to_string()),
@@ -519,6 +525,17 @@ impl Gateway {
         .await
     }
 
+    /// `ecr:DescribeRegistry` (replication configuration).
+    pub async fn describe_registry(
+        &self,
+    ) -> Result<aws_sdk_ecr::operation::describe_registry::DescribeRegistryOutput, Unreadable> {
+        self.call(
+            Operation::DescribeRegistry,
+            self.inner.ecr.describe_registry().send(),
+        )
+        .await
+    }
+
     /// `ecr:DescribeImages`, one page.
     pub async fn describe_images(
         &self,
@@ -746,6 +763,78 @@ impl Gateway {
         self.call(
             Operation::GetBucketPolicy,
             self.inner.s3.get_bucket_policy().bucket(bucket).send(),
+        )
+        .await
+    }
+
+    /// `ec2:DescribeVpcEndpoints`, one page: the endpoints of a VPC (`vpc`) or the ones
+    /// named (`ids`).
+    pub async fn describe_vpc_endpoints(
+        &self,
+        vpc: Option<&str>,
+        ids: &[String],
+        token: Option<String>,
+    ) -> Result<
+        aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput,
+        Unreadable,
+    > {
+        let filter = vpc.map(|vpc| {
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(vpc)
+                .build()
+        });
+        self.call(
+            Operation::DescribeVpcEndpoints,
+            self.inner
+                .ec2
+                .describe_vpc_endpoints()
+                .set_filters(filter.map(|f| vec![f]))
+                .set_vpc_endpoint_ids((!ids.is_empty()).then(|| ids.to_vec()))
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+    }
+
+    /// `ec2:DescribeRouteTables` of one VPC, one page.
+    pub async fn describe_route_tables(
+        &self,
+        vpc: &str,
+        token: Option<String>,
+    ) -> Result<aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput, Unreadable>
+    {
+        let filter = aws_sdk_ec2::types::Filter::builder()
+            .name("vpc-id")
+            .values(vpc)
+            .build();
+        self.call(
+            Operation::DescribeRouteTables,
+            self.inner
+                .ec2
+                .describe_route_tables()
+                .filters(filter)
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+    }
+
+    /// `kms:ListGrants` of one key, one page.
+    pub async fn list_grants(
+        &self,
+        key: &str,
+        marker: Option<String>,
+    ) -> Result<aws_sdk_kms::operation::list_grants::ListGrantsOutput, Unreadable> {
+        self.call(
+            Operation::ListGrants,
+            self.inner
+                .kms
+                .list_grants()
+                .key_id(key)
+                .limit(100)
+                .set_marker(marker)
+                .send(),
         )
         .await
     }

@@ -60,10 +60,14 @@ impl AccountReader {
                 loader.ensure_repository(account, reference, *images).await
             }
             Need::Key(reference) => loader.ensure_key(account, reference).await,
+            Need::KeyGrants(reference) => loader.ensure_key_grants(account, reference).await,
             Need::Project(name) => loader.ensure_project(account, name).await,
             Need::Pipeline(name) => loader.ensure_pipeline(account, name).await,
             Need::RulesTargeting(arn) => loader.ensure_rules_targeting(account, arn).await,
             Need::Bucket(name) => loader.ensure_bucket(account, name).await,
+            Need::Registry => loader.ensure_registry(account).await,
+            Need::Vpc(id) => loader.ensure_vpc(account, id).await,
+            Need::VpcEndpoint(id) => loader.ensure_vpc_endpoint(account, id).await,
             Need::RecentPushes => return self.recent_pushes(account).await,
             Need::Organization => {
                 super::guardrails::ensure_membership(loader.gateway(), account).await

@@ -120,6 +120,10 @@ pub enum QuestionArgs {
         /// aws:SourceArn of a service-principal pull (e.g. the Lambda function ARN).
         #[arg(long)]
         source_arn: Option<String>,
+        /// The VPC endpoint (vpce-…) the pull goes through: its policy is evaluated, and the
+        /// VPC's way to the S3 layer bucket checked.
+        #[arg(long, value_name = "VPCE_ID")]
+        vpc_endpoint: Option<String>,
     },
     /// Can PRINCIPAL push REPO:TAG?
     #[command(
@@ -195,6 +199,21 @@ pub enum QuestionArgs {
         /// The resource ARN (or a role, repository or key name).
         #[arg(long)]
         resource: String,
+    },
+    /// Can the SOURCE registry replicate (REPO) into the DESTINATION registry?
+    #[command(
+        after_help = "Example:\n  crossdock explain --demo replicate --source-registry 111111111111 --destination-registry 222222222222 --repo release/api"
+    )]
+    Replicate {
+        /// The account id of the registry that replicates.
+        #[arg(long, value_name = "ACCOUNT")]
+        source_registry: String,
+        /// The account id of the registry replicated into.
+        #[arg(long, value_name = "ACCOUNT")]
+        destination_registry: String,
+        /// The repository replicated (default: any).
+        #[arg(long)]
+        repo: Option<String>,
     },
     /// Explain a pasted AWS error text (argument, --file, or stdin).
     #[command(
@@ -574,12 +593,14 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => QuestionDraft::Pull {
             principal: principal.clone(),
             repository: repo.clone(),
             tag: tag.clone(),
             project: project.clone(),
             source_arn: source_arn.clone(),
+            vpc_endpoint: vpc_endpoint.clone(),
         },
         QuestionArgs::Push {
             principal,
@@ -637,6 +658,15 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             }
         }
         QuestionArgs::Scenario { id } => QuestionDraft::Scenario { id: id.clone() },
+        QuestionArgs::Replicate {
+            source_registry,
+            destination_registry,
+            repo,
+        } => QuestionDraft::Replicate {
+            source: source_registry.clone(),
+            destination: destination_registry.clone(),
+            repository: repo.clone(),
+        },
     })
 }
 
@@ -769,6 +799,7 @@ pub fn direct_command(question: &Question) -> String {
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => {
             let mut c = format!("crossdock explain --demo pull --principal {principal} --repo {repository} --tag {tag}");
             if let Some(p) = project {
@@ -776,6 +807,9 @@ pub fn direct_command(question: &Question) -> String {
             }
             if let Some(s) = source_arn {
                 c.push_str(&format!(" --source-arn {s}"));
+            }
+            if let Some(e) = vpc_endpoint {
+                c.push_str(&format!(" --vpc-endpoint {e}"));
             }
             c
         }
@@ -821,5 +855,16 @@ pub fn direct_command(question: &Question) -> String {
             "crossdock explain --demo access --principal {principal} --action {action} --resource {resource}"
         ),
         Question::Error { text } => format!("crossdock explain --demo error {}", quote(text)),
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => {
+            let mut c = format!("crossdock explain --demo replicate --source-registry {source} --destination-registry {destination}");
+            if let Some(r) = repository {
+                c.push_str(&format!(" --repo {r}"));
+            }
+            c
+        }
     }
 }

@@ -23,7 +23,7 @@ pub fn access(
     let subject = Subject::resolve(accounts, principal).map_err(DiagnoseError::Principal)?;
     let side = resource_side(accounts, resource, action);
     let access = check_access(&subject, action, &side.side, &RequestContext::new());
-    let checks = vec![
+    let mut checks = vec![
         identity_check(&subject, &access, resource),
         resource_check(&subject, &access, &side),
         super::deny_check(
@@ -33,6 +33,9 @@ pub fn access(
             &subject,
         ),
     ];
+    if Arn::parse(resource).is_some_and(|a| a.service == "kms") {
+        kms_checks(accounts, &subject, action, resource, &mut checks);
+    }
     let question = QuestionSummary {
         kind: "access".into(),
         text: format!("can {principal} perform {action} on {resource}?"),
@@ -40,6 +43,35 @@ pub fn access(
         resource: Some(resource.to_string()),
     };
     Ok(Diagnosis::new(question, checks))
+}
+
+/// A KMS key: its state, and its grants, which allow a call without the key policy or IAM.
+fn kms_checks(
+    accounts: &Accounts,
+    subject: &Subject<'_>,
+    action: &str,
+    resource: &str,
+    checks: &mut Vec<Check>,
+) {
+    let needed = checks.iter().any(|c| {
+        matches!(
+            c.id,
+            CheckId::IdentityAllows | CheckId::ResourcePolicyAllows
+        ) && matches!(c.status, Status::Fail | Status::Unknown)
+    });
+    let (grant, granted) = super::kms::grant_check(accounts, subject, resource, action, needed);
+    if granted {
+        for check in checks.iter_mut().filter(|c| {
+            matches!(
+                c.id,
+                CheckId::IdentityAllows | CheckId::ResourcePolicyAllows
+            )
+        }) {
+            super::kms::satisfied_by_grant(check, &grant);
+        }
+    }
+    checks.push(grant);
+    checks.push(super::kms::key_state_check(accounts, resource, action));
 }
 
 /// The resource with the policy its service evaluates, if it has one.

@@ -141,6 +141,18 @@ fn edit_policy(
                 .update(&id, |b| field_edit(&mut b.policy))
                 .ok_or_else(missing)?
         }
+        PolicyLocation::RegistryPolicy { registry } => {
+            let account = pair.account_mut(registry).ok_or_else(missing)?;
+            field_edit(&mut account.registry_policy)
+        }
+        PolicyLocation::VpcEndpointPolicy { endpoint } => {
+            let account = owner_mut(pair, |a| a.vpc_endpoint_lookup(endpoint).is_loaded())
+                .ok_or_else(missing)?;
+            account
+                .vpc_endpoints
+                .update(endpoint, |e| field_edit(&mut e.policy))
+                .ok_or_else(missing)?
+        }
         PolicyLocation::InlinePolicy { role, name } => {
             let account = account_mut(pair, role)?;
             account

@@ -132,6 +132,8 @@ fn artifact_checks(
     checks.push(key_policy(&subject, key.as_ref(), home));
     checks.push(bucket_policy(account, &store.location, &subject, home));
     if let Some(Field::Loaded(key)) = &key {
+        // The same key-state rule as a KMS access question: only an Enabled key serves.
+        checks.push(super::kms::key_state_check(pair, &key.arn, "kms:Decrypt"));
         add_key_lints(pair, key, home, &mut checks);
     }
     Ok(checks)

@@ -97,6 +97,16 @@ check_ids! {
     OrgScpAllows => "org-scp-allows",
     /// Every RCP level above the resource's account allows the request (RCP services only).
     OrgRcpAllows => "org-rcp-allows",
+    /// The VPC interface endpoints on the caller's path (`ecr.api`, `ecr.dkr`, `sts`, `kms`) allow the request.
+    VpcEndpointPolicyAllows => "vpc-endpoint-policy-allows",
+    /// A pull from a VPC can download image layers from S3 (gateway endpoint policy and routes).
+    VpcS3LayerAccess => "vpc-s3-layer-access",
+    /// A KMS grant gives the caller the operation (grants allow without the key policy).
+    KmsGrantAllows => "kms-grant-allows",
+    /// A replication rule of the source registry sends the repository to the destination.
+    ReplicationRuleMatches => "replication-rule-matches",
+    /// The destination's registry policy lets the source account replicate (and create repositories).
+    RegistryPolicyAllows => "registry-policy-allows",
 }
 
 impl std::fmt::Display for CheckId {

@@ -29,6 +29,8 @@ pub enum QuestionDraft {
         project: Option<String>,
         /// `aws:SourceArn` of a service-principal pull.
         source_arn: Option<String>,
+        /// The VPC endpoint the pull goes through.
+        vpc_endpoint: Option<String>,
     },
     /// Can `principal` push to `repository`?
     Push {
@@ -78,6 +80,15 @@ pub enum QuestionDraft {
         /// The resource ARN (or a role/repository/key name).
         resource: String,
     },
+    /// Can `source`'s registry replicate into `destination`'s?
+    Replicate {
+        /// The source registry (account id).
+        source: String,
+        /// The destination registry (account id).
+        destination: String,
+        /// The repository replicated; `None`: any.
+        repository: Option<String>,
+    },
     /// A pasted error text.
     Error {
         /// The text as pasted.
@@ -100,12 +111,14 @@ impl From<Question> for QuestionDraft {
                 tag,
                 project,
                 source_arn,
+                vpc_endpoint,
             } => QuestionDraft::Pull {
                 principal,
                 repository,
                 tag: Some(tag),
                 project,
                 source_arn,
+                vpc_endpoint,
             },
             Question::Push {
                 principal,
@@ -151,6 +164,15 @@ impl From<Question> for QuestionDraft {
                 resource,
             },
             Question::Error { text } => QuestionDraft::Error { text },
+            Question::Replicate {
+                source,
+                destination,
+                repository,
+            } => QuestionDraft::Replicate {
+                source,
+                destination,
+                repository,
+            },
         }
     }
 }
@@ -229,13 +251,14 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => resolve_pull(
             accounts,
             principal,
             repository,
             tag.as_deref(),
             project.as_deref(),
-            source_arn.as_deref(),
+            (source_arn.as_deref(), vpc_endpoint.as_deref()),
         ),
         QuestionDraft::Push {
             principal,
@@ -276,8 +299,32 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
         QuestionDraft::Error { text } => {
             Ok(Resolved::given(Question::Error { text: text.clone() }))
         }
+        QuestionDraft::Replicate {
+            source,
+            destination,
+            repository,
+        } => resolve_replicate(source, destination, repository.as_deref()),
         QuestionDraft::Scenario { id } => resolve_scenario(id),
     }
+}
+
+fn resolve_replicate(
+    source: &str,
+    destination: &str,
+    repository: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    for registry in [source, destination] {
+        if registry.len() != 12 || !registry.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DiagnoseError::Unsupported(format!(
+                "registry `{registry}` is not an account id: pass the 12-digit account id of each registry"
+            )));
+        }
+    }
+    Ok(Resolved::given(Question::Replicate {
+        source: source.to_string(),
+        destination: destination.to_string(),
+        repository: repository.map(str::to_string),
+    }))
 }
 
 fn resolve_pull(
@@ -286,7 +333,7 @@ fn resolve_pull(
     repository: &str,
     tag: Option<&str>,
     project: Option<&str>,
-    source_arn: Option<&str>,
+    (source_arn, vpc_endpoint): (Option<&str>, Option<&str>),
 ) -> Result<Resolved, DiagnoseError> {
     let principal = resolve_principal(accounts, principal)?;
     let repository = resolve_repository(accounts, repository)?;
@@ -300,6 +347,7 @@ fn resolve_pull(
         tag: tag.unwrap_or(DEFAULT_TAG).to_string(),
         project,
         source_arn: source_arn.map(str::to_string),
+        vpc_endpoint: vpc_endpoint.map(str::to_string),
     });
     if tag.is_none() {
         assume_tag(&mut resolved);
@@ -683,6 +731,12 @@ pub fn from_trail(record: &Value) -> Vec<QuestionDraft> {
                         tag: value(&tag),
                         project: None,
                         source_arn: None,
+                        // The record names the endpoint the call went through, if any.
+                        vpc_endpoint: record
+                            .get("vpcEndpointId")
+                            .and_then(Value::as_str)
+                            .filter(|id| id.starts_with("vpce-"))
+                            .map(str::to_string),
                     },
                 ),
                 LinkedQuestion::Push {
@@ -795,5 +849,34 @@ mod tests {
         );
         assert!(resolved.assumptions.iter().any(|a| a.input == "pusher"));
         assert!(resolved.found.iter().any(|f| f.input == "repository"));
+    }
+}
+
+#[cfg(test)]
+mod trail_endpoint_tests {
+    use super::*;
+
+    #[test]
+    fn a_denied_pull_through_an_endpoint_asks_about_that_endpoint() {
+        let accounts = crate::inventory::demo::load().expect("demo");
+        let mut record = accounts
+            .account("111111111111")
+            .and_then(|a| a.trail.loaded())
+            .and_then(|records| {
+                records
+                    .iter()
+                    .find(|r| r["eventName"] == "BatchGetImage" && r.get("errorCode").is_some())
+            })
+            .expect("the demo's denied BatchGetImage record");
+        let endpoint = |drafts: Vec<QuestionDraft>| match drafts.first() {
+            Some(QuestionDraft::Pull { vpc_endpoint, .. }) => vpc_endpoint.clone(),
+            other => panic!("not a pull: {other:?}"),
+        };
+        assert_eq!(endpoint(from_trail(&record)), None);
+        record["vpcEndpointId"] = Value::String("vpce-0a1b2c3d4e5f60718".into());
+        assert_eq!(
+            endpoint(from_trail(&record)),
+            Some("vpce-0a1b2c3d4e5f60718".to_string())
+        );
     }
 }

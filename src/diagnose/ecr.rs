@@ -72,7 +72,7 @@ pub fn pull(
     repository: &str,
     tag: &str,
     project: Option<&str>,
-    source_arn: Option<&str>,
+    (source_arn, vpc_endpoint): (Option<&str>, Option<&str>),
 ) -> Result<Diagnosis, DiagnoseError> {
     let target = resolve_target(pair, repository)?;
     let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
@@ -132,11 +132,47 @@ pub fn pull(
     let layer_check = check_access(&subject, LAYER_CHECK_ACTION, &side, &context);
     warn_layer_check(&mut checks, &layer_check);
     checks.push(kms_key_state(pair, repo, target.account.as_deref()));
+    checks.extend(pull_network(
+        pair,
+        &subject,
+        &target.arn,
+        project,
+        vpc_endpoint,
+    ));
     add_lints(
         &mut checks,
         side.policy.iter().flatten().chain(&subject.policies),
     );
     Ok(Diagnosis::new(question, checks))
+}
+
+/// The network checks of a pull: the registry token, manifest and layer calls through the
+/// VPC's interface endpoints, and the layer download from S3.
+fn pull_network(
+    pair: &Accounts,
+    subject: &Subject<'_>,
+    repository: &str,
+    project: Option<&str>,
+    vpc_endpoint: Option<&str>,
+) -> Vec<Check> {
+    use super::network::{checks, Call, Origin};
+    let origin = match (vpc_endpoint, project) {
+        (Some(endpoint), _) => Origin::Endpoint(endpoint),
+        (None, Some(project)) => Origin::Project(project),
+        (None, None) => Origin::Unknown,
+    };
+    let mut calls = Vec::new();
+    if !subject.caller.is_service() {
+        calls.push(Call {
+            action: "ecr:GetAuthorizationToken",
+            resource: "*",
+        });
+    }
+    calls.extend(PULL_ACTIONS.iter().map(|action| Call {
+        action,
+        resource: repository,
+    }));
+    checks(pair, subject, origin, &calls, true)
 }
 
 /// The repository-policy side of a pull; a service pulling for a source in another

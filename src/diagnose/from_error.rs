@@ -490,6 +490,7 @@ pub fn draft_for(parsed: &ParsedError, principal: &str) -> Result<QuestionDraft,
             tag,
             project: None,
             source_arn: None,
+            vpc_endpoint: None,
         }),
         Raised::Push => Ok(QuestionDraft::Push {
             principal: principal.to_string(),

@@ -63,7 +63,11 @@ pub fn guarded_requests(question: &Question) -> Vec<Guarded> {
             action,
             resource,
         } => each(principal, &[action.as_str()], resource),
-        Question::Trigger { .. } | Question::Artifact { .. } | Question::Error { .. } => Vec::new(),
+        // Replication is ECR's own service call between registries, not a principal's request.
+        Question::Trigger { .. }
+        | Question::Artifact { .. }
+        | Question::Error { .. }
+        | Question::Replicate { .. } => Vec::new(),
     }
 }
 
@@ -626,6 +630,7 @@ mod tests {
             tag: "latest".into(),
             project: None,
             source_arn: None,
+            vpc_endpoint: None,
         }
     }
 

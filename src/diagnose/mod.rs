@@ -13,11 +13,15 @@ pub mod error_text;
 pub mod event_pattern;
 mod from_error;
 pub mod guardrails;
+mod gate;
 pub mod history;
+mod kms;
 pub mod lint;
 pub mod model;
+pub mod network;
 pub mod question;
 pub mod reads;
+mod registry;
 pub mod reverse;
 pub mod scenario;
 pub mod snapshot_diff;
@@ -88,13 +92,14 @@ fn diagnose_kind(pair: &Accounts, question: &Question) -> Result<Diagnosis, Diag
             tag,
             project,
             source_arn,
+            vpc_endpoint,
         } => ecr::pull(
             pair,
             principal,
             repository,
             tag,
             project.as_deref(),
-            source_arn.as_deref(),
+            (source_arn.as_deref(), vpc_endpoint.as_deref()),
         ),
         Question::Push {
             principal,
@@ -122,6 +127,16 @@ fn diagnose_kind(pair: &Accounts, question: &Question) -> Result<Diagnosis, Diag
             resource,
         } => access_question::access(pair, principal, action, resource),
         Question::Error { text } => from_error::explain_error(pair, text),
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => Ok(registry::replicate(
+            pair,
+            source,
+            destination,
+            repository.as_deref(),
+        )),
     }
 }
 

@@ -93,6 +93,16 @@ pub enum PolicyLocation {
         /// Bucket name.
         bucket: String,
     },
+    /// A VPC endpoint's policy.
+    VpcEndpointPolicy {
+        /// The endpoint id, `vpce-…`.
+        endpoint: String,
+    },
+    /// An ECR registry policy.
+    RegistryPolicy {
+        /// The registry (account id).
+        registry: String,
+    },
 }
 
 impl std::fmt::Display for PolicyLocation {
@@ -113,6 +123,12 @@ impl std::fmt::Display for PolicyLocation {
             }
             PolicyLocation::KeyPolicy { key } => write!(f, "key policy of {key}"),
             PolicyLocation::BucketPolicy { bucket } => write!(f, "bucket policy of s3://{bucket}"),
+            PolicyLocation::VpcEndpointPolicy { endpoint } => {
+                write!(f, "endpoint policy of {endpoint}")
+            }
+            PolicyLocation::RegistryPolicy { registry } => {
+                write!(f, "registry policy of {registry}")
+            }
         }
     }
 }

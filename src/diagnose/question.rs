@@ -23,6 +23,10 @@ pub enum Question {
         /// `aws:SourceArn` of a service-principal call (e.g. the Lambda function ARN).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source_arn: Option<String>,
+        /// The VPC endpoint the pull goes through (`vpce-…`): its policy, and the VPC's
+        /// path to S3, are checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vpc_endpoint: Option<String>,
     },
     /// Can `principal` push `repository:tag`?
     Push {
@@ -71,6 +75,17 @@ pub enum Question {
         /// The resource ARN.
         resource: String,
     },
+    /// Can the registry of account `source` replicate into the registry of account
+    /// `destination` (ECR cross-account replication)?
+    Replicate {
+        /// The source registry (account id).
+        source: String,
+        /// The destination registry (account id).
+        destination: String,
+        /// The repository replicated; `None`: any repository.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        repository: Option<String>,
+    },
     /// The user pasted an error text.
     Error {
         /// The text as pasted.
@@ -88,6 +103,7 @@ impl Question {
             Question::Trigger { .. } => "trigger",
             Question::Artifact { .. } => "artifact",
             Question::Access { .. } => "access",
+            Question::Replicate { .. } => "replicate",
             Question::Error { .. } => "error",
         }
     }

@@ -15,6 +15,7 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
             principal,
             repository,
             project,
+            vpc_endpoint,
             ..
         } => {
             caller(pair, principal, &mut wants);
@@ -22,6 +23,13 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
             if let Some(project) = project {
                 by_reference(pair, project, Need::Project(project.clone()), &mut wants);
             }
+            network(
+                pair,
+                principal,
+                project.as_deref(),
+                vpc_endpoint.as_deref(),
+                &mut wants,
+            );
         }
         Question::Push {
             principal,
@@ -73,6 +81,22 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
         } => {
             caller(pair, principal, &mut wants);
             access_resource(pair, resource, &mut wants);
+        }
+        Question::Replicate {
+            source,
+            destination,
+            repository,
+        } => {
+            want(&mut wants, source, Need::Registry);
+            want(&mut wants, destination, Need::Registry);
+            if let Some(name) = repository {
+                // Whether the destination must create the repository (ecr:CreateRepository).
+                let need = Need::Repository {
+                    reference: name.clone(),
+                    images: false,
+                };
+                want(&mut wants, destination, need);
+            }
         }
         // Pasted error texts are parsed into one of the questions above first.
         Question::Error { .. } => {}
@@ -165,6 +189,39 @@ fn repository_and_key(pair: &Accounts, reference: &str, push: bool, wants: &mut 
     }
 }
 
+/// The network path: the named endpoint (looked for in the caller's account, else every
+/// account), then the VPC it or the project's builds live in.
+fn network(
+    pair: &Accounts,
+    principal: &str,
+    project: Option<&str>,
+    endpoint: Option<&str>,
+    wants: &mut Vec<Read>,
+) {
+    if let Some(endpoint) = endpoint {
+        let need = Need::VpcEndpoint(endpoint.to_string());
+        match account_of(principal).filter(|a| pair.account(a).is_some()) {
+            Some(account) => want(wants, account, need),
+            None => by_reference(pair, endpoint, need, wants),
+        }
+        for account in pair.accounts() {
+            if let Some(found) = account.vpc_endpoint_lookup(endpoint).into_loaded() {
+                want(wants, account.id(), Need::Vpc(found.vpc_id.clone()));
+            }
+        }
+        return;
+    }
+    let Some(project) = project else {
+        return;
+    };
+    for account in pair.accounts() {
+        let found = account.project_lookup(project).into_loaded();
+        if let Some(config) = found.and_then(|p| p.vpc_config.loaded()) {
+            want(wants, account.id(), Need::Vpc(config.vpc_id.clone()));
+        }
+    }
+}
+
 /// The pipeline role, the action's role, the artifact key and bucket.
 fn artifact_needs(pair: &Accounts, pipeline: &str, action: &str, wants: &mut Vec<Read>) {
     for account in pair.accounts() {
@@ -197,7 +254,10 @@ fn access_resource(pair: &Accounts, resource: &str, wants: &mut Vec<Read>) {
     };
     match arn.service {
         "ecr" => repository_and_key(pair, resource, false, wants),
-        "kms" => want(wants, arn.account, Need::Key(resource.to_string())),
+        "kms" => {
+            want(wants, arn.account, Need::Key(resource.to_string()));
+            want(wants, arn.account, Need::KeyGrants(resource.to_string()));
+        }
         "iam" if arn.resource.starts_with("role/") => caller(pair, resource, wants),
         _ => {}
     }
@@ -219,6 +279,7 @@ mod tests {
                 tag: "latest".into(),
                 project: None,
                 source_arn: None,
+                vpc_endpoint: None,
             },
         );
         assert!(reads

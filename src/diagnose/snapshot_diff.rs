@@ -219,6 +219,7 @@ pub fn implied_questions(accounts: &Accounts) -> Vec<QuestionDraft> {
                     tag: image.tag.map(str::to_string),
                     project: Some(project.arn.clone()),
                     source_arn: None,
+                    vpc_endpoint: None,
                 });
             }
         }
@@ -237,6 +238,7 @@ pub fn implied_questions(accounts: &Accounts) -> Vec<QuestionDraft> {
                         tag: None,
                         project: None,
                         source_arn: None,
+                        vpc_endpoint: None,
                     });
                 }
             }

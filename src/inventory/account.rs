@@ -11,6 +11,7 @@ use super::events::Rule;
 use super::field::Field;
 use super::iam::{ManagedPolicy, Role};
 use super::kms::Key;
+use super::network::{Vpc, VpcEndpoint};
 use super::pipeline::Pipeline;
 use super::s3::Bucket;
 use super::trail_records::TrailRecords;
@@ -54,6 +55,9 @@ pub struct Account {
     /// The ECR registry policy (`ecr:GetRegistryPolicy`), used for replication and pull-through cache.
     #[serde(default)]
     pub registry_policy: Field<Value>,
+    /// The registry's replication rules (`ecr:DescribeRegistry`); `Absent`: none configured.
+    #[serde(default, skip_serializing_if = "Field::is_not_loaded")]
+    pub replication: Field<Vec<super::registry::ReplicationRule>>,
     /// KMS keys.
     #[serde(default)]
     pub keys: Collection<Key>,
@@ -76,6 +80,12 @@ pub struct Account {
     /// The account's organisation and the guardrails (SCPs, RCPs) above it.
     #[serde(default, skip_serializing_if = "super::org::OrgKnowledge::is_empty")]
     pub org: super::org::OrgKnowledge,
+    /// VPCs read for the network path of a caller (endpoints and route tables).
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub vpcs: Collection<Vpc>,
+    /// VPC endpoints read, by id (those of the VPCs above, and single endpoints asked about).
+    #[serde(default, skip_serializing_if = "Collection::is_empty")]
+    pub vpc_endpoints: Collection<VpcEndpoint>,
 }
 
 impl Account {
@@ -87,6 +97,7 @@ impl Account {
             managed_policies: Collection::default(),
             repositories: Collection::default(),
             registry_policy: Field::NotLoaded,
+            replication: Field::NotLoaded,
             keys: Collection::default(),
             projects: Collection::default(),
             pipelines: Collection::default(),
@@ -94,6 +105,8 @@ impl Account {
             buckets: Collection::default(),
             trail: Field::NotLoaded,
             org: super::org::OrgKnowledge::default(),
+            vpcs: Collection::default(),
+            vpc_endpoints: Collection::default(),
         }
     }
 
@@ -247,6 +260,16 @@ impl Account {
         self.buckets.lookup(kind, name_or_arn)
     }
 
+    /// A VPC read for a network path, by id.
+    pub fn vpc_lookup(&self, id: &str) -> Field<&Vpc> {
+        self.vpcs.lookup(KeyKind::Name, id)
+    }
+
+    /// A VPC endpoint by id (`vpce-…`).
+    pub fn vpc_endpoint_lookup(&self, id: &str) -> Field<&VpcEndpoint> {
+        self.vpc_endpoints.lookup(KeyKind::Name, id)
+    }
+
     /// EventBridge rules with this name (one per event bus at most).
     pub fn rules_named(&self, name: &str) -> Vec<&Rule> {
         self.rules.get_all(KeyKind::Name, name)
@@ -337,6 +360,7 @@ mod tests {
             description: None,
             policy: Field::NotLoaded,
             tags: Field::NotLoaded,
+            grants: Field::NotLoaded,
         }]);
         let pipeline_arn = account.pipeline_arn("deploy");
         account.rules = Collection::complete(["a", "b"].map(|name| Rule {

@@ -26,6 +26,10 @@ pub struct Project {
     /// The project's tags.
     #[serde(default)]
     pub tags: Field<Tags>,
+    /// The VPC the builds run in (`vpcConfig`); `Absent`: no VPC, builds reach AWS over
+    /// CodeBuild's own network.
+    #[serde(default, skip_serializing_if = "Field::is_not_loaded")]
+    pub vpc_config: Field<super::network::VpcConfig>,
 }
 
 impl Keyed for Project {

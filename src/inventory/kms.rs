@@ -36,6 +36,38 @@ pub struct Key {
     /// The key's tags.
     #[serde(default)]
     pub tags: Field<Tags>,
+    /// The key's grants (`kms:ListGrants`): permissions given outside the key policy.
+    #[serde(default, skip_serializing_if = "Field::is_not_loaded")]
+    pub grants: Field<Vec<Grant>>,
+}
+
+/// One grant on a key, as `kms:ListGrants` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The grant id.
+    pub grant_id: String,
+    /// The grant's name, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Who the grant lets use the key: an IAM ARN or a service principal.
+    pub grantee_principal: String,
+    /// The operations allowed (`Decrypt`, `GenerateDataKey`, …, without the `kms:` prefix).
+    #[serde(default)]
+    pub operations: Vec<String>,
+    /// Whether the grant carries encryption-context constraints (the request must present
+    /// a matching context, e.g. ECR's `aws:ecr:arn`).
+    #[serde(default)]
+    pub constrained: bool,
+}
+
+impl Grant {
+    /// Whether the grant allows `action` (`kms:Decrypt` or `Decrypt`).
+    pub fn allows(&self, action: &str) -> bool {
+        let operation = action.strip_prefix("kms:").unwrap_or(action);
+        self.operations
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(operation))
+    }
 }
 
 impl Key {

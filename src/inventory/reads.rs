@@ -16,6 +16,8 @@ pub enum Need {
     },
     /// A KMS key by ARN, id or alias, with its policy.
     Key(String),
+    /// A KMS key's grants (`kms:ListGrants`), with the key.
+    KeyGrants(String),
     /// A CodeBuild project by name or ARN.
     Project(String),
     /// A pipeline by name or ARN.
@@ -24,6 +26,12 @@ pub enum Need {
     RulesTargeting(String),
     /// An S3 bucket with its policy.
     Bucket(String),
+    /// The ECR registry's replication rules and registry policy.
+    Registry,
+    /// A VPC's endpoints (with their policies) and route tables.
+    Vpc(String),
+    /// One VPC endpoint by id (`vpce-…`), with its policy.
+    VpcEndpoint(String),
     /// The recent `PutImage` records of the account (who pushed).
     RecentPushes,
     /// Whether the account belongs to an organisation (`DescribeOrganization`, through the

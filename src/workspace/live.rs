@@ -248,7 +248,9 @@ fn name_reads(draft: &QuestionDraft, workspace: &Workspace) -> Vec<Read> {
         QuestionDraft::Trigger { pipeline, .. } | QuestionDraft::Artifact { pipeline, .. } => {
             (vec![], vec![], vec![pipeline])
         }
-        QuestionDraft::Error { .. } | QuestionDraft::Scenario { .. } => (vec![], vec![], vec![]),
+        QuestionDraft::Error { .. }
+        | QuestionDraft::Scenario { .. }
+        | QuestionDraft::Replicate { .. } => (vec![], vec![], vec![]),
     };
     let mut reads = Vec::new();
     for account in workspace.accounts.ids() {
@@ -266,6 +268,18 @@ fn name_reads(draft: &QuestionDraft, workspace: &Workspace) -> Vec<Read> {
                 reference: (*repository).clone(),
                 images: false,
             });
+        }
+        // A pull's project is resolved before the plan runs: read it by name or ARN.
+        if let QuestionDraft::Pull {
+            project: Some(project),
+            ..
+        } = draft
+        {
+            let foreign = project.starts_with("arn:")
+                && crate::policy::arn::account_of(project) != Some(account);
+            if !foreign {
+                add(Need::Project(project.clone()));
+            }
         }
         // Pipelines are read even by ARN: the question is built from their source actions.
         for pipeline in &pipelines {

@@ -4,7 +4,7 @@ use super::{join_all, listing_failed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::{
     Account, Environment, Field, ImagePullCredentialsType, KeyKind, Listing, Project, Tags,
-    Unreadable,
+    Unreadable, VpcConfig,
 };
 
 /// BatchGetProjects takes at most this many names.
@@ -113,6 +113,7 @@ fn listed(account: &Account, name: &str) -> Project {
         environment: Field::NotLoaded,
         encryption_key: Field::NotLoaded,
         tags: Field::NotLoaded,
+        vpc_config: Field::NotLoaded,
     }
 }
 
@@ -144,7 +145,20 @@ fn project_from(found: &aws_sdk_codebuild::types::Project) -> Option<Project> {
                 .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
                 .collect::<Tags>(),
         ),
+        vpc_config: vpc_config(found.vpc_config()),
     })
+}
+
+/// `vpcConfig`: builds run in the VPC only when it names one.
+fn vpc_config(found: Option<&aws_sdk_codebuild::types::VpcConfig>) -> Field<VpcConfig> {
+    match found.and_then(|c| c.vpc_id().map(|vpc| (c, vpc))) {
+        Some((config, vpc)) if !vpc.is_empty() => Field::Loaded(VpcConfig {
+            vpc_id: vpc.to_string(),
+            subnets: config.subnets().to_vec(),
+            security_groups: config.security_group_ids().to_vec(),
+        }),
+        _ => Field::Absent,
+    }
 }
 
 fn mark_unreadable(account: &mut Account, name: &str, reason: Unreadable) {
@@ -158,6 +172,7 @@ fn mark_unreadable(account: &mut Account, name: &str, reason: Unreadable) {
                 p.service_role = Field::Unreadable(reason.clone());
                 p.environment = Field::Unreadable(reason.clone());
                 p.encryption_key = Field::Unreadable(reason.clone());
+                p.vpc_config = Field::Unreadable(reason.clone());
             });
         }
         None => fail_listing(account, reason),

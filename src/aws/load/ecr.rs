@@ -8,9 +8,10 @@ use super::{decode_policy, is_code, join_all, listing_failed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn::ImageRef;
 use crate::inventory::{
-    Account, EncryptionType, Field, Image, KeyKind, Listing, Repository, RepositoryEncryption,
-    TagMutability, Unreadable,
+    Account, EncryptionType, Field, Image, KeyKind, Listing, ReplicationDestination,
+    ReplicationRule, Repository, RepositoryEncryption, TagMutability, Unreadable,
 };
+use serde_json::Value;
 
 const REPOSITORY_NOT_FOUND: &[&str] = &["RepositoryNotFoundException"];
 const POLICY_NOT_FOUND: &[&str] = &["RepositoryPolicyNotFoundException"];
@@ -95,15 +96,54 @@ pub(super) async fn load_all_repositories(gw: &Gateway, account: &mut Account) {
 
 /// `ecr:GetRegistryPolicy`, unless already loaded.
 pub(super) async fn ensure_registry_policy(gw: &Gateway, account: &mut Account) {
-    if !account.registry_policy.is_not_loaded() {
+    ensure_registry_policy_field(gw, &mut account.registry_policy).await;
+}
+
+/// The registry policy into `field`, unless read already.
+pub(super) async fn ensure_registry_policy_field(gw: &Gateway, field: &mut Field<Value>) {
+    if !field.is_not_loaded() {
         return;
     }
-    account.registry_policy = match gw.get_registry_policy().await {
+    *field = match gw.get_registry_policy().await {
         Ok(out) => match out.policy_text() {
             Some(text) => decode_policy("ecr:GetRegistryPolicy", text),
             None => Field::Absent,
         },
         Err(reason) if is_code(&reason, REGISTRY_POLICY_NOT_FOUND) => Field::Absent,
+        Err(reason) => Field::Unreadable(reason),
+    };
+}
+
+/// The replication rules (`ecr:DescribeRegistry`) into `field`, unless read already.
+pub(super) async fn ensure_replication(gw: &Gateway, field: &mut Field<Vec<ReplicationRule>>) {
+    if !field.is_not_loaded() {
+        return;
+    }
+    *field = match gw.describe_registry().await {
+        Ok(out) => match out.replication_configuration() {
+            Some(config) if !config.rules().is_empty() => Field::Loaded(
+                config
+                    .rules()
+                    .iter()
+                    .map(|rule| ReplicationRule {
+                        destinations: rule
+                            .destinations()
+                            .iter()
+                            .map(|d| ReplicationDestination {
+                                region: d.region().to_string(),
+                                registry_id: d.registry_id().to_string(),
+                            })
+                            .collect(),
+                        repository_filters: rule
+                            .repository_filters()
+                            .iter()
+                            .map(|f| f.filter().to_string())
+                            .collect(),
+                    })
+                    .collect(),
+            ),
+            _ => Field::Absent,
+        },
         Err(reason) => Field::Unreadable(reason),
     };
 }

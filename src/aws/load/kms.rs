@@ -8,7 +8,9 @@ use aws_sdk_kms::types::KeyMetadata;
 
 use super::{decode_policy, is_code, join_all, listing_failed};
 use crate::aws::gateway::Gateway;
-use crate::inventory::{Account, Field, Key, KeyKind, KeyManager, KeyState, Listing, Unreadable};
+use crate::inventory::{
+    Account, Field, Grant, Key, KeyKind, KeyManager, KeyState, Listing, Unreadable,
+};
 
 const NOT_FOUND: &[&str] = &["NotFoundException"];
 
@@ -77,6 +79,49 @@ pub(super) async fn ensure_key(gw: &Gateway, account: &mut Account, reference: &
     account.keys.upsert(key);
 }
 
+/// The grants of one key (loaded first if needed), every page.
+pub(super) async fn ensure_grants(gw: &Gateway, account: &mut Account, reference: &str) {
+    ensure_key(gw, account, reference).await;
+    let Some(key) = account.key_lookup(reference).into_loaded() else {
+        return;
+    };
+    if !key.grants.is_not_loaded() {
+        return;
+    }
+    let (arn, key_id) = (key.arn.clone(), key.key_id.clone());
+    let grants = list_grants(gw, &key_id).await;
+    account.keys.update(&arn, |key| key.grants = grants);
+}
+
+async fn list_grants(gw: &Gateway, key_id: &str) -> Field<Vec<Grant>> {
+    let mut grants = Vec::new();
+    let mut marker = None;
+    loop {
+        match gw.list_grants(key_id, marker.take()).await {
+            Ok(page) => {
+                grants.extend(page.grants().iter().filter_map(|g| {
+                    Some(Grant {
+                        grant_id: g.grant_id()?.to_string(),
+                        name: g.name().filter(|n| !n.is_empty()).map(str::to_string),
+                        grantee_principal: g.grantee_principal()?.to_string(),
+                        operations: g
+                            .operations()
+                            .iter()
+                            .map(|o| o.as_str().to_string())
+                            .collect(),
+                        constrained: g.constraints().is_some(),
+                    })
+                }));
+                match page.next_marker() {
+                    Some(next) if page.truncated() => marker = Some(next.to_string()),
+                    _ => return Field::Loaded(grants),
+                }
+            }
+            Err(reason) => return Field::Unreadable(reason),
+        }
+    }
+}
+
 /// DescribeKey and GetKeyPolicy for every listed key not loaded yet.
 pub(super) async fn load_all_keys(gw: &Gateway, account: &mut Account) {
     let pending: Vec<Key> = account
@@ -125,6 +170,7 @@ fn listed_key(arn: &str, key_id: &str) -> Key {
         description: None,
         policy: Field::NotLoaded,
         tags: Field::NotLoaded,
+        grants: Field::NotLoaded,
     }
 }
 

@@ -5,6 +5,7 @@
 //! decoding and the bounded concurrent join below.
 
 mod codebuild;
+mod ec2;
 mod ecr;
 mod events;
 mod iam;
@@ -55,13 +56,14 @@ impl Loader {
     }
 
     /// Loads everything (for snapshots): the listing plus every detail of every resource,
-    /// the policies of the buckets the pipelines use as artifact stores, and whether the
-    /// account is in an organisation.
+    /// the registry's policy and replication rules, the policies of the buckets the
+    /// pipelines use as artifact stores, and whether the account is in an organisation.
     pub async fn load_all(&self, account: &mut Account) {
         self.load_listing(account).await;
         iam::load_all_roles(&self.gateway, account).await;
         ecr::load_all_repositories(&self.gateway, account).await;
         ecr::ensure_registry_policy(&self.gateway, account).await;
+        ecr::ensure_replication(&self.gateway, &mut account.replication).await;
         kms::load_all_keys(&self.gateway, account).await;
         codebuild::load_all_projects(&self.gateway, account).await;
         pipeline::load_all_pipelines(&self.gateway, account).await;
@@ -96,10 +98,23 @@ impl Loader {
         ecr::ensure_registry_policy(&self.gateway, account).await;
     }
 
+    /// The ECR registry's replication rules and registry policy.
+    pub async fn ensure_registry(&self, account: &mut Account) {
+        tokio::join!(
+            ecr::ensure_replication(&self.gateway, &mut account.replication),
+            ecr::ensure_registry_policy_field(&self.gateway, &mut account.registry_policy),
+        );
+    }
+
     /// A KMS key (by key id, key ARN, alias name or alias ARN) with manager, state,
     /// deletion date, aliases and key policy.
     pub async fn ensure_key(&self, account: &mut Account, reference: &str) {
         kms::ensure_key(&self.gateway, account, reference).await;
+    }
+
+    /// A KMS key (as [`Loader::ensure_key`]) and its grants.
+    pub async fn ensure_key_grants(&self, account: &mut Account, reference: &str) {
+        kms::ensure_grants(&self.gateway, account, reference).await;
     }
 
     /// A CodeBuild project (by name or ARN) with service role and environment.
@@ -121,6 +136,16 @@ impl Loader {
     /// One EventBridge rule of the default bus, by name, with pattern, state and targets.
     pub async fn ensure_rule(&self, account: &mut Account, name: &str) {
         events::ensure_rule(&self.gateway, account, name).await;
+    }
+
+    /// A VPC's endpoints (with policies) and route tables.
+    pub async fn ensure_vpc(&self, account: &mut Account, vpc_id: &str) {
+        ec2::ensure_vpc(&self.gateway, account, vpc_id).await;
+    }
+
+    /// One VPC endpoint by id, with its policy.
+    pub async fn ensure_vpc_endpoint(&self, account: &mut Account, id: &str) {
+        ec2::ensure_vpc_endpoint(&self.gateway, account, id).await;
     }
 
     /// An S3 bucket's policy.

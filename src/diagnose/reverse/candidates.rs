@@ -144,6 +144,55 @@ impl Named {
     }
 }
 
+/// The roles a one-hop search must try, found from the targets' trust policies instead of
+/// by trying every role against every target: who each trust names by ARN, by account, or
+/// as everyone.
+pub(super) struct TrustIndex {
+    by_arn: HashMap<String, Vec<usize>>,
+    by_account: HashMap<String, Vec<usize>>,
+    anyone: Vec<usize>,
+}
+
+impl TrustIndex {
+    /// Indexes the trust policies of the targets, in order.
+    pub(super) fn new(trusts: &[Named]) -> Self {
+        let mut index = TrustIndex {
+            by_arn: HashMap::new(),
+            by_account: HashMap::new(),
+            anyone: Vec::new(),
+        };
+        for (i, trust) in trusts.iter().enumerate() {
+            if trust.anyone {
+                index.anyone.push(i);
+                continue;
+            }
+            for arn in &trust.arns {
+                index.by_arn.entry(arn.clone()).or_default().push(i);
+            }
+            for account in trust.accounts.iter().chain(&trust.loose_accounts) {
+                index.by_account.entry(account.clone()).or_default().push(i);
+            }
+        }
+        index
+    }
+
+    /// The targets whose trust could let `role` in, ascending (the order of the search).
+    pub(super) fn targets_naming(&self, account: &str, role: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .by_arn
+            .get(role)
+            .into_iter()
+            .chain(self.by_account.get(account))
+            .flatten()
+            .chain(&self.anyone)
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
 /// Per principal: could its identity policies allow one of the question's actions on a
 /// resource? Each role's documents are looked up once (through the policy store).
 pub(super) struct IdentityGrants<'a> {

@@ -2,12 +2,14 @@
 //! same evaluation `explain` runs), then one hop through roles that can, then the grants
 //! of the resource policy that reach outside the loaded accounts.
 
+use std::collections::HashMap;
+
 use crate::diagnose::access_question::access;
 use crate::diagnose::model::{Diagnosis, Evidence, Status, Verdict};
 use crate::diagnose::{answer, resolve, Question, QuestionDraft};
 use crate::inventory::Accounts;
 
-use super::candidates::{is_candidate, IdentityGrants, Named};
+use super::candidates::{is_candidate, IdentityGrants, Named, TrustIndex};
 use super::{outside, Kind, Principal, Query, ReverseError, Standing, WhoCan};
 
 /// Who can do `kind` to `reference` (a name or ARN) among the loaded accounts; with `all`,
@@ -212,25 +214,34 @@ fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) 
         .iter()
         .map(|(target, _)| Named::of_resource(accounts, &Kind::Assume, target))
         .collect();
+    let index = TrustIndex::new(&trusts);
+    let mut listed: HashMap<String, usize> = principals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.principal.clone(), i))
+        .collect();
     for account in accounts.accounts() {
         for role in account.roles.iter() {
-            let at = principals.iter().position(|p| p.principal == role.arn);
+            let at = listed.get(&role.arn).copied();
             if at.is_some_and(|i| principals[i].verdict == Standing::Works) {
                 continue;
             }
-            let hop = direct
-                .iter()
-                .zip(&trusts)
-                .find_map(|((target, granted), trust)| {
-                    if *target == role.arn {
-                        return None;
-                    }
-                    if !all && !is_candidate(&mut grants, trust, account, role, target) {
-                        return None;
-                    }
-                    let hop = evaluate(accounts, &Kind::Assume, target, &role.arn);
-                    (hop.verdict == Standing::Works).then(|| (target.clone(), hop, granted))
-                });
+            let tried: Vec<usize> = if all {
+                (0..direct.len()).collect()
+            } else {
+                index.targets_naming(account.id(), &role.arn)
+            };
+            let hop = tried.into_iter().find_map(|i| {
+                let (target, granted) = &direct[i];
+                if *target == role.arn {
+                    return None;
+                }
+                if !all && !is_candidate(&mut grants, &trusts[i], account, role, target) {
+                    return None;
+                }
+                let hop = evaluate(accounts, &Kind::Assume, target, &role.arn);
+                (hop.verdict == Standing::Works).then(|| (target.clone(), hop, granted))
+            });
             let Some((target, hop, granted)) = hop else {
                 continue;
             };
@@ -245,7 +256,10 @@ fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) 
             };
             match at {
                 Some(i) => principals[i] = entry,
-                None => principals.push(entry),
+                None => {
+                    listed.insert(role.arn.clone(), principals.len());
+                    principals.push(entry);
+                }
             }
         }
     }

@@ -342,6 +342,10 @@ impl App {
             | PolicyLocation::PermissionsBoundary { role, .. } => Some(role.as_str()),
             PolicyLocation::KeyPolicy { key } => Some(key.as_str()),
             PolicyLocation::BucketPolicy { .. } => None,
+            // Endpoints and registries are not shown on a side: the evidence line names them.
+            PolicyLocation::VpcEndpointPolicy { .. } | PolicyLocation::RegistryPolicy { .. } => {
+                return None
+            }
         };
         let account_id = evidence
             .account
@@ -397,6 +401,9 @@ impl App {
             ),
             PolicyLocation::BucketPolicy { bucket } => {
                 (ItemRef::Bucket(bucket.clone()), Anchor::BucketPolicy)
+            }
+            PolicyLocation::VpcEndpointPolicy { .. } | PolicyLocation::RegistryPolicy { .. } => {
+                return None
             }
         };
         Some((side, item, anchor))

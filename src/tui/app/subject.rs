@@ -24,7 +24,7 @@ enum Subject {
     ArtifactKey,
     /// The artifact store's bucket of the pipeline.
     ArtifactBucket,
-    /// The repository's KMS key.
+    /// The repository's KMS key (or the key a KMS access question is about).
     RepositoryKey,
 }
 
@@ -104,7 +104,21 @@ impl App {
                         .map(|b| ItemRef::Bucket(b.name.clone()))
                 }
                 Subject::RepositoryKey => {
-                    let repository = account.repository(resource?)?;
+                    let resource = resource?;
+                    // A KMS access question is about the key itself, an artifact question
+                    // about the pipeline's artifact key.
+                    if let Some(key) = account.key(resource) {
+                        return Some((side, ItemRef::Key(key.arn.clone())));
+                    }
+                    if let Some(pipeline) = account.pipeline(resource) {
+                        let key = pipeline
+                            .artifact_store
+                            .loaded()
+                            .and_then(|s| s.encryption_key.as_ref())
+                            .and_then(|k| account.key(&k.id));
+                        return key.map(|k| (side, ItemRef::Key(k.arn.clone())));
+                    }
+                    let repository = account.repository(resource)?;
                     match repository
                         .encryption
                         .kms_key

@@ -132,6 +132,7 @@ fn role_and_repository(sides: &[Selection; 2], out: &mut Vec<Candidate>) {
                     tag: None,
                     project: None,
                     source_arn: None,
+                    vpc_endpoint: None,
                 }
             } else {
                 QuestionDraft::Push {
@@ -300,6 +301,7 @@ fn build_questions(account: &Account, build: &ItemRef, out: &mut Vec<Candidate>)
                     tag: Some(image.tag.unwrap_or("latest").to_string()),
                     project: Some(project.arn.clone()),
                     source_arn: None,
+                    vpc_endpoint: None,
                 },
             });
         }

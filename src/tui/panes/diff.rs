@@ -104,6 +104,15 @@ fn document(pair: &Accounts, target: &PolicyLocation) -> Option<Value> {
             .policy
             .loaded()
             .cloned(),
+        PolicyLocation::RegistryPolicy { registry } => {
+            pair.account(registry)?.registry_policy.loaded().cloned()
+        }
+        PolicyLocation::VpcEndpointPolicy { endpoint } => pair
+            .accounts()
+            .find_map(|a| a.vpc_endpoint_lookup(endpoint).into_loaded())?
+            .policy
+            .loaded()
+            .cloned(),
         PolicyLocation::ManagedPolicy { role, policy }
         | PolicyLocation::PermissionsBoundary { role, policy } => account_of(role)?
             .managed_policy_document(policy)

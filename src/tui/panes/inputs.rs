@@ -162,6 +162,7 @@ fn editable(draft: &QuestionDraft) -> Vec<(&'static str, Option<String>)> {
         // A pasted text that names no caller (ECS's 404, containerd's 403): ask for it.
         QuestionDraft::Error { text } if names_no_caller(text) => vec![("principal", None)],
         QuestionDraft::Error { .. } | QuestionDraft::Scenario { .. } => Vec::new(),
+        QuestionDraft::Replicate { repository, .. } => vec![("repository", repository.clone())],
     }
 }
 
@@ -203,6 +204,7 @@ fn set(draft: &mut QuestionDraft, name: &str, value: Option<String>) {
         (QuestionDraft::Assume { external_id, .. }, "external_id") => *external_id = value,
         (QuestionDraft::Trigger { pusher, .. }, "pusher") => *pusher = value,
         (QuestionDraft::Artifact { action, .. }, "action") => *action = value,
+        (QuestionDraft::Replicate { repository, .. }, "repository") => *repository = value,
         _ => {}
     }
 }

@@ -140,6 +140,11 @@ pub fn label(id: CheckId) -> &'static str {
         CheckId::LintServicePrincipalOnly => "lint: service principals only",
         CheckId::OrgScpAllows => "organisation SCPs allow",
         CheckId::OrgRcpAllows => "organisation RCPs allow",
+        CheckId::VpcEndpointPolicyAllows => "VPC endpoint policies allow",
+        CheckId::VpcS3LayerAccess => "layers reachable from the VPC",
+        CheckId::KmsGrantAllows => "KMS grant allows",
+        CheckId::ReplicationRuleMatches => "replication rule matches",
+        CheckId::RegistryPolicyAllows => "registry policy allows",
     }
 }
 

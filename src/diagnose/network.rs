@@ -1,0 +1,674 @@
+//! The network path of a caller in a VPC (FAILURE-CATALOG §2.1, §2.3): the interface
+//! endpoints a request goes through (`ecr.api`, `ecr.dkr`, `sts`, `kms`) must allow it, and
+//! a pull must reach the S3 bucket ECR keeps layers in (the S3 gateway endpoint's policy and
+//! routes, or a way out through NAT). An endpoint policy is a gate of its own, on top of the
+//! identity and resource policies: it must allow (no document = the default full-access
+//! policy) and an explicit Deny in it refuses.
+
+use serde_json::json;
+
+use super::access::note;
+use super::check_id::CheckId;
+pub use super::gate::Gate;
+use super::model::{Check, Evidence, Fix, FixAction, PolicyLocation, Status};
+use super::subject::{field_gap, parse_field, Subject};
+use crate::inventory::network::layer_bucket_object_arn;
+use crate::inventory::{Account, Accounts, Field, Vpc, VpcEndpoint};
+use crate::policy::{ContextValue, RequestContext};
+
+/// What says where a request comes from, network-wise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin<'q> {
+    /// Nothing: the caller's network is not known.
+    Unknown,
+    /// A CodeBuild project (ARN) whose `vpcConfig` places its builds.
+    Project(&'q str),
+    /// A VPC endpoint the request went through (`--vpc-endpoint`, a CloudTrail record's
+    /// `vpcEndpointId`).
+    Endpoint(&'q str),
+}
+
+/// One AWS call a question makes: its action and resource.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'q> {
+    /// The IAM action.
+    pub action: &'q str,
+    /// The resource ARN (or `*`).
+    pub resource: &'q str,
+}
+
+/// Where the caller runs, as far as the loaded accounts tell.
+enum Path<'a> {
+    /// Not in a VPC, or no VPC known: the checks do not apply, with the reason.
+    Outside(String),
+    /// The VPC is known but what is in it could not be read.
+    Unread(Option<String>, String),
+    /// In a VPC (read), from these subnets (empty: unknown), maybe through a named endpoint.
+    Vpc {
+        account: &'a Account,
+        vpc: Option<&'a Vpc>,
+        subnets: Vec<String>,
+        named: Option<&'a VpcEndpoint>,
+    },
+}
+
+/// The two network checks of a question: `vpc-endpoint-policy-allows`, and for pulls
+/// (`layers`) `vpc-s3-layer-access`.
+pub fn checks(
+    accounts: &Accounts,
+    subject: &Subject<'_>,
+    origin: Origin<'_>,
+    calls: &[Call<'_>],
+    layers: bool,
+) -> Vec<Check> {
+    let path = path(accounts, origin);
+    let mut checks = vec![endpoint_check(accounts, subject, &path, calls)];
+    if layers {
+        let region = calls
+            .iter()
+            .find_map(|c| crate::policy::Arn::parse(c.resource).map(|a| a.region.to_string()))
+            .unwrap_or_default();
+        checks.push(layer_check(accounts, subject, &path, &region));
+    }
+    checks
+}
+
+fn path<'a>(accounts: &'a Accounts, origin: Origin<'_>) -> Path<'a> {
+    match origin {
+        Origin::Unknown => Path::Outside(
+            "no VPC known for the caller: crossdock checks the network path when the question names a CodeBuild project with a vpcConfig, --vpc-endpoint vpce-…, or a CloudTrail record with a vpcEndpointId".into(),
+        ),
+        Origin::Project(arn) => project_path(accounts, arn),
+        Origin::Endpoint(id) => endpoint_path(accounts, id),
+    }
+}
+
+fn project_path<'a>(accounts: &'a Accounts, arn: &str) -> Path<'a> {
+    let Some(account) = accounts.account_of(arn) else {
+        return Path::Outside(format!(
+            "the account of {arn} is not loaded, so its VPC is not known"
+        ));
+    };
+    let Some(project) = account.project(arn) else {
+        return Path::Outside(format!(
+            "project {arn} is not loaded, so its VPC is not known"
+        ));
+    };
+    match &project.vpc_config {
+        Field::Loaded(config) => match account.vpc_lookup(&config.vpc_id) {
+            Field::Loaded(vpc) => Path::Vpc {
+                account,
+                vpc: Some(vpc),
+                subnets: config.subnets.clone(),
+                named: None,
+            },
+            other => Path::Unread(
+                Some(account.id().to_string()),
+                field_gap(&format!("the endpoints of {}", config.vpc_id), other),
+            ),
+        },
+        Field::Absent => Path::Outside(format!(
+            "project {} has no vpcConfig: its builds reach AWS over CodeBuild's own network, where no VPC endpoint policy applies",
+            project.name
+        )),
+        Field::NotLoaded => Path::Outside(format!(
+            "the vpcConfig of project {} is not in this data (snapshots from before crossdock read it): the VPC is not known",
+            project.name
+        )),
+        other @ Field::Unreadable(_) => Path::Unread(
+            Some(account.id().to_string()),
+            field_gap(&format!("the vpcConfig of project {}", project.name), other.as_ref()),
+        ),
+    }
+}
+
+fn endpoint_path<'a>(accounts: &'a Accounts, id: &str) -> Path<'a> {
+    let mut unread = None;
+    for account in accounts.accounts() {
+        match account.vpc_endpoint_lookup(id) {
+            Field::Loaded(endpoint) => {
+                return Path::Vpc {
+                    account,
+                    vpc: account.vpc_lookup(&endpoint.vpc_id).into_loaded(),
+                    subnets: Vec::new(),
+                    named: Some(endpoint),
+                }
+            }
+            Field::Absent => {}
+            other => {
+                unread = Some((
+                    account.id(),
+                    field_gap(&format!("VPC endpoint {id}"), other),
+                ))
+            }
+        }
+    }
+    match unread {
+        Some((account, reason)) => Path::Unread(Some(account.to_string()), reason),
+        None => Path::Unread(
+            None,
+            format!("VPC endpoint {id} is in none of the loaded accounts: open a profile for the account that owns the VPC"),
+        ),
+    }
+}
+
+/// The interface endpoint service a call goes to: the registry API (`ecr.dkr`) serves
+/// manifests and layers, `ecr.api` the rest of ECR.
+pub fn endpoint_service(action: &str) -> String {
+    let (service, name) = action.split_once(':').unwrap_or((action, ""));
+    let service = service.to_ascii_lowercase();
+    if service == "ecr" {
+        let registry = [
+            "BatchGetImage",
+            "GetDownloadUrlForLayer",
+            "BatchCheckLayerAvailability",
+            "InitiateLayerUpload",
+            "UploadLayerPart",
+            "CompleteLayerUpload",
+            "PutImage",
+        ];
+        let dkr = registry.iter().any(|r| r.eq_ignore_ascii_case(name));
+        return if dkr { "ecr.dkr" } else { "ecr.api" }.to_string();
+    }
+    service
+}
+
+/// Evaluates an endpoint's policy for one call, as a separate "must allow" layer on top of
+/// the identity and resource policies: statement by statement with the policy language's
+/// own matchers (Action, Resource, Principal, conditions), with the request context the
+/// endpoint adds (`aws:SourceVpce`, `aws:SourceVpc`). Not through the resource-policy
+/// slot of the evaluator: that slot skips registry-level calls such as
+/// `ecr:GetAuthorizationToken` on `*`, which an endpoint policy does govern.
+pub fn endpoint_gate(
+    accounts: &Accounts,
+    subject: &Subject<'_>,
+    endpoint: &VpcEndpoint,
+    account: &str,
+    call: Call<'_>,
+) -> Gate {
+    let location = PolicyLocation::VpcEndpointPolicy {
+        endpoint: endpoint.id.clone(),
+    };
+    let policy = match parse_field(
+        accounts.policies(),
+        endpoint.policy.as_ref(),
+        &location,
+        account,
+    ) {
+        Ok(Some(policy)) => policy,
+        Ok(None) => {
+            return Gate::Allows(vec![note(
+                Some(account),
+                format!("{} has the default policy (full access)", endpoint.id),
+            )])
+        }
+        Err(gap) => return Gate::Unknown(gap.reason),
+    };
+    let mut context = RequestContext::new();
+    context.insert("aws:SourceVpce", ContextValue::Single(endpoint.id.clone()));
+    context.insert(
+        "aws:SourceVpc",
+        ContextValue::Single(endpoint.vpc_id.clone()),
+    );
+    super::gate::policy_gate(
+        &policy,
+        &subject.caller,
+        call.action,
+        call.resource,
+        &context,
+    )
+}
+
+/// One line of a network check: its status, what it says, its evidence and fix.
+struct Finding {
+    status: Status,
+    message: String,
+    evidence: Vec<Evidence>,
+    fix: Option<Fix>,
+}
+
+impl Finding {
+    fn new(status: Status, message: String) -> Self {
+        Finding {
+            status,
+            message,
+            evidence: Vec::new(),
+            fix: None,
+        }
+    }
+}
+
+/// Folds findings into one check: the worst status wins, every line is kept.
+fn fold(id: CheckId, account: Option<&str>, findings: Vec<Finding>) -> Check {
+    let rank = |s: Status| match s {
+        Status::Fail => 4,
+        Status::Unknown => 3,
+        Status::Warn => 2,
+        Status::Pass => 1,
+        Status::NotApplicable => 0,
+    };
+    let status = findings
+        .iter()
+        .map(|f| f.status)
+        .max_by_key(|s| rank(*s))
+        .unwrap_or(Status::NotApplicable);
+    // The worst lines first, so the message leads with what breaks.
+    let mut findings = findings;
+    findings.sort_by_key(|f| std::cmp::Reverse(rank(f.status)));
+    let message = findings
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut check = Check::new(id, status, account, message);
+    for finding in findings {
+        for evidence in finding.evidence {
+            // Two calls refused by the same statement show it once.
+            if !check.evidence.contains(&evidence) {
+                check.evidence.push(evidence);
+            }
+        }
+        if check.fix.is_none() && matches!(finding.status, Status::Fail) {
+            check.fix = finding.fix;
+        }
+    }
+    check
+}
+
+fn endpoint_check(
+    accounts: &Accounts,
+    subject: &Subject<'_>,
+    path: &Path<'_>,
+    calls: &[Call<'_>],
+) -> Check {
+    let id = CheckId::VpcEndpointPolicyAllows;
+    let (account, vpc, subnets, named) = match path {
+        Path::Outside(reason) => {
+            return Check::new(id, Status::NotApplicable, None, reason.clone())
+        }
+        Path::Unread(account, reason) => {
+            return Check::new(id, Status::Unknown, account.as_deref(), reason.clone())
+        }
+        Path::Vpc {
+            account,
+            vpc,
+            subnets,
+            named,
+        } => (*account, *vpc, subnets.as_slice(), *named),
+    };
+    let mut services: Vec<String> = calls
+        .iter()
+        .map(|c| endpoint_service(c.action))
+        .filter(|s| s != "s3")
+        .collect();
+    services.dedup();
+    let findings = services
+        .iter()
+        .map(|service| {
+            let service_calls: Vec<Call<'_>> = calls
+                .iter()
+                .copied()
+                .filter(|c| endpoint_service(c.action) == *service)
+                .collect();
+            let route = Route {
+                account,
+                vpc,
+                subnets,
+            };
+            service_finding(accounts, subject, &route, named, service, &service_calls)
+        })
+        .collect();
+    fold(id, Some(account.id()), findings)
+}
+
+/// The VPC a path runs in, and the subnets when known.
+struct Route<'a, 'p> {
+    account: &'a Account,
+    vpc: Option<&'a Vpc>,
+    subnets: &'p [String],
+}
+
+impl Route<'_, '_> {
+    /// The endpoints of the VPC that serve `service` for these subnets.
+    fn endpoints(&self, service: &str) -> Field<Vec<&VpcEndpoint>> {
+        let Some(vpc) = self.vpc else {
+            return Field::NotLoaded;
+        };
+        vpc.endpoints.as_ref().map(|ids| {
+            ids.iter()
+                .filter_map(|id| self.account.vpc_endpoint_lookup(id).into_loaded())
+                .filter(|e| e.service() == service)
+                .collect()
+        })
+    }
+
+    /// Where the subnets' default routes lead (`nat-…`, `igw-…`): `Loaded(None)` when a
+    /// subnet has none; `NotLoaded` when the subnets or the route tables are unknown.
+    fn way_out(&self) -> Field<Option<String>> {
+        let Some(vpc) = self.vpc else {
+            return Field::NotLoaded;
+        };
+        if self.subnets.is_empty() {
+            return Field::NotLoaded;
+        }
+        let mut target = None;
+        for subnet in self.subnets {
+            match vpc.route_table_of(subnet) {
+                Field::Loaded(table) => match &table.default_route {
+                    Some(route) => target = Some(route.clone()),
+                    None => return Field::Loaded(None),
+                },
+                other => return other.map(|_| None),
+            }
+        }
+        Field::Loaded(target)
+    }
+
+    /// Whether a gateway endpoint is on the route table of every subnet.
+    fn routes_through(&self, endpoint: &VpcEndpoint) -> Option<bool> {
+        let vpc = self.vpc?;
+        if self.subnets.is_empty() {
+            return None;
+        }
+        self.subnets
+            .iter()
+            .map(|subnet| {
+                vpc.route_table_of(subnet)
+                    .into_loaded()
+                    .map(|t| endpoint.route_table_ids.contains(&t.id))
+            })
+            .try_fold(true, |all, routed| routed.map(|r| all && r))
+    }
+}
+
+fn service_finding(
+    accounts: &Accounts,
+    subject: &Subject<'_>,
+    route: &Route<'_, '_>,
+    named: Option<&VpcEndpoint>,
+    service: &str,
+    calls: &[Call<'_>],
+) -> Finding {
+    let on_path: Vec<&VpcEndpoint> = match named.filter(|e| e.service() == service) {
+        // The caller demonstrably went through this endpoint.
+        Some(endpoint) => vec![endpoint],
+        None => match route.endpoints(service) {
+            Field::Loaded(found) => found
+                .into_iter()
+                .filter(|e| e.is_available() && (e.private_dns || e.is_gateway()))
+                .collect(),
+            Field::NotLoaded if named.is_some() => {
+                return Finding::new(
+                    Status::Pass,
+                    format!(
+                        "{service}: not evaluated — only {} was named, and its VPC's other endpoints are not read",
+                        named.map_or("", |e| e.id.as_str())
+                    ),
+                )
+            }
+            other => {
+                return Finding::new(
+                    Status::Unknown,
+                    field_gap(&format!("the {service} endpoints of the VPC"), other.map(|_| ())),
+                )
+            }
+        },
+    };
+    if on_path.is_empty() {
+        return no_endpoint(route, service);
+    }
+    let findings = on_path
+        .into_iter()
+        .flat_map(|endpoint| {
+            endpoint_findings(accounts, subject, route.account.id(), endpoint, calls)
+        })
+        .collect();
+    let worst = fold(CheckId::VpcEndpointPolicyAllows, None, findings);
+    Finding {
+        status: worst.status,
+        message: worst.message,
+        evidence: worst.evidence,
+        fix: worst.fix,
+    }
+}
+
+/// No endpoint of `service` serves the subnets: the call goes out through NAT, or fails.
+fn no_endpoint(route: &Route<'_, '_>, service: &str) -> Finding {
+    let vpc = route.vpc.map_or("the VPC", |v| v.id.as_str());
+    match route.way_out() {
+        Field::Loaded(Some(target)) => Finding::new(
+            Status::Pass,
+            format!("{service}: no endpoint with private DNS in {vpc} — not evaluated; the call goes out through {target} to the public endpoint, where no endpoint policy applies"),
+        ),
+        Field::Loaded(None) => {
+            let mut finding = Finding::new(
+                Status::Fail,
+                format!("{service}: no endpoint with private DNS in {vpc} and no default route from the caller's subnets — the call fails on the network (a timeout, `request canceled while waiting for connection`)"),
+            );
+            finding.fix = Some(Fix::procedure(
+                Some(route.account.id()),
+                &format!("add a {service} interface endpoint with private DNS to {vpc}, or a route to a NAT gateway"),
+                vec![format!(
+                    "aws ec2 create-vpc-endpoint --vpc-id {vpc} --vpc-endpoint-type Interface --service-name com.amazonaws.{}.{service} --private-dns-enabled --subnet-ids …",
+                    route.account.region()
+                )],
+            ));
+            finding
+        }
+        _ => Finding::new(
+            Status::Pass,
+            format!("{service}: no endpoint with private DNS in {vpc} — not evaluated; the call goes over NAT if the caller's subnets have a default route, and fails on the network if not (subnets not known)"),
+        ),
+    }
+}
+
+/// What one endpoint's policy says about the calls that go through it: a line per call,
+/// and one statement that allows every call it does not.
+fn endpoint_findings(
+    accounts: &Accounts,
+    subject: &Subject<'_>,
+    account: &str,
+    endpoint: &VpcEndpoint,
+    calls: &[Call<'_>],
+) -> Vec<Finding> {
+    let what = format!("{} ({})", endpoint.id, endpoint.service());
+    let mut findings = Vec::new();
+    let mut refused: Vec<Call<'_>> = Vec::new();
+    let mut refused_evidence = Vec::new();
+    for call in calls {
+        match endpoint_gate(accounts, subject, endpoint, account, *call) {
+            Gate::Allows(evidence) => findings.push(Finding {
+                evidence,
+                ..Finding::new(Status::Pass, format!("{what} allows {}", call.action))
+            }),
+            Gate::Denies(evidence) => findings.push(Finding {
+                evidence,
+                fix: Some(Fix::procedure(
+                    Some(account),
+                    &format!("narrow the Deny in the endpoint policy of {} so it does not match {}", endpoint.id, call.action),
+                    vec![format!("aws ec2 describe-vpc-endpoints --vpc-endpoint-ids {}", endpoint.id)],
+                )),
+                ..Finding::new(
+                    Status::Fail,
+                    format!("{what}: an explicit Deny in the endpoint policy refuses {} — AWS says \"with an explicit deny in a VPC endpoint policy\"", call.action),
+                )
+            }),
+            Gate::NoAllow(evidence) => {
+                refused.push(*call);
+                refused_evidence.extend(evidence);
+            }
+            Gate::Unknown(reason) => {
+                findings.push(Finding::new(Status::Unknown, format!("{what}: {reason}")))
+            }
+        }
+    }
+    if !refused.is_empty() {
+        findings.push(refused_finding(
+            account,
+            endpoint,
+            &refused,
+            refused_evidence,
+        ));
+    }
+    findings
+}
+
+/// Calls no statement of the endpoint policy allows, with the statement that allows them.
+fn refused_finding(
+    account: &str,
+    endpoint: &VpcEndpoint,
+    refused: &[Call<'_>],
+    evidence: Vec<Evidence>,
+) -> Finding {
+    let actions: Vec<&str> = refused.iter().map(|c| c.action).collect();
+    let mut resources: Vec<&str> = refused.iter().map(|c| c.resource).collect();
+    resources.dedup();
+    let statement = json!({
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": actions,
+        "Resource": if resources.len() == 1 { json!(resources[0]) } else { json!(resources) },
+    });
+    Finding {
+        evidence,
+        fix: Some(Fix {
+            summary: format!(
+                "allow {} on {} in the endpoint policy of {}",
+                actions.join(", "),
+                resources.join(", "),
+                endpoint.id
+            ),
+            account: Some(account.to_string()),
+            action: FixAction::AddStatement {
+                target: PolicyLocation::VpcEndpointPolicy {
+                    endpoint: endpoint.id.clone(),
+                },
+                statement,
+            },
+        }),
+        ..Finding::new(
+            Status::Fail,
+            format!(
+                "{} ({}): no statement of the endpoint policy allows {} on {} — AWS says \"because no VPC endpoint policy allows the {} action\"",
+                endpoint.id,
+                endpoint.service(),
+                actions.join(", "),
+                resources.join(", "),
+                actions[0]
+            ),
+        )
+    }
+}
+
+fn layer_check(accounts: &Accounts, subject: &Subject<'_>, path: &Path<'_>, region: &str) -> Check {
+    let id = CheckId::VpcS3LayerAccess;
+    let (account, vpc, subnets, named) = match path {
+        Path::Outside(reason) => {
+            return Check::new(id, Status::NotApplicable, None, reason.clone())
+        }
+        Path::Unread(account, reason) => {
+            return Check::new(id, Status::Unknown, account.as_deref(), reason.clone())
+        }
+        Path::Vpc {
+            account,
+            vpc,
+            subnets,
+            named,
+        } => (*account, *vpc, subnets.as_slice(), *named),
+    };
+    let route = Route {
+        account,
+        vpc,
+        subnets,
+    };
+    let bucket = layer_bucket_object_arn(if region.is_empty() {
+        account.region()
+    } else {
+        region
+    });
+    let call = Call {
+        action: "s3:GetObject",
+        resource: &bucket,
+    };
+    let gateways: Vec<&VpcEndpoint> =
+        match (named.filter(|e| e.service() == "s3"), route.endpoints("s3")) {
+            (Some(endpoint), _) => vec![endpoint],
+            (None, Field::Loaded(found)) => {
+                found.into_iter().filter(|e| e.is_available()).collect()
+            }
+            (None, other) => {
+                let reason = field_gap("the S3 endpoints of the VPC", other.map(|_| ()));
+                return Check::new(id, Status::Unknown, Some(account.id()), reason);
+            }
+        };
+    let routed: Vec<&VpcEndpoint> = match named.filter(|e| e.service() == "s3") {
+        Some(endpoint) => vec![endpoint],
+        None => gateways
+            .iter()
+            .copied()
+            .filter(|e| {
+                if e.is_gateway() {
+                    route.routes_through(e) != Some(false)
+                } else {
+                    e.private_dns
+                }
+            })
+            .collect(),
+    };
+    if routed.is_empty() {
+        return fold(
+            id,
+            Some(account.id()),
+            vec![no_s3_route(&route, &gateways, &bucket)],
+        );
+    }
+    let mut findings: Vec<Finding> = routed
+        .iter()
+        .flat_map(|e| endpoint_findings(accounts, subject, account.id(), e, &[call]))
+        .collect();
+    if subnets.is_empty() {
+        findings.push(Finding::new(
+            Status::Pass,
+            "the caller's subnets are not known: the S3 endpoint's route tables were not compared with them".into(),
+        ));
+    }
+    fold(id, Some(account.id()), findings)
+}
+
+/// No S3 endpoint on the subnets' route tables: layers go out through NAT, or cannot be fetched.
+fn no_s3_route(route: &Route<'_, '_>, gateways: &[&VpcEndpoint], bucket: &str) -> Finding {
+    let vpc = route.vpc.map_or("the VPC", |v| v.id.as_str());
+    let missing = if gateways.is_empty() {
+        format!("no S3 gateway endpoint in {vpc}")
+    } else {
+        let ids: Vec<&str> = gateways.iter().map(|e| e.id.as_str()).collect();
+        format!(
+            "the S3 gateway endpoint {} is not on the route table of the caller's subnets",
+            ids.join(", ")
+        )
+    };
+    match route.way_out() {
+        Field::Loaded(Some(target)) => Finding::new(
+            Status::Pass,
+            format!("{missing}: layers download from {bucket} through {target}"),
+        ),
+        Field::Loaded(None) => Finding {
+            fix: Some(Fix::procedure(
+                Some(route.account.id()),
+                &format!("add an S3 gateway endpoint to {vpc} on the subnets' route tables (its policy must allow s3:GetObject on {bucket})"),
+                vec![format!(
+                    "aws ec2 create-vpc-endpoint --vpc-id {vpc} --vpc-endpoint-type Gateway --service-name com.amazonaws.{}.s3 --route-table-ids …",
+                    route.account.region()
+                )],
+            )),
+            ..Finding::new(
+                Status::Fail,
+                format!("{missing} and no default route: the pull fetches the manifest but cannot download layers from {bucket} (a timeout on the layer download)"),
+            )
+        },
+        _ => Finding::new(
+            Status::Warn,
+            format!("{missing}; layers reach {bucket} only if the caller's subnets route to NAT, and they are not known"),
+        ),
+    }
+}
