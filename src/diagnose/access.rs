@@ -78,8 +78,15 @@ pub fn check_access(
 }
 
 /// The role's tags as `aws:PrincipalTag/KEY` (what a session of the role carries), unless
-/// the question already says otherwise (session tags win over role tags).
+/// the question already says otherwise (session tags win over role tags), and the caller's
+/// organisation as `aws:PrincipalOrgID` when it was read.
 fn principal_tags(subject: &Subject<'_>, mut context: RequestContext) -> RequestContext {
+    if let Some(org) = subject.org_id.loaded() {
+        context.insert_if_absent(
+            "aws:PrincipalOrgID",
+            crate::policy::ContextValue::Single(org.clone()),
+        );
+    }
     let tags = subject.role.and_then(|role| role.tags.loaded());
     for (key, value) in tags.into_iter().flatten() {
         context.insert_if_absent(

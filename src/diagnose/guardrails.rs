@@ -864,3 +864,58 @@ mod tests {
         assert_eq!(checks[1].id, CheckId::OrgRcpAllows);
     }
 }
+
+#[cfg(test)]
+mod principal_org_tests {
+    use crate::diagnose::model::{CheckId, FixAction, PolicyLocation, Status};
+    use crate::diagnose::Question;
+    use crate::inventory::{Field, Organization};
+    use serde_json::json;
+
+    const REPO: &str = "arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo";
+    const CALLER: &str =
+        "arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e";
+
+    /// s1-broken's repository, granting pulls to the caller's organisation, with the caller's
+    /// membership as given.
+    fn resource_check(membership: Field<Organization>) -> Status {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        let grant = FixAction::AddStatement {
+            target: PolicyLocation::RepositoryPolicy {
+                repository: REPO.into(),
+            },
+            statement: json!({"Sid": "OrgPulls", "Effect": "Allow", "Principal": "*",
+                "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-demo"}}}),
+        };
+        crate::diagnose::apply::apply(&mut accounts, &grant).expect("applied");
+        accounts
+            .account_mut("111111111111")
+            .expect("a")
+            .org
+            .membership = membership;
+        let question = Question::Pull {
+            principal: CALLER.into(),
+            repository: REPO.into(),
+            tag: "latest".into(),
+            project: None,
+            source_arn: None,
+        };
+        let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
+        d.check(CheckId::ResourcePolicyAllows)
+            .expect("check")
+            .status
+    }
+
+    #[test]
+    fn principal_org_id_comes_from_the_organisation_or_is_unknown_never_false() {
+        let org = |id: &str| Organization {
+            id: id.into(),
+            management_account: "999999999999".into(),
+        };
+        assert_eq!(resource_check(Field::Loaded(org("o-demo"))), Status::Pass);
+        assert_eq!(resource_check(Field::Loaded(org("o-other"))), Status::Fail);
+        assert_eq!(resource_check(Field::Absent), Status::Fail);
+        assert_eq!(resource_check(Field::NotLoaded), Status::Unknown);
+    }
+}

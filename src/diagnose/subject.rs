@@ -109,6 +109,9 @@ pub struct Subject<'p> {
     pub gaps: Vec<Gap>,
     /// The accounts' parsed policies (every document is parsed once).
     pub store: &'p PolicyStore,
+    /// The caller's organisation (`aws:PrincipalOrgID`): `Loaded` with its id, `Absent` when
+    /// the account is in none, otherwise unknown (a condition on it is then undecided).
+    pub org_id: Field<String>,
 }
 
 impl<'p> Subject<'p> {
@@ -121,6 +124,7 @@ impl<'p> Subject<'p> {
             boundary: None,
             gaps: Vec::new(),
             store,
+            org_id: Field::NotLoaded,
         }
     }
 
@@ -134,6 +138,7 @@ impl<'p> Subject<'p> {
             boundary: None,
             gaps: Vec::new(),
             store: pair.policies(),
+            org_id: Field::NotLoaded,
         };
         let Some(account_id) = bare.account().map(str::to_string) else {
             return Ok(subject); // a service principal has no identity policies
@@ -146,6 +151,14 @@ impl<'p> Subject<'p> {
                 ),
             ));
             return Ok(subject);
+        };
+        subject.org_id = match &account.org.membership {
+            Field::Loaded(org) => Field::Loaded(org.id.clone()),
+            Field::Absent => Field::Absent,
+            _ => match account.org.organization_id() {
+                Some(id) => Field::Loaded(id.to_string()),
+                None => Field::NotLoaded,
+            },
         };
         match &bare {
             Caller::Session { .. } | Caller::Role { .. } => match account.role_lookup(principal) {
