@@ -264,9 +264,26 @@ fn membership_check(
     Some(Check::new(id, status, Some(account_id), message))
 }
 
-/// The request context the guardrails see: the organisation ids crossdock knows.
+/// The request context the guardrails see: the organisation ids crossdock knows, the
+/// role's tags as `aws:PrincipalTag/*`, and the region the request goes to.
 fn context_for(accounts: &Accounts, request: &Guarded) -> RequestContext {
     let mut context = RequestContext::new();
+    if let Ok((account, role)) = accounts.resolve_role(&request.principal) {
+        for (key, value) in role.tags.loaded().into_iter().flatten() {
+            context.insert(
+                format!("aws:PrincipalTag/{key}"),
+                ContextValue::Single(value.clone()),
+            );
+        }
+        let region = crate::policy::Arn::parse(&request.resource)
+            .map(|arn| arn.region)
+            .filter(|region| !region.is_empty())
+            .unwrap_or(account.region());
+        context.insert(
+            "aws:RequestedRegion".to_string(),
+            ContextValue::Single(region.to_string()),
+        );
+    }
     let org_of = |account: Option<String>| {
         account
             .and_then(|id| accounts.account(&id))
@@ -393,6 +410,11 @@ fn level_check(
     let where_ = format!("{} {}", level.kind.label(), level.target);
     let action = &request.action;
     let id = kind.id();
+    // The policy a fix should change: the denying one, else the level's first.
+    let deciding = match outcome {
+        LevelOutcome::Denies(p, _) => p,
+        _ => 0,
+    };
     let (status, message, mut evidence_list) = match outcome {
         LevelOutcome::Allows => return None,
         LevelOutcome::Denies(p, statement) => {
@@ -430,7 +452,7 @@ fn level_check(
                 "read it: aws organizations describe-policy --policy-id {}",
                 level
                     .policies
-                    .first()
+                    .get(deciding)
                     .map(|p| p.arn.rsplit('/').next().unwrap_or_default())
                     .unwrap_or("POLICY-ID")
             )],
@@ -889,11 +911,9 @@ mod principal_org_tests {
                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-demo"}}}),
         };
         crate::diagnose::apply::apply(&mut accounts, &grant).expect("applied");
-        accounts
-            .account_mut("111111111111")
-            .expect("a")
-            .org
-            .membership = membership;
+        let caller_account = accounts.account_mut("111111111111").expect("a");
+        caller_account.org.membership = membership;
+        caller_account.org.guardrails = Field::NotLoaded;
         let question = Question::Pull {
             principal: CALLER.into(),
             repository: REPO.into(),
