@@ -341,3 +341,67 @@ async fn organisation_reads_cost_the_same_in_small_and_large_accounts() {
         "{calls:?}"
     );
 }
+
+/// The standing of each of the member's roles in `who-can pull app`.
+fn who_can(paths: &ProfilePaths, org_profile: Option<&str>) -> Vec<(String, String)> {
+    let mut cmd = paths.crossdock();
+    cmd.args([
+        "who-can",
+        "--profile",
+        "member",
+        "--format",
+        "json",
+        "--all",
+    ]);
+    if let Some(org) = org_profile {
+        cmd.args(["--org-profile", org]);
+    }
+    let out = cmd
+        .args(["pull", "--resource", "app"])
+        .output()
+        .expect("run crossdock");
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut standings: Vec<(String, String)> = answer["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .filter_map(|p| {
+            let name = p["principal"].as_str()?.rsplit('/').next()?.to_string();
+            name.ends_with("builder")
+                .then(|| (name, p["verdict"].as_str().unwrap_or("?").to_string()))
+        })
+        .collect();
+    standings.sort();
+    standings
+}
+
+#[tokio::test]
+async fn who_can_reads_the_guardrails_through_the_org_profile() {
+    let Org { paths, .. } = organisation("who", 0).await;
+    let with = who_can(&paths, Some("org"));
+    let verdict = |name: &str| {
+        with.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(verdict("builder"), Some("works"), "{with:?}");
+    // The guardrails refuse the blocked roles.
+    assert_eq!(verdict("scp-blocked-builder"), Some("fails"), "{with:?}");
+    assert_eq!(verdict("rcp-blocked-builder"), Some("fails"), "{with:?}");
+    // Without the org profile nobody in the organisation is known to be able to pull.
+    let without = who_can(&paths, None);
+    let verdict = |name: &str| {
+        without
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(verdict("builder"), Some("unknown"), "{without:?}");
+    assert!(without.iter().all(|(_, v)| v != "works"), "{without:?}");
+}
