@@ -939,3 +939,44 @@ mod principal_org_tests {
         assert_eq!(resource_check(Field::NotLoaded), Status::Unknown);
     }
 }
+
+#[cfg(test)]
+mod trail_record_tests {
+    use crate::diagnose::model::{CheckId, Status};
+    use serde_json::json;
+
+    #[test]
+    fn a_cloudtrail_record_naming_an_scp_fails_the_check_citing_it() {
+        let session =
+            "arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e";
+        let repo = "arn:aws:ecr:ap-northeast-1:222222222222:repository/base-image-repo";
+        let scp = "arn:aws:organizations::999999999999:policy/o-demo7f3a2c1e/service_control_policy/p-regionlock";
+        let record = json!({
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:AWSCodeBuild-7f3a2c1e",
+                "arn": session, "accountId": "111111111111",
+                "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLE",
+                    "arn": "arn:aws:iam::111111111111:role/codebuild-service-role",
+                    "accountId": "111111111111", "userName": "codebuild-service-role"}}},
+            "eventTime": "2026-11-20T02:03:41Z",
+            "eventSource": "ecr.amazonaws.com",
+            "eventName": "BatchGetImage",
+            "awsRegion": "ap-northeast-1",
+            "errorCode": "AccessDenied",
+            "errorMessage": format!("User: {session} is not authorized to perform: ecr:BatchGetImage on resource: {repo} with an explicit deny in a service control policy: {scp}"),
+            "requestParameters": {"imageIds": [{"imageTag": "latest"}], "registryId": "222222222222",
+                "repositoryName": "base-image-repo"},
+            "eventID": "0f1e2d3c-4b5a-6978-8899-aabbccddeeff",
+            "eventType": "AwsApiCall",
+            "recipientAccountId": "111111111111"
+        });
+        let drafts = crate::diagnose::draft::from_trail(&record);
+        let draft = drafts.first().expect("a draft");
+        let accounts = crate::inventory::demo::load().expect("demo");
+        let resolved = crate::diagnose::resolve(draft, &accounts).expect("resolved");
+        let d = crate::diagnose::answer(&accounts, &resolved).expect("answer");
+        let check = d.check(CheckId::OrgScpAllows).expect("guardrail check");
+        assert_eq!(check.status, Status::Fail, "{}", check.message);
+        assert!(check.message.contains("p-regionlock"), "{}", check.message);
+    }
+}
