@@ -87,6 +87,13 @@ fn principal_tags(subject: &Subject<'_>, mut context: RequestContext) -> Request
             crate::policy::ContextValue::Single(org.clone()),
         );
     }
+    // Session tags first: `insert_if_absent` keeps them over the role's tags of the same key.
+    for (key, value) in &subject.session_tags {
+        context.insert_if_absent(
+            &format!("aws:PrincipalTag/{key}"),
+            crate::policy::ContextValue::Single(value.clone()),
+        );
+    }
     let tags = subject.role.and_then(|role| role.tags.loaded());
     for (key, value) in tags.into_iter().flatten() {
         context.insert_if_absent(

@@ -269,9 +269,12 @@ fn membership_check(
 fn context_for(accounts: &Accounts, request: &Guarded) -> RequestContext {
     let mut context = RequestContext::new();
     if let Ok((account, role)) = accounts.resolve_role(&request.principal) {
-        for (key, value) in role.tags.loaded().into_iter().flatten() {
-            context.insert(
-                format!("aws:PrincipalTag/{key}"),
+        // Session tags (from the AssumeRole record) win over the role's tags.
+        let session = super::subject::session_tags(account, &request.principal);
+        let role_tags = role.tags.loaded().into_iter().flatten();
+        for (key, value) in session.iter().map(|(k, v)| (k, v)).chain(role_tags) {
+            context.insert_if_absent(
+                &format!("aws:PrincipalTag/{key}"),
                 ContextValue::Single(value.clone()),
             );
         }
@@ -978,5 +981,50 @@ mod trail_record_tests {
         let check = d.check(CheckId::OrgScpAllows).expect("guardrail check");
         assert_eq!(check.status, Status::Fail, "{}", check.message);
         assert!(check.message.contains("p-regionlock"), "{}", check.message);
+    }
+}
+
+#[cfg(test)]
+mod session_tag_tests {
+    use crate::diagnose::model::{CheckId, Status};
+    use crate::diagnose::Question;
+    use crate::inventory::Field;
+    use serde_json::json;
+
+    const SESSION: &str =
+        "arn:aws:sts::111111111111:assumed-role/mirror-build-role/AWSCodeBuild-1c2d";
+
+    fn scp_status(with_record: bool) -> Status {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        if with_record {
+            let assume = json!({
+                "eventName": "AssumeRole", "eventSource": "sts.amazonaws.com",
+                "requestParameters": {"roleArn": "arn:aws:iam::111111111111:role/mirror-build-role",
+                    "roleSessionName": "AWSCodeBuild-1c2d",
+                    "tags": [{"key": "mirror-access", "value": "approved"}]},
+                "responseElements": {"assumedRoleUser": {"arn": SESSION}}
+            });
+            let account = accounts.account_mut("111111111111").expect("a");
+            let mut records = account.trail.loaded().cloned().unwrap_or_default();
+            records.push(assume);
+            account.trail = Field::Loaded(records);
+        }
+        let question = Question::Pull {
+            principal: SESSION.into(),
+            repository: "arn:aws:ecr:ap-northeast-1:222222222222:repository/mirror/node".into(),
+            tag: "22-slim".into(),
+            project: None,
+            source_arn: None,
+        };
+        let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
+        d.check(CheckId::OrgScpAllows).expect("check").status
+    }
+
+    #[test]
+    fn session_tags_from_the_assume_role_record_feed_principal_tag() {
+        // g1-broken: the role is untagged, so the SCP denies ...
+        assert_eq!(scp_status(false), Status::Fail);
+        // ... unless the session was tagged mirror-access=approved at AssumeRole.
+        assert_eq!(scp_status(true), Status::Pass);
     }
 }

@@ -112,6 +112,9 @@ pub struct Subject<'p> {
     /// The caller's organisation (`aws:PrincipalOrgID`): `Loaded` with its id, `Absent` when
     /// the account is in none, otherwise unknown (a condition on it is then undecided).
     pub org_id: Field<String>,
+    /// Session tags the session was given at AssumeRole, from a loaded CloudTrail record
+    /// (they win over the role's tags as `aws:PrincipalTag/*`).
+    pub session_tags: Vec<(String, String)>,
 }
 
 impl<'p> Subject<'p> {
@@ -125,6 +128,7 @@ impl<'p> Subject<'p> {
             gaps: Vec::new(),
             store,
             org_id: Field::NotLoaded,
+            session_tags: Vec::new(),
         }
     }
 
@@ -139,6 +143,7 @@ impl<'p> Subject<'p> {
             gaps: Vec::new(),
             store: pair.policies(),
             org_id: Field::NotLoaded,
+            session_tags: Vec::new(),
         };
         let Some(account_id) = bare.account().map(str::to_string) else {
             return Ok(subject); // a service principal has no identity policies
@@ -160,6 +165,7 @@ impl<'p> Subject<'p> {
                 None => Field::NotLoaded,
             },
         };
+        subject.session_tags = session_tags(account, principal);
         match &bare {
             Caller::Session { .. } | Caller::Role { .. } => match account.role_lookup(principal) {
                 Field::Loaded(role) => {
@@ -275,6 +281,41 @@ impl<'p> Subject<'p> {
             .map(str::to_string)
             .unwrap_or_else(|| self.caller.to_string())
     }
+}
+
+/// The session tags of `session_arn` from the account's loaded CloudTrail records: the
+/// `AssumeRole` record whose `responseElements.assumedRoleUser.arn` is the session carries
+/// them in `requestParameters.tags` (the latest such record wins).
+pub fn session_tags(account: &Account, session_arn: &str) -> Vec<(String, String)> {
+    let records = account
+        .trail
+        .loaded()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    records
+        .iter()
+        .rev()
+        .find(|r| {
+            r["eventName"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("AssumeRole"))
+                && r.pointer("/responseElements/assumedRoleUser/arn")
+                    .and_then(|a| a.as_str())
+                    == Some(session_arn)
+        })
+        .and_then(|r| r.pointer("/requestParameters/tags"))
+        .and_then(|tags| tags.as_array())
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| {
+                    Some((
+                        t["key"].as_str()?.to_string(),
+                        t["value"].as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Parses a policy field: `Ok(None)` when absent, a gap when unreadable, unloaded or invalid.
