@@ -104,6 +104,34 @@ fn principal_tags(subject: &Subject<'_>, mut context: RequestContext) -> Request
     context
 }
 
+/// `aws:ResourceOrgID`: the organisation of the resource's account, when it was read.
+fn resource_org(
+    subject: &Subject<'_>,
+    resource: &ResourceSide,
+    mut context: RequestContext,
+) -> RequestContext {
+    // A registry-level resource (`*`) belongs to the caller's account, as in the evaluator.
+    let account = resource
+        .account
+        .as_deref()
+        .or_else(|| crate::policy::arn::account_of(&resource.arn))
+        .or_else(|| subject.caller.account());
+    let org = account.and_then(|account| {
+        subject
+            .account_orgs
+            .iter()
+            .find(|(id, _)| id == account)
+            .map(|(_, org)| org.clone())
+    });
+    if let Some(org) = org {
+        context.insert_if_absent(
+            "aws:ResourceOrgID",
+            crate::policy::ContextValue::Single(org),
+        );
+    }
+    context
+}
+
 /// The request put to the evaluator, and the inventory policy behind each of its labels
 /// (a label is the index into `locations`).
 struct Asked<'a> {
@@ -120,8 +148,10 @@ impl<'a> Asked<'a> {
         context: &RequestContext,
     ) -> Self {
         let mut locations: Vec<&LoadedPolicy> = Vec::new();
-        let mut request = Request::new(subject.caller.clone(), action, resource.arn.as_str())
-            .with_context(principal_tags(subject, context.clone()));
+        let mut request =
+            Request::new(subject.caller.clone(), action, resource.arn.as_str()).with_context(
+                resource_org(subject, resource, principal_tags(subject, context.clone())),
+            );
         request.resource_account = resource.account.clone();
         for policy in &subject.policies {
             request.identity_policies.push(LabeledPolicy::new(

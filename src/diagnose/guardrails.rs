@@ -1028,3 +1028,48 @@ mod session_tag_tests {
         assert_eq!(scp_status(true), Status::Pass);
     }
 }
+
+#[cfg(test)]
+mod resource_org_tests {
+    use crate::diagnose::model::{CheckId, FixAction, PolicyLocation, Status};
+    use crate::diagnose::Question;
+    use crate::inventory::{Field, Organization};
+    use serde_json::json;
+
+    /// g1-fixed with a data-perimeter Deny in the caller's policy: pulls only from resources
+    /// of the organisation `o-demo7f3a2c1e`; the registry account's organisation as given.
+    fn explicit_deny(registry_org: &str) -> Status {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        let perimeter = FixAction::AddStatement {
+            target: PolicyLocation::InlinePolicy {
+                role: "arn:aws:iam::111111111111:role/release-build-role".into(),
+                name: "mirror-pulls".into(),
+            },
+            statement: json!({"Sid": "OrgResourcesOnly", "Effect": "Deny", "Action": "ecr:*", "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:ResourceOrgID": "o-demo7f3a2c1e"}}}),
+        };
+        crate::diagnose::apply::apply(&mut accounts, &perimeter).expect("applied");
+        let registry = accounts.account_mut("222222222222").expect("b");
+        registry.org.guardrails = Field::NotLoaded;
+        registry.org.membership = Field::Loaded(Organization {
+            id: registry_org.into(),
+            management_account: "999999999999".into(),
+        });
+        let question = Question::Pull {
+            principal:
+                "arn:aws:sts::111111111111:assumed-role/release-build-role/AWSCodeBuild-5e6f".into(),
+            repository: "arn:aws:ecr:ap-northeast-1:222222222222:repository/mirror/node".into(),
+            tag: "22-slim".into(),
+            project: None,
+            source_arn: None,
+        };
+        let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
+        d.check(CheckId::ExplicitDeny).expect("check").status
+    }
+
+    #[test]
+    fn resource_org_id_comes_from_the_resource_accounts_organisation() {
+        assert_eq!(explicit_deny("o-demo7f3a2c1e"), Status::Pass);
+        assert_eq!(explicit_deny("o-elsewhere01"), Status::Fail);
+    }
+}

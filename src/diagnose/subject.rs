@@ -115,6 +115,9 @@ pub struct Subject<'p> {
     /// Session tags the session was given at AssumeRole, from a loaded CloudTrail record
     /// (they win over the role's tags as `aws:PrincipalTag/*`).
     pub session_tags: Vec<(String, String)>,
+    /// The organisation id of every loaded account whose organisation was read (account id,
+    /// organisation id): `aws:ResourceOrgID` of the resource's account.
+    pub account_orgs: Vec<(String, String)>,
 }
 
 impl<'p> Subject<'p> {
@@ -129,6 +132,7 @@ impl<'p> Subject<'p> {
             store,
             org_id: Field::NotLoaded,
             session_tags: Vec::new(),
+            account_orgs: Vec::new(),
         }
     }
 
@@ -144,6 +148,10 @@ impl<'p> Subject<'p> {
             store: pair.policies(),
             org_id: Field::NotLoaded,
             session_tags: Vec::new(),
+            account_orgs: pair
+                .accounts()
+                .filter_map(|a| Some((a.id().to_string(), a.org.organization_id()?.to_string())))
+                .collect(),
         };
         let Some(account_id) = bare.account().map(str::to_string) else {
             return Ok(subject); // a service principal has no identity policies
