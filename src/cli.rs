@@ -313,6 +313,12 @@ fn console(args: &ConsoleArgs) -> ExitCode {
         print!("{}", effective.to_toml(&source.label()));
         return ExitCode::SUCCESS;
     }
+    // The organisation profile serves live accounts only (the demo and snapshots hold their
+    // own organisation data).
+    let org_profile = match &source {
+        DataSource::Profiles { .. } => args.org.org_profile.clone(),
+        _ => None,
+    };
     let tab = match args.tab.as_deref().map(|t| (t, Tab::from_name(t))) {
         Some((name, None)) => {
             eprintln!(
@@ -334,7 +340,7 @@ fn console(args: &ConsoleArgs) -> ExitCode {
             explain_error: args.explain_error.clone(),
         },
     };
-    match crate::tui::run(options, args.org.org_profile.as_deref()) {
+    match crate::tui::run(options, org_profile.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("crossdock: terminal error: {e}");

@@ -97,3 +97,34 @@ fn only_the_known_cases_hold_elements_aws_rejects() {
     }
     assert_eq!(warned, CASES_WITH_PLACEMENT_WARNINGS);
 }
+
+#[test]
+fn eval_reports_rejected_elements_with_their_json_path() {
+    use crossdock::commands::eval::{run, EvalFormat};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/eval-cases/349-form-notprincipal-allow-statement.json");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(
+        run(&path, EvalFormat::Json, false, &mut out, &mut err).unwrap(),
+        0
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    assert_eq!(
+        report["warnings"][0]["path"],
+        "request.resource_policy.Statement[0].NotPrincipal"
+    );
+    let mut text = Vec::new();
+    run(&path, EvalFormat::Text, false, &mut text, &mut err).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains("warning:  request.resource_policy.Statement[0].NotPrincipal: AWS rejects"),
+        "{text}"
+    );
+    // A well-formed case carries an empty list.
+    let clean = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/eval-cases/001-same-account-identity-allow-only.json");
+    let mut out = Vec::new();
+    run(&clean, EvalFormat::Json, false, &mut out, &mut err).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    assert_eq!(report["warnings"], serde_json::json!([]));
+}

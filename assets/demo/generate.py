@@ -212,6 +212,7 @@ class Account:
         self.replication = "absent"
         self.vpcs = []
         self.vpc_endpoints = []
+        self.org = None
 
     # IAM --------------------------------------------------------------
     def managed_policy(self, arn, name, version, document):
@@ -448,6 +449,8 @@ class Account:
             # Only the VPCs of builds were read: neither list is complete.
             account["vpcs"] = {"listing": "not_loaded", "items": self.vpcs}
             account["vpc_endpoints"] = {"listing": "not_loaded", "items": self.vpc_endpoints}
+        if self.org is not None:
+            account["org"] = self.org
         return {"format_version": 1, "accounts": [account]}
 
 
@@ -1628,6 +1631,71 @@ b.role("cloudwatch-agent-role", trust_service("ec2.amazonaws.com"),
                                          "logs:PutLogEvents", "logs:CreateLogStream", "logs:DescribeLogStreams"]))})
 b.key("data-lake", ["alias/data-lake"], b.default_key_policy(), description="Data lake bucket key")
 b.bucket(f"data-lake-{B}", kms_key=f"arn:aws:kms:{R}:{B}:alias/data-lake")
+
+
+# ------------------------------------------------------------------ G1: an organisation guardrail (SCP) in A's OU
+# Both accounts are members of one organisation (management account 999999999999): the SCP and
+# RCP chains are part of the demo, as `--org-profile` would read them. The workloads OU above A
+# carries an SCP that refuses pulls from B's mirror/* repositories unless the role is tagged
+# mirror-access=approved.
+ORG_ID = "o-demo7f3a2c1e"
+MANAGEMENT = "999999999999"
+FULL_ACCESS = doc({"Sid": "FullAWSAccess", "Effect": "Allow", "Action": "*", "Resource": "*"})
+RCP_FULL_ACCESS = doc({"Sid": "RCPFullAWSAccess", "Effect": "Allow", "Principal": "*", "Action": "*",
+                       "Resource": "*"})
+MIRROR_SCP = doc({"Sid": "DenyUnapprovedMirrorPulls", "Effect": "Deny",
+                  "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                  "Resource": f"arn:aws:ecr:*:{B}:repository/mirror/*",
+                  "Condition": {"StringNotEquals": {"aws:PrincipalTag/mirror-access": "approved"}}})
+
+
+def org_policy(kind, pid, name, document):
+    return {"arn": f"arn:aws:organizations::{MANAGEMENT}:policy/{ORG_ID}/{kind}/{pid}", "name": name,
+            "content": json.dumps(document)}
+
+
+def org_chain(account, ou, ou_scps):
+    full = org_policy("service_control_policy", "p-FullAWSAccess", "FullAWSAccess", FULL_ACCESS)
+    rcp = org_policy("resource_control_policy", "p-RCPFullAWSAccess", "RCPFullAWSAccess", RCP_FULL_ACCESS)
+
+    def levels(first, middle):
+        return [{"kind": "root", "target": "r-demo", "policies": [first]},
+                {"kind": "ou", "target": ou, "policies": middle},
+                {"kind": "account", "target": account, "policies": [first]}]
+    organization = {"id": ORG_ID, "management_account": MANAGEMENT}
+    return {"membership": loaded(organization),
+            "guardrails": loaded({"organization": organization,
+                                  "scps": loaded(levels(full, [full] + ou_scps)),
+                                  "rcps": loaded(levels(rcp, [rcp]))})}
+
+
+a.org = org_chain(A, "ou-demo-workloads",
+                  [org_policy("service_control_policy", "p-mirrorpulls", "DenyUnapprovedMirrorPulls", MIRROR_SCP)])
+b.org = org_chain(B, "ou-demo-registry", [])
+for name, tags in [("mirror-build-role", {"team": "platform"}),
+                   ("release-build-role", {"team": "platform", "mirror-access": "approved"})]:
+    a.role(name, trust_service("codebuild.amazonaws.com"), inline={"mirror-pulls": doc(
+        allow(["ecr:GetAuthorizationToken"], ["*"], sid="RegistryLogin"),
+        allow(PULL, [repo_arn(B, "mirror/node")], sid="PullMirroredImages"))}, tags=tags)
+b.repo("mirror/node", policy=doc(grant({"AWS": [role_arn(A, "mirror-build-role"), role_arn(A, "release-build-role")]},
+                                       PULL, sid="AllowMirrorPullsFromA")),
+       images=[(["22-slim", "latest"], "2026-11-15T08:00:00Z")])
+G1_STORY = (
+    "Account A's build roles pull the node base image from B's mirror/node, whose policy grants both roles and "
+    "whose identity policies allow the pull. Both accounts are in organisation " + ORG_ID + ": the workloads OU "
+    "above A carries the SCP DenyUnapprovedMirrorPulls, which refuses pulls from B's mirror/* repositories unless "
+    "the caller is tagged mirror-access=approved. ")
+scenario("g1-broken", "G1", "An SCP in A's OU refuses mirror-build-role's pull of B's mirror/node",
+         G1_STORY + "mirror-build-role has no such tag: every policy crossdock reads in A and B allows, the SCP "
+         "denies ('… with an explicit deny in a service control policy').",
+         {"kind": "pull", "principal": session(A, "mirror-build-role", "AWSCodeBuild-1c2d"),
+          "repository": repo_arn(B, "mirror/node"), "tag": "22-slim"},
+         "fails", ["org-scp-allows"])
+scenario("g1-fixed", "G1", "release-build-role, tagged mirror-access=approved, pulls B's mirror/node",
+         G1_STORY + "release-build-role carries the tag, so the SCP's condition does not hold and every level allows.",
+         {"kind": "pull", "principal": session(A, "release-build-role", "AWSCodeBuild-5e6f"),
+          "repository": repo_arn(B, "mirror/node"), "tag": "22-slim"},
+         "works")
 
 
 # ================================================================== write

@@ -78,13 +78,55 @@ pub fn check_access(
 }
 
 /// The role's tags as `aws:PrincipalTag/KEY` (what a session of the role carries), unless
-/// the question already says otherwise (session tags win over role tags).
+/// the question already says otherwise (session tags win over role tags), and the caller's
+/// organisation as `aws:PrincipalOrgID` when it was read.
 fn principal_tags(subject: &Subject<'_>, mut context: RequestContext) -> RequestContext {
+    if let Some(org) = subject.org_id.loaded() {
+        context.insert_if_absent(
+            "aws:PrincipalOrgID",
+            crate::policy::ContextValue::Single(org.clone()),
+        );
+    }
+    // Session tags first: `insert_if_absent` keeps them over the role's tags of the same key.
+    for (key, value) in &subject.session_tags {
+        context.insert_if_absent(
+            &format!("aws:PrincipalTag/{key}"),
+            crate::policy::ContextValue::Single(value.clone()),
+        );
+    }
     let tags = subject.role.and_then(|role| role.tags.loaded());
     for (key, value) in tags.into_iter().flatten() {
         context.insert_if_absent(
             &format!("aws:PrincipalTag/{key}"),
             crate::policy::ContextValue::Single(value.clone()),
+        );
+    }
+    context
+}
+
+/// `aws:ResourceOrgID`: the organisation of the resource's account, when it was read.
+fn resource_org(
+    subject: &Subject<'_>,
+    resource: &ResourceSide,
+    mut context: RequestContext,
+) -> RequestContext {
+    // A registry-level resource (`*`) belongs to the caller's account, as in the evaluator.
+    let account = resource
+        .account
+        .as_deref()
+        .or_else(|| crate::policy::arn::account_of(&resource.arn))
+        .or_else(|| subject.caller.account());
+    let org = account.and_then(|account| {
+        subject
+            .account_orgs
+            .iter()
+            .find(|(id, _)| id == account)
+            .map(|(_, org)| org.clone())
+    });
+    if let Some(org) = org {
+        context.insert_if_absent(
+            "aws:ResourceOrgID",
+            crate::policy::ContextValue::Single(org),
         );
     }
     context
@@ -106,8 +148,10 @@ impl<'a> Asked<'a> {
         context: &RequestContext,
     ) -> Self {
         let mut locations: Vec<&LoadedPolicy> = Vec::new();
-        let mut request = Request::new(subject.caller.clone(), action, resource.arn.as_str())
-            .with_context(principal_tags(subject, context.clone()));
+        let mut request =
+            Request::new(subject.caller.clone(), action, resource.arn.as_str()).with_context(
+                resource_org(subject, resource, principal_tags(subject, context.clone())),
+            );
         request.resource_account = resource.account.clone();
         for policy in &subject.policies {
             request.identity_policies.push(LabeledPolicy::new(

@@ -713,6 +713,19 @@ pub fn from_trail(record: &Value) -> Vec<QuestionDraft> {
     };
     let class = classify(&event);
     let value = |d: &Derived| d.value().map(str::to_string);
+    // A refusal that names an organisation guardrail is answered as the error it records:
+    // the SCP/RCP it names (with its ARN) is then cited by the guardrail checks.
+    let names_guardrail =
+        |m: &String| m.contains("service control policy") || m.contains("resource control policy");
+    if let Some(message) = event
+        .error_message
+        .as_ref()
+        .filter(|m| class.denied && names_guardrail(m))
+    {
+        return vec![QuestionDraft::Error {
+            text: message.clone(),
+        }];
+    }
     if class.denied {
         let Some(linked) = link_question(&event, class.kind) else {
             return Vec::new();

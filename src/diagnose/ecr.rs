@@ -590,11 +590,50 @@ fn resource_check(
         c.evidence = gap_evidence(std::slice::from_ref(gap));
         return c;
     }
+    if let Some(c) = undecided_org_condition(subject, &missing, account) {
+        return c;
+    }
     let mut c = resource_policy_misses(subject, &missing, side, account);
     c.fix = Some(resource_policy_fix(
         subject, side, account, actions, source_arn,
     ));
     c
+}
+
+/// A grant that names the caller but holds only for `aws:PrincipalOrgID`, when the caller's
+/// organisation was not read: undecided, never a failure on a missing value.
+fn undecided_org_condition(
+    subject: &Subject<'_>,
+    missing: &[&Access],
+    account: Option<&str>,
+) -> Option<Check> {
+    if subject.org_id.is_loaded() || subject.org_id.is_absent() {
+        return None;
+    }
+    let hinges = missing.iter().any(|a| {
+        a.condition_misses.iter().any(|(_, failed)| {
+            failed
+                .iter()
+                .any(|f| f.to_ascii_lowercase().contains("aws:principalorgid"))
+        })
+    });
+    hinges.then(|| {
+        let mut c = Check::new(
+            CheckId::ResourcePolicyAllows,
+            Status::Unknown,
+            account,
+            format!(
+                "the repository policy allows {} for {} only when aws:PrincipalOrgID matches, and the caller's organisation was not read (organizations:DescribeOrganization in the caller's account)",
+                action_list(missing),
+                subject.caller
+            ),
+        );
+        c.evidence = missing
+            .iter()
+            .flat_map(|a| a.condition_misses.iter().map(|(e, _)| e.clone()))
+            .collect();
+        c
+    })
 }
 
 /// Nothing in the repository policy grants some actions: the failing check.

@@ -268,9 +268,29 @@ fn membership_check(
     Some(Check::new(id, status, Some(account_id), message))
 }
 
-/// The request context the guardrails see: the organisation ids crossdock knows.
+/// The request context the guardrails see: the organisation ids crossdock knows, the
+/// role's tags as `aws:PrincipalTag/*`, and the region the request goes to.
 fn context_for(accounts: &Accounts, request: &Guarded) -> RequestContext {
     let mut context = RequestContext::new();
+    if let Ok((account, role)) = accounts.resolve_role(&request.principal) {
+        // Session tags (from the AssumeRole record) win over the role's tags.
+        let session = super::subject::session_tags(account, &request.principal);
+        let role_tags = role.tags.loaded().into_iter().flatten();
+        for (key, value) in session.iter().map(|(k, v)| (k, v)).chain(role_tags) {
+            context.insert_if_absent(
+                &format!("aws:PrincipalTag/{key}"),
+                ContextValue::Single(value.clone()),
+            );
+        }
+        let region = crate::policy::Arn::parse(&request.resource)
+            .map(|arn| arn.region)
+            .filter(|region| !region.is_empty())
+            .unwrap_or(account.region());
+        context.insert(
+            "aws:RequestedRegion".to_string(),
+            ContextValue::Single(region.to_string()),
+        );
+    }
     let org_of = |account: Option<String>| {
         account
             .and_then(|id| accounts.account(&id))
@@ -397,6 +417,11 @@ fn level_check(
     let where_ = format!("{} {}", level.kind.label(), level.target);
     let action = &request.action;
     let id = kind.id();
+    // The policy a fix should change: the denying one, else the level's first.
+    let deciding = match outcome {
+        LevelOutcome::Denies(p, _) => p,
+        _ => 0,
+    };
     let (status, message, mut evidence_list) = match outcome {
         LevelOutcome::Allows => return None,
         LevelOutcome::Denies(p, statement) => {
@@ -434,7 +459,7 @@ fn level_check(
                 "read it: aws organizations describe-policy --policy-id {}",
                 level
                     .policies
-                    .first()
+                    .get(deciding)
                     .map(|p| p.arn.rsplit('/').next().unwrap_or_default())
                     .unwrap_or("POLICY-ID")
             )],
@@ -867,5 +892,189 @@ mod tests {
         assert!(checks[0].message.contains("p-1"));
         cite_refusal(&mut checks, Kind::Rcp, None);
         assert_eq!(checks[1].id, CheckId::OrgRcpAllows);
+    }
+}
+
+#[cfg(test)]
+mod principal_org_tests {
+    use crate::diagnose::model::{CheckId, FixAction, PolicyLocation, Status};
+    use crate::diagnose::Question;
+    use crate::inventory::{Field, Organization};
+    use serde_json::json;
+
+    const REPO: &str = "arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo";
+    const CALLER: &str =
+        "arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e";
+
+    /// s1-broken's repository, granting pulls to the caller's organisation, with the caller's
+    /// membership as given.
+    fn resource_check(membership: Field<Organization>) -> Status {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        let grant = FixAction::AddStatement {
+            target: PolicyLocation::RepositoryPolicy {
+                repository: REPO.into(),
+            },
+            statement: json!({"Sid": "OrgPulls", "Effect": "Allow", "Principal": "*",
+                "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-demo"}}}),
+        };
+        crate::diagnose::apply::apply(&mut accounts, &grant).expect("applied");
+        let caller_account = accounts.account_mut("111111111111").expect("a");
+        caller_account.org.membership = membership;
+        caller_account.org.guardrails = Field::NotLoaded;
+        let question = Question::Pull {
+            principal: CALLER.into(),
+            repository: REPO.into(),
+            tag: "latest".into(),
+            project: None,
+            source_arn: None,
+        };
+        let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
+        d.check(CheckId::ResourcePolicyAllows)
+            .expect("check")
+            .status
+    }
+
+    #[test]
+    fn principal_org_id_comes_from_the_organisation_or_is_unknown_never_false() {
+        let org = |id: &str| Organization {
+            id: id.into(),
+            management_account: "999999999999".into(),
+        };
+        assert_eq!(resource_check(Field::Loaded(org("o-demo"))), Status::Pass);
+        assert_eq!(resource_check(Field::Loaded(org("o-other"))), Status::Fail);
+        assert_eq!(resource_check(Field::Absent), Status::Fail);
+        assert_eq!(resource_check(Field::NotLoaded), Status::Unknown);
+    }
+}
+
+#[cfg(test)]
+mod trail_record_tests {
+    use crate::diagnose::model::{CheckId, Status};
+    use serde_json::json;
+
+    #[test]
+    fn a_cloudtrail_record_naming_an_scp_fails_the_check_citing_it() {
+        let session =
+            "arn:aws:sts::111111111111:assumed-role/codebuild-service-role/AWSCodeBuild-7f3a2c1e";
+        let repo = "arn:aws:ecr:ap-northeast-1:222222222222:repository/base-image-repo";
+        let scp = "arn:aws:organizations::999999999999:policy/o-demo7f3a2c1e/service_control_policy/p-regionlock";
+        let record = json!({
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "AssumedRole", "principalId": "AROAEXAMPLE:AWSCodeBuild-7f3a2c1e",
+                "arn": session, "accountId": "111111111111",
+                "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLE",
+                    "arn": "arn:aws:iam::111111111111:role/codebuild-service-role",
+                    "accountId": "111111111111", "userName": "codebuild-service-role"}}},
+            "eventTime": "2026-11-20T02:03:41Z",
+            "eventSource": "ecr.amazonaws.com",
+            "eventName": "BatchGetImage",
+            "awsRegion": "ap-northeast-1",
+            "errorCode": "AccessDenied",
+            "errorMessage": format!("User: {session} is not authorized to perform: ecr:BatchGetImage on resource: {repo} with an explicit deny in a service control policy: {scp}"),
+            "requestParameters": {"imageIds": [{"imageTag": "latest"}], "registryId": "222222222222",
+                "repositoryName": "base-image-repo"},
+            "eventID": "0f1e2d3c-4b5a-6978-8899-aabbccddeeff",
+            "eventType": "AwsApiCall",
+            "recipientAccountId": "111111111111"
+        });
+        let drafts = crate::diagnose::draft::from_trail(&record);
+        let draft = drafts.first().expect("a draft");
+        let accounts = crate::inventory::demo::load().expect("demo");
+        let resolved = crate::diagnose::resolve(draft, &accounts).expect("resolved");
+        let d = crate::diagnose::answer(&accounts, &resolved).expect("answer");
+        let check = d.check(CheckId::OrgScpAllows).expect("guardrail check");
+        assert_eq!(check.status, Status::Fail, "{}", check.message);
+        assert!(check.message.contains("p-regionlock"), "{}", check.message);
+    }
+}
+
+#[cfg(test)]
+mod session_tag_tests {
+    use crate::diagnose::model::{CheckId, Status};
+    use crate::diagnose::Question;
+    use crate::inventory::Field;
+    use serde_json::json;
+
+    const SESSION: &str =
+        "arn:aws:sts::111111111111:assumed-role/mirror-build-role/AWSCodeBuild-1c2d";
+
+    fn scp_status(with_record: bool) -> Status {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        if with_record {
+            let assume = json!({
+                "eventName": "AssumeRole", "eventSource": "sts.amazonaws.com",
+                "requestParameters": {"roleArn": "arn:aws:iam::111111111111:role/mirror-build-role",
+                    "roleSessionName": "AWSCodeBuild-1c2d",
+                    "tags": [{"key": "mirror-access", "value": "approved"}]},
+                "responseElements": {"assumedRoleUser": {"arn": SESSION}}
+            });
+            let account = accounts.account_mut("111111111111").expect("a");
+            let mut records = account.trail.loaded().cloned().unwrap_or_default();
+            records.push(assume);
+            account.trail = Field::Loaded(records);
+        }
+        let question = Question::Pull {
+            principal: SESSION.into(),
+            repository: "arn:aws:ecr:ap-northeast-1:222222222222:repository/mirror/node".into(),
+            tag: "22-slim".into(),
+            project: None,
+            source_arn: None,
+        };
+        let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
+        d.check(CheckId::OrgScpAllows).expect("check").status
+    }
+
+    #[test]
+    fn session_tags_from_the_assume_role_record_feed_principal_tag() {
+        // g1-broken: the role is untagged, so the SCP denies ...
+        assert_eq!(scp_status(false), Status::Fail);
+        // ... unless the session was tagged mirror-access=approved at AssumeRole.
+        assert_eq!(scp_status(true), Status::Pass);
+    }
+}
+
+#[cfg(test)]
+mod resource_org_tests {
+    use crate::diagnose::model::{CheckId, FixAction, PolicyLocation, Status};
+    use crate::diagnose::Question;
+    use crate::inventory::{Field, Organization};
+    use serde_json::json;
+
+    /// g1-fixed with a data-perimeter Deny in the caller's policy: pulls only from resources
+    /// of the organisation `o-demo7f3a2c1e`; the registry account's organisation as given.
+    fn explicit_deny(registry_org: &str) -> Status {
+        let mut accounts = crate::inventory::demo::load().expect("demo");
+        let perimeter = FixAction::AddStatement {
+            target: PolicyLocation::InlinePolicy {
+                role: "arn:aws:iam::111111111111:role/release-build-role".into(),
+                name: "mirror-pulls".into(),
+            },
+            statement: json!({"Sid": "OrgResourcesOnly", "Effect": "Deny", "Action": "ecr:*", "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:ResourceOrgID": "o-demo7f3a2c1e"}}}),
+        };
+        crate::diagnose::apply::apply(&mut accounts, &perimeter).expect("applied");
+        let registry = accounts.account_mut("222222222222").expect("b");
+        registry.org.guardrails = Field::NotLoaded;
+        registry.org.membership = Field::Loaded(Organization {
+            id: registry_org.into(),
+            management_account: "999999999999".into(),
+        });
+        let question = Question::Pull {
+            principal:
+                "arn:aws:sts::111111111111:assumed-role/release-build-role/AWSCodeBuild-5e6f".into(),
+            repository: "arn:aws:ecr:ap-northeast-1:222222222222:repository/mirror/node".into(),
+            tag: "22-slim".into(),
+            project: None,
+            source_arn: None,
+        };
+        let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
+        d.check(CheckId::ExplicitDeny).expect("check").status
+    }
+
+    #[test]
+    fn resource_org_id_comes_from_the_resource_accounts_organisation() {
+        assert_eq!(explicit_deny("o-demo7f3a2c1e"), Status::Pass);
+        assert_eq!(explicit_deny("o-elsewhere01"), Status::Fail);
     }
 }

@@ -109,6 +109,15 @@ pub struct Subject<'p> {
     pub gaps: Vec<Gap>,
     /// The accounts' parsed policies (every document is parsed once).
     pub store: &'p PolicyStore,
+    /// The caller's organisation (`aws:PrincipalOrgID`): `Loaded` with its id, `Absent` when
+    /// the account is in none, otherwise unknown (a condition on it is then undecided).
+    pub org_id: Field<String>,
+    /// Session tags the session was given at AssumeRole, from a loaded CloudTrail record
+    /// (they win over the role's tags as `aws:PrincipalTag/*`).
+    pub session_tags: Vec<(String, String)>,
+    /// The organisation id of every loaded account whose organisation was read (account id,
+    /// organisation id): `aws:ResourceOrgID` of the resource's account.
+    pub account_orgs: Vec<(String, String)>,
 }
 
 impl<'p> Subject<'p> {
@@ -121,6 +130,9 @@ impl<'p> Subject<'p> {
             boundary: None,
             gaps: Vec::new(),
             store,
+            org_id: Field::NotLoaded,
+            session_tags: Vec::new(),
+            account_orgs: Vec::new(),
         }
     }
 
@@ -134,6 +146,12 @@ impl<'p> Subject<'p> {
             boundary: None,
             gaps: Vec::new(),
             store: pair.policies(),
+            org_id: Field::NotLoaded,
+            session_tags: Vec::new(),
+            account_orgs: pair
+                .accounts()
+                .filter_map(|a| Some((a.id().to_string(), a.org.organization_id()?.to_string())))
+                .collect(),
         };
         let Some(account_id) = bare.account().map(str::to_string) else {
             return Ok(subject); // a service principal has no identity policies
@@ -147,6 +165,15 @@ impl<'p> Subject<'p> {
             ));
             return Ok(subject);
         };
+        subject.org_id = match &account.org.membership {
+            Field::Loaded(org) => Field::Loaded(org.id.clone()),
+            Field::Absent => Field::Absent,
+            _ => match account.org.organization_id() {
+                Some(id) => Field::Loaded(id.to_string()),
+                None => Field::NotLoaded,
+            },
+        };
+        subject.session_tags = session_tags(account, principal);
         match &bare {
             Caller::Session { .. } | Caller::Role { .. } => match account.role_lookup(principal) {
                 Field::Loaded(role) => {
@@ -262,6 +289,41 @@ impl<'p> Subject<'p> {
             .map(str::to_string)
             .unwrap_or_else(|| self.caller.to_string())
     }
+}
+
+/// The session tags of `session_arn` from the account's loaded CloudTrail records: the
+/// `AssumeRole` record whose `responseElements.assumedRoleUser.arn` is the session carries
+/// them in `requestParameters.tags` (the latest such record wins).
+pub fn session_tags(account: &Account, session_arn: &str) -> Vec<(String, String)> {
+    let records = account
+        .trail
+        .loaded()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    records
+        .iter()
+        .rev()
+        .find(|r| {
+            r["eventName"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("AssumeRole"))
+                && r.pointer("/responseElements/assumedRoleUser/arn")
+                    .and_then(|a| a.as_str())
+                    == Some(session_arn)
+        })
+        .and_then(|r| r.pointer("/requestParameters/tags"))
+        .and_then(|tags| tags.as_array())
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| {
+                    Some((
+                        t["key"].as_str()?.to_string(),
+                        t["value"].as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Parses a policy field: `Ok(None)` when absent, a gap when unreadable, unloaded or invalid.

@@ -75,7 +75,16 @@ pub(super) fn evaluate(
     }
     for (action, on) in kind.requests(&requests_on) {
         match access(accounts, principal, &action, &on) {
-            Ok(diagnosis) => diagnoses.push(diagnosis),
+            Ok(mut diagnosis) => {
+                // The organisation's guardrails decide too, as in `explain`.
+                let question = Question::Access {
+                    principal: principal.to_string(),
+                    action: action.clone(),
+                    resource: on.clone(),
+                };
+                crate::diagnose::guardrails::add_checks(accounts, &question, &mut diagnosis);
+                diagnoses.push(diagnosis)
+            }
             Err(e) => return unknown(accounts, principal, e.to_string()),
         }
     }
