@@ -135,6 +135,9 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Every account of an AWS Organization: OU path, how crossdock reads it, identity.
+    #[cfg(feature = "aws")]
+    Accounts(crate::commands::accounts::AccountsArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  crossdock completions bash > ~/.local/share/bash-completion/completions/crossdock\n  crossdock completions zsh > ~/.zfunc/_crossdock\n  crossdock completions fish > ~/.config/fish/completions/crossdock.fish"
@@ -246,6 +249,8 @@ fn headless(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> io::R
         Command::Demo {
             command: DemoCommand::List,
         } => commands::explain::demo_list(out, err),
+        #[cfg(feature = "aws")]
+        Command::Accounts(args) => commands::accounts::run(&args, out, err),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "crossdock", out);
             Ok(0)

@@ -31,6 +31,7 @@ mod events;
 mod field;
 mod iam;
 mod kms;
+pub mod organization;
 mod pipeline;
 mod policy_store;
 pub mod reads;
