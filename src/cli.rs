@@ -95,12 +95,22 @@ pub enum Command {
     /// Read one account (or two) completely, read-only, and write a snapshot file.
     #[cfg(feature = "aws")]
     #[command(
-        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 bad input (unknown profile, cannot write the file), 4 AWS could not be read."
+        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n  crossdock snapshot --org-profile mgmt --org-role ReadOnlyAudit -o org.json  # every account of the organisation, streamed\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 bad input (unknown profile, cannot write the file), 4 AWS could not be read."
     )]
     Snapshot {
         /// The AWS profile of the account to read.
-        #[arg(long)]
-        profile: String,
+        #[arg(long, required_unless_present = "org_profile", conflicts_with = "org_profile")]
+        profile: Option<String>,
+        /// Every readable account of an AWS Organization instead, through this profile of
+        /// its management account (or a delegated administrator), streamed into one file.
+        #[arg(long, value_name = "P", conflicts_with = "profile_b")]
+        org_profile: Option<String>,
+        /// With --org-profile: the role assumed in each member account.
+        #[arg(long, value_name = "NAME", requires = "org_profile")]
+        org_role: Option<String>,
+        /// With --org-profile: accounts read at the same time.
+        #[arg(long, value_name = "N", default_value_t = 8)]
+        accounts_at_once: usize,
         /// A second profile, for a file holding both accounts of a pair.
         #[arg(long)]
         profile_b: Option<String>,
@@ -219,15 +229,40 @@ fn headless(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> io::R
         }),
         #[cfg(feature = "aws")]
         Command::Snapshot {
+            org_profile: Some(org_profile),
+            org_role,
+            accounts_at_once,
+            region,
+            output,
+            redact,
+            ..
+        } => commands::org_snapshot::run(
+            &commands::org_snapshot::OrgSnapshotArgs {
+                org: commands::accounts::OrgReadArgs {
+                    org_profile,
+                    org_role,
+                    region,
+                    accounts_at_once,
+                    calls_per_account: 4,
+                },
+                output,
+                redact,
+            },
+            out,
+            err,
+        ),
+        #[cfg(feature = "aws")]
+        Command::Snapshot {
             profile,
             profile_b,
             region,
             output,
             redact,
+            ..
         } => commands::snapshot::run(
             &commands::snapshot::SnapshotArgs {
                 source: crate::aws::ProfileSource::from_env(),
-                profile,
+                profile: profile.unwrap_or_default(),
                 profile_b,
                 region,
                 output,

@@ -178,3 +178,34 @@ async fn without_a_role_the_users_profiles_are_matched_by_account() {
     assert_eq!(registry["identity_ok"], false);
     assert!(registry["reason"].as_str().unwrap_or_default().contains("--org-role"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisation_snapshot_streams_every_readable_account_into_one_file() {
+    let org = organisation("193000000003").await;
+    let paths = profiles("snapshot", &[("mgmt", &org.management)]);
+    let file = paths.config.with_file_name("org.json");
+    let out = paths
+        .crossdock()
+        .args(["snapshot", "--org-profile", "mgmt", "--org-role", ROLE, "-o"])
+        .arg(&file)
+        .output()
+        .expect("run crossdock snapshot");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("wrote 3 accounts"), "{stdout}");
+    assert!(stderr.contains(&format!("unknown {} (broken)", org.broken)), "{stderr}");
+    let accounts = crossdock::inventory::snapshot::load(&file).expect("the file loads");
+    let ids: Vec<&str> = accounts.accounts().map(|a| a.id()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    for id in [&org.management, &org.build, &org.registry] {
+        assert!(ids.contains(&id.as_str()), "{id} missing from {ids:?}");
+    }
+    let registry = accounts
+        .accounts()
+        .find(|a| a.id() == org.registry)
+        .expect("registry");
+    assert_eq!(registry.repositories.len(), 1);
+}

@@ -8,6 +8,8 @@ pub mod eval;
 pub mod explain;
 pub mod history;
 pub mod input;
+#[cfg(feature = "aws")]
+pub mod org_snapshot;
 pub mod progress;
 pub mod redact;
 pub mod reverse;
