@@ -25,6 +25,7 @@ pub mod org_access;
 pub mod org_clients;
 pub mod org_discovery;
 pub mod org_load;
+pub mod org_trail;
 pub mod profiles;
 pub mod reads;
 pub mod trail_poller;

@@ -20,6 +20,7 @@ pub mod input;
 pub mod link;
 pub mod management;
 pub mod model;
+pub mod org_trail;
 pub mod parse;
 mod raw;
 pub mod render;

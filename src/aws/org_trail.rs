@@ -1,0 +1,171 @@
+//! Reading an organisation trail's log files straight from S3, for narrow windows (minutes
+//! to hours): list the folders of the accounts, regions and days asked, keep the files
+//! written in the window, fetch them concurrently and parse them in parallel with the
+//! trail parser. Purely read-only: `s3:ListBucket` and `s3:GetObject`.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::org_clients::TrailBucket;
+use crate::inventory::Unreadable;
+use crate::trail::org_trail::{last_segment, region_folder, written_at, Window};
+use crate::trail::{parse_bytes, ClassifiedEvent, TrailReport};
+
+/// What to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgTrailQuery {
+    /// The key prefix before `AWSLogs/` (empty, or ending in `/`).
+    pub prefix: String,
+    /// Account ids to read (empty: every account folder found).
+    pub accounts: Vec<String>,
+    /// Regions to read (empty: every region folder found per account).
+    pub regions: Vec<String>,
+    /// The event times wanted.
+    pub window: Window,
+    /// Objects fetched at once.
+    pub fetches_at_once: usize,
+}
+
+/// What the read found.
+#[derive(Debug, Default)]
+pub struct OrgTrailRead {
+    /// Every event of the files read, classified, in no particular order.
+    pub events: Vec<ClassifiedEvent>,
+    /// Objects that could not be fetched or hold records that could not be parsed: key and
+    /// reason.
+    pub damaged: Vec<(String, String)>,
+    /// Folders that could not be listed: prefix and reason.
+    pub unlisted: Vec<(String, Unreadable)>,
+    /// Log files read.
+    pub objects: usize,
+    /// Their size as stored (compressed).
+    pub bytes: u64,
+}
+
+/// Lists and reads the window's log files from `bucket`.
+pub async fn read(bucket: &TrailBucket, query: &OrgTrailQuery) -> Result<OrgTrailRead, Unreadable> {
+    let mut read = OrgTrailRead::default();
+    let keys = window_keys(bucket, query, &mut read.unlisted).await?;
+    read.objects = keys.len();
+    read.bytes = keys.iter().map(|(_, size)| size).sum();
+    let permits = Arc::new(Semaphore::new(query.fetches_at_once.max(1)));
+    let mut tasks = JoinSet::new();
+    for (key, _) in keys {
+        let (bucket, permits) = (bucket.clone(), Arc::clone(&permits));
+        tasks.spawn(async move {
+            let bytes = {
+                let _permit = permits.acquire().await.ok();
+                bucket.get(&key).await
+            };
+            match bytes {
+                Ok(bytes) => {
+                    let name = format!("s3://{}/{key}", bucket.bucket());
+                    let parsed = tokio::task::spawn_blocking(move || {
+                        TrailReport::from_outcome(parse_bytes(&name, &bytes))
+                    })
+                    .await;
+                    (key, parsed.map_err(|e| e.to_string()))
+                }
+                Err(reason) => (key, Err(format!("{}: {}", reason.code, reason.message))),
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let Ok((key, report)) = done else { continue };
+        match report {
+            Ok(mut report) => {
+                if let Some(first) = report.errors.first() {
+                    read.damaged.push((key, first.to_string()));
+                }
+                read.events.append(&mut report.events);
+            }
+            Err(reason) => read.damaged.push((key, reason)),
+        }
+    }
+    read.damaged.sort();
+    Ok(read)
+}
+
+/// `(key, size)` of every log file of the window, over the folders asked for.
+async fn window_keys(
+    bucket: &TrailBucket,
+    query: &OrgTrailQuery,
+    unlisted: &mut Vec<(String, Unreadable)>,
+) -> Result<Vec<(String, u64)>, Unreadable> {
+    let mut keys = Vec::new();
+    for base in bases(bucket, &query.prefix).await? {
+        let accounts = if query.accounts.is_empty() {
+            folders(bucket, &base).await?
+        } else {
+            query.accounts.clone()
+        };
+        for account in accounts {
+            let regions = if query.regions.is_empty() {
+                match folders(bucket, &format!("{base}{account}/CloudTrail/")).await {
+                    Ok(regions) => regions,
+                    Err(reason) => {
+                        unlisted.push((format!("{base}{account}/CloudTrail/"), reason));
+                        continue;
+                    }
+                }
+            } else {
+                query.regions.clone()
+            };
+            for region in regions {
+                for day in query.window.days() {
+                    let folder = format!("{}{day}", region_folder(&base, &account, &region));
+                    match objects(bucket, &folder).await {
+                        Ok(found) => keys.extend(found.into_iter().filter(|(key, _)| {
+                            written_at(key).is_some_and(|at| query.window.may_hold(at))
+                        })),
+                        Err(reason) => unlisted.push((folder, reason)),
+                    }
+                }
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// `PREFIX/AWSLogs/o-ORG/` for each organisation folder, or `PREFIX/AWSLogs/` itself when
+/// it holds account folders (a trail of one account).
+async fn bases(bucket: &TrailBucket, prefix: &str) -> Result<Vec<String>, Unreadable> {
+    let logs = format!("{prefix}AWSLogs/");
+    let children = folders(bucket, &logs).await?;
+    let orgs: Vec<String> = children
+        .iter()
+        .filter(|c| c.starts_with("o-"))
+        .map(|c| format!("{logs}{c}/"))
+        .collect();
+    Ok(if orgs.is_empty() { vec![logs] } else { orgs })
+}
+
+/// The names of the folders directly under `prefix`.
+async fn folders(bucket: &TrailBucket, prefix: &str) -> Result<Vec<String>, Unreadable> {
+    let mut names = Vec::new();
+    let mut token = None;
+    loop {
+        let page = bucket.list(prefix, Some("/"), token).await?;
+        names.extend(page.prefixes.iter().map(|p| last_segment(p).to_string()));
+        token = page.next;
+        if token.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+/// Every object under `prefix`, every page.
+async fn objects(bucket: &TrailBucket, prefix: &str) -> Result<Vec<(String, u64)>, Unreadable> {
+    let mut found = Vec::new();
+    let mut token = None;
+    loop {
+        let page = bucket.list(prefix, None, token).await?;
+        found.extend(page.objects);
+        token = page.next;
+        if token.is_none() {
+            return Ok(found);
+        }
+    }
+}
