@@ -99,7 +99,11 @@ pub enum Command {
     )]
     Snapshot {
         /// The AWS profile of the account to read.
-        #[arg(long, required_unless_present = "org_profile", conflicts_with = "org_profile")]
+        #[arg(
+            long,
+            required_unless_present = "org_profile",
+            conflicts_with = "org_profile"
+        )]
         profile: Option<String>,
         /// Every readable account of an AWS Organization instead, through this profile of
         /// its management account (or a delegated administrator), streamed into one file.

@@ -47,13 +47,20 @@ async fn organisation(management: &str) -> Org {
                 .send()
                 .await
                 .expect("create_organizational_unit");
-            out.organizational_unit().and_then(|o| o.id()).expect("ou id").to_string()
+            out.organizational_unit()
+                .and_then(|o| o.id())
+                .expect("ou id")
+                .to_string()
         }
     };
     let workloads = ou(root.clone(), "Workloads").await;
     let prod = ou(workloads.clone(), "Prod").await;
     let mut ids = Vec::new();
-    for (name, parent) in [("build", None), ("registry", Some(&prod)), ("broken", Some(&workloads))] {
+    for (name, parent) in [
+        ("build", None),
+        ("registry", Some(&prod)),
+        ("broken", Some(&workloads)),
+    ] {
         let out = orgs
             .create_account()
             .account_name(name)
@@ -106,8 +113,8 @@ async fn organisation(management: &str) -> Org {
 }
 
 fn profiles(test: &str, accounts: &[(&str, &str)]) -> ProfilePaths {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("org-{test}-{}", std::process::id()));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("org-{test}-{}", std::process::id()));
     moto().write_profiles(&dir, accounts)
 }
 
@@ -139,7 +146,13 @@ async fn accounts_are_discovered_assumed_and_a_missing_role_is_unknown() {
     let org = organisation("193000000001").await;
     let paths = profiles("role", &[("mgmt", &org.management)]);
     let (json, stderr) = accounts_json(&paths, &["--org-role", ROLE]);
-    assert!(json["organization"].as_str().unwrap_or("").starts_with("o-"), "{json}");
+    assert!(
+        json["organization"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("o-"),
+        "{json}"
+    );
     assert_eq!(json["accounts"].as_array().map(Vec::len), Some(4), "{json}");
     let management = row(&json, &org.management);
     assert_eq!(management["management"], true);
@@ -149,7 +162,10 @@ async fn accounts_are_discovered_assumed_and_a_missing_role_is_unknown() {
     assert_eq!(build["name"], "build");
     assert_eq!(build["ou_path"], "Root");
     assert_eq!(build["management"], false);
-    assert_eq!(build["access"], format!("arn:aws:iam::{}:role/{ROLE}", org.build));
+    assert_eq!(
+        build["access"],
+        format!("arn:aws:iam::{}:role/{ROLE}", org.build)
+    );
     assert_eq!(build["identity_ok"], true, "{json}");
     let registry = row(&json, &org.registry);
     assert_eq!(registry["ou_path"], "Root/Workloads/Prod");
@@ -158,7 +174,10 @@ async fn accounts_are_discovered_assumed_and_a_missing_role_is_unknown() {
     assert_eq!(broken["ou_path"], "Root/Workloads");
     assert_eq!(broken["identity_ok"], false, "{json}");
     let reason = broken["reason"].as_str().unwrap_or_default();
-    assert!(reason.contains("AccessDenied") || reason.contains("AssumeRole"), "{reason}");
+    assert!(
+        reason.contains("AccessDenied") || reason.contains("AssumeRole"),
+        "{reason}"
+    );
     assert!(stderr.contains("4/4 accounts, 1 unknown"), "{stderr}");
 }
 
@@ -176,7 +195,10 @@ async fn without_a_role_the_users_profiles_are_matched_by_account() {
     let registry = row(&json, &org.registry);
     assert_eq!(registry["access"], "none");
     assert_eq!(registry["identity_ok"], false);
-    assert!(registry["reason"].as_str().unwrap_or_default().contains("--org-role"));
+    assert!(registry["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("--org-role"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -186,7 +208,14 @@ async fn an_organisation_snapshot_streams_every_readable_account_into_one_file()
     let file = paths.config.with_file_name("org.json");
     let out = paths
         .crossdock()
-        .args(["snapshot", "--org-profile", "mgmt", "--org-role", ROLE, "-o"])
+        .args([
+            "snapshot",
+            "--org-profile",
+            "mgmt",
+            "--org-role",
+            ROLE,
+            "-o",
+        ])
         .arg(&file)
         .output()
         .expect("run crossdock snapshot");
@@ -196,7 +225,10 @@ async fn an_organisation_snapshot_streams_every_readable_account_into_one_file()
     );
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stdout.contains("wrote 3 accounts"), "{stdout}");
-    assert!(stderr.contains(&format!("unknown {} (broken)", org.broken)), "{stderr}");
+    assert!(
+        stderr.contains(&format!("unknown {} (broken)", org.broken)),
+        "{stderr}"
+    );
     let accounts = crossdock::inventory::snapshot::load(&file).expect("the file loads");
     let ids: Vec<&str> = accounts.accounts().map(|a| a.id()).collect();
     assert_eq!(ids.len(), 3, "{ids:?}");

@@ -17,6 +17,7 @@
 //! - [`trail_poller`]: the CloudTrail `LookupEvents` tail, at most 2 requests/s per account and region.
 
 pub mod allowlist;
+pub mod athena;
 pub mod config;
 pub mod errors;
 pub mod gateway;

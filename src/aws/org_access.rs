@@ -92,10 +92,7 @@ impl AccessPlan {
         }
         if let Some(role) = &self.role {
             let role = role.trim_start_matches('/');
-            return Access::Role(format!(
-                "arn:{}:iam::{account}:role/{role}",
-                self.partition
-            ));
+            return Access::Role(format!("arn:{}:iam::{account}:role/{role}", self.partition));
         }
         self.profiles
             .iter()

@@ -248,11 +248,18 @@ impl TrailBucket {
 
     /// `s3:GetObject`: the object's bytes (as stored; CloudTrail gzips its log files).
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, Unreadable> {
-        let request = self.client.get_object().bucket(&self.bucket).key(key).send();
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send();
         let out = self.counter.call("s3:GetObject", request).await?;
         let body = out.body.collect().await.map_err(|e| {
-            Unreadable::new("s3:GetObject", "NetworkError", e.to_string())
-                .with_hint(format!("the body of s3://{}/{key} broke off; try again", self.bucket))
+            Unreadable::new("s3:GetObject", "NetworkError", e.to_string()).with_hint(format!(
+                "the body of s3://{}/{key} broke off; try again",
+                self.bucket
+            ))
         })?;
         Ok(body.into_bytes().to_vec())
     }

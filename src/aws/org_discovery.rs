@@ -114,10 +114,7 @@ async fn accounts_under(client: &OrgClient, parent: &str) -> Result<Vec<String>,
     }
 }
 
-async fn ous_under(
-    client: &OrgClient,
-    parent: &str,
-) -> Result<Vec<(String, String)>, Unreadable> {
+async fn ous_under(client: &OrgClient, parent: &str) -> Result<Vec<(String, String)>, Unreadable> {
     let mut ous = Vec::new();
     let mut token = None;
     loop {

@@ -227,12 +227,15 @@ pub async fn profile_accounts(source: &ProfileSource) -> Result<Vec<(String, Str
         .profiles()
         .filter_map(|name| set.get_profile(name))
         .filter_map(|profile| {
-            let account = profile.get("sso_account_id").map(str::to_string).or_else(|| {
-                profile
-                    .get("role_arn")
-                    .and_then(crate::policy::arn::account_of)
-                    .map(str::to_string)
-            })?;
+            let account = profile
+                .get("sso_account_id")
+                .map(str::to_string)
+                .or_else(|| {
+                    profile
+                        .get("role_arn")
+                        .and_then(crate::policy::arn::account_of)
+                        .map(str::to_string)
+                })?;
             Some((profile.name().to_string(), account))
         })
         .collect();

@@ -80,10 +80,11 @@ pub fn run(args: &AccountsArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
         .build()?;
     let source = ProfileSource::from_env();
     let terminal = io::stderr().is_terminal();
-    let (org, results) = match runtime.block_on(read(&source, &args.org, Depth::Identity, err, terminal)) {
-        Ok(read) => read,
-        Err(e) => return refuse("accounts", &e, err),
-    };
+    let (org, results) =
+        match runtime.block_on(read(&source, &args.org, Depth::Identity, err, terminal)) {
+            Ok(read) => read,
+            Err(e) => return refuse("accounts", &e, err),
+        };
     match args.format {
         AccountsFormat::Json => writeln!(out, "{}", to_json(&org, &results))?,
         AccountsFormat::Text => write_text(out, &org, &results)?,
@@ -110,7 +111,13 @@ pub async fn read(
     err: &mut dyn Write,
     terminal: bool,
 ) -> Result<(OpenedOrg, Vec<AccountResult>), OrgOpenError> {
-    let org = open_org(source, &args.org_profile, args.org_role.as_deref(), args.region.as_deref()).await?;
+    let org = open_org(
+        source,
+        &args.org_profile,
+        args.org_role.as_deref(),
+        args.region.as_deref(),
+    )
+    .await?;
     let (tx, mut rx) = mpsc::channel(16);
     let mut tasks = org_load::start(
         &org.organization,
@@ -183,7 +190,15 @@ fn write_text(out: &mut dyn Write, org: &OpenedOrg, results: &[AccountResult]) -
             out,
             "{} {:<24} {:<10} {:<32} {:<48} {}",
             r.org.id,
-            Safe(&format!("{}{}", r.org.name, if r.org.management { " (management)" } else { "" })),
+            Safe(&format!(
+                "{}{}",
+                r.org.name,
+                if r.org.management {
+                    " (management)"
+                } else {
+                    ""
+                }
+            )),
             Safe(&r.org.status),
             Safe(&r.org.ou_path),
             Safe(&r.access.to_string()),

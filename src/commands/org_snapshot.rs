@@ -93,7 +93,11 @@ pub fn run(args: &OrgSnapshotArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         }
         Err(e) => {
             writeln!(err, "crossdock snapshot: {}", Safe(&e))?;
-            Ok(if unknown.is_empty() { super::EXIT_INPUT } else { EXIT_AWS })
+            Ok(if unknown.is_empty() {
+                super::EXIT_INPUT
+            } else {
+                EXIT_AWS
+            })
         }
     }
 }
@@ -118,7 +122,11 @@ fn next_account(
         None => account,
     };
     // Organisation names can say more than ids; a redacted file's summary shows neither.
-    let name = if redactor.is_some() { "redacted" } else { result.org.name.as_str() };
+    let name = if redactor.is_some() {
+        "redacted"
+    } else {
+        result.org.name.as_str()
+    };
     summary.push(format!(
         "account {} ({}, {}): {} roles, {} repositories, {} keys, {} projects, {} pipelines, {} rules, {} buckets; {}",
         account.id(),

@@ -3,6 +3,8 @@
 //! `--file F…` is pure parsing (no AWS); `--profile P` polls `LookupEvents` (feature `aws`).
 
 #[cfg(feature = "aws")]
+mod athena;
+#[cfg(feature = "aws")]
 mod live;
 #[cfg(feature = "aws")]
 mod org;
@@ -67,13 +69,28 @@ pub struct TrailArgs {
     #[arg(long, value_name = "S3_URL")]
     pub org_trail: Option<String>,
     /// With --org-trail: read the bucket with this profile (the organisation's).
-    #[arg(long, value_name = "P", requires = "org_trail", conflicts_with = "profile")]
+    #[arg(
+        long,
+        value_name = "P",
+        requires = "org_trail",
+        conflicts_with = "profile"
+    )]
     pub org_profile: Option<String>,
     /// With --org-trail: only these accounts' folders (comma-separated ids).
-    #[arg(long, value_name = "IDS", value_delimiter = ',', requires = "org_trail")]
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        requires = "org_trail"
+    )]
     pub accounts: Vec<String>,
     /// With --org-trail: only these regions (comma-separated).
-    #[arg(long, value_name = "REGIONS", value_delimiter = ',', requires = "org_trail")]
+    #[arg(
+        long,
+        value_name = "REGIONS",
+        value_delimiter = ',',
+        requires = "org_trail"
+    )]
     pub regions: Vec<String>,
     /// With --org-trail: query the trail's Athena table through this workgroup instead of
     /// reading objects (for wide windows). Opt-in: Athena writes the query's result file to
@@ -81,7 +98,12 @@ pub struct TrailArgs {
     #[arg(long, value_name = "WG", requires = "org_trail")]
     pub athena_workgroup: Option<String>,
     /// With --athena-workgroup: the trail table, `DATABASE.TABLE` (docs/organisation.md).
-    #[arg(long, value_name = "TABLE", default_value = "default.cloudtrail_org", requires = "athena_workgroup")]
+    #[arg(
+        long,
+        value_name = "TABLE",
+        default_value = "default.cloudtrail_org",
+        requires = "athena_workgroup"
+    )]
     pub athena_table: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TrailFormat::Text)]
@@ -102,12 +124,22 @@ pub fn run(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
 }
 
 #[cfg(feature = "aws")]
-fn run_org(url: &str, args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+fn run_org(
+    url: &str,
+    args: &TrailArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
     org::run(url, args, out, err)
 }
 
 #[cfg(not(feature = "aws"))]
-fn run_org(_url: &str, _args: &TrailArgs, _out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
+fn run_org(
+    _url: &str,
+    _args: &TrailArgs,
+    _out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
     writeln!(
         err,
         "crossdock trail: --org-trail needs AWS support; this build lacks the `aws` feature"

@@ -63,9 +63,9 @@ pub fn region_folder(base: &str, account: &str, region: &str) -> String {
 /// When a log file was written, from the `_YYYYMMDDTHHMMZ_` part of its name.
 pub fn written_at(key: &str) -> Option<i64> {
     let name = key.rsplit('/').next()?;
-    let stamp = name.split('_').find(|part| {
-        part.len() == 14 && part.as_bytes()[8] == b'T' && part.ends_with('Z')
-    })?;
+    let stamp = name
+        .split('_')
+        .find(|part| part.len() == 14 && part.as_bytes()[8] == b'T' && part.ends_with('Z'))?;
     let parsed = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%MZ").ok()?;
     Some(parsed.and_utc().timestamp())
 }
@@ -147,7 +147,10 @@ mod tests {
     fn days_cover_the_window_and_the_delivery_lag() {
         // 2026-12-07T23:50:00Z back 1 hour: the 7th, and the 8th for files written late.
         let to = 1_796_687_400;
-        let window = Window { from: to - 3600, to };
+        let window = Window {
+            from: to - 3600,
+            to,
+        };
         assert_eq!(window.days(), ["2026/12/07/", "2026/12/08/"]);
         assert!(window.may_hold(to + 600));
         assert!(!window.may_hold(to - 7200));
@@ -186,13 +189,19 @@ mod tests {
         let report = crate::trail::build_report([("log.json", text.as_bytes())]);
         let joined = join_copies(report.events);
         assert_eq!(joined.len(), 1, "{joined:?}");
-        assert_eq!(joined[0].event.event.event_id.as_deref(), Some("owner-copy"));
+        assert_eq!(
+            joined[0].event.event.event_id.as_deref(),
+            Some("owner-copy")
+        );
         assert_eq!(joined[0].other_event_ids, ["caller-copy"]);
     }
 
     #[test]
     fn event_times_outside_the_window_are_left_out() {
-        let window = Window { from: 1_796_655_900, to: 1_796_659_500 };
+        let window = Window {
+            from: 1_796_655_900,
+            to: 1_796_659_500,
+        };
         assert!(window.contains_time(Some("2026-12-07T15:30:00Z")));
         assert!(!window.contains_time(Some("2026-12-07T14:00:00Z")));
         assert!(window.contains_time(None));

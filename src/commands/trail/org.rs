@@ -47,8 +47,10 @@ pub fn parse_s3_url(url: &str) -> Result<(String, String), S3UrlError> {
 /// The arguments checked: bucket, prefix, window and event filter.
 pub(super) struct Plan {
     bucket: String,
-    query: OrgTrailQuery,
-    filter: EventFilter,
+    /// The folders and window (the Athena query uses the same scope).
+    pub(super) query: OrgTrailQuery,
+    /// `--events`.
+    pub(super) filter: EventFilter,
 }
 
 /// Why the `--org-trail` arguments do not make a read.
@@ -75,7 +77,11 @@ fn plan(url: &str, args: &TrailArgs) -> Result<Plan, OrgTrailArgsError> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    if let Some(bad) = args.accounts.iter().find(|a| !crate::policy::arn::is_account_id(a)) {
+    if let Some(bad) = args
+        .accounts
+        .iter()
+        .find(|a| !crate::policy::arn::is_account_id(a))
+    {
         return Err(OrgTrailArgsError::Account(bad.clone()));
     }
     Ok(Plan {
@@ -116,11 +122,15 @@ pub(super) fn run(
         Ok(config) => config,
         Err(e) => {
             writeln!(err, "crossdock trail: {}", Safe(&e))?;
-            return Ok(if e.is_usage() { EXIT_INPUT } else { EXIT_UNKNOWN });
+            return Ok(if e.is_usage() {
+                EXIT_INPUT
+            } else {
+                EXIT_UNKNOWN
+            });
         }
     };
-    if args.athena_workgroup.is_some() {
-        return Ok(EXIT_INPUT);
+    if let Some(workgroup) = &args.athena_workgroup {
+        return super::athena::run(&runtime, &config, workgroup, args, &plan, out, err);
     }
     let bucket = TrailBucket::new(&config, &plan.bucket);
     let started = Instant::now();
@@ -201,7 +211,11 @@ struct JoinedRow<'a> {
 }
 
 /// Prints the events: JSON lines closed by a summary, or aligned text.
-pub(super) fn print(format: TrailFormat, joined: &[JoinedEvent], out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn print(
+    format: TrailFormat,
+    joined: &[JoinedEvent],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let cross = joined
         .iter()
         .filter(|j| j.event.class.cross_account == Some(true))
