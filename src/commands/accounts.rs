@@ -68,6 +68,10 @@ pub struct AccountsArgs {
     /// The organisation and how to read its accounts.
     #[command(flatten)]
     pub org: OrgReadArgs,
+    /// Also list each account's resources by name (roles, repositories, keys, projects,
+    /// pipelines, rules: a few calls per kind, one per page) and show the counts and calls.
+    #[arg(long)]
+    pub list: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = AccountsFormat::Text)]
     pub format: AccountsFormat,
@@ -86,7 +90,7 @@ pub fn run(args: &AccountsArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
             Err(e) => return refuse("accounts", &e, err),
         };
     match args.format {
-        AccountsFormat::Json => writeln!(out, "{}", to_json(&org, &results))?,
+        AccountsFormat::Json => writeln!(out, "{}", to_json(&org, &results, args.list))?,
         AccountsFormat::Text => write_text(out, &org, &results)?,
     }
     Ok(0)
@@ -145,8 +149,8 @@ pub async fn read(
     Ok((org, results))
 }
 
-/// The listing as one JSON object.
-pub fn to_json(org: &OpenedOrg, results: &[AccountResult]) -> serde_json::Value {
+/// The listing as one JSON object; `listed`: with each account's resource counts and calls.
+pub fn to_json(org: &OpenedOrg, results: &[AccountResult], listed: bool) -> serde_json::Value {
     let accounts: Vec<serde_json::Value> = results
         .iter()
         .map(|r| {
@@ -159,8 +163,20 @@ pub fn to_json(org: &OpenedOrg, results: &[AccountResult]) -> serde_json::Value 
                 "access": r.access.to_string(),
                 "identity_ok": r.identity_ok(),
             });
-            if let Err(reason) = &r.outcome {
-                row["reason"] = json!(reason.to_string());
+            match &r.outcome {
+                Err(reason) => row["reason"] = json!(reason.to_string()),
+                Ok(account) if listed => {
+                    row["listed"] = json!({
+                        "roles": account.roles.len(),
+                        "repositories": account.repositories.len(),
+                        "keys": account.keys.len(),
+                        "projects": account.projects.len(),
+                        "pipelines": account.pipelines.len(),
+                        "rules": account.rules.len(),
+                    });
+                    row["calls"] = json!(r.calls.total());
+                }
+                Ok(_) => {}
             }
             row
         })
