@@ -53,6 +53,20 @@ pub struct ConsoleArgs {
     /// AWS profile for account B (skips the picker for B).
     #[arg(long, value_name = "PROFILE")]
     pub profile_b: Option<String>,
+    /// Open the accounts of an AWS Organization through this profile of its management
+    /// account (or a delegated administrator): the picker lists every account (fuzzy by name,
+    /// id and OU). Shared with the guardrails' --org-profile (one organisation profile).
+    #[arg(long = "org-profile", id = "console_org_profile", value_name = "P", conflicts_with_all = ["snapshot", "profile_a", "profile_b", "demo"])]
+    pub org_profile: Option<String>,
+    /// With --org-profile: the role assumed in each member account (else your profiles are
+    /// matched by account id).
+    #[arg(
+        long = "org-role",
+        id = "console_org_role",
+        value_name = "NAME",
+        requires = "console_org_profile"
+    )]
+    pub org_role: Option<String>,
     /// Colour theme: dark, light, high-contrast, or NAME for themes/NAME.toml in the config dir.
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
@@ -306,6 +320,7 @@ fn console_only_flag(args: &ConsoleArgs) -> Option<&'static str> {
         (args.select.is_some(), "--select"),
         (args.explain_error.is_some(), "--explain-error"),
         (args.print_config, "--print-config"),
+        (args.org_profile.is_some(), "--org-profile"),
     ]
     .into_iter()
     .find_map(|(given, flag)| given.then_some(flag))
@@ -334,7 +349,10 @@ fn console(args: &ConsoleArgs) -> ExitCode {
             return ExitCode::from(commands::EXIT_INPUT);
         }
     };
-    let source = if args.demo {
+    let source = if args.org_profile.is_some() {
+        // The organisation's accounts stand in for profiles: the picker lists them.
+        DataSource::Profiles { a: None, b: None }
+    } else if args.demo {
         DataSource::Demo
     } else if !args.snapshot.is_empty() {
         DataSource::Snapshot(args.snapshot.clone())
@@ -371,13 +389,29 @@ fn console(args: &ConsoleArgs) -> ExitCode {
             explain_error: args.explain_error.clone(),
         },
     };
-    match crate::tui::run(options) {
+    match run_console(options, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("crossdock: terminal error: {e}");
             ExitCode::from(1)
         }
     }
+}
+
+/// The console on the organisation's accounts with `--org-profile`, else on profiles.
+#[cfg(feature = "tui")]
+fn run_console(options: crate::tui::app::AppOptions, args: &ConsoleArgs) -> io::Result<()> {
+    #[cfg(feature = "aws")]
+    if let Some(profile) = &args.org_profile {
+        let org = crate::tui::org::OrgSource {
+            profile: profile.clone(),
+            role: args.org_role.clone(),
+        };
+        let live = std::sync::Arc::new(crate::tui::org::OrgAccounts::new(org));
+        return crate::tui::run_with(options, live);
+    }
+    let _ = args;
+    crate::tui::run(options)
 }
 
 #[cfg(not(feature = "tui"))]

@@ -18,6 +18,8 @@ pub mod layout;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod msg;
+#[cfg(feature = "aws")]
+pub mod org;
 pub mod panes;
 pub mod presenter;
 pub mod profiles;
@@ -43,11 +45,19 @@ pub fn live_accounts() -> std::sync::Arc<dyn source::LiveAccounts> {
 
 /// Opens the console and runs it until the user quits; the terminal is always restored.
 pub fn run(options: app::AppOptions) -> std::io::Result<()> {
+    run_with(options, live_accounts())
+}
+
+/// [`run`] with this live loader (e.g. an organisation's accounts, `org::OrgAccounts`).
+pub fn run_with(
+    options: app::AppOptions,
+    live_accounts: std::sync::Arc<dyn source::LiveAccounts>,
+) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let live = effect::Backend::new(live_accounts());
+    let live = effect::Backend::new(live_accounts);
     terminal::install_panic_hook();
     let mut terminal = terminal::enter()?;
     let _guard = terminal::Guard;
