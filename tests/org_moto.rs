@@ -97,6 +97,17 @@ async fn organisation(management: &str) -> Org {
             .await
             .expect("create_role");
     }
+    // Build holds more roles than registry: a listing's calls must not grow with them.
+    let build = aws_sdk_iam::Client::new(&moto().sdk_config(&ids[0]).await);
+    for i in 0..20 {
+        build
+            .create_role()
+            .role_name(format!("svc-{i}"))
+            .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
+            .send()
+            .await
+            .expect("create_role");
+    }
     let registry = moto().sdk_config(&ids[1]).await;
     aws_sdk_ecr::Client::new(&registry)
         .create_repository()
@@ -240,4 +251,18 @@ async fn an_organisation_snapshot_streams_every_readable_account_into_one_file()
         .find(|a| a.id() == org.registry)
         .expect("registry");
     assert_eq!(registry.repositories.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listing_every_member_costs_the_same_calls_per_account() {
+    let org = organisation("193000000004").await;
+    let paths = profiles("list", &[("mgmt", &org.management)]);
+    let (json, _) = accounts_json(&paths, &["--org-role", ROLE, "--list"]);
+    let build = row(&json, &org.build);
+    let registry = row(&json, &org.registry);
+    let roles = |row: &Value| row["listed"]["roles"].as_u64().unwrap_or(0);
+    assert_eq!(roles(build), roles(registry) + 20, "{json}");
+    assert_eq!(registry["listed"]["repositories"], 1, "{json}");
+    assert_eq!(build["calls"], registry["calls"], "{json}");
+    assert!(row(&json, &org.broken).get("listed").is_none());
 }

@@ -55,6 +55,14 @@ pub enum AccessError {
     /// The role could not be assumed, or the identity call failed.
     #[error("{}: {} {}{}", .0.operation, .0.code, .0.message, .0.hint.as_deref().map(|h| format!(" — {h}")).unwrap_or_default())]
     Identity(Unreadable),
+    /// `--org-role` could not be assumed in this account.
+    #[error("cannot assume {role_arn}: {detail}; the role must exist in the account and trust the org profile's principal, which needs sts:AssumeRole on it")]
+    Assume {
+        /// The role.
+        role_arn: String,
+        /// What STS said (code and message, no credentials).
+        detail: String,
+    },
     /// The credentials read another account than the one asked for.
     #[error("{access} reads account {actual}, not {expected}; fix the profile's sso_account_id or role_arn")]
     WrongAccount {
@@ -129,7 +137,9 @@ pub async fn open(
         }
         Access::Role(arn) => {
             let config = assumed(org_config, arn, region).await;
-            connect_config(config, None, limits).await?
+            connect_config(config, None, limits)
+                .await
+                .map_err(|e| as_assume_failure(arn, e))?
         }
     };
     let actual = opened.1.id().to_string();
@@ -141,6 +151,39 @@ pub async fn open(
         });
     }
     Ok(opened)
+}
+
+/// An identity failure of an assumed role is the assumption failing: STS's own words
+/// (`AccessDenied … sts:AssumeRole on resource …`) without the SDK's wrapping.
+fn as_assume_failure(role_arn: &str, error: AccessError) -> AccessError {
+    match error {
+        AccessError::Identity(reason) if super::errors::is_credentials_failure(&reason) => {
+            let message = &reason.message;
+            let detail = message
+                .find("code: \"")
+                .map(|at| sts_words(&message[at..]))
+                .unwrap_or_else(|| message.clone());
+            AccessError::Assume {
+                role_arn: role_arn.to_string(),
+                detail,
+            }
+        }
+        other => other,
+    }
+}
+
+/// `code: "AccessDenied", message: "User: … not authorized …"` → `AccessDenied: User: …`.
+fn sts_words(debug: &str) -> String {
+    let field = |name: &str| {
+        let start = debug.find(&format!("{name}: \""))? + name.len() + 3;
+        let end = debug[start..].find('"')? + start;
+        Some(debug[start..end].to_string())
+    };
+    match (field("code"), field("message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code,
+        _ => debug.to_string(),
+    }
 }
 
 /// `org_config` signing as `role_arn`, assumed through aws-config's provider (credentials
@@ -216,6 +259,24 @@ mod tests {
             plan(Some("/audit/Read")).access("222222222222").to_string(),
             "arn:aws:iam::222222222222:role/audit/Read"
         );
+    }
+
+    #[test]
+    fn a_refused_assumption_says_what_sts_said_and_what_to_check() {
+        let reason = Unreadable::new(
+            "sts:GetCallerIdentity",
+            crate::aws::errors::CREDENTIALS_CODE,
+            r#"dispatch failure: unhandled error (AccessDenied): Error { code: "AccessDenied", message: "User: x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::2:role/R", aws_request_id: "1" }"#,
+        );
+        let error = as_assume_failure("arn:aws:iam::2:role/R", AccessError::Identity(reason));
+        let text = error.to_string();
+        assert!(
+            text.starts_with(
+                "cannot assume arn:aws:iam::2:role/R: AccessDenied: User: x is not authorized"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("trust the org profile"), "{text}");
     }
 
     #[test]

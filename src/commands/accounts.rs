@@ -84,11 +84,15 @@ pub fn run(args: &AccountsArgs, out: &mut dyn Write, err: &mut dyn Write) -> io:
         .build()?;
     let source = ProfileSource::from_env();
     let terminal = io::stderr().is_terminal();
-    let (org, results) =
-        match runtime.block_on(read(&source, &args.org, Depth::Identity, err, terminal)) {
-            Ok(read) => read,
-            Err(e) => return refuse("accounts", &e, err),
-        };
+    let depth = if args.list {
+        Depth::Listing
+    } else {
+        Depth::Identity
+    };
+    let (org, results) = match runtime.block_on(read(&source, &args.org, depth, err, terminal)) {
+        Ok(read) => read,
+        Err(e) => return refuse("accounts", &e, err),
+    };
     match args.format {
         AccountsFormat::Json => writeln!(out, "{}", to_json(&org, &results, args.list))?,
         AccountsFormat::Text => write_text(out, &org, &results)?,
