@@ -70,6 +70,10 @@ fn console(role: Option<&str>) -> Harness {
 fn the_picker_lists_the_organisation_and_filters_by_ou() {
     let mut h = console(Some("ReadOnlyAudit"));
     let screen = h.screen();
+    assert!(
+        screen.contains("organization o-example via mgmt · 5 accounts"),
+        "{screen}"
+    );
     assert!(screen.contains("5/5 profiles"), "{screen}");
     assert!(screen.contains("registry 333333333333"), "{screen}");
     assert!(screen.contains("Root/Workloads/Prod"), "{screen}");

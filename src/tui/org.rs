@@ -128,6 +128,17 @@ impl LiveAccounts for OrgAccounts {
             .collect())
     }
 
+    fn source_label(&self) -> Option<String> {
+        let found = self.discovered.lock().expect("not poisoned").clone()?;
+        let organization = &found.org.organization;
+        Some(format!(
+            "organization {} via {} · {} accounts (p picks A or B)",
+            organization.id,
+            self.source.profile,
+            organization.accounts.len()
+        ))
+    }
+
     fn load(&self, picked: String) -> BoxFuture<Result<Account, LoadError>> {
         let found = self.organisation();
         let inner = self.inner.clone();

@@ -166,7 +166,7 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         }
         other => match app.snapshot_saved.and_then(|t| t.elapsed().ok()) {
             Some(age) => format!("{} · saved {} ago", other.label(), human_age(age.as_secs())),
-            None => other.label(),
+            None => app.source_label.clone().unwrap_or_else(|| other.label()),
         },
     };
     let used: usize = first.iter().map(|s| s.content.chars().count()).sum();
