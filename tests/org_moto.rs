@@ -266,3 +266,50 @@ async fn listing_every_member_costs_the_same_calls_per_account() {
     assert_eq!(build["calls"], registry["calls"], "{json}");
     assert!(row(&json, &org.broken).get("listed").is_none());
 }
+
+#[cfg(feature = "tui")]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_question_leading_to_an_account_no_side_shows_opens_it() {
+    use crossdock::tui::org::{OrgAccounts, OrgSource};
+    use crossdock::tui::source::LiveAccounts;
+
+    let org = organisation("193000000005").await;
+    let paths = profiles("third", &[("mgmt", &org.management)]);
+    let source = crossdock::aws::ProfileSource::files(&paths.config, &paths.credentials);
+    let opened = crossdock::aws::org_discovery::open_org(&source, "mgmt", Some(ROLE), None)
+        .await
+        .expect("the organisation opens");
+    let live = OrgAccounts::discovered(
+        OrgSource {
+            profile: "mgmt".into(),
+            role: Some(ROLE.into()),
+        },
+        opened,
+    );
+    let build = live
+        .load(format!("build {}", org.build))
+        .await
+        .expect("build opens");
+    let mut workspace = crossdock::workspace::Workspace::new(
+        Default::default(),
+        crossdock::workspace::Origin::Live(Vec::new()),
+    );
+    live.attach(&mut workspace, build);
+    assert!(workspace.account(&org.registry).is_none());
+    let draft = crossdock::diagnose::QuestionDraft::Assume {
+        principal: format!("arn:aws:iam::{}:role/svc-1", org.build),
+        role: format!("arn:aws:iam::{}:role/{ROLE}", org.registry),
+        external_id: None,
+    };
+    let explained = workspace.explain(&draft).await.expect("answered");
+    assert!(
+        workspace.account(&org.registry).is_some(),
+        "the role's account was opened for the question"
+    );
+    // The trust policy it read names the management account only: build's role is refused.
+    assert!(
+        explained.cost.calls.contains_key("iam:GetRole"),
+        "{:?}",
+        explained.cost
+    );
+}

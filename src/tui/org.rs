@@ -2,7 +2,9 @@
 //! account picker lists every account of the organisation — fuzzy by name, id and OU path —
 //! and each side opens its account the way `crossdock accounts` reads it (the org profile for
 //! its own account, `--org-role`, or a matching profile). Details, questions and the Trail tab
-//! then work as for profiles: [`OrgAccounts`] hands them to the profile loader it wraps.
+//! then work as for profiles: [`OrgAccounts`] hands them to the profile loader it wraps. A
+//! question that leads to an account no side shows opens it too ([`OrgOpener`]), so a third
+//! account joins the answer without being picked.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -12,9 +14,9 @@ use super::profiles::{ProfileInfo, ProfileKind};
 use super::source::{BoxFuture, ItemDetail, ItemRef, LiveAccounts, LoadError};
 use crate::aws::org_access::{open, Access};
 use crate::aws::org_discovery::{open_org, OpenedOrg};
-use crate::aws::{Limits, ProfileSource};
+use crate::aws::{AccountReader, Limits, ProfileSource};
 use crate::inventory::Account;
-use crate::workspace::Workspace;
+use crate::workspace::{AccountOpener, Opening, Workspace};
 
 /// Which organisation, through which profile and role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +36,48 @@ struct Discovered {
 /// [`LiveAccounts`] over an organisation's accounts.
 pub struct OrgAccounts {
     source: OrgSource,
-    discovered: Mutex<Option<Arc<Discovered>>>,
+    discovered: Arc<Mutex<Option<Arc<Discovered>>>>,
     inner: AwsAccounts,
+}
+
+/// Opens an organisation account a question leads to (the workspace's [`AccountOpener`]):
+/// the same access as the picker's, identity confirmed, names listed.
+#[derive(Clone)]
+pub struct OrgOpener {
+    discovered: Arc<Mutex<Option<Arc<Discovered>>>>,
+}
+
+impl std::fmt::Debug for OrgOpener {
+    // Not derived: the organisation holds the org profile's SDK config.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgOpener").finish_non_exhaustive()
+    }
+}
+
+impl AccountOpener for OrgOpener {
+    fn open(&self, account_id: String) -> Opening {
+        let found = self.discovered.lock().expect("not poisoned").clone();
+        Box::pin(async move {
+            let found = found?;
+            let (_, access) = found
+                .keys
+                .values()
+                .find(|(id, _)| *id == account_id)?
+                .clone();
+            let source = ProfileSource::from_env();
+            let opened = open(
+                &source,
+                &found.org.config,
+                &account_id,
+                &access,
+                None,
+                Limits::default(),
+            );
+            let (loader, mut account, config) = opened.await.ok()?;
+            loader.load_listing(&mut account).await;
+            Some((account, AccountReader::new(loader, config)))
+        })
+    }
 }
 
 impl OrgAccounts {
@@ -43,7 +85,7 @@ impl OrgAccounts {
     pub fn new(source: OrgSource) -> Self {
         OrgAccounts {
             source,
-            discovered: Mutex::new(None),
+            discovered: Arc::new(Mutex::new(None)),
             inner: AwsAccounts::default(),
         }
     }
@@ -182,6 +224,10 @@ impl LiveAccounts for OrgAccounts {
     }
 
     fn attach(&self, workspace: &mut Workspace, account: Account) {
+        // A question about an account no side shows opens it (once) the same way.
+        workspace.set_opener(Arc::new(OrgOpener {
+            discovered: Arc::clone(&self.discovered),
+        }));
         self.inner.attach(workspace, account);
     }
 
