@@ -96,3 +96,15 @@ fn an_account_nothing_reads_opens_as_an_error_naming_the_role_flag() {
     );
     assert!(screen.contains("--org-role"), "{screen}");
 }
+
+#[test]
+fn the_header_names_accounts_a_question_opened_beyond_the_sides() {
+    let mut h = console(Some("ReadOnlyAudit"));
+    h.app.also_loaded = vec!["444444444444".into()];
+    let screen = h.screen();
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("5 accounts") && header.contains("also loaded: 444444444444"),
+        "{header}"
+    );
+}

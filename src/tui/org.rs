@@ -174,7 +174,7 @@ impl LiveAccounts for OrgAccounts {
         let found = self.discovered.lock().expect("not poisoned").clone()?;
         let organization = &found.org.organization;
         Some(format!(
-            "organization {} via {} · {} accounts (p picks A or B)",
+            "organization {} via {} · {} accounts",
             organization.id,
             self.source.profile,
             organization.accounts.len()

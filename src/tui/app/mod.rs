@@ -199,6 +199,9 @@ pub struct App {
     /// What the live source calls itself in the header, once it said (an organisation:
     /// its id, the profile it is read through, how many accounts it has).
     pub source_label: Option<String>,
+    /// Live accounts a question opened beyond the two sides (an organisation's third
+    /// account …), by id, for the header.
+    pub also_loaded: Vec<String>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -226,6 +229,7 @@ impl App {
             accounts: Vec::new(),
             snapshot_saved: snapshot_saved(&options.source),
             source_label: None,
+            also_loaded: Vec::new(),
             deep_link: options.deep_link,
             next_request: 0,
         };
