@@ -20,8 +20,13 @@ ACCOUNTS=${ACCOUNTS:-50} ROLES=${ROLES:-200} REPOSITORIES=${REPOSITORIES:-50}
 TRAIL_ACCOUNTS=${TRAIL_ACCOUNTS:-50} HOURS=${HOURS:-24} RECORDS=${RECORDS:-300}
 python=$target/moto-venv/bin/python
 [[ -x $python ]] || { echo "no $python: run 'cargo test --test org_moto' once first" >&2; exit 2; }
-cargo build --release --quiet
-bin=$target/release/crossdock
+# CROSSDOCK_BIN=target/debug/crossdock measures another build (say which in BENCHMARKS.md).
+if [[ -n ${CROSSDOCK_BIN:-} ]]; then
+  bin=$CROSSDOCK_BIN
+else
+  cargo build --release --quiet
+  bin=$target/release/crossdock
+fi
 
 port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$python" tests/moto/moto_ext.py -H 127.0.0.1 -p "$port" --quiet --parent-pid $$ >"$work/moto.log" 2>&1 &

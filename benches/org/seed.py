@@ -1,7 +1,7 @@
 """Seeds the emulator for benches/org/run.sh: an organisation of ACCOUNTS members, each with a
 read-only role, ROLES roles and REPOSITORIES repositories; and an organisation trail bucket
-with HOURS hourly log files of RECORDS records per member (a third of them cross-account
-pushes, both copies written, as CloudTrail does).
+with HOURS hourly log files of RECORDS calls per member (a third of them cross-account
+pushes into the next member, whose folder holds the owner's copy, as CloudTrail does).
 
     python seed.py ENDPOINT org ACCOUNTS ROLES REPOSITORIES   -> prints the management account
     python seed.py ENDPOINT trail ACCOUNTS HOURS RECORDS       -> prints the bucket
@@ -99,10 +99,17 @@ def trail(endpoint: str, accounts: int, hours: int, records: int) -> None:
         for hour in range(hours):
             at = now - hour * 3600 - 600
             rows = []
+            # This account's calls (its copies); every third pushes into the next account,
+            # whose folder holds the owner's copy (written below, by the previous account's
+            # loop turned around: this account owns the previous one's cross-account pushes).
+            previous = members[(index - 1) % accounts]
             for n in range(records):
                 shared = f"{account}-{hour}-{n}"
-                recipient = owner if n % 3 == 0 else account
-                rows.append(push(f"{shared}-{recipient}", shared, recipient, account, owner, at))
+                into = owner if n % 3 == 0 else account
+                rows.append(push(f"{shared}-caller", shared, account, account, into, at))
+                if n % 3 == 0:
+                    theirs = f"{previous}-{hour}-{n}"
+                    rows.append(push(f"{theirs}-owner", theirs, account, previous, account, at))
             stamp = time.strftime("%Y%m%dT%H%MZ", time.gmtime(at + 300))
             day = time.strftime("%Y/%m/%d", time.gmtime(at + 300))
             key = (f"AWSLogs/o-bench00001/{account}/CloudTrail/{REGION}/{day}/"

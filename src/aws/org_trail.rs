@@ -28,11 +28,11 @@ pub struct OrgTrailQuery {
     pub fetches_at_once: usize,
 }
 
-/// What the read found.
+/// What the read found (the events themselves went to the caller, file by file).
 #[derive(Debug, Default)]
 pub struct OrgTrailRead {
-    /// Every event of the files read, classified, in no particular order.
-    pub events: Vec<ClassifiedEvent>,
+    /// Records parsed.
+    pub records: usize,
     /// Objects that could not be fetched or hold records that could not be parsed: key and
     /// reason.
     pub damaged: Vec<(String, String)>,
@@ -44,8 +44,13 @@ pub struct OrgTrailRead {
     pub bytes: u64,
 }
 
-/// Lists and reads the window's log files from `bucket`.
-pub async fn read(bucket: &TrailBucket, query: &OrgTrailQuery) -> Result<OrgTrailRead, Unreadable> {
+/// Lists and reads the window's log files from `bucket`, handing each file's classified
+/// events to `on_events` as soon as it is parsed (so nothing holds the whole trail).
+pub async fn read(
+    bucket: &TrailBucket,
+    query: &OrgTrailQuery,
+    on_events: &mut dyn FnMut(Vec<ClassifiedEvent>),
+) -> Result<OrgTrailRead, Unreadable> {
     let mut read = OrgTrailRead::default();
     let keys = window_keys(bucket, query, &mut read.unlisted).await?;
     read.objects = keys.len();
@@ -75,11 +80,12 @@ pub async fn read(bucket: &TrailBucket, query: &OrgTrailQuery) -> Result<OrgTrai
     while let Some(done) = tasks.join_next().await {
         let Ok((key, report)) = done else { continue };
         match report {
-            Ok(mut report) => {
+            Ok(report) => {
                 if let Some(first) = report.errors.first() {
                     read.damaged.push((key, first.to_string()));
                 }
-                read.events.append(&mut report.events);
+                read.records += report.events.len();
+                on_events(report.events);
             }
             Err(reason) => read.damaged.push((key, reason)),
         }
@@ -88,13 +94,15 @@ pub async fn read(bucket: &TrailBucket, query: &OrgTrailQuery) -> Result<OrgTrai
     Ok(read)
 }
 
-/// `(key, size)` of every log file of the window, over the folders asked for.
+/// `(key, size)` of every log file of the window, over the folders asked for; the accounts'
+/// folders are listed concurrently (at most `fetches_at_once` listings at a time).
 async fn window_keys(
     bucket: &TrailBucket,
     query: &OrgTrailQuery,
     unlisted: &mut Vec<(String, Unreadable)>,
 ) -> Result<Vec<(String, u64)>, Unreadable> {
-    let mut keys = Vec::new();
+    let permits = Arc::new(Semaphore::new(query.fetches_at_once.max(1)));
+    let mut tasks = JoinSet::new();
     for base in bases(bucket, &query.prefix).await? {
         let accounts = if query.accounts.is_empty() {
             folders(bucket, &base).await?
@@ -102,31 +110,52 @@ async fn window_keys(
             query.accounts.clone()
         };
         for account in accounts {
-            let regions = if query.regions.is_empty() {
-                match folders(bucket, &format!("{base}{account}/CloudTrail/")).await {
-                    Ok(regions) => regions,
-                    Err(reason) => {
-                        unlisted.push((format!("{base}{account}/CloudTrail/"), reason));
-                        continue;
-                    }
-                }
-            } else {
-                query.regions.clone()
-            };
-            for region in regions {
-                for day in query.window.days() {
-                    let folder = format!("{}{day}", region_folder(&base, &account, &region));
-                    match objects(bucket, &folder).await {
-                        Ok(found) => keys.extend(found.into_iter().filter(|(key, _)| {
-                            written_at(key).is_some_and(|at| query.window.may_hold(at))
-                        })),
-                        Err(reason) => unlisted.push((folder, reason)),
-                    }
-                }
+            let (bucket, query, permits) = (bucket.clone(), query.clone(), Arc::clone(&permits));
+            let base = base.clone();
+            tasks.spawn(async move {
+                let _permit = permits.acquire().await.ok();
+                account_keys(&bucket, &query, &base, &account).await
+            });
+        }
+    }
+    let mut keys = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let Ok((found, failed)) = done else { continue };
+        keys.extend(found);
+        unlisted.extend(failed);
+    }
+    Ok(keys)
+}
+
+/// One account's log files of the window, and the folders that could not be listed.
+async fn account_keys(
+    bucket: &TrailBucket,
+    query: &OrgTrailQuery,
+    base: &str,
+    account: &str,
+) -> (Vec<(String, u64)>, Vec<(String, Unreadable)>) {
+    let (mut keys, mut unlisted) = (Vec::new(), Vec::new());
+    let regions = if query.regions.is_empty() {
+        let folder = format!("{base}{account}/CloudTrail/");
+        match folders(bucket, &folder).await {
+            Ok(regions) => regions,
+            Err(reason) => return (keys, vec![(folder, reason)]),
+        }
+    } else {
+        query.regions.clone()
+    };
+    for region in regions {
+        for day in query.window.days() {
+            let folder = format!("{}{day}", region_folder(base, account, &region));
+            match objects(bucket, &folder).await {
+                Ok(found) => keys.extend(found.into_iter().filter(|(key, _)| {
+                    written_at(key).is_some_and(|at| query.window.may_hold(at))
+                })),
+                Err(reason) => unlisted.push((folder, reason)),
             }
         }
     }
-    Ok(keys)
+    (keys, unlisted)
 }
 
 /// `PREFIX/AWSLogs/o-ORG/` for each organisation folder, or `PREFIX/AWSLogs/` itself when

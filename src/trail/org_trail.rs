@@ -88,37 +88,61 @@ pub struct JoinedEvent {
     pub other_event_ids: Vec<String>,
 }
 
-/// Reports each call once: copies sharing a `sharedEventID` become one event (the owner's
-/// copy, whose `recipientAccountId` is the resource's account), with the other copies'
-/// event ids; the same event id read twice counts once. Sorted by event time.
-pub fn join_copies(events: Vec<ClassifiedEvent>) -> Vec<JoinedEvent> {
-    let mut joined: Vec<JoinedEvent> = Vec::with_capacity(events.len());
-    let mut by_shared = std::collections::HashMap::new();
-    let mut seen_ids = std::collections::HashSet::new();
-    for item in events {
+/// Joins the copies of each call as events arrive, file by file: an event without a
+/// `sharedEventID` is final at once; the first copy of a cross-account call waits for the
+/// other, and the pair is final when it arrives (the owner's copy kept, with the other's
+/// event id). The same event id read twice counts once. Memory: the copies still waiting
+/// and the event ids seen, never the whole trail.
+#[derive(Debug, Default)]
+pub struct Joiner {
+    pending: std::collections::HashMap<String, JoinedEvent>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl Joiner {
+    /// Takes one event; returns it (or its joined pair) when it is final.
+    pub fn push(&mut self, item: ClassifiedEvent) -> Option<JoinedEvent> {
         if let Some(id) = &item.event.event_id {
-            if !seen_ids.insert(id.clone()) {
-                continue;
+            if !self.seen.insert(id.clone()) {
+                return None;
             }
         }
-        let Some(shared) = item.event.shared_event_id.clone() else {
-            joined.push(JoinedEvent {
-                event: item,
-                other_event_ids: Vec::new(),
-            });
-            continue;
+        let single = |event| JoinedEvent {
+            event,
+            other_event_ids: Vec::new(),
         };
-        match by_shared.get(&shared).copied() {
+        let Some(shared) = item.event.shared_event_id.clone() else {
+            return Some(single(item));
+        };
+        match self.pending.remove(&shared) {
             None => {
-                by_shared.insert(shared, joined.len());
-                joined.push(JoinedEvent {
-                    event: item,
-                    other_event_ids: Vec::new(),
-                });
+                self.pending.insert(shared, single(item));
+                None
             }
-            Some(at) => merge(&mut joined[at], item),
+            Some(mut kept) => {
+                merge(&mut kept, item);
+                Some(kept)
+            }
         }
     }
+
+    /// The copies whose other copy never came (outside the accounts or window read), by
+    /// event time.
+    pub fn finish(self) -> Vec<JoinedEvent> {
+        let mut rest: Vec<JoinedEvent> = self.pending.into_values().collect();
+        rest.sort_by(|a, b| a.event.event.event_time.cmp(&b.event.event.event_time));
+        rest
+    }
+}
+
+/// Reports each call once, as [`Joiner`] does, for events already in hand; sorted by time.
+pub fn join_copies(events: Vec<ClassifiedEvent>) -> Vec<JoinedEvent> {
+    let mut joiner = Joiner::default();
+    let mut joined: Vec<JoinedEvent> = events
+        .into_iter()
+        .filter_map(|item| joiner.push(item))
+        .collect();
+    joined.extend(joiner.finish());
     joined.sort_by(|a, b| a.event.event.event_time.cmp(&b.event.event.event_time));
     joined
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use aws_config::SdkConfig;
 
-use super::org::{print, select, Plan};
+use super::org::{select, Plan, Printer};
 use super::TrailArgs;
 use crate::aws::athena::AthenaQueries;
 use crate::aws::trail_poller::EventFilter;
@@ -59,7 +59,11 @@ pub(super) fn run(
     let name = format!("athena:{id}");
     let report = TrailReport::from_outcome(crate::trail::parse_bytes(&name, text.as_bytes()));
     let joined = select(report.events, plan);
-    print(args.format, &joined, out)?;
+    let mut printer = Printer::start(args.format, out)?;
+    for item in &joined {
+        printer.event(item);
+    }
+    printer.finish()?;
     writeln!(
         err,
         "crossdock trail: Athena query {} in workgroup {}: {} rows in {:.2}s; {} events after filters",

@@ -17,8 +17,9 @@ use crate::aws::trail_poller::EventFilter;
 use crate::aws::{sdk_config, ProfileSource};
 use crate::commands::{EXIT_INPUT, EXIT_UNKNOWN};
 use crate::safe_text::Safe;
-use crate::trail::org_trail::{join_copies, JoinedEvent, Window};
+use crate::trail::org_trail::{join_copies, JoinedEvent, Joiner, Window};
 use crate::trail::render::{text_header, text_line, EventRow};
+use crate::trail::ClassifiedEvent;
 
 /// Why an `--org-trail` value is not a bucket location.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,9 +133,31 @@ pub(super) fn run(
     if let Some(workgroup) = &args.athena_workgroup {
         return super::athena::run(&runtime, &config, workgroup, args, &plan, out, err);
     }
-    let bucket = TrailBucket::new(&config, &plan.bucket);
+    read_objects(&runtime, &config, &plan, args.format, out, err)
+}
+
+/// The S3 read: events printed as each file's are final (memory holds the copies waiting
+/// for their pair, not the trail), problems and the throughput line on `err`.
+fn read_objects(
+    runtime: &tokio::runtime::Runtime,
+    config: &aws_config::SdkConfig,
+    plan: &Plan,
+    format: TrailFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    let bucket = TrailBucket::new(config, &plan.bucket);
     let started = Instant::now();
-    let found = match runtime.block_on(read(&bucket, &plan.query)) {
+    let mut printer = Printer::start(format, out)?;
+    let mut joiner = Joiner::default();
+    let mut on_events = |events: Vec<ClassifiedEvent>| {
+        for item in events.into_iter().filter(|e| plan.wants(e)) {
+            if let Some(done) = joiner.push(item) {
+                printer.event(&done);
+            }
+        }
+    };
+    let found = match runtime.block_on(read(&bucket, &plan.query, &mut on_events)) {
         Ok(found) => found,
         Err(reason) => {
             writeln!(
@@ -145,40 +168,44 @@ pub(super) fn run(
             return Ok(EXIT_UNKNOWN);
         }
     };
-    let records = found.events.len();
-    let joined = select(found.events.clone(), &plan);
-    print(args.format, &joined, out)?;
+    for rest in joiner.finish() {
+        printer.event(&rest);
+    }
+    let printed = printer.finish()?;
     report_problems(&plan.bucket, &found, err)?;
     let seconds = started.elapsed().as_secs_f64().max(1e-6);
     writeln!(
         err,
-        "crossdock trail: {} log files ({} KiB), {records} records in {seconds:.2}s ({:.0} records/s); {} events after filters; {}",
+        "crossdock trail: {} log files ({} KiB), {} records in {seconds:.2}s ({:.0} records/s); {printed} events after filters; {}",
         found.objects,
         found.bytes / 1024,
-        records as f64 / seconds,
-        joined.len(),
+        found.records,
+        found.records as f64 / seconds,
         bucket.calls()
     )?;
     let incomplete = !found.damaged.is_empty() || !found.unlisted.is_empty();
     Ok(if incomplete { EXIT_UNKNOWN } else { 0 })
 }
 
-/// The window's events matching the filter, each call once.
-pub(super) fn select(
-    events: Vec<crate::trail::ClassifiedEvent>,
-    plan_query: &Plan,
-) -> Vec<JoinedEvent> {
-    let window = plan_query.query.window;
-    let wanted = |name: Option<&str>| match &plan_query.filter {
-        EventFilter::Any => true,
-        EventFilter::Names(names) => name.is_some_and(|n| names.iter().any(|w| w == n)),
-    };
-    let kept = events
-        .into_iter()
-        .filter(|e| window.contains_time(e.event.event_time.as_deref()))
-        .filter(|e| wanted(e.event.event_name.as_deref()))
-        .collect();
-    join_copies(kept)
+impl Plan {
+    /// Whether an event is in the window and named by `--events`.
+    fn wants(&self, item: &ClassifiedEvent) -> bool {
+        let name = item.event.event_name.as_deref();
+        let named = match &self.filter {
+            EventFilter::Any => true,
+            EventFilter::Names(names) => name.is_some_and(|n| names.iter().any(|w| w == n)),
+        };
+        named
+            && self
+                .query
+                .window
+                .contains_time(item.event.event_time.as_deref())
+    }
+}
+
+/// The window's events matching the filter, each call once, by event time (Athena's rows).
+pub(super) fn select(events: Vec<ClassifiedEvent>, plan: &Plan) -> Vec<JoinedEvent> {
+    join_copies(events.into_iter().filter(|e| plan.wants(e)).collect())
 }
 
 fn report_problems(bucket: &str, found: &OrgTrailRead, err: &mut dyn Write) -> io::Result<()> {
@@ -210,46 +237,80 @@ struct JoinedRow<'a> {
     other_event_ids: &'a [String],
 }
 
-/// Prints the events: JSON lines closed by a summary, or aligned text.
-pub(super) fn print(
+/// Prints joined events as they become final: JSON lines closed by a summary, or aligned
+/// text under a header. The first write error is kept and returned by [`Printer::finish`].
+pub(super) struct Printer<'a> {
     format: TrailFormat,
-    joined: &[JoinedEvent],
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let cross = joined
-        .iter()
-        .filter(|j| j.event.class.cross_account == Some(true))
-        .count();
-    let denied = joined.iter().filter(|j| j.event.class.denied).count();
-    match format {
-        TrailFormat::Json => {
-            for item in joined {
+    out: &'a mut dyn Write,
+    events: usize,
+    cross: usize,
+    denied: usize,
+    failed: Option<io::Error>,
+}
+
+impl<'a> Printer<'a> {
+    /// Starts the output (the text header).
+    pub(super) fn start(format: TrailFormat, out: &'a mut dyn Write) -> io::Result<Self> {
+        if format == TrailFormat::Text {
+            writeln!(out, "{}", text_header())?;
+        }
+        Ok(Printer {
+            format,
+            out,
+            events: 0,
+            cross: 0,
+            denied: 0,
+            failed: None,
+        })
+    }
+
+    /// One event (or joined pair).
+    pub(super) fn event(&mut self, item: &JoinedEvent) {
+        if self.failed.is_some() {
+            return;
+        }
+        self.events += 1;
+        self.cross += usize::from(item.event.class.cross_account == Some(true));
+        self.denied += usize::from(item.event.class.denied);
+        let written = match self.format {
+            TrailFormat::Json => {
                 let row = JoinedRow {
                     row: EventRow::new(&item.event),
                     other_event_ids: &item.other_event_ids,
                 };
-                writeln!(out, "{}", serde_json::to_string(&row).unwrap_or_default())?;
+                let line = serde_json::to_string(&row).unwrap_or_default();
+                writeln!(self.out, "{line}")
             }
-            let summary = serde_json::json!({"summary": {
-                "events": joined.len(), "cross_account": cross, "denied": denied,
-            }});
-            writeln!(out, "{summary}")
-        }
-        TrailFormat::Text => {
-            writeln!(out, "{}", text_header())?;
-            for item in joined {
-                write!(out, "{}", text_line(&item.event))?;
+            TrailFormat::Text => {
+                let mut line = text_line(&item.event);
                 for other in &item.other_event_ids {
-                    write!(out, "  (also {})", Safe(other))?;
+                    line.push_str(&format!("  (also {})", Safe(other)));
                 }
-                writeln!(out)?;
+                writeln!(self.out, "{line}")
             }
-            writeln!(
-                out,
-                "{} events ({cross} cross-account, {denied} denied)",
-                joined.len()
-            )
+        };
+        self.failed = written.err();
+    }
+
+    /// The closing summary; returns how many events were printed.
+    pub(super) fn finish(self) -> io::Result<usize> {
+        if let Some(error) = self.failed {
+            return Err(error);
         }
+        let (events, cross, denied) = (self.events, self.cross, self.denied);
+        match self.format {
+            TrailFormat::Json => {
+                let summary = serde_json::json!({"summary": {
+                    "events": events, "cross_account": cross, "denied": denied,
+                }});
+                writeln!(self.out, "{summary}")?;
+            }
+            TrailFormat::Text => writeln!(
+                self.out,
+                "{events} events ({cross} cross-account, {denied} denied)"
+            )?,
+        }
+        Ok(events)
     }
 }
 
