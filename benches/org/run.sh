@@ -18,6 +18,7 @@ work=$target/org-bench
 mkdir -p "$work"
 ACCOUNTS=${ACCOUNTS:-50} ROLES=${ROLES:-200} REPOSITORIES=${REPOSITORIES:-50}
 TRAIL_ACCOUNTS=${TRAIL_ACCOUNTS:-50} HOURS=${HOURS:-24} RECORDS=${RECORDS:-300}
+PARTS=${PARTS:-org,trail}            # PARTS=trail measures the trail read alone
 python=$target/moto-venv/bin/python
 [[ -x $python ]] || { echo "no $python: run 'cargo test --test org_moto' once first" >&2; exit 2; }
 # CROSSDOCK_BIN=target/debug/crossdock measures another build (say which in BENCHMARKS.md).
@@ -36,24 +37,23 @@ endpoint=http://127.0.0.1:$port
 until curl -sf "$endpoint/moto-api/data.json" >/dev/null; do sleep 0.2; done
 
 seconds() { date +%s.%N; }
+printf '[profile base]\nregion = ap-northeast-1\nendpoint_url = %s\n' "$endpoint" >"$work/config"
+printf '[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n' >"$work/credentials"
+export AWS_CONFIG_FILE=$work/config AWS_SHARED_CREDENTIALS_FILE=$work/credentials
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL
+
+if [[ $PARTS == *org* ]]; then
 start=$(seconds)
 management=$("$python" benches/org/seed.py "$endpoint" org "$ACCOUNTS" "$ROLES" "$REPOSITORIES")
 echo "seeded $ACCOUNTS accounts × $ROLES roles × $REPOSITORIES repositories in $(echo "$(seconds) - $start" | bc) s" >&2
 
-cat >"$work/config" <<CONF
-[profile base]
-region = ap-northeast-1
-endpoint_url = $endpoint
+cat >>"$work/config" <<CONF
 [profile mgmt]
 role_arn = arn:aws:iam::$management:role/OrganizationAccountAccessRole
 source_profile = base
 region = ap-northeast-1
 endpoint_url = $endpoint
 CONF
-printf '[base]\naws_access_key_id = testing\naws_secret_access_key = testing\n' >"$work/credentials"
-export AWS_CONFIG_FILE=$work/config AWS_SHARED_CREDENTIALS_FILE=$work/credentials
-unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_REGION AWS_ENDPOINT_URL
-
 /usr/bin/time -v "$bin" accounts --org-profile mgmt --org-role CrossdockRead --list --format json \
   >"$work/accounts.json" 2>"$work/accounts.err"
 "$python" - "$work/accounts.json" "$work/accounts.err" <<'PY'
@@ -68,7 +68,9 @@ print(f"accounts: {len(data['accounts'])} ({ok} readable), wall {wall}, peak RSS
       f"calls per member min {calls[0]} median {calls[len(calls)//2]} max {calls[-1]}, "
       f"roles listed per member {members[0]['listed']['roles']}, repositories {members[0]['listed']['repositories']}")
 PY
+fi
 
+if [[ $PARTS == *trail* ]]; then
 start=$(seconds)
 bucket=$("$python" benches/org/seed.py "$endpoint" trail "$TRAIL_ACCOUNTS" "$HOURS" "$RECORDS")
 echo "seeded $TRAIL_ACCOUNTS accounts × $HOURS hourly files × $RECORDS records in $(echo "$(seconds) - $start" | bc) s" >&2
@@ -83,3 +85,4 @@ CONF
   --format json >"$work/trail.jsonl" 2>"$work/trail.err" || true
 grep 'records/s' "$work/trail.err"
 echo "events out: $(($(wc -l <"$work/trail.jsonl") - 1)); peak RSS $(grep 'Maximum resident' "$work/trail.err" | awk '{print int($NF/1024)}') MiB; wall $(grep 'Elapsed (wall' "$work/trail.err" | awk '{print $NF}')"
+fi

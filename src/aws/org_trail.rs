@@ -52,47 +52,75 @@ pub async fn read(
     on_events: &mut dyn FnMut(Vec<ClassifiedEvent>),
 ) -> Result<OrgTrailRead, Unreadable> {
     let mut read = OrgTrailRead::default();
-    let keys = window_keys(bucket, query, &mut read.unlisted).await?;
+    let mut keys = window_keys(bucket, query, &mut read.unlisted).await?;
+    // Oldest first, across accounts: the two copies of a call are written at about the same
+    // time, so a copy waits for its pair minutes of files, not the whole window.
+    keys.sort_by_key(|(key, _)| (written_at(key), key.clone()));
     read.objects = keys.len();
     read.bytes = keys.iter().map(|(_, size)| size).sum();
-    let permits = Arc::new(Semaphore::new(query.fetches_at_once.max(1)));
+    // At most `fetches_at_once` files are fetched or parsed at a time, and a file's events
+    // are handed over before another file is started: memory holds a few files, not the
+    // trail, however slowly the caller prints.
+    let limit = query.fetches_at_once.max(1);
     let mut tasks = JoinSet::new();
     for (key, _) in keys {
-        let (bucket, permits) = (bucket.clone(), Arc::clone(&permits));
+        if tasks.len() >= limit {
+            if let Some(done) = tasks.join_next().await {
+                take(done, &mut read, on_events);
+            }
+        }
+        let bucket = bucket.clone();
         tasks.spawn(async move {
-            let bytes = {
-                let _permit = permits.acquire().await.ok();
-                bucket.get(&key).await
-            };
-            match bytes {
+            match bucket.get(&key).await {
                 Ok(bytes) => {
                     let name = format!("s3://{}/{key}", bucket.bucket());
                     let parsed = tokio::task::spawn_blocking(move || {
                         TrailReport::from_outcome(parse_bytes(&name, &bytes))
                     })
                     .await;
-                    (key, parsed.map_err(|e| e.to_string()))
+                    (key, parsed.map_err(|e| ObjectFailure(e.to_string())))
                 }
-                Err(reason) => (key, Err(format!("{}: {}", reason.code, reason.message))),
+                Err(reason) => (
+                    key,
+                    Err(ObjectFailure(format!(
+                        "{}: {}",
+                        reason.code, reason.message
+                    ))),
+                ),
             }
         });
     }
     while let Some(done) = tasks.join_next().await {
-        let Ok((key, report)) = done else { continue };
-        match report {
-            Ok(report) => {
-                if let Some(first) = report.errors.first() {
-                    read.damaged.push((key, first.to_string()));
-                }
-                read.records += report.events.len();
-                on_events(report.events);
-            }
-            Err(reason) => read.damaged.push((key, reason)),
-        }
+        take(done, &mut read, on_events);
     }
     read.damaged.sort();
     Ok(read)
 }
+
+/// One file's outcome: its events to the caller, or its key among the damaged.
+fn take(
+    done: Result<(String, Result<TrailReport, ObjectFailure>), tokio::task::JoinError>,
+    read: &mut OrgTrailRead,
+    on_events: &mut dyn FnMut(Vec<ClassifiedEvent>),
+) {
+    let Ok((key, report)) = done else { return };
+    match report {
+        Ok(report) => {
+            if let Some(first) = report.errors.first() {
+                read.damaged.push((key, first.to_string()));
+            }
+            read.records += report.events.len();
+            on_events(report.events);
+        }
+        Err(reason) => read.damaged.push((key, reason.to_string())),
+    }
+}
+
+/// Why one log file gave no events: it could not be fetched (S3's code and message) or its
+/// parse was lost.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}; the other files were read, run again to retry this one")]
+pub struct ObjectFailure(String);
 
 /// `(key, size)` of every log file of the window, over the folders asked for; the accounts'
 /// folders are listed concurrently (at most `fetches_at_once` listings at a time).
