@@ -74,7 +74,7 @@ def org(endpoint: str, accounts: int, roles: int, repositories: int) -> None:
 
 
 def push(event_id: str, shared: str, recipient: str, caller: str, owner: str, at: float) -> dict:
-    return {
+    record = {
         "eventVersion": "1.08", "eventID": event_id, "eventName": "PutImage",
         "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at)),
         "eventSource": "ecr.amazonaws.com", "awsRegion": REGION,
@@ -84,6 +84,10 @@ def push(event_id: str, shared: str, recipient: str, caller: str, owner: str, at
         "requestParameters": {"repositoryName": "app", "registryId": owner, "imageTag": event_id},
         "resources": [{"ARN": f"arn:aws:ecr:{REGION}:{owner}:repository/app", "accountId": owner}],
     }
+    if caller == owner:
+        # CloudTrail sets sharedEventID on cross-account calls only.
+        del record["sharedEventID"]
+    return record
 
 
 def trail(endpoint: str, accounts: int, hours: int, records: int) -> None:

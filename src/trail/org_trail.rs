@@ -97,9 +97,32 @@ pub struct JoinedEvent {
 pub struct Joiner {
     pending: std::collections::HashMap<String, JoinedEvent>,
     seen: std::collections::HashSet<String>,
+    /// The accounts whose folders are read (empty: all): a copy whose other account is
+    /// outside them has no pair coming, and is final at once.
+    scope: std::collections::HashSet<String>,
 }
 
 impl Joiner {
+    /// A joiner for a read of these accounts' folders only (empty: every account).
+    pub fn within(accounts: &[String]) -> Self {
+        Joiner {
+            scope: accounts.iter().cloned().collect(),
+            ..Joiner::default()
+        }
+    }
+
+    /// Whether the other copy of `item` can arrive: a cross-account call whose two accounts
+    /// are both read.
+    fn may_pair(&self, item: &ClassifiedEvent) -> bool {
+        if item.class.cross_account != Some(true) {
+            return false;
+        }
+        let read = |account: &Option<String>| {
+            self.scope.is_empty() || account.as_ref().is_some_and(|a| self.scope.contains(a))
+        };
+        read(&item.class.caller_account) && read(&item.class.resource_account)
+    }
+
     /// Takes one event; returns it (or its joined pair) when it is final.
     pub fn push(&mut self, item: ClassifiedEvent) -> Option<JoinedEvent> {
         if let Some(id) = &item.event.event_id {
@@ -114,6 +137,9 @@ impl Joiner {
         let Some(shared) = item.event.shared_event_id.clone() else {
             return Some(single(item));
         };
+        if !self.may_pair(&item) && !self.pending.contains_key(&shared) {
+            return Some(single(item));
+        }
         match self.pending.remove(&shared) {
             None => {
                 self.pending.insert(shared, single(item));
@@ -218,6 +244,23 @@ mod tests {
             Some("owner-copy")
         );
         assert_eq!(joined[0].other_event_ids, ["caller-copy"]);
+    }
+
+    #[test]
+    fn a_copy_whose_pair_cannot_come_is_final_at_once() {
+        let text = format!(
+            "{{\"Records\": [{}]}}",
+            push("owner-copy", "222222222222", "111111111111")
+        );
+        let report = crate::trail::build_report([("log.json", text.as_bytes())]);
+        let event = report.events[0].clone();
+        // Only 222222222222's folder is read: the caller's copy (in 111111111111) never comes.
+        let mut narrow = Joiner::within(&["222222222222".to_string()]);
+        assert!(narrow.push(event.clone()).is_some());
+        // Every folder is read: it waits for its pair, and is reported at the end if none came.
+        let mut wide = Joiner::default();
+        assert!(wide.push(event).is_none());
+        assert_eq!(wide.finish().len(), 1);
     }
 
     #[test]

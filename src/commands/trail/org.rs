@@ -149,7 +149,7 @@ fn read_objects(
     let bucket = TrailBucket::new(config, &plan.bucket);
     let started = Instant::now();
     let mut printer = Printer::start(format, out)?;
-    let mut joiner = Joiner::default();
+    let mut joiner = Joiner::within(&plan.query.accounts);
     let mut on_events = |events: Vec<ClassifiedEvent>| {
         for item in events.into_iter().filter(|e| plan.wants(e)) {
             if let Some(done) = joiner.push(item) {
