@@ -53,6 +53,20 @@ pub struct ConsoleArgs {
     /// AWS profile for account B (skips the picker for B).
     #[arg(long, value_name = "PROFILE")]
     pub profile_b: Option<String>,
+    /// The organisation's management account (or a delegated administrator) profile: read
+    /// the SCPs and RCPs above live accounts, and — without --profile-a/-b — open the
+    /// organisation's accounts (the picker lists every account, fuzzy by name, id and OU).
+    #[arg(long = "org-profile", id = "console_org_profile", value_name = "P", conflicts_with_all = ["snapshot", "demo"])]
+    pub org_profile: Option<String>,
+    /// With --org-profile: the role assumed in each member account (else your profiles are
+    /// matched by account id).
+    #[arg(
+        long = "org-role",
+        id = "console_org_role",
+        value_name = "NAME",
+        requires = "console_org_profile"
+    )]
+    pub org_role: Option<String>,
     /// Colour theme: dark, light, high-contrast, or NAME for themes/NAME.toml in the config dir.
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
@@ -71,9 +85,6 @@ pub struct ConsoleArgs {
     /// Print the effective configuration (config file, theme, keymap, NO_COLOR) and exit.
     #[arg(long)]
     pub print_config: bool,
-    /// The organisation profile (SCPs, RCPs) for live accounts.
-    #[command(flatten)]
-    pub org: OrgArgs,
 }
 
 /// `--org-profile PROFILE`, defined once in `commands` (which this layer may not be imported
@@ -102,12 +113,26 @@ pub enum Command {
     /// Read one account (or two) completely, read-only, and write a snapshot file.
     #[cfg(feature = "aws")]
     #[command(
-        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 bad input (unknown profile, cannot write the file), 4 AWS could not be read."
+        after_help = "Examples:\n  crossdock snapshot --profile prod -o prod.json\n  crossdock snapshot --profile prod --region eu-west-1 -o prod.json --redact   # account ids replaced, tags dropped\n  crossdock snapshot --profile build --profile-b registry -o pair.json         # both accounts in one file\n  crossdock snapshot --org-profile mgmt --org-role ReadOnlyAudit -o org.json  # every account of the organisation, streamed\n\nProfiles come from ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE).\nThe reading role needs docs/iam-policy.json. Exit codes: 0 written, 2 bad input (unknown profile, cannot write the file), 4 AWS could not be read."
     )]
     Snapshot {
         /// The AWS profile of the account to read.
-        #[arg(long)]
-        profile: String,
+        #[arg(
+            long,
+            required_unless_present = "org_profile",
+            conflicts_with = "org_profile"
+        )]
+        profile: Option<String>,
+        /// Every readable account of an AWS Organization instead, through this profile of
+        /// its management account (or a delegated administrator), streamed into one file.
+        #[arg(long, value_name = "P", conflicts_with = "profile_b")]
+        org_profile: Option<String>,
+        /// With --org-profile: the role assumed in each member account.
+        #[arg(long, value_name = "NAME", requires = "org_profile")]
+        org_role: Option<String>,
+        /// With --org-profile: accounts read at the same time.
+        #[arg(long, value_name = "N", default_value_t = 8)]
+        accounts_at_once: usize,
         /// A second profile, for a file holding both accounts of a pair.
         #[arg(long)]
         profile_b: Option<String>,
@@ -142,6 +167,9 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Every account of an AWS Organization: OU path, how crossdock reads it, identity.
+    #[cfg(feature = "aws")]
+    Accounts(crate::commands::accounts::AccountsArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  crossdock completions bash > ~/.local/share/bash-completion/completions/crossdock\n  crossdock completions zsh > ~/.zfunc/_crossdock\n  crossdock completions fish > ~/.config/fish/completions/crossdock.fish"
@@ -223,15 +251,40 @@ fn headless(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> io::R
         }),
         #[cfg(feature = "aws")]
         Command::Snapshot {
+            org_profile: Some(org_profile),
+            org_role,
+            accounts_at_once,
+            region,
+            output,
+            redact,
+            ..
+        } => commands::org_snapshot::run(
+            &commands::org_snapshot::OrgSnapshotArgs {
+                org: commands::accounts::OrgReadArgs {
+                    org_profile,
+                    org_role,
+                    region,
+                    accounts_at_once,
+                    calls_per_account: 4,
+                },
+                output,
+                redact,
+            },
+            out,
+            err,
+        ),
+        #[cfg(feature = "aws")]
+        Command::Snapshot {
             profile,
             profile_b,
             region,
             output,
             redact,
+            ..
         } => commands::snapshot::run(
             &commands::snapshot::SnapshotArgs {
                 source: crate::aws::ProfileSource::from_env(),
-                profile,
+                profile: profile.unwrap_or_default(),
                 profile_b,
                 region,
                 output,
@@ -253,6 +306,8 @@ fn headless(command: Command, out: &mut dyn Write, err: &mut dyn Write) -> io::R
         Command::Demo {
             command: DemoCommand::List,
         } => commands::explain::demo_list(out, err),
+        #[cfg(feature = "aws")]
+        Command::Accounts(args) => commands::accounts::run(&args, out, err),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "crossdock", out);
             Ok(0)
@@ -269,6 +324,7 @@ fn console_only_flag(args: &ConsoleArgs) -> Option<&'static str> {
         (args.select.is_some(), "--select"),
         (args.explain_error.is_some(), "--explain-error"),
         (args.print_config, "--print-config"),
+        (args.org_profile.is_some(), "--org-profile"),
     ]
     .into_iter()
     .find_map(|(given, flag)| given.then_some(flag))
@@ -297,7 +353,10 @@ fn console(args: &ConsoleArgs) -> ExitCode {
             return ExitCode::from(commands::EXIT_INPUT);
         }
     };
-    let source = if args.demo {
+    let source = if args.org_profile.is_some() && args.profile_a.is_none() && args.profile_b.is_none() {
+        // The organisation's accounts stand in for profiles: the picker lists them.
+        DataSource::Profiles { a: None, b: None }
+    } else if args.demo {
         DataSource::Demo
     } else if !args.snapshot.is_empty() {
         DataSource::Snapshot(args.snapshot.clone())
@@ -316,7 +375,7 @@ fn console(args: &ConsoleArgs) -> ExitCode {
     // The organisation profile serves live accounts only (the demo and snapshots hold their
     // own organisation data).
     let org_profile = match &source {
-        DataSource::Profiles { .. } => args.org.org_profile.clone(),
+        DataSource::Profiles { .. } => args.org_profile.clone(),
         _ => None,
     };
     let tab = match args.tab.as_deref().map(|t| (t, Tab::from_name(t))) {
@@ -340,13 +399,33 @@ fn console(args: &ConsoleArgs) -> ExitCode {
             explain_error: args.explain_error.clone(),
         },
     };
-    match crate::tui::run(options, org_profile.as_deref()) {
+    match run_console(options, args, org_profile.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("crossdock: terminal error: {e}");
             ExitCode::from(1)
         }
     }
+}
+
+/// The console on the organisation's accounts with `--org-profile`, else on profiles.
+#[cfg(feature = "tui")]
+fn run_console(
+    options: crate::tui::app::AppOptions,
+    args: &ConsoleArgs,
+    org_profile: Option<&str>,
+) -> io::Result<()> {
+    #[cfg(feature = "aws")]
+    if let (Some(profile), None, None) = (&args.org_profile, &args.profile_a, &args.profile_b) {
+        let org = crate::tui::org::OrgSource {
+            profile: profile.clone(),
+            role: args.org_role.clone(),
+        };
+        let live = std::sync::Arc::new(crate::tui::org::OrgAccounts::new(org));
+        return crate::tui::run_with(options, live, org_profile);
+    }
+    let _ = args;
+    crate::tui::run(options, org_profile)
 }
 
 #[cfg(not(feature = "tui"))]

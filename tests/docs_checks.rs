@@ -25,3 +25,15 @@ fn every_check_id_is_documented_and_every_documented_id_exists() {
         "undocumented ids: {undocumented:?}; documented ids the engine does not have: {unknown:?}"
     );
 }
+
+/// `docs/organisation.md` shows the Athena table exactly as the query builder expects it.
+#[test]
+fn the_documented_athena_table_is_the_one_the_query_is_checked_against() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/organisation.md"))
+            .expect("docs/organisation.md");
+    assert!(
+        text.contains(crossdock::trail::athena_sql::TABLE_DDL),
+        "docs/organisation.md must hold crossdock::trail::athena_sql::TABLE_DDL verbatim"
+    );
+}

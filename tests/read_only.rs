@@ -7,7 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crossdock::aws::allowlist::{allowed_method, iam_policy_text, is_read_verb, READ_OPERATIONS};
+use crossdock::aws::allowlist::{
+    allowed_method, iam_policy_text, is_read_verb, opt_in_method, OPT_IN_OPERATIONS,
+    READ_OPERATIONS,
+};
 
 /// One SDK request found in source: where, and the methods of its builder chain.
 #[derive(Debug)]
@@ -106,16 +109,23 @@ fn violation(request: &Request) -> Option<String> {
     // The operation is the first link that names one (`client.get_role()` or
     // `self.clients.iam.get_role()`); later links are its setters (`set_marker`) and
     // paginators, which is why only the first candidate counts.
-    let operation = request
-        .chain
-        .iter()
-        .find(|m| allowed_method(m).is_some() || looks_like_operation(m));
+    let operation = request.chain.iter().find(|m| {
+        allowed_method(m).is_some() || opt_in_method(m).is_some() || looks_like_operation(m)
+    });
     match operation {
         Some(op) if allowed_method(op).is_some() => None,
-        Some(op) => Some(format!(
-            "{}: `{op}` is not on the read-only allowlist (chain {:?})",
-            request.location, request.chain
-        )),
+        // An opt-in call (made only under its flag) is allowed in its one file alone.
+        Some(op) => match opt_in_method(op) {
+            Some(opt) if request.location.starts_with(&format!("{}:", opt.file)) => None,
+            Some(opt) => Some(format!(
+                "{}: `{op}` ({}, opt-in under {}) may only be called from {}",
+                request.location, opt.action, opt.flag, opt.file
+            )),
+            None => Some(format!(
+                "{}: `{op}` is not on the read-only allowlist (chain {:?})",
+                request.location, request.chain
+            )),
+        },
         None => Some(format!(
             "{}: no allowlisted operation in chain {:?}",
             request.location, request.chain
@@ -301,7 +311,12 @@ fn sources() -> Vec<(String, String)> {
 fn sdk_clients_exist_only_in_the_gateway_and_the_trail_poller() {
     // The `.send()` scan covers whatever sends; this keeps the places that can send few
     // and known, and refuses the SDK's other ways of sending.
-    const HOLDERS: &[&str] = &["src/aws/gateway.rs", "src/aws/trail_poller.rs"];
+    const HOLDERS: &[&str] = &[
+        "src/aws/gateway.rs",
+        "src/aws/trail_poller.rs",
+        "src/aws/org_clients.rs",
+        "src/aws/athena.rs",
+    ];
     let mut found = Vec::new();
     for (origin, text) in sources() {
         let code = strip_comments(&text);
@@ -331,4 +346,45 @@ fn the_trail_pollers_lookup_events_is_scanned_and_allowlisted() {
     assert!(lookups[0].location.starts_with("src/aws/trail_poller.rs:"));
     assert!(violation(&lookups[0]).is_none());
     assert!(iam_policy_text().contains("cloudtrail:LookupEvents"));
+}
+
+#[test]
+fn opt_in_calls_are_made_only_from_their_file_and_only_these_three_athena_calls() {
+    let athena: Vec<&str> = OPT_IN_OPERATIONS
+        .iter()
+        .filter(|o| o.flag == "--athena-workgroup")
+        .map(|o| o.action)
+        .collect();
+    assert_eq!(
+        athena,
+        [
+            "athena:StartQueryExecution",
+            "athena:GetQueryExecution",
+            "athena:GetQueryResults"
+        ]
+    );
+    let mut found = Vec::new();
+    for (origin, text) in sources() {
+        for request in requests(&origin, &text) {
+            if let Some(opt) = request.chain.iter().find_map(|m| opt_in_method(m)) {
+                found.push((opt.action, origin.clone()));
+                assert!(violation(&request).is_none(), "{:?}", violation(&request));
+            }
+        }
+    }
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|(_, file)| file == "src/aws/athena.rs"));
+    // AssumeRole is made by aws-config's provider, for --org-role, from one file.
+    let holders: Vec<String> = sources()
+        .into_iter()
+        .filter(|(_, text)| strip_comments(text).contains("AssumeRoleProvider"))
+        .map(|(origin, _)| origin)
+        .collect();
+    assert_eq!(holders, ["src/aws/org_access.rs"]);
+    // Elsewhere, an opt-in call is refused.
+    let sneaky = requests(
+        "src/aws/load/ecr.rs",
+        "athena.start_query_execution().send()",
+    );
+    assert!(violation(&sneaky[0]).is_some_and(|v| v.contains("opt-in under --athena-workgroup")));
 }

@@ -42,6 +42,10 @@ pub enum Feature {
     Organizations,
     /// VPC endpoints and route tables (the network path of a caller in a VPC).
     Network,
+    /// The organisation's accounts and OU tree (`--org-profile`).
+    OrgDiscovery,
+    /// The organisation trail's log objects in S3 (`trail --org-trail`).
+    OrgTrail,
 }
 
 impl Feature {
@@ -59,6 +63,8 @@ impl Feature {
             Feature::CloudTrail => "ReadCloudTrail",
             Feature::Organizations => "ReadOrganizationGuardrails",
             Feature::Network => "ReadVpcEndpoints",
+            Feature::OrgDiscovery => "ReadOrganizationAccounts",
+            Feature::OrgTrail => "ReadOrganizationTrailObjects",
         }
     }
 }
@@ -106,7 +112,70 @@ pub const READ_OPERATIONS: &[Allowed] = &[
     allow("ec2:DescribeRouteTables", Feature::Network),
     allow("kms:ListGrants", Feature::Kms),
     allow("ecr:DescribeRegistry", Feature::Ecr),
+    allow("organizations:ListAccounts", Feature::OrgDiscovery),
+    allow("organizations:ListRoots", Feature::OrgDiscovery),
+    allow(
+        "organizations:ListOrganizationalUnitsForParent",
+        Feature::OrgDiscovery,
+    ),
+    allow("organizations:ListAccountsForParent", Feature::OrgDiscovery),
+    allow("s3:ListObjectsV2", Feature::OrgTrail),
+    allow("s3:GetObject", Feature::OrgTrail),
 ];
+
+/// An operation outside the read verbs that crossdock calls only when the user asks for it
+/// with a flag, in one file: `tests/read_only.rs` refuses it anywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptIn {
+    /// The IAM action.
+    pub action: &'static str,
+    /// The command-line flag that asks for it.
+    pub flag: &'static str,
+    /// The one source file that may make the call.
+    pub file: &'static str,
+    /// Why it still changes nothing the user cares about.
+    pub why: &'static str,
+}
+
+/// Calls made only under a flag. `sts:AssumeRole` is made by aws-config's assume-role
+/// provider (never a `.send()` of ours): it creates a temporary session and changes no
+/// resource; the session can do only what the assumed (read-only) role allows, and every
+/// call crossdock makes with it is still one of [`READ_OPERATIONS`]. Athena's calls write
+/// query results to the workgroup's output location, which is why they are opt-in.
+pub const OPT_IN_OPERATIONS: &[OptIn] = &[
+    OptIn {
+        action: "sts:AssumeRole",
+        flag: "--org-role",
+        file: "src/aws/org_access.rs",
+        why: "a temporary session in the named role; no resource changes",
+    },
+    OptIn {
+        action: "athena:StartQueryExecution",
+        flag: "--athena-workgroup",
+        file: "src/aws/athena.rs",
+        why: "runs a SELECT; Athena writes its result file to the workgroup's output location",
+    },
+    OptIn {
+        action: "athena:GetQueryExecution",
+        flag: "--athena-workgroup",
+        file: "src/aws/athena.rs",
+        why: "polls the query's state",
+    },
+    OptIn {
+        action: "athena:GetQueryResults",
+        flag: "--athena-workgroup",
+        file: "src/aws/athena.rs",
+        why: "reads the result rows",
+    },
+];
+
+/// The IAM action that authorises an SDK operation, where the two names differ.
+pub fn iam_action(action: &'static str) -> &'static str {
+    match action {
+        "s3:ListObjectsV2" => "s3:ListBucket",
+        other => other,
+    }
+}
 
 /// The verbs a read-only operation may start with.
 pub const READ_VERBS: &[&str] = &["Get", "List", "Describe", "BatchGet", "Lookup"];
@@ -118,6 +187,13 @@ pub fn is_read_verb(operation: &str) -> bool {
         name.strip_prefix(verb)
             .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
     })
+}
+
+/// The opt-in entry for an SDK fluent-builder method name (`start_query_execution`), if any.
+pub fn opt_in_method(method: &str) -> Option<&'static OptIn> {
+    OPT_IN_OPERATIONS
+        .iter()
+        .find(|opt| sdk_method(opt.action) == method)
 }
 
 /// The allowlist entry for an SDK fluent-builder method name (`get_role`), if any.
@@ -157,7 +233,7 @@ pub fn iam_policy() -> Value {
             let actions: Vec<&str> = READ_OPERATIONS
                 .iter()
                 .filter(|a| a.feature == feature)
-                .map(|a| a.action)
+                .map(|a| iam_action(a.action))
                 .collect();
             json!({
                 "Sid": feature.sid(),
@@ -167,7 +243,30 @@ pub fn iam_policy() -> Value {
             })
         })
         .collect();
+    let mut statements = statements;
+    statements.extend(opt_in_statements());
     json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// The opt-in calls, one statement per flag, with a Sid that names the flag.
+fn opt_in_statements() -> Vec<Value> {
+    let mut flags: Vec<&str> = OPT_IN_OPERATIONS.iter().map(|o| o.flag).collect();
+    flags.dedup();
+    flags
+        .into_iter()
+        .map(|flag| {
+            let actions: Vec<&str> = OPT_IN_OPERATIONS
+                .iter()
+                .filter(|o| o.flag == flag)
+                .map(|o| o.action)
+                .collect();
+            let sid = match flag {
+                "--org-role" => "OptInOrgRoleAssumeRole",
+                _ => "OptInAthenaQueries",
+            };
+            json!({ "Sid": sid, "Effect": "Allow", "Action": actions, "Resource": "*" })
+        })
+        .collect()
 }
 
 /// [`iam_policy`] as the file `docs/iam-policy.json` holds it (pretty, trailing newline).

@@ -219,6 +219,17 @@ impl Gateway {
 
     /// Clients under `limits` (standard retry mode).
     pub fn with(config: &SdkConfig, limits: Limits) -> Self {
+        Self::with_retry(config, limits, RetryConfig::standard())
+    }
+
+    /// Clients under `limits` in the adaptive retry mode: on throttling, a client-side rate
+    /// limiter slows every later call of this gateway too, not only the retried one (for
+    /// reading many accounts at once, `aws::org_load`).
+    pub fn adaptive(config: &SdkConfig, limits: Limits) -> Self {
+        Self::with_retry(config, limits, RetryConfig::adaptive())
+    }
+
+    fn with_retry(config: &SdkConfig, limits: Limits, retry: RetryConfig) -> Self {
         let Limits {
             concurrency,
             max_attempts,
@@ -229,7 +240,7 @@ impl Gateway {
         let config = config
             .to_builder()
             .retry_config(
-                RetryConfig::standard()
+                retry
                     .with_max_attempts(max_attempts.max(1))
                     .with_initial_backoff(initial_backoff),
             )

@@ -11,15 +11,24 @@
 //! - [`reads`]: [`Readers`] runs the reads a question's plan names (one direct read per
 //!   need), with a call count independent of the account size.
 //! - [`allowlist`]: the read operations any code may call, and the IAM policy they need.
+//! - [`org_discovery`], [`org_access`], [`org_load`], [`org_clients`]: an organisation's
+//!   accounts and OU tree, how each account is read (`--org-role` or a matching profile), and
+//!   reading many accounts at once within bounds.
 //! - [`trail_poller`]: the CloudTrail `LookupEvents` tail, at most 2 requests/s per account and region.
 
 pub mod allowlist;
+pub mod athena;
 pub mod config;
 pub mod errors;
 pub mod gateway;
 pub mod guardrails;
 pub mod http;
 pub mod load;
+pub mod org_access;
+pub mod org_clients;
+pub mod org_discovery;
+pub mod org_load;
+pub mod org_trail;
 pub mod profiles;
 pub mod reads;
 pub mod trail_poller;

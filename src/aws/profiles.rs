@@ -218,6 +218,31 @@ pub async fn profile(source: &ProfileSource, name: &str) -> Result<ProfileInfo, 
     }
 }
 
+/// The account each profile reads, where the files say so: `sso_account_id`, or the account
+/// of `role_arn`. Sorted by profile name; profiles that name no account are left out. The
+/// organisation commands match member accounts to the user's existing profiles with it.
+pub async fn profile_accounts(source: &ProfileSource) -> Result<Vec<(String, String)>, AwsError> {
+    let set = load_set(source, &Env::real(), None).await?;
+    let mut pairs: Vec<(String, String)> = set
+        .profiles()
+        .filter_map(|name| set.get_profile(name))
+        .filter_map(|profile| {
+            let account = profile
+                .get("sso_account_id")
+                .map(str::to_string)
+                .or_else(|| {
+                    profile
+                        .get("role_arn")
+                        .and_then(crate::policy::arn::account_of)
+                        .map(str::to_string)
+                })?;
+            Some((profile.name().to_string(), account))
+        })
+        .collect();
+    pairs.sort();
+    Ok(pairs)
+}
+
 async fn load_set(
     source: &ProfileSource,
     env: &Env,

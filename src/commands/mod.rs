@@ -1,11 +1,16 @@
 //! Headless commands: each takes parsed arguments and writers, and returns an exit code,
 //! so tests can run them without a process.
 
+#[cfg(feature = "aws")]
+pub mod accounts;
 pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod history;
 pub mod input;
+#[cfg(feature = "aws")]
+pub mod org_snapshot;
+pub mod progress;
 pub mod redact;
 pub mod reverse;
 #[cfg(feature = "aws")]

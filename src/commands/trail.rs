@@ -3,7 +3,11 @@
 //! `--file F…` is pure parsing (no AWS); `--profile P` polls `LookupEvents` (feature `aws`).
 
 #[cfg(feature = "aws")]
+mod athena;
+#[cfg(feature = "aws")]
 mod live;
+#[cfg(feature = "aws")]
+mod org;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -36,12 +40,13 @@ impl From<TrailFormat> for ReportFormat {
     crossdock trail --file events.json log.json.gz       # saved records, log files, lookup-events output\n  \
     crossdock trail --file events.jsonl --format json\n  \
     crossdock trail --profile b --since 2h                # PutImage events of the last 2 hours\n  \
-    crossdock trail --profile b --events PutImage,AssumeRole --follow\n\n\
+    crossdock trail --profile b --events PutImage,AssumeRole --follow\n  \
+    crossdock trail --org-trail s3://org-trail-bucket --org-profile mgmt --accounts 222222222222 --since 24h\n\n\
     Exit codes: 0 ok; 3 CloudTrail could not be read (unknown); 2 invalid arguments (a mistyped profile too), or an input \
     file that could not be read or holds records that could not be parsed.")]
 pub struct TrailArgs {
     /// Read saved CloudTrail records, log files (gzip too) or LookupEvents output.
-    #[arg(long = "file", value_name = "F", num_args = 1.., required_unless_present = "profile", conflicts_with = "profile")]
+    #[arg(long = "file", value_name = "F", num_args = 1.., required_unless_present_any = ["profile", "org_trail"], conflicts_with_all = ["profile", "org_trail"])]
     pub files: Vec<PathBuf>,
     /// Poll CloudTrail LookupEvents live with this AWS profile (its account and region).
     #[arg(long, value_name = "P")]
@@ -49,19 +54,57 @@ pub struct TrailArgs {
     /// Event names to follow (comma-separated), or `any`. Default: PutImage. Known:
     /// BatchGetImage, GetDownloadUrlForLayer, InitiateLayerUpload, AssumeRole,
     /// GetAuthorizationToken.
-    #[arg(
-        long,
-        value_name = "NAMES",
-        value_delimiter = ',',
-        requires = "profile"
-    )]
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub events: Vec<String>,
     /// How far back to look: `30m`, `2h`, `1d`, `1h30m` (at most 90 days; default 1h).
-    #[arg(long, value_name = "AGE", requires = "profile")]
+    #[arg(long, value_name = "AGE")]
     pub since: Option<String>,
     /// Keep polling and print events as they arrive; Ctrl-C ends.
-    #[arg(long, requires = "profile")]
+    #[arg(long, requires = "profile", conflicts_with = "org_trail")]
     pub follow: bool,
+    /// Read an organisation trail's log files from S3 (`s3://BUCKET[/PREFIX]`, the prefix
+    /// before `AWSLogs/`) instead of LookupEvents: every account and region of the
+    /// organisation in one read. `--profile` (or `--org-profile`) is the one that can read
+    /// the bucket; default: the default credential chain.
+    #[arg(long, value_name = "S3_URL")]
+    pub org_trail: Option<String>,
+    /// With --org-trail: read the bucket with this profile (the organisation's).
+    #[arg(
+        long,
+        value_name = "P",
+        requires = "org_trail",
+        conflicts_with = "profile"
+    )]
+    pub org_profile: Option<String>,
+    /// With --org-trail: only these accounts' folders (comma-separated ids).
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        requires = "org_trail"
+    )]
+    pub accounts: Vec<String>,
+    /// With --org-trail: only these regions (comma-separated).
+    #[arg(
+        long,
+        value_name = "REGIONS",
+        value_delimiter = ',',
+        requires = "org_trail"
+    )]
+    pub regions: Vec<String>,
+    /// With --org-trail: query the trail's Athena table through this workgroup instead of
+    /// reading objects (for wide windows). Opt-in: Athena writes the query's result file to
+    /// the workgroup's output location.
+    #[arg(long, value_name = "WG", requires = "org_trail")]
+    pub athena_workgroup: Option<String>,
+    /// With --athena-workgroup: the trail table, `DATABASE.TABLE` (docs/organisation.md).
+    #[arg(
+        long,
+        value_name = "TABLE",
+        default_value = "default.cloudtrail_org",
+        requires = "athena_workgroup"
+    )]
+    pub athena_table: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TrailFormat::Text)]
     pub format: TrailFormat,
@@ -73,10 +116,35 @@ pub struct TrailArgs {
 
 /// Runs the command; returns the process exit code.
 pub fn run(args: &TrailArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<u8> {
-    match &args.profile {
-        Some(profile) => run_live(profile, args, out, err),
-        None => run_files(args, out, err),
+    match (&args.org_trail, &args.profile) {
+        (Some(url), _) => run_org(url, args, out, err),
+        (None, Some(profile)) => run_live(profile, args, out, err),
+        (None, None) => run_files(args, out, err),
     }
+}
+
+#[cfg(feature = "aws")]
+fn run_org(
+    url: &str,
+    args: &TrailArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    org::run(url, args, out, err)
+}
+
+#[cfg(not(feature = "aws"))]
+fn run_org(
+    _url: &str,
+    _args: &TrailArgs,
+    _out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<u8> {
+    writeln!(
+        err,
+        "crossdock trail: --org-trail needs AWS support; this build lacks the `aws` feature"
+    )?;
+    Ok(EXIT_INPUT)
 }
 
 /// Parses and prints the files; exit 2 when one cannot be read or holds unparsable records.

@@ -33,6 +33,7 @@ mod iam;
 mod kms;
 pub mod org;
 pub mod network;
+pub mod organization;
 mod pipeline;
 mod policy_store;
 pub mod reads;

@@ -290,6 +290,49 @@ pub fn save(path: &Path, pair: &Accounts) -> Result<(), SnapshotError> {
     write_atomically(path, |writer| write_document(writer, pair, path, taken_at))
 }
 
+/// Writes a snapshot of accounts as `next` hands them over, one at a time: each is written
+/// and dropped before the next is asked for, so a file of hundreds of accounts never holds
+/// them all in memory (`crossdock snapshot --org-profile`). Atomic like [`save`]; returns
+/// how many accounts were written. None at all is refused (a snapshot holds at least one).
+pub fn save_streamed(
+    path: &Path,
+    mut next: impl FnMut() -> Option<Account>,
+) -> Result<usize, SnapshotError> {
+    let taken_at = rfc3339(std::time::SystemTime::now());
+    let mut written = 0;
+    write_atomically(path, |writer| {
+        let head = format!(
+            "{{\n  \"format_version\": {FORMAT_VERSION},\n  \"taken_at\": \"{taken_at}\",\n  \"accounts\": [\n"
+        );
+        writer
+            .write_all(head.as_bytes())
+            .map_err(|e| io_error(path, e))?;
+        while let Some(account) = next() {
+            if written > 0 {
+                writer.write_all(b",\n").map_err(|e| io_error(path, e))?;
+            }
+            serde_json::to_writer_pretty(&mut *writer, &account).map_err(|e| {
+                if e.is_io() {
+                    io_error(path, std::io::Error::other(e))
+                } else {
+                    json_error(path, &e)
+                }
+            })?;
+            written += 1;
+        }
+        if written == 0 {
+            return Err(io_error(
+                path,
+                std::io::Error::other("no account could be read, so nothing was written"),
+            ));
+        }
+        writer
+            .write_all(b"\n  ]\n}\n")
+            .map_err(|e| io_error(path, e))
+    })?;
+    Ok(written)
+}
+
 /// Writes `path` through a temporary file in the same directory, renamed over `path` only
 /// once `write` succeeded and the data is on disk; on failure the temporary file is removed.
 ///
@@ -409,6 +452,22 @@ fn json_error(path: &Path, error: &serde_json::Error) -> SnapshotError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_streamed_snapshot_reads_back_and_an_empty_one_is_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("org.json");
+        let demo = crate::inventory::demo::load().expect("demo");
+        let mut accounts: Vec<Account> = demo.accounts().cloned().collect();
+        let written = save_streamed(&path, || accounts.pop()).expect("save");
+        assert_eq!(written, 2);
+        let loaded = load(&path).expect("load");
+        assert_eq!(loaded.accounts().count(), 2);
+        assert!(taken_at(&path).is_some());
+        let empty = dir.path().join("empty.json");
+        assert!(save_streamed(&empty, || None).is_err());
+        assert!(!empty.exists());
+    }
+
     use super::*;
     use crate::inventory::account::Identity;
     use crate::inventory::collection::Collection;

@@ -11,6 +11,7 @@
 pub const DELAY_HINT: &str =
     "no events yet — CloudTrail delivers events with a delay of up to ~15 minutes";
 
+pub mod athena_sql;
 pub mod classify;
 mod convert;
 pub mod dedup;
@@ -20,6 +21,7 @@ pub mod input;
 pub mod link;
 pub mod management;
 pub mod model;
+pub mod org_trail;
 pub mod parse;
 mod raw;
 pub mod render;

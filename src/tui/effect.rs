@@ -122,7 +122,10 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
                 result: result.map(Box::new),
             }
         }
-        Effect::ListProfiles => Msg::ProfilesListed(live.profiles()),
+        Effect::ListProfiles => {
+            let listed = live.profiles();
+            Msg::ProfilesListed(listed, live.source_label())
+        }
         Effect::LoadDetail {
             side,
             generation,

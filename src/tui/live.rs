@@ -37,6 +37,21 @@ impl AwsAccounts {
             .cloned()
     }
 
+    /// Records an account opened elsewhere (the organisation console) under `key`, so its
+    /// details, questions and trail go through this loader like a profile's.
+    pub(super) fn insert_opened(
+        &self,
+        key: String,
+        loader: Loader,
+        identity: Identity,
+        config: SdkConfig,
+    ) {
+        self.opened
+            .lock()
+            .expect("not poisoned")
+            .insert(key, (loader, identity, config));
+    }
+
     /// The reader of the opened profile that reads `account_id`.
     fn reader(&self, account_id: &str) -> Option<AccountReader> {
         self.opened

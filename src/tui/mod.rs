@@ -18,6 +18,8 @@ pub mod layout;
 #[cfg(feature = "aws")]
 pub mod live;
 pub mod msg;
+#[cfg(feature = "aws")]
+pub mod org;
 pub mod panes;
 pub mod presenter;
 pub mod profiles;
@@ -45,11 +47,20 @@ pub fn live_accounts() -> std::sync::Arc<dyn source::LiveAccounts> {
 /// With `org_profile` (`--org-profile`), live answers read the organisation's guardrails
 /// through it; a profile that cannot be opened is reported before the console starts.
 pub fn run(options: app::AppOptions, org_profile: Option<&str>) -> std::io::Result<()> {
+    run_with(options, live_accounts(), org_profile)
+}
+
+/// [`run`] with this live loader (e.g. an organisation's accounts, `org::OrgAccounts`).
+pub fn run_with(
+    options: app::AppOptions,
+    live_accounts: std::sync::Arc<dyn source::LiveAccounts>,
+    org_profile: Option<&str>,
+) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let live = effect::Backend::new(live_accounts());
+    let live = effect::Backend::new(live_accounts);
     #[cfg(feature = "aws")]
     if let Some(profile) = org_profile {
         let workspace = live.workspace.clone();

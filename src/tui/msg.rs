@@ -65,8 +65,9 @@ pub enum Msg {
         /// The account, or why not.
         result: Result<Box<Account>, LoadError>,
     },
-    /// The profile list for the picker.
-    ProfilesListed(Result<Vec<ProfileInfo>, LoadError>),
+    /// The profile list for the picker, and what the live source calls itself for the
+    /// header (e.g. the organisation and its account count), when it says.
+    ProfilesListed(Result<Vec<ProfileInfo>, LoadError>, Option<String>),
     /// One resource's details loaded.
     DetailLoaded {
         /// Which side.

@@ -168,6 +168,11 @@ pub trait LiveAccounts: Send + Sync {
     fn attach(&self, workspace: &mut Workspace, account: Account) {
         workspace.insert(account);
     }
+    /// What this source calls itself in the header, when it is more than "profiles" (the
+    /// organisation console: its id, the org profile and the account count).
+    fn source_label(&self) -> Option<String> {
+        None
+    }
     /// New CloudTrail records of an opened profile since the last poll (live sources only).
     fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
         Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })

@@ -166,8 +166,15 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         }
         other => match app.snapshot_saved.and_then(|t| t.elapsed().ok()) {
             Some(age) => format!("{} · saved {} ago", other.label(), human_age(age.as_secs())),
-            None => other.label(),
+            None => app.source_label.clone().unwrap_or_else(|| other.label()),
         },
+    };
+    let hint = match app.also_loaded.as_slice() {
+        [] => hint,
+        more => format!(
+            "{hint} · also loaded: {}",
+            app.masker.mask_string(&more.join(", "))
+        ),
     };
     let used: usize = first.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(used);

@@ -13,6 +13,17 @@ use crate::inventory::Account;
 /// Rounds of planning: question → resources → their keys/roles → rule target roles.
 const MAX_ROUNDS: usize = 4;
 
+/// A future that opens an account, for [`AccountOpener`].
+pub type Opening =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<(Account, AccountReader)>> + Send>>;
+
+/// Opens an account the session has not loaded when a question leads there — the
+/// organisation console's third account (and fourth …): `None` when it cannot be read.
+pub trait AccountOpener: Send + Sync + std::fmt::Debug {
+    /// The account (identity, listing) and its reader.
+    fn open(&self, account_id: String) -> Opening;
+}
+
 impl Workspace {
     /// Opens every profile (concurrently) and makes a workspace of their accounts.
     pub async fn connect(profiles: &[String]) -> Result<Self, WorkspaceError> {
@@ -56,6 +67,30 @@ impl Workspace {
             workspace.connect_org(profile).await?;
         }
         Ok(workspace)
+    /// Lets questions open accounts no side shows (each tried once per session).
+    pub fn set_opener(&mut self, opener: std::sync::Arc<dyn AccountOpener>) {
+        self.opener = Some(opener);
+    }
+
+    /// Opens, through the opener, the accounts `reads` name that are neither loaded nor
+    /// tried before.
+    async fn open_missing(&mut self, reads: &[Read]) {
+        let Some(opener) = self.opener.clone() else {
+            return;
+        };
+        let missing: BTreeSet<String> = reads
+            .iter()
+            .filter(|r| self.account(&r.account).is_none())
+            .map(|r| r.account.clone())
+            .collect();
+        for id in missing {
+            if !self.tried.insert(id.clone()) {
+                continue;
+            }
+            if let Some((account, reader)) = opener.open(id).await {
+                self.insert_live(account, reader);
+            }
+        }
     }
 
     /// Adds (or replaces, on refresh) a live account with its reader.
@@ -188,6 +223,7 @@ impl Workspace {
         cost: &mut Cost,
         seen: &mut BTreeSet<Read>,
     ) -> u64 {
+        self.open_missing(&reads).await;
         let mut todo: Vec<Read> = Vec::new();
         for read in reads {
             if self.readers.reader(&read.account).is_none() || !seen.insert(read.clone()) {

@@ -12,6 +12,8 @@
 
 #[cfg(feature = "aws")]
 mod live;
+#[cfg(feature = "aws")]
+pub use live::{AccountOpener, Opening};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -107,6 +109,12 @@ pub struct Workspace {
     reads: BTreeMap<Read, SystemTime>,
     #[cfg(feature = "aws")]
     readers: crate::aws::Readers,
+    /// Opens an account no side shows when a question leads there (an organisation's).
+    #[cfg(feature = "aws")]
+    opener: Option<std::sync::Arc<dyn live::AccountOpener>>,
+    /// Accounts the opener was asked for already (opened or not), so each is tried once.
+    #[cfg(feature = "aws")]
+    tried: std::collections::BTreeSet<String>,
 }
 
 impl Workspace {
@@ -120,6 +128,10 @@ impl Workspace {
             reads: BTreeMap::new(),
             #[cfg(feature = "aws")]
             readers: crate::aws::Readers::new(),
+            #[cfg(feature = "aws")]
+            opener: None,
+            #[cfg(feature = "aws")]
+            tried: Default::default(),
         }
     }
 

@@ -20,6 +20,12 @@ What it adds (all test-only; nothing here ships with crossdock):
   arbitrary CloudTrail records in the caller's account and region.
 * Role lookups by name and ARN through an index (see below): safe while
   other threads create roles, and constant-time in accounts of thousands.
+* AssumeRole into a member account of an organisation (``create_account``)
+  checks that the role exists, as AWS does (moto assumes any ARN): the
+  organisation tests need a member whose read-only role is missing.
+  OrganizationAccountAccessRole counts as existing there (CreateAccount makes
+  it); accounts outside an organisation keep moto's behaviour, which the
+  harness relies on.
 * A parent-death watchdog (``--parent-pid PID`` or ``MOTO_EXT_PARENT_PID``):
   the server exits once that process is gone, so a test process that dies
   never leaves a server behind.
@@ -90,6 +96,9 @@ from moto.ecr.responses import ECRResponse
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
+from moto.organizations.models import organizations_backends
+from moto.sts.exceptions import STSClientError
+from moto.sts.models import STSBackend
 from moto.settings import load_iam_aws_managed_policies
 from moto.sts.models import sts_backends
 from moto.utilities.utils import get_partition
@@ -383,6 +392,34 @@ IAMBackend.delete_role = _dropping_role_index(IAMBackend.delete_role)  # type: i
 IAMBackend.get_roles = _roles_snapshot  # type: ignore[method-assign,assignment]
 IAMBackend.get_role = lambda self, role_name: _indexed_role(self, "name", role_name)  # type: ignore[method-assign]
 IAMBackend.get_role_by_arn = lambda self, arn: _indexed_role(self, "arn", arn)  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------
+# STS: AssumeRole into an organisation member needs the role to exist
+# --------------------------------------------------------------------------
+
+_moto_assume_role = STSBackend.assume_role
+
+
+def _assume_role_checked(self: STSBackend, *args: Any, **kwargs: Any) -> Any:
+    role_arn = kwargs.get("role_arn") or ""
+    parts = role_arn.split(":", 5)
+    # CreateAccount makes OrganizationAccountAccessRole in every new account, so it counts
+    # as existing (the harness enters accounts through it).
+    created = parts[-1] == "role/OrganizationAccountAccessRole"
+    if len(parts) == 6 and not created and parts[4] in organizations_backends.master_accounts:
+        partition, account = parts[1], parts[4]
+        try:
+            iam_backends[account][partition].get_role_by_arn(role_arn)
+        except NotFoundException:
+            raise STSClientError(
+                "AccessDenied",
+                f"User: {self.account_id} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            ) from None
+    return _moto_assume_role(self, *args, **kwargs)
+
+
+STSBackend.assume_role = _assume_role_checked  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------

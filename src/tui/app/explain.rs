@@ -159,6 +159,17 @@ impl App {
         if let Some(state) = self.explain.as_mut() {
             state.finish(outcome);
         }
+        if matches!(self.source, DataSource::Profiles { .. }) {
+            let shown: Vec<&str> = Side::BOTH
+                .iter()
+                .filter_map(|side| self.side(*side).account().map(|a| a.id()))
+                .collect();
+            self.also_loaded = accounts
+                .iter()
+                .map(|a| a.id().to_string())
+                .filter(|id| !shown.contains(&id.as_str()))
+                .collect();
+        }
         // The sides show what the question read; nothing is read twice.
         for account in accounts {
             for side in Side::BOTH {

@@ -25,7 +25,10 @@ impl App {
                 generation,
                 result,
             } => self.account_loaded(side, generation, result),
-            Msg::ProfilesListed(result) => {
+            Msg::ProfilesListed(result, label) => {
+                if label.is_some() {
+                    self.source_label = label;
+                }
                 if let Some(Overlay::Picker(picker)) = &mut self.overlay {
                     picker.set_profiles(result);
                 }

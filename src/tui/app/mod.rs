@@ -196,6 +196,12 @@ pub struct App {
     pub accounts: Vec<Arc<Account>>,
     /// When the oldest snapshot file of a snapshot source was written (its age is shown).
     pub snapshot_saved: Option<std::time::SystemTime>,
+    /// What the live source calls itself in the header, once it said (an organisation:
+    /// its id, the profile it is read through, how many accounts it has).
+    pub source_label: Option<String>,
+    /// Live accounts a question opened beyond the two sides (an organisation's third
+    /// account …), by id, for the header.
+    pub also_loaded: Vec<String>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -222,6 +228,8 @@ impl App {
             export_dir: std::path::PathBuf::from("."),
             accounts: Vec::new(),
             snapshot_saved: snapshot_saved(&options.source),
+            source_label: None,
+            also_loaded: Vec::new(),
             deep_link: options.deep_link,
             next_request: 0,
         };
