@@ -928,6 +928,7 @@ mod principal_org_tests {
             tag: "latest".into(),
             project: None,
             source_arn: None,
+            vpc_endpoint: None,
         };
         let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
         d.check(CheckId::ResourcePolicyAllows)
@@ -1011,7 +1012,7 @@ mod session_tag_tests {
             });
             let account = accounts.account_mut("111111111111").expect("a");
             let mut records = account.trail.loaded().cloned().unwrap_or_default();
-            records.push(assume);
+            records.push(&assume);
             account.trail = Field::Loaded(records);
         }
         let question = Question::Pull {
@@ -1020,6 +1021,7 @@ mod session_tag_tests {
             tag: "22-slim".into(),
             project: None,
             source_arn: None,
+            vpc_endpoint: None,
         };
         let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
         d.check(CheckId::OrgScpAllows).expect("check").status
@@ -1067,6 +1069,7 @@ mod resource_org_tests {
             tag: "22-slim".into(),
             project: None,
             source_arn: None,
+            vpc_endpoint: None,
         };
         let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
         d.check(CheckId::ExplicitDeny).expect("check").status

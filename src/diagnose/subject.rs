@@ -295,12 +295,16 @@ impl<'p> Subject<'p> {
 /// `AssumeRole` record whose `responseElements.assumedRoleUser.arn` is the session carries
 /// them in `requestParameters.tags` (the latest such record wins).
 pub fn session_tags(account: &Account, session_arn: &str) -> Vec<(String, String)> {
-    let records = account
-        .trail
-        .loaded()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    records
+    let Some(records) = account.trail.loaded() else {
+        return Vec::new();
+    };
+    // Only records naming the session are parsed.
+    let naming: Vec<serde_json::Value> = records
+        .iter_raw()
+        .filter(|raw| raw.contains(session_arn))
+        .filter_map(|raw| serde_json::from_str(raw).ok())
+        .collect();
+    naming
         .iter()
         .rev()
         .find(|r| {

@@ -67,6 +67,8 @@ impl Workspace {
             workspace.connect_org(profile).await?;
         }
         Ok(workspace)
+    }
+
     /// Lets questions open accounts no side shows (each tried once per session).
     pub fn set_opener(&mut self, opener: std::sync::Arc<dyn AccountOpener>) {
         self.opener = Some(opener);
