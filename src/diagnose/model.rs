@@ -272,6 +272,9 @@ pub struct Diagnosis {
     /// Inputs nobody gave and no evidence names: what the answer assumes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<super::draft::Assumption>,
+    /// The failed checks' fixes as complete changes, one per document, verified by asking
+    /// the question again with all of them applied (`docs/fixes.md`).
+    pub fixes: Vec<super::fixes::FixEntry>,
 }
 
 impl Diagnosis {
@@ -310,12 +313,20 @@ impl Diagnosis {
             checks,
             found: Vec::new(),
             assumptions: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
     /// The checks with a given status.
     pub fn with_status(&self, status: Status) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(move |c| c.status == status)
+    }
+
+    /// The entry of `fixes` that carries the fix of check `index`, if any.
+    pub fn fix_entry_of(&self, index: usize) -> Option<usize> {
+        self.fixes
+            .iter()
+            .position(|f| f.check_indexes.contains(&index))
     }
 
     /// The check with `id`, if made.

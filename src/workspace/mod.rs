@@ -13,10 +13,13 @@
 #[cfg(feature = "aws")]
 mod live;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use crate::diagnose::apply::ApplyError;
+use crate::diagnose::change::{self, Change, ChangeLocation};
 use crate::diagnose::model::Diagnosis;
 use crate::diagnose::{self, DiagnoseError, Question, QuestionDraft, Resolved};
 use crate::inventory::reads::Read;
@@ -63,6 +66,9 @@ pub enum WorkspaceError {
     /// The accounts do not form a workspace.
     #[error(transparent)]
     Accounts(#[from] AccountsError),
+    /// A what-if change no longer applies to the accounts (e.g. after a reload).
+    #[error("what-if change: {0}")]
+    WhatIf(#[from] ApplyError),
     /// A profile could not be opened.
     #[cfg(feature = "aws")]
     #[error(transparent)]
@@ -105,6 +111,8 @@ pub struct Workspace {
     loaded_at: BTreeMap<String, SystemTime>,
     /// Reads made for questions, and when: the cache that makes asking again free.
     reads: BTreeMap<Read, SystemTime>,
+    /// What-if changes: local edits every answer sees, never sent to AWS.
+    overlays: Vec<Change>,
     #[cfg(feature = "aws")]
     readers: crate::aws::Readers,
 }
@@ -118,6 +126,7 @@ impl Workspace {
             accounts,
             origin,
             reads: BTreeMap::new(),
+            overlays: Vec::new(),
             #[cfg(feature = "aws")]
             readers: crate::aws::Readers::new(),
         }
@@ -182,11 +191,67 @@ impl Workspace {
         })
     }
 
-    fn answer(&self, resolved: &Resolved) -> Result<Diagnosis, DiagnoseError> {
-        match &resolved.question {
-            Question::Error { text } => diagnose::explain_error(&self.accounts, text),
-            _ => diagnose::answer(&self.accounts, resolved),
+    fn answer(&self, resolved: &Resolved) -> Result<Diagnosis, WorkspaceError> {
+        let accounts = self.answering()?;
+        let diagnosis = match &resolved.question {
+            Question::Error { text } => diagnose::explain_error(&accounts, text),
+            _ => diagnose::answer(&accounts, resolved),
+        }?;
+        Ok(diagnose::fixes::with_fixes(
+            &accounts,
+            &resolved.question,
+            diagnosis,
+        ))
+    }
+
+    /// The accounts answers see: as read, with the what-if changes applied.
+    pub fn answering(&self) -> Result<Cow<'_, Accounts>, ApplyError> {
+        if self.overlays.is_empty() {
+            return Ok(Cow::Borrowed(&self.accounts));
         }
+        Ok(Cow::Owned(change::apply_all(&self.accounts, &self.overlays)?))
+    }
+
+    /// The what-if changes, in the order they were made.
+    pub fn overlays(&self) -> &[Change] {
+        &self.overlays
+    }
+
+    /// Adds a what-if change (replacing an earlier one at the same location); refused, and
+    /// nothing changed, when it does not apply to the accounts.
+    pub fn add_overlay(&mut self, change: Change) -> Result<(), ApplyError> {
+        let mut overlays = self.overlays.clone();
+        overlays.retain(|c| c.location != change.location);
+        overlays.push(change);
+        change::apply_all(&self.accounts, &overlays)?;
+        self.overlays = overlays;
+        Ok(())
+    }
+
+    /// Adds every change of a what-if file, in order.
+    pub fn add_overlays(&mut self, changes: Vec<Change>) -> Result<(), ApplyError> {
+        for change in changes {
+            self.add_overlay(change)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the what-if changes without checking them (a live workspace has not read their
+    /// resources yet: an answer that cannot apply them fails with [`WorkspaceError::WhatIf`]).
+    pub fn set_overlays_unchecked(&mut self, changes: Vec<Change>) {
+        self.overlays = changes;
+    }
+
+    /// Drops the what-if change at `location`; `false` when there was none.
+    pub fn revert(&mut self, location: &ChangeLocation) -> bool {
+        let before = self.overlays.len();
+        self.overlays.retain(|c| &c.location != location);
+        self.overlays.len() != before
+    }
+
+    /// Drops every what-if change.
+    pub fn revert_all(&mut self) {
+        self.overlays.clear();
     }
 
     /// The oldest time anything the question reads was loaded.
