@@ -99,7 +99,14 @@ fn a_second_explanation_reads_nothing_until_the_accounts_are_reloaded() {
     let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
     });
-    for field in ["verdict", "question", "summary", "checks", "assumptions", "fixes"] {
+    for field in [
+        "verdict",
+        "question",
+        "summary",
+        "checks",
+        "assumptions",
+        "fixes",
+    ] {
         assert_eq!(console[field], cli[field], "{field}");
     }
 }

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{EXIT_FAILS, EXIT_INPUT, EXIT_UNKNOWN, EXIT_WORKS};
+use crate::diagnose::change::ChangeSet;
 use crate::diagnose::model::{Diagnosis, Verdict};
 use crate::diagnose::scenario;
 use crate::diagnose::{error_text, Question, QuestionDraft};
 use crate::inventory::demo::DemoError;
-use crate::diagnose::change::ChangeSet;
 use crate::report::fixes::FixFormat;
 use crate::report::{self, DataSource, SnapshotSource};
 use crate::workspace::{Cost, Origin, SnapshotsError, Workspace};
@@ -278,7 +278,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     };
     let mut workspace = workspace;
     if let Err(message) = what_if(args, &mut workspace) {
-        writeln!(err, "crossdock explain: {}", crate::safe_text::Safe(&message))?;
+        writeln!(
+            err,
+            "crossdock explain: {}",
+            crate::safe_text::Safe(&message)
+        )?;
         return Ok(EXIT_INPUT);
     }
     match workspace.explain_loaded(&draft) {
@@ -346,7 +350,9 @@ fn run_live(
         tokio::time::timeout(deadline, async {
             let mut workspace = Workspace::connect(profiles).await?;
             let changes = what_if_changes(args).map_err(|e| {
-                crate::workspace::WorkspaceError::Diagnose(crate::diagnose::DiagnoseError::Unsupported(e.to_string()))
+                crate::workspace::WorkspaceError::Diagnose(
+                    crate::diagnose::DiagnoseError::Unsupported(e.to_string()),
+                )
             })?;
             workspace.set_overlays_unchecked(changes);
             let explained = workspace.explain(draft).await?;
@@ -388,7 +394,12 @@ fn run_live(
             Ok(exit_code(&explained.diagnosis))
         }
         Ok((explained, source, None, what_if)) => {
-            write_diagnosis(&explained.diagnosis, &Output::of(args, what_if), &source, out)?;
+            write_diagnosis(
+                &explained.diagnosis,
+                &Output::of(args, what_if),
+                &source,
+                out,
+            )?;
             if args.source.stats {
                 write_stats(&explained.cost, start.elapsed(), err)?;
             }
@@ -547,7 +558,11 @@ pub fn write_diagnosis(
                     "banner": what_if_banner(output.what_if),
                 });
             }
-            writeln!(out, "{}", serde_json::to_string_pretty(&value).expect("JSON serializes"))
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&value).expect("JSON serializes")
+            )
         }
         ExplainFormat::Markdown => write!(
             out,
@@ -575,14 +590,16 @@ fn what_if_changes(args: &ExplainArgs) -> Result<Vec<crate::diagnose::change::Ch
 /// Adds the `--what-if` changes to an offline workspace (checked against its accounts).
 fn what_if(args: &ExplainArgs, workspace: &mut Workspace) -> Result<(), InputError> {
     let changes = what_if_changes(args)?;
-    workspace.add_overlays(changes).map_err(|e| InputError::WhatIf {
-        file: args
-            .what_if
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
-        reason: e.to_string(),
-    })
+    workspace
+        .add_overlays(changes)
+        .map_err(|e| InputError::WhatIf {
+            file: args
+                .what_if
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            reason: e.to_string(),
+        })
 }
 
 /// Why the arguments do not make a question to answer (exit code 2).

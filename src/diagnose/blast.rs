@@ -56,10 +56,7 @@ fn principals(statement: &Value, own: Option<&str>) -> Vec<String> {
     }
     match statement.get("Principal") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Object(map)) => map
-            .values()
-            .flat_map(|v| strings(Some(v)))
-            .collect(),
+        Some(Value::Object(map)) => map.values().flat_map(|v| strings(Some(v))).collect(),
         _ => Vec::new(),
     }
 }
@@ -339,8 +336,14 @@ mod tests {
         let mut new = old();
         new["Statement"].as_array_mut().unwrap().push(json!({"Sid": "T", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::333333333333:role/x"}, "Action": "sts:AssumeRole"}));
         let warnings = widening(&scope(), &trust(), Some(&old()), &new);
-        assert!(warnings.iter().any(|w| w.contains("sts:ExternalId")), "{warnings:?}");
-        assert!(warnings.iter().any(|w| w.contains("not loaded")), "{warnings:?}");
+        assert!(
+            warnings.iter().any(|w| w.contains("sts:ExternalId")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("not loaded")),
+            "{warnings:?}"
+        );
         let gains = gains(&trust(), Some(&old()), &new);
         assert_eq!(gains.len(), 1);
         assert_eq!(gains[0].actions, vec!["sts:AssumeRole".to_string()]);
@@ -350,8 +353,16 @@ mod tests {
     fn dropping_a_condition_or_trusting_everyone_warns() {
         let new = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}]});
         let warnings = widening(&scope(), &trust(), Some(&old()), &new);
-        assert!(warnings.iter().any(|w| w.contains("drops the condition StringEquals sts:ExternalId")), "{warnings:?}");
-        assert!(warnings.iter().any(|w| w.contains("everyone")), "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("drops the condition StringEquals sts:ExternalId")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("everyone")),
+            "{warnings:?}"
+        );
         assert!(widening(&scope(), &trust(), Some(&old()), &old()).is_empty());
     }
 }

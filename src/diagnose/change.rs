@@ -257,7 +257,10 @@ pub struct ChangeSet {
 
 /// The current document (or setting value) at `location`: `Ok(None)` when the resource has
 /// none, `Err` when it is not loaded or could not be read.
-pub fn current(accounts: &Accounts, location: &ChangeLocation) -> Result<Option<Value>, ApplyError> {
+pub fn current(
+    accounts: &Accounts,
+    location: &ChangeLocation,
+) -> Result<Option<Value>, ApplyError> {
     let missing = || ApplyError::NotFound(location.to_string());
     let account = accounts
         .account(&location.account)
@@ -265,7 +268,9 @@ pub fn current(accounts: &Accounts, location: &ChangeLocation) -> Result<Option<
         .ok_or_else(missing)?;
     let arn = location.resource_arn.as_str();
     let field: Field<Value> = match &location.document {
-        DocumentKind::RepositoryPolicy => account.repository(arn).ok_or_else(missing)?.policy.clone(),
+        DocumentKind::RepositoryPolicy => {
+            account.repository(arn).ok_or_else(missing)?.policy.clone()
+        }
         DocumentKind::TrustPolicy => account.role(arn).ok_or_else(missing)?.trust_policy.clone(),
         DocumentKind::InlinePolicy(name) => {
             let role = account.role(arn).ok_or_else(missing)?;
@@ -308,30 +313,38 @@ fn setting_value(
     path: &str,
 ) -> Result<Field<Value>, ApplyError> {
     let missing = || ApplyError::NotFound(location.to_string());
-    let account = accounts
-        .account(&location.account)
-        .ok_or_else(missing)?;
+    let account = accounts.account(&location.account).ok_or_else(missing)?;
     let arn = location.resource_arn.as_str();
     let text = |s: String| Field::Loaded(Value::String(s));
     Ok(match path {
-        "environment.imagePullCredentialsType" => match &account.project(arn).ok_or_else(missing)?.environment {
-            Field::Loaded(env) => text(env.image_pull_credentials_type.to_string()),
-            other => other.as_ref().map(|_| Value::Null),
-        },
-        "imageTagMutability" => text(account.repository(arn).ok_or_else(missing)?.tag_mutability.to_string()),
+        "environment.imagePullCredentialsType" => {
+            match &account.project(arn).ok_or_else(missing)?.environment {
+                Field::Loaded(env) => text(env.image_pull_credentials_type.to_string()),
+                other => other.as_ref().map(|_| Value::Null),
+            }
+        }
+        "imageTagMutability" => text(
+            account
+                .repository(arn)
+                .ok_or_else(missing)?
+                .tag_mutability
+                .to_string(),
+        ),
         "KeyState" => account
             .key(arn)
             .ok_or_else(missing)?
             .state
             .as_ref()
             .map(|s| Value::String(s.to_string())),
-        "artifactStore.encryptionKey.id" => match &account.pipeline(arn).ok_or_else(missing)?.artifact_store {
-            Field::Loaded(store) => store
-                .encryption_key
-                .as_ref()
-                .map_or(Field::Absent, |k| text(k.id.clone())),
-            other => other.as_ref().map(|_| Value::Null),
-        },
+        "artifactStore.encryptionKey.id" => {
+            match &account.pipeline(arn).ok_or_else(missing)?.artifact_store {
+                Field::Loaded(store) => store
+                    .encryption_key
+                    .as_ref()
+                    .map_or(Field::Absent, |k| text(k.id.clone())),
+                other => other.as_ref().map(|_| Value::Null),
+            }
+        }
         other => return Err(ApplyError::UnknownSetting(other.to_string())),
     })
 }
@@ -342,9 +355,8 @@ pub fn apply_change(accounts: &mut Accounts, change: &Change) -> Result<(), Appl
     if let Some(target) = location.policy_location() {
         let document = Some(change.document.clone()).filter(|d| !d.is_null());
         if let Some(document) = &document {
-            crate::policy::PolicyDocument::from_value(document).map_err(|e| {
-                ApplyError::InvalidDocument(format!("{location}: {e}"))
-            })?;
+            crate::policy::PolicyDocument::from_value(document)
+                .map_err(|e| ApplyError::InvalidDocument(format!("{location}: {e}")))?;
         }
         return set_policy(accounts, &target, document);
     }
@@ -393,7 +405,9 @@ mod tests {
             resource_arn: "arn:aws:iam::222222222222:role/partner-deploy-role".into(),
             document: DocumentKind::TrustPolicy,
         };
-        let before = current(&accounts, &location).expect("loaded").expect("present");
+        let before = current(&accounts, &location)
+            .expect("loaded")
+            .expect("present");
         let new = serde_json::json!({"Version": "2012-10-17", "Statement": []});
         let changed = apply_all(
             &accounts,

@@ -102,7 +102,8 @@ pub fn add_statement(doc: &mut Value, statement: &Value) {
         let mut actions = strings(existing.get("Action"));
         for action in strings(statement.get("Action")) {
             let covered = actions.iter().any(|a| {
-                a.eq_ignore_ascii_case(&action) || crate::policy::wildcard::Pattern::parse_folded(a).matches_folded(&action)
+                a.eq_ignore_ascii_case(&action)
+                    || crate::policy::wildcard::Pattern::parse_folded(a).matches_folded(&action)
             });
             if !covered {
                 actions.push(action);
@@ -158,7 +159,10 @@ mod tests {
         ]});
         add_statement(
             &mut doc,
-            &pull("New", json!(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"])),
+            &pull(
+                "New",
+                json!(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]),
+            ),
         );
         let list = statements(&doc);
         assert_eq!(list.len(), 2);
@@ -182,7 +186,10 @@ mod tests {
         );
         let list = statements(&doc);
         assert_eq!(list.len(), 2);
-        assert_eq!(list[0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"], "o-1");
+        assert_eq!(
+            list[0]["Condition"]["StringEquals"]["aws:PrincipalOrgID"],
+            "o-1"
+        );
         assert_eq!(list[1]["Sid"], "A2");
         assert!(replace_statement(&mut doc, 1, &json!({"Sid": "B"})));
         assert!(!replace_statement(&mut doc, 7, &json!({})));

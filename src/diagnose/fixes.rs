@@ -232,7 +232,9 @@ fn question_actions(question: &Question) -> Option<Vec<String>> {
                 .into_iter()
                 .filter_map(|f| f.action)
                 .collect();
-            let ecr = named.iter().any(|a| a.to_ascii_lowercase().starts_with("ecr:"));
+            let ecr = named
+                .iter()
+                .any(|a| a.to_ascii_lowercase().starts_with("ecr:"));
             let mut all = named;
             if ecr {
                 all.extend(super::PUSH_ACTIONS.iter().map(|a| a.to_string()));
@@ -299,8 +301,9 @@ mod tests {
 
     fn answered(id: &str) -> (Accounts, Question, Diagnosis) {
         let accounts = crate::inventory::demo::load().expect("demo");
-        let resolved = crate::diagnose::resolve(&QuestionDraft::Scenario { id: id.into() }, &accounts)
-            .expect("resolves");
+        let resolved =
+            crate::diagnose::resolve(&QuestionDraft::Scenario { id: id.into() }, &accounts)
+                .expect("resolves");
         let diagnosis = crate::diagnose::answer(&accounts, &resolved).expect("answers");
         (accounts, resolved.question, diagnosis)
     }
@@ -313,7 +316,12 @@ mod tests {
         let fix = &fixes[0];
         assert_eq!(fix.location.document, DocumentKind::RepositoryPolicy);
         assert_eq!(fix.checks.len(), 2);
-        assert_eq!(fix.verified_verdict, Verdict::Works, "{:?}", fix.still_failing);
+        assert_eq!(
+            fix.verified_verdict,
+            Verdict::Works,
+            "{:?}",
+            fix.still_failing
+        );
         assert!(fix.widening.is_empty(), "{:?}", fix.widening);
         let before = edit::statements(fix.current_document.as_ref().expect("has a policy"));
         let after = edit::statements(&fix.document);

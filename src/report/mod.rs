@@ -20,8 +20,7 @@ pub fn diagnosis_value(diagnosis: &Diagnosis) -> serde_json::Value {
     if let Some(entries) = value.get_mut("fixes").and_then(|f| f.as_array_mut()) {
         for (entry, fix) in entries.iter_mut().zip(&diagnosis.fixes) {
             let renderings = fixes::renderings(fixes::Proposed::of_entry(fix));
-            entry["renderings"] =
-                serde_json::to_value(renderings).expect("renderings serialize");
+            entry["renderings"] = serde_json::to_value(renderings).expect("renderings serialize");
         }
     }
     if let Some(checks) = value.get_mut("checks").and_then(|c| c.as_array_mut()) {

@@ -92,7 +92,10 @@ pub fn render_with(diagnosis: &Diagnosis, colour: Colour, format: FixFormat) -> 
 pub fn verified_line(verdict: Verdict, still_failing: &[String]) -> String {
     match verdict {
         Verdict::Works => "after this change: WORKS".to_string(),
-        Verdict::Fails => format!("after this change: still FAILS: {}", still_failing.join("; ")),
+        Verdict::Fails => format!(
+            "after this change: still FAILS: {}",
+            still_failing.join("; ")
+        ),
         Verdict::Unknown => format!("after this change: UNKNOWN {}", still_failing.join("; ")),
     }
 }
@@ -125,7 +128,12 @@ fn render_fixes(out: &mut String, diagnosis: &Diagnosis, colour: Colour, format:
                 let _ = writeln!(out, "{}", colour.paint("33;1", &line));
             }
         }
-        let _ = writeln!(out, "    {} ({}):", colour.paint("1", "apply"), format.name());
+        let _ = writeln!(
+            out,
+            "    {} ({}):",
+            colour.paint("1", "apply"),
+            format.name()
+        );
         let rendering = super::fixes::render(Proposed::of_entry(entry), format);
         for line in terminal_lines(&rendering).lines() {
             let _ = writeln!(out, "        {line}");
@@ -194,7 +202,11 @@ fn render_check(out: &mut String, check: &Check, colour: Colour, entry: Option<u
         );
         if let Some(entry) = entry {
             // The complete, verified document is in the change below: one place to read it.
-            let _ = writeln!(out, "{indent}    → change {} below (the complete document, verified)", entry + 1);
+            let _ = writeln!(
+                out,
+                "{indent}    → change {} below (the complete document, verified)",
+                entry + 1
+            );
             return;
         }
         match &fix.action {

@@ -209,7 +209,10 @@ impl Workspace {
         if self.overlays.is_empty() {
             return Ok(Cow::Borrowed(&self.accounts));
         }
-        Ok(Cow::Owned(change::apply_all(&self.accounts, &self.overlays)?))
+        Ok(Cow::Owned(change::apply_all(
+            &self.accounts,
+            &self.overlays,
+        )?))
     }
 
     /// The what-if changes, in the order they were made.

@@ -18,11 +18,31 @@ struct Target {
 fn target(proposed: Proposed<'_>) -> Option<Target> {
     let name = proposed.location.resource_name();
     let (what, ts, py) = match &proposed.location.document {
-        DocumentKind::RepositoryPolicy => ("ecr.Repository", "repository.addToResourcePolicy", "repository.add_to_resource_policy"),
-        DocumentKind::TrustPolicy => ("iam.Role", "role.assumeRolePolicy?.addStatements", "role.assume_role_policy.add_statements"),
-        DocumentKind::ManagedPolicy => ("iam.ManagedPolicy", "managedPolicy.addStatements", "managed_policy.add_statements"),
-        DocumentKind::KeyPolicy => ("kms.Key", "key.addToResourcePolicy", "key.add_to_resource_policy"),
-        DocumentKind::BucketPolicy => ("s3.Bucket", "bucket.addToResourcePolicy", "bucket.add_to_resource_policy"),
+        DocumentKind::RepositoryPolicy => (
+            "ecr.Repository",
+            "repository.addToResourcePolicy",
+            "repository.add_to_resource_policy",
+        ),
+        DocumentKind::TrustPolicy => (
+            "iam.Role",
+            "role.assumeRolePolicy?.addStatements",
+            "role.assume_role_policy.add_statements",
+        ),
+        DocumentKind::ManagedPolicy => (
+            "iam.ManagedPolicy",
+            "managedPolicy.addStatements",
+            "managed_policy.add_statements",
+        ),
+        DocumentKind::KeyPolicy => (
+            "kms.Key",
+            "key.addToResourcePolicy",
+            "key.add_to_resource_policy",
+        ),
+        DocumentKind::BucketPolicy => (
+            "s3.Bucket",
+            "bucket.addToResourcePolicy",
+            "bucket.add_to_resource_policy",
+        ),
         _ => return None,
     };
     Some(Target {
@@ -39,10 +59,25 @@ fn override_of(proposed: Proposed<'_>) -> Option<(&'static str, &'static str, St
         DocumentKind::EventPattern => ("rule", "events.Rule", "EventPattern".into(), value),
         DocumentKind::RuleState => ("rule", "events.Rule", "State".into(), value),
         DocumentKind::Setting(path) => match path.as_str() {
-            "environment.imagePullCredentialsType" => ("project", "codebuild.Project", "Environment.ImagePullCredentialsType".into(), value),
-            "imageTagMutability" => ("repository", "ecr.Repository", "ImageTagMutability".into(), value),
+            "environment.imagePullCredentialsType" => (
+                "project",
+                "codebuild.Project",
+                "Environment.ImagePullCredentialsType".into(),
+                value,
+            ),
+            "imageTagMutability" => (
+                "repository",
+                "ecr.Repository",
+                "ImageTagMutability".into(),
+                value,
+            ),
             "KeyState" => ("key", "kms.Key", "Enabled".into(), Value::Bool(true)),
-            "artifactStore.encryptionKey.id" => ("pipeline", "codepipeline.Pipeline", "ArtifactStore.EncryptionKey".into(), serde_json::json!({"Id": value, "Type": "KMS"})),
+            "artifactStore.encryptionKey.id" => (
+                "pipeline",
+                "codepipeline.Pipeline",
+                "ArtifactStore.EncryptionKey".into(),
+                serde_json::json!({"Id": value, "Type": "KMS"}),
+            ),
             _ => return None,
         },
         _ => return None,
@@ -51,13 +86,23 @@ fn override_of(proposed: Proposed<'_>) -> Option<(&'static str, &'static str, St
 
 /// Statement lines, `replaced` noting a statement that replaces one with the same Sid.
 fn statements<'v>(proposed: Proposed<'v>) -> Vec<(&'v Value, bool)> {
-    let before = proposed.current.map(crate::diagnose::edit::statements).unwrap_or_default();
+    let before = proposed
+        .current
+        .map(crate::diagnose::edit::statements)
+        .unwrap_or_default();
     changed_statements(proposed.current, proposed.document)
         .into_iter()
         .map(|s| {
             let sid = s.get("Sid");
             let replaces = sid.is_some() && before.iter().any(|b| b.get("Sid") == sid);
-            (s, replaces || (sid.is_none() && !before.is_empty() && before.len() == crate::diagnose::edit::statements(proposed.document).len()))
+            (
+                s,
+                replaces
+                    || (sid.is_none()
+                        && !before.is_empty()
+                        && before.len()
+                            == crate::diagnose::edit::statements(proposed.document).len()),
+            )
         })
         .collect()
 }
@@ -83,9 +128,15 @@ pub fn typescript(proposed: Proposed<'_>) -> String {
     let mut out = format!("// {}\n", target.comment);
     for (statement, replaces) in statements(proposed) {
         if replaces {
-            out.push_str("// replaces the statement with the same Sid: remove the old one from your code\n");
+            out.push_str(
+                "// replaces the statement with the same Sid: remove the old one from your code\n",
+            );
         }
-        out.push_str(&format!("{}(iam.PolicyStatement.fromJson({}));\n", target.ts, values::typescript(statement, 0)));
+        out.push_str(&format!(
+            "{}(iam.PolicyStatement.fromJson({}));\n",
+            target.ts,
+            values::typescript(statement, 0)
+        ));
     }
     out
 }
@@ -111,9 +162,15 @@ pub fn python(proposed: Proposed<'_>) -> String {
     let mut out = format!("# {}\n", target.comment);
     for (statement, replaces) in statements(proposed) {
         if replaces {
-            out.push_str("# replaces the statement with the same Sid: remove the old one from your code\n");
+            out.push_str(
+                "# replaces the statement with the same Sid: remove the old one from your code\n",
+            );
         }
-        out.push_str(&format!("{}(iam.PolicyStatement.from_json({}))\n", target.py, values::python(statement, 0)));
+        out.push_str(&format!(
+            "{}(iam.PolicyStatement.from_json({}))\n",
+            target.py,
+            values::python(statement, 0)
+        ));
     }
     out
 }

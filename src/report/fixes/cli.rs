@@ -11,7 +11,10 @@ use crate::diagnose::change::{ChangeLocation, DocumentKind};
 pub fn render(proposed: Proposed<'_>) -> String {
     let location = proposed.location;
     let name = location.resource_name();
-    let file = format!("crossdock-{}.json", label(&format!("{}-{name}", kind_slug(&location.document))));
+    let file = format!(
+        "crossdock-{}.json",
+        label(&format!("{}-{name}", kind_slug(&location.document)))
+    );
     let write_file = || {
         format!(
             "cat > {file} <<'EOF'\n{}\nEOF\n",
@@ -111,7 +114,11 @@ fn region_arg(location: &ChangeLocation) -> String {
 
 /// ` --event-bus-name BUS` for a rule on a custom bus (`…:rule/BUS/NAME`).
 fn bus_arg(location: &ChangeLocation) -> String {
-    let path = location.resource_arn.split(":rule/").nth(1).unwrap_or_default();
+    let path = location
+        .resource_arn
+        .split(":rule/")
+        .nth(1)
+        .unwrap_or_default();
     match path.rsplit_once('/') {
         Some((bus, _)) => format!(" --event-bus-name {}", shell_word(bus)),
         None => String::new(),

@@ -12,13 +12,31 @@ pub fn render(proposed: Proposed<'_>) -> String {
     let name = location.resource_name();
     let doc = proposed.document.clone();
     let (resource_type, properties) = match &location.document {
-        DocumentKind::RepositoryPolicy => ("AWS::ECR::Repository", json!({"RepositoryName": name, "RepositoryPolicyText": doc})),
-        DocumentKind::TrustPolicy => ("AWS::IAM::Role", json!({"RoleName": name, "AssumeRolePolicyDocument": doc})),
-        DocumentKind::InlinePolicy(policy) => ("AWS::IAM::RolePolicy", json!({"RoleName": name, "PolicyName": policy, "PolicyDocument": doc})),
-        DocumentKind::ManagedPolicy => ("AWS::IAM::ManagedPolicy", json!({"ManagedPolicyName": name, "PolicyDocument": doc})),
+        DocumentKind::RepositoryPolicy => (
+            "AWS::ECR::Repository",
+            json!({"RepositoryName": name, "RepositoryPolicyText": doc}),
+        ),
+        DocumentKind::TrustPolicy => (
+            "AWS::IAM::Role",
+            json!({"RoleName": name, "AssumeRolePolicyDocument": doc}),
+        ),
+        DocumentKind::InlinePolicy(policy) => (
+            "AWS::IAM::RolePolicy",
+            json!({"RoleName": name, "PolicyName": policy, "PolicyDocument": doc}),
+        ),
+        DocumentKind::ManagedPolicy => (
+            "AWS::IAM::ManagedPolicy",
+            json!({"ManagedPolicyName": name, "PolicyDocument": doc}),
+        ),
         DocumentKind::KeyPolicy => ("AWS::KMS::Key", json!({"KeyPolicy": doc})),
-        DocumentKind::BucketPolicy => ("AWS::S3::BucketPolicy", json!({"Bucket": name, "PolicyDocument": doc})),
-        DocumentKind::EventPattern => ("AWS::Events::Rule", json!({"Name": name, "EventPattern": doc})),
+        DocumentKind::BucketPolicy => (
+            "AWS::S3::BucketPolicy",
+            json!({"Bucket": name, "PolicyDocument": doc}),
+        ),
+        DocumentKind::EventPattern => (
+            "AWS::Events::Rule",
+            json!({"Name": name, "EventPattern": doc}),
+        ),
         DocumentKind::RuleState => ("AWS::Events::Rule", json!({"Name": name, "State": doc})),
         DocumentKind::Setting(path) => match setting(path, doc) {
             Some(found) => found,

@@ -88,7 +88,11 @@ impl<'a> Proposed<'a> {
     }
 
     /// A bare change (e.g. a what-if overlay), with what is known of the current document.
-    pub fn of_change(change: &'a Change, current: Option<&'a Value>, widening: &'a [String]) -> Self {
+    pub fn of_change(
+        change: &'a Change,
+        current: Option<&'a Value>,
+        widening: &'a [String],
+    ) -> Self {
         Self {
             location: &change.location,
             current,
@@ -178,7 +182,13 @@ fn changed_statements<'v>(current: Option<&Value>, new: &'v Value) -> Vec<&'v Va
 fn label(text: &str) -> String {
     let cleaned: String = text
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     match cleaned.chars().next() {
         Some(c) if c.is_ascii_alphabetic() => cleaned,

@@ -32,7 +32,13 @@ pub fn hcl(value: &Value, indent: usize) -> String {
         Value::Object(map) => {
             let inner: Vec<String> = map
                 .iter()
-                .map(|(k, v)| format!("{pad}{} = {}", hcl(&Value::String(k.clone()), 0), hcl(v, indent + 2)))
+                .map(|(k, v)| {
+                    format!(
+                        "{pad}{} = {}",
+                        hcl(&Value::String(k.clone()), 0),
+                        hcl(v, indent + 2)
+                    )
+                })
                 .collect();
             format!("{{\n{}\n{close}}}", inner.join("\n"))
         }
@@ -96,7 +102,13 @@ pub fn typescript(value: &Value, indent: usize) -> String {
     let pad = " ".repeat(indent);
     text.lines()
         .enumerate()
-        .map(|(i, line)| if i == 0 { line.to_string() } else { format!("{pad}{line}") })
+        .map(|(i, line)| {
+            if i == 0 {
+                line.to_string()
+            } else {
+                format!("{pad}{line}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
