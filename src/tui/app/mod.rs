@@ -11,6 +11,9 @@ mod overlays;
 mod popup_mouse;
 mod subject;
 mod view;
+mod what_if;
+
+pub use what_if::banner as what_if_banner;
 
 use std::sync::Arc;
 
@@ -196,6 +199,10 @@ pub struct App {
     pub accounts: Vec<Arc<Account>>,
     /// When the oldest snapshot file of a snapshot source was written (its age is shown).
     pub snapshot_saved: Option<std::time::SystemTime>,
+    /// How fixes are shown and copied (`f` cycles: json, cli, terraform, …).
+    pub fix_format: crate::report::fixes::FixFormat,
+    /// The what-if changes in force in the workspace (local, never sent to AWS).
+    pub what_if: Vec<crate::diagnose::change::Change>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -222,6 +229,8 @@ impl App {
             export_dir: std::path::PathBuf::from("."),
             accounts: Vec::new(),
             snapshot_saved: snapshot_saved(&options.source),
+            fix_format: crate::report::fixes::FixFormat::default(),
+            what_if: Vec::new(),
             deep_link: options.deep_link,
             next_request: 0,
         };

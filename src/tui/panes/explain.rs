@@ -181,6 +181,8 @@ pub struct Look<'a> {
     pub sides: [Option<String>; 2],
     /// Spinner frame.
     pub tick: usize,
+    /// How complete fixes are shown.
+    pub fix_format: crate::report::fixes::FixFormat,
 }
 
 /// Which part of the Explain pane has the keyboard, if any.
