@@ -384,3 +384,30 @@ fn every_document_kind_renders_in_every_syntax() {
         }
     }
 }
+
+#[test]
+fn names_from_the_data_stay_one_shell_word() {
+    use crossdock::diagnose::change::{ChangeLocation, DocumentKind};
+    use crossdock::report::fixes::{render, FixFormat, Proposed};
+    let location = ChangeLocation {
+        account: "222222222222".into(),
+        resource_arn: "arn:aws:iam::222222222222:role/x; touch pwned".into(),
+        document: DocumentKind::InlinePolicy("it's $(id)".into()),
+    };
+    let document = json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "EOF"}]});
+    let proposed = Proposed {
+        location: &location,
+        current: None,
+        document: &document,
+        widening: &[],
+    };
+    let cli = render(proposed, FixFormat::Cli);
+    let commands = fix_renderings::commands(&cli, "hostile");
+    let aws = commands
+        .iter()
+        .find(|c| c[0] == "aws")
+        .expect("an aws command");
+    let value = |name: &str| aws[aws.iter().position(|w| w == name).expect(name) + 1].clone();
+    assert_eq!(value("--role-name"), "x; touch pwned");
+    assert_eq!(value("--policy-name"), "it's $(id)");
+}

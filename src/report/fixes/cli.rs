@@ -10,7 +10,8 @@ use crate::diagnose::change::{ChangeLocation, DocumentKind};
 /// The commands for `proposed`.
 pub fn render(proposed: Proposed<'_>) -> String {
     let location = proposed.location;
-    let name = location.resource_name();
+    // Names come from the data (a snapshot may hold anything): each is one shell word.
+    let name = &shell_word(location.resource_name());
     let file = format!(
         "crossdock-{}.json",
         label(&format!("{}-{name}", kind_slug(&location.document)))
@@ -27,7 +28,7 @@ pub fn render(proposed: Proposed<'_>) -> String {
     match &location.document {
         DocumentKind::RepositoryPolicy => format!(
             "{}aws ecr set-repository-policy{region} --registry-id {} --repository-name {name} --policy-text file://{file} {profile}\n",
-            write_file(), location.account
+            write_file(), shell_word(&location.account)
         ),
         DocumentKind::TrustPolicy => format!(
             "{}aws iam update-assume-role-policy --role-name {name} --policy-document file://{file} {profile}\n",
@@ -39,11 +40,11 @@ pub fn render(proposed: Proposed<'_>) -> String {
         ),
         DocumentKind::ManagedPolicy => format!(
             "{}aws iam create-policy-version --policy-arn {} --policy-document file://{file} --set-as-default {profile}\n",
-            write_file(), location.resource_arn
+            write_file(), shell_word(&location.resource_arn)
         ),
         DocumentKind::KeyPolicy => format!(
             "{}aws kms put-key-policy{region} --key-id {} --policy-name default --policy file://{file} {profile}\n",
-            write_file(), location.resource_arn
+            write_file(), shell_word(&location.resource_arn)
         ),
         DocumentKind::BucketPolicy => format!(
             "{}aws s3api put-bucket-policy --bucket {name} --policy file://{file} {profile}\n",
@@ -64,9 +65,11 @@ pub fn render(proposed: Proposed<'_>) -> String {
 /// Commands for the modelled settings.
 fn setting(proposed: Proposed<'_>, path: &str, region: &str, profile: &str) -> String {
     let location = proposed.location;
-    let name = location.resource_name();
+    let name = &shell_word(location.resource_name());
+    let key = shell_word(&location.resource_arn);
     let text = setting_text(proposed.document);
-    let jq_value = values::pretty(&Value::String(text.clone()));
+    // Inside the single-quoted jq program: a quote in the value closes and reopens it.
+    let jq_value = values::pretty(&Value::String(text.clone())).replace('\'', "'\\''");
     match path {
         "environment.imagePullCredentialsType" => format!(
             "# the environment as it is, with only imagePullCredentialsType changed:\n\
@@ -76,20 +79,16 @@ fn setting(proposed: Proposed<'_>, path: &str, region: &str, profile: &str) -> S
         ),
         "imageTagMutability" => format!(
             "aws ecr put-image-tag-mutability{region} --registry-id {} --repository-name {name} --image-tag-mutability {} {profile}\n",
-            location.account, shell_word(&text)
+            shell_word(&location.account), shell_word(&text)
         ),
         "KeyState" => {
             let cancel = match proposed.current.and_then(Value::as_str) {
-                Some("PendingDeletion") => format!(
-                    "aws kms cancel-key-deletion{region} --key-id {} {profile}\n",
-                    location.resource_arn
-                ),
+                Some("PendingDeletion") => {
+                    format!("aws kms cancel-key-deletion{region} --key-id {key} {profile}\n")
+                }
                 _ => String::new(),
             };
-            format!(
-                "{cancel}aws kms enable-key{region} --key-id {} {profile}\n",
-                location.resource_arn
-            )
+            format!("{cancel}aws kms enable-key{region} --key-id {key} {profile}\n")
         }
         "artifactStore.encryptionKey.id" => format!(
             "aws codepipeline get-pipeline{region} --name {name} --profile PROFILE | jq '.pipeline | .artifactStore.encryptionKey = {{\"id\": {jq_value}, \"type\": \"KMS\"}}' > crossdock-pipeline-{file}.json\n\
@@ -108,7 +107,7 @@ fn setting(proposed: Proposed<'_>, path: &str, region: &str, profile: &str) -> S
 fn region_arg(location: &ChangeLocation) -> String {
     match location.region() {
         "" => String::new(),
-        region => format!(" --region {region}"),
+        region => format!(" --region {}", shell_word(region)),
     }
 }
 
