@@ -333,6 +333,40 @@ mod tests {
     }
 
     #[test]
+    fn a_what_if_change_is_seen_by_every_answer_until_reverted() {
+        let mut workspace = Workspace::demo().expect("demo");
+        let draft = QuestionDraft::Scenario {
+            id: "s1-broken".into(),
+        };
+        let broken = workspace.explain_loaded(&draft).expect("answers");
+        let fix = broken.diagnosis.fixes[0].change();
+        let location = fix.location.clone();
+        workspace.add_overlay(fix).expect("applies");
+        let fixed = workspace.explain_loaded(&draft).expect("answers");
+        assert_eq!(
+            fixed.diagnosis.verdict,
+            crate::diagnose::model::Verdict::Works
+        );
+        // What was read from AWS is untouched.
+        assert_eq!(
+            change::current(workspace.accounts(), &location).expect("loaded"),
+            broken.diagnosis.fixes[0].current_document
+        );
+        let bad = Change {
+            location: ChangeLocation {
+                resource_arn: "arn:aws:iam::222222222222:role/nobody".into(),
+                ..location.clone()
+            },
+            document: serde_json::json!({}),
+        };
+        assert!(workspace.add_overlay(bad).is_err());
+        assert_eq!(workspace.overlays().len(), 1);
+        assert!(workspace.revert(&location));
+        let again = workspace.explain_loaded(&draft).expect("answers");
+        assert_eq!(again.diagnosis, broken.diagnosis);
+    }
+
+    #[test]
     fn the_trigger_question_is_the_same_from_every_front_end() {
         let workspace = Workspace::demo().expect("demo");
         // The CLI gives the pipeline by name; the console by ARN: one resolver, one answer.

@@ -146,6 +146,13 @@ impl App {
         overlays: Vec<Change>,
         error: Option<String>,
     ) -> Vec<Effect> {
+        if overlays != self.what_if {
+            // Every earlier explanation answered other documents: going back asks it again
+            // (their recorded generations no longer match any side's).
+            for earlier in &mut self.history {
+                earlier.generations = [u64::MAX; 2];
+            }
+        }
         self.what_if = overlays;
         let effects = self.rerun_explain();
         self.status = Some(match error {
