@@ -288,7 +288,7 @@ pub fn plan(accounts: &Accounts, question: &Question, diagnosis: &Diagnosis) -> 
     entries
 }
 
-/// Answers `question` and attaches its verified fixes.
+/// `diagnosis` (the answer to `question`) with its verified fixes attached.
 pub fn with_fixes(accounts: &Accounts, question: &Question, mut diagnosis: Diagnosis) -> Diagnosis {
     diagnosis.fixes = plan(accounts, question, &diagnosis);
     diagnosis
