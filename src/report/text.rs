@@ -121,6 +121,17 @@ fn render_fixes(out: &mut String, diagnosis: &Diagnosis, colour: Colour, format:
         for line in textwrap::wrap(&terminal(&verified), options(WIDTH - 4, "")) {
             let _ = writeln!(out, "    {}", colour.paint(paint, &line));
         }
+        for gain in &entry.gains {
+            let text = format!(
+                "gains: {} → {}",
+                Safe(&gain.principal),
+                Safe(gain.actions.join(", "))
+            );
+            let options = options(WIDTH, "    ").subsequent_indent("      ");
+            for line in textwrap::wrap(&text, options) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
         for warning in &entry.widening {
             let text = format!("WARNING (widens access): {}", Safe(warning));
             let options = options(WIDTH, "    ").subsequent_indent("      ");

@@ -21,7 +21,8 @@ pub struct Harness {
     pub app: App,
     /// Texts copied with OSC 52.
     pub copied: Vec<String>,
-    /// The editor what-if edits run (default: `$VISUAL`/`$EDITOR`); tests use a script.
+    /// The editor what-if edits run (a test's script); `None`: edits are refused, so a test
+    /// never waits on an interactive editor.
     pub editor: Option<String>,
     backend: Backend,
     runtime: tokio::runtime::Runtime,
@@ -78,8 +79,14 @@ impl Harness {
                 Effect::Suspend => {}
                 // No terminal to hand over: the editor runs as it is.
                 Effect::EditDocument { location, text } => {
-                    let editor = self.editor.clone().unwrap_or_else(super::editor::command);
-                    let result = super::editor::edit(&editor, &text);
+                    let result = match &self.editor {
+                        Some(editor) => super::editor::edit(editor, &text),
+                        None => Err(super::editor::EditorError::Start {
+                            command: "(none)".into(),
+                            reason: "the headless harness runs no editor unless a test sets one"
+                                .into(),
+                        }),
+                    };
                     effects.extend(self.app.handle(Msg::Edited { location, result }));
                 }
                 other => {

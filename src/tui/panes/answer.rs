@@ -196,6 +196,16 @@ fn complete_fix_lines(out: &mut Vec<Line<'static>>, entry: &FixEntry, look: &Loo
         )),
         theme.status(status),
     ));
+    for gain in &entry.gains {
+        out.push(Line::styled(
+            masker.mask_string(&format!(
+                "gains: {} → {}",
+                gain.principal,
+                gain.actions.join(", ")
+            )),
+            theme.style(Role::Muted),
+        ));
+    }
     for warning in &entry.widening {
         out.push(Line::styled(
             masker.mask_string(&format!("WARNING (widens access): {warning}")),
