@@ -82,14 +82,13 @@ fn a_second_explanation_reads_nothing_until_the_accounts_are_reloaded() {
     assert_eq!(third.calls, first.calls, "{third:?} vs {first:?}");
 
     // The same question through the CLI, on the same profiles: the same answer.
-    let console = serde_json::to_value(
+    let console = crossdock::report::diagnosis_value(
         h.app
             .explain
             .as_ref()
             .and_then(|e| e.diagnosis())
             .expect("a diagnosis"),
-    )
-    .expect("serialises");
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_crossdock"))
         .args(["explain", "--profile", "build", "--profile", "registry"])
         .args(["--format", "json", "error", &pasted_s1_error()])
@@ -100,7 +99,14 @@ fn a_second_explanation_reads_nothing_until_the_accounts_are_reloaded() {
     let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
     });
-    for field in ["verdict", "question", "summary", "checks", "assumptions"] {
+    for field in [
+        "verdict",
+        "question",
+        "summary",
+        "checks",
+        "assumptions",
+        "fixes",
+    ] {
         assert_eq!(console[field], cli[field], "{field}");
     }
 }

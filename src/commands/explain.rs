@@ -8,10 +8,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{EXIT_FAILS, EXIT_INPUT, EXIT_UNKNOWN, EXIT_WORKS};
+use crate::diagnose::change::ChangeSet;
 use crate::diagnose::model::{Diagnosis, Verdict};
 use crate::diagnose::scenario;
 use crate::diagnose::{error_text, Question, QuestionDraft};
 use crate::inventory::demo::DemoError;
+use crate::report::fixes::FixFormat;
 use crate::report::{self, DataSource, SnapshotSource};
 use crate::workspace::{Cost, Origin, SnapshotsError, Workspace};
 
@@ -89,6 +91,16 @@ pub struct ExplainArgs {
     /// every format (the console's presenter-mode table), for sharing the output.
     #[arg(long, global = true)]
     pub redact: bool,
+    /// How the complete fixes are shown in text and Markdown: the document (`json`), `aws`
+    /// commands (`cli`), `terraform`, `cloudformation`, `cdk-ts` or `cdk-python`. The JSON
+    /// output carries every rendering.
+    #[arg(long, value_enum, default_value_t = FixFormat::Json, global = true)]
+    pub fix_format: FixFormat,
+    /// Answer as if these changes were made (never sent to AWS): a file holding
+    /// `{"changes": [{"location": …, "document": …}]}`, or the JSON output of `explain`
+    /// (its `fixes`).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub what_if: Option<PathBuf>,
     /// The history of the question's documents (`--history --history-file FILE`).
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
@@ -286,6 +298,15 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
             return Ok(EXIT_INPUT);
         }
     };
+    let mut workspace = workspace;
+    if let Err(message) = what_if(args, &mut workspace) {
+        writeln!(
+            err,
+            "crossdock explain: {}",
+            crate::safe_text::Safe(&message)
+        )?;
+        return Ok(EXIT_INPUT);
+    }
     match workspace.explain_loaded(&draft) {
         Ok(explained) if args.history.history => {
             let timeline = match super::history::timeline(&workspace, &draft, &args.history) {
@@ -301,7 +322,8 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
         }
         Ok(explained) => {
             let source = offline_source(&workspace);
-            write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
+            let output = Output::of(args, workspace.overlays().len());
+            write_diagnosis(&explained.diagnosis, &output, &source, out)?;
             // Not ignored offline: the answer took no AWS call, and says so.
             if args.source.stats {
                 write_stats(&explained.cost, std::time::Duration::ZERO, err)?;
@@ -350,13 +372,20 @@ fn run_live(
         tokio::time::timeout(deadline, async {
             let org_profile = args.source.org.org_profile.as_deref();
             let mut workspace = Workspace::connect_with_org(profiles, org_profile).await?;
+            let changes = what_if_changes(args).map_err(|e| {
+                crate::workspace::WorkspaceError::Diagnose(
+                    crate::diagnose::DiagnoseError::Unsupported(e.to_string()),
+                )
+            })?;
+            workspace.set_overlays_unchecked(changes);
             let explained = workspace.explain(draft).await?;
+            let what_if = workspace.overlays().len();
             let history = match args.history.history {
                 true => Some(super::history::live_timeline(&workspace, draft, &args.history).await),
                 false => None,
             };
             let source = live_source(&workspace).await;
-            Ok::<_, crate::workspace::WorkspaceError>((explained, source, history))
+            Ok::<_, crate::workspace::WorkspaceError>((explained, source, history, what_if))
         })
         .await
     });
@@ -369,7 +398,7 @@ fn run_live(
         return Ok(EXIT_UNKNOWN);
     };
     match answer {
-        Ok((explained, source, Some(history))) => {
+        Ok((explained, source, Some(history), _)) => {
             let (timeline, requests) = match history {
                 Ok(found) => found,
                 Err(e) => {
@@ -387,8 +416,13 @@ fn run_live(
             }
             Ok(exit_code(&explained.diagnosis))
         }
-        Ok((explained, source, None)) => {
-            write_diagnosis(&explained.diagnosis, args.format, &source, out)?;
+        Ok((explained, source, None, what_if)) => {
+            write_diagnosis(
+                &explained.diagnosis,
+                &Output::of(args, what_if),
+                &source,
+                out,
+            )?;
             if args.source.stats {
                 write_stats(&explained.cost, start.elapsed(), err)?;
             }
@@ -431,7 +465,9 @@ fn live_error_code(error: &crate::workspace::WorkspaceError) -> u8 {
         WorkspaceError::Diagnose(DiagnoseError::Resolve(ResolveError::Unreadable { .. })) => {
             EXIT_UNKNOWN
         }
-        WorkspaceError::Diagnose(_) | WorkspaceError::Accounts(_) => EXIT_INPUT,
+        WorkspaceError::Diagnose(_) | WorkspaceError::Accounts(_) | WorkspaceError::WhatIf(_) => {
+            EXIT_INPUT
+        }
         WorkspaceError::Aws(_) => EXIT_UNKNOWN,
     }
 }
@@ -479,29 +515,114 @@ pub fn exit_code(diagnosis: &Diagnosis) -> u8 {
     }
 }
 
-/// Writes `diagnosis` in `format`, with where its accounts came from.
+/// How an answer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    /// Text, JSON or Markdown.
+    pub format: ExplainFormat,
+    /// How text and Markdown show the complete fixes.
+    pub fix_format: FixFormat,
+    /// How many what-if changes the answer assumes (0: none).
+    pub what_if: usize,
+}
+
+impl Output {
+    /// The output the arguments ask for.
+    pub fn of(args: &ExplainArgs, what_if: usize) -> Self {
+        Self {
+            format: args.format,
+            fix_format: args.fix_format,
+            what_if,
+        }
+    }
+
+    /// A plain output in `format` (fixes as documents, no what-if).
+    pub fn plain(format: ExplainFormat) -> Self {
+        Self {
+            format,
+            fix_format: FixFormat::default(),
+            what_if: 0,
+        }
+    }
+}
+
+/// The banner of an answer that assumes local changes.
+pub fn what_if_banner(changes: usize) -> String {
+    format!("what-if: {changes} local changes (not applied)")
+}
+
+/// Writes `diagnosis` as `output` says, with where its accounts came from.
 pub fn write_diagnosis(
     diagnosis: &Diagnosis,
-    format: ExplainFormat,
+    output: &Output,
     source: &DataSource,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
+    if output.what_if > 0 && output.format != ExplainFormat::Json {
+        writeln!(out, "{}\n", what_if_banner(output.what_if))?;
+    }
+    match output.format {
         ExplainFormat::Text => {
             let colour = report::text::Colour::detect(
                 io::stdout().is_terminal(),
                 std::env::var("NO_COLOR").ok().as_deref(),
             );
-            write!(out, "{}", report::text::render(diagnosis, colour))?;
+            let text = report::text::render_with(diagnosis, colour, output.fix_format);
+            write!(out, "{text}")?;
             writeln!(out, "\nData: {}", crate::safe_text::Safe(&source.label))
         }
-        ExplainFormat::Json => writeln!(out, "{}", report::json_with_source(diagnosis, source)),
+        ExplainFormat::Json => {
+            let mut value: serde_json::Value =
+                serde_json::from_str(&report::json_with_source(diagnosis, source))
+                    .expect("the report is JSON");
+            if output.what_if > 0 {
+                value["what_if"] = serde_json::json!({
+                    "changes": output.what_if,
+                    "banner": what_if_banner(output.what_if),
+                });
+            }
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&value).expect("JSON serializes")
+            )
+        }
         ExplainFormat::Markdown => write!(
             out,
             "{}",
             report::markdown::render_with_source(diagnosis, source)
         ),
     }
+}
+
+/// The changes of `--what-if FILE` (none without the flag).
+fn what_if_changes(args: &ExplainArgs) -> Result<Vec<crate::diagnose::change::Change>, InputError> {
+    let Some(path) = &args.what_if else {
+        return Ok(Vec::new());
+    };
+    let name = path.display().to_string();
+    let bytes = super::input::read_file_capped(path, super::input::MAX_TEXT_BYTES)?;
+    let text = super::input::text(bytes, &name)?;
+    let set: ChangeSet = serde_json::from_str(&text).map_err(|e| InputError::WhatIf {
+        file: name.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(set.changes)
+}
+
+/// Adds the `--what-if` changes to an offline workspace (checked against its accounts).
+fn what_if(args: &ExplainArgs, workspace: &mut Workspace) -> Result<(), InputError> {
+    let changes = what_if_changes(args)?;
+    workspace
+        .add_overlays(changes)
+        .map_err(|e| InputError::WhatIf {
+            file: args
+                .what_if
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            reason: e.to_string(),
+        })
 }
 
 /// Why the arguments do not make a question to answer (exit code 2).
@@ -526,6 +647,14 @@ pub enum InputError {
     /// The embedded demo did not load.
     #[error(transparent)]
     Demo(#[from] DemoError),
+    /// A `--what-if` file that is not a change set, or a change that does not apply.
+    #[error("--what-if {file}: {reason} (expected {{\"changes\": [{{\"location\": {{\"account\", \"resource_arn\", \"document\"}}, \"document\": …}}]}}, see docs/fixes.md)")]
+    WhatIf {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The snapshot files do not form a workspace.
     #[error(transparent)]
     Snapshots(#[from] SnapshotsError),

@@ -160,7 +160,12 @@ pub fn write(
             serde_json::to_string_pretty(&value).expect("JSON serializes")
         );
     }
-    super::explain::write_diagnosis(diagnosis, format, source, out)?;
+    super::explain::write_diagnosis(
+        diagnosis,
+        &super::explain::Output::plain(format),
+        source,
+        out,
+    )?;
     write_text(timeline, out)
 }
 

@@ -10,7 +10,7 @@ use crate::inventory::{
 };
 
 /// Why a fix could not be applied to the inventory.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum ApplyError {
     /// The resource is not in the loaded accounts.
     #[error("{0} is not in the loaded accounts")]
@@ -24,6 +24,21 @@ pub enum ApplyError {
     /// A setting crossdock does not model.
     #[error("setting `{0}` cannot be applied to the inventory")]
     UnknownSetting(String),
+    /// A new document that is not a valid policy.
+    #[error("the new document is not a valid policy: {0} (fix the JSON and try again)")]
+    InvalidDocument(String),
+}
+
+/// Replaces the whole policy at `target` (`None`: the resource has no policy any more).
+pub fn set_policy(
+    pair: &mut Accounts,
+    target: &PolicyLocation,
+    document: Option<Value>,
+) -> Result<(), ApplyError> {
+    edit_policy(pair, target, |doc| {
+        *doc = document;
+        Ok(())
+    })
 }
 
 /// Applies `action` to `pair`.
@@ -209,7 +224,8 @@ fn edit_inline(
     }
 }
 
-fn apply_setting(
+/// Sets `setting` of `resource` to `value`.
+pub(super) fn apply_setting(
     pair: &mut Accounts,
     resource: &str,
     setting: &str,

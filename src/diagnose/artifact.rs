@@ -516,10 +516,11 @@ fn key_policy_fix(
     access: &KeyAccess,
 ) -> Fix {
     let grantee_account = subject.caller.account().unwrap_or_default();
-    let principal = json!({"AWS": format!("arn:aws:iam::{grantee_account}:root")});
+    // The smallest grant: the action role itself, the actions it uses (no wildcards).
+    let principal = json!({"AWS": subject.grant_arn()});
     let mut statements: Vec<Value> = Vec::new();
     if !access.missing_use().is_empty() {
-        statements.push(json!({"Sid": "AllowUseOfTheKeyFromActionAccount", "Effect": "Allow", "Principal": principal, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}));
+        statements.push(json!({"Sid": "AllowUseOfTheKeyFromActionAccount", "Effect": "Allow", "Principal": principal, "Action": KEY_USE_ACTIONS, "Resource": "*"}));
     }
     if !access.missing_grant().is_empty() {
         statements.push(json!({"Sid": "AllowGrantsForAwsResources", "Effect": "Allow", "Principal": principal, "Action": KEY_GRANT_ACTIONS, "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}));
@@ -536,7 +537,7 @@ fn key_policy_fix(
         }
     } else {
         Fix {
-            summary: format!("add these statements to the key policy of {} (account {grantee_account} delegates to its roles' IAM policies)", key.arn),
+            summary: format!("add these statements to the key policy of {} for the action role {} (account {grantee_account})", key.arn, subject.grant_arn()),
             account: key_account.map(str::to_string),
             action: FixAction::AddStatements { target: location, statements },
         }

@@ -201,17 +201,45 @@ fn trust_check(
         Caller::Service { name } => json!({"Service": name}),
         _ => json!({"AWS": subject.grant_arn()}),
     };
+    let mut statement = json!({"Sid": "CrossdockTrustCaller", "Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"});
+    let guard = match (&subject.caller, &side.policy) {
+        (Caller::Service { .. }, _) => None,
+        (_, Ok(Some(policy))) => external_id_guard(&policy.raw),
+        _ => None,
+    };
+    let mut summary = format!("add this statement to the trust policy of {}", role.arn);
+    if let Some(condition) = guard {
+        // The role's existing trust requires an external id (a confused-deputy guard): a new
+        // trusted principal must not get around it.
+        statement["Condition"] = condition;
+        summary.push_str(", keeping the sts:ExternalId condition the existing trust requires");
+    }
     c.fix = Some(Fix {
-        summary: format!("add this statement to the trust policy of {}", role.arn),
+        summary,
         account: account.map(str::to_string),
         action: FixAction::AddStatement {
             target: PolicyLocation::TrustPolicy {
                 role: role.arn.clone(),
             },
-            statement: json!({"Sid": "CrossdockTrustCaller", "Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}),
+            statement,
         },
     });
     c
+}
+
+/// The `sts:ExternalId` condition of the first Allow statement of a trust policy that has one.
+fn external_id_guard(document: &serde_json::Value) -> Option<serde_json::Value> {
+    super::edit::statements(document).into_iter().find_map(|s| {
+        let conditions = s.get("Condition")?.as_object()?;
+        conditions.iter().find_map(|(operator, keys)| {
+            let value = keys
+                .as_object()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("sts:ExternalId"))?
+                .1;
+            Some(json!({ operator: {"sts:ExternalId": value} }))
+        })
+    })
 }
 
 fn trust_condition(

@@ -288,6 +288,9 @@ pub struct Diagnosis {
     /// Inputs nobody gave and no evidence names: what the answer assumes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<super::draft::Assumption>,
+    /// The failed checks' fixes as complete changes, one per document, verified by asking
+    /// the question again with all of them applied (`docs/fixes.md`).
+    pub fixes: Vec<super::fixes::FixEntry>,
     /// When the verdict is `works`: what crossdock could not see that could still deny
     /// (unread guardrails, the network path, session policies, session tags).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -353,6 +356,7 @@ impl Diagnosis {
             checks,
             found: Vec::new(),
             assumptions: Vec::new(),
+            fixes: Vec::new(),
             unseen: Vec::new(),
         }
     }
@@ -367,6 +371,13 @@ impl Diagnosis {
     /// The checks with a given status.
     pub fn with_status(&self, status: Status) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(move |c| c.status == status)
+    }
+
+    /// The entry of `fixes` that carries the fix of check `index`, if any.
+    pub fn fix_entry_of(&self, index: usize) -> Option<usize> {
+        self.fixes
+            .iter()
+            .position(|f| f.check_indexes.contains(&index))
     }
 
     /// The check with `id`, if made.

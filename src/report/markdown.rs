@@ -60,7 +60,32 @@ pub fn render(diagnosis: &Diagnosis) -> String {
             write_fix(&mut out, fix);
         }
     }
+    write_changes(&mut out, diagnosis);
     out
+}
+
+/// The complete, verified changes: where, the verdict after them, widening warnings, and the
+/// new document with the commands that apply it.
+fn write_changes(out: &mut String, diagnosis: &Diagnosis) {
+    for (n, entry) in diagnosis.fixes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n### Change {} of {}: {}\n",
+            n + 1,
+            diagnosis.fixes.len(),
+            escape(&entry.location.to_string())
+        );
+        let line = super::text::verified_line(entry.verified_verdict, &entry.still_failing);
+        let _ = writeln!(out, "**{}**\n", escape(&line));
+        for warning in &entry.widening {
+            let _ = writeln!(out, "- **Warning (widens access):** {}", escape(warning));
+        }
+        let proposed = super::fixes::Proposed::of_entry(entry);
+        let json = super::fixes::render(proposed, super::fixes::FixFormat::Json);
+        out.push_str(&markdown_block("json", &json));
+        let cli = super::fixes::render(proposed, super::fixes::FixFormat::Cli);
+        out.push_str(&markdown_block("sh", &cli));
+    }
 }
 
 /// The inputs found in evidence and those assumed, one bullet each.

@@ -1,15 +1,37 @@
 //! Renderings of a [`Diagnosis`](crate::diagnose::model::Diagnosis): text for terminals,
 //! JSON (the value as is) and Markdown for tickets. Pure: they return strings.
 
+pub mod fixes;
 pub mod markdown;
 pub mod reverse;
 pub mod text;
 
 use crate::diagnose::model::{Diagnosis, Evidence, PolicyLocation};
 
-/// The JSON rendering: the diagnosis as is.
+/// The JSON rendering: the diagnosis as is, each `fixes` entry with its `renderings`, each
+/// check's `fix` with the index of its entry (`fixes_entry`).
 pub fn json(diagnosis: &Diagnosis) -> String {
-    serde_json::to_string_pretty(diagnosis).expect("a diagnosis always serializes")
+    serde_json::to_string_pretty(&diagnosis_value(diagnosis)).expect("JSON values serialize")
+}
+
+/// The diagnosis as a JSON value, with the renderings of its fixes (`docs/fixes.md`).
+pub fn diagnosis_value(diagnosis: &Diagnosis) -> serde_json::Value {
+    let mut value = serde_json::to_value(diagnosis).expect("a diagnosis always serializes");
+    if let Some(entries) = value.get_mut("fixes").and_then(|f| f.as_array_mut()) {
+        for (entry, fix) in entries.iter_mut().zip(&diagnosis.fixes) {
+            let renderings = fixes::renderings(fixes::Proposed::of_entry(fix));
+            entry["renderings"] = serde_json::to_value(renderings).expect("renderings serialize");
+        }
+    }
+    if let Some(checks) = value.get_mut("checks").and_then(|c| c.as_array_mut()) {
+        for (index, check) in checks.iter_mut().enumerate() {
+            let entry = diagnosis.fix_entry_of(index);
+            if let (Some(entry), Some(fix)) = (entry, check.get_mut("fix")) {
+                fix["fixes_entry"] = serde_json::json!(entry);
+            }
+        }
+    }
+    value
 }
 
 /// Where the accounts behind an answer came from. Every headless answer states it, so a
@@ -96,7 +118,7 @@ impl DataSource {
 
 /// The JSON rendering with its data source: the diagnosis's fields, then `data_source`.
 pub fn json_with_source(diagnosis: &Diagnosis, source: &DataSource) -> String {
-    let mut value = serde_json::to_value(diagnosis).expect("a diagnosis always serializes");
+    let mut value = diagnosis_value(diagnosis);
     if let Some(object) = value.as_object_mut() {
         object.insert(
             "data_source".into(),

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::describe_evidence;
+use super::fixes::{FixFormat, Proposed};
 use crate::diagnose::model::{Check, Diagnosis, FixAction, Status, Verdict};
 use crate::safe_text::{terminal, terminal_lines, Safe};
 
@@ -57,6 +58,11 @@ fn options(width: usize, indent: &str) -> textwrap::Options<'_> {
 /// Renders `diagnosis` for a terminal. Every value from the data goes through
 /// [`crate::safe_text`]: control characters in it are shown, never sent to the terminal.
 pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
+    render_with(diagnosis, colour, FixFormat::default())
+}
+
+/// Renders `diagnosis` with its complete fixes in `format`.
+pub fn render_with(diagnosis: &Diagnosis, colour: Colour, format: FixFormat) -> String {
     let mut out = String::new();
     let verdict = match diagnosis.verdict {
         Verdict::Works => colour.paint("32;1", "WORKS"),
@@ -76,10 +82,75 @@ pub fn render(diagnosis: &Diagnosis, colour: Colour) -> String {
     render_inputs(&mut out, diagnosis, colour);
     render_unseen(&mut out, diagnosis, colour);
     let _ = writeln!(out);
-    for check in &diagnosis.checks {
-        render_check(&mut out, check, colour);
+    for (index, check) in diagnosis.checks.iter().enumerate() {
+        render_check(&mut out, check, colour, diagnosis.fix_entry_of(index));
     }
+    render_fixes(&mut out, diagnosis, colour, format);
     out
+}
+
+/// The verdict a change leads to, as the fix section and the console show it.
+pub fn verified_line(verdict: Verdict, still_failing: &[String]) -> String {
+    match verdict {
+        Verdict::Works => "after this change: WORKS".to_string(),
+        Verdict::Fails => format!(
+            "after this change: still FAILS: {}",
+            still_failing.join("; ")
+        ),
+        Verdict::Unknown => format!("after this change: UNKNOWN {}", still_failing.join("; ")),
+    }
+}
+
+/// The complete changes: where, what they fix, the verified verdict, the widening warnings
+/// and the rendering in `format`.
+fn render_fixes(out: &mut String, diagnosis: &Diagnosis, colour: Colour, format: FixFormat) {
+    let total = diagnosis.fixes.len();
+    for (n, entry) in diagnosis.fixes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            colour.paint("36;1", &format!("Change {} of {total}:", n + 1)),
+            Safe(&entry.location)
+        );
+        let ids: Vec<&str> = entry.checks.iter().map(|c| c.as_str()).collect();
+        let _ = writeln!(out, "    fixes: {}", ids.join(", "));
+        let verified = verified_line(entry.verified_verdict, &entry.still_failing);
+        let paint = match entry.verified_verdict {
+            Verdict::Works => "32;1",
+            _ => "31;1",
+        };
+        for line in textwrap::wrap(&terminal(&verified), options(WIDTH - 4, "")) {
+            let _ = writeln!(out, "    {}", colour.paint(paint, &line));
+        }
+        for gain in &entry.gains {
+            let text = format!(
+                "gains: {} → {}",
+                Safe(&gain.principal),
+                Safe(gain.actions.join(", "))
+            );
+            let options = options(WIDTH, "    ").subsequent_indent("      ");
+            for line in textwrap::wrap(&text, options) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        for warning in &entry.widening {
+            let text = format!("WARNING (widens access): {}", Safe(warning));
+            let options = options(WIDTH, "    ").subsequent_indent("      ");
+            for line in textwrap::wrap(&text, options) {
+                let _ = writeln!(out, "{}", colour.paint("33;1", &line));
+            }
+        }
+        let _ = writeln!(
+            out,
+            "    {} ({}):",
+            colour.paint("1", "apply"),
+            format.name()
+        );
+        let rendering = super::fixes::render(Proposed::of_entry(entry), format);
+        for line in terminal_lines(&rendering).lines() {
+            let _ = writeln!(out, "        {line}");
+        }
+    }
 }
 
 /// Inputs nobody gave: where evidence supplied them, and what is assumed.
@@ -134,7 +205,7 @@ fn render_unseen(out: &mut String, diagnosis: &Diagnosis, colour: Colour) {
     }
 }
 
-fn render_check(out: &mut String, check: &Check, colour: Colour) {
+fn render_check(out: &mut String, check: &Check, colour: Colour, entry: Option<usize>) {
     let mark = colour.paint(status_colour(check.status), check.status.mark());
     let account = terminal(check.account.as_deref().unwrap_or(""));
     let _ = writeln!(
@@ -163,6 +234,15 @@ fn render_check(out: &mut String, check: &Check, colour: Colour) {
             colour.paint("36;1", "fix:"),
             Safe(&fix.summary)
         );
+        if let Some(entry) = entry {
+            // The complete, verified document is in the change below: one place to read it.
+            let _ = writeln!(
+                out,
+                "{indent}    → change {} below (the complete document, verified)",
+                entry + 1
+            );
+            return;
+        }
         match &fix.action {
             FixAction::AddStatement { statement, .. }
             | FixAction::ReplaceStatement { statement, .. } => {

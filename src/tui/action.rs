@@ -96,6 +96,16 @@ pub enum Action {
     PrevStep,
     /// Write the walkthrough as Markdown to a file in the working directory.
     ExportWalkthrough,
+    /// Show the fix in the next rendering (json, cli, terraform, cloudformation, cdk).
+    CycleFixFormat,
+    /// Edit the selected check's document in `$EDITOR` as a what-if (a local change).
+    EditWhatIf,
+    /// Drop the what-if change of the selected check's document.
+    RevertWhatIf,
+    /// Drop every what-if change.
+    RevertAllWhatIf,
+    /// Write every what-if change as one change set, in the fix rendering shown.
+    ExportWhatIf,
     /// Type one character into the active text field.
     #[serde(skip)]
     Insert(char),
@@ -139,7 +149,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 43] = [
+    pub const BINDABLE: [Action; 48] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -183,6 +193,11 @@ impl Action {
         Action::NextStep,
         Action::PrevStep,
         Action::ExportWalkthrough,
+        Action::CycleFixFormat,
+        Action::EditWhatIf,
+        Action::RevertWhatIf,
+        Action::RevertAllWhatIf,
+        Action::ExportWhatIf,
     ];
 
     /// The name keymap files use (`next_pane`); empty for data-carrying variants.
@@ -244,6 +259,11 @@ impl Action {
             Action::NextStep => "Next walkthrough step",
             Action::PrevStep => "Previous walkthrough step",
             Action::ExportWalkthrough => "Export the walkthrough as Markdown",
+            Action::CycleFixFormat => "Show the fix as json, cli, terraform, cloudformation or cdk",
+            Action::EditWhatIf => "What-if: edit the selected document in $EDITOR",
+            Action::RevertWhatIf => "What-if: revert the selected document's change",
+            Action::RevertAllWhatIf => "What-if: revert every local change",
+            Action::ExportWhatIf => "What-if: export the changes as one change set",
             Action::Insert(_)
             | Action::Backspace
             | Action::ClearInput

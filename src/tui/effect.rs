@@ -73,6 +73,19 @@ pub enum Effect {
     },
     /// Suspend the process (terminal effect: the runtime does it).
     Suspend,
+    /// Edit a document in the user's editor (terminal effect: the runtime hands the
+    /// terminal over); the answer is [`Msg::Edited`].
+    EditDocument {
+        /// The document's location.
+        location: crate::diagnose::change::ChangeLocation,
+        /// The text to start from.
+        text: String,
+    },
+    /// Replace the workspace's what-if changes by these (each checked against the accounts).
+    SetWhatIf {
+        /// Every local change, in order.
+        changes: Vec<crate::diagnose::change::Change>,
+    },
 }
 
 /// What effects run against: live AWS access and the session's workspace (which keeps
@@ -158,7 +171,8 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
                 .map_err(std::sync::Arc::new),
             path,
         },
-        Effect::Copy(_) | Effect::Suspend => return None,
+        Effect::SetWhatIf { changes } => set_what_if(&backend, changes).await,
+        Effect::Copy(_) | Effect::Suspend | Effect::EditDocument { .. } => return None,
     })
 }
 
@@ -196,6 +210,27 @@ async fn diagnose(backend: &Backend, id: u64, draft: &QuestionDraft) -> Msg {
         id,
         result: result.map(Box::new),
         accounts,
+    }
+}
+
+/// Sets the workspace's what-if changes; a change that does not apply is refused and the
+/// ones before stay.
+async fn set_what_if(backend: &Backend, changes: Vec<crate::diagnose::change::Change>) -> Msg {
+    let mut workspace = backend.workspace.lock().await;
+    let previous = workspace.overlays().to_vec();
+    workspace.revert_all();
+    let error = match workspace.add_overlays(changes) {
+        Ok(()) => None,
+        Err(e) => {
+            workspace.revert_all();
+            // The changes before were accepted once; they apply again.
+            let _ = workspace.add_overlays(previous);
+            Some(e.to_string())
+        }
+    };
+    Msg::WhatIfSet {
+        overlays: workspace.overlays().to_vec(),
+        error,
     }
 }
 

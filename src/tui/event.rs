@@ -65,6 +65,12 @@ fn spawn(
                 app.copy_went(&how);
             }
             Effect::Suspend => terminal::suspend(terminal)?,
+            Effect::EditDocument { location, text } => {
+                let editor = crate::tui::editor::command();
+                let result =
+                    terminal::outside(terminal, || crate::tui::editor::edit(&editor, &text))?;
+                let _ = tx.send(Msg::Edited { location, result });
+            }
             // CPU-bound work (parsing snapshots, evaluating policies) runs off the workers.
             other @ (Effect::Diagnose { .. } | Effect::LoadOffline { .. }) => {
                 let live = live.clone();

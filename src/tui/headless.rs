@@ -11,6 +11,7 @@ use super::action::Action;
 use super::app::{App, AppOptions, DeepLink};
 use super::effect::{perform, Backend, Effect};
 use super::keymap::Keymap;
+use super::msg::Msg;
 use super::source::{DataSource, FileProfiles, LiveAccounts};
 use super::theme::Theme;
 
@@ -20,6 +21,9 @@ pub struct Harness {
     pub app: App,
     /// Texts copied with OSC 52.
     pub copied: Vec<String>,
+    /// The editor what-if edits run (a test's script); `None`: edits are refused, so a test
+    /// never waits on an interactive editor.
+    pub editor: Option<String>,
     backend: Backend,
     runtime: tokio::runtime::Runtime,
 }
@@ -57,6 +61,7 @@ impl Harness {
         let mut harness = Harness {
             app,
             copied: Vec::new(),
+            editor: None,
             backend: Backend::new(live),
             runtime,
         };
@@ -72,6 +77,18 @@ impl Harness {
                 // Tests see the first CloudTrail poll; the periodic ones would never end.
                 Effect::PollTrail { delay, .. } if !delay.is_zero() => {}
                 Effect::Suspend => {}
+                // No terminal to hand over: the editor runs as it is.
+                Effect::EditDocument { location, text } => {
+                    let result = match &self.editor {
+                        Some(editor) => super::editor::edit(editor, &text),
+                        None => Err(super::editor::EditorError::Start {
+                            command: "(none)".into(),
+                            reason: "the headless harness runs no editor unless a test sets one"
+                                .into(),
+                        }),
+                    };
+                    effects.extend(self.app.handle(Msg::Edited { location, result }));
+                }
                 other => {
                     if let Some(msg) = self.runtime.block_on(perform(other, self.backend.clone())) {
                         effects.extend(self.app.handle(msg));

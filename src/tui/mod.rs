@@ -9,6 +9,7 @@ pub mod app;
 pub mod background;
 pub mod clipboard;
 pub mod config;
+pub mod editor;
 pub mod effect;
 pub mod engine;
 pub mod event;

@@ -104,4 +104,18 @@ pub enum Msg {
         /// Success, or the IO error (shared: messages are cloned).
         result: Result<(), std::sync::Arc<crate::inventory::snapshot::SnapshotError>>,
     },
+    /// The editor returned (what-if editing).
+    Edited {
+        /// The document edited.
+        location: crate::diagnose::change::ChangeLocation,
+        /// The edited text, or why there is none.
+        result: Result<String, crate::tui::editor::EditorError>,
+    },
+    /// The workspace's what-if changes were set.
+    WhatIfSet {
+        /// The changes now in force.
+        overlays: Vec<crate::diagnose::change::Change>,
+        /// Why the requested changes were refused, if they were.
+        error: Option<String>,
+    },
 }

@@ -85,6 +85,20 @@ pub fn suspend(terminal: &mut Term) -> io::Result<()> {
         libc::raise(libc::SIGTSTP);
     }
     // Execution continues here after SIGCONT.
+    reenter(terminal)
+}
+
+/// Hands the terminal to another program (the what-if editor) while `run` runs, restoring
+/// it first and re-entering console mode afterwards, as Ctrl-z does.
+pub fn outside<R>(terminal: &mut Term, run: impl FnOnce() -> R) -> io::Result<R> {
+    leave()?;
+    let result = run();
+    reenter(terminal)?;
+    Ok(result)
+}
+
+/// Console mode again after the terminal was handed over.
+fn reenter(terminal: &mut Term) -> io::Result<()> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(

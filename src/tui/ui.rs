@@ -159,6 +159,14 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         first.push(Span::styled(" PRESENTER ", theme.style(Role::Badge)));
         first.push(Span::raw(" "));
     }
+    if !app.what_if.is_empty() {
+        let banner = crate::tui::app::what_if_banner(app.what_if.len());
+        first.push(Span::styled(
+            format!(" {banner} "),
+            theme.style(Role::Badge),
+        ));
+        first.push(Span::raw(" "));
+    }
     let hint = match &app.source {
         DataSource::Demo => {
             "embedded demo · for real accounts: crossdock --profile-a A --profile-b B (profiles from ~/.aws/config)"

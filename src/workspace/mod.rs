@@ -15,10 +15,13 @@ mod live;
 #[cfg(feature = "aws")]
 pub use live::{AccountOpener, Opening};
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use crate::diagnose::apply::ApplyError;
+use crate::diagnose::change::{self, Change, ChangeLocation};
 use crate::diagnose::model::Diagnosis;
 use crate::diagnose::{self, DiagnoseError, Question, QuestionDraft, Resolved};
 use crate::inventory::reads::Read;
@@ -65,6 +68,9 @@ pub enum WorkspaceError {
     /// The accounts do not form a workspace.
     #[error(transparent)]
     Accounts(#[from] AccountsError),
+    /// A what-if change no longer applies to the accounts (e.g. after a reload).
+    #[error("what-if change: {0}")]
+    WhatIf(#[from] ApplyError),
     /// A profile could not be opened.
     #[cfg(feature = "aws")]
     #[error(transparent)]
@@ -107,6 +113,8 @@ pub struct Workspace {
     loaded_at: BTreeMap<String, SystemTime>,
     /// Reads made for questions, and when: the cache that makes asking again free.
     reads: BTreeMap<Read, SystemTime>,
+    /// What-if changes: local edits every answer sees, never sent to AWS.
+    overlays: Vec<Change>,
     #[cfg(feature = "aws")]
     readers: crate::aws::Readers,
     /// Opens an account no side shows when a question leads there (an organisation's).
@@ -126,6 +134,7 @@ impl Workspace {
             accounts,
             origin,
             reads: BTreeMap::new(),
+            overlays: Vec::new(),
             #[cfg(feature = "aws")]
             readers: crate::aws::Readers::new(),
             #[cfg(feature = "aws")]
@@ -194,11 +203,70 @@ impl Workspace {
         })
     }
 
-    fn answer(&self, resolved: &Resolved) -> Result<Diagnosis, DiagnoseError> {
-        match &resolved.question {
-            Question::Error { text } => diagnose::explain_error(&self.accounts, text),
-            _ => diagnose::answer(&self.accounts, resolved),
+    fn answer(&self, resolved: &Resolved) -> Result<Diagnosis, WorkspaceError> {
+        let accounts = self.answering()?;
+        let diagnosis = match &resolved.question {
+            Question::Error { text } => diagnose::explain_error(&accounts, text),
+            _ => diagnose::answer(&accounts, resolved),
+        }?;
+        Ok(diagnose::fixes::with_fixes(
+            &accounts,
+            &resolved.question,
+            diagnosis,
+        ))
+    }
+
+    /// The accounts answers see: as read, with the what-if changes applied.
+    pub fn answering(&self) -> Result<Cow<'_, Accounts>, ApplyError> {
+        if self.overlays.is_empty() {
+            return Ok(Cow::Borrowed(&self.accounts));
         }
+        Ok(Cow::Owned(change::apply_all(
+            &self.accounts,
+            &self.overlays,
+        )?))
+    }
+
+    /// The what-if changes, in the order they were made.
+    pub fn overlays(&self) -> &[Change] {
+        &self.overlays
+    }
+
+    /// Adds a what-if change (replacing an earlier one at the same location); refused, and
+    /// nothing changed, when it does not apply to the accounts.
+    pub fn add_overlay(&mut self, change: Change) -> Result<(), ApplyError> {
+        let mut overlays = self.overlays.clone();
+        overlays.retain(|c| c.location != change.location);
+        overlays.push(change);
+        change::apply_all(&self.accounts, &overlays)?;
+        self.overlays = overlays;
+        Ok(())
+    }
+
+    /// Adds every change of a what-if file, in order.
+    pub fn add_overlays(&mut self, changes: Vec<Change>) -> Result<(), ApplyError> {
+        for change in changes {
+            self.add_overlay(change)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the what-if changes without checking them (a live workspace has not read their
+    /// resources yet: an answer that cannot apply them fails with [`WorkspaceError::WhatIf`]).
+    pub fn set_overlays_unchecked(&mut self, changes: Vec<Change>) {
+        self.overlays = changes;
+    }
+
+    /// Drops the what-if change at `location`; `false` when there was none.
+    pub fn revert(&mut self, location: &ChangeLocation) -> bool {
+        let before = self.overlays.len();
+        self.overlays.retain(|c| &c.location != location);
+        self.overlays.len() != before
+    }
+
+    /// Drops every what-if change.
+    pub fn revert_all(&mut self) {
+        self.overlays.clear();
     }
 
     /// The oldest time anything the question reads was loaded.
@@ -274,6 +342,40 @@ mod tests {
         assert!(workspace.accounts().policies().generation() > generation);
         let fixed = workspace.explain_loaded(&draft).expect("answers");
         assert_ne!(fixed.diagnosis.verdict, first.diagnosis.verdict);
+    }
+
+    #[test]
+    fn a_what_if_change_is_seen_by_every_answer_until_reverted() {
+        let mut workspace = Workspace::demo().expect("demo");
+        let draft = QuestionDraft::Scenario {
+            id: "s1-broken".into(),
+        };
+        let broken = workspace.explain_loaded(&draft).expect("answers");
+        let fix = broken.diagnosis.fixes[0].change();
+        let location = fix.location.clone();
+        workspace.add_overlay(fix).expect("applies");
+        let fixed = workspace.explain_loaded(&draft).expect("answers");
+        assert_eq!(
+            fixed.diagnosis.verdict,
+            crate::diagnose::model::Verdict::Works
+        );
+        // What was read from AWS is untouched.
+        assert_eq!(
+            change::current(workspace.accounts(), &location).expect("loaded"),
+            broken.diagnosis.fixes[0].current_document
+        );
+        let bad = Change {
+            location: ChangeLocation {
+                resource_arn: "arn:aws:iam::222222222222:role/nobody".into(),
+                ..location.clone()
+            },
+            document: serde_json::json!({}),
+        };
+        assert!(workspace.add_overlay(bad).is_err());
+        assert_eq!(workspace.overlays().len(), 1);
+        assert!(workspace.revert(&location));
+        let again = workspace.explain_loaded(&draft).expect("answers");
+        assert_eq!(again.diagnosis, broken.diagnosis);
     }
 
     #[test]

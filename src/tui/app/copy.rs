@@ -11,6 +11,13 @@ impl App {
     pub(super) fn copy_focused(&mut self) -> Vec<Effect> {
         let walking = matches!(self.overlay, Some(Overlay::Walkthrough(_)));
         let explaining = matches!(self.focus, Focus::Explain | Focus::Answer);
+        let rendering = self
+            .selected_fix_rendering()
+            .filter(|_| explaining || walking);
+        if let Some(rendering) = rendering {
+            let what = format!("the fix ({})", self.fix_format.name());
+            return self.copy_text(rendering, &what);
+        }
         let text = if explaining || walking {
             let state = self.explain.as_ref();
             match state.and_then(ExplainState::check) {

@@ -252,6 +252,7 @@ impl App {
             masker: &self.masker,
             sides: Side::BOTH.map(|side| self.side(side).account().map(|a| a.id().to_string())),
             tick: self.tick,
+            fix_format: self.fix_format,
         }
     }
 

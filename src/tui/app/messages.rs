@@ -56,9 +56,15 @@ impl App {
                 self.diagnosis_done(id, result, accounts);
                 Vec::new()
             }
+            Msg::Edited { location, result } => self.edited(location, result),
+            Msg::WhatIfSet { overlays, error } => self.what_if_set(overlays, error),
             Msg::Written { path, result } => {
+                let what = match path.to_string_lossy().contains("crossdock-what-if") {
+                    true => "what-if change set",
+                    false => "walkthrough",
+                };
                 self.status = Some(match result {
-                    Ok(()) => format!("walkthrough written to {}", path.display()),
+                    Ok(()) => format!("{what} written to {}", path.display()),
                     Err(e) => format!("could not write {}: {e}", path.display()),
                 });
                 Vec::new()

@@ -11,6 +11,9 @@ mod overlays;
 mod popup_mouse;
 mod subject;
 mod view;
+mod what_if;
+
+pub use what_if::banner as what_if_banner;
 
 use std::sync::Arc;
 
@@ -202,6 +205,10 @@ pub struct App {
     /// Live accounts a question opened beyond the two sides (an organisation's third
     /// account …), by id, for the header.
     pub also_loaded: Vec<String>,
+    /// How fixes are shown and copied (`f` cycles: json, cli, terraform, …).
+    pub fix_format: crate::report::fixes::FixFormat,
+    /// The what-if changes in force in the workspace (local, never sent to AWS).
+    pub what_if: Vec<crate::diagnose::change::Change>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -230,6 +237,8 @@ impl App {
             snapshot_saved: snapshot_saved(&options.source),
             source_label: None,
             also_loaded: Vec::new(),
+            fix_format: crate::report::fixes::FixFormat::default(),
+            what_if: Vec::new(),
             deep_link: options.deep_link,
             next_request: 0,
         };

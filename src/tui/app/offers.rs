@@ -31,6 +31,13 @@ impl App {
             Action::Copy => self.can_copy(),
             Action::CopyArn => self.selected_arn().is_some(),
             Action::Walkthrough => answered,
+            Action::Diff if self.selected_fix_entry().is_some() => true,
+            Action::Diff if self.what_if_location().is_some() => true,
+            Action::CycleFixFormat => self.selected_fix_entry().is_some(),
+            Action::EditWhatIf => explain_open,
+            Action::RevertWhatIf | Action::RevertAllWhatIf | Action::ExportWhatIf => {
+                !self.what_if.is_empty()
+            }
             Action::Diff => self
                 .explain
                 .as_ref()

@@ -243,6 +243,10 @@ impl App {
 
     /// Opens the before/after diff of the selected check's fix.
     pub(super) fn open_diff(&mut self) {
+        if let Some(state) = self.what_if_diff() {
+            self.overlay = Some(Overlay::Diff(state));
+            return;
+        }
         let Some(fix) = self.explain.as_ref().and_then(|e| e.fix()).cloned() else {
             self.status = Some("this check has no fix to compare".into());
             return;
@@ -255,6 +259,36 @@ impl App {
             Ok(state) => self.overlay = Some(Overlay::Diff(state)),
             Err(e) => self.status = Some(e.to_string()),
         }
+    }
+
+    /// The diff of the selected check's document: the what-if change against AWS when there
+    /// is one, else the complete fix against the document it replaces.
+    fn what_if_diff(&self) -> Option<DiffState> {
+        let entry = self.selected_fix_entry();
+        let location = entry
+            .map(|e| e.location.clone())
+            .or_else(|| self.what_if_location())?;
+        let pretty = |v: Option<&serde_json::Value>| {
+            v.map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+                .unwrap_or_default()
+        };
+        let aws = pretty(self.aws_document(&location).as_ref());
+        let (title, after) = match self.what_if_document(&location) {
+            Some(overlay) => (
+                format!("{location}: AWS → what-if (local, not applied)"),
+                pretty(Some(overlay)),
+            ),
+            None => (
+                format!("{location}: before → after the fix"),
+                pretty(entry.map(|e| &e.document)),
+            ),
+        };
+        Some(DiffState {
+            title,
+            lines: diff::diff_lines(&aws, &after),
+            after,
+            scroll: 0,
+        })
     }
 
     fn update_diff(&mut self, mut diff: DiffState, action: Action) -> Vec<Effect> {

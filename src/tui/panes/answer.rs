@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-use crate::diagnose::model::{Check, Diagnosis, Status};
+use crate::diagnose::fixes::FixEntry;
+use crate::diagnose::model::{Check, Diagnosis, Status, Verdict};
 use crate::report::describe_evidence;
 use crate::tui::theme::Role;
 use crate::tui::widgets::wrap::{ellipsize, wrap};
@@ -145,6 +146,13 @@ fn fix_lines(
     let Some(fix) = &check.fix else {
         return;
     };
+    if let Some(entry) = diagnosis
+        .fix_entry_of(state.selected)
+        .and_then(|i| diagnosis.fixes.get(i))
+    {
+        complete_fix_lines(out, entry, look);
+        return;
+    }
     out.push(Line::styled(
         format!("Fix (y copies): {}", masker.mask(&fix.summary)),
         theme.style(Role::Accent),
@@ -156,6 +164,63 @@ fn fix_lines(
                 theme.style(Role::JsonString),
             ));
         }
+    }
+}
+
+/// A complete fix: what it changes, the verdict after it, its widening warnings and the
+/// rendering chosen with `f`.
+fn complete_fix_lines(out: &mut Vec<Line<'static>>, entry: &FixEntry, look: &Look) {
+    let (theme, masker) = (look.theme, look.masker);
+    out.push(Line::styled(
+        masker.mask_string(&format!(
+            "Fix (y copies · f: {} · E edits as what-if): {}",
+            look.fix_format.name(),
+            entry.location
+        )),
+        theme.style(Role::Accent),
+    ));
+    for summary in &entry.summary {
+        out.push(Line::styled(
+            masker.mask_string(&format!("• {summary}")),
+            theme.style(Role::Text),
+        ));
+    }
+    let status = match entry.verified_verdict {
+        Verdict::Works => Status::Pass,
+        _ => Status::Fail,
+    };
+    out.push(Line::styled(
+        masker.mask_string(&crate::report::text::verified_line(
+            entry.verified_verdict,
+            &entry.still_failing,
+        )),
+        theme.status(status),
+    ));
+    for gain in &entry.gains {
+        out.push(Line::styled(
+            masker.mask_string(&format!(
+                "gains: {} → {}",
+                gain.principal,
+                gain.actions.join(", ")
+            )),
+            theme.style(Role::Muted),
+        ));
+    }
+    for warning in &entry.widening {
+        out.push(Line::styled(
+            masker.mask_string(&format!("WARNING (widens access): {warning}")),
+            theme.status(Status::Warn),
+        ));
+    }
+    let rendering = crate::report::fixes::render(
+        crate::report::fixes::Proposed::of_entry(entry),
+        look.fix_format,
+    );
+    for line in rendering.lines() {
+        out.push(Line::styled(
+            masker.mask_string(line),
+            theme.style(Role::JsonString),
+        ));
     }
 }
 

@@ -138,14 +138,27 @@ impl ExplainState {
     }
 }
 
-/// A fix as pretty JSON (what `copy` puts on the clipboard).
+/// A fix as text to paste (what `copy` puts on the clipboard): statements as pretty JSON, a
+/// setting as one line, a procedure as its numbered steps (never an internal JSON wrapper).
 pub fn fix_json(fix: &Fix) -> Option<String> {
     let value = match &fix.action {
         FixAction::AddStatement { statement, .. }
         | FixAction::ReplaceStatement { statement, .. } => statement.clone(),
         // The statements to paste, as the list they go into.
         FixAction::AddStatements { statements, .. } => serde_json::Value::Array(statements.clone()),
-        _ => serde_json::to_value(&fix.action).ok()?,
+        FixAction::Setting {
+            resource,
+            setting,
+            value,
+        } => return Some(format!("set {setting} = {value} on {resource}")),
+        FixAction::Procedure { steps } => {
+            let numbered: Vec<String> = steps
+                .iter()
+                .enumerate()
+                .map(|(i, step)| format!("{}. {step}", i + 1))
+                .collect();
+            return Some(numbered.join("\n"));
+        }
     };
     serde_json::to_string_pretty(&value).ok()
 }
@@ -181,6 +194,8 @@ pub struct Look<'a> {
     pub sides: [Option<String>; 2],
     /// Spinner frame.
     pub tick: usize,
+    /// How complete fixes are shown.
+    pub fix_format: crate::report::fixes::FixFormat,
 }
 
 /// Which part of the Explain pane has the keyboard, if any.
