@@ -4,7 +4,7 @@
 //! [`Diagnosis::add_unseen`] (e.g. the network checks once they read the path).
 
 use super::guardrails::guarded_requests;
-use super::model::{CheckId, Diagnosis, Unseen, Verdict};
+use super::model::{CheckId, Diagnosis, Status, Unseen, Verdict};
 use super::question::Question;
 use crate::policy::arn::{account_of, Caller};
 use crate::policy::guardrail::{rcp_exemption, scp_exemption};
@@ -24,10 +24,11 @@ pub fn add(question: &Question, diagnosis: &mut Diagnosis) {
     let on_resource = requests.iter().find(|r| r.resource != "*").unwrap_or(first);
     guardrails(diagnosis, &caller, on_resource);
     let pull_or_push = matches!(question, Question::Pull { .. } | Question::Push { .. });
+    // The network checks are `n/a` when no VPC is known: the path is then still unseen.
     let network_checked = diagnosis
         .checks
         .iter()
-        .any(|c| c.id.as_str().starts_with("vpc-"));
+        .any(|c| c.id.as_str().starts_with("vpc-") && c.status != Status::NotApplicable);
     if pull_or_push && !network_checked && !caller.is_service() {
         diagnosis.add_unseen(Unseen::new(
             "network-path",
