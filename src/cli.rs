@@ -353,21 +353,23 @@ fn console(args: &ConsoleArgs) -> ExitCode {
             return ExitCode::from(commands::EXIT_INPUT);
         }
     };
-    let source = if args.org_profile.is_some() && args.profile_a.is_none() && args.profile_b.is_none() {
-        // The organisation's accounts stand in for profiles: the picker lists them.
-        DataSource::Profiles { a: None, b: None }
-    } else if args.demo {
-        DataSource::Demo
-    } else if !args.snapshot.is_empty() {
-        DataSource::Snapshot(args.snapshot.clone())
-    } else if args.profile_a.is_some() || args.profile_b.is_some() || profiles::aws_configured() {
-        DataSource::Profiles {
-            a: args.profile_a.clone(),
-            b: args.profile_b.clone(),
-        }
-    } else {
-        DataSource::Demo
-    };
+    let source =
+        if args.org_profile.is_some() && args.profile_a.is_none() && args.profile_b.is_none() {
+            // The organisation's accounts stand in for profiles: the picker lists them.
+            DataSource::Profiles { a: None, b: None }
+        } else if args.demo {
+            DataSource::Demo
+        } else if !args.snapshot.is_empty() {
+            DataSource::Snapshot(args.snapshot.clone())
+        } else if args.profile_a.is_some() || args.profile_b.is_some() || profiles::aws_configured()
+        {
+            DataSource::Profiles {
+                a: args.profile_a.clone(),
+                b: args.profile_b.clone(),
+            }
+        } else {
+            DataSource::Demo
+        };
     if args.print_config {
         print!("{}", effective.to_toml(&source.label()));
         return ExitCode::SUCCESS;
