@@ -77,3 +77,66 @@ pub fn policy_gate(
         Gate::NoAllow(misses)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::model::PolicyLocation;
+    use crate::policy::PolicyDocument;
+    use serde_json::json;
+
+    fn policy(statements: serde_json::Value) -> LoadedPolicy {
+        let raw = json!({"Version": "2012-10-17", "Statement": statements});
+        LoadedPolicy {
+            location: PolicyLocation::VpcEndpointPolicy {
+                endpoint: "vpce-1".into(),
+            },
+            account: "111111111111".into(),
+            document: std::sync::Arc::new(PolicyDocument::from_value(&raw).expect("valid")),
+            raw,
+        }
+    }
+
+    fn caller() -> Caller {
+        Caller::parse("arn:aws:sts::111111111111:assumed-role/builder/s", None).expect("caller")
+    }
+
+    fn gate(policy: &LoadedPolicy, action: &str, resource: &str) -> &'static str {
+        match policy_gate(policy, &caller(), action, resource, &RequestContext::new()) {
+            Gate::Allows(_) => "allows",
+            Gate::Denies(_) => "denies",
+            Gate::NoAllow(_) => "no allow",
+            Gate::Unknown(_) => "unknown",
+        }
+    }
+
+    #[test]
+    fn an_endpoint_policy_must_allow_and_a_deny_wins() {
+        let repo = "arn:aws:ecr:ap-northeast-1:222222222222:repository/base";
+        let allow_all =
+            policy(json!([{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]));
+        // Registry-level calls (resource `*`) are governed too.
+        assert_eq!(gate(&allow_all, "ecr:GetAuthorizationToken", "*"), "allows");
+        let own_only = policy(
+            json!([{"Effect": "Allow", "Principal": "*", "Action": "ecr:*",
+            "Resource": "arn:aws:ecr:ap-northeast-1:111111111111:repository/*"}]),
+        );
+        assert_eq!(gate(&own_only, "ecr:BatchGetImage", repo), "no allow");
+        assert_eq!(
+            gate(&own_only, "ecr:GetAuthorizationToken", "*"),
+            "no allow"
+        );
+        let denied = policy(json!([
+            {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "ecr:BatchGetImage", "Resource": repo}
+        ]));
+        assert_eq!(gate(&denied, "ecr:BatchGetImage", repo), "denies");
+        assert_eq!(gate(&denied, "ecr:GetDownloadUrlForLayer", repo), "allows");
+        let other_account = policy(json!([{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::333333333333:root"}, "Action": "*", "Resource": "*"}]));
+        assert_eq!(gate(&other_account, "ecr:BatchGetImage", repo), "no allow");
+        let own_account = policy(json!([{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "*", "Resource": "*"}]));
+        assert_eq!(gate(&own_account, "ecr:BatchGetImage", repo), "allows");
+    }
+}
