@@ -1,17 +1,22 @@
-//! `TrailRecords`: an account's CloudTrail records held compactly — one text arena of the
-//! records' compact JSON and where each ends — instead of one `serde_json::Value` tree per
-//! record (about 5 KiB each with their maps: 100,000 records held half a gigabyte).
-//! A record is parsed again only when someone looks at it.
+//! `TrailRecords`: an account's CloudTrail records held compactly — the records' compact JSON
+//! in text blocks of about 1 MiB, and where each record sits — instead of one
+//! `serde_json::Value` tree per record (about 5 KiB each with their maps: 100,000 records held
+//! half a gigabyte). Fixed-size blocks, not one growing string, so loading never holds a
+//! doubled copy. A record is parsed again only when someone looks at it.
 
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 use serde_json::Value;
 
+/// The size of one text block (a record longer than this gets a block of its own).
+const BLOCK: usize = 1 << 20;
+
 /// CloudTrail records in arrival order, each kept as its compact JSON text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrailRecords {
-    text: String,
-    ends: Vec<usize>,
+    blocks: Vec<String>,
+    /// Per record: its block, and where it starts and ends in the block.
+    places: Vec<(u32, u32, u32)>,
 }
 
 impl TrailRecords {
@@ -24,25 +29,43 @@ impl TrailRecords {
     pub fn push(&mut self, record: &Value) {
         // Writing a `Value` into a `String` cannot fail: its keys are strings.
         let compact = serde_json::to_string(record).unwrap_or_default();
-        self.text.push_str(&compact);
-        self.ends.push(self.text.len());
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|b| b.capacity() - b.len() >= compact.len());
+        if !fits {
+            self.blocks
+                .push(String::with_capacity(BLOCK.max(compact.len())));
+        }
+        let index = self.blocks.len() - 1;
+        let block = &mut self.blocks[index];
+        let start = block.len();
+        block.push_str(&compact);
+        // Blocks stay far below 4 GiB; a record larger than that is not a CloudTrail record.
+        let place = (
+            u32::try_from(index).unwrap_or(u32::MAX),
+            u32::try_from(start).unwrap_or(u32::MAX),
+            u32::try_from(block.len()).unwrap_or(u32::MAX),
+        );
+        self.places.push(place);
     }
 
     /// How many records are held.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.places.len()
     }
 
     /// Whether no record is held.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.places.is_empty()
     }
 
     /// Record `index` as the compact JSON text it was stored as.
     pub fn raw(&self, index: usize) -> Option<&str> {
-        let end = *self.ends.get(index)?;
-        let start = index.checked_sub(1).map_or(0, |before| self.ends[before]);
-        self.text.get(start..end)
+        let &(block, start, end) = self.places.get(index)?;
+        self.blocks
+            .get(block as usize)?
+            .get(start as usize..end as usize)
     }
 
     /// Record `index`, parsed.
@@ -64,7 +87,8 @@ impl TrailRecords {
 
     /// Bytes held (the text and the index), for memory figures.
     pub fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+        self.blocks.iter().map(String::capacity).sum::<usize>()
+            + self.places.capacity() * std::mem::size_of::<(u32, u32, u32)>()
     }
 }
 
@@ -139,13 +163,26 @@ mod tests {
 
     #[test]
     fn a_record_costs_its_text_not_a_tree() {
-        let record = json!({"eventName": "PutImage", "requestParameters": {"repositoryName": "r"}});
-        let held: TrailRecords = std::iter::repeat_n(record.clone(), 1000).collect();
+        let pad = "x".repeat(500);
+        let record = json!({"eventName": "PutImage", "requestParameters": {"pad": pad}});
+        let count = 10_000;
+        let held: TrailRecords = std::iter::repeat_n(record.clone(), count).collect();
         let text = serde_json::to_string(&record).expect("JSON").len();
+        // The text, one partly filled block and the index: never a doubled copy.
+        let bound = count * (text + 16) + BLOCK;
         assert!(
-            held.heap_bytes() <= 1000 * (text + 8) * 2,
-            "{}",
+            held.heap_bytes() <= bound,
+            "{} > {bound}",
             held.heap_bytes()
         );
+        assert_eq!(held.get(count - 1), Some(record));
+    }
+
+    #[test]
+    fn records_larger_than_a_block_get_their_own() {
+        let big = json!({"blob": "y".repeat(BLOCK + 10)});
+        let small = json!({"eventName": "PutImage"});
+        let held = TrailRecords::from(vec![small.clone(), big.clone(), small.clone()]);
+        assert_eq!(held.iter().collect::<Vec<_>>(), [small.clone(), big, small]);
     }
 }
