@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use clap::Args;
 
 use super::explain::SourceArgs;
-use super::{EXIT_INPUT, EXIT_UNKNOWN, EXIT_WORKS};
+use super::{EXIT_INPUT, EXIT_WORKS};
 use crate::diagnose::reverse::{self, Kind};
 use crate::report;
 use crate::workspace::Workspace;
@@ -183,7 +183,7 @@ fn open_live(
         }
         Err(e) => {
             writeln!(err, "crossdock {command}: {e}")?;
-            Ok(Err(EXIT_UNKNOWN))
+            Ok(Err(super::EXIT_UNKNOWN))
         }
     }
 }
