@@ -52,6 +52,38 @@ enum Path<'a> {
     },
 }
 
+/// The parts of a path in a VPC a check reads.
+type VpcParts<'p, 'a> = (
+    &'a Account,
+    Option<&'a Vpc>,
+    &'p [String],
+    Option<&'a VpcEndpoint>,
+);
+
+impl<'a> Path<'a> {
+    /// The VPC's parts, or check `id`'s answer when there is no readable VPC (`n/a` outside
+    /// one, `unknown` when it could not be read).
+    fn in_vpc(&self, id: CheckId) -> Result<VpcParts<'_, 'a>, Check> {
+        match self {
+            Path::Outside(reason) => {
+                Err(Check::new(id, Status::NotApplicable, None, reason.clone()))
+            }
+            Path::Unread(account, reason) => Err(Check::new(
+                id,
+                Status::Unknown,
+                account.as_deref(),
+                reason.clone(),
+            )),
+            Path::Vpc {
+                account,
+                vpc,
+                subnets,
+                named,
+            } => Ok((*account, *vpc, subnets.as_slice(), *named)),
+        }
+    }
+}
+
 /// The two network checks of a question: `vpc-endpoint-policy-allows`, and for pulls
 /// (`layers`) `vpc-s3-layer-access`.
 pub fn checks(
@@ -282,19 +314,9 @@ fn endpoint_check(
     calls: &[Call<'_>],
 ) -> Check {
     let id = CheckId::VpcEndpointPolicyAllows;
-    let (account, vpc, subnets, named) = match path {
-        Path::Outside(reason) => {
-            return Check::new(id, Status::NotApplicable, None, reason.clone())
-        }
-        Path::Unread(account, reason) => {
-            return Check::new(id, Status::Unknown, account.as_deref(), reason.clone())
-        }
-        Path::Vpc {
-            account,
-            vpc,
-            subnets,
-            named,
-        } => (*account, *vpc, subnets.as_slice(), *named),
+    let (account, vpc, subnets, named) = match path.in_vpc(id) {
+        Ok(parts) => parts,
+        Err(check) => return check,
     };
     let mut services: Vec<String> = calls
         .iter()
@@ -562,19 +584,9 @@ fn refused_finding(
 
 fn layer_check(accounts: &Accounts, subject: &Subject<'_>, path: &Path<'_>, region: &str) -> Check {
     let id = CheckId::VpcS3LayerAccess;
-    let (account, vpc, subnets, named) = match path {
-        Path::Outside(reason) => {
-            return Check::new(id, Status::NotApplicable, None, reason.clone())
-        }
-        Path::Unread(account, reason) => {
-            return Check::new(id, Status::Unknown, account.as_deref(), reason.clone())
-        }
-        Path::Vpc {
-            account,
-            vpc,
-            subnets,
-            named,
-        } => (*account, *vpc, subnets.as_slice(), *named),
+    let (account, vpc, subnets, named) = match path.in_vpc(id) {
+        Ok(parts) => parts,
+        Err(check) => return check,
     };
     let route = Route {
         account,
