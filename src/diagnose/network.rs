@@ -63,11 +63,14 @@ type VpcParts<'p, 'a> = (
 impl<'a> Path<'a> {
     /// The VPC's parts, or check `id`'s answer when there is no readable VPC (`n/a` outside
     /// one, `unknown` when it could not be read).
-    fn in_vpc(&self, id: CheckId) -> Result<VpcParts<'_, 'a>, Check> {
+    fn in_vpc(&self, id: CheckId) -> Result<VpcParts<'_, 'a>, Box<Check>> {
         match self {
-            Path::Outside(reason) => {
-                Err(Check::new(id, Status::NotApplicable, None, reason.clone()))
-            }
+            Path::Outside(reason) => Err(Box::new(Check::new(
+                id,
+                Status::NotApplicable,
+                None,
+                reason.clone(),
+            ))),
             Path::Unread(account, reason) => Err(Check::new(
                 id,
                 Status::Unknown,
@@ -316,7 +319,7 @@ fn endpoint_check(
     let id = CheckId::VpcEndpointPolicyAllows;
     let (account, vpc, subnets, named) = match path.in_vpc(id) {
         Ok(parts) => parts,
-        Err(check) => return check,
+        Err(check) => return *check,
     };
     let mut services: Vec<String> = calls
         .iter()
@@ -586,7 +589,7 @@ fn layer_check(accounts: &Accounts, subject: &Subject<'_>, path: &Path<'_>, regi
     let id = CheckId::VpcS3LayerAccess;
     let (account, vpc, subnets, named) = match path.in_vpc(id) {
         Ok(parts) => parts,
-        Err(check) => return check,
+        Err(check) => return *check,
     };
     let route = Route {
         account,
