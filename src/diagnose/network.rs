@@ -71,12 +71,12 @@ impl<'a> Path<'a> {
                 None,
                 reason.clone(),
             ))),
-            Path::Unread(account, reason) => Err(Check::new(
+            Path::Unread(account, reason) => Err(Box::new(Check::new(
                 id,
                 Status::Unknown,
                 account.as_deref(),
                 reason.clone(),
-            )),
+            ))),
             Path::Vpc {
                 account,
                 vpc,
