@@ -246,6 +246,7 @@ fn event(id: &str, time: &str, name: &str, account: &str, params: Value) -> Mana
         source_ip: None,
         user_agent: None,
         request_parameters: Some(params),
+        response_elements: None,
         error_code: None,
         resources: Vec::new(),
     }

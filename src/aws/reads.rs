@@ -5,6 +5,8 @@
 
 mod history;
 
+pub use history::PolicyWrites;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -137,6 +137,9 @@ pub struct TrailPoller {
     closed: bool,
     /// The account (or profile) read, for the log.
     account: String,
+    /// What each stream's value is looked up as: an event name, or (for the history of
+    /// indexed resources) a resource name.
+    lookup_key: LookupAttributeKey,
 }
 
 impl std::fmt::Debug for TrailPoller {
@@ -199,7 +202,15 @@ impl TrailPoller {
             sender: None,
             closed: false,
             account: account.to_string(),
+            lookup_key: LookupAttributeKey::EventName,
         }
+    }
+
+    /// Looks each stream's value up as a `ResourceName` (an ARN CloudTrail indexes, from a
+    /// record's `resources`) instead of an event name.
+    pub fn by_resource_name(mut self) -> Self {
+        self.lookup_key = LookupAttributeKey::ResourceName;
+        self
     }
 
     /// Uses `limiter` instead of the registry's.
@@ -333,7 +344,7 @@ impl TrailPoller {
         let attribute = self.streams[index]
             .event_name
             .as_deref()
-            .and_then(event_name_attribute);
+            .and_then(|value| lookup_attribute(self.lookup_key.clone(), value));
         let mut pages: Vec<Vec<ClassifiedEvent>> = Vec::new();
         let mut throttled_here = 0;
         loop {
@@ -498,11 +509,11 @@ impl TrailPoller {
     }
 }
 
-/// The lookup attribute that narrows a request to one event name.
-fn event_name_attribute(name: &str) -> Option<LookupAttribute> {
+/// The lookup attribute that narrows a request to one event name (or resource name).
+fn lookup_attribute(key: LookupAttributeKey, value: &str) -> Option<LookupAttribute> {
     LookupAttribute::builder()
-        .attribute_key(LookupAttributeKey::EventName)
-        .attribute_value(name)
+        .attribute_key(key)
+        .attribute_value(value)
         .build()
         .ok()
 }

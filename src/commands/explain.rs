@@ -309,15 +309,15 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::
     }
     match workspace.explain_loaded(&draft) {
         Ok(explained) if args.history.history => {
-            let timeline = match super::history::timeline(&workspace, &draft, &args.history) {
-                Ok(timeline) => timeline,
+            let history = match super::history::timeline(&workspace, &draft, &args.history) {
+                Ok(history) => history,
                 Err(e) => {
                     writeln!(err, "crossdock explain: {e}")?;
                     return Ok(e.exit_code());
                 }
             };
             let source = offline_source(&workspace);
-            super::history::write(&explained.diagnosis, &timeline, args.format, &source, out)?;
+            super::history::write(&explained.diagnosis, &history, args.format, &source, out)?;
             Ok(exit_code(&explained.diagnosis))
         }
         Ok(explained) => {
@@ -399,14 +399,14 @@ fn run_live(
     };
     match answer {
         Ok((explained, source, Some(history), _)) => {
-            let (timeline, requests) = match history {
+            let (history, requests) = match history {
                 Ok(found) => found,
                 Err(e) => {
                     writeln!(err, "crossdock explain: {e}")?;
                     return Ok(e.exit_code());
                 }
             };
-            super::history::write(&explained.diagnosis, &timeline, args.format, &source, out)?;
+            super::history::write(&explained.diagnosis, &history, args.format, &source, out)?;
             if args.source.stats {
                 write_stats(&explained.cost, start.elapsed(), err)?;
                 writeln!(

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::explain::ExplainFormat;
+use crate::diagnose::fixes::FixEntry;
 use crate::diagnose::history::{self, Timeline};
 use crate::diagnose::model::Diagnosis;
 use crate::diagnose::QuestionDraft;
@@ -73,23 +74,41 @@ impl HistoryInputError {
     }
 }
 
+/// A question's history and the fixes that revert its flips.
+#[derive(Debug)]
+pub struct History {
+    /// The timeline.
+    pub timeline: Timeline,
+    /// "Revert this change" for each flip whose previous document is known and that a
+    /// `--what-if` change can express: appended to the diagnosis' `fixes`.
+    pub reverts: Vec<FixEntry>,
+}
+
+impl History {
+    fn of(
+        workspace: &Workspace,
+        draft: &QuestionDraft,
+        timeline: Timeline,
+    ) -> Result<Self, HistoryInputError> {
+        let question = crate::diagnose::resolve(draft, workspace.accounts())?.question;
+        let reverts = history::revert_fixes(workspace.accounts(), &question, &timeline);
+        Ok(Self { timeline, reverts })
+    }
+}
+
 /// Builds the timeline of `draft` in a demo or snapshot workspace from the history files.
 pub fn timeline(
     workspace: &Workspace,
     draft: &QuestionDraft,
     args: &HistoryArgs,
-) -> Result<Timeline, HistoryInputError> {
+) -> Result<History, HistoryInputError> {
     if args.history_file.is_empty() {
         return Err(HistoryInputError::NoEvents);
     }
     let events = file_events(args)?;
     let since = window_start(args.since.as_deref())?;
-    Ok(history::reconstruct(
-        workspace.accounts(),
-        draft,
-        &events,
-        since,
-    )?)
+    let timeline = history::reconstruct(workspace.accounts(), draft, &events, since)?;
+    History::of(workspace, draft, timeline)
 }
 
 /// Builds the timeline of `draft` in a live workspace (after it answered the question, so
@@ -100,15 +119,22 @@ pub async fn live_timeline(
     workspace: &Workspace,
     draft: &QuestionDraft,
     args: &HistoryArgs,
-) -> Result<(Timeline, u64), HistoryInputError> {
+) -> Result<(History, u64), HistoryInputError> {
     let text = args.since.as_deref().unwrap_or("7d");
     let age = super::trail::parse_since(text)?;
-    let (records, requests) = workspace.policy_writes(age).await?;
+    let read = history::documents_read(workspace.accounts(), draft)?;
+    let (records, requests) = workspace.policy_writes(age, &read).await?;
     let mut events = management::from_records("LookupEvents", &records)?;
     events.extend(file_events(args)?);
+    // The same write may come from two streams (a file and LookupEvents): keep one.
+    let mut seen = std::collections::BTreeSet::new();
+    events.retain(|e| e.event_id.is_empty() || seen.insert(e.event_id.clone()));
+    let missing = history::PolicyVersions::from_events(&events).missing(&events);
+    let versions = workspace.policy_versions(&missing).await;
     let since = window_start(Some(text))?;
-    let timeline = history::reconstruct(workspace.accounts(), draft, &events, since)?;
-    Ok((timeline, requests))
+    let timeline =
+        history::reconstruct_with_versions(workspace.accounts(), draft, &events, since, &versions)?;
+    Ok((History::of(workspace, draft, timeline)?, requests))
 }
 
 fn file_events(args: &HistoryArgs) -> Result<Vec<ManagementEvent>, HistoryInputError> {
@@ -136,15 +162,19 @@ fn window_start(
     Ok(Some(now - age))
 }
 
-/// Writes the answer with its history: JSON gains `history` and `reconstructed_from`;
-/// text gains a History section.
+/// Writes the answer with its history: JSON gains `history` and `reconstructed_from`,
+/// and `fixes` the reverts; text gains a History section.
 pub fn write(
     diagnosis: &Diagnosis,
-    timeline: &Timeline,
+    history: &History,
     format: ExplainFormat,
     source: &DataSource,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let timeline = &history.timeline;
+    let mut diagnosis = diagnosis.clone();
+    diagnosis.fixes.extend(history.reverts.iter().cloned());
+    let diagnosis = &diagnosis;
     if format == ExplainFormat::Json {
         let mut value: serde_json::Value =
             serde_json::from_str(&report::json_with_source(diagnosis, source))

@@ -37,6 +37,28 @@ pub struct FixEntry {
     pub gains: Vec<Gain>,
     /// Plain-language widening warnings; empty when the change gives only what is needed.
     pub widening: Vec<String>,
+    /// Set on a history revert: `"kind": "revert"` and the event it undoes.
+    #[serde(flatten)]
+    pub reverts: Option<RevertOf>,
+}
+
+/// What a revert fix undoes (`docs/history.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevertOf {
+    /// Always `revert`.
+    pub kind: &'static str,
+    /// The CloudTrail `eventID` of the change it undoes.
+    pub event_id: String,
+}
+
+impl RevertOf {
+    /// The revert of event `event_id`.
+    pub fn new(event_id: &str) -> Self {
+        Self {
+            kind: "revert",
+            event_id: event_id.to_string(),
+        }
+    }
 }
 
 impl FixEntry {
@@ -276,6 +298,7 @@ pub fn plan(accounts: &Accounts, question: &Question, diagnosis: &Diagnosis) -> 
             document,
             verified_verdict: Verdict::Unknown,
             still_failing: Vec::new(),
+            reverts: None,
         });
     }
     let changes: Vec<Change> = entries.iter().map(FixEntry::change).collect();

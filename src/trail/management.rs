@@ -22,6 +22,53 @@ pub const POLICY_WRITES: &[&str] = &[
     "EnableRule",
     "PutTargets",
     "RemoveTargets",
+    "CreatePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
+    "CreateGrant",
+    "RevokeGrant",
+    "RetireGrant",
+    "DisableKey",
+    "EnableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+    "UpdatePipeline",
+    "UpdateProject",
+    "PutRegistryPolicy",
+    "DeleteRegistryPolicy",
+    "PutImageTagMutability",
+];
+
+/// The policy writes whose records name their resource in `resources` (ECR repositories,
+/// KMS keys): CloudTrail's event history indexes them by that ARN, so they are looked up
+/// by `ResourceName`. The others (IAM, EventBridge, CodePipeline, CodeBuild, the ECR
+/// registry) carry no `resources` and are looked up by `EventName`, filtered locally.
+pub const WRITES_INDEXED_BY_RESOURCE: &[&str] = &[
+    "SetRepositoryPolicy",
+    "DeleteRepositoryPolicy",
+    "PutImageTagMutability",
+    "PutKeyPolicy",
+    "CreateGrant",
+    "RevokeGrant",
+    "RetireGrant",
+    "DisableKey",
+    "EnableKey",
+    "ScheduleKeyDeletion",
+    "CancelKeyDeletion",
+];
+
+/// The policy writes IAM records, in us-east-1 whatever region the caller uses.
+pub const IAM_WRITES: &[&str] = &[
+    "PutRolePolicy",
+    "DeleteRolePolicy",
+    "UpdateAssumeRolePolicy",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "CreatePolicyVersion",
+    "SetDefaultPolicyVersion",
+    "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary",
 ];
 
 /// One management event, as far as the history needs it.
@@ -50,6 +97,8 @@ pub struct ManagementEvent {
     /// `requestParameters`; `None` when the record has none (CloudTrail omits them when
     /// they are too large), so the change cannot be reconstructed.
     pub request_parameters: Option<Value>,
+    /// `responseElements` (a new grant's id, a new policy version's id); `None` when absent.
+    pub response_elements: Option<Value>,
     /// `errorCode`: a failed call changed nothing.
     pub error_code: Option<String>,
     /// The ARNs of `resources`, for the services CloudTrail indexes them for (ECR, KMS,
@@ -178,6 +227,10 @@ fn event(record: &Value) -> Result<ManagementEvent, &'static str> {
         user_agent: text("userAgent"),
         request_parameters: record
             .get("requestParameters")
+            .filter(|v| v.is_object())
+            .cloned(),
+        response_elements: record
+            .get("responseElements")
             .filter(|v| v.is_object())
             .cloned(),
         error_code: text("errorCode"),

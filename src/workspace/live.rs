@@ -109,22 +109,54 @@ impl Workspace {
     }
 
     /// The policy writes of every live account in the last `since` (CloudTrail records, for
-    /// `diagnose::history`), with the `LookupEvents` requests made. The cost depends on the
-    /// number of accounts and of writes, not on how many resources the accounts hold.
+    /// `diagnose::history`), with the `LookupEvents` requests made. `read` is what the
+    /// question reads (`diagnose::history::documents_read`): its repositories and keys are
+    /// looked up by resource, the other writes by event name. The cost depends on the
+    /// number of accounts, of documents read and of writes, not on how many resources the
+    /// accounts hold.
     pub async fn policy_writes(
         &self,
         since: std::time::Duration,
+        read: &std::collections::BTreeSet<String>,
     ) -> Result<(Vec<serde_json::Value>, u64), crate::aws::trail_poller::TailError> {
         let mut records = Vec::new();
         let mut requests = 0;
         for id in self.accounts.ids() {
             if let Some(reader) = self.reader(id) {
-                let (found, made) = reader.policy_writes(id, since).await?;
-                records.extend(found);
-                requests += made;
+                let indexed: Vec<String> = read
+                    .iter()
+                    .filter(|arn| crate::policy::arn::account_of(arn) == Some(id))
+                    .filter(|arn| {
+                        (arn.contains(":ecr:") && arn.contains(":repository/"))
+                            || (arn.contains(":kms:") && arn.contains(":key/"))
+                    })
+                    .cloned()
+                    .collect();
+                let found = reader.policy_writes(id, since, &indexed).await?;
+                records.extend(found.records);
+                requests += found.requests;
             }
         }
         Ok((records, requests))
+    }
+
+    /// The documents of managed policy versions (`iam:GetPolicyVersion`, through the reader
+    /// of the policy's account); versions that cannot be read are left out.
+    pub async fn policy_versions(
+        &self,
+        wanted: &[(String, String)],
+    ) -> crate::diagnose::history::PolicyVersions {
+        let mut versions = crate::diagnose::history::PolicyVersions::default();
+        for (policy, version) in wanted {
+            let account = crate::policy::arn::account_of(policy).unwrap_or_default();
+            let Some(reader) = self.reader(account) else {
+                continue;
+            };
+            if let Some(document) = reader.policy_version(policy, version).await {
+                versions.insert(policy, version, document);
+            }
+        }
+        versions
     }
 
     /// The reader of a live account.

@@ -590,6 +590,156 @@ def _record_put_image(
 
 
 # --------------------------------------------------------------------------
+# Policy writes: recorded as CloudTrail records them
+# --------------------------------------------------------------------------
+#
+# Every write that changes a document crossdock's history follows is stored in
+# the caller's trail like AWS does: requestParameters in camelCase with the
+# documents as the JSON text sent, the caller's identity, errorCode on failure,
+# `resources` for ECR repositories and KMS keys only (IAM, EventBridge records
+# carry none), IAM events in us-east-1 whatever the caller's region.
+
+from moto.events.responses import EventsHandler  # noqa: E402
+from moto.iam.responses import IamResponse  # noqa: E402
+from moto.kms.models import kms_backends  # noqa: E402
+from moto.kms.responses import KmsResponse  # noqa: E402
+
+_POLICY_WRITES: list[tuple[Any, str, str, str, tuple[str, ...]]] = [
+    (ECRResponse, "set_repository_policy", "ecr", "SetRepositoryPolicy",
+     ("repositoryName", "registryId", "policyText", "force")),
+    (ECRResponse, "delete_repository_policy", "ecr", "DeleteRepositoryPolicy",
+     ("repositoryName", "registryId")),
+    (ECRResponse, "put_image_tag_mutability", "ecr", "PutImageTagMutability",
+     ("repositoryName", "registryId", "imageTagMutability")),
+    (IamResponse, "put_role_policy", "iam", "PutRolePolicy",
+     ("RoleName", "PolicyName", "PolicyDocument")),
+    (IamResponse, "delete_role_policy", "iam", "DeleteRolePolicy",
+     ("RoleName", "PolicyName")),
+    (IamResponse, "update_assume_role_policy", "iam", "UpdateAssumeRolePolicy",
+     ("RoleName", "PolicyDocument")),
+    (IamResponse, "attach_role_policy", "iam", "AttachRolePolicy",
+     ("RoleName", "PolicyArn")),
+    (IamResponse, "detach_role_policy", "iam", "DetachRolePolicy",
+     ("RoleName", "PolicyArn")),
+    (IamResponse, "put_role_permissions_boundary", "iam", "PutRolePermissionsBoundary",
+     ("RoleName", "PermissionsBoundary")),
+    (IamResponse, "delete_role_permissions_boundary", "iam",
+     "DeleteRolePermissionsBoundary", ("RoleName",)),
+    (IamResponse, "set_default_policy_version", "iam", "SetDefaultPolicyVersion",
+     ("PolicyArn", "VersionId")),
+    (KmsResponse, "put_key_policy", "kms", "PutKeyPolicy",
+     ("KeyId", "PolicyName", "Policy", "BypassPolicyLockoutSafetyCheck")),
+    (KmsResponse, "disable_key", "kms", "DisableKey", ("KeyId",)),
+    (KmsResponse, "enable_key", "kms", "EnableKey", ("KeyId",)),
+    (KmsResponse, "schedule_key_deletion", "kms", "ScheduleKeyDeletion",
+     ("KeyId", "PendingWindowInDays")),
+    (KmsResponse, "cancel_key_deletion", "kms", "CancelKeyDeletion", ("KeyId",)),
+    (KmsResponse, "create_grant", "kms", "CreateGrant",
+     ("KeyId", "GranteePrincipal", "Operations", "Name", "Constraints",
+      "RetiringPrincipal")),
+    (KmsResponse, "revoke_grant", "kms", "RevokeGrant", ("KeyId", "GrantId")),
+    (EventsHandler, "put_rule", "events", "PutRule",
+     ("Name", "EventPattern", "State", "Description", "EventBusName")),
+    (EventsHandler, "disable_rule", "events", "DisableRule", ("Name", "EventBusName")),
+    (EventsHandler, "enable_rule", "events", "EnableRule", ("Name", "EventBusName")),
+    (EventsHandler, "put_targets", "events", "PutTargets",
+     ("Rule", "Targets", "EventBusName")),
+    (EventsHandler, "remove_targets", "events", "RemoveTargets",
+     ("Rule", "Ids", "EventBusName")),
+]
+
+
+def _camel(value: Any) -> Any:
+    """CloudTrail's spelling of request parameters: lowerCamelCase keys, nested too."""
+    if isinstance(value, dict):
+        return {
+            (k[:1].lower() + k[1:]): _camel(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def _kms_key_arn(account: str, region: str, key_id: Any) -> str | None:
+    try:
+        return kms_backends[account][region].describe_key(str(key_id)).arn
+    except Exception:  # noqa: BLE001 - an unknown key simply has no resource
+        return None
+
+
+def _record_write(
+    resp: Any, service: str, name: str, keys: tuple[str, ...], result: Any,
+    error: Exception | None, started: float,
+) -> None:
+    caller = resp.current_account
+    region = "us-east-1" if service == "iam" else resp.region
+    owner = _owner_account(resp) if service == "ecr" else caller
+    partition = get_partition(region)
+    params: dict[str, Any] = {}
+    for key in keys:
+        value = resp._get_param(key)
+        if value is not None:
+            params[key[:1].lower() + key[1:]] = _camel(value)
+    resources: list[dict[str, str]] = []
+    if service == "ecr":
+        repo = params.get("repositoryName")
+        resources.append({
+            "accountId": owner, "type": "AWS::ECR::Repository",
+            "ARN": f"arn:{partition}:ecr:{region}:{owner}:repository/{repo}",
+        })
+    elif service == "kms":
+        arn = _kms_key_arn(owner, region, params.get("keyId"))
+        if arn:
+            resources.append({"accountId": owner, "type": "AWS::KMS::Key", "ARN": arn})
+    response: Any = None
+    if error is None and name == "CreateGrant" and isinstance(result, str):
+        try:
+            response = {"grantId": json.loads(result).get("GrantId")}
+        except ValueError:
+            response = None
+    record: dict[str, Any] = {
+        "eventTime": _iso(started),
+        "eventSource": f"{service}.amazonaws.com",
+        "eventName": name,
+        "awsRegion": region,
+        "sourceIPAddress": resp.normalized_request.remote_addr or "127.0.0.1",
+        "userAgent": resp.headers.get("User-Agent", ""),
+        "requestParameters": params,
+        "responseElements": response,
+        "requestID": str(uuid.uuid4()),
+        "readOnly": False,
+        "userIdentity": _user_identity(caller, resp.access_key, resp.region),
+        "recipientAccountId": owner,
+    }
+    if resources:
+        record["resources"] = resources
+    if error is not None:
+        record["errorCode"], record["errorMessage"] = _error_code(error)
+    _store(owner, region, record)
+
+
+def _recording(
+    original: Any, service: str, name: str, keys: tuple[str, ...]
+) -> Any:
+    @functools.wraps(original)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.time()
+        try:
+            result = original(self, *args, **kwargs)
+        except Exception as exc:
+            _record_write(self, service, name, keys, None, exc, started)
+            raise
+        _record_write(self, service, name, keys, result, None, started)
+        return result
+
+    return wrapper
+
+
+for _cls, _method, _service, _name, _keys in _POLICY_WRITES:
+    setattr(_cls, _method, _recording(getattr(_cls, _method), _service, _name, _keys))
+
+
+# --------------------------------------------------------------------------
 # CloudTrail: LookupEvents and SeedEvents
 # --------------------------------------------------------------------------
 

@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 use crate::inventory::{Account, Accounts};
 use crate::trail::management::ManagementEvent;
 
+use super::versions::PolicyVersions;
+
 /// One document a write event sets.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(super) enum Slot {
@@ -46,6 +48,129 @@ pub(super) enum Slot {
         rule: String,
         id: String,
     },
+    /// The default version's document of a customer-managed policy.
+    ManagedPolicy {
+        account: String,
+        policy: String,
+    },
+    /// A role's permissions boundary (the policy ARN).
+    Boundary {
+        account: String,
+        role: String,
+    },
+    /// One grant on a key.
+    Grant {
+        account: String,
+        key: String,
+        id: String,
+    },
+    /// A key's state (`Enabled`, `Disabled`, `PendingDeletion`).
+    KeyState {
+        account: String,
+        key: String,
+    },
+    /// A pipeline's declaration (`roleArn`, `artifactStore`, `stages`).
+    Pipeline {
+        account: String,
+        pipeline: String,
+    },
+    /// A CodeBuild project's `environment`.
+    ProjectEnvironment {
+        account: String,
+        project: String,
+    },
+    /// A CodeBuild project's `serviceRole`.
+    ProjectServiceRole {
+        account: String,
+        project: String,
+    },
+    /// The account's ECR registry policy.
+    RegistryPolicy {
+        account: String,
+        registry: String,
+    },
+    /// A repository's `imageTagMutability`.
+    TagMutability {
+        account: String,
+        repository: String,
+    },
+}
+
+impl Slot {
+    /// The account the slot's document lives in.
+    pub(super) fn account(&self) -> &str {
+        match self {
+            Slot::RepositoryPolicy { account, .. }
+            | Slot::TrustPolicy { account, .. }
+            | Slot::InlinePolicy { account, .. }
+            | Slot::Attachment { account, .. }
+            | Slot::KeyPolicy { account, .. }
+            | Slot::EventPattern { account, .. }
+            | Slot::RuleState { account, .. }
+            | Slot::RuleTarget { account, .. }
+            | Slot::ManagedPolicy { account, .. }
+            | Slot::Boundary { account, .. }
+            | Slot::Grant { account, .. }
+            | Slot::KeyState { account, .. }
+            | Slot::Pipeline { account, .. }
+            | Slot::ProjectEnvironment { account, .. }
+            | Slot::ProjectServiceRole { account, .. }
+            | Slot::RegistryPolicy { account, .. }
+            | Slot::TagMutability { account, .. } => account,
+        }
+    }
+
+    /// The resource ARN the slot belongs to (the registry's pseudo-ARN for its policy).
+    pub(super) fn resource(&self) -> &str {
+        match self {
+            Slot::RepositoryPolicy { arn, .. } => arn,
+            Slot::TrustPolicy { role, .. }
+            | Slot::InlinePolicy { role, .. }
+            | Slot::Attachment { role, .. }
+            | Slot::Boundary { role, .. } => role,
+            Slot::KeyPolicy { key, .. } | Slot::Grant { key, .. } | Slot::KeyState { key, .. } => {
+                key
+            }
+            Slot::EventPattern { rule, .. }
+            | Slot::RuleState { rule, .. }
+            | Slot::RuleTarget { rule, .. } => rule,
+            Slot::ManagedPolicy { policy, .. } => policy,
+            Slot::Pipeline { pipeline, .. } => pipeline,
+            Slot::ProjectEnvironment { project, .. } | Slot::ProjectServiceRole { project, .. } => {
+                project
+            }
+            Slot::RegistryPolicy { registry, .. } => registry,
+            Slot::TagMutability { repository, .. } => repository,
+        }
+    }
+
+    /// What the document is called in a history entry's `location`.
+    pub(super) fn document(&self) -> String {
+        match self {
+            Slot::RepositoryPolicy { .. } => "repository policy".into(),
+            Slot::TrustPolicy { .. } => "trust policy".into(),
+            Slot::InlinePolicy { name, .. } => format!("inline policy {name}"),
+            Slot::Attachment { .. } => "attached policies".into(),
+            Slot::KeyPolicy { .. } => "key policy".into(),
+            Slot::EventPattern { .. } => "event pattern".into(),
+            Slot::RuleState { .. } => "rule state".into(),
+            Slot::RuleTarget { .. } => "targets".into(),
+            Slot::ManagedPolicy { .. } => "managed policy".into(),
+            Slot::Boundary { .. } => "permissions boundary".into(),
+            Slot::Grant { id, .. } => format!("grant {id}"),
+            Slot::KeyState { .. } => "key state".into(),
+            Slot::Pipeline { .. } => "pipeline declaration".into(),
+            Slot::ProjectEnvironment { .. } => "project environment".into(),
+            Slot::ProjectServiceRole { .. } => "project service role".into(),
+            Slot::RegistryPolicy { .. } => "registry policy".into(),
+            Slot::TagMutability { .. } => "image tag mutability".into(),
+        }
+    }
+}
+
+/// The pseudo-ARN the history gives an account's registry policy (the registry has no ARN).
+pub(super) fn registry_arn(account: &str) -> String {
+    format!("arn:aws:ecr:::registry/{account}")
 }
 
 /// What a slot holds.
@@ -68,6 +193,9 @@ impl Content {
 /// An event as the slots it sets.
 pub(super) struct Change {
     pub(super) sets: Vec<(Slot, Content)>,
+    /// What the event implies a slot held before it, when no earlier event says: a new
+    /// grant did not exist, a cancelled deletion was pending.
+    pub(super) implied_before: Vec<(Slot, Content)>,
 }
 
 /// Why an event cannot be rebuilt; the walk stops claiming anything before it.
@@ -101,6 +229,22 @@ pub enum Unrebuildable {
         /// The event name.
         event: String,
     },
+    /// A response element the event always has is missing.
+    #[error("{event} has no {key} in its responseElements")]
+    MissingResponse {
+        /// The event name.
+        event: String,
+        /// The element.
+        key: &'static str,
+    },
+    /// A managed policy version that neither the events nor a read gave.
+    #[error("version {version} of {policy} is not known; read it with `aws iam get-policy-version --policy-arn {policy} --version-id {version}` (crossdock does when it reads CloudTrail live)")]
+    UnknownVersion {
+        /// The policy ARN.
+        policy: String,
+        /// The version id.
+        version: String,
+    },
     /// The event's account or resource is not in the loaded accounts.
     #[error("{what} is not in the loaded accounts; load its account (snapshot or profile) too")]
     NotLoaded {
@@ -110,14 +254,16 @@ pub enum Unrebuildable {
 }
 
 /// The event's parameters, with the lookups every event kind needs.
-struct Params<'a> {
-    event: &'a ManagementEvent,
-    params: &'a Value,
-    account: &'a Account,
+pub(super) struct Params<'a> {
+    pub(super) event: &'a ManagementEvent,
+    pub(super) params: &'a Value,
+    pub(super) account: &'a Account,
+    /// Managed policy versions known from other events or read live.
+    pub(super) versions: &'a PolicyVersions,
 }
 
 impl Params<'_> {
-    fn text(&self, key: &'static str) -> Result<String, Unrebuildable> {
+    pub(super) fn text(&self, key: &'static str) -> Result<String, Unrebuildable> {
         self.params
             .get(key)
             .and_then(Value::as_str)
@@ -128,7 +274,7 @@ impl Params<'_> {
             })
     }
 
-    fn document(&self, key: &'static str) -> Result<Content, Unrebuildable> {
+    pub(super) fn document(&self, key: &'static str) -> Result<Content, Unrebuildable> {
         parse_document(&self.text(key)?)
             .map(Content::Present)
             .ok_or_else(|| Unrebuildable::NotADocument {
@@ -137,20 +283,20 @@ impl Params<'_> {
             })
     }
 
-    fn not_loaded(&self, kind: &str, name: &str) -> Unrebuildable {
+    pub(super) fn not_loaded(&self, kind: &str, name: &str) -> Unrebuildable {
         Unrebuildable::NotLoaded {
             what: format!("{kind} {name} of account {}", self.account.id()),
         }
     }
 
-    fn role(&self) -> Result<String, Unrebuildable> {
+    pub(super) fn role(&self) -> Result<String, Unrebuildable> {
         let name = self.text("roleName")?;
         let role = self.account.role(&name);
         role.map(|r| r.arn.clone())
             .ok_or_else(|| self.not_loaded("role", &name))
     }
 
-    fn rule(&self, key: &'static str) -> Result<String, Unrebuildable> {
+    pub(super) fn rule(&self, key: &'static str) -> Result<String, Unrebuildable> {
         let name = self.text(key)?;
         let rules = self.account.rules_named(&name);
         rules
@@ -159,11 +305,23 @@ impl Params<'_> {
             .ok_or_else(|| self.not_loaded("rule", &name))
     }
 
-    fn account_id(&self) -> String {
+    /// The key ARN of a KMS event: `requestParameters.keyId` (an id, alias or ARN), else the
+    /// record's `resources`.
+    pub(super) fn key(&self) -> Result<String, Unrebuildable> {
+        let reference = match self.text("keyId") {
+            Ok(reference) => reference,
+            Err(missing) => self.event.resources.first().cloned().ok_or(missing)?,
+        };
+        let key = self.account.key(&reference);
+        key.map(|k| k.arn.clone())
+            .ok_or_else(|| self.not_loaded("key", &reference))
+    }
+
+    pub(super) fn account_id(&self) -> String {
         self.account.id().to_string()
     }
 
-    fn is(&self, name: &str) -> bool {
+    pub(super) fn is(&self, name: &str) -> bool {
         self.event.event_name == name
     }
 }
@@ -171,6 +329,7 @@ impl Params<'_> {
 /// The slots an event sets, or why it cannot be rebuilt.
 pub(super) fn change_of(
     accounts: &Accounts,
+    versions: &PolicyVersions,
     event: &ManagementEvent,
 ) -> Result<Change, Unrebuildable> {
     let params = event
@@ -191,6 +350,7 @@ pub(super) fn change_of(
         event,
         params,
         account,
+        versions,
     };
     let sets = match event.event_name.as_str() {
         "SetRepositoryPolicy" | "DeleteRepositoryPolicy" => repository(&p)?,
@@ -201,9 +361,40 @@ pub(super) fn change_of(
         | "DetachRolePolicy" => role(&p)?,
         "PutKeyPolicy" => key(&p)?,
         "PutRule" | "DisableRule" | "EnableRule" => rule(&p)?,
-        _ => targets(&p)?,
+        "PutTargets" | "RemoveTargets" => targets(&p)?,
+        "CreatePolicyVersion" | "SetDefaultPolicyVersion" => super::iam_events::policy_version(&p)?,
+        "PutRolePermissionsBoundary" | "DeleteRolePermissionsBoundary" => {
+            super::iam_events::boundary(&p)?
+        }
+        "CreateGrant" | "RevokeGrant" | "RetireGrant" => super::kms_events::grant(&p)?,
+        "DisableKey" | "EnableKey" | "ScheduleKeyDeletion" | "CancelKeyDeletion" => {
+            super::kms_events::key_state(&p)?
+        }
+        "UpdatePipeline" => super::build_events::pipeline(&p)?,
+        "UpdateProject" => super::build_events::project(&p)?,
+        "PutRegistryPolicy" | "DeleteRegistryPolicy" => super::build_events::registry_policy(&p)?,
+        "PutImageTagMutability" => super::build_events::tag_mutability(&p)?,
+        other => {
+            return Err(Unrebuildable::NotLoaded {
+                what: format!("event {other} (not one the history rebuilds)"),
+            })
+        }
     };
-    Ok(Change { sets })
+    let implied_before = match event.event_name.as_str() {
+        "CreateGrant" => sets
+            .iter()
+            .map(|(slot, _)| (slot.clone(), Content::Absent))
+            .collect(),
+        "CancelKeyDeletion" => sets
+            .iter()
+            .map(|(slot, _)| (slot.clone(), Content::Present(json!("PendingDeletion"))))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Change {
+        sets,
+        implied_before,
+    })
 }
 
 fn repository(p: &Params) -> Result<Vec<(Slot, Content)>, Unrebuildable> {
@@ -264,11 +455,7 @@ fn role(p: &Params) -> Result<Vec<(Slot, Content)>, Unrebuildable> {
 }
 
 fn key(p: &Params) -> Result<Vec<(Slot, Content)>, Unrebuildable> {
-    let reference = p.text("keyId")?;
-    let key = p.account.key(&reference);
-    let key = key
-        .map(|k| k.arn.clone())
-        .ok_or_else(|| p.not_loaded("key", &reference))?;
+    let key = p.key()?;
     let account = p.account_id();
     Ok(vec![(
         Slot::KeyPolicy { account, key },
@@ -342,7 +529,7 @@ fn targets(p: &Params) -> Result<Vec<(Slot, Content)>, Unrebuildable> {
 }
 
 /// A policy as CloudTrail records it: JSON text, sometimes URL-encoded (IAM).
-fn parse_document(raw: &str) -> Option<Value> {
+pub(super) fn parse_document(raw: &str) -> Option<Value> {
     let text = if raw.trim_start().starts_with('%') {
         percent_decode(raw)?
     } else {

@@ -25,14 +25,23 @@ use super::snapshot_diff::{outcome, Outcome};
 use super::DiagnoseError;
 use crate::inventory::documents::DocumentRef;
 use crate::inventory::reads::Need;
-use crate::inventory::{Accounts, AttachedPolicy, Field, InlinePolicy, RuleState, Target};
+use crate::inventory::Accounts;
 use crate::policy::statement_diff::{self, StatementChange};
 
+mod build_events;
 mod change;
+mod iam_events;
+mod kms_events;
+mod put;
+mod revert;
+mod versions;
 
 use crate::trail::management::ManagementEvent;
 pub use change::Unrebuildable;
 use change::{change_of, Change, Content, Slot};
+use put::put;
+pub use revert::{revert_fixes, with_revert_fixes};
+pub use versions::PolicyVersions;
 
 /// The event names the walk understands.
 pub use crate::trail::management::POLICY_WRITES as RECONSTRUCTED_EVENTS;
@@ -124,26 +133,33 @@ pub fn reconstruct(
     events: &[ManagementEvent],
     since: Option<DateTime<Utc>>,
 ) -> Result<Timeline, DiagnoseError> {
-    let resolved = resolve(draft, accounts)?;
-    if matches!(resolved.question, super::Question::Error { .. }) {
-        return Err(DiagnoseError::Unsupported(
-            "history needs a question, not an error text: ask it as pull, push, assume or trigger \
-             (the error's explanation names it)"
-                .into(),
-        ));
-    }
-    let read = resources_read(accounts, &resolved.question);
+    reconstruct_with_versions(accounts, draft, events, since, &PolicyVersions::default())
+}
+
+/// [`reconstruct`], with managed policy versions read outside the events
+/// (`iam:GetPolicyVersion`) for the `SetDefaultPolicyVersion` events that name them.
+pub fn reconstruct_with_versions(
+    accounts: &Accounts,
+    draft: &QuestionDraft,
+    events: &[ManagementEvent],
+    since: Option<DateTime<Utc>>,
+    read_versions: &PolicyVersions,
+) -> Result<Timeline, DiagnoseError> {
+    let mut read = documents_read(accounts, draft)?;
+    read.extend(rules_that_targeted(accounts, draft, events));
+    let mut versions = read_versions.clone();
+    versions.extend(PolicyVersions::from_events(events));
     let mut relevant: Vec<(&ManagementEvent, Result<Change, Unrebuildable>)> = events
         .iter()
         .filter(|e| e.error_code.is_none() && since.is_none_or(|s| e.event_time >= s))
         .filter(|e| RECONSTRUCTED_EVENTS.contains(&e.event_name.as_str()))
         .filter_map(|e| {
-            let change = change_of(accounts, e);
+            let change = change_of(accounts, &versions, e);
             let touches = match &change {
                 Ok(change) => change
                     .sets
                     .iter()
-                    .any(|(slot, _)| read.contains(slot_resource(slot))),
+                    .any(|(slot, _)| read.contains(slot.resource())),
                 // Unreadable: relevant when it names a resource the question reads.
                 Err(_) => mentions(e, &read),
             };
@@ -179,7 +195,7 @@ fn walk(
         // The slots the event really changed (a PutRule restating the state changes one).
         let mut befores = Vec::new();
         for (slot, after) in &change.sets {
-            let before = content_before(slot, after, &events[..index]);
+            let before = content_before(slot, after, change, &events[..index]);
             if &before != after {
                 befores.push((slot.clone(), before.clone()));
             }
@@ -295,6 +311,7 @@ fn rfc3339(time: DateTime<Utc>) -> String {
 fn content_before(
     slot: &Slot,
     after: &Content,
+    change: &Change,
     earlier: &[(&ManagementEvent, Result<Change, Unrebuildable>)],
 ) -> Content {
     // The nearest earlier event that sets the slot; an unreadable event in between hides
@@ -307,7 +324,12 @@ fn content_before(
             break;
         }
     }
-    match (previous, slot, after) {
+    let implied = change
+        .implied_before
+        .iter()
+        .find(|(s, _)| s == slot)
+        .map(|(_, content)| content.clone());
+    match (previous.or(implied), slot, after) {
         (Some(content), _, _) => content,
         (None, Slot::Attachment { .. }, Content::Present(_)) => Content::Absent,
         (None, Slot::Attachment { policy, .. }, Content::Absent) => Content::Present(json!(policy)),
@@ -315,36 +337,29 @@ fn content_before(
     }
 }
 
-/// The resource ARN a slot belongs to.
-fn slot_resource(slot: &Slot) -> &str {
-    match slot {
-        Slot::RepositoryPolicy { arn, .. } => arn,
-        Slot::TrustPolicy { role, .. }
-        | Slot::InlinePolicy { role, .. }
-        | Slot::Attachment { role, .. } => role,
-        Slot::KeyPolicy { key, .. } => key,
-        Slot::EventPattern { rule, .. }
-        | Slot::RuleState { rule, .. }
-        | Slot::RuleTarget { rule, .. } => rule,
+fn location(slot: &Slot) -> DocumentRef {
+    DocumentRef {
+        account: slot.account().to_string(),
+        resource_arn: slot.resource().to_string(),
+        document: slot.document(),
     }
 }
 
-fn location(slot: &Slot) -> DocumentRef {
-    let (account, document) = match slot {
-        Slot::RepositoryPolicy { account, .. } => (account, "repository policy".to_string()),
-        Slot::TrustPolicy { account, .. } => (account, "trust policy".to_string()),
-        Slot::InlinePolicy { account, name, .. } => (account, format!("inline policy {name}")),
-        Slot::Attachment { account, .. } => (account, "attached policies".to_string()),
-        Slot::KeyPolicy { account, .. } => (account, "key policy".to_string()),
-        Slot::EventPattern { account, .. } => (account, "event pattern".to_string()),
-        Slot::RuleState { account, .. } => (account, "rule state".to_string()),
-        Slot::RuleTarget { account, .. } => (account, "targets".to_string()),
-    };
-    DocumentRef {
-        account: account.clone(),
-        resource_arn: slot_resource(slot).to_string(),
-        document,
+/// The resources whose documents the question `draft` asks reads (ARNs; the registry
+/// policy as `arn:aws:ecr:::registry/ACCOUNT`): the ones its history follows.
+pub fn documents_read(
+    accounts: &Accounts,
+    draft: &QuestionDraft,
+) -> Result<BTreeSet<String>, DiagnoseError> {
+    let resolved = resolve(draft, accounts)?;
+    if matches!(resolved.question, super::Question::Error { .. }) {
+        return Err(DiagnoseError::Unsupported(
+            "history needs a question, not an error text: ask it as pull, push, assume or trigger \
+             (the error's explanation names it)"
+                .into(),
+        ));
     }
+    Ok(resources_read(accounts, &resolved.question))
 }
 
 /// The resource ARNs whose documents the question reads (from its read plan).
@@ -355,7 +370,29 @@ fn resources_read(accounts: &Accounts, question: &super::Question) -> BTreeSet<S
             continue;
         };
         match &item.need {
-            Need::Role(reference) => read.extend(account.role(reference).map(|r| r.arn.clone())),
+            Need::Role(reference) => {
+                let Some(role) = account.role(reference) else {
+                    continue;
+                };
+                read.insert(role.arn.clone());
+                // Its customer-managed policies and boundary are documents it reads too.
+                if let Some(attached) = role.attached_policies.loaded() {
+                    read.extend(attached.iter().map(|p| p.arn.clone()));
+                }
+                read.extend(role.permissions_boundary.loaded().map(|p| p.arn.clone()));
+            }
+            Need::Project(reference) => {
+                read.extend(account.project(reference).map(|p| p.arn.clone()))
+            }
+            Need::Pipeline(reference) => {
+                read.extend(account.pipeline(reference).map(|p| p.arn.clone()))
+            }
+            Need::KeyGrants(reference) => {
+                read.extend(account.key(reference).map(|k| k.arn.clone()))
+            }
+            Need::Registry => {
+                read.insert(change::registry_arn(account.id()));
+            }
             Need::Repository { reference, .. } => {
                 read.extend(account.repository(reference).map(|r| r.arn.clone()))
             }
@@ -381,6 +418,45 @@ fn resources_read(accounts: &Accounts, question: &super::Question) -> BTreeSet<S
     read
 }
 
+/// Rules whose `PutTargets` events pointed at what the question's rules must target (a
+/// pipeline): a rule whose target was removed since no longer targets it now, yet its
+/// history is the question's.
+fn rules_that_targeted(
+    accounts: &Accounts,
+    draft: &QuestionDraft,
+    events: &[ManagementEvent],
+) -> BTreeSet<String> {
+    let Ok(resolved) = resolve(draft, accounts) else {
+        return BTreeSet::new();
+    };
+    let targets: Vec<String> = super::reads::plan(accounts, &resolved.question)
+        .into_iter()
+        .filter_map(|item| match item.need {
+            Need::RulesTargeting(target) => Some(target),
+            _ => None,
+        })
+        .collect();
+    let mut rules = BTreeSet::new();
+    for event in events.iter().filter(|e| e.event_name == "PutTargets") {
+        let Some(params) = &event.request_parameters else {
+            continue;
+        };
+        let aims = params
+            .get("targets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.get("arn").and_then(Value::as_str))
+            .any(|arn| targets.iter().any(|t| t == arn));
+        let rule = params.get("rule").and_then(Value::as_str);
+        let account = event.account.as_deref().and_then(|a| accounts.account(a));
+        if let (true, Some(rule), Some(account)) = (aims, rule, account) {
+            rules.extend(account.rules_named(rule).iter().map(|r| r.arn.clone()));
+        }
+    }
+    rules
+}
+
 /// Whether an event that cannot be rebuilt names one of the resources read.
 fn mentions(event: &ManagementEvent, read: &BTreeSet<String>) -> bool {
     if event.resources.iter().any(|arn| read.contains(arn)) {
@@ -397,10 +473,17 @@ fn mentions(event: &ManagementEvent, read: &BTreeSet<String>) -> bool {
 /// The short name an event's parameters give its resource (repository, role, key, rule).
 fn named_resource_name(event: &ManagementEvent) -> Option<String> {
     let params = event.request_parameters.as_ref()?;
-    ["repositoryName", "roleName", "keyId", "name", "rule"]
-        .iter()
-        .find_map(|key| params.get(*key).and_then(Value::as_str))
-        .map(|name| name.rsplit('/').next().unwrap_or(name).to_string())
+    [
+        "repositoryName",
+        "roleName",
+        "keyId",
+        "policyArn",
+        "name",
+        "rule",
+    ]
+    .iter()
+    .find_map(|key| params.get(*key).and_then(Value::as_str))
+    .map(|name| name.rsplit('/').next().unwrap_or(name).to_string())
 }
 
 fn named_resource(event: &ManagementEvent, accounts: &Accounts) -> Option<String> {
@@ -412,116 +495,4 @@ fn named_resource(event: &ManagementEvent, accounts: &Accounts) -> Option<String
         .or_else(|| account.role(&name).map(|r| r.arn.clone()))
         .or_else(|| account.key(&name).map(|k| k.arn.clone()))
         .or_else(|| account.rules_named(&name).first().map(|r| r.arn.clone()))
-}
-
-/// Writes `content` into the slot of a copy of the accounts: unknown becomes "not loaded".
-fn put(accounts: &mut Accounts, slot: &Slot, content: &Content) {
-    let field = |content: &Content| match content {
-        Content::Present(value) => Field::Loaded(value.clone()),
-        Content::Absent => Field::Absent,
-        Content::Unknown => Field::NotLoaded,
-    };
-    let account_id = match slot {
-        Slot::RepositoryPolicy { account, .. }
-        | Slot::TrustPolicy { account, .. }
-        | Slot::InlinePolicy { account, .. }
-        | Slot::Attachment { account, .. }
-        | Slot::KeyPolicy { account, .. }
-        | Slot::EventPattern { account, .. }
-        | Slot::RuleState { account, .. }
-        | Slot::RuleTarget { account, .. } => account.clone(),
-    };
-    let Some(account) = accounts.account_mut(&account_id) else {
-        return;
-    };
-    match slot {
-        Slot::RepositoryPolicy { arn, .. } => {
-            account
-                .repositories
-                .update(arn, |r| r.policy = field(content));
-        }
-        Slot::TrustPolicy { role, .. } => {
-            account
-                .roles
-                .update(role, |r| r.trust_policy = field(content));
-        }
-        Slot::InlinePolicy { role, name, .. } => {
-            account.roles.update(role, |r| {
-                put_inline(&mut r.inline_policies, name, field(content))
-            });
-        }
-        Slot::Attachment { role, policy, .. } => {
-            account.roles.update(role, |r| {
-                put_attachment(&mut r.attached_policies, policy, content)
-            });
-        }
-        Slot::KeyPolicy { key, .. } => {
-            account.keys.update(key, |k| k.policy = field(content));
-        }
-        Slot::EventPattern { rule, .. } => {
-            account
-                .rules
-                .update(rule, |r| r.event_pattern = field(content));
-        }
-        Slot::RuleState { rule, .. } => {
-            let state = content
-                .value()
-                .and_then(|v| serde_json::from_value::<RuleState>(v.clone()).ok());
-            account.rules.update(rule, |r| {
-                r.state = state.map_or(Field::NotLoaded, Field::Loaded);
-            });
-        }
-        Slot::RuleTarget { rule, id, .. } => {
-            account
-                .rules
-                .update(rule, |r| put_target(&mut r.targets, id, content));
-        }
-    }
-}
-
-fn put_inline(policies: &mut Field<Vec<InlinePolicy>>, name: &str, document: Field<Value>) {
-    let Field::Loaded(list) = policies else {
-        return;
-    };
-    list.retain(|p| p.name != name);
-    if !document.is_absent() {
-        list.push(InlinePolicy {
-            name: name.to_string(),
-            document,
-        });
-    }
-}
-
-fn put_attachment(attached: &mut Field<Vec<AttachedPolicy>>, policy: &str, content: &Content) {
-    let Field::Loaded(list) = attached else {
-        return;
-    };
-    list.retain(|p| p.arn != policy);
-    if content.value().is_some() {
-        let name = policy.rsplit('/').next().unwrap_or(policy).to_string();
-        list.push(AttachedPolicy {
-            arn: policy.to_string(),
-            name,
-        });
-    }
-}
-
-fn put_target(targets: &mut Field<Vec<Target>>, id: &str, content: &Content) {
-    let Field::Loaded(list) = targets else {
-        return;
-    };
-    list.retain(|t| t.id != id);
-    match content {
-        Content::Present(value) => {
-            let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
-            list.push(Target {
-                id: id.to_string(),
-                arn: text("arn").unwrap_or_default(),
-                role_arn: text("roleArn"),
-            });
-        }
-        Content::Absent => {}
-        // A target whose settings are unknown makes the whole list unknown.
-        Content::Unknown => *targets = Field::NotLoaded,
-    }
 }
