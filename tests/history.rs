@@ -420,3 +420,42 @@ fn the_rule_edit_that_stopped_the_pipeline_is_found_and_reverting_it_triggers_ag
         crossdock::diagnose::snapshot_diff::Outcome::Verdict(Verdict::Works)
     );
 }
+
+#[test]
+fn the_revert_is_a_fix_entry_that_what_if_applies() {
+    let answer = explain_history_json(Path::new(DEMO_HISTORY));
+    let reverts: Vec<&Value> = answer["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "revert")
+        .collect();
+    assert_eq!(reverts.len(), 1, "{:#}", answer["fixes"]);
+    let revert = reverts[0];
+    assert_eq!(revert["event_id"], "00000003-hist-4000-8000-000000000003");
+    assert_eq!(revert["location"]["document"], "repository policy");
+    assert_eq!(revert["verified_verdict"], "works");
+    assert_eq!(
+        revert["document"]["Statement"][0]["Sid"],
+        "AllowPullFromAccountA"
+    );
+    let what_if = temp_file("revert.json", &json!({"changes": [revert]}));
+    let o = crossdock(&[
+        "explain",
+        "--demo",
+        "--format",
+        "json",
+        "--what-if",
+        what_if.to_str().unwrap(),
+        "scenario",
+        "s1-broken",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(answer["verdict"], "works");
+}
