@@ -148,6 +148,13 @@ fn explicit_args(question: &Question) -> Vec<String> {
                 flag("repo", repository);
             }
         }
+        Question::PullThrough {
+            principal,
+            repository,
+        } => {
+            flag("principal", principal);
+            flag("repo", repository);
+        }
     }
     args
 }

@@ -320,6 +320,21 @@ fn every_scenario_references_existing_resources() {
                 );
             }
             Question::Access { principal, .. } => resolve_principal(&pair, id, principal),
+            Question::PullThrough {
+                principal,
+                repository,
+            } => {
+                resolve_principal(&pair, id, principal);
+                // The cache repository need not exist; its registry and rules must.
+                let registry = repository.split(':').nth(4).unwrap_or_default();
+                let account = pair
+                    .account(registry)
+                    .unwrap_or_else(|| panic!("{id}: no account {registry}"));
+                assert!(
+                    account.pull_through_rules.loaded().is_some(),
+                    "{id}: {registry} has no pull-through cache rules"
+                );
+            }
             Question::Replicate {
                 source,
                 destination,

@@ -210,6 +210,8 @@ class Account:
         self.trail = []
         self.registry_policy = "absent"
         self.replication = "absent"
+        self.pull_through_rules = "absent"
+        self.creation_templates = "absent"
         self.vpcs = []
         self.vpc_endpoints = []
         self.org = None
@@ -438,6 +440,8 @@ class Account:
             "repositories": complete(self.repos),
             "registry_policy": self.registry_policy,
             "replication": self.replication,
+            "pull_through_rules": self.pull_through_rules,
+            "creation_templates": self.creation_templates,
             "keys": complete(self.keys),
             "projects": complete(self.projects),
             "pipelines": complete(self.pipelines),
@@ -1335,29 +1339,111 @@ for seed, state, grants, sid, title, verdict, failing, tail in [
 
 # ------------------------------------------------------------------ extras: cross-account replication (A's registry into B's)
 a.replication = loaded([{"destinations": [{"region": R, "registry_id": B}],
-                         "repository_filters": ["release/", "mirror/"]}])
+                         "repository_filters": ["release/", "mirror/", "secure/"]}])
 b.registry_policy = loaded(doc(
     grant({"AWS": root(A)}, ["ecr:ReplicateImage", "ecr:CreateRepository"], sid="ReplicationFromBuilds",
-          resource=[f"arn:aws:ecr:{R}:{B}:repository/release/*", f"arn:aws:ecr:{R}:{B}:repository/hotfix/*"]),
+          resource=[f"arn:aws:ecr:{R}:{B}:repository/release/*", f"arn:aws:ecr:{R}:{B}:repository/hotfix/*",
+                    f"arn:aws:ecr:{R}:{B}:repository/secure/*"]),
     grant({"AWS": root(A)}, "ecr:ReplicateImage", sid="MirrorIntoExistingRepositories",
           resource=f"arn:aws:ecr:{R}:{B}:repository/mirror/*"),
 ))
-REPLICATION_STORY = ("Account A's registry replicates repositories starting with release/ and mirror/ to B's registry "
-                     "in the same region. B's registry policy lets A replicate into release/* and hotfix/* (creating "
-                     "repositories as needed) and into existing mirror/* repositories only. ")
+REPLICATION_STORY = ("Account A's registry replicates repositories starting with release/, mirror/ and secure/ to B's "
+                     "registry in the same region. B's registry policy lets A replicate into release/*, hotfix/* and "
+                     "secure/* (creating repositories as needed) and into existing mirror/* repositories only. B's "
+                     "creation templates for replication encrypt new release/ repositories with the KMS key "
+                     "release-images and new secure/ repositories with secure-images. ")
+# B's creation templates: the replication role may use release-images (the default key policy hands KMS
+# decisions to IAM), but secure-images' policy names only its admins and the payments role.
+RELEASE_KEY = b.key("release-images", ["alias/release-images"], b.default_key_policy(),
+                    description="Images replicated into release/")
+SECURE_KEY = b.key("secure-images", ["alias/secure-images"], doc(
+    grant({"AWS": role_arn(B, "security-key-admin")}, "kms:*", sid="KeyAdministrators", resource="*"),
+    grant({"AWS": role_arn(B, "payments-task-role")}, ["kms:Decrypt", "kms:DescribeKey"], sid="PaymentsUse",
+          resource="*")), description="Images replicated into secure/")
+b.creation_templates = loaded([
+    {"prefix": "release", "applied_for": ["REPLICATION"], "encryption_type": "KMS", "kms_key": RELEASE_KEY},
+    {"prefix": "secure", "applied_for": ["REPLICATION"], "encryption_type": "KMS", "kms_key": SECURE_KEY},
+    {"prefix": "hotfix", "applied_for": ["CREATE_ON_PUSH"]},
+])
 for sid, repository, title, verdict, failing, tail in [
     ("ext-replicate-fixed", "release/api", "A's release/api replicates into B", "works", [],
-     "A's rule covers release/api, and B's policy allows ecr:ReplicateImage and ecr:CreateRepository for it."),
+     "A's rule covers release/api, B's policy allows ecr:ReplicateImage and ecr:CreateRepository for it, and the "
+     "release template's key lets ECR's replication role make its grants."),
+    ("ext-template-key-broken", "secure/payments", "A's secure/payments cannot be created in B", "fails",
+     ["destination-key-usable"],
+     "A's rule covers secure/payments and B's policy lets A create it, but the secure template encrypts it with "
+     "secure-images, whose key policy does not let ECR's replication role (AWSServiceRoleForECRReplication) create "
+     "grants: the repository cannot be created, so nothing replicates."),
     ("ext-replicate-policy-broken", "mirror/tools", "A's mirror/tools cannot replicate into B", "fails",
      ["registry-policy-allows"],
      "mirror/tools does not exist in B yet, and B's policy grants only ecr:ReplicateImage there: the first "
      "replication fails on ecr:CreateRepository (ECR Replication Action result FAILURE)."),
     ("ext-replicate-filter-broken", "hotfix/api", "A's hotfix/api never replicates", "fails",
      ["replication-rule-matches"],
-     "B would accept hotfix/api, but A's replication rule filters on release/ and mirror/ only: nothing is sent."),
+     "B would accept hotfix/api, but A's replication rule filters on release/, mirror/ and secure/ only: nothing "
+     "is sent."),
 ]:
     scenario(sid, "extra", title, REPLICATION_STORY + tail,
              {"kind": "replicate", "source": A, "destination": B, "repository": repository},
+             verdict, failing)
+
+# ------------------------------------------------------------------ extras: pull-through cache (B caches A's ECR and Docker Hub)
+PTC = "pullthroughcache.ecr.amazonaws.com"
+b.role("ecr-ptc-upstream-role", trust_service(PTC), inline={
+    "read-upstream": doc(allow(["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                               "*", sid="ReadUpstreamImages"))})
+# The legacy rule's role was copied from a replication setup: it trusts ecr.amazonaws.com, not the cache.
+b.role("ecr-ptc-legacy-role", trust_service("ecr.amazonaws.com"), inline={
+    "read-upstream": doc(allow(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "*"))})
+b.role("ptc-puller-role", trust_service("ecs-tasks.amazonaws.com"), inline={
+    "pull-through": doc(
+        allow(["ecr:GetAuthorizationToken"], "*", sid="Login"),
+        allow(PULL + ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+              [f"arn:aws:ecr:{R}:{B}:repository/upstream-a/*", f"arn:aws:ecr:{R}:{B}:repository/legacy-a/*",
+               f"arn:aws:ecr:{R}:{B}:repository/docker-hub/*"], sid="PullThroughCache"))})
+b.role("ptc-reader-role", trust_service("ecs-tasks.amazonaws.com"), inline={
+    "pull-only": doc(allow(["ecr:GetAuthorizationToken"], "*", sid="Login"),
+                     allow(PULL, f"arn:aws:ecr:{R}:{B}:repository/upstream-a/*", sid="PullCachedImages"))})
+b.pull_through_rules = loaded([
+    {"prefix": "upstream-a", "upstream_url": f"{A}.dkr.ecr.{R}.amazonaws.com", "upstream_kind": "ecr",
+     "custom_role_arn": role_arn(B, "ecr-ptc-upstream-role")},
+    {"prefix": "legacy-a", "upstream_url": f"{A}.dkr.ecr.{R}.amazonaws.com", "upstream_kind": "ecr",
+     "custom_role_arn": role_arn(B, "ecr-ptc-legacy-role")},
+    {"prefix": "docker-hub", "upstream_url": "registry-1.docker.io", "upstream_kind": "docker-hub",
+     "credential_arn": f"arn:aws:secretsmanager:{R}:{B}:secret:dockerhub-credentials-Ab12Cd"},
+])
+a.registry_policy = loaded(doc(
+    grant({"AWS": root(B)}, ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], sid="PullThroughCacheFromB",
+          resource=f"arn:aws:ecr:{R}:{A}:repository/base/*")))
+a.repo("base/python", images=[(["3.12-slim"], "2026-11-20T03:00:00Z")])
+a.repo("tools/jq", images=[(["1.7"], "2026-11-02T03:00:00Z")])
+PTC_STORY = ("B's registry has pull-through cache rules: upstream-a/ and legacy-a/ cache A's registry (ECR to ECR, "
+             "each through its own custom role), docker-hub/ caches Docker Hub. A's registry policy lets B's "
+             "account read base/* only. ECS tasks in B pull through the cache; the first pull creates the cache "
+             "repository. ")
+for sid, principal, repository, title, verdict, failing, tail in [
+    ("ext-ptc-fixed", "ptc-puller-role", "upstream-a/base/python", "B's cache fills upstream-a/base/python from A",
+     "works", [],
+     "The rule matches, its role trusts pullthroughcache.ecr.amazonaws.com and may read A's images, A's registry "
+     "policy lets B read base/python, and ptc-puller-role may import it and create the cache repository."),
+    ("ext-ptc-puller-broken", "ptc-reader-role", "upstream-a/base/python", "ptc-reader-role cannot fill the cache",
+     "fails", ["pull-through-puller-allows"],
+     "ptc-reader-role may pull cached images, but not ecr:BatchImportUpstreamImage or ecr:CreateRepository: its "
+     "first pull of an image not cached yet fails."),
+    ("ext-ptc-upstream-broken", "ptc-puller-role", "upstream-a/tools/jq", "A's registry refuses B's cache for tools/jq",
+     "fails", ["registry-policy-allows"],
+     "A's registry policy grants B's account base/* only: ECR cannot read tools/jq upstream."),
+    ("ext-ptc-trust-broken", "ptc-puller-role", "legacy-a/base/python", "The legacy rule's role does not trust the cache",
+     "fails", ["pull-through-role-trusts"],
+     "ecr-ptc-legacy-role trusts ecr.amazonaws.com, not pullthroughcache.ecr.amazonaws.com: ECR cannot assume it "
+     "to read A's registry."),
+    ("ext-ptc-secret-broken", "ptc-puller-role", "docker-hub/library/nginx", "The Docker Hub rule's secret is misnamed",
+     "fails", ["pull-through-rule-matches"],
+     "The docker-hub rule's credentials are in dockerhub-credentials; ECR reads only secrets named "
+     "ecr-pullthroughcache/…, so every pull of an uncached image fails."),
+]:
+    scenario(sid, "extra", title, PTC_STORY + tail,
+             {"kind": "pull_through", "principal": role_arn(B, principal), "repository": repo_arn(B, repository)},
              verdict, failing)
 
 # ------------------------------------------------------------------ extras: tag immutability (account A)

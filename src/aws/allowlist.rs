@@ -121,6 +121,8 @@ pub const READ_OPERATIONS: &[Allowed] = &[
     allow("organizations:ListAccountsForParent", Feature::OrgDiscovery),
     allow("s3:ListObjectsV2", Feature::OrgTrail),
     allow("s3:GetObject", Feature::OrgTrail),
+    allow("ecr:DescribePullThroughCacheRules", Feature::Ecr),
+    allow("ecr:DescribeRepositoryCreationTemplates", Feature::Ecr),
 ];
 
 /// An operation outside the read verbs that crossdock calls only when the user asks for it

@@ -129,6 +129,8 @@ operations! {
     DescribeRouteTables => "ec2:DescribeRouteTables",
     ListGrants => "kms:ListGrants",
     DescribeRegistry => "ecr:DescribeRegistry",
+    DescribePullThroughCacheRules => "ecr:DescribePullThroughCacheRules",
+    DescribeRepositoryCreationTemplates => "ecr:DescribeRepositoryCreationTemplates",
 }
 
 /// Calls made so far, per IAM action (only actions called at least once).
@@ -543,6 +545,46 @@ impl Gateway {
         self.call(
             Operation::DescribeRegistry,
             self.inner.ecr.describe_registry().send(),
+        )
+        .await
+    }
+
+    /// `ecr:DescribePullThroughCacheRules`, one page.
+    pub async fn describe_pull_through_cache_rules(
+        &self,
+        token: Option<String>,
+    ) -> Result<
+        aws_sdk_ecr::operation::describe_pull_through_cache_rules::DescribePullThroughCacheRulesOutput,
+        Unreadable,
+    >{
+        self.call(
+            Operation::DescribePullThroughCacheRules,
+            self.inner
+                .ecr
+                .describe_pull_through_cache_rules()
+                .max_results(1000)
+                .set_next_token(token)
+                .send(),
+        )
+        .await
+    }
+
+    /// `ecr:DescribeRepositoryCreationTemplates`, one page.
+    pub async fn describe_repository_creation_templates(
+        &self,
+        token: Option<String>,
+    ) -> Result<
+        aws_sdk_ecr::operation::describe_repository_creation_templates::DescribeRepositoryCreationTemplatesOutput,
+        Unreadable,
+    >{
+        self.call(
+            Operation::DescribeRepositoryCreationTemplates,
+            self.inner
+                .ecr
+                .describe_repository_creation_templates()
+                .max_results(1000)
+                .set_next_token(token)
+                .send(),
         )
         .await
     }

@@ -68,6 +68,8 @@ impl AccountReader {
             Need::RulesTargeting(arn) => loader.ensure_rules_targeting(account, arn).await,
             Need::Bucket(name) => loader.ensure_bucket(account, name).await,
             Need::Registry => loader.ensure_registry(account).await,
+            Need::PullThrough => loader.ensure_pull_through(account).await,
+            Need::CreationTemplates => loader.ensure_creation_templates(account).await,
             Need::Vpc(id) => loader.ensure_vpc(account, id).await,
             Need::VpcEndpoint(id) => loader.ensure_vpc_endpoint(account, id).await,
             Need::RecentPushes => return self.recent_pushes(account).await,

@@ -227,6 +227,22 @@ pub enum QuestionArgs {
         #[arg(long)]
         repo: Option<String>,
     },
+    /// Can PRINCIPAL fill REPO (PREFIX/NAME) from the upstream of a pull-through cache rule?
+    #[command(
+        name = "pull-through",
+        after_help = "Examples:\n  crossdock explain --demo pull-through --principal arn:aws:iam::222222222222:role/ptc-puller-role --repo docker-hub/library/nginx --registry 222222222222\n  crossdock explain --profile-a cache --profile-b upstream pull-through --principal ci-role --repo shared/base/python"
+    )]
+    PullThrough {
+        /// Role, session or user ARN (or a role name) that pulls.
+        #[arg(long)]
+        principal: String,
+        /// The cache repository: PREFIX/NAME, its ARN or URI (it need not exist yet).
+        #[arg(long)]
+        repo: String,
+        /// The cache registry's account id (default: the caller's account).
+        #[arg(long, value_name = "ACCOUNT")]
+        registry: Option<String>,
+    },
     /// Explain a pasted AWS error text (argument, --file, or stdin).
     #[command(
         after_help = "Examples:\n  crossdock explain --demo error 'denied: User: arn:aws:sts::… is not authorized to perform: ecr:BatchGetImage on resource: …'\n  pbpaste | crossdock explain --demo error\n  crossdock explain error --parse-only --format json --file build.log"
@@ -796,6 +812,15 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             destination: destination_registry.clone(),
             repository: repo.clone(),
         },
+        QuestionArgs::PullThrough {
+            principal,
+            repo,
+            registry,
+        } => QuestionDraft::PullThrough {
+            principal: principal.clone(),
+            repository: repo.clone(),
+            registry: registry.clone(),
+        },
     })
 }
 
@@ -995,5 +1020,11 @@ pub fn direct_command(question: &Question) -> String {
             }
             c
         }
+        Question::PullThrough {
+            principal,
+            repository,
+        } => format!(
+            "crossdock explain --demo pull-through --principal {principal} --repo {repository}"
+        ),
     }
 }

@@ -304,6 +304,15 @@ pub fn note(account: Option<&str>, detail: impl Into<String>) -> Evidence {
     }
 }
 
+/// Appends the evidence lines not listed yet: one statement often decides several actions.
+pub fn extend_unique(evidence: &mut Vec<Evidence>, more: impl IntoIterator<Item = Evidence>) {
+    for item in more {
+        if !evidence.contains(&item) {
+            evidence.push(item);
+        }
+    }
+}
+
 /// Evidence lines for gaps.
 pub fn gap_evidence(gaps: &[Gap]) -> Vec<Evidence> {
     gaps.iter()

@@ -107,6 +107,18 @@ check_ids! {
     ReplicationRuleMatches => "replication-rule-matches",
     /// The destination's registry policy lets the source account replicate (and create repositories).
     RegistryPolicyAllows => "registry-policy-allows",
+    /// A pull-through cache rule of the registry serves the repository's prefix.
+    PullThroughRuleMatches => "pull-through-rule-matches",
+    /// The rule's custom role trusts `pullthroughcache.ecr.amazonaws.com`.
+    PullThroughRoleTrusts => "pull-through-role-trusts",
+    /// The rule's custom role may read the upstream ECR repository.
+    PullThroughRoleAllows => "pull-through-role-allows",
+    /// The puller may import upstream images (and create the cache repository on first pull).
+    PullThroughPullerAllows => "pull-through-puller-allows",
+    /// A repository creation template applied for replication matches the repository prefix.
+    CreationTemplateMatches => "creation-template-matches",
+    /// The KMS key a replicated repository is (or will be) encrypted with can be used by ECR.
+    DestinationKeyUsable => "destination-key-usable",
 }
 
 impl std::fmt::Display for CheckId {

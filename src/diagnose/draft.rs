@@ -89,6 +89,16 @@ pub enum QuestionDraft {
         /// The repository replicated; `None`: any.
         repository: Option<String>,
     },
+    /// Can `principal` fill `repository` through a pull-through cache rule?
+    PullThrough {
+        /// The caller.
+        principal: String,
+        /// The cache repository: ARN, URI, or name (`PREFIX/NAME`).
+        repository: String,
+        /// The cache registry (account id) when `repository` is a bare name; default: the
+        /// registry that has the repository, else the caller's account.
+        registry: Option<String>,
+    },
     /// A pasted error text.
     Error {
         /// The text as pasted.
@@ -172,6 +182,14 @@ impl From<Question> for QuestionDraft {
                 source,
                 destination,
                 repository,
+            },
+            Question::PullThrough {
+                principal,
+                repository,
+            } => QuestionDraft::PullThrough {
+                principal,
+                repository,
+                registry: None,
             },
         }
     }
@@ -304,6 +322,11 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
             destination,
             repository,
         } => resolve_replicate(source, destination, repository.as_deref()),
+        QuestionDraft::PullThrough {
+            principal,
+            repository,
+            registry,
+        } => resolve_pull_through(accounts, principal, repository, registry.as_deref()),
         QuestionDraft::Scenario { id } => resolve_scenario(id),
     }
 }
@@ -324,6 +347,43 @@ fn resolve_replicate(
         source: source.to_string(),
         destination: destination.to_string(),
         repository: repository.map(str::to_string),
+    }))
+}
+
+fn resolve_pull_through(
+    accounts: &Accounts,
+    principal: &str,
+    repository: &str,
+    registry: Option<&str>,
+) -> Result<Resolved, DiagnoseError> {
+    let principal = resolve_principal(accounts, principal)?;
+    let repository = if repository.starts_with("arn:") || arn::ImageRef::parse(repository).is_some()
+    {
+        resolve_repository(accounts, repository)?
+    } else {
+        let existing = accounts
+            .resolve_repository(repository)
+            .ok()
+            .filter(|(account, _)| registry.is_none_or(|r| account.id() == r));
+        match existing {
+            Some((_, found)) => found.arn.clone(),
+            None => {
+                // The cache repository may not exist yet: the first pull creates it.
+                let registry = registry
+                    .or_else(|| account_of(&principal))
+                    .unwrap_or_default();
+                let Some(account) = accounts.account(registry) else {
+                    return Err(DiagnoseError::Unsupported(format!(
+                        "the cache registry of `{repository}` is not loaded: pass --registry ACCOUNT (a loaded account) or the repository's ARN"
+                    )));
+                };
+                account.repository_arn(repository)
+            }
+        }
+    };
+    Ok(Resolved::given(Question::PullThrough {
+        principal,
+        repository,
     }))
 }
 

@@ -249,6 +249,7 @@ fn question_actions(question: &Question) -> Option<Vec<String>> {
         Question::Assume { .. } => vec!["sts:AssumeRole", "sts:TagSession"],
         Question::Access { action, .. } => return Some(vec![action.clone()]),
         Question::Replicate { .. } => vec!["ecr:ReplicateImage", "ecr:CreateRepository"],
+        Question::PullThrough { .. } => super::pull_through::PULLER_ACTIONS.to_vec(),
         Question::Error { text } => {
             let named: Vec<String> = super::error_text::parse_all(text)
                 .ok()?

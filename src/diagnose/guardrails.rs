@@ -63,12 +63,76 @@ pub fn guarded_requests(question: &Question) -> Vec<Guarded> {
             action,
             resource,
         } => each(principal, &[action.as_str()], resource),
+        Question::PullThrough {
+            principal,
+            repository,
+        } => each(principal, &super::pull_through::PULLER_ACTIONS, repository),
         // Replication is ECR's own service call between registries, not a principal's request.
         Question::Trigger { .. }
         | Question::Artifact { .. }
         | Question::Error { .. }
         | Question::Replicate { .. } => Vec::new(),
     }
+}
+
+/// The requests of `question` guardrails can refuse, with what only the loaded accounts
+/// say: an artifact question's action role, artifact key and bucket.
+pub fn guarded_requests_in(accounts: &Accounts, question: &Question) -> Vec<Guarded> {
+    match question {
+        Question::Artifact { pipeline, action } => artifact_requests(accounts, pipeline, action),
+        other => guarded_requests(other),
+    }
+}
+
+/// The action role's calls on the artifact store: `kms:Decrypt`/`kms:GenerateDataKey` on the
+/// artifact key first (its ARN names the account whose RCPs govern the store), then
+/// `s3:GetObject`/`s3:PutObject` in the bucket.
+fn artifact_requests(accounts: &Accounts, pipeline: &str, action: &str) -> Vec<Guarded> {
+    let Some((account, found)) = accounts
+        .accounts()
+        .find_map(|a| Some((a, a.pipeline_lookup(pipeline).into_loaded()?)))
+    else {
+        return Vec::new();
+    };
+    let role = found
+        .action(action)
+        .and_then(|a| a.role_arn.clone())
+        .or_else(|| found.role_arn.loaded().cloned());
+    let (Some(role), Some(store)) = (role, found.artifact_store.loaded()) else {
+        return Vec::new();
+    };
+    let request = |action: &str, resource: &str| Guarded {
+        principal: role.clone(),
+        action: action.to_string(),
+        resource: resource.to_string(),
+    };
+    let key = store
+        .encryption_key
+        .as_ref()
+        .and_then(|k| {
+            account
+                .key_lookup(&k.id)
+                .into_loaded()
+                .map(|key| key.arn.clone())
+        })
+        .or_else(|| {
+            store
+                .encryption_key
+                .as_ref()
+                .map(|k| k.id.clone())
+                .filter(|id| id.starts_with("arn:aws:kms:") && id.contains(":key/"))
+        });
+    let mut requests = Vec::new();
+    if let Some(key) = &key {
+        requests.extend(["kms:Decrypt", "kms:GenerateDataKey"].map(|a| request(a, key)));
+    }
+    // An S3 ARN names no account: without the key's ARN first, the bucket's account (the
+    // pipeline's) is only known to be the role's when both are one account.
+    if key.is_some() || account_of(&role) == Some(account.id()) {
+        let objects = format!("arn:aws:s3:::{}/*", store.location);
+        requests.extend(["s3:GetObject", "s3:PutObject"].map(|a| request(a, &objects)));
+    }
+    requests
 }
 
 /// Which guardrail a check is about.
@@ -114,7 +178,7 @@ impl Kind {
 /// Adds `org-scp-allows` and `org-rcp-allows` to `diagnosis` where they can be said, and
 /// lets them decide the verdict with the other checks.
 pub fn add_checks(accounts: &Accounts, question: &Question, diagnosis: &mut Diagnosis) {
-    let requests = guarded_requests(question);
+    let requests = guarded_requests_in(accounts, question);
     if requests.is_empty() {
         return;
     }
@@ -218,6 +282,8 @@ fn guardrail_check(accounts: &Accounts, kind: Kind, requests: &[Guarded]) -> Opt
             Some(&account_id),
             format!("no {} apply to account {account_id} (not in an organisation, or the policy type is not enabled)", kind.short()),
         )),
+        // The org profile cannot see an account of no organisation; its own profile said so.
+        Field::Unreadable(_) if matches!(org.membership, Field::Absent) => status_of_membership(),
         Field::Unreadable(reason) => Some(Check::new(
             id,
             Status::Unknown,
@@ -856,6 +922,103 @@ mod tests {
             status(&ask(&accounts, CALLER), CheckId::OrgRcpAllows),
             Some(Status::Pass)
         );
+    }
+
+    const KMS_CALLER: &str =
+        "arn:aws:sts::111111111111:assumed-role/secrets-reader-task-role/ecs-task-5a1f";
+    const KMS_KEY: &str =
+        "arn:aws:kms:ap-northeast-1:222222222222:key/0a07692f-3408-5b92-a392-528ece7b1b7a";
+
+    fn kms_access() -> Question {
+        Question::Access {
+            principal: KMS_CALLER.into(),
+            action: "kms:Decrypt".into(),
+            resource: KMS_KEY.into(),
+        }
+    }
+
+    #[test]
+    fn a_kms_access_question_is_guarded_by_the_caller_s_scps_and_the_key_account_s_rcps() {
+        let no_decrypt = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NoOutsideDecrypt","Effect":"Deny","Principal":"*","Action":"kms:Decrypt","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"222222222222"}}}]}"#;
+        let rcps = Field::Loaded(vec![level(
+            LevelKind::Root,
+            "r-demo",
+            vec![policy("no-outside-decrypt", no_decrypt)],
+        )]);
+        let full = |account: &str| chain(account, vec![policy("FullAWSAccess", FULL)]);
+        let accounts = accounts_with(
+            loaded(full("111111111111"), Field::Absent),
+            loaded(full("222222222222"), rcps),
+            Field::Loaded(org("o-demo")),
+        );
+        let d = crate::diagnose::diagnose(&accounts, &kms_access()).expect("answer");
+        assert_eq!(status(&d, CheckId::OrgScpAllows), Some(Status::Pass));
+        let rcp = d.check(CheckId::OrgRcpAllows).expect("rcp check");
+        assert_eq!(rcp.status, Status::Fail, "{}", rcp.message);
+        assert!(
+            rcp.message.contains("p-no-outside-decrypt"),
+            "{}",
+            rcp.message
+        );
+        assert_eq!(d.verdict, Verdict::Fails);
+
+        let no_kms = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"NoKms","Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#;
+        let accounts = accounts_with(
+            loaded(
+                chain("111111111111", vec![policy("no-kms", no_kms)]),
+                Field::Absent,
+            ),
+            loaded(full("222222222222"), Field::Absent),
+            Field::Loaded(org("o-demo")),
+        );
+        let d = crate::diagnose::diagnose(&accounts, &kms_access()).expect("answer");
+        let scp = d.check(CheckId::OrgScpAllows).expect("scp check");
+        assert_eq!(scp.status, Status::Fail, "{}", scp.message);
+        assert_eq!(scp.evidence[0].sid.as_deref(), Some("NoKms"));
+    }
+
+    #[test]
+    fn an_artifact_question_is_guarded_on_the_key_and_the_bucket() {
+        let question = Question::Artifact {
+            pipeline: "arn:aws:codepipeline:ap-northeast-1:222222222222:api-server-release".into(),
+            action: "ContainerImageDefinition".into(),
+        };
+        let accounts = crate::inventory::demo::load().expect("demo");
+        let requests = guarded_requests_in(&accounts, &question);
+        let actions: Vec<&str> = requests.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            [
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                "s3:GetObject",
+                "s3:PutObject"
+            ]
+        );
+        // The key comes first: its account is the one whose RCPs govern the artifact store.
+        assert!(requests[0]
+            .resource
+            .starts_with("arn:aws:kms:ap-northeast-1:222222222222:key/"));
+        assert!(guarded_requests(&question).is_empty());
+
+        let no_artifacts = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"NoArtifactWrites","Effect":"Deny","Action":"s3:PutObject","Resource":"*"}]}"#;
+        let caller_account = account_of(&requests[0].principal)
+            .expect("role account")
+            .to_string();
+        let mut accounts =
+            accounts_with(Field::Absent, Field::Absent, Field::Loaded(org("o-demo")));
+        accounts
+            .account_mut(&caller_account)
+            .expect("the action role's account")
+            .org
+            .guardrails = loaded(
+            chain(&caller_account, vec![policy("no-artifacts", no_artifacts)]),
+            Field::Absent,
+        );
+        let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
+        let scp = d.check(CheckId::OrgScpAllows).expect("scp check");
+        assert_eq!(scp.status, Status::Fail, "{}", scp.message);
+        assert_eq!(d.verdict, Verdict::Fails);
     }
 
     #[test]

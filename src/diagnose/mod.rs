@@ -9,6 +9,7 @@ mod assume;
 pub mod blast;
 pub mod change;
 mod check_id;
+mod creation_template;
 pub mod draft;
 mod ecr;
 pub mod edit;
@@ -23,6 +24,7 @@ mod kms;
 pub mod lint;
 pub mod model;
 pub mod network;
+mod pull_through;
 pub mod question;
 pub mod reads;
 mod registry;
@@ -83,7 +85,7 @@ pub fn answer(accounts: &Accounts, resolved: &Resolved) -> Result<Diagnosis, Dia
 pub fn diagnose(pair: &Accounts, question: &Question) -> Result<Diagnosis, DiagnoseError> {
     let mut diagnosis = diagnose_kind(pair, question)?;
     guardrails::add_checks(pair, question, &mut diagnosis);
-    unseen::add(question, &mut diagnosis);
+    unseen::add(pair, question, &mut diagnosis);
     Ok(diagnosis)
 }
 
@@ -141,6 +143,10 @@ fn diagnose_kind(pair: &Accounts, question: &Question) -> Result<Diagnosis, Diag
             destination,
             repository.as_deref(),
         )),
+        Question::PullThrough {
+            principal,
+            repository,
+        } => pull_through::pull_through(pair, principal, repository),
     }
 }
 

@@ -86,6 +86,14 @@ pub enum Question {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         repository: Option<String>,
     },
+    /// Can `principal`'s pull of `repository` fill it from the upstream registry of a
+    /// pull-through cache rule (the cache repository is created on the first pull)?
+    PullThrough {
+        /// The caller.
+        principal: String,
+        /// The cache repository ARN (`PREFIX/NAME` in the cache registry); it need not exist yet.
+        repository: String,
+    },
     /// The user pasted an error text.
     Error {
         /// The text as pasted.
@@ -104,6 +112,7 @@ impl Question {
             Question::Artifact { .. } => "artifact",
             Question::Access { .. } => "access",
             Question::Replicate { .. } => "replicate",
+            Question::PullThrough { .. } => "pull-through",
             Question::Error { .. } => "error",
         }
     }

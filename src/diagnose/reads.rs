@@ -89,6 +89,8 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
         } => {
             want(&mut wants, source, Need::Registry);
             want(&mut wants, destination, Need::Registry);
+            want(&mut wants, destination, Need::CreationTemplates);
+            replicated_key(pair, destination, repository.as_deref(), &mut wants);
             if let Some(name) = repository {
                 // Whether the destination must create the repository (ecr:CreateRepository).
                 let need = Need::Repository {
@@ -98,16 +100,77 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
                 want(&mut wants, destination, need);
             }
         }
+        Question::PullThrough {
+            principal,
+            repository,
+        } => {
+            caller(pair, principal, &mut wants);
+            pull_through_needs(pair, repository, &mut wants);
+        }
         // Pasted error texts are parsed into one of the questions above first.
         Question::Error { .. } => {}
     }
-    guardrail_needs(question, &mut wants);
+    guardrail_needs(pair, question, &mut wants);
     wants
 }
 
+/// The KMS key the replicated repository has (existing) or gets from its creation template.
+fn replicated_key(
+    pair: &Accounts,
+    destination: &str,
+    repository: Option<&str>,
+    wants: &mut Vec<Read>,
+) {
+    let outcome = super::creation_template::template_check(pair, destination, repository);
+    let key = outcome.encryption.and_then(|e| e.settings.kms_key);
+    if let Some(key) = key {
+        let owner = account_of(&key).unwrap_or(destination).to_string();
+        want(wants, &owner, Need::Key(key));
+    }
+}
+
+/// The cache registry's rules and policy, whether the cache repository exists, and once the
+/// rule is known its custom role and the upstream ECR registry (when loaded).
+fn pull_through_needs(pair: &Accounts, repository: &str, wants: &mut Vec<Read>) {
+    let Some(registry) = account_of(repository) else {
+        return;
+    };
+    want(wants, registry, Need::PullThrough);
+    want(
+        wants,
+        registry,
+        Need::Repository {
+            reference: repository.to_string(),
+            images: false,
+        },
+    );
+    let name = repository
+        .rsplit_once(":repository/")
+        .map_or("", |(_, n)| n);
+    let rules = pair
+        .account(registry)
+        .and_then(|a| a.pull_through_rules.loaded());
+    let Some(rule) = rules.and_then(|rules| rules.iter().find(|r| r.serves(name))) else {
+        return;
+    };
+    if let Some(role) = &rule.custom_role_arn {
+        caller(pair, role, wants);
+    }
+    if let Some((upstream, _)) = rule.upstream_ecr() {
+        if pair.account(upstream).is_some() {
+            want(wants, upstream, Need::PullThrough);
+            let need = Need::Repository {
+                reference: rule.upstream_repository(name),
+                images: false,
+            };
+            want(wants, upstream, need);
+        }
+    }
+}
+
 /// Membership and guardrails of the caller's account (SCPs) and the resource's (RCPs).
-fn guardrail_needs(question: &Question, wants: &mut Vec<Read>) {
-    let requests = super::guardrails::guarded_requests(question);
+fn guardrail_needs(pair: &Accounts, question: &Question, wants: &mut Vec<Read>) {
+    let requests = super::guardrails::guarded_requests_in(pair, question);
     let Some(first) = requests.first() else {
         return;
     };

@@ -1,7 +1,10 @@
 //! The registry paths (FAILURE-CATALOG §2.11): can account A's registry replicate into
 //! account B's? A replication rule of A must send the repository to B's registry in B's
 //! region, and B's registry policy must allow A's account `ecr:ReplicateImage` — and
-//! `ecr:CreateRepository` unless the repository already exists in B.
+//! `ecr:CreateRepository` unless the repository already exists in B. A repository ECR
+//! creates in B takes its settings from B's creation template applied for `REPLICATION`
+//! (`ecr:DescribeRepositoryCreationTemplates`); its KMS key (or the existing repository's)
+//! must let ECR's replication use it.
 
 use serde_json::json;
 
@@ -35,7 +38,7 @@ pub fn replicate(
         .or_else(|| accounts.account(source))
         .map(|a| a.region().to_string())
         .unwrap_or_default();
-    let checks = vec![
+    let mut checks = vec![
         rule_check(
             accounts.account(source),
             source,
@@ -45,6 +48,13 @@ pub fn replicate(
         ),
         policy_check(accounts, source, destination, &region, repository),
     ];
+    let template = super::creation_template::template_check(accounts, destination, repository);
+    checks.push(template.check);
+    checks.push(super::creation_template::key_check(
+        accounts,
+        destination,
+        template.encryption.as_ref(),
+    ));
     Diagnosis::new(question, checks)
 }
 

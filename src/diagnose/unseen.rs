@@ -3,18 +3,19 @@
 //! session policy or session tags. Other layers add their own items through
 //! [`Diagnosis::add_unseen`] (e.g. the network checks once they read the path).
 
-use super::guardrails::guarded_requests;
+use super::guardrails::guarded_requests_in;
 use super::model::{CheckId, Diagnosis, Status, Unseen, Verdict};
 use super::question::Question;
+use crate::inventory::Accounts;
 use crate::policy::arn::{account_of, Caller};
 use crate::policy::guardrail::{rcp_exemption, scp_exemption};
 
 /// Lists what could still deny a `works` answer to `question`.
-pub fn add(question: &Question, diagnosis: &mut Diagnosis) {
+pub fn add(accounts: &Accounts, question: &Question, diagnosis: &mut Diagnosis) {
     if diagnosis.verdict != Verdict::Works {
         return;
     }
-    let requests = guarded_requests(question);
+    let requests = guarded_requests_in(accounts, question);
     let Some(first) = requests.first() else {
         return;
     };

@@ -58,6 +58,13 @@ pub struct Account {
     /// The registry's replication rules (`ecr:DescribeRegistry`); `Absent`: none configured.
     #[serde(default, skip_serializing_if = "Field::is_not_loaded")]
     pub replication: Field<Vec<super::registry::ReplicationRule>>,
+    /// The registry's pull-through cache rules (`ecr:DescribePullThroughCacheRules`); `Absent`: none.
+    #[serde(default, skip_serializing_if = "Field::is_not_loaded")]
+    pub pull_through_rules: Field<Vec<super::registry::PullThroughRule>>,
+    /// The registry's repository creation templates (`ecr:DescribeRepositoryCreationTemplates`);
+    /// `Absent`: none.
+    #[serde(default, skip_serializing_if = "Field::is_not_loaded")]
+    pub creation_templates: Field<Vec<super::registry::CreationTemplate>>,
     /// KMS keys.
     #[serde(default)]
     pub keys: Collection<Key>,
@@ -98,6 +105,8 @@ impl Account {
             repositories: Collection::default(),
             registry_policy: Field::NotLoaded,
             replication: Field::NotLoaded,
+            pull_through_rules: Field::NotLoaded,
+            creation_templates: Field::NotLoaded,
             keys: Collection::default(),
             projects: Collection::default(),
             pipelines: Collection::default(),

@@ -59,7 +59,10 @@ pub use org::{Guardrails, LevelKind, OrgKnowledge, OrgLevel, OrgPolicy, Organiza
 pub use pipeline::{Action, ArtifactStore, EcrSource, EncryptionKey, Pipeline, Stage};
 pub use policy_store::{Parsed, PolicyStore};
 pub use redact::Redactor;
-pub use registry::{ReplicationDestination, ReplicationRule};
+pub use registry::{
+    template_for, CreationTemplate, PullThroughRule, ReplicationDestination, ReplicationRule,
+    APPLIED_FOR_REPLICATION,
+};
 pub use s3::{Bucket, BucketEncryption};
 pub use snapshot::SnapshotError;
 pub use trail_records::TrailRecords;

@@ -42,6 +42,10 @@ pub enum Need {
     /// Everything: the listing and every detail (what a reverse question needs: every
     /// role and policy of the account).
     Everything,
+    /// The ECR registry's pull-through cache rules and registry policy.
+    PullThrough,
+    /// The ECR registry's repository creation templates.
+    CreationTemplates,
 }
 
 /// A need in a given account.

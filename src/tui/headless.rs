@@ -69,6 +69,15 @@ impl Harness {
         harness
     }
 
+    /// Reads the organisation's guardrails through `profile` from now on, as the console's
+    /// `--org-profile` does ([`super::run_with`]).
+    #[cfg(feature = "aws")]
+    pub fn connect_org(&mut self, profile: &str) -> Result<(), crate::workspace::WorkspaceError> {
+        let workspace = self.backend.workspace.clone();
+        self.runtime
+            .block_on(async move { workspace.lock().await.connect_org(profile).await })
+    }
+
     /// Runs effects until none are left.
     pub fn run(&mut self, mut effects: Vec<Effect>) {
         while let Some(effect) = effects.pop() {

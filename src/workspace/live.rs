@@ -315,6 +315,11 @@ fn name_reads(draft: &QuestionDraft, workspace: &Workspace) -> Vec<Read> {
             principal, role, ..
         } => (vec![principal, role], vec![], vec![]),
         QuestionDraft::Access { principal, .. } => (vec![principal], vec![], vec![]),
+        QuestionDraft::PullThrough {
+            principal,
+            repository,
+            ..
+        } => (vec![principal], vec![repository], vec![]),
         QuestionDraft::Trigger { pipeline, .. } | QuestionDraft::Artifact { pipeline, .. } => {
             (vec![], vec![], vec![pipeline])
         }

@@ -26,6 +26,12 @@ What it adds (all test-only; nothing here ships with crossdock):
   OrganizationAccountAccessRole counts as existing there (CreateAccount makes
   it); accounts outside an organisation keep moto's behaviour, which the
   harness relies on.
+* ECR pull-through cache rules (``CreatePullThroughCacheRule``,
+  ``DescribePullThroughCacheRules``) and repository creation templates
+  (``CreateRepositoryCreationTemplate``, ``DescribeRepositoryCreationTemplates``),
+  which moto lacks: stored per registry (account and region) on moto's ECR
+  backend, with ``registryId`` naming the registry as for the other ECR calls.
+  The tests seed them with the SDK; crossdock only describes them.
 * A parent-death watchdog (``--parent-pid PID`` or ``MOTO_EXT_PARENT_PID``):
   the server exits once that process is gone, so a test process that dies
   never leaves a server behind.
@@ -86,6 +92,7 @@ import moto
 from moto.cloudtrail.models import cloudtrail_backends
 from moto.cloudtrail.responses import CloudTrailResponse
 from moto.core.exceptions import JsonRESTError, ServiceException
+from moto.core.responses import ActionResult
 from moto.ecr.exceptions import (
     ImageAlreadyExistsException,
     InvalidParameterException,
@@ -737,6 +744,112 @@ def _recording(
 
 for _cls, _method, _service, _name, _keys in _POLICY_WRITES:
     setattr(_cls, _method, _recording(getattr(_cls, _method), _service, _name, _keys))
+# ECR: pull-through cache rules and repository creation templates
+# --------------------------------------------------------------------------
+
+
+class EcrValidationError(ServiceException):
+    code = "InvalidParameterException"
+
+
+class PullThroughCacheRuleAlreadyExistsException(ServiceException):
+    code = "PullThroughCacheRuleAlreadyExistsException"
+
+
+class TemplateAlreadyExistsException(ServiceException):
+    code = "TemplateAlreadyExistsException"
+
+
+def _registry_store(resp: ECRResponse, name: str) -> dict[str, dict[str, Any]]:
+    # Kept on moto's own backend object so /moto-api/reset clears it too.
+    return resp.ecr_backend.__dict__.setdefault(name, {})
+
+
+def _create_pull_through_cache_rule(self: ECRResponse) -> ActionResult:
+    prefix = self._get_param("ecrRepositoryPrefix")
+    url = self._get_param("upstreamRegistryUrl")
+    if not prefix or not url:
+        raise EcrValidationError("ecrRepositoryPrefix and upstreamRegistryUrl are required")
+    owner = _owner_account(self)
+    rule: dict[str, Any] = {
+        "ecrRepositoryPrefix": prefix,
+        "upstreamRegistryUrl": url,
+        "createdAt": datetime.now(timezone.utc),
+        "registryId": owner,
+    }
+    for key in ("credentialArn", "customRoleArn", "upstreamRegistry", "upstreamRepositoryPrefix"):
+        value = self._get_param(key)
+        if value is not None:
+            rule[key] = value
+    with _LOCK:
+        rules = _registry_store(self, "_crossdock_ptc_rules")
+        if prefix in rules:
+            raise PullThroughCacheRuleAlreadyExistsException(
+                f"A pull through cache rule with the prefix '{prefix}' already exists in the registry with id '{owner}'"
+            )
+        rules[prefix] = rule
+    return ActionResult(dict(rule))
+
+
+def _describe_pull_through_cache_rules(self: ECRResponse) -> ActionResult:
+    wanted = self._get_param("ecrRepositoryPrefixes") or []
+    with _LOCK:
+        rules = list(_registry_store(self, "_crossdock_ptc_rules").values())
+    if wanted:
+        rules = [r for r in rules if r["ecrRepositoryPrefix"] in wanted]
+    return ActionResult({"pullThroughCacheRules": rules})
+
+
+def _create_repository_creation_template(self: ECRResponse) -> ActionResult:
+    prefix = self._get_param("prefix")
+    applied = self._get_param("appliedFor") or []
+    if not prefix or not applied:
+        raise EcrValidationError("prefix and appliedFor are required")
+    owner = _owner_account(self)
+    now = datetime.now(timezone.utc)
+    template: dict[str, Any] = {
+        "prefix": prefix,
+        "appliedFor": applied,
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    for key in (
+        "description",
+        "encryptionConfiguration",
+        "resourceTags",
+        "imageTagMutability",
+        "repositoryPolicy",
+        "lifecyclePolicy",
+        "customRoleArn",
+    ):
+        value = self._get_param(key)
+        if value is not None:
+            template[key] = value
+    with _LOCK:
+        templates = _registry_store(self, "_crossdock_creation_templates")
+        if prefix in templates:
+            raise TemplateAlreadyExistsException(
+                f"A repository creation template with the prefix '{prefix}' already exists"
+            )
+        templates[prefix] = template
+    return ActionResult({"registryId": owner, "repositoryCreationTemplate": dict(template)})
+
+
+def _describe_repository_creation_templates(self: ECRResponse) -> ActionResult:
+    wanted = self._get_param("prefixes") or []
+    with _LOCK:
+        templates = list(_registry_store(self, "_crossdock_creation_templates").values())
+    if wanted:
+        templates = [t for t in templates if t["prefix"] in wanted]
+    return ActionResult(
+        {"registryId": _owner_account(self), "repositoryCreationTemplates": templates}
+    )
+
+
+ECRResponse.create_pull_through_cache_rule = _create_pull_through_cache_rule  # type: ignore[attr-defined]
+ECRResponse.describe_pull_through_cache_rules = _describe_pull_through_cache_rules  # type: ignore[attr-defined]
+ECRResponse.create_repository_creation_template = _create_repository_creation_template  # type: ignore[attr-defined]
+ECRResponse.describe_repository_creation_templates = _describe_repository_creation_templates  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------

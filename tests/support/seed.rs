@@ -80,8 +80,9 @@ pub fn select(pair: &Accounts, question: &Question, selection: &mut Selection) {
         }
         Question::Artifact { pipeline, .. } => pipeline_closure(pair, pipeline, selection),
         Question::Access { principal, .. } => role(pair, principal, selection),
-        // Registry settings are not seeded: the moto tests of replication set them up.
-        Question::Error { .. } | Question::Replicate { .. } => {}
+        // Registry settings are not seeded: the moto tests of replication and pull-through
+        // caches set them up.
+        Question::Error { .. } | Question::Replicate { .. } | Question::PullThrough { .. } => {}
     }
 }
 

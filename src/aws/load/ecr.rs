@@ -1,5 +1,6 @@
 //! ECR: `DescribeRepositories` (listing, or one repository by name), `GetRepositoryPolicy`,
-//! `GetRegistryPolicy`, and `DescribeImages` when tags matter.
+//! `GetRegistryPolicy`, `DescribeImages` when tags matter, and the registry's settings:
+//! `DescribeRegistry`, `DescribePullThroughCacheRules`, `DescribeRepositoryCreationTemplates`.
 
 use aws_sdk_ecr::primitives::DateTimeFormat;
 use aws_sdk_ecr::types::ImageDetail;
@@ -8,8 +9,9 @@ use super::{decode_policy, is_code, join_all, listing_failed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn::ImageRef;
 use crate::inventory::{
-    Account, EncryptionType, Field, Image, KeyKind, Listing, ReplicationDestination,
-    ReplicationRule, Repository, RepositoryEncryption, TagMutability, Unreadable,
+    Account, CreationTemplate, EncryptionType, Field, Image, KeyKind, Listing, PullThroughRule,
+    ReplicationDestination, ReplicationRule, Repository, RepositoryEncryption, TagMutability,
+    Unreadable,
 };
 use serde_json::Value;
 
@@ -145,6 +147,88 @@ pub(super) async fn ensure_replication(gw: &Gateway, field: &mut Field<Vec<Repli
             _ => Field::Absent,
         },
         Err(reason) => Field::Unreadable(reason),
+    };
+}
+
+/// The pull-through cache rules (`ecr:DescribePullThroughCacheRules`, every page) into
+/// `field`, unless read already.
+pub(super) async fn ensure_pull_through_rules(
+    gw: &Gateway,
+    field: &mut Field<Vec<PullThroughRule>>,
+) {
+    if !field.is_not_loaded() {
+        return;
+    }
+    let mut token = None;
+    let mut rules = Vec::new();
+    *field =
+        loop {
+            match gw.describe_pull_through_cache_rules(token.take()).await {
+                Ok(page) => {
+                    rules.extend(page.pull_through_cache_rules().iter().map(|rule| {
+                        PullThroughRule {
+                            prefix: rule.ecr_repository_prefix().unwrap_or_default().to_string(),
+                            upstream_url: rule
+                                .upstream_registry_url()
+                                .unwrap_or_default()
+                                .to_string(),
+                            upstream_kind: rule.upstream_registry().map(|k| k.as_str().to_string()),
+                            credential_arn: rule.credential_arn().map(str::to_string),
+                            custom_role_arn: rule.custom_role_arn().map(str::to_string),
+                            upstream_prefix: rule.upstream_repository_prefix().map(str::to_string),
+                        }
+                    }));
+                    match page.next_token() {
+                        Some(next) => token = Some(next.to_string()),
+                        None if rules.is_empty() => break Field::Absent,
+                        None => break Field::Loaded(std::mem::take(&mut rules)),
+                    }
+                }
+                Err(reason) => break Field::Unreadable(reason),
+            }
+        };
+}
+
+/// The repository creation templates (`ecr:DescribeRepositoryCreationTemplates`, every
+/// page) into `field`, unless read already.
+pub(super) async fn ensure_creation_templates(
+    gw: &Gateway,
+    field: &mut Field<Vec<CreationTemplate>>,
+) {
+    if !field.is_not_loaded() {
+        return;
+    }
+    let mut token = None;
+    let mut templates = Vec::new();
+    *field = loop {
+        match gw
+            .describe_repository_creation_templates(token.take())
+            .await
+        {
+            Ok(page) => {
+                templates.extend(page.repository_creation_templates().iter().map(|t| {
+                    let encryption = t.encryption_configuration();
+                    CreationTemplate {
+                        prefix: t.prefix().unwrap_or_default().to_string(),
+                        applied_for: t
+                            .applied_for()
+                            .iter()
+                            .map(|a| a.as_str().to_string())
+                            .collect(),
+                        encryption_type: encryption
+                            .map(|e| e.encryption_type().as_str().to_string()),
+                        kms_key: encryption.and_then(|e| e.kms_key()).map(str::to_string),
+                        repository_policy: t.repository_policy().map(str::to_string),
+                    }
+                }));
+                match page.next_token() {
+                    Some(next) => token = Some(next.to_string()),
+                    None if templates.is_empty() => break Field::Absent,
+                    None => break Field::Loaded(std::mem::take(&mut templates)),
+                }
+            }
+            Err(reason) => break Field::Unreadable(reason),
+        }
     };
 }
 

@@ -64,6 +64,8 @@ impl Loader {
         ecr::load_all_repositories(&self.gateway, account).await;
         ecr::ensure_registry_policy(&self.gateway, account).await;
         ecr::ensure_replication(&self.gateway, &mut account.replication).await;
+        ecr::ensure_pull_through_rules(&self.gateway, &mut account.pull_through_rules).await;
+        ecr::ensure_creation_templates(&self.gateway, &mut account.creation_templates).await;
         kms::load_all_keys(&self.gateway, account).await;
         codebuild::load_all_projects(&self.gateway, account).await;
         pipeline::load_all_pipelines(&self.gateway, account).await;
@@ -104,6 +106,19 @@ impl Loader {
             ecr::ensure_replication(&self.gateway, &mut account.replication),
             ecr::ensure_registry_policy_field(&self.gateway, &mut account.registry_policy),
         );
+    }
+
+    /// The ECR registry's pull-through cache rules and registry policy.
+    pub async fn ensure_pull_through(&self, account: &mut Account) {
+        tokio::join!(
+            ecr::ensure_pull_through_rules(&self.gateway, &mut account.pull_through_rules),
+            ecr::ensure_registry_policy_field(&self.gateway, &mut account.registry_policy),
+        );
+    }
+
+    /// The ECR registry's repository creation templates.
+    pub async fn ensure_creation_templates(&self, account: &mut Account) {
+        ecr::ensure_creation_templates(&self.gateway, &mut account.creation_templates).await;
     }
 
     /// A KMS key (by key id, key ARN, alias name or alias ARN) with manager, state,

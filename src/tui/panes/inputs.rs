@@ -163,6 +163,9 @@ fn editable(draft: &QuestionDraft) -> Vec<(&'static str, Option<String>)> {
         QuestionDraft::Error { text } if names_no_caller(text) => vec![("principal", None)],
         QuestionDraft::Error { .. } | QuestionDraft::Scenario { .. } => Vec::new(),
         QuestionDraft::Replicate { repository, .. } => vec![("repository", repository.clone())],
+        QuestionDraft::PullThrough { principal, .. } => {
+            vec![("principal", Some(principal.clone()))]
+        }
     }
 }
 
@@ -187,7 +190,8 @@ fn set(draft: &mut QuestionDraft, name: &str, value: Option<String>) {
             QuestionDraft::Pull { principal, .. }
             | QuestionDraft::Push { principal, .. }
             | QuestionDraft::Assume { principal, .. }
-            | QuestionDraft::Access { principal, .. },
+            | QuestionDraft::Access { principal, .. }
+            | QuestionDraft::PullThrough { principal, .. },
             "principal",
         ) => {
             if let Some(value) = value {

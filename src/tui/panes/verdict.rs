@@ -145,6 +145,12 @@ pub fn label(id: CheckId) -> &'static str {
         CheckId::KmsGrantAllows => "KMS grant allows",
         CheckId::ReplicationRuleMatches => "replication rule matches",
         CheckId::RegistryPolicyAllows => "registry policy allows",
+        CheckId::PullThroughRuleMatches => "pull-through rule matches",
+        CheckId::PullThroughRoleTrusts => "pull-through role trusts ECR",
+        CheckId::PullThroughRoleAllows => "pull-through role reads upstream",
+        CheckId::PullThroughPullerAllows => "puller may import upstream",
+        CheckId::CreationTemplateMatches => "creation template matches",
+        CheckId::DestinationKeyUsable => "destination key usable",
     }
 }
 
