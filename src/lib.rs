@@ -9,6 +9,7 @@
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod deadline;
 pub mod diagnose;
 pub mod inventory;
 pub mod logging;

@@ -532,3 +532,55 @@ fn a_live_question_gives_up_at_its_deadline() {
     assert!(stderr.contains("no answer within 1 s"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `trail --profile P` (once and `--follow`) against an endpoint that accepts connections and
+/// never answers gives up at the load deadline: exit 3, the profile and what was being read
+/// named, and how to allow longer.
+#[test]
+fn a_live_trail_gives_up_at_its_deadline() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("faults-trail-deadline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("config"),
+        format!(
+            "[profile slow]\nregion = {}\nendpoint_url = http://{}\n",
+            moto::REGION,
+            silent.local_addr().expect("address")
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        dir.join("credentials"),
+        "[slow]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .expect("credentials");
+    for follow in [false, true] {
+        let mut args = vec!["trail", "--profile", "slow", "--since", "1h"];
+        if follow {
+            args.push("--follow");
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_crossdock"))
+            .args(&args)
+            .env("AWS_CONFIG_FILE", dir.join("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+            .env("CROSSDOCK_QUESTION_DEADLINE", "1")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_ENDPOINT_URL")
+            .output()
+            .expect("run crossdock");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "follow {follow}: {stderr}");
+        assert!(
+            stderr.contains("profile `slow`: no answer within 1 s while resolving its identity"),
+            "follow {follow}: {stderr}"
+        );
+        assert!(
+            stderr.contains("CROSSDOCK_QUESTION_DEADLINE=SECONDS allows longer"),
+            "{stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

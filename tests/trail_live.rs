@@ -392,3 +392,48 @@ async fn pollers_of_one_account_and_region_share_a_limiter() {
     let own = RateLimiter::lookup_events();
     assert!(c.with_limiter(own.clone()).limiter().same_as(&own));
 }
+
+/// A poll against an endpoint that accepts connections and never answers ends at the
+/// poll's deadline (not the request timeout, set far beyond it) with an error that says how
+/// to allow longer; the other stream is not tried. Paused time: no real waiting.
+#[tokio::test(start_paused = true)]
+async fn a_poll_gives_up_at_its_deadline() {
+    use aws_sdk_cloudtrail::config::{Credentials, SharedCredentialsProvider};
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sdk = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(crossdock::aws::http::client())
+        .region(Region::new(REGION))
+        .endpoint_url(format!("http://{}", silent.local_addr().unwrap()))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDPOLLDEADLINE",
+            "poll-deadline-secret",
+            None,
+            None,
+            "test",
+        )))
+        .build();
+    let config = PollerConfig {
+        deadline: Duration::from_secs(5),
+        request_timeout: Duration::from_secs(3600),
+        ..since(minutes(10))
+    };
+    let filter = names(&["PutImage", "AssumeRole"]);
+    let mut p = TrailPoller::new(&sdk, "410000000010", &filter, config)
+        .with_limiter(RateLimiter::lookup_events());
+    let report = p.poll_once().await;
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert!(
+        matches!(report.errors[0].error, TailError::Deadline { deadline } if deadline == Duration::from_secs(5)),
+        "{:?}",
+        report.errors[0]
+    );
+    let shown = report.errors[0].to_string();
+    assert!(shown.contains("within 5 s"), "{shown}");
+    assert!(
+        shown.contains("CROSSDOCK_QUESTION_DEADLINE=SECONDS allows longer"),
+        "{shown}"
+    );
+    assert!(!shown.contains("poll-deadline-secret"), "{shown}");
+    drop(silent);
+}

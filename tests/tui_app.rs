@@ -476,6 +476,7 @@ fn switching_profiles_never_mixes_header_and_data() {
         side: Side::A,
         generation: old_generation,
         result: Ok(Box::new(stale)),
+        credentials: None,
     });
     assert!(matches!(h.app.side(Side::A).status, SideStatus::Loading(_)));
     h.run(effects);
@@ -603,6 +604,7 @@ fn keys_keep_working_while_a_profile_load_hangs() {
             ProfileKind::Sso,
             "the SSO token expired",
         )),
+        credentials: None,
     });
     let SideStatus::Failed(error) = &app.side(Side::A).status else {
         panic!("the side shows the failure");

@@ -35,6 +35,21 @@ fn live_profiles_load_and_explain_s1_like_the_demo() {
     );
     let screen = h.screen();
     assert!(!screen.contains("DEMO"), "{screen}");
+    // Each side says which source signed, in `explain`'s words: the test profiles assume
+    // their role from the base profile's keys.
+    for (side, profile) in [(Side::A, "build"), (Side::B, "registry")] {
+        let expected = format!("profile `{profile}` (role_arn via source_profile `");
+        let credentials = h.app.side(side).credentials.clone().unwrap_or_default();
+        assert!(credentials.starts_with(&expected), "{credentials}");
+        assert!(
+            !credentials.contains("testing"),
+            "never the secret: {credentials}"
+        );
+    }
+    assert!(
+        screen.contains("· profile `build` (role_arn via source_profile"),
+        "A's header names the credential source: {screen}"
+    );
     assert!(
         screen.contains("codebuild-service-role"),
         "the roles listed live: {screen}"

@@ -68,6 +68,9 @@ pub struct PollerConfig {
     pub backoff_cap: Duration,
     /// Longest time one request may take.
     pub request_timeout: Duration,
+    /// Longest time one whole poll may take (every stream, page, backoff and wait for the
+    /// limiter): [`crate::deadline::load_deadline`] unless set.
+    pub deadline: Duration,
     /// Also return each new event's record as CloudTrail wrote it (for diagnoses that read
     /// raw records); off for tails, which keep only parsed events.
     pub keep_records: bool,
@@ -87,6 +90,7 @@ impl Default for PollerConfig {
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
+            deadline: crate::deadline::load_deadline(),
             keep_records: false,
         }
     }
@@ -251,13 +255,16 @@ impl TrailPoller {
         self.streams.iter().map(|s| s.event_name.clone()).collect()
     }
 
-    /// Reads every stream's window once; failures are in the report, never panics.
+    /// Reads every stream's window once; failures are in the report, never panics. The
+    /// poll gives up at [`PollerConfig::deadline`] with [`TailError::Deadline`]; the windows
+    /// not read to their end are read again next time.
     pub async fn poll_once(&mut self) -> PollReport {
         let mut counts = PollCounts::default();
         let mut events = Vec::new();
         let mut errors = Vec::new();
+        let until = tokio::time::Instant::now() + self.config.deadline;
         for index in 0..self.streams.len() {
-            let (batch, result) = self.poll_stream(index, &mut counts).await;
+            let (batch, result) = self.poll_stream(index, until, &mut counts).await;
             if !batch.is_empty() {
                 events.extend(batch.iter().cloned());
                 self.emit(TailMessage::Events(batch)).await;
@@ -334,6 +341,7 @@ impl TrailPoller {
     async fn poll_stream(
         &mut self,
         index: usize,
+        until: tokio::time::Instant,
         counts: &mut PollCounts,
     ) -> (Vec<ClassifiedEvent>, Result<(), TailError>) {
         let Resume {
@@ -349,10 +357,13 @@ impl TrailPoller {
         let mut throttled_here = 0;
         loop {
             counts.requests += 1;
-            let error = match self
-                .lookup_page(attribute.as_ref(), start, end, token.clone())
-                .await
-            {
+            let page = self.lookup_page(attribute.as_ref(), start, end, token.clone());
+            let Ok(answer) = tokio::time::timeout_at(until, page).await else {
+                // The window stays where it was (pages read so far are already seen).
+                let deadline = self.config.deadline;
+                return (oldest_first(pages), Err(TailError::Deadline { deadline }));
+            };
+            let error = match answer {
                 Ok(page) => {
                     self.backoff.reset();
                     pages.push(self.admit(page.events(), counts));

@@ -451,20 +451,14 @@ fn run_live(
     }
 }
 
-/// The environment variable that sets the deadline of one live question, in seconds.
-pub const QUESTION_DEADLINE_ENV: &str = "CROSSDOCK_QUESTION_DEADLINE";
+/// The environment variable that sets the deadline of one live question, in seconds (the
+/// one deadline of every live load: [`crate::deadline`]).
+pub const QUESTION_DEADLINE_ENV: &str = crate::deadline::DEADLINE_ENV;
 
 /// How long one live question may take, identity probes and reads included (default 180 s).
 #[cfg(feature = "aws")]
 fn question_deadline() -> std::time::Duration {
-    std::env::var(QUESTION_DEADLINE_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|&secs| secs > 0)
-        .map_or(
-            std::time::Duration::from_secs(180),
-            std::time::Duration::from_secs,
-        )
+    crate::deadline::load_deadline()
 }
 
 /// Exit code of a live question that got no answer: 2 when the input is at fault (a
@@ -484,7 +478,7 @@ fn live_error_code(error: &crate::workspace::WorkspaceError) -> u8 {
         WorkspaceError::Diagnose(_) | WorkspaceError::Accounts(_) | WorkspaceError::WhatIf(_) => {
             EXIT_INPUT
         }
-        WorkspaceError::Aws(_) => EXIT_UNKNOWN,
+        WorkspaceError::Aws(_) | WorkspaceError::Deadline(_) => EXIT_UNKNOWN,
     }
 }
 

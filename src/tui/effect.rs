@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::diagnose::QuestionDraft;
 use crate::inventory::{Account, Accounts};
@@ -96,10 +97,13 @@ pub struct Backend {
     pub live: Arc<dyn LiveAccounts>,
     /// The session's accounts and question pipeline.
     pub workspace: Arc<tokio::sync::Mutex<Workspace>>,
+    /// How long one background load (a profile, a detail, a question, a CloudTrail poll)
+    /// may take before it is reported as unanswered: [`crate::deadline::load_deadline`].
+    pub deadline: Duration,
 }
 
 impl Backend {
-    /// A backend with an empty workspace.
+    /// A backend with an empty workspace and the configured load deadline.
     pub fn new(live: Arc<dyn LiveAccounts>) -> Self {
         Self {
             live,
@@ -107,8 +111,34 @@ impl Backend {
                 Accounts::default(),
                 Origin::Live(Vec::new()),
             ))),
+            deadline: crate::deadline::load_deadline(),
         }
     }
+
+    /// The same backend with another load deadline.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// `load` within the deadline, else the error naming `profile` and `what` it read.
+    async fn within<T>(
+        &self,
+        profile: &str,
+        what: &str,
+        load: impl std::future::Future<Output = Result<T, LoadError>>,
+    ) -> Result<T, LoadError> {
+        match tokio::time::timeout(self.deadline, load).await {
+            Ok(result) => result,
+            Err(_) => Err(deadline_passed(profile, what, self.deadline)),
+        }
+    }
+}
+
+/// The console's error for a load that passed its deadline.
+fn deadline_passed(profile: &str, what: &str, deadline: Duration) -> LoadError {
+    let passed = crate::deadline::DeadlinePassed::for_profile(profile, what, deadline);
+    LoadError::new(passed.to_string())
 }
 
 /// Runs a non-terminal effect and returns its message (`None` for terminal effects).
@@ -124,7 +154,10 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             generation,
             profile,
         } => {
-            let result = live.load(profile).await;
+            let what = "opening it (identity, then the account's listing)";
+            let result = backend
+                .within(&profile, what, live.load(profile.clone()))
+                .await;
             if let Ok(account) = &result {
                 let mut workspace = backend.workspace.lock().await;
                 live.attach(&mut workspace, account.clone());
@@ -132,6 +165,10 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             Msg::AccountLoaded {
                 side,
                 generation,
+                credentials: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|_| live.credential_source(&profile)),
                 result: result.map(Box::new),
             }
         }
@@ -144,12 +181,16 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             generation,
             profile,
             item,
-        } => Msg::DetailLoaded {
-            side,
-            generation,
-            result: load_detail(&backend, profile, &item).await,
-            item,
-        },
+        } => {
+            let what = format!("loading the details of {}", item.label());
+            let load = load_detail(&backend, profile.clone(), &item);
+            Msg::DetailLoaded {
+                side,
+                generation,
+                result: backend.within(&profile, &what, load).await,
+                item,
+            }
+        }
         Effect::PollTrail {
             side,
             generation,
@@ -160,7 +201,7 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             Msg::TrailPolled {
                 side,
                 generation,
-                result: live.poll_trail(profile).await,
+                result: live.poll_trail(profile, backend.deadline).await,
             }
         }
         Effect::Diagnose { id, draft } => diagnose(&backend, id, &draft).await,
@@ -200,10 +241,21 @@ async fn load_detail(
     result
 }
 
-/// Answers a question in the workspace, with the accounts as the question left them.
+/// Answers a question in the workspace, with the accounts as the question left them. The
+/// reads stop at the deadline (the workspace keeps what was read before), so a slow account
+/// never holds the console's questions.
 async fn diagnose(backend: &Backend, id: u64, draft: &QuestionDraft) -> Msg {
     let mut workspace = backend.workspace.lock().await;
-    let result = engine::explain(&mut workspace, draft).await;
+    let answer = tokio::time::timeout(backend.deadline, engine::explain(&mut workspace, draft));
+    let result = match answer.await {
+        Ok(result) => result,
+        Err(_) => Err(crate::deadline::DeadlinePassed::for_profiles(
+            &live_profiles(&workspace),
+            "reading what the question needs",
+            backend.deadline,
+        )
+        .into()),
+    };
     // The sides show what the question read (details, trail) without reading again.
     let accounts: Vec<Account> = workspace.accounts().accounts().cloned().collect();
     Msg::Diagnosed {
@@ -211,6 +263,15 @@ async fn diagnose(backend: &Backend, id: u64, draft: &QuestionDraft) -> Msg {
         result: result.map(Box::new),
         accounts,
     }
+}
+
+/// The profiles of the workspace's live accounts (empty for the demo and snapshots).
+fn live_profiles(workspace: &Workspace) -> Vec<String> {
+    workspace
+        .accounts()
+        .accounts()
+        .filter_map(|account| account.identity.profile.clone())
+        .collect()
 }
 
 /// Sets the workspace's what-if changes; a change that does not apply is refused and the

@@ -52,6 +52,21 @@ impl Harness {
         width: u16,
         height: u16,
     ) -> Harness {
+        Harness::with_backend(options, Backend::new(live), width, height)
+    }
+
+    /// [`Harness::with`] whose background loads give up after `deadline`.
+    pub fn with_deadline(
+        options: AppOptions,
+        live: Arc<dyn LiveAccounts>,
+        (width, height): (u16, u16),
+        deadline: std::time::Duration,
+    ) -> Harness {
+        let backend = Backend::new(live).with_deadline(deadline);
+        Harness::with_backend(options, backend, width, height)
+    }
+
+    fn with_backend(options: AppOptions, backend: Backend, width: u16, height: u16) -> Harness {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -62,7 +77,7 @@ impl Harness {
             app,
             copied: Vec::new(),
             editor: None,
-            backend: Backend::new(live),
+            backend,
             runtime,
         };
         harness.run(effects);

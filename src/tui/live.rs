@@ -10,7 +10,9 @@ use aws_config::SdkConfig;
 use super::profiles::{self, ProfileInfo, ProfileKind};
 use super::source::{BoxFuture, ItemDetail, ItemRef, LiveAccounts, LoadError};
 use crate::aws::trail_poller::{EventFilter, PollerConfig, TailError, TrailPoller};
-use crate::aws::{connect_with_config, AccountReader, AwsError, Loader, ProfileSource};
+use crate::aws::{
+    connect_with_config, describe_credentials, AccountReader, AwsError, Loader, ProfileSource,
+};
 use crate::inventory::{Account, Identity, KeyKind};
 use crate::workspace::Workspace;
 
@@ -25,6 +27,8 @@ type Opened = (Loader, Identity, SdkConfig);
 #[derive(Default, Clone)]
 pub struct AwsAccounts {
     opened: Arc<Mutex<HashMap<String, Opened>>>,
+    /// Each opened profile's credential source, in `explain`'s words.
+    credentials: Arc<Mutex<HashMap<String, String>>>,
     pollers: Arc<Mutex<HashMap<String, TrailPoller>>>,
 }
 
@@ -52,6 +56,15 @@ impl AwsAccounts {
             .insert(key, (loader, identity, config));
     }
 
+    /// Records where the account opened under `key` gets its credentials (the organisation
+    /// console opens accounts through roles and matched profiles).
+    pub(super) fn record_credentials(&self, key: String, signed_by: String) {
+        self.credentials
+            .lock()
+            .expect("not poisoned")
+            .insert(key, signed_by);
+    }
+
     /// The reader of the opened profile that reads `account_id`.
     fn reader(&self, account_id: &str) -> Option<AccountReader> {
         self.opened
@@ -71,8 +84,15 @@ impl LiveAccounts for AwsAccounts {
 
     fn load(&self, profile: String) -> BoxFuture<Result<Account, LoadError>> {
         let opened = self.opened.clone();
+        let credentials = self.credentials.clone();
         Box::pin(async move {
             let source = ProfileSource::from_env();
+            // Said before connecting: the same words `explain` and `snapshot` use.
+            let signed_by = describe_credentials(&source, &profile).await;
+            credentials
+                .lock()
+                .expect("not poisoned")
+                .insert(profile.clone(), signed_by);
             let (loader, mut account, config) = connect_with_config(&source, Some(&profile), None)
                 .await
                 .map_err(|e| load_error(&profile, e))?;
@@ -161,6 +181,14 @@ impl LiveAccounts for AwsAccounts {
         })
     }
 
+    fn credential_source(&self, profile: &str) -> Option<String> {
+        self.credentials
+            .lock()
+            .expect("not poisoned")
+            .get(profile)
+            .cloned()
+    }
+
     fn attach(&self, workspace: &mut Workspace, account: Account) {
         match self.reader(account.id()) {
             Some(reader) => workspace.insert_live(account, reader),
@@ -168,7 +196,11 @@ impl LiveAccounts for AwsAccounts {
         }
     }
 
-    fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+    fn poll_trail(
+        &self,
+        profile: String,
+        deadline: std::time::Duration,
+    ) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
         let opened = self.opened(&profile);
         let pollers = self.pollers.clone();
         Box::pin(async move {
@@ -182,6 +214,7 @@ impl LiveAccounts for AwsAccounts {
                     EventFilter::Names(TRAIL_EVENTS.iter().map(|e| e.to_string()).collect());
                 let settings = PollerConfig {
                     keep_records: true,
+                    deadline,
                     ..PollerConfig::default()
                 };
                 TrailPoller::new(&config, &identity.account_id, &filter, settings)
@@ -196,6 +229,9 @@ impl LiveAccounts for AwsAccounts {
                 Some(failure) => Err(match &failure.error {
                     TailError::Credentials(detail) => {
                         LoadError::credentials(&profile, profile_kind(&profile), detail)
+                    }
+                    TailError::Deadline { .. } => {
+                        LoadError::new(format!("profile `{profile}`: {}", failure.error))
                     }
                     other => LoadError::new(format!("CloudTrail: {other}")),
                 }),

@@ -64,6 +64,9 @@ pub enum Msg {
         generation: u64,
         /// The account, or why not.
         result: Result<Box<Account>, LoadError>,
+        /// Where the profile's credentials come from, in `explain`'s words (never the
+        /// credentials themselves); `None` when the source does not say.
+        credentials: Option<String>,
     },
     /// The profile list for the picker, and what the live source calls itself for the
     /// header (e.g. the organisation and its account count), when it says.

@@ -14,7 +14,7 @@ use super::profiles::{ProfileInfo, ProfileKind};
 use super::source::{BoxFuture, ItemDetail, ItemRef, LiveAccounts, LoadError};
 use crate::aws::org_access::{open, Access};
 use crate::aws::org_discovery::{open_org, OpenedOrg};
-use crate::aws::{AccountReader, Limits, ProfileSource};
+use crate::aws::{describe_credentials, AccountReader, Limits, ProfileSource};
 use crate::inventory::Account;
 use crate::workspace::{AccountOpener, Opening, Workspace};
 
@@ -129,6 +129,19 @@ impl OrgAccounts {
     }
 }
 
+/// Where an organisation account's credentials come from, in `explain`'s words: its
+/// profile's source, or the role assumed with the org profile's credentials.
+async fn signed_by(source: &ProfileSource, org_profile: &str, access: &Access) -> Option<String> {
+    match access {
+        Access::Profile(name) => Some(describe_credentials(source, name).await),
+        Access::Role(arn) => Some(format!(
+            "role {arn} assumed with {}",
+            describe_credentials(source, org_profile).await
+        )),
+        Access::None => None,
+    }
+}
+
 /// The picker's key of an account: `NAME ID` (unique by the id; searchable by both).
 fn key(name: &str, id: &str) -> String {
     format!("{name} {id}")
@@ -184,6 +197,7 @@ impl LiveAccounts for OrgAccounts {
     fn load(&self, picked: String) -> BoxFuture<Result<Account, LoadError>> {
         let found = self.organisation();
         let inner = self.inner.clone();
+        let org_profile = self.source.profile.clone();
         let hint = format!(
             "crossdock --org-profile {} --org-role NAME",
             self.source.profile
@@ -196,6 +210,9 @@ impl LiveAccounts for OrgAccounts {
                 )));
             };
             let source = ProfileSource::from_env();
+            if let Some(signed_by) = signed_by(&source, &org_profile, &access).await {
+                inner.record_credentials(picked.clone(), signed_by);
+            }
             let opened = open(
                 &source,
                 &found.org.config,
@@ -215,6 +232,10 @@ impl LiveAccounts for OrgAccounts {
         })
     }
 
+    fn credential_source(&self, picked: &str) -> Option<String> {
+        self.inner.credential_source(picked)
+    }
+
     fn load_detail(
         &self,
         picked: String,
@@ -231,7 +252,11 @@ impl LiveAccounts for OrgAccounts {
         self.inner.attach(workspace, account);
     }
 
-    fn poll_trail(&self, picked: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
-        self.inner.poll_trail(picked)
+    fn poll_trail(
+        &self,
+        picked: String,
+        deadline: std::time::Duration,
+    ) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+        self.inner.poll_trail(picked, deadline)
     }
 }

@@ -126,6 +126,22 @@ pub enum ItemRef {
     Trail(usize),
 }
 
+impl ItemRef {
+    /// The resource in words, for messages: "role `arn:…`".
+    pub fn label(&self) -> String {
+        match self {
+            ItemRef::Role(arn) => format!("role `{arn}`"),
+            ItemRef::Repository(arn) => format!("repository `{arn}`"),
+            ItemRef::Key(arn) => format!("key `{arn}`"),
+            ItemRef::Project(arn) => format!("project `{arn}`"),
+            ItemRef::Pipeline(arn) => format!("pipeline `{arn}`"),
+            ItemRef::Rule(arn) => format!("rule `{arn}`"),
+            ItemRef::Bucket(name) => format!("bucket `{name}`"),
+            ItemRef::Trail(index) => format!("CloudTrail record {index}"),
+        }
+    }
+}
+
 /// A resource with its details filled in by a loader, to upsert into the account.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemDetail {
@@ -168,13 +184,25 @@ pub trait LiveAccounts: Send + Sync {
     fn attach(&self, workspace: &mut Workspace, account: Account) {
         workspace.insert(account);
     }
+    /// Where an opened profile's credentials come from, in `explain`'s words (never the
+    /// credentials); `None` when this source does not say.
+    fn credential_source(&self, profile: &str) -> Option<String> {
+        let _ = profile;
+        None
+    }
     /// What this source calls itself in the header, when it is more than "profiles" (the
     /// organisation console: its id, the org profile and the account count).
     fn source_label(&self) -> Option<String> {
         None
     }
-    /// New CloudTrail records of an opened profile since the last poll (live sources only).
-    fn poll_trail(&self, profile: String) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+    /// New CloudTrail records of an opened profile since the last poll (live sources only);
+    /// the poll gives up at `deadline`, keeping its place for the next one.
+    fn poll_trail(
+        &self,
+        profile: String,
+        deadline: std::time::Duration,
+    ) -> BoxFuture<Result<Vec<serde_json::Value>, LoadError>> {
+        let _ = deadline;
         Box::pin(async move { Err(LoadError::live_unavailable(&profile)) })
     }
 }

@@ -142,6 +142,7 @@ fn side_identity(app: &App, side: Side) -> SideIdentity<'_> {
             SideStatus::Ready(account) => IdentityStatus::Resolved {
                 account: account.id(),
                 caller_arn: &account.identity.caller_arn,
+                credentials: state.credentials.as_deref(),
             },
             SideStatus::Failed(error) => IdentityStatus::Failed(error),
         },
@@ -196,13 +197,24 @@ fn header(frame: &mut Frame, area: Rect, app: &App) {
         let state = app.side(side);
         // The identity comes from the very account the lists are built from.
         let text = match &state.status {
-            SideStatus::Ready(account) => format!(
-                "{} {} {} {}",
-                side.letter(),
-                account.id(),
-                account.region(),
-                account.identity.caller_arn
-            ),
+            // Which source signed comes before the caller: it is what an operator checks
+            // first when a side reads the wrong account.
+            SideStatus::Ready(account) => match &state.credentials {
+                Some(credentials) => format!(
+                    "{} {} {} · {credentials} · {}",
+                    side.letter(),
+                    account.id(),
+                    account.region(),
+                    account.identity.caller_arn
+                ),
+                None => format!(
+                    "{} {} {} {}",
+                    side.letter(),
+                    account.id(),
+                    account.region(),
+                    account.identity.caller_arn
+                ),
+            },
             SideStatus::Loading(what) => {
                 format!(
                     "{} {} loading {what}…",

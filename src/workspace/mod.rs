@@ -75,6 +75,9 @@ pub enum WorkspaceError {
     #[cfg(feature = "aws")]
     #[error(transparent)]
     Aws(#[from] crate::aws::AwsError),
+    /// The live reads did not finish within the load deadline.
+    #[error(transparent)]
+    Deadline(#[from] crate::deadline::DeadlinePassed),
 }
 
 /// What answering cost, for `--stats` and the console's status line.

@@ -31,6 +31,16 @@ pub enum TailError {
     /// Anything else the SDK reported.
     #[error("LookupEvents failed: {0}")]
     Other(String),
+    /// The poll did not finish within its deadline ([`crate::deadline`]).
+    #[error(
+        "no answer from CloudTrail LookupEvents within {} s: AWS is slow or unreachable (check the network path and the profile's endpoint_url; {}=SECONDS allows longer)",
+        deadline.as_secs(),
+        crate::deadline::DEADLINE_ENV
+    )]
+    Deadline {
+        /// The deadline that passed.
+        deadline: std::time::Duration,
+    },
 }
 
 impl TailError {
@@ -45,7 +55,7 @@ impl TailError {
             TailError::Throttled { .. } => FailureKind::Throttled,
             TailError::Service { code, .. } => FailureKind::of(code),
             TailError::Credentials(_) => FailureKind::Credentials,
-            TailError::Network(_) => FailureKind::Network,
+            TailError::Network(_) | TailError::Deadline { .. } => FailureKind::Network,
             TailError::Other(_) => FailureKind::Other,
         }
     }

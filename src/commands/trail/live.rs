@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{parse_since, TrailArgs, TrailFormat};
 use crate::aws::trail_poller::{
-    EventFilter, PollerConfig, TailMessage, TailState, TrailPoller, DELAY_HINT,
+    EventFilter, PollerConfig, TailError, TailMessage, TailState, TrailPoller, DELAY_HINT,
 };
 use crate::aws::{identity, sdk_config, Gateway, ProfileSource};
 use crate::commands::{EXIT_INPUT, EXIT_UNKNOWN};
@@ -42,9 +42,13 @@ pub(super) fn run(
         .build()?;
     runtime.block_on(async {
         let source = ProfileSource::from_env();
-        let sdk = match sdk_config(&source, Some(profile), None).await {
-            Ok(sdk) => sdk,
-            Err(e) => {
+        let deadline = crate::deadline::load_deadline();
+        // The profile's config and identity under the same deadline as each poll: an
+        // unreachable endpoint is reported, not retried call after call.
+        let opened = tokio::time::timeout(deadline, open(&source, profile)).await;
+        let (sdk, account_key) = match opened {
+            Ok(Ok(opened)) => opened,
+            Ok(Err(e)) => {
                 writeln!(err, "crossdock trail: {e}")?;
                 return Ok(if e.is_usage() {
                     EXIT_INPUT
@@ -52,24 +56,43 @@ pub(super) fn run(
                     EXIT_UNKNOWN
                 });
             }
-        };
-        // The 2 requests/s budget belongs to the account, whichever profile reaches it.
-        let account_key = match identity(&Gateway::new(&sdk), &source, Some(profile)).await {
-            Ok(identity) => identity.account_id,
-            Err(_) => profile.to_string(),
+            Err(_) => {
+                let passed = crate::deadline::DeadlinePassed::for_profile(
+                    profile,
+                    "resolving its identity (sts:GetCallerIdentity)",
+                    deadline,
+                );
+                writeln!(err, "crossdock trail: {passed}")?;
+                return Ok(EXIT_UNKNOWN);
+            }
         };
         let config = PollerConfig {
             since,
+            deadline,
             ..PollerConfig::default()
         };
         let poller = TrailPoller::new(&sdk, &account_key, &filter, config);
-        let mut printer = Printer::new(args.format, filter, out, err);
+        let mut printer = Printer::new(args.format, filter, profile, out, err);
         if args.follow {
             follow(poller, &mut printer).await
         } else {
             once(poller, &mut printer).await
         }
     })
+}
+
+/// The profile's SDK config and the key of its account's request budget.
+async fn open(
+    source: &ProfileSource,
+    profile: &str,
+) -> Result<(aws_config::SdkConfig, String), crate::aws::AwsError> {
+    let sdk = sdk_config(source, Some(profile), None).await?;
+    // The 2 requests/s budget belongs to the account, whichever profile reaches it.
+    let account_key = match identity(&Gateway::new(&sdk), source, Some(profile)).await {
+        Ok(identity) => identity.account_id,
+        Err(_) => profile.to_string(),
+    };
+    Ok((sdk, account_key))
 }
 
 async fn once(mut poller: TrailPoller, printer: &mut Printer<'_>) -> io::Result<u8> {
@@ -109,6 +132,8 @@ async fn follow(poller: TrailPoller, printer: &mut Printer<'_>) -> io::Result<u8
 struct Printer<'w> {
     format: TrailFormat,
     filter: EventFilter,
+    /// The profile read, named in errors that are about reaching it.
+    profile: String,
     out: &'w mut dyn Write,
     err: &'w mut dyn Write,
     state: TailState,
@@ -121,12 +146,14 @@ impl<'w> Printer<'w> {
     fn new(
         format: TrailFormat,
         filter: EventFilter,
+        profile: &str,
         out: &'w mut dyn Write,
         err: &'w mut dyn Write,
     ) -> Self {
         Printer {
             format,
             filter,
+            profile: profile.to_string(),
             out,
             err,
             // Events are printed, not kept: only the counters matter here.
@@ -162,6 +189,10 @@ impl<'w> Printer<'w> {
                 event_name.as_deref().unwrap_or("all events"),
                 delay.as_secs_f64()
             )?,
+            TailMessage::Error(error) if matches!(error.error, TailError::Deadline { .. }) => {
+                let named = format!("profile `{}`: {error}", self.profile);
+                self.error(&named)?
+            }
             TailMessage::Error(error) => self.error(&error.to_string())?,
             TailMessage::Polled(_) => {}
         }

@@ -24,7 +24,14 @@ impl App {
                 side,
                 generation,
                 result,
-            } => self.account_loaded(side, generation, result),
+                credentials,
+            } => {
+                let effects = self.account_loaded(side, generation, result);
+                if self.side(side).generation == generation {
+                    self.sides[side.index()].credentials = credentials;
+                }
+                effects
+            }
             Msg::ProfilesListed(result, label) => {
                 if label.is_some() {
                     self.source_label = label;

@@ -69,6 +69,8 @@ pub struct SideState {
     pub detail: DetailState,
     /// The last CloudTrail poll of a live side failed: why (the records so far stay shown).
     pub trail_error: Option<LoadError>,
+    /// Where the side's profile gets its credentials, as `explain` says it (live sides).
+    pub credentials: Option<String>,
 }
 
 impl SideState {
@@ -80,6 +82,7 @@ impl SideState {
             lists: Tab::ALL.iter().map(|_| empty_list()).collect(),
             detail: DetailState::default(),
             trail_error: None,
+            credentials: None,
         }
     }
 
@@ -280,6 +283,7 @@ impl App {
         let state = &mut self.sides[side.index()];
         state.generation += 1;
         state.profile = Some(profile.clone());
+        state.credentials = None;
         state.status = SideStatus::Loading(format!("profile {profile}"));
         state.lists = Tab::ALL.iter().map(|_| empty_list()).collect();
         state.detail = DetailState::default();

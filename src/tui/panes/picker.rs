@@ -77,6 +77,8 @@ pub enum IdentityStatus<'a> {
         account: &'a str,
         /// The caller ARN.
         caller_arn: &'a str,
+        /// Where the credentials come from, in `explain`'s words, when the source says.
+        credentials: Option<&'a str>,
     },
     /// Could not be resolved.
     Failed(&'a LoadError),
@@ -213,10 +215,19 @@ fn identity_lines(
             IdentityStatus::Resolved {
                 account,
                 caller_arn,
-            } => spans.push(Span::styled(
-                masker.mask_string(&format!("{account} {caller_arn}")),
-                theme.style(Role::Text),
-            )),
+                credentials,
+            } => {
+                spans.push(Span::styled(
+                    masker.mask_string(&format!("{account} {caller_arn}")),
+                    theme.style(Role::Text),
+                ));
+                if let Some(credentials) = credentials {
+                    spans.push(Span::styled(
+                        masker.mask_string(&format!("  credentials: {credentials}")),
+                        theme.style(Role::Muted),
+                    ));
+                }
+            }
             IdentityStatus::Failed(error) => {
                 spans.push(Span::styled(
                     error.message.clone(),
