@@ -5,6 +5,8 @@
 //! through this type, and `tests/read_only.rs` checks the rest of `src/` never calls the SDK
 //! around it with anything off the allowlist.
 
+mod users;
+
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::fmt::Debug;
@@ -104,6 +106,16 @@ operations! {
     ListAttachedRolePolicies => "iam:ListAttachedRolePolicies",
     GetPolicy => "iam:GetPolicy",
     GetPolicyVersion => "iam:GetPolicyVersion",
+    ListUsers => "iam:ListUsers",
+    GetUser => "iam:GetUser",
+    ListUserPolicies => "iam:ListUserPolicies",
+    GetUserPolicy => "iam:GetUserPolicy",
+    ListAttachedUserPolicies => "iam:ListAttachedUserPolicies",
+    ListUserTags => "iam:ListUserTags",
+    ListGroupsForUser => "iam:ListGroupsForUser",
+    ListGroupPolicies => "iam:ListGroupPolicies",
+    GetGroupPolicy => "iam:GetGroupPolicy",
+    ListAttachedGroupPolicies => "iam:ListAttachedGroupPolicies",
     DescribeRepositories => "ecr:DescribeRepositories",
     GetRepositoryPolicy => "ecr:GetRepositoryPolicy",
     GetRegistryPolicy => "ecr:GetRegistryPolicy",

@@ -58,6 +58,7 @@ impl AccountReader {
         let loader = &self.loader;
         match need {
             Need::Role(name) => loader.ensure_role(account, name).await,
+            Need::User(name) => loader.ensure_user(account, name).await,
             Need::Repository { reference, images } => {
                 loader.ensure_repository(account, reference, *images).await
             }

@@ -94,7 +94,11 @@ fn principal_tags(subject: &Subject<'_>, mut context: RequestContext) -> Request
             crate::policy::ContextValue::Single(value.clone()),
         );
     }
-    let tags = subject.role.and_then(|role| role.tags.loaded());
+    let tags = match (subject.role, subject.user) {
+        (Some(role), _) => role.tags.loaded(),
+        (None, Some(user)) => user.tags.loaded(),
+        (None, None) => None,
+    };
     for (key, value) in tags.into_iter().flatten() {
         context.insert_if_absent(
             &format!("aws:PrincipalTag/{key}"),
@@ -322,8 +326,13 @@ pub fn gap_evidence(gaps: &[Gap]) -> Vec<Evidence> {
 
 /// The location of the caller's inline policy that fixes add statements to.
 pub fn fix_inline_policy(subject: &Subject<'_>, name: &str) -> Option<PolicyLocation> {
-    subject.role.map(|role| PolicyLocation::InlinePolicy {
-        role: role.arn.clone(),
+    let owner = match (subject.role, subject.user) {
+        (Some(role), _) => role.arn.clone(),
+        (None, Some(user)) => user.arn.clone(),
+        (None, None) => return None,
+    };
+    Some(PolicyLocation::InlinePolicy {
+        role: owner,
         name: name.to_string(),
     })
 }

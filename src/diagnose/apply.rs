@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use super::model::{FixAction, PolicyLocation};
 use crate::inventory::{
-    Account, Accounts, Field, ImagePullCredentialsType, InlinePolicy, KeyState, Role, TagMutability,
+    Account, Accounts, Field, ImagePullCredentialsType, InlinePolicy, KeyState, TagMutability,
 };
 
 /// Why a fix could not be applied to the inventory.
@@ -169,11 +169,20 @@ fn edit_policy(
                 .ok_or_else(missing)?
         }
         PolicyLocation::InlinePolicy { role, name } => {
+            // `role` is the owner's ARN: a role, a user or a group.
             let account = account_mut(pair, role)?;
-            account
-                .roles
-                .update(role, |r| edit_inline(r, role, name, field_edit))
-                .ok_or_else(missing)?
+            let edit =
+                |list: &mut Field<Vec<InlinePolicy>>| edit_inline(list, role, name, field_edit);
+            if role.contains(":user/") {
+                account.users.update(role, |u| edit(&mut u.inline_policies))
+            } else if role.contains(":group/") {
+                account
+                    .groups
+                    .update(role, |g| edit(&mut g.inline_policies))
+            } else {
+                account.roles.update(role, |r| edit(&mut r.inline_policies))
+            }
+            .ok_or_else(missing)?
         }
         PolicyLocation::ManagedPolicy { policy, .. }
         | PolicyLocation::PermissionsBoundary { policy, .. } => {
@@ -194,20 +203,20 @@ fn owner_mut(pair: &mut Accounts, owns: impl Fn(&Account) -> bool) -> Option<&mu
     pair.account_mut(&owner)
 }
 
-/// Edits the inline policy `name` of `role` (named `role_arn` in the location), adding it
-/// when the role has none by that name.
+/// Edits the inline policy `name` of a role, user or group (`owner` in the location),
+/// adding it when the owner has none by that name.
 fn edit_inline(
-    role: &mut Role,
-    role_arn: &str,
+    inline: &mut Field<Vec<InlinePolicy>>,
+    owner: &str,
     name: &str,
     field_edit: impl FnOnce(&mut Field<Value>) -> Result<(), ApplyError>,
 ) -> Result<(), ApplyError> {
-    if role.inline_policies.is_absent() {
-        role.inline_policies = Field::Loaded(Vec::new());
+    if inline.is_absent() {
+        *inline = Field::Loaded(Vec::new());
     }
-    let Field::Loaded(list) = &mut role.inline_policies else {
+    let Field::Loaded(list) = inline else {
         return Err(ApplyError::PolicyNotLoaded(format!(
-            "inline policies of {role_arn}"
+            "inline policies of {owner}"
         )));
     };
     match list.iter_mut().find(|p| p.name == name) {

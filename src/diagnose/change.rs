@@ -284,8 +284,19 @@ pub fn current(
         }
         DocumentKind::TrustPolicy => account.role(arn).ok_or_else(missing)?.trust_policy.clone(),
         DocumentKind::InlinePolicy(name) => {
-            let role = account.role(arn).ok_or_else(missing)?;
-            match &role.inline_policies {
+            // The inline policies of a role, a user or a group, by the owner's ARN.
+            let inline = if arn.contains(":user/") {
+                &account.user(arn).ok_or_else(missing)?.inline_policies
+            } else if arn.contains(":group/") {
+                &account
+                    .groups
+                    .get(crate::inventory::KeyKind::Arn, arn)
+                    .ok_or_else(missing)?
+                    .inline_policies
+            } else {
+                &account.role(arn).ok_or_else(missing)?.inline_policies
+            };
+            match inline {
                 Field::Loaded(list) => list
                     .iter()
                     .find(|p| &p.name == name)

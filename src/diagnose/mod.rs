@@ -32,6 +32,7 @@ pub mod reverse;
 pub mod scenario;
 pub mod snapshot_diff;
 mod subject;
+mod subject_user;
 mod trigger;
 pub mod unseen;
 

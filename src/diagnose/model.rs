@@ -62,23 +62,23 @@ pub enum PolicyLocation {
         /// Role ARN.
         role: String,
     },
-    /// A role's inline policy.
+    /// An inline policy of a role, user or group.
     InlinePolicy {
-        /// Role ARN.
+        /// The role, user or group ARN that holds it.
         role: String,
         /// Policy name.
         name: String,
     },
-    /// A managed policy attached to a role.
+    /// A managed policy attached to a role, user or group.
     ManagedPolicy {
-        /// Role ARN.
+        /// The role, user or group ARN it is attached to.
         role: String,
         /// Policy ARN.
         policy: String,
     },
-    /// A role's permissions boundary.
+    /// The permissions boundary of a role or user.
     PermissionsBoundary {
-        /// Role ARN.
+        /// The role or user ARN.
         role: String,
         /// Policy ARN.
         policy: String,

@@ -213,11 +213,14 @@ fn by_reference(pair: &Accounts, reference: &str, need: Need, wants: &mut Vec<Re
     }
 }
 
-/// The role behind a role or session ARN (service principals, users and root have none).
+/// The role behind a role or session ARN, or the IAM user (service principals and root
+/// have no policies of their own).
 fn caller(pair: &Accounts, principal: &str, wants: &mut Vec<Read>) {
     let is_role = session_role_name(principal).is_some() || principal.contains(":role/");
     if is_role {
         by_reference(pair, principal, Need::Role(principal.to_string()), wants);
+    } else if principal.starts_with("arn:") && principal.contains(":user/") {
+        by_reference(pair, principal, Need::User(principal.to_string()), wants);
     }
 }
 

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::model::PolicyLocation;
-use crate::inventory::{Account, Accounts, Field, PolicyStore, Role, Unreadable};
+use crate::inventory::{Account, Accounts, Field, PolicyStore, Role, Unreadable, User};
 use crate::policy::arn::UnknownPrincipal;
 use crate::policy::{Caller, PolicyDocument};
 
@@ -101,6 +101,8 @@ pub struct Subject<'p> {
     pub caller: Caller,
     /// The role behind the caller, when loaded.
     pub role: Option<&'p Role>,
+    /// The IAM user that calls, when the caller is a loaded user.
+    pub user: Option<&'p User>,
     /// Identity-based policies (inline and managed).
     pub policies: Vec<LoadedPolicy>,
     /// The permissions boundary, if the role has one.
@@ -126,6 +128,7 @@ impl<'p> Subject<'p> {
         Subject {
             caller,
             role: None,
+            user: None,
             policies: Vec::new(),
             boundary: None,
             gaps: Vec::new(),
@@ -142,6 +145,7 @@ impl<'p> Subject<'p> {
         let mut subject = Subject {
             caller: bare.clone(),
             role: None,
+            user: None,
             policies: Vec::new(),
             boundary: None,
             gaps: Vec::new(),
@@ -173,7 +177,11 @@ impl<'p> Subject<'p> {
                 None => Field::NotLoaded,
             },
         };
-        subject.session_tags = session_tags(account, principal);
+        // Only a session carries session tags (a role or user ARN is never the
+        // `assumedRoleUser` of an AssumeRole record): the records are not scanned for others.
+        if matches!(bare, Caller::Session { .. }) {
+            subject.session_tags = session_tags(account, principal);
+        }
         match &bare {
             Caller::Session { .. } | Caller::Role { .. } => match account.role_lookup(principal) {
                 Field::Loaded(role) => {
@@ -195,14 +203,31 @@ impl<'p> Subject<'p> {
                 )),
             },
             Caller::Root { .. } => {}
+            Caller::User { .. } => subject.resolve_user(account, principal),
             _ => subject.gaps.push(Gap::new(
                 Some(account_id),
                 format!(
-                    "{principal} is not a role: crossdock reads the policies of roles and role sessions"
+                    "{principal} is not a role or user: crossdock reads the policies of roles, role sessions and IAM users"
                 ),
             )),
         }
         Ok(subject)
+    }
+
+    /// Records `gap` for what could not be read about the caller.
+    pub(super) fn push_gap(&mut self, gap: Gap) {
+        self.gaps.push(gap);
+    }
+
+    /// Adds a policy of the caller: an identity policy, or (`identity` false) the boundary.
+    pub(super) fn add_policy(
+        &mut self,
+        location: PolicyLocation,
+        account: &str,
+        document: Field<&Value>,
+        identity: bool,
+    ) {
+        self.add(location, account, document, identity);
     }
 
     fn load_role_policies(&mut self, account: &Account, role: &Role) {

@@ -10,6 +10,7 @@ use super::ecr::Repository;
 use super::events::Rule;
 use super::field::Field;
 use super::iam::{ManagedPolicy, Role};
+use super::iam_users::{Group, User};
 use super::kms::Key;
 use super::network::{Vpc, VpcEndpoint};
 use super::pipeline::Pipeline;
@@ -46,6 +47,12 @@ pub struct Account {
     /// IAM roles.
     #[serde(default)]
     pub roles: Collection<Role>,
+    /// IAM users (callers only: nobody assumes a user).
+    #[serde(default, skip_serializing_if = "Collection::is_unlisted")]
+    pub users: Collection<User>,
+    /// IAM groups of the users, with their policies.
+    #[serde(default, skip_serializing_if = "Collection::is_unlisted")]
+    pub groups: Collection<Group>,
     /// Managed policies attached to the roles (customer and AWS managed), with documents.
     #[serde(default)]
     pub managed_policies: Collection<ManagedPolicy>,
@@ -101,6 +108,8 @@ impl Account {
         Self {
             identity,
             roles: Collection::default(),
+            users: Collection::default(),
+            groups: Collection::default(),
             managed_policies: Collection::default(),
             repositories: Collection::default(),
             registry_policy: Field::NotLoaded,
@@ -165,6 +174,43 @@ impl Account {
                 None => Field::Absent,
             },
         }
+    }
+
+    /// A user by name or user ARN (with or without its path).
+    pub fn user(&self, name_or_arn: &str) -> Option<&User> {
+        self.user_lookup(name_or_arn).into_loaded()
+    }
+
+    /// Like [`Account::user`], with three outcomes: found, certainly absent, or unknown.
+    pub fn user_lookup(&self, name_or_arn: &str) -> Field<&User> {
+        if !name_or_arn.starts_with("arn:") {
+            return self.users.lookup(KeyKind::Name, name_or_arn);
+        }
+        if !self.owns(name_or_arn) {
+            return Field::Absent;
+        }
+        match self.users.lookup(KeyKind::Arn, name_or_arn) {
+            Field::Loaded(user) => Field::Loaded(user),
+            // Principals are sometimes written without the path; the name is unique.
+            _ => match arn::user_name(name_or_arn) {
+                Some(name) => self.users.lookup(KeyKind::Name, name).and_then(|user| {
+                    let prefix = user.arn.split(":user/").next().unwrap_or_default();
+                    if format!("{prefix}:user/{}", user.name) == name_or_arn
+                        || user.arn == name_or_arn
+                    {
+                        Field::Loaded(user)
+                    } else {
+                        Field::Absent
+                    }
+                }),
+                None => Field::Absent,
+            },
+        }
+    }
+
+    /// A group by name.
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.get(KeyKind::Name, name)
     }
 
     /// A managed policy by ARN.

@@ -8,6 +8,7 @@ use super::build::Project;
 use super::ecr::Repository;
 use super::field::{Field, Unreadable};
 use super::iam::Role;
+use super::iam_users::User;
 use super::kms::Key;
 use super::pipeline::Pipeline;
 use super::policy_store::PolicyStore;
@@ -185,6 +186,11 @@ impl Accounts {
             }
         }
         result
+    }
+
+    /// A user by name or ARN, across the loaded accounts.
+    pub fn resolve_user(&self, name_or_arn: &str) -> Result<(&Account, &User), ResolveError> {
+        self.resolve("user", name_or_arn, Account::user, |u| u.arn.clone())
     }
 
     /// A repository by name, ARN or URI, across the loaded accounts.

@@ -24,6 +24,16 @@ pub fn role_name(arn: &str) -> Option<&str> {
     path_and_name.rsplit('/').next().filter(|n| !n.is_empty())
 }
 
+/// The user name of an IAM user ARN `arn:aws:iam::A:user/PATH/NAME` (the last path segment).
+pub fn user_name(arn: &str) -> Option<&str> {
+    let parts = Arn::parse(arn)?;
+    if parts.service != "iam" {
+        return None;
+    }
+    let path_and_name = parts.resource.strip_prefix("user/")?;
+    path_and_name.rsplit('/').next().filter(|n| !n.is_empty())
+}
+
 /// The ARN of an IAM role given its path (`/` or `/a/b/`) and name.
 pub fn role_arn(partition: &str, account: &str, path: &str, name: &str) -> String {
     let path = normalize_path(path);

@@ -154,6 +154,12 @@ impl<T: Keyed> Collection<T> {
         self.items.is_empty()
     }
 
+    /// Neither listed nor holding any item: nothing to store (a snapshot leaves it out, so
+    /// files written before the kind existed and files without it read the same).
+    pub fn is_unlisted(&self) -> bool {
+        self.items.is_empty() && self.listing == Listing::NotLoaded
+    }
+
     /// Adds an item, or replaces the one with the same id; returns its position.
     pub fn upsert(&mut self, item: T) -> usize {
         let existing = self

@@ -30,6 +30,7 @@ mod ecr;
 mod events;
 mod field;
 mod iam;
+mod iam_users;
 mod kms;
 pub mod network;
 pub mod org;
@@ -53,6 +54,7 @@ pub use ecr::{EncryptionType, Image, Repository, RepositoryEncryption, TagMutabi
 pub use events::{Rule, RuleState, Target};
 pub use field::{Field, Unreadable};
 pub use iam::{AttachedPolicy, InlinePolicy, ManagedPolicy, Role, Tags};
+pub use iam_users::{Group, User};
 pub use kms::{Grant, Key, KeyManager, KeyState};
 pub use network::{RouteTable, Vpc, VpcConfig, VpcEndpoint};
 pub use org::{Guardrails, LevelKind, OrgKnowledge, OrgLevel, OrgPolicy, Organization};

@@ -20,6 +20,10 @@ pub struct PolicyStore {
     generation: u64,
     parsed: Mutex<HashMap<String, Parsed>>,
     parses: Mutex<u64>,
+    /// Valid documents by a hash of their text: two locations holding the same document
+    /// share one `Arc`, so callers can tell identical policy sets apart by pointer (a
+    /// reverse question evaluates each distinct set of a thousand cloned roles once).
+    by_content: Mutex<HashMap<u64, Vec<Arc<PolicyDocument>>>>,
 }
 
 impl PolicyStore {
@@ -31,10 +35,26 @@ impl PolicyStore {
             return found.clone();
         }
         let document: Parsed = PolicyDocument::from_value(raw)
-            .map(Arc::new)
+            .map(|document| self.shared(raw, document))
             .map_err(|e| Arc::from(e.to_string()));
         *self.parses.lock().unwrap_or_else(|e| e.into_inner()) += 1;
         parsed.insert(location.to_string(), document.clone());
+        document
+    }
+
+    /// The one shared copy of `document` (parsed from `raw`) among the documents parsed in
+    /// this generation.
+    fn shared(&self, raw: &Value, document: PolicyDocument) -> Arc<PolicyDocument> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        hash_value(raw, &mut hasher);
+        let key = std::hash::Hasher::finish(&hasher);
+        let mut by_content = self.by_content.lock().unwrap_or_else(|e| e.into_inner());
+        let bucket = by_content.entry(key).or_default();
+        if let Some(same) = bucket.iter().find(|d| ***d == document) {
+            return same.clone();
+        }
+        let document = Arc::new(document);
+        bucket.push(document.clone());
         document
     }
 
@@ -56,6 +76,35 @@ impl PolicyStore {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         *self.parses.get_mut().unwrap_or_else(|e| e.into_inner()) = 0;
+        self.by_content
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+/// Hashes a JSON value structurally (object keys in their stored order, which serde_json
+/// keeps sorted).
+fn hash_value(value: &Value, hasher: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(b) => (1u8, b).hash(hasher),
+        Value::Number(n) => (2u8, n.to_string()).hash(hasher),
+        Value::String(s) => (3u8, s).hash(hasher),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(hasher);
+            for item in items {
+                hash_value(item, hasher);
+            }
+        }
+        Value::Object(map) => {
+            (5u8, map.len()).hash(hasher);
+            for (key, item) in map {
+                key.hash(hasher);
+                hash_value(item, hasher);
+            }
+        }
     }
 }
 
@@ -66,6 +115,7 @@ impl Clone for PolicyStore {
             generation: self.generation,
             parsed: Mutex::default(),
             parses: Mutex::default(),
+            by_content: Mutex::default(),
         }
     }
 }
@@ -105,5 +155,18 @@ mod tests {
         assert_eq!(store.parses(), 1);
         let bad = store.parsed("q", &json!({"Statement": 3}));
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn identical_documents_at_two_locations_share_one_parse() {
+        let store = PolicyStore::default();
+        let raw = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]});
+        let other = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "ecr:*", "Resource": "*"}]});
+        let one = store.parsed("role/a inline x", &raw).expect("valid");
+        let two = store.parsed("role/b inline x", &raw).expect("valid");
+        let three = store.parsed("role/c inline x", &other).expect("valid");
+        assert!(Arc::ptr_eq(&one, &two));
+        assert!(!Arc::ptr_eq(&one, &three));
+        assert_eq!(store.parses(), 3);
     }
 }

@@ -39,6 +39,8 @@ pub enum Need {
     Organization,
     /// The SCP and RCP chains above the account, through the organisation profile.
     Guardrails,
+    /// An IAM user by name or ARN, with its policies, groups (and theirs), boundary and tags.
+    User(String),
     /// Everything: the listing and every detail (what a reverse question needs: every
     /// role and policy of the account).
     Everything,

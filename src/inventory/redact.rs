@@ -230,6 +230,7 @@ fn forget_people(value: &mut Value) {
 /// Tags name teams, customers and cost centres; a redacted snapshot does not carry them.
 fn drop_tags(account: &mut Account) {
     account.roles.update_all(|r| r.tags = Field::NotLoaded);
+    account.users.update_all(|u| u.tags = Field::NotLoaded);
     account
         .repositories
         .update_all(|r| r.tags = Field::NotLoaded);

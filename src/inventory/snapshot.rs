@@ -249,6 +249,14 @@ fn check_consistent(account: &Account) -> Result<(), Mismatch> {
                 .collect::<Vec<_>>(),
         ),
         (
+            "user",
+            account.users.iter().map(|u| u.arn.as_str()).collect(),
+        ),
+        (
+            "group",
+            account.groups.iter().map(|g| g.arn.as_str()).collect(),
+        ),
+        (
             "repository",
             account
                 .repositories

@@ -106,6 +106,11 @@ pub enum Action {
     RevertAllWhatIf,
     /// Write every what-if change as one change set, in the fix rendering shown.
     ExportWhatIf,
+    /// Who can pull / assume / decrypt / trigger the selected repository, role, key or
+    /// pipeline, across every loaded account.
+    WhoCan,
+    /// What can the selected role reach, across every loaded account.
+    WhatCan,
     /// Type one character into the active text field.
     #[serde(skip)]
     Insert(char),
@@ -149,7 +154,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 48] = [
+    pub const BINDABLE: [Action; 50] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -198,6 +203,8 @@ impl Action {
         Action::RevertWhatIf,
         Action::RevertAllWhatIf,
         Action::ExportWhatIf,
+        Action::WhoCan,
+        Action::WhatCan,
     ];
 
     /// The name keymap files use (`next_pane`); empty for data-carrying variants.
@@ -264,6 +271,8 @@ impl Action {
             Action::RevertWhatIf => "What-if: revert the selected document's change",
             Action::RevertAllWhatIf => "What-if: revert every local change",
             Action::ExportWhatIf => "What-if: export the changes as one change set",
+            Action::WhoCan => "Who can? every principal that can reach the selection",
+            Action::WhatCan => "What can? everything the selected role can reach",
             Action::Insert(_)
             | Action::Backspace
             | Action::ClearInput

@@ -82,6 +82,34 @@ pub enum Effect {
         /// The text to start from.
         text: String,
     },
+    /// Which live accounts a reverse question must read completely first.
+    ReverseUnread {
+        /// The question's request id.
+        id: u64,
+    },
+    /// Read the first of `accounts` completely (every role, user and policy).
+    ReverseLoad {
+        /// The question's request id.
+        id: u64,
+        /// The accounts still to read, in order.
+        accounts: Vec<String>,
+    },
+    /// Evaluate the next part of a reverse question, from the `from`-th principal or target.
+    ReverseRun {
+        /// The question's request id.
+        id: u64,
+        /// The question.
+        ask: crate::tui::panes::reverse::ReverseAsk,
+        /// Where this part starts.
+        from: usize,
+    },
+    /// The complete answer of a reverse question.
+    ReverseFinish {
+        /// The question's request id.
+        id: u64,
+        /// The question.
+        ask: crate::tui::panes::reverse::ReverseAsk,
+    },
     /// Replace the workspace's what-if changes by these (each checked against the accounts).
     SetWhatIf {
         /// Every local change, in order.
@@ -213,6 +241,27 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             path,
         },
         Effect::SetWhatIf { changes } => set_what_if(&backend, changes).await,
+        Effect::ReverseUnread { id } => Msg::Reverse {
+            id,
+            step: engine::reverse_unread(&*backend.workspace.lock().await),
+        },
+        Effect::ReverseLoad { id, accounts } => Msg::Reverse {
+            id,
+            step: engine::reverse_load(&mut *backend.workspace.lock().await, accounts).await,
+        },
+        Effect::ReverseRun { id, ask, from } => Msg::Reverse {
+            id,
+            step: engine::reverse_part(
+                &*backend.workspace.lock().await,
+                &ask,
+                from,
+                crate::tui::app::REVERSE_STEP,
+            ),
+        },
+        Effect::ReverseFinish { id, ask } => Msg::Reverse {
+            id,
+            step: engine::reverse_finish(&*backend.workspace.lock().await, &ask),
+        },
         Effect::Copy(_) | Effect::Suspend | Effect::EditDocument { .. } => return None,
     })
 }

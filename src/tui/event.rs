@@ -72,7 +72,10 @@ fn spawn(
                 let _ = tx.send(Msg::Edited { location, result });
             }
             // CPU-bound work (parsing snapshots, evaluating policies) runs off the workers.
-            other @ (Effect::Diagnose { .. } | Effect::LoadOffline { .. }) => {
+            other @ (Effect::Diagnose { .. }
+            | Effect::LoadOffline { .. }
+            | Effect::ReverseRun { .. }
+            | Effect::ReverseFinish { .. }) => {
                 let live = live.clone();
                 let tx = tx.clone();
                 let handle = tokio::runtime::Handle::current();

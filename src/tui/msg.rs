@@ -114,6 +114,13 @@ pub enum Msg {
         /// The edited text, or why there is none.
         result: Result<String, crate::tui::editor::EditorError>,
     },
+    /// A step of a "Who can?" / "What can?" question.
+    Reverse {
+        /// The request id of the question.
+        id: u64,
+        /// What the step found.
+        step: ReverseStep,
+    },
     /// The workspace's what-if changes were set.
     WhatIfSet {
         /// The changes now in force.
@@ -121,4 +128,31 @@ pub enum Msg {
         /// Why the requested changes were refused, if they were.
         error: Option<String>,
     },
+}
+
+/// What one step of a reverse question found.
+#[derive(Debug, Clone)]
+pub enum ReverseStep {
+    /// The live accounts that must be read completely first (none: answer at once).
+    Unread(Vec<String>),
+    /// One account was read completely.
+    Loaded {
+        /// The AWS calls it took.
+        calls: u64,
+        /// The accounts still to read.
+        left: Vec<String>,
+    },
+    /// Answers found among the principals (or targets) up to `done` of `total`.
+    Part {
+        /// The answers that grant.
+        rows: Vec<crate::tui::panes::reverse::ReverseRow>,
+        /// Evaluated so far.
+        done: usize,
+        /// How many there are.
+        total: usize,
+    },
+    /// The complete answer (chains through roles and grants outside the accounts included).
+    Finished(Vec<crate::tui::panes::reverse::ReverseRow>),
+    /// Why the question could not be asked.
+    Failed(String),
 }

@@ -127,6 +127,9 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
             panes::inputs::render(frame, body, inputs, theme, &app.masker)
         }
         Some(Overlay::Diff(diff)) => panes::diff::render(frame, body, diff, theme, &app.masker),
+        Some(Overlay::Reverse(state)) => {
+            panes::reverse::render(frame, body, state, theme, &app.masker)
+        }
         Some(Overlay::Walkthrough(_)) | None => {}
     }
 }

@@ -244,6 +244,39 @@ impl Workspace {
         cost
     }
 
+    /// The live accounts not read completely yet in this session (a reverse question needs
+    /// every role, user and policy of each).
+    pub fn unread_completely(&self) -> Vec<String> {
+        self.accounts
+            .ids()
+            .filter(|id| self.readers.reader(id).is_some())
+            .filter(|id| {
+                !self.reads.contains_key(&Read {
+                    account: id.to_string(),
+                    need: Need::Everything,
+                })
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Reads one live account completely (as [`Workspace::read_everything`] does for all),
+    /// unless it was before. Returns the cost.
+    pub async fn read_everything_in(&mut self, account: &str) -> Cost {
+        let before = self.readers.calls();
+        let mut cost = Cost::default();
+        let reads: Vec<Read> = [Need::Everything, Need::Organization, Need::Guardrails]
+            .map(|need| Read {
+                account: account.to_string(),
+                need,
+            })
+            .into();
+        self.read_cached(reads, &mut cost, &mut BTreeSet::new())
+            .await;
+        cost.calls = calls_since(&before, &self.readers.calls());
+        cost
+    }
+
     /// AWS calls made by every reader so far, per operation.
     pub fn calls(&self) -> crate::aws::CallCounts {
         self.readers.calls()

@@ -256,7 +256,11 @@ fn managed_arns(role: &Role) -> Vec<String> {
 }
 
 /// GetPolicy + GetPolicyVersion for each policy whose document is not known yet.
-async fn ensure_managed_policies(gw: &Gateway, account: &mut Account, arns: Vec<String>) {
+pub(super) async fn ensure_managed_policies(
+    gw: &Gateway,
+    account: &mut Account,
+    arns: Vec<String>,
+) {
     let missing: Vec<String> = arns
         .into_iter()
         .filter(|a| {
@@ -324,7 +328,7 @@ async fn fetch_managed_policy(gw: &Gateway, policy_arn: String) -> ManagedPolicy
     policy
 }
 
-fn last_segment(arn: &str) -> &str {
+pub(super) fn last_segment(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
 

@@ -9,6 +9,7 @@ mod ec2;
 mod ecr;
 mod events;
 mod iam;
+mod iam_users;
 mod kms;
 mod pipeline;
 mod s3;
@@ -44,10 +45,11 @@ impl Loader {
         Account::new(identity)
     }
 
-    /// Lists every resource kind by name (roles, repositories, keys with aliases, projects,
+    /// Lists every resource kind by name (roles, users, repositories, keys with aliases, projects,
     /// pipelines, rules); details stay `NotLoaded`. A few calls per kind, one per page.
     pub async fn load_listing(&self, account: &mut Account) {
         iam::list_roles(&self.gateway, account).await;
+        iam_users::list_users(&self.gateway, account).await;
         ecr::list_repositories(&self.gateway, account).await;
         kms::list_keys(&self.gateway, account).await;
         codebuild::list_projects(&self.gateway, account).await;
@@ -61,6 +63,7 @@ impl Loader {
     pub async fn load_all(&self, account: &mut Account) {
         self.load_listing(account).await;
         iam::load_all_roles(&self.gateway, account).await;
+        iam_users::load_all_users(&self.gateway, account).await;
         ecr::load_all_repositories(&self.gateway, account).await;
         ecr::ensure_registry_policy(&self.gateway, account).await;
         ecr::ensure_replication(&self.gateway, &mut account.replication).await;
@@ -88,6 +91,13 @@ impl Loader {
     /// name, role ARN or session ARN; a role that does not exist is proven absent.
     pub async fn ensure_role(&self, account: &mut Account, name_or_arn: &str) {
         iam::ensure_role(&self.gateway, account, name_or_arn).await;
+    }
+
+    /// An IAM user (by name or user ARN) with its inline and attached policies, boundary,
+    /// tags and groups (with the groups' policies); a user that does not exist is proven
+    /// absent.
+    pub async fn ensure_user(&self, account: &mut Account, name_or_arn: &str) {
+        iam_users::ensure_user(&self.gateway, account, name_or_arn).await;
     }
 
     /// A repository (by name, ARN or URI) with its policy, and its images when `images`.

@@ -17,7 +17,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::diagnose::model::PolicyLocation;
-use crate::inventory::{Account, Accounts, Field, Role};
+use crate::diagnose::subject_user::user_policies;
+use crate::inventory::{Account, Accounts, Field, Role, User};
 use crate::policy::document::{Effect, PolicyDocument};
 use crate::policy::principal::PrincipalEntry;
 use crate::policy::RequestContext;
@@ -35,6 +36,10 @@ pub(super) struct Named {
     arns: Vec<String>,
     /// Session ARNs and wildcard ARNs, matched by account (conservative).
     loose_accounts: Vec<String>,
+    /// The document could not be read or parsed.
+    unreadable: bool,
+    /// Sessions named exactly (`assumed-role/ROLE/SESSION`): each is a principal of its own.
+    sessions: Vec<String>,
 }
 
 impl Named {
@@ -80,11 +85,11 @@ impl Named {
                 let key = format!("{} {location}", account.id());
                 match accounts.policies().parsed(&key, value) {
                     Ok(document) => Named::from_document(&document, &kind.resource_actions()),
-                    Err(_) => Named::anyone(),
+                    Err(_) => Named::unreadable(),
                 }
             }
             Field::Absent => Named::default(),
-            _ => Named::anyone(),
+            _ => Named::unreadable(),
         }
     }
 
@@ -92,6 +97,13 @@ impl Named {
         Named {
             anyone: true,
             ..Named::default()
+        }
+    }
+
+    fn unreadable() -> Named {
+        Named {
+            unreadable: true,
+            ..Named::anyone()
         }
     }
 
@@ -123,6 +135,10 @@ impl Named {
     }
 
     fn add_arn(&mut self, arn: &str) {
+        let session = arn.contains(":assumed-role/") && !arn.contains(['*', '?']);
+        if session && !self.sessions.iter().any(|s| s == arn) {
+            self.sessions.push(arn.to_string());
+        }
         let exact = !arn.contains(['*', '?']) && !arn.contains(":assumed-role/");
         match crate::policy::arn::account_of(arn) {
             Some(_) if exact => self.arns.push(arn.to_string()),
@@ -136,6 +152,24 @@ impl Named {
         self.anyone
             || self.arns.iter().any(|a| a == principal)
             || self.loose_accounts.iter().any(|a| a == account)
+    }
+
+    /// The sessions the document names exactly, in order, each once.
+    pub(super) fn sessions(&self) -> Vec<String> {
+        self.sessions.clone()
+    }
+
+    /// Named in a way that tells `arn` apart from principals with the same policies: by
+    /// its ARN (with or without its path), or by a session or wildcard ARN of its account.
+    pub(super) fn singles_out(&self, arn: &str, account: &str) -> bool {
+        let name = arn.rsplit('/').next().unwrap_or(arn);
+        self.unreadable
+            || self.loose_accounts.iter().any(|a| a == account)
+            || self.arns.iter().any(|a| {
+                a == arn
+                    || (crate::policy::arn::account_of(a) == Some(account)
+                        && a.rsplit('/').next() == Some(name))
+            })
     }
 
     /// Named at all, the account root included.
@@ -193,13 +227,50 @@ impl TrustIndex {
     }
 }
 
+/// A principal of a loaded account that a reverse question evaluates: a role or a user.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Member<'a> {
+    /// An IAM role (any session of it).
+    Role(&'a Role),
+    /// An IAM user (nobody assumes one, but it may assume roles).
+    User(&'a User),
+}
+
+impl<'a> Member<'a> {
+    /// The principal's IAM ARN.
+    pub(super) fn arn(self) -> &'a str {
+        match self {
+            Member::Role(role) => &role.arn,
+            Member::User(user) => &user.arn,
+        }
+    }
+
+    /// Every role, then every user, of `account`.
+    pub(super) fn of(account: &'a Account) -> impl Iterator<Item = Member<'a>> {
+        account
+            .roles
+            .iter()
+            .map(Member::Role)
+            .chain(account.users.iter().map(Member::User))
+    }
+}
+
 /// Per principal: could its identity policies allow one of the question's actions on a
 /// resource? Each role's documents are looked up once (through the policy store).
 pub(super) struct IdentityGrants<'a> {
     accounts: &'a Accounts,
     actions: Vec<String>,
-    /// The role's identity documents; `None` when one of them cannot be read or parsed.
-    documents: HashMap<String, Option<Vec<Arc<PolicyDocument>>>>,
+    /// The principal's documents; `None` when one of them cannot be read or parsed.
+    documents: HashMap<String, Option<Documents>>,
+}
+
+/// A principal's identity documents and its permissions boundary, parsed.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Documents {
+    /// Inline and managed (a user's groups' included).
+    pub(super) identity: Vec<Arc<PolicyDocument>>,
+    /// The permissions boundary.
+    pub(super) boundary: Option<Arc<PolicyDocument>>,
 }
 
 impl<'a> IdentityGrants<'a> {
@@ -216,26 +287,96 @@ impl<'a> IdentityGrants<'a> {
     /// Whether some Allow of `role`'s identity policies covers one of the actions on
     /// `resource` (conditions ignored, variables taken to match), or the policies cannot
     /// all be read.
-    pub(super) fn may_allow(&mut self, account: &Account, role: &Role, resource: &str) -> bool {
-        if !self.documents.contains_key(&role.arn) {
-            let documents = self.read_documents(account, role);
-            self.documents.insert(role.arn.clone(), documents);
-        }
-        let Some(Some(documents)) = self.documents.get(&role.arn) else {
-            return true;
+    pub(super) fn may_allow(
+        &mut self,
+        account: &Account,
+        member: Member<'_>,
+        resource: &str,
+    ) -> bool {
+        let actions = std::mem::take(&mut self.actions);
+        let allows = match self.documents_of(account, member) {
+            Some(documents) => Self::documents_allow(documents, &actions, resource),
+            None => true,
         };
-        let context = RequestContext::default();
-        documents.iter().flat_map(|d| &d.statements).any(|s| {
-            s.effect == Effect::Allow
-                && self.actions.iter().any(|a| s.action.covers(a))
-                && s.resource.as_ref().is_some_and(|spec| {
-                    spec.patterns.iter().any(|p| p.has_variables())
-                        || spec.covers(resource, &context)
-                })
-        })
+        self.actions = actions;
+        allows
     }
 
-    fn read_documents(&self, account: &Account, role: &Role) -> Option<Vec<Arc<PolicyDocument>>> {
+    /// Whether some Allow of `documents` covers one of `actions` on `resource` (conditions
+    /// ignored, variables taken to match).
+    fn documents_allow(documents: &Documents, actions: &[String], resource: &str) -> bool {
+        let context = RequestContext::default();
+        documents
+            .identity
+            .iter()
+            .flat_map(|d| &d.statements)
+            .any(|s| {
+                s.effect == Effect::Allow
+                    && actions.iter().any(|a| s.action.covers(a))
+                    && s.resource.as_ref().is_some_and(|spec| {
+                        spec.patterns.iter().any(|p| p.has_variables())
+                            || spec.covers(resource, &context)
+                    })
+            })
+    }
+
+    /// What makes `member` answer like its twins, unless something tells it apart.
+    pub(super) fn likeness(
+        &mut self,
+        account: &Account,
+        member: Member<'_>,
+    ) -> Option<super::twins::Likeness> {
+        let documents = self.documents_of(account, member)?;
+        super::twins::Likeness::of(
+            account.id(),
+            member,
+            &documents.identity,
+            documents.boundary.as_ref(),
+        )
+    }
+
+    /// The member's documents, read once; `None` when one cannot be read or parsed.
+    pub(super) fn documents_of(
+        &mut self,
+        account: &Account,
+        member: Member<'_>,
+    ) -> Option<&Documents> {
+        if !self.documents.contains_key(member.arn()) {
+            let documents = match member {
+                Member::Role(role) => self.read_documents(account, role),
+                Member::User(user) => self.read_user_documents(account, user),
+            };
+            self.documents.insert(member.arn().to_string(), documents);
+        }
+        self.documents.get(member.arn()).and_then(Option::as_ref)
+    }
+
+    /// The identity documents of a user and its groups, and its boundary.
+    fn read_user_documents(&self, account: &Account, user: &User) -> Option<Documents> {
+        let (policies, gaps) = user_policies(account, user);
+        if !gaps.is_empty() {
+            return None;
+        }
+        let store = self.accounts.policies();
+        let mut documents = Documents::default();
+        for policy in policies {
+            let parsed = match policy.document {
+                Field::Loaded(value) => store
+                    .parsed(&format!("{} {}", account.id(), policy.location), value)
+                    .ok()?,
+                Field::Absent => continue,
+                _ => return None,
+            };
+            if policy.identity {
+                documents.identity.push(parsed);
+            } else {
+                documents.boundary = Some(parsed);
+            }
+        }
+        Some(documents)
+    }
+
+    fn read_documents(&self, account: &Account, role: &Role) -> Option<Documents> {
         let store = self.accounts.policies();
         let parse = |location: PolicyLocation, field: Field<&serde_json::Value>| match field {
             Field::Loaded(value) => store
@@ -275,23 +416,38 @@ impl<'a> IdentityGrants<'a> {
             Field::Absent => {}
             _ => return None,
         }
-        Some(documents)
+        let boundary = match &role.permissions_boundary {
+            Field::Loaded(policy) => {
+                let location = PolicyLocation::PermissionsBoundary {
+                    role: role.arn.clone(),
+                    policy: policy.arn.clone(),
+                };
+                parse(location, account.managed_policy_document(&policy.arn))?
+            }
+            Field::Absent => None,
+            _ => return None,
+        };
+        Some(Documents {
+            identity: documents,
+            boundary,
+        })
     }
 }
 
-/// Whether `role` (in `account`) must be evaluated for a question on `resource`, whose
+/// Whether `member` (in `account`) must be evaluated for a question on `resource`, whose
 /// policy says `named`.
 pub(super) fn is_candidate(
     grants: &mut IdentityGrants<'_>,
     named: &Named,
     account: &Account,
-    role: &Role,
+    member: Member<'_>,
     resource: &str,
 ) -> bool {
     let same_account = crate::policy::arn::account_of(resource) == Some(account.id());
+    let arn = member.arn();
     if same_account {
-        named.names_directly(&role.arn, account.id()) || grants.may_allow(account, role, resource)
+        named.names_directly(arn, account.id()) || grants.may_allow(account, member, resource)
     } else {
-        named.names(&role.arn, account.id()) && grants.may_allow(account, role, resource)
+        named.names(arn, account.id()) && grants.may_allow(account, member, resource)
     }
 }

@@ -5,6 +5,7 @@
 mod candidates;
 mod kind;
 mod outside;
+mod twins;
 mod what_can;
 mod who_can;
 
@@ -13,8 +14,8 @@ use serde::Serialize;
 use super::model::{Evidence, Verdict};
 
 pub use kind::{Kind, KindError};
-pub use what_can::what_can;
-pub use who_can::who_can;
+pub use what_can::{what_can, what_can_part};
+pub use who_can::{who_can, who_can_part};
 
 /// How a principal stands towards a reverse question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -111,6 +112,18 @@ pub struct WhatCan {
     /// Every resource of the loaded accounts the principal can reach (or, with `all`, was
     /// evaluated against).
     pub reachable: Vec<Reachable>,
+}
+
+/// Part of a reverse question's answer: what was found among the `done` of `total`
+/// principals (or targets) evaluated so far, for answers shown as they are found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part<T> {
+    /// The grants found in this part.
+    pub found: Vec<T>,
+    /// How many principals (or targets) are evaluated up to the end of this part.
+    pub done: usize,
+    /// How many there are.
+    pub total: usize,
 }
 
 /// Why a reverse question cannot be asked.

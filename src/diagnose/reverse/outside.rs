@@ -145,7 +145,9 @@ fn describe(condition: &Condition) -> String {
 }
 
 /// The resource policy the resource's service evaluates for this kind.
-fn resource_policy<'a>(
+/// The resource policy a question of `kind` on `resource` meets: where it lives, its
+/// account, and the document.
+pub(super) fn resource_policy<'a>(
     accounts: &'a Accounts,
     kind: &Kind,
     resource: &str,

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use crate::diagnose::access_question::access;
 use crate::diagnose::model::{Diagnosis, Evidence, Status, Verdict};
 use crate::diagnose::{answer, resolve, Question, QuestionDraft};
-use crate::inventory::Accounts;
+use crate::inventory::{Account, Accounts};
 
-use super::candidates::{is_candidate, IdentityGrants, Named, TrustIndex};
+use super::candidates::{is_candidate, IdentityGrants, Member, Named, TrustIndex};
+use super::twins::{question_tells_apart, Twins};
 use super::{outside, Kind, Principal, Query, ReverseError, Standing, WhoCan};
 
 /// Who can do `kind` to `reference` (a name or ARN) among the loaded accounts; with `all`,
@@ -21,20 +22,16 @@ pub fn who_can(
     reference: &str,
     all: bool,
 ) -> Result<WhoCan, ReverseError> {
-    let resource = kind.resolve_resource(accounts, reference)?;
-    let named = Named::of_resource(accounts, kind, &resource);
-    let mut grants = IdentityGrants::new(accounts, kind.resource_actions());
-    let mut principals: Vec<Principal> = Vec::new();
-    for account in accounts.accounts() {
-        for role in account.roles.iter() {
-            if matches!(kind, Kind::Assume) && role.arn == resource {
-                continue;
-            }
-            let filtered = !all && !matches!(kind, Kind::Trigger);
-            if filtered && !is_candidate(&mut grants, &named, account, role, &resource) {
-                continue;
-            }
-            principals.push(evaluate(accounts, kind, &resource, &role.arn));
+    let mut direct = Direct::new(accounts, kind, reference, all)?;
+    let mut principals: Vec<Principal> = members(accounts)
+        .filter_map(|(account, member)| direct.one(account, member))
+        .collect();
+    let resource = direct.resource;
+    // A session the resource policy names is a principal of its own: only that session of
+    // the role is let in, so the role itself may well not be.
+    for session in direct.named.sessions() {
+        if accounts.account_of(&session).is_some() && !matches!(kind, Kind::Trigger) {
+            principals.push(evaluate(accounts, kind, &resource, &session));
         }
     }
     add_one_hop(accounts, &mut principals, all);
@@ -53,6 +50,115 @@ pub fn who_can(
         },
         principals,
     })
+}
+
+/// `count` principals of the loaded accounts from the `from`-th on (roles, then users,
+/// account by account) and those among them that can directly: for a front end that shows
+/// answers as they are found. The full answer, with chains and outside grants, is
+/// [`who_can`].
+pub fn who_can_part(
+    accounts: &Accounts,
+    kind: &Kind,
+    reference: &str,
+    from: usize,
+    count: usize,
+) -> Result<super::Part<Principal>, ReverseError> {
+    let mut direct = Direct::new(accounts, kind, reference, false)?;
+    let total = members(accounts).count();
+    let found = members(accounts)
+        .skip(from)
+        .take(count)
+        .filter_map(|(account, member)| direct.one(account, member))
+        .filter(|p| p.verdict.grants())
+        .collect();
+    Ok(super::Part {
+        found,
+        done: total.min(from + count),
+        total,
+    })
+}
+
+/// Every role and user of the loaded accounts, with its account, in a fixed order.
+fn members(accounts: &Accounts) -> impl Iterator<Item = (&Account, Member<'_>)> {
+    accounts
+        .accounts()
+        .flat_map(|account| Member::of(account).map(move |member| (account, member)))
+}
+
+/// The direct part of one who-can question: the resource, who its policy names, the
+/// principals' documents as read so far, and the answers twins can share.
+struct Direct<'a> {
+    accounts: &'a Accounts,
+    kind: &'a Kind,
+    resource: String,
+    named: Named,
+    grants: IdentityGrants<'a>,
+    twins: Twins,
+    share: bool,
+    all: bool,
+}
+
+impl<'a> Direct<'a> {
+    fn new(
+        accounts: &'a Accounts,
+        kind: &'a Kind,
+        reference: &str,
+        all: bool,
+    ) -> Result<Self, ReverseError> {
+        let resource = kind.resolve_resource(accounts, reference)?;
+        Ok(Direct {
+            accounts,
+            kind,
+            named: Named::of_resource(accounts, kind, &resource),
+            grants: IdentityGrants::new(accounts, kind.resource_actions()),
+            twins: Twins::default(),
+            share: shares_answers(accounts, kind, &resource),
+            resource,
+            all,
+        })
+    }
+
+    /// `member`'s direct answer; `None` when the filter proves no document grants it.
+    fn one(&mut self, account: &Account, member: Member<'_>) -> Option<Principal> {
+        let (kind, resource) = (self.kind, self.resource.as_str());
+        if matches!(kind, Kind::Assume) && member.arn() == resource {
+            return None;
+        }
+        let filtered = !self.all && !matches!(kind, Kind::Trigger);
+        if filtered && !is_candidate(&mut self.grants, &self.named, account, member, resource) {
+            return None;
+        }
+        let likeness = (self.share && !self.named.singles_out(member.arn(), account.id()))
+            .then(|| self.grants.likeness(account, member))
+            .flatten();
+        if let Some(answer) = likeness
+            .as_ref()
+            .and_then(|l| self.twins.answer_for(l, member.arn()))
+        {
+            return Some(answer);
+        }
+        let answer = evaluate(self.accounts, kind, resource, member.arn());
+        if let Some(likeness) = likeness {
+            self.twins.keep(likeness, member.arn(), &answer);
+        }
+        Some(answer)
+    }
+}
+
+/// Whether principals with the same policies may share one evaluation in this question:
+/// the kinds whose every document is known here, when none of those documents (the
+/// resource's policy, its registry's, the organisations' guardrails) names who exactly calls.
+pub(super) fn shares_answers(accounts: &Accounts, kind: &Kind, resource: &str) -> bool {
+    if !matches!(kind, Kind::Pull | Kind::Push | Kind::Assume | Kind::Decrypt) {
+        return false;
+    }
+    let policy = super::outside::resource_policy(accounts, kind, resource)
+        .and_then(|(_, _, field)| field.into_loaded());
+    let registry = accounts
+        .account_of(resource)
+        .and_then(|a| a.registry_policy.loaded());
+    let documents: Vec<&serde_json::Value> = policy.into_iter().chain(registry).collect();
+    !question_tells_apart(accounts, &documents)
 }
 
 /// One principal's standing: every request of the kind, each evaluated like `explain`.
@@ -212,7 +318,9 @@ fn owner(accounts: &Accounts, principal: &str) -> Option<String> {
 fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) {
     let direct: Vec<(String, Vec<Evidence>)> = principals
         .iter()
+        // Roles only: a session or a user is nobody's to assume.
         .filter(|p| p.verdict == Standing::Works && p.via.is_empty())
+        .filter(|p| p.principal.contains(":role/"))
         .map(|p| (p.principal.clone(), p.evidence.clone()))
         .collect();
     if direct.is_empty() {
@@ -229,26 +337,45 @@ fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) 
         .enumerate()
         .map(|(i, p)| (p.principal.clone(), i))
         .collect();
+    let mut twins: HashMap<usize, Twins> = HashMap::new();
+    let shared: Vec<bool> = direct
+        .iter()
+        .map(|(target, _)| shares_answers(accounts, &Kind::Assume, target))
+        .collect();
     for account in accounts.accounts() {
-        for role in account.roles.iter() {
-            let at = listed.get(&role.arn).copied();
+        for member in Member::of(account) {
+            let arn = member.arn();
+            let at = listed.get(arn).copied();
             if at.is_some_and(|i| principals[i].verdict == Standing::Works) {
                 continue;
             }
             let tried: Vec<usize> = if all {
                 (0..direct.len()).collect()
             } else {
-                index.targets_naming(account.id(), &role.arn)
+                index.targets_naming(account.id(), arn)
             };
             let hop = tried.into_iter().find_map(|i| {
                 let (target, granted) = &direct[i];
-                if *target == role.arn {
+                if target == arn {
                     return None;
                 }
-                if !all && !is_candidate(&mut grants, &trusts[i], account, role, target) {
+                if !all && !is_candidate(&mut grants, &trusts[i], account, member, target) {
                     return None;
                 }
-                let hop = evaluate(accounts, &Kind::Assume, target, &role.arn);
+                let likeness = (shared[i] && !trusts[i].singles_out(arn, account.id()))
+                    .then(|| grants.likeness(account, member))
+                    .flatten();
+                let twins = twins.entry(i).or_default();
+                let hop = match likeness.as_ref().and_then(|l| twins.answer_for(l, arn)) {
+                    Some(hop) => hop,
+                    None => {
+                        let hop = evaluate(accounts, &Kind::Assume, target, arn);
+                        if let Some(likeness) = likeness {
+                            twins.keep(likeness, arn, &hop);
+                        }
+                        hop
+                    }
+                };
                 (hop.verdict == Standing::Works).then(|| (target.clone(), hop, granted))
             });
             let Some((target, hop, granted)) = hop else {
@@ -261,12 +388,12 @@ fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) 
                 via: vec![target],
                 reason: None,
                 evidence,
-                ..unknown(accounts, &role.arn, String::new())
+                ..unknown(accounts, arn, String::new())
             };
             match at {
                 Some(i) => principals[i] = entry,
                 None => {
-                    listed.insert(role.arn.clone(), principals.len());
+                    listed.insert(arn.to_string(), principals.len());
                     principals.push(entry);
                 }
             }

@@ -35,8 +35,8 @@ pub fn render(proposed: Proposed<'_>) -> String {
             write_file()
         ),
         DocumentKind::InlinePolicy(policy) => format!(
-            "{}aws iam put-role-policy --role-name {name} --policy-name {} --policy-document file://{file} {profile}\n",
-            write_file(), shell_word(policy)
+            "{}aws iam put-{owner}-policy --{owner}-name {name} --policy-name {} --policy-document file://{file} {profile}\n",
+            write_file(), shell_word(policy), owner = owner_kind(&location.resource_arn)
         ),
         DocumentKind::ManagedPolicy => format!(
             "{}aws iam create-policy-version --policy-arn {} --policy-document file://{file} --set-as-default {profile}\n",
@@ -154,5 +154,16 @@ fn kind_slug(kind: &DocumentKind) -> &'static str {
         DocumentKind::EventPattern => "event-pattern",
         DocumentKind::RuleState => "rule-state",
         DocumentKind::Setting(_) => "setting",
+    }
+}
+
+/// `role`, `user` or `group`: whose inline policy an ARN names (IAM's commands say which).
+pub(super) fn owner_kind(arn: &str) -> &'static str {
+    if arn.contains(":user/") {
+        "user"
+    } else if arn.contains(":group/") {
+        "group"
+    } else {
+        "role"
     }
 }

@@ -25,8 +25,9 @@ pub fn render(proposed: Proposed<'_>) -> String {
             text(name), policy()
         ),
         DocumentKind::InlinePolicy(policy_name) => format!(
-            "resource \"aws_iam_role_policy\" \"{}\" {{\n  name   = {}\n  role   = {}\n  policy = {}\n}}\n",
-            label(&format!("{name}_{policy_name}")), text(policy_name), text(name), policy()
+            "resource \"aws_iam_{owner}_policy\" \"{}\" {{\n  name   = {}\n  {owner:<6} = {}\n  policy = {}\n}}\n",
+            label(&format!("{name}_{policy_name}")), text(policy_name), text(name), policy(),
+            owner = super::cli::owner_kind(&location.resource_arn)
         ),
         DocumentKind::ManagedPolicy => format!(
             "resource \"aws_iam_policy\" \"{id}\" {{\n{keep}  name   = {}\n  policy = {}\n}}\n",

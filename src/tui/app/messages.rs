@@ -64,6 +64,7 @@ impl App {
                 Vec::new()
             }
             Msg::Edited { location, result } => self.edited(location, result),
+            Msg::Reverse { id, step } => self.reverse_step(id, step),
             Msg::WhatIfSet { overlays, error } => self.what_if_set(overlays, error),
             Msg::Written { path, result } => {
                 let what = match path.to_string_lossy().contains("crossdock-what-if") {

@@ -9,10 +9,12 @@ mod nav;
 mod offers;
 mod overlays;
 mod popup_mouse;
+mod reverse;
 mod subject;
 mod view;
 mod what_if;
 
+pub use reverse::STEP as REVERSE_STEP;
 pub use what_if::banner as what_if_banner;
 
 use std::sync::Arc;
@@ -32,6 +34,7 @@ use super::panes::inputs::InputsState;
 use super::panes::palette::PaletteState;
 use super::panes::paste::PasteState;
 use super::panes::picker::PickerState;
+use super::panes::reverse::ReverseState;
 use super::panes::walkthrough::WalkState;
 use super::panes::Tab;
 use super::presenter::Masker;
@@ -134,6 +137,8 @@ pub enum Overlay {
     Inputs(InputsState),
     /// A fix's policy before and after.
     Diff(DiffState),
+    /// "Who can?" / "What can?" answers.
+    Reverse(ReverseState),
 }
 
 /// Where to go once the accounts are loaded (`--tab`, `--select`, `--explain-error`).
@@ -316,6 +321,7 @@ impl App {
             Some(Overlay::Walkthrough(_)) => return Context::Walkthrough,
             Some(Overlay::Inputs(_)) => return Context::Inputs,
             Some(Overlay::Diff(_)) => return Context::Diff,
+            Some(Overlay::Reverse(_)) => return Context::Reverse,
             None => {}
         }
         match self.focus {

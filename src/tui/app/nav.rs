@@ -53,6 +53,8 @@ impl App {
             Action::Cancel => return self.cancel_main(),
             Action::Reload => return self.reload(),
             Action::Explain => return self.open_chooser(),
+            Action::WhoCan => return self.who_can(),
+            Action::WhatCan => return self.what_can(),
             Action::CloseExplain if self.explain.is_some() => self.close_explain(),
             Action::CloseExplain => self.status = Some("no explanation is open".into()),
             Action::TogglePresenter => self.toggle_presenter(),

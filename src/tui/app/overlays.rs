@@ -78,6 +78,7 @@ impl App {
             Overlay::Inputs(inputs) => return self.update_inputs(inputs, action),
             Overlay::Walkthrough(walk) => return self.update_walkthrough(walk, action),
             Overlay::Diff(diff) => return self.update_diff(diff, action),
+            Overlay::Reverse(state) => return self.update_reverse(state, action),
         }
         Vec::new()
     }

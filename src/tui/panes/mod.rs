@@ -16,6 +16,7 @@ pub mod paste;
 pub mod picker;
 pub mod pipelines;
 pub mod repositories;
+pub mod reverse;
 pub mod roles;
 pub mod search;
 pub mod section;
