@@ -122,15 +122,16 @@ pub async fn live_timeline(
 ) -> Result<(History, u64), HistoryInputError> {
     let text = args.since.as_deref().unwrap_or("7d");
     let age = super::trail::parse_since(text)?;
-    let read = history::documents_read(workspace.accounts(), draft)?;
-    let (records, requests) = workspace.policy_writes(age, &read).await?;
-    let mut events = management::from_records("LookupEvents", &records)?;
-    events.extend(file_events(args)?);
-    // The same write may come from two streams (a file and LookupEvents): keep one.
-    let mut seen = std::collections::BTreeSet::new();
-    events.retain(|e| e.event_id.is_empty() || seen.insert(e.event_id.clone()));
-    let missing = history::PolicyVersions::from_events(&events).missing(&events);
-    let versions = workspace.policy_versions(&missing).await;
+    let found = workspace
+        .live_history(draft, age, file_events(args)?)
+        .await
+        .map_err(|e| match e {
+            crate::workspace::HistoryError::Lookup(e) => HistoryInputError::Lookup(e),
+            crate::workspace::HistoryError::Diagnose(e) => HistoryInputError::Diagnose(e),
+            crate::workspace::HistoryError::Records(e) => HistoryInputError::Parse(e),
+            crate::workspace::HistoryError::NoTrail => HistoryInputError::NoEvents,
+        })?;
+    let (events, versions, requests) = (found.events, found.versions, found.requests);
     let since = window_start(Some(text))?;
     let timeline =
         history::reconstruct_with_versions(workspace.accounts(), draft, &events, since, &versions)?;

@@ -98,6 +98,9 @@ pub enum Action {
     ExportWalkthrough,
     /// Show the fix in the next rendering (json, cli, terraform, cloudformation, cdk).
     CycleFixFormat,
+    /// Explain pane: the history of the documents the question reads — every change, who
+    /// made it, and the verdict before and after (the change that broke it marked).
+    History,
     /// Edit the selected check's document in `$EDITOR` as a what-if (a local change).
     EditWhatIf,
     /// Drop the what-if change of the selected check's document.
@@ -149,7 +152,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 48] = [
+    pub const BINDABLE: [Action; 49] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -198,6 +201,7 @@ impl Action {
         Action::RevertWhatIf,
         Action::RevertAllWhatIf,
         Action::ExportWhatIf,
+        Action::History,
     ];
 
     /// The name keymap files use (`next_pane`); empty for data-carrying variants.
@@ -264,6 +268,7 @@ impl Action {
             Action::RevertWhatIf => "What-if: revert the selected document's change",
             Action::RevertAllWhatIf => "What-if: revert every local change",
             Action::ExportWhatIf => "What-if: export the changes as one change set",
+            Action::History => "History: what changed, who changed it, what it broke",
             Action::Insert(_)
             | Action::Backspace
             | Action::ClearInput

@@ -47,6 +47,8 @@ pub enum Context {
     Inputs,
     /// The before/after diff of a fix.
     Diff,
+    /// The History view of the Explain pane.
+    History,
 }
 
 impl Context {
@@ -90,11 +92,12 @@ impl Context {
             Context::Walkthrough => "Walkthrough",
             Context::Inputs => "Inputs dialog",
             Context::Diff => "Fix diff",
+            Context::History => "History",
         }
     }
 
     /// Help overlay order.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::List,
         Context::Trail,
@@ -109,6 +112,7 @@ impl Context {
         Context::Paste,
         Context::Inputs,
         Context::Diff,
+        Context::History,
         Context::Help,
     ];
 }

@@ -127,6 +127,9 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
             panes::inputs::render(frame, body, inputs, theme, &app.masker)
         }
         Some(Overlay::Diff(diff)) => panes::diff::render(frame, body, diff, theme, &app.masker),
+        Some(Overlay::History(history)) => {
+            panes::history::render(frame, body, history, theme, &app.masker, app.tick)
+        }
         Some(Overlay::Walkthrough(_)) | None => {}
     }
 }

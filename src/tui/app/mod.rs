@@ -4,6 +4,7 @@
 
 mod copy;
 mod explain;
+mod history;
 mod messages;
 mod nav;
 mod offers;
@@ -131,6 +132,8 @@ pub enum Overlay {
     Inputs(InputsState),
     /// A fix's policy before and after.
     Diff(DiffState),
+    /// The question's history (`H`).
+    History(super::panes::history::HistoryState),
 }
 
 /// Where to go once the accounts are loaded (`--tab`, `--select`, `--explain-error`).
@@ -312,6 +315,7 @@ impl App {
             Some(Overlay::Walkthrough(_)) => return Context::Walkthrough,
             Some(Overlay::Inputs(_)) => return Context::Inputs,
             Some(Overlay::Diff(_)) => return Context::Diff,
+            Some(Overlay::History(_)) => return Context::History,
             None => {}
         }
         match self.focus {
@@ -335,6 +339,7 @@ impl App {
             .iter()
             .any(|s| matches!(s.status, SideStatus::Loading(_)) || s.detail.loading)
             || self.explain.as_ref().is_some_and(ExplainState::running)
+            || matches!(&self.overlay, Some(Overlay::History(h)) if h.is_loading())
     }
 
     /// Whether the terminal is big enough to draw the console.

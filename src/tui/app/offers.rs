@@ -51,6 +51,7 @@ impl App {
                     )
                 }),
             Action::EditInputs | Action::CloseExplain => explain_open,
+            Action::History => answered,
             // Walkthrough keys only work inside the walkthrough; text keys inside fields.
             Action::NextStep
             | Action::PrevStep

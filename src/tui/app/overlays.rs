@@ -78,6 +78,7 @@ impl App {
             Overlay::Inputs(inputs) => return self.update_inputs(inputs, action),
             Overlay::Walkthrough(walk) => return self.update_walkthrough(walk, action),
             Overlay::Diff(diff) => return self.update_diff(diff, action),
+            Overlay::History(history) => return self.update_history(history, action),
         }
         Vec::new()
     }
