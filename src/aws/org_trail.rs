@@ -226,3 +226,60 @@ async fn objects(bucket: &TrailBucket, prefix: &str) -> Result<Vec<(String, u64)
         }
     }
 }
+
+/// Lists the window's log files like [`read`] and hands each one, decompressed, to
+/// `on_file` with its `s3://` name — for readers that need whole records (the history
+/// reads `requestParameters`), not classified events. At most `fetches_at_once` files are
+/// fetched at a time.
+pub async fn read_files(
+    bucket: &TrailBucket,
+    query: &OrgTrailQuery,
+    on_file: &mut dyn FnMut(String, Vec<u8>),
+) -> Result<OrgTrailRead, Unreadable> {
+    let mut read = OrgTrailRead::default();
+    let keys = window_keys(bucket, query, &mut read.unlisted).await?;
+    read.objects = keys.len();
+    read.bytes = keys.iter().map(|(_, size)| size).sum();
+    let limit = query.fetches_at_once.max(1);
+    let mut tasks = JoinSet::new();
+    let mut take_file = |done: Result<(String, Result<Vec<u8>, String>), _>,
+                         read: &mut OrgTrailRead| {
+        let Ok((key, fetched)) = done else { return };
+        match fetched {
+            Ok(bytes) => {
+                let (plain, _, problem) = crate::trail::input::decompress_within(
+                    &bytes,
+                    crate::trail::input::MAX_DECOMPRESSED,
+                );
+                if let Some(problem) = problem {
+                    read.damaged.push((key.clone(), problem));
+                }
+                on_file(
+                    format!("s3://{}/{key}", bucket.bucket()),
+                    plain.into_owned(),
+                );
+            }
+            Err(reason) => read.damaged.push((key, reason)),
+        }
+    };
+    for (key, _) in keys {
+        if tasks.len() >= limit {
+            if let Some(done) = tasks.join_next().await {
+                take_file(done, &mut read);
+            }
+        }
+        let bucket = bucket.clone();
+        tasks.spawn(async move {
+            let fetched = bucket
+                .get(&key)
+                .await
+                .map_err(|reason| format!("{}: {}", reason.code, reason.message));
+            (key, fetched)
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        take_file(done, &mut read);
+    }
+    read.damaged.sort();
+    Ok(read)
+}

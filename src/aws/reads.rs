@@ -5,7 +5,7 @@
 
 mod history;
 
-pub use history::PolicyWrites;
+pub use history::{PolicyWrites, IAM_EVENTS_REGION};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -397,7 +397,15 @@ fn run_live(
             let explained = workspace.explain(draft).await?;
             let what_if = workspace.overlays().len();
             let history = match args.history.history {
-                true => Some(super::history::live_timeline(&workspace, draft, &args.history).await),
+                true => Some(
+                    super::history::live_timeline(
+                        &workspace,
+                        draft,
+                        &args.history,
+                        args.source.org.org_profile.as_deref(),
+                    )
+                    .await,
+                ),
                 false => None,
             };
             let source = live_source(&workspace).await;

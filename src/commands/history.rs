@@ -32,6 +32,12 @@ pub struct HistoryArgs {
     /// the files, and 7d when reading CloudTrail live (--profile).
     #[arg(long, value_name = "AGE", global = true, requires = "history")]
     pub since: Option<String>,
+    /// Read the management events from the organisation trail's log files
+    /// (s3://BUCKET[/PREFIX], the prefix before AWSLogs/) instead of LookupEvents: the
+    /// question's accounts, their regions and us-east-1, the days of the window. The bucket
+    /// is read with --org-profile (else the first profile).
+    #[arg(long, value_name = "S3_URL", global = true, requires = "history")]
+    pub org_trail: Option<String>,
 }
 
 /// Why the history cannot be built (exit code 2).
@@ -54,6 +60,14 @@ pub enum HistoryInputError {
     /// The question cannot have a history.
     #[error(transparent)]
     Diagnose(#[from] crate::diagnose::DiagnoseError),
+    /// A bad `--org-trail` location.
+    #[cfg(feature = "aws")]
+    #[error(transparent)]
+    OrgTrailUrl(#[from] super::trail::S3UrlError),
+    /// The organisation trail's bucket could not be read.
+    #[cfg(feature = "aws")]
+    #[error("cannot read the organisation trail: {0}; the profile needs s3:ListBucket and s3:GetObject on the trail bucket (docs/iam-policy.json)")]
+    OrgTrail(String),
     /// Offline, there is nothing to read the history from.
     #[error("--history needs the CloudTrail events: pass --history-file FILE (a trail object or `aws cloudtrail lookup-events` output), or read them live with --profile")]
     NoEvents,
@@ -68,7 +82,7 @@ impl HistoryInputError {
     pub fn exit_code(&self) -> u8 {
         match self {
             #[cfg(feature = "aws")]
-            Self::Lookup(_) => super::EXIT_UNKNOWN,
+            Self::Lookup(_) | Self::OrgTrail(_) => super::EXIT_UNKNOWN,
             _ => super::EXIT_INPUT,
         }
     }
@@ -119,18 +133,27 @@ pub async fn live_timeline(
     workspace: &Workspace,
     draft: &QuestionDraft,
     args: &HistoryArgs,
+    org_profile: Option<&str>,
 ) -> Result<(History, u64), HistoryInputError> {
     let text = args.since.as_deref().unwrap_or("7d");
     let age = super::trail::parse_since(text)?;
-    let read = history::documents_read(workspace.accounts(), draft)?;
-    let (records, requests) = workspace.policy_writes(age, &read).await?;
-    let mut events = management::from_records("LookupEvents", &records)?;
-    events.extend(file_events(args)?);
-    // The same write may come from two streams (a file and LookupEvents): keep one.
-    let mut seen = std::collections::BTreeSet::new();
-    events.retain(|e| e.event_id.is_empty() || seen.insert(e.event_id.clone()));
-    let missing = history::PolicyVersions::from_events(&events).missing(&events);
-    let versions = workspace.policy_versions(&missing).await;
+    if let Some(url) = &args.org_trail {
+        let mut events = super::history_org::events(workspace, url, age, org_profile).await?;
+        events.extend(file_events(args)?);
+        let since = window_start(Some(text))?;
+        let timeline = history::reconstruct(workspace.accounts(), draft, &events, since)?;
+        return Ok((History::of(workspace, draft, timeline)?, 0));
+    }
+    let found = workspace
+        .live_history(draft, age, file_events(args)?)
+        .await
+        .map_err(|e| match e {
+            crate::workspace::HistoryError::Lookup(e) => HistoryInputError::Lookup(e),
+            crate::workspace::HistoryError::Diagnose(e) => HistoryInputError::Diagnose(e),
+            crate::workspace::HistoryError::Records(e) => HistoryInputError::Parse(e),
+            crate::workspace::HistoryError::NoTrail => HistoryInputError::NoEvents,
+        })?;
+    let (events, versions, requests) = (found.events, found.versions, found.requests);
     let since = window_start(Some(text))?;
     let timeline =
         history::reconstruct_with_versions(workspace.accounts(), draft, &events, since, &versions)?;

@@ -7,6 +7,8 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod history;
+#[cfg(feature = "aws")]
+mod history_org;
 pub mod input;
 #[cfg(feature = "aws")]
 pub mod org_snapshot;

@@ -8,6 +8,8 @@ mod athena;
 mod live;
 #[cfg(feature = "aws")]
 mod org;
+#[cfg(feature = "aws")]
+pub use org::{parse_s3_url, S3UrlError};
 
 use std::io::{self, Write};
 use std::path::PathBuf;

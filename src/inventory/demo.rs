@@ -18,6 +18,9 @@ pub const REGION: &str = "ap-northeast-1";
 
 const ACCOUNT_A_JSON: &str = include_str!("../../assets/demo/account-a.json");
 const ACCOUNT_B_JSON: &str = include_str!("../../assets/demo/account-b.json");
+/// The demo accounts' CloudTrail policy writes (`{"Records": […]}`): the incidents of S1 and
+/// of `ext-trigger-pattern-broken`, for `--history` and the console's History view.
+pub const HISTORY_JSON: &str = include_str!("../../assets/demo/history.json");
 
 /// Why the embedded demo did not load (only possible if the assets were edited badly).
 #[derive(Debug, thiserror::Error)]

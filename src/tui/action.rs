@@ -98,6 +98,9 @@ pub enum Action {
     ExportWalkthrough,
     /// Show the fix in the next rendering (json, cli, terraform, cloudformation, cdk).
     CycleFixFormat,
+    /// Explain pane: the history of the documents the question reads — every change, who
+    /// made it, and the verdict before and after (the change that broke it marked).
+    History,
     /// Edit the selected check's document in `$EDITOR` as a what-if (a local change).
     EditWhatIf,
     /// Drop the what-if change of the selected check's document.
@@ -154,7 +157,7 @@ pub enum Action {
 
 impl Action {
     /// Every action a keymap may bind or the palette may run, in palette order.
-    pub const BINDABLE: [Action; 50] = [
+    pub const BINDABLE: [Action; 51] = [
         Action::Quit,
         Action::Suspend,
         Action::Help,
@@ -205,6 +208,7 @@ impl Action {
         Action::ExportWhatIf,
         Action::WhoCan,
         Action::WhatCan,
+        Action::History,
     ];
 
     /// The name keymap files use (`next_pane`); empty for data-carrying variants.
@@ -273,6 +277,7 @@ impl Action {
             Action::ExportWhatIf => "What-if: export the changes as one change set",
             Action::WhoCan => "Who can? every principal that can reach the selection",
             Action::WhatCan => "What can? everything the selected role can reach",
+            Action::History => "History: what changed, who changed it, what it broke",
             Action::Insert(_)
             | Action::Backspace
             | Action::ClearInput

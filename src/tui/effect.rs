@@ -115,6 +115,14 @@ pub enum Effect {
         /// Every local change, in order.
         changes: Vec<crate::diagnose::change::Change>,
     },
+    /// Build the history of a question (the demo's incident, or live CloudTrail), in the
+    /// background; the answer is [`Msg::HistoryLoaded`].
+    LoadHistory {
+        /// Request id, echoed in the answer.
+        id: u64,
+        /// The question.
+        draft: QuestionDraft,
+    },
 }
 
 /// What effects run against: live AWS access and the session's workspace (which keeps
@@ -262,9 +270,20 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             id,
             step: engine::reverse_finish(&*backend.workspace.lock().await, &ask),
         },
+        Effect::LoadHistory { id, draft } => {
+            let workspace = backend.workspace.lock().await;
+            let result = workspace
+                .history(&draft, HISTORY_WINDOW)
+                .await
+                .map_err(|e| e.to_string());
+            Msg::HistoryLoaded { id, result }
+        }
         Effect::Copy(_) | Effect::Suspend | Effect::EditDocument { .. } => return None,
     })
 }
+
+/// How far back the console's History view reads CloudTrail (the CLI's default too).
+const HISTORY_WINDOW: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
 /// Loads a demo or snapshot source; the workspace starts over with its accounts.
 async fn load_offline(backend: &Backend, source: &DataSource) -> Result<Vec<Account>, LoadError> {

@@ -49,6 +49,8 @@ pub enum Context {
     Diff,
     /// The "Who can?" / "What can?" answers.
     Reverse,
+    /// The History view of the Explain pane.
+    History,
 }
 
 impl Context {
@@ -93,6 +95,7 @@ impl Context {
             Context::Inputs => "Inputs dialog",
             Context::Diff => "Fix diff",
             Context::Reverse => "Who can? / What can?",
+            Context::History => "History",
         }
     }
 
@@ -113,6 +116,7 @@ impl Context {
         Context::Inputs,
         Context::Diff,
         Context::Reverse,
+        Context::History,
         Context::Help,
     ];
 }

@@ -128,6 +128,13 @@ pub enum Msg {
         /// Why the requested changes were refused, if they were.
         error: Option<String>,
     },
+    /// A question's history was built (or why not).
+    HistoryLoaded {
+        /// The request id it answers.
+        id: u64,
+        /// The timeline, or why there is none.
+        result: Result<crate::diagnose::history::Timeline, String>,
+    },
 }
 
 /// What one step of a reverse question found.

@@ -130,6 +130,9 @@ fn overlay(frame: &mut Frame, body: Rect, app: &App) {
         Some(Overlay::Reverse(state)) => {
             panes::reverse::render(frame, body, state, theme, &app.masker)
         }
+        Some(Overlay::History(history)) => {
+            panes::history::render(frame, body, history, theme, &app.masker, app.tick)
+        }
         Some(Overlay::Walkthrough(_)) | None => {}
     }
 }

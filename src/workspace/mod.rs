@@ -10,8 +10,10 @@
 //! snapshots), so the same question gets the same answer wherever it is asked. What a
 //! question read stays in the workspace: asking again costs no AWS call.
 
+mod history;
 #[cfg(feature = "aws")]
 mod live;
+pub use history::{demo_events, HistoryError, LiveHistory};
 #[cfg(feature = "aws")]
 pub use live::{AccountOpener, Opening};
 

@@ -83,6 +83,12 @@ pub struct HistoryEntry {
     /// On a flip whose previous document is known: the fix that undoes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revert: Option<Revert>,
+    /// The document (of `location`) before the event, when known (the console's diff).
+    #[serde(skip)]
+    pub document_before: Option<Value>,
+    /// The document the event set (`None`: it deleted the document).
+    #[serde(skip)]
+    pub document_after: Option<Value>,
 }
 
 /// "Revert this change": put back the complete document the event replaced.
@@ -209,12 +215,14 @@ fn walk(
                     Content::Unknown => Vec::new(),
                     _ => statement_diff::changes(before.value(), after.value()),
                 };
-                (location(slot), statements)
+                let documents = (before.value().cloned(), after.value().cloned());
+                (location(slot), statements, documents)
             });
             put(&mut state, slot, &before);
         }
         let verdict_before = verdict(&state, draft);
-        let (location, statements_changed) = first_diff.expect("every change sets a slot");
+        let (location, statements_changed, (document_before, document_after)) =
+            first_diff.expect("every change sets a slot");
         let mut entry = entry(
             event,
             location,
@@ -223,6 +231,8 @@ fn walk(
             verdict_after,
         );
         entry.before_known = before_known;
+        entry.document_before = document_before;
+        entry.document_after = document_after;
         if let ([(slot, content)], true, true) = (befores.as_slice(), before_known, entry.flipped) {
             entry.revert = Some(Revert {
                 kind: "revert",
@@ -267,6 +277,8 @@ fn entry(
         flipped: known(verdict_before) && known(verdict_after) && verdict_before != verdict_after,
         uncertain: None,
         revert: None,
+        document_before: None,
+        document_after: None,
     }
 }
 

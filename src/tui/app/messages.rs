@@ -66,6 +66,7 @@ impl App {
             Msg::Edited { location, result } => self.edited(location, result),
             Msg::Reverse { id, step } => self.reverse_step(id, step),
             Msg::WhatIfSet { overlays, error } => self.what_if_set(overlays, error),
+            Msg::HistoryLoaded { id, result } => self.history_loaded(id, result),
             Msg::Written { path, result } => {
                 let what = match path.to_string_lossy().contains("crossdock-what-if") {
                     true => "what-if change set",

@@ -4,6 +4,7 @@
 
 mod copy;
 mod explain;
+mod history;
 mod messages;
 mod nav;
 mod offers;
@@ -139,6 +140,8 @@ pub enum Overlay {
     Diff(DiffState),
     /// "Who can?" / "What can?" answers.
     Reverse(ReverseState),
+    /// The question's history (`H`).
+    History(super::panes::history::HistoryState),
 }
 
 /// Where to go once the accounts are loaded (`--tab`, `--select`, `--explain-error`).
@@ -322,6 +325,7 @@ impl App {
             Some(Overlay::Inputs(_)) => return Context::Inputs,
             Some(Overlay::Diff(_)) => return Context::Diff,
             Some(Overlay::Reverse(_)) => return Context::Reverse,
+            Some(Overlay::History(_)) => return Context::History,
             None => {}
         }
         match self.focus {
@@ -345,6 +349,7 @@ impl App {
             .iter()
             .any(|s| matches!(s.status, SideStatus::Loading(_)) || s.detail.loading)
             || self.explain.as_ref().is_some_and(ExplainState::running)
+            || matches!(&self.overlay, Some(Overlay::History(h)) if h.is_loading())
     }
 
     /// Whether the terminal is big enough to draw the console.

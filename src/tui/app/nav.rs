@@ -61,6 +61,7 @@ impl App {
             Action::Copy => return self.copy_focused(),
             Action::Walkthrough => self.open_walkthrough(),
             Action::Diff => self.open_diff(),
+            Action::History => return self.open_history(),
             Action::CycleFixFormat => self.cycle_fix_format(),
             Action::EditWhatIf => return self.edit_what_if(),
             Action::RevertWhatIf => return self.revert_what_if(),

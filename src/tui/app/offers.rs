@@ -52,6 +52,7 @@ impl App {
                 }),
             Action::EditInputs | Action::CloseExplain => explain_open,
             Action::WhoCan | Action::WhatCan => matches!(self.focus, Focus::List(_)),
+            Action::History => answered,
             // Walkthrough keys only work inside the walkthrough; text keys inside fields.
             Action::NextStep
             | Action::PrevStep

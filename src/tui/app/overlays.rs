@@ -79,6 +79,7 @@ impl App {
             Overlay::Walkthrough(walk) => return self.update_walkthrough(walk, action),
             Overlay::Diff(diff) => return self.update_diff(diff, action),
             Overlay::Reverse(state) => return self.update_reverse(state, action),
+            Overlay::History(history) => return self.update_history(history, action),
         }
         Vec::new()
     }

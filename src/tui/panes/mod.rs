@@ -8,6 +8,7 @@ pub mod detail;
 pub mod diff;
 pub mod explain;
 pub mod help;
+pub mod history;
 pub mod inputs;
 pub mod keys;
 pub mod lists;
