@@ -313,11 +313,8 @@ fn hint(state: &ReverseState, theme: &Theme, width: usize) -> Line<'static> {
 /// `[#####.....] label` filling the width.
 fn bar(label: &str, done: usize, total: usize, width: usize, theme: &Theme) -> Line<'static> {
     let room = width.saturating_sub(label.chars().count() + 4).clamp(4, 40);
-    let filled = if total == 0 {
-        room
-    } else {
-        room * done.min(total) / total
-    };
+    // Nothing to do is all done.
+    let filled = (room * done.min(total)).checked_div(total).unwrap_or(room);
     Line::from(vec![
         Span::styled(
             format!("[{}{}] ", "█".repeat(filled), "·".repeat(room - filled)),
