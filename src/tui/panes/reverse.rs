@@ -235,7 +235,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &ReverseState, theme: &Theme
     let room = height.saturating_sub(lines.len());
     let start = state.selected.saturating_sub(room.saturating_sub(1));
     for (i, row) in state.rows.iter().enumerate().skip(start).take(room) {
-        lines.push(row_line(row, i == state.selected, width, theme, masker));
+        let with_kind = matches!(state.ask, ReverseAsk::WhatCan { .. });
+        lines.push(row_line(
+            row,
+            with_kind,
+            i == state.selected,
+            width,
+            theme,
+            masker,
+        ));
     }
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
@@ -305,11 +313,8 @@ fn hint(state: &ReverseState, theme: &Theme, width: usize) -> Line<'static> {
 /// `[#####.....] label` filling the width.
 fn bar(label: &str, done: usize, total: usize, width: usize, theme: &Theme) -> Line<'static> {
     let room = width.saturating_sub(label.chars().count() + 4).clamp(4, 40);
-    let filled = if total == 0 {
-        room
-    } else {
-        room * done.min(total) / total
-    };
+    // Nothing to do is all done.
+    let filled = (room * done.min(total)).checked_div(total).unwrap_or(room);
     Line::from(vec![
         Span::styled(
             format!("[{}{}] ", "█".repeat(filled), "·".repeat(room - filled)),
@@ -324,6 +329,7 @@ fn bar(label: &str, done: usize, total: usize, width: usize, theme: &Theme) -> L
 
 fn row_line(
     row: &ReverseRow,
+    with_kind: bool,
     selected: bool,
     width: usize,
     theme: &Theme,
@@ -343,16 +349,19 @@ fn row_line(
         let via: Vec<String> = row.via.iter().map(|v| short(v)).collect();
         detail = format!("{detail} via {}", via.join(" → "));
     }
-    let subject = masker.mask_string(&row.subject);
+    let subject = masker.mask_string(&compact(&row.subject));
     let detail = masker.mask_string(&detail);
-    // The principal or resource first; what it can do after, as room allows.
-    let name_room = (width.saturating_sub(4) * 3 / 5).max(10);
-    let name = truncate(&subject, name_room);
+    // The principal or resource first, whole when the verdict leaves room; the verdict, its
+    // conditions and chain after, in at least two fifths of the width.
+    let rest = if with_kind {
+        format!("{} · {detail}", row.kind)
+    } else {
+        detail
+    };
+    let wanted = rest.chars().count().min(width * 2 / 5);
+    let name = truncate(&subject, width.saturating_sub(4 + wanted).max(10));
     let used = name.chars().count() + 4;
-    let rest = truncate(
-        &format!("{} · {detail}", row.kind),
-        width.saturating_sub(used),
-    );
+    let rest = truncate(&rest, width.saturating_sub(used));
     let base = if selected {
         theme.style(Role::Selection)
     } else {
@@ -364,6 +373,25 @@ fn row_line(
         Span::styled("  ".to_string(), base),
         Span::styled(rest, theme.style(Role::Muted)),
     ])
+}
+
+/// An ARN as `ACCOUNT:TYPE/NAME`: the partition, service and region say nothing the row
+/// does not, and a long path keeps its first and last segment (`role/aws-reserved/…/Admin`).
+fn compact(arn: &str) -> String {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, _, _, _, account, resource] = parts.as_slice() else {
+        return arn.to_string();
+    };
+    let segments: Vec<&str> = resource.split('/').collect();
+    let resource = match segments.as_slice() {
+        [first, .., last] if segments.len() > 3 => format!("{first}/…/{last}"),
+        _ => resource.to_string(),
+    };
+    if account.is_empty() {
+        resource
+    } else {
+        format!("{account}:{resource}")
+    }
 }
 
 /// `n thing` / `n things`.
@@ -378,4 +406,26 @@ fn plural(n: usize, thing: &str) -> String {
 /// A resource or principal by its last name (`role/ci` → `ci`), for titles.
 fn short(arn: &str) -> String {
     arn.rsplit(['/', ':']).next().unwrap_or(arn).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact;
+
+    #[test]
+    fn arns_keep_account_type_and_name() {
+        assert_eq!(
+            compact("arn:aws:iam::111111111111:role/codebuild-service-role"),
+            "111111111111:role/codebuild-service-role"
+        );
+        assert_eq!(
+            compact("arn:aws:iam::2:role/aws-reserved/sso.amazonaws.com/eu/AWSReservedSSO_A"),
+            "2:role/…/AWSReservedSSO_A"
+        );
+        assert_eq!(
+            compact("codebuild.amazonaws.com"),
+            "codebuild.amazonaws.com"
+        );
+        assert_eq!(compact("*"), "*");
+    }
 }
