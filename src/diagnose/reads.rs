@@ -86,20 +86,7 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
             source,
             destination,
             repository,
-        } => {
-            want(&mut wants, source, Need::Registry);
-            want(&mut wants, destination, Need::Registry);
-            want(&mut wants, destination, Need::CreationTemplates);
-            replicated_key(pair, destination, repository.as_deref(), &mut wants);
-            if let Some(name) = repository {
-                // Whether the destination must create the repository (ecr:CreateRepository).
-                let need = Need::Repository {
-                    reference: name.clone(),
-                    images: false,
-                };
-                want(&mut wants, destination, need);
-            }
-        }
+        } => replicate_needs(pair, source, destination, repository.as_deref(), &mut wants),
         Question::PullThrough {
             principal,
             repository,
@@ -112,6 +99,29 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
     }
     guardrail_needs(pair, question, &mut wants);
     wants
+}
+
+/// Both registries' settings, the destination's templates, the repository there (whether
+/// replication must create it) and the KMS key it has or will get.
+fn replicate_needs(
+    pair: &Accounts,
+    source: &str,
+    destination: &str,
+    repository: Option<&str>,
+    wants: &mut Vec<Read>,
+) {
+    want(wants, source, Need::Registry);
+    want(wants, destination, Need::Registry);
+    want(wants, destination, Need::CreationTemplates);
+    replicated_key(pair, destination, repository, wants);
+    if let Some(name) = repository {
+        // Whether the destination must create the repository (ecr:CreateRepository).
+        let need = Need::Repository {
+            reference: name.to_string(),
+            images: false,
+        };
+        want(wants, destination, need);
+    }
 }
 
 /// The KMS key the replicated repository has (existing) or gets from its creation template.
