@@ -28,7 +28,7 @@ pub fn parse_deadline(value: Option<&str>) -> Duration {
 /// A live load that did not finish within its deadline.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{who}: no answer within {} s while {what}: AWS is slow or unreachable (check the network path and the profile's endpoint_url; {DEADLINE_ENV}=SECONDS allows longer)",
+    "{who}: no answer within {} s while {what}; {DEADLINE_ENV}=SECONDS allows longer (AWS is slow or unreachable: check the network path and the profile's endpoint_url)",
     deadline.as_secs()
 )]
 pub struct DeadlinePassed {

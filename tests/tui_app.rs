@@ -28,6 +28,15 @@ fn demo_loads_both_sides_with_headers_from_the_same_account() {
         let account = h.app.side(side).account().expect("loaded");
         assert_eq!(account.id(), id);
         assert!(h.app.side(side).list(Tab::Roles).total() > 0);
+        // Shown, not copied: a second copy of big accounts doubled the console's memory.
+        assert!(
+            h.app
+                .accounts
+                .iter()
+                .any(|loaded| Arc::ptr_eq(loaded, account)),
+            "side {} holds a copy of its account",
+            side.letter()
+        );
     }
     let screen = h.screen();
     assert!(screen.contains("DEMO"), "{screen}");

@@ -190,7 +190,7 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             generation,
             profile,
         } => {
-            let what = "opening it (identity, then the account's listing)";
+            let what = "opening it (identity and listing)";
             let result = backend
                 .within(&profile, what, live.load(profile.clone()))
                 .await;

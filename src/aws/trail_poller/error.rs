@@ -33,7 +33,7 @@ pub enum TailError {
     Other(String),
     /// The poll did not finish within its deadline ([`crate::deadline`]).
     #[error(
-        "no answer from CloudTrail LookupEvents within {} s: AWS is slow or unreachable (check the network path and the profile's endpoint_url; {}=SECONDS allows longer)",
+        "no answer from CloudTrail LookupEvents within {} s; {}=SECONDS allows longer (AWS is slow or unreachable: check the network path and the profile's endpoint_url)",
         deadline.as_secs(),
         crate::deadline::DEADLINE_ENV
     )]

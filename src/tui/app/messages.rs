@@ -102,11 +102,13 @@ impl App {
         self.accounts = accounts.into_iter().map(Arc::new).collect();
         let accounts = self.accounts.clone();
         let mut shown = accounts.iter();
+        // The sides share the loaded accounts (copy on write): a deep copy here held a second
+        // copy of every role and CloudTrail record for as long as the console ran.
         if let Some(a) = shown.next() {
-            self.set_account(Side::A, Account::clone(a));
+            self.set_account(Side::A, Arc::clone(a));
         }
         match shown.next() {
-            Some(b) => self.set_account(Side::B, Account::clone(b)),
+            Some(b) => self.set_account(Side::B, Arc::clone(b)),
             None => {
                 self.sides[1].status = SideStatus::Failed(LoadError {
                     message: "the snapshot holds a single account".into(),
@@ -129,7 +131,7 @@ impl App {
         }
         match result {
             Ok(account) => {
-                self.set_account(side, *account);
+                self.set_account(side, Arc::new(*account));
                 let mut effects = self.after_load();
                 effects.extend(self.poll_trail(side, Duration::ZERO));
                 effects
@@ -207,13 +209,13 @@ impl App {
 
     /// Shows `account` on `side` (a view change: the workspace keeps every account).
     pub(super) fn show_account(&mut self, side: Side, account: Account) {
-        self.set_account(side, account);
+        self.set_account(side, Arc::new(account));
         let _ = self.sync_detail(side);
     }
 
-    fn set_account(&mut self, side: Side, account: Account) {
+    fn set_account(&mut self, side: Side, account: Arc<Account>) {
         let state = &mut self.sides[side.index()];
-        state.status = SideStatus::Ready(Arc::new(account));
+        state.status = SideStatus::Ready(account);
         state.lists = Tab::ALL
             .iter()
             .map(|_| FilterList::new(Vec::new(), Row::haystack))

@@ -42,7 +42,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
             let height = area.height.saturating_sub(crate::tui::layout::LIST_CHROME) as usize;
             lines.extend(rows(app, list, focused, height));
         }
-        status => lines.extend(status_lines(app, status)),
+        // Why a side failed is read whole: wrapped, not cut.
+        status => lines.extend(crate::tui::widgets::wrap::wrap(
+            &status_lines(app, status),
+            area.width.saturating_sub(2) as usize,
+        )),
     }
     let block = frame_block(app, side, list, focused);
     let lines = crate::tui::widgets::wrap::clip(lines, area.width.saturating_sub(2) as usize);
