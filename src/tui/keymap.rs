@@ -100,7 +100,7 @@ impl Context {
     }
 
     /// Help overlay order.
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::List,
         Context::Trail,
