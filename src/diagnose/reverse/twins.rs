@@ -84,17 +84,25 @@ pub(super) fn tells_apart(document: &PolicyDocument) -> bool {
 /// the organisations' guardrails) could tell principals with the same policies apart: then
 /// no answer is shared.
 pub(super) fn question_tells_apart(accounts: &Accounts, documents: &[&Value]) -> bool {
-    let mentions = |text: &str| {
-        let text = text.to_ascii_lowercase();
-        WHO_EXACTLY.iter().any(|k| text.contains(k)) || text.contains("${")
-    };
-    if documents.iter().any(|p| mentions(&p.to_string())) {
-        return true;
-    }
+    documents_tell_apart(documents) || guardrails_tell_apart(accounts)
+}
+
+/// Whether one of `documents` names who exactly calls, or uses a policy variable.
+pub(super) fn documents_tell_apart(documents: &[&Value]) -> bool {
+    documents.iter().any(|p| mentions_who(&p.to_string()))
+}
+
+/// Whether the organisations' guardrails above any loaded account name who exactly calls.
+pub(super) fn guardrails_tell_apart(accounts: &Accounts) -> bool {
     accounts.accounts().any(|account| {
         !account.org.is_empty()
-            && serde_json::to_string(&account.org).is_ok_and(|text| mentions(&text))
+            && serde_json::to_string(&account.org).is_ok_and(|text| mentions_who(&text))
     })
+}
+
+fn mentions_who(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    WHO_EXACTLY.iter().any(|k| text.contains(k)) || text.contains("${")
 }
 
 /// Answers already given, by likeness, with the ARN of the principal that got each.

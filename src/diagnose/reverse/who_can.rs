@@ -10,7 +10,7 @@ use crate::diagnose::{answer, resolve, Question, QuestionDraft};
 use crate::inventory::{Account, Accounts};
 
 use super::candidates::{is_candidate, IdentityGrants, Member, Named, TrustIndex};
-use super::twins::{question_tells_apart, Twins};
+use super::twins::{documents_tell_apart, guardrails_tell_apart, question_tells_apart, Twins};
 use super::{outside, Kind, Principal, Query, ReverseError, Standing, WhoCan};
 
 /// Who can do `kind` to `reference` (a name or ARN) among the loaded accounts; with `all`,
@@ -159,6 +159,14 @@ pub(super) fn shares_answers(accounts: &Accounts, kind: &Kind, resource: &str) -
         .and_then(|a| a.registry_policy.loaded());
     let documents: Vec<&serde_json::Value> = policy.into_iter().chain(registry).collect();
     !question_tells_apart(accounts, &documents)
+}
+
+/// Whether principals with the same policies may share one evaluation of assuming
+/// `target`, as far as its trust policy goes.
+fn trust_shares_answers(accounts: &Accounts, target: &str) -> bool {
+    let trust = super::outside::resource_policy(accounts, &Kind::Assume, target)
+        .and_then(|(_, _, field)| field.into_loaded());
+    !documents_tell_apart(&trust.into_iter().collect::<Vec<_>>())
 }
 
 /// One principal's standing: every request of the kind, each evaluated like `explain`.
@@ -338,10 +346,10 @@ fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) 
         .map(|(i, p)| (p.principal.clone(), i))
         .collect();
     let mut twins: HashMap<usize, Twins> = HashMap::new();
-    let shared: Vec<bool> = direct
-        .iter()
-        .map(|(target, _)| shares_answers(accounts, &Kind::Assume, target))
-        .collect();
+    // Whether a target's hops may be shared: its trust policy is read only when the target
+    // is tried, the guardrails once.
+    let guardrails = guardrails_tell_apart(accounts);
+    let mut shared: Vec<Option<bool>> = vec![None; direct.len()];
     for account in accounts.accounts() {
         for member in Member::of(account) {
             let arn = member.arn();
@@ -362,7 +370,9 @@ fn add_one_hop(accounts: &Accounts, principals: &mut Vec<Principal>, all: bool) 
                 if !all && !is_candidate(&mut grants, &trusts[i], account, member, target) {
                     return None;
                 }
-                let likeness = (shared[i] && !trusts[i].singles_out(arn, account.id()))
+                let shares = *shared[i]
+                    .get_or_insert_with(|| !guardrails && trust_shares_answers(accounts, target));
+                let likeness = (shares && !trusts[i].singles_out(arn, account.id()))
                     .then(|| grants.likeness(account, member))
                     .flatten();
                 let twins = twins.entry(i).or_default();
