@@ -242,7 +242,7 @@ pub async fn read_files(
     read.bytes = keys.iter().map(|(_, size)| size).sum();
     let limit = query.fetches_at_once.max(1);
     let mut tasks = JoinSet::new();
-    let mut take_file = |done: Result<(String, Result<Vec<u8>, String>), _>,
+    let mut take_file = |done: Result<(String, Result<Vec<u8>, ObjectFailure>), _>,
                          read: &mut OrgTrailRead| {
         let Ok((key, fetched)) = done else { return };
         match fetched {
@@ -259,7 +259,7 @@ pub async fn read_files(
                     plain.into_owned(),
                 );
             }
-            Err(reason) => read.damaged.push((key, reason)),
+            Err(reason) => read.damaged.push((key, reason.to_string())),
         }
     };
     for (key, _) in keys {
@@ -273,7 +273,7 @@ pub async fn read_files(
             let fetched = bucket
                 .get(&key)
                 .await
-                .map_err(|reason| format!("{}: {}", reason.code, reason.message));
+                .map_err(|reason| ObjectFailure(format!("{}: {}", reason.code, reason.message)));
             (key, fetched)
         });
     }

@@ -398,13 +398,8 @@ fn run_live(
             let what_if = workspace.overlays().len();
             let history = match args.history.history {
                 true => Some(
-                    super::history::live_timeline(
-                        &workspace,
-                        draft,
-                        &args.history,
-                        args.source.org.org_profile.as_deref(),
-                    )
-                    .await,
+                    super::history::live_timeline(&workspace, draft, &args.history, org_profile)
+                        .await,
                 ),
                 false => None,
             };

@@ -275,7 +275,7 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             let result = workspace
                 .history(&draft, HISTORY_WINDOW)
                 .await
-                .map_err(|e| e.to_string());
+                .map_err(|e| super::panes::history::HistoryFailure(e.to_string()));
             Msg::HistoryLoaded { id, result }
         }
         Effect::Copy(_) | Effect::Suspend | Effect::EditDocument { .. } => return None,

@@ -133,7 +133,8 @@ pub enum Msg {
         /// The request id it answers.
         id: u64,
         /// The timeline, or why there is none.
-        result: Result<crate::diagnose::history::Timeline, String>,
+        result:
+            Result<crate::diagnose::history::Timeline, crate::tui::panes::history::HistoryFailure>,
     },
 }
 

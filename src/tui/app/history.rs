@@ -5,7 +5,7 @@
 use super::{App, Overlay};
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
-use crate::tui::panes::history::HistoryState;
+use crate::tui::panes::history::{HistoryFailure, HistoryState};
 
 impl App {
     /// Opens the History view of the answered question.
@@ -54,7 +54,7 @@ impl App {
     pub(super) fn history_loaded(
         &mut self,
         id: u64,
-        result: Result<crate::diagnose::history::Timeline, String>,
+        result: Result<crate::diagnose::history::Timeline, HistoryFailure>,
     ) -> Vec<Effect> {
         if let Some(Overlay::History(history)) = &mut self.overlay {
             if history.id == id {

@@ -18,6 +18,11 @@ use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::spinner;
 use crate::tui::widgets::wrap::ellipsize;
 
+/// Why the history could not be built (the workspace's reason, as it said it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HistoryFailure(pub String);
+
 /// Where the history is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HistoryStatus {
@@ -63,7 +68,7 @@ impl HistoryState {
 
     /// Takes the built timeline (or why not) and selects the change that broke the answer,
     /// else the newest.
-    pub fn loaded(&mut self, result: Result<Timeline, String>) {
+    pub fn loaded(&mut self, result: Result<Timeline, HistoryFailure>) {
         self.status = match result {
             Ok(timeline) => {
                 let entries = &timeline.history;
@@ -74,7 +79,7 @@ impl HistoryState {
                     .unwrap_or(entries.len().saturating_sub(1));
                 HistoryStatus::Loaded(timeline)
             }
-            Err(why) => HistoryStatus::Failed(why),
+            Err(why) => HistoryStatus::Failed(why.0),
         };
     }
 
