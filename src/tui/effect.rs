@@ -249,6 +249,19 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             path,
         },
         Effect::SetWhatIf { changes } => set_what_if(&backend, changes).await,
+        Effect::ReverseUnread { .. }
+        | Effect::ReverseLoad { .. }
+        | Effect::ReverseRun { .. }
+        | Effect::ReverseFinish { .. }
+        | Effect::LoadHistory { .. } => return perform_answer(effect, &backend).await,
+        Effect::Copy(_) | Effect::Suspend | Effect::EditDocument { .. } => return None,
+    })
+}
+
+/// The effects that ask the loaded accounts a whole question (reverse, history): kept apart
+/// from `perform` so each stays one screen long.
+async fn perform_answer(effect: Effect, backend: &Backend) -> Option<Msg> {
+    Some(match effect {
         Effect::ReverseUnread { id } => Msg::Reverse {
             id,
             step: engine::reverse_unread(&*backend.workspace.lock().await),
@@ -278,7 +291,7 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
                 .map_err(|e| super::panes::history::HistoryFailure(e.to_string()));
             Msg::HistoryLoaded { id, result }
         }
-        Effect::Copy(_) | Effect::Suspend | Effect::EditDocument { .. } => return None,
+        _ => return None,
     })
 }
 
