@@ -4,12 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use super::{decode_policy, is_code, join_all, listing_failed, policy_field};
+use super::{decode_policy, is_code, join_all, merge_listed, policy_field};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn;
 use crate::inventory::{
-    Account, AttachedPolicy, Field, InlinePolicy, KeyKind, Listing, ManagedPolicy, Role, Tags,
-    Unreadable,
+    Account, AttachedPolicy, Field, InlinePolicy, KeyKind, ManagedPolicy, Role, Tags, Unreadable,
 };
 
 const NOT_FOUND: &[&str] = &["NoSuchEntity", "NoSuchEntityException"];
@@ -34,19 +33,7 @@ pub(super) async fn list_roles(gw: &Gateway, account: &mut Account) {
             Err(reason) => break Err(reason),
         }
     };
-    for role in found {
-        if account.roles.get(KeyKind::Arn, &role.arn).is_none() {
-            account.roles.upsert(role);
-        }
-    }
-    match outcome {
-        Ok(()) => account.roles.set_listing(Listing::Complete),
-        Err(reason) => {
-            if let Some(listing) = listing_failed(account.roles.listing(), reason) {
-                account.roles.set_listing(listing);
-            }
-        }
-    }
+    merge_listed(&mut account.roles, found, outcome);
 }
 
 /// Loads one role's details unless they are loaded already.

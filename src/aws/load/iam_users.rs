@@ -6,12 +6,10 @@
 use std::collections::BTreeSet;
 
 use super::iam::{ensure_managed_policies, last_segment};
-use super::{decode_policy, is_code, join_all, listing_failed};
+use super::{decode_policy, is_code, join_all, merge_listed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn;
-use crate::inventory::{
-    Account, AttachedPolicy, Field, Group, InlinePolicy, KeyKind, Listing, Tags, User,
-};
+use crate::inventory::{Account, AttachedPolicy, Field, Group, InlinePolicy, KeyKind, Tags, User};
 
 const NOT_FOUND: &[&str] = &["NoSuchEntity", "NoSuchEntityException"];
 
@@ -35,19 +33,7 @@ pub(super) async fn list_users(gw: &Gateway, account: &mut Account) {
             Err(reason) => break Err(reason),
         }
     };
-    for user in found {
-        if account.users.get(KeyKind::Arn, &user.arn).is_none() {
-            account.users.upsert(user);
-        }
-    }
-    match outcome {
-        Ok(()) => account.users.set_listing(Listing::Complete),
-        Err(reason) => {
-            if let Some(listing) = listing_failed(account.users.listing(), reason) {
-                account.users.set_listing(listing);
-            }
-        }
-    }
+    merge_listed(&mut account.users, found, outcome);
 }
 
 /// Loads one user's details (and its groups') unless they are loaded already.

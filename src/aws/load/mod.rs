@@ -21,7 +21,7 @@ use std::task::Poll;
 use serde_json::Value;
 
 use super::gateway::Gateway;
-use crate::inventory::{Account, Field, Identity, Listing, Unreadable};
+use crate::inventory::{Account, Field, Identity, KeyKind, Listing, Unreadable};
 
 /// Reads one account through one [`Gateway`].
 #[derive(Debug, Clone)]
@@ -222,6 +222,28 @@ pub(crate) fn policy_field(action: &str, text: Option<&str>) -> Field<Value> {
 /// Whether the failure means "there is no such thing" (one of `codes`).
 pub(crate) fn is_code(reason: &Unreadable, codes: &[&str]) -> bool {
     codes.contains(&reason.code.as_str())
+}
+
+/// Merges a complete listing into a collection: listed items are added unless already
+/// known (a loaded item keeps its details), and the listing's outcome becomes its state.
+pub(crate) fn merge_listed<T: crate::inventory::Keyed>(
+    collection: &mut crate::inventory::Collection<T>,
+    found: Vec<T>,
+    outcome: Result<(), Unreadable>,
+) {
+    for item in found {
+        if collection.get(KeyKind::Arn, item.id()).is_none() {
+            collection.upsert(item);
+        }
+    }
+    match outcome {
+        Ok(()) => collection.set_listing(Listing::Complete),
+        Err(reason) => {
+            if let Some(listing) = listing_failed(collection.listing(), reason) {
+                collection.set_listing(listing);
+            }
+        }
+    }
 }
 
 /// Records a failed listing unless the listing already completed.
