@@ -152,20 +152,7 @@ fn the_console_reads_scps_through_the_org_profile() {
             ("org", MANAGEMENT),
         ],
     );
-    // Safe: this test binary runs a single test, so no other thread reads the environment.
-    unsafe {
-        std::env::set_var("AWS_CONFIG_FILE", &paths.config);
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials);
-        for var in [
-            "AWS_PROFILE",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_ENDPOINT_URL",
-        ] {
-            std::env::remove_var(var);
-        }
-    }
+    paths.export_to_this_process();
     let options = AppOptions {
         source: DataSource::Profiles {
             a: Some("builds".into()),

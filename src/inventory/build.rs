@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::collection::{IndexKey, KeyKind, Keyed};
+use super::collection::keyed_by_arn_and_name;
 use super::field::Field;
 use super::iam::Tags;
 use super::wire::wire_enum;
@@ -32,18 +32,7 @@ pub struct Project {
     pub vpc_config: Field<super::network::VpcConfig>,
 }
 
-impl Keyed for Project {
-    fn id(&self) -> &str {
-        &self.arn
-    }
-
-    fn index_keys(&self) -> Vec<IndexKey> {
-        vec![
-            IndexKey::new(KeyKind::Arn, &self.arn),
-            IndexKey::new(KeyKind::Name, &self.name),
-        ]
-    }
-}
+keyed_by_arn_and_name!(Project);
 
 /// A project's `environment`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -71,6 +71,27 @@ pub trait Keyed {
     fn index_keys(&self) -> Vec<IndexKey>;
 }
 
+/// Implements [`Keyed`] for resources found by their `arn` (their identity) and their `name`:
+/// roles, users, groups and projects are named uniquely within an account.
+macro_rules! keyed_by_arn_and_name {
+    ($($kind:ty),+ $(,)?) => {$(
+        impl $crate::inventory::Keyed for $kind {
+            fn id(&self) -> &str {
+                &self.arn
+            }
+
+            fn index_keys(&self) -> Vec<$crate::inventory::IndexKey> {
+                use $crate::inventory::{IndexKey, KeyKind};
+                vec![
+                    IndexKey::new(KeyKind::Arn, &self.arn),
+                    IndexKey::new(KeyKind::Name, &self.name),
+                ]
+            }
+        }
+    )+};
+}
+pub(crate) use keyed_by_arn_and_name;
+
 /// The items of one resource kind plus their listing state and lookup index.
 ///
 /// Items are private so the index can never drift from them: add or replace with

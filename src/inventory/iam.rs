@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::collection::{IndexKey, KeyKind, Keyed};
+use super::collection::{keyed_by_arn_and_name, IndexKey, KeyKind, Keyed};
 use super::field::Field;
 
 /// Resource tags, kept because `aws:ResourceTag`/`aws:PrincipalTag` conditions read them.
@@ -75,18 +75,7 @@ impl Role {
     }
 }
 
-impl Keyed for Role {
-    fn id(&self) -> &str {
-        &self.arn
-    }
-
-    fn index_keys(&self) -> Vec<IndexKey> {
-        vec![
-            IndexKey::new(KeyKind::Arn, &self.arn),
-            IndexKey::new(KeyKind::Name, &self.name),
-        ]
-    }
-}
+keyed_by_arn_and_name!(Role);
 
 /// An inline policy of a role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::collection::{IndexKey, KeyKind, Keyed};
+use super::collection::keyed_by_arn_and_name;
 use super::field::Field;
 use super::iam::{AttachedPolicy, InlinePolicy, Tags};
 
@@ -65,19 +65,6 @@ impl User {
     }
 }
 
-impl Keyed for User {
-    fn id(&self) -> &str {
-        &self.arn
-    }
-
-    fn index_keys(&self) -> Vec<IndexKey> {
-        vec![
-            IndexKey::new(KeyKind::Arn, &self.arn),
-            IndexKey::new(KeyKind::Name, &self.name),
-        ]
-    }
-}
-
 /// An IAM group: its policies apply to every user in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
@@ -105,15 +92,4 @@ impl Group {
     }
 }
 
-impl Keyed for Group {
-    fn id(&self) -> &str {
-        &self.arn
-    }
-
-    fn index_keys(&self) -> Vec<IndexKey> {
-        vec![
-            IndexKey::new(KeyKind::Arn, &self.arn),
-            IndexKey::new(KeyKind::Name, &self.name),
-        ]
-    }
-}
+keyed_by_arn_and_name!(User, Group);

@@ -33,21 +33,7 @@ pub fn console_on_moto(test: &str, scenarios: &[&str]) -> (Harness, ProfilePaths
         &dir,
         &[("build", demo::ACCOUNT_A), ("registry", demo::ACCOUNT_B)],
     );
-    // Safe: the calling test binary runs a single test, so no other thread reads the
-    // environment.
-    unsafe {
-        std::env::set_var("AWS_CONFIG_FILE", &paths.config);
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials);
-        for var in [
-            "AWS_PROFILE",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_ENDPOINT_URL",
-        ] {
-            std::env::remove_var(var);
-        }
-    }
+    paths.export_to_this_process();
     let options = AppOptions {
         source: DataSource::Profiles {
             a: Some("build".into()),

@@ -77,6 +77,20 @@ impl ProfilePaths {
             .build()
     }
 
+    /// Points this test process's AWS settings at these profile files alone, for a console
+    /// built in-process (it reads the environment like the binary does). Only for a test
+    /// binary that runs a single test: no other thread may read the environment meanwhile.
+    pub fn export_to_this_process(&self) {
+        // Safe: the calling test binary runs a single test (see above).
+        unsafe {
+            std::env::set_var("AWS_CONFIG_FILE", &self.config);
+            std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &self.credentials);
+            for var in LEAKING_SETTINGS {
+                std::env::remove_var(var);
+            }
+        }
+    }
+
     /// The crossdock binary reading these profile files alone: no AWS setting from the
     /// developer's environment leaks in (profile, keys, region, endpoint), and no colour.
     pub fn crossdock(&self) -> Command {
@@ -84,21 +98,24 @@ impl ProfilePaths {
         cmd.env("AWS_CONFIG_FILE", &self.config)
             .env("AWS_SHARED_CREDENTIALS_FILE", &self.credentials)
             .env("NO_COLOR", "1");
-        for var in [
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-            "AWS_ENDPOINT_URL",
-        ] {
+        for var in LEAKING_SETTINGS {
             cmd.env_remove(var);
         }
         cmd
     }
 }
+
+/// The developer's AWS settings that would override the test's profile files.
+const LEAKING_SETTINGS: [&str; 8] = [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+];
 
 /// The server of this test process, started (and its venv built) on first use.
 pub fn moto() -> &'static Moto {

@@ -1,5 +1,6 @@
 //! CodeBuild: `ListProjects` for names, `BatchGetProjects` (up to 100 per call) for details.
 
+use super::pages::{all_pages, next_token};
 use super::{join_all, listing_failed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::{
@@ -12,20 +13,11 @@ const BATCH: usize = 100;
 
 /// `codebuild:ListProjects`, every page.
 pub(super) async fn list_projects(gw: &Gateway, account: &mut Account) {
-    let mut token = None;
-    let mut names = Vec::new();
-    let outcome = loop {
-        match gw.list_projects(token.take()).await {
-            Ok(page) => {
-                names.extend(page.projects().iter().cloned());
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None => break Ok(()),
-                }
-            }
-            Err(reason) => break Err(reason),
-        }
-    };
+    let (names, outcome) = all_pages(|token| async move {
+        let page = gw.list_projects(token).await?;
+        Ok((page.projects().to_vec(), next_token(page.next_token())))
+    })
+    .await;
     for name in names {
         let project = listed(account, &name);
         if account.projects.get(KeyKind::Arn, &project.arn).is_none() {

@@ -4,6 +4,7 @@
 
 use aws_sdk_ec2::types as ec2;
 
+use super::pages::{next_token, whole_listing};
 use super::{is_code, policy_field};
 use crate::aws::gateway::Gateway;
 use crate::inventory::{Account, Field, KeyKind, Listing, RouteTable, Vpc, VpcEndpoint};
@@ -58,20 +59,17 @@ pub(super) async fn ensure_vpc_endpoint(gw: &Gateway, account: &mut Account, id:
 }
 
 async fn endpoints(gw: &Gateway, vpc: Option<&str>, ids: &[String]) -> Field<Vec<VpcEndpoint>> {
-    let mut found = Vec::new();
-    let mut token = None;
-    loop {
-        match gw.describe_vpc_endpoints(vpc, ids, token.take()).await {
-            Ok(page) => {
-                found.extend(page.vpc_endpoints().iter().filter_map(endpoint_from));
-                match page.next_token() {
-                    Some(next) if !next.is_empty() => token = Some(next.to_string()),
-                    _ => return Field::Loaded(found),
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
+    let listed = whole_listing(|token| async move {
+        let page = gw.describe_vpc_endpoints(vpc, ids, token).await?;
+        let found = page
+            .vpc_endpoints()
+            .iter()
+            .filter_map(endpoint_from)
+            .collect();
+        Ok((found, next_token(page.next_token())))
+    })
+    .await;
+    listed.map_or_else(Field::Unreadable, Field::Loaded)
 }
 
 fn endpoint_from(found: &ec2::VpcEndpoint) -> Option<VpcEndpoint> {
@@ -95,20 +93,17 @@ fn endpoint_from(found: &ec2::VpcEndpoint) -> Option<VpcEndpoint> {
 }
 
 async fn route_tables(gw: &Gateway, vpc: &str) -> Field<Vec<RouteTable>> {
-    let mut found = Vec::new();
-    let mut token = None;
-    loop {
-        match gw.describe_route_tables(vpc, token.take()).await {
-            Ok(page) => {
-                found.extend(page.route_tables().iter().filter_map(route_table_from));
-                match page.next_token() {
-                    Some(next) if !next.is_empty() => token = Some(next.to_string()),
-                    _ => return Field::Loaded(found),
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
+    let listed = whole_listing(|token| async move {
+        let page = gw.describe_route_tables(vpc, token).await?;
+        let found = page
+            .route_tables()
+            .iter()
+            .filter_map(route_table_from)
+            .collect();
+        Ok((found, next_token(page.next_token())))
+    })
+    .await;
+    listed.map_or_else(Field::Unreadable, Field::Loaded)
 }
 
 fn route_table_from(found: &ec2::RouteTable) -> Option<RouteTable> {

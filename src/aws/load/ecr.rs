@@ -5,6 +5,7 @@
 use aws_sdk_ecr::primitives::DateTimeFormat;
 use aws_sdk_ecr::types::ImageDetail;
 
+use super::pages::{all_pages, next_token, whole_listing};
 use super::{decode_policy, is_code, join_all, listing_failed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn::ImageRef;
@@ -21,20 +22,16 @@ const REGISTRY_POLICY_NOT_FOUND: &[&str] = &["RegistryPolicyNotFoundException"];
 
 /// `ecr:DescribeRepositories`, every page; repositories already loaded keep their details.
 pub(super) async fn list_repositories(gw: &Gateway, account: &mut Account) {
-    let mut token = None;
-    let mut found = Vec::new();
-    let outcome = loop {
-        match gw.describe_repositories(None, token.take()).await {
-            Ok(page) => {
-                found.extend(page.repositories().iter().filter_map(repository_from));
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None => break Ok(()),
-                }
-            }
-            Err(reason) => break Err(reason),
-        }
-    };
+    let (found, outcome) = all_pages(|token| async move {
+        let page = gw.describe_repositories(None, token).await?;
+        let found = page
+            .repositories()
+            .iter()
+            .filter_map(repository_from)
+            .collect();
+        Ok((found, next_token(page.next_token())))
+    })
+    .await;
     for repository in found {
         if account
             .repositories
@@ -159,34 +156,33 @@ pub(super) async fn ensure_pull_through_rules(
     if !field.is_not_loaded() {
         return;
     }
-    let mut token = None;
-    let mut rules = Vec::new();
-    *field =
-        loop {
-            match gw.describe_pull_through_cache_rules(token.take()).await {
-                Ok(page) => {
-                    rules.extend(page.pull_through_cache_rules().iter().map(|rule| {
-                        PullThroughRule {
-                            prefix: rule.ecr_repository_prefix().unwrap_or_default().to_string(),
-                            upstream_url: rule
-                                .upstream_registry_url()
-                                .unwrap_or_default()
-                                .to_string(),
-                            upstream_kind: rule.upstream_registry().map(|k| k.as_str().to_string()),
-                            credential_arn: rule.credential_arn().map(str::to_string),
-                            custom_role_arn: rule.custom_role_arn().map(str::to_string),
-                            upstream_prefix: rule.upstream_repository_prefix().map(str::to_string),
-                        }
-                    }));
-                    match page.next_token() {
-                        Some(next) => token = Some(next.to_string()),
-                        None if rules.is_empty() => break Field::Absent,
-                        None => break Field::Loaded(std::mem::take(&mut rules)),
-                    }
-                }
-                Err(reason) => break Field::Unreadable(reason),
-            }
-        };
+    let listed = whole_listing(|token| async move {
+        let page = gw.describe_pull_through_cache_rules(token).await?;
+        let rules = page
+            .pull_through_cache_rules()
+            .iter()
+            .map(|rule| PullThroughRule {
+                prefix: rule.ecr_repository_prefix().unwrap_or_default().to_string(),
+                upstream_url: rule.upstream_registry_url().unwrap_or_default().to_string(),
+                upstream_kind: rule.upstream_registry().map(|k| k.as_str().to_string()),
+                credential_arn: rule.credential_arn().map(str::to_string),
+                custom_role_arn: rule.custom_role_arn().map(str::to_string),
+                upstream_prefix: rule.upstream_repository_prefix().map(str::to_string),
+            })
+            .collect();
+        Ok((rules, next_token(page.next_token())))
+    })
+    .await;
+    *field = settings_field(listed);
+}
+
+/// A registry setting read as a list: none at all is `Absent`.
+fn settings_field<T>(listed: Result<Vec<T>, Unreadable>) -> Field<Vec<T>> {
+    match listed {
+        Ok(items) if items.is_empty() => Field::Absent,
+        Ok(items) => Field::Loaded(items),
+        Err(reason) => Field::Unreadable(reason),
+    }
 }
 
 /// The repository creation templates (`ecr:DescribeRepositoryCreationTemplates`, every
@@ -198,38 +194,30 @@ pub(super) async fn ensure_creation_templates(
     if !field.is_not_loaded() {
         return;
     }
-    let mut token = None;
-    let mut templates = Vec::new();
-    *field = loop {
-        match gw
-            .describe_repository_creation_templates(token.take())
-            .await
-        {
-            Ok(page) => {
-                templates.extend(page.repository_creation_templates().iter().map(|t| {
-                    let encryption = t.encryption_configuration();
-                    CreationTemplate {
-                        prefix: t.prefix().unwrap_or_default().to_string(),
-                        applied_for: t
-                            .applied_for()
-                            .iter()
-                            .map(|a| a.as_str().to_string())
-                            .collect(),
-                        encryption_type: encryption
-                            .map(|e| e.encryption_type().as_str().to_string()),
-                        kms_key: encryption.and_then(|e| e.kms_key()).map(str::to_string),
-                        repository_policy: t.repository_policy().map(str::to_string),
-                    }
-                }));
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None if templates.is_empty() => break Field::Absent,
-                    None => break Field::Loaded(std::mem::take(&mut templates)),
+    let listed = whole_listing(|token| async move {
+        let page = gw.describe_repository_creation_templates(token).await?;
+        let templates = page
+            .repository_creation_templates()
+            .iter()
+            .map(|t| {
+                let encryption = t.encryption_configuration();
+                CreationTemplate {
+                    prefix: t.prefix().unwrap_or_default().to_string(),
+                    applied_for: t
+                        .applied_for()
+                        .iter()
+                        .map(|a| a.as_str().to_string())
+                        .collect(),
+                    encryption_type: encryption.map(|e| e.encryption_type().as_str().to_string()),
+                    kms_key: encryption.and_then(|e| e.kms_key()).map(str::to_string),
+                    repository_policy: t.repository_policy().map(str::to_string),
                 }
-            }
-            Err(reason) => break Field::Unreadable(reason),
-        }
-    };
+            })
+            .collect();
+        Ok((templates, next_token(page.next_token())))
+    })
+    .await;
+    *field = settings_field(listed);
 }
 
 /// Fills the policy (and images) of a repository where not loaded yet.
@@ -267,20 +255,15 @@ async fn complete(gw: &Gateway, mut repository: Repository, images: bool) -> Rep
 }
 
 async fn describe_images(gw: &Gateway, repository: &str) -> Field<Vec<Image>> {
-    let mut details: Vec<ImageDetail> = Vec::new();
-    let mut token = None;
-    loop {
-        match gw.describe_images(repository, token.take()).await {
-            Ok(page) => {
-                details.extend(page.image_details().iter().cloned());
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
+    let listed = whole_listing(|token| async move {
+        let page = gw.describe_images(repository, token).await?;
+        Ok((page.image_details().to_vec(), next_token(page.next_token())))
+    })
+    .await;
+    let mut details: Vec<ImageDetail> = match listed {
+        Ok(details) => details,
+        Err(reason) => return Field::Unreadable(reason),
+    };
     // Newest first, as the inventory documents.
     details.sort_by(|a, b| {
         let secs = |d: &ImageDetail| d.image_pushed_at().map(|t| (t.secs(), t.subsec_nanos()));

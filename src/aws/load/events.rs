@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::pages::{all_pages, next_token, whole_listing};
 use super::{decode_policy, join_all, listing_failed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::{Account, Field, KeyKind, Listing, Rule, RuleState, Target, Unreadable};
@@ -11,29 +12,25 @@ const DEFAULT_BUS: &str = "default";
 
 /// `events:ListRules`, every page; state and pattern come with the listing.
 pub(super) async fn list_rules(gw: &Gateway, account: &mut Account) {
-    let mut token = None;
-    let mut found = Vec::new();
-    let outcome = loop {
-        match gw.list_rules(token.take()).await {
-            Ok(page) => {
-                found.extend(page.rules().iter().filter_map(|r| {
-                    rule(
-                        r.arn()?,
-                        r.name()?,
-                        r.event_bus_name(),
-                        r.state().map(|s| s.as_str()),
-                        r.event_pattern(),
-                        r.schedule_expression(),
-                    )
-                }));
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None => break Ok(()),
-                }
-            }
-            Err(reason) => break Err(reason),
-        }
-    };
+    let (found, outcome) = all_pages(|token| async move {
+        let page = gw.list_rules(token).await?;
+        let rules = page
+            .rules()
+            .iter()
+            .filter_map(|r| {
+                rule(
+                    r.arn()?,
+                    r.name()?,
+                    r.event_bus_name(),
+                    r.state().map(|s| s.as_str()),
+                    r.event_pattern(),
+                    r.schedule_expression(),
+                )
+            })
+            .collect();
+        Ok((rules, next_token(page.next_token())))
+    })
+    .await;
     for rule in found {
         if account.rules.get(KeyKind::Arn, &rule.arn).is_none() {
             account.rules.upsert(rule);
@@ -78,20 +75,15 @@ pub(super) async fn ensure_rules_targeting(gw: &Gateway, account: &mut Account, 
     if account.rules.listing() != &Listing::Complete {
         list_rules(gw, account).await;
     }
-    let mut names = Vec::new();
-    let mut token = None;
-    loop {
-        match gw.list_rule_names_by_target(target_arn, token.take()).await {
-            Ok(page) => {
-                names.extend(page.rule_names().iter().cloned());
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None => break,
-                }
-            }
-            Err(reason) => return fail_listing(account, reason),
-        }
-    }
+    let listed = whole_listing(|token| async move {
+        let page = gw.list_rule_names_by_target(target_arn, token).await?;
+        Ok((page.rule_names().to_vec(), next_token(page.next_token())))
+    })
+    .await;
+    let names = match listed {
+        Ok(names) => names,
+        Err(reason) => return fail_listing(account, reason),
+    };
     let pending: Vec<String> = names
         .into_iter()
         .filter(|name| {
@@ -167,25 +159,21 @@ async fn fetch_rule(gw: &Gateway, name: &str) -> Result<Rule, Unreadable> {
 }
 
 async fn targets(gw: &Gateway, rule: &str, bus: &str) -> Field<Vec<Target>> {
-    let mut found = Vec::new();
-    let mut token = None;
-    loop {
-        match gw.list_targets_by_rule(rule, bus, token.take()).await {
-            Ok(page) => {
-                found.extend(page.targets().iter().map(|t| Target {
-                    id: t.id().to_string(),
-                    arn: t.arn().to_string(),
-                    role_arn: t.role_arn().map(str::to_string),
-                }));
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
-    Field::Loaded(found)
+    let listed = whole_listing(|token| async move {
+        let page = gw.list_targets_by_rule(rule, bus, token).await?;
+        let targets = page
+            .targets()
+            .iter()
+            .map(|t| Target {
+                id: t.id().to_string(),
+                arn: t.arn().to_string(),
+                role_arn: t.role_arn().map(str::to_string),
+            })
+            .collect();
+        Ok((targets, next_token(page.next_token())))
+    })
+    .await;
+    listed.map_or_else(Field::Unreadable, Field::Loaded)
 }
 
 fn rule(

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{decode_policy, is_code, join_all, merge_listed, policy_field};
+use super::pages::{self, all_pages, iam_next, whole_listing};
+use super::{is_code, join_all, merge_listed, policy_field};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn;
 use crate::inventory::{
@@ -15,24 +16,16 @@ const NOT_FOUND: &[&str] = &["NoSuchEntity", "NoSuchEntityException"];
 
 /// `iam:ListRoles`, every page; roles already loaded keep their details.
 pub(super) async fn list_roles(gw: &Gateway, account: &mut Account) {
-    let mut marker = None;
-    let mut found = Vec::new();
-    let outcome = loop {
-        match gw.list_roles(marker.take()).await {
-            Ok(page) => {
-                found.extend(
-                    page.roles()
-                        .iter()
-                        .map(|r| Role::listed(r.arn(), r.role_name(), r.path())),
-                );
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break Ok(()),
-                }
-            }
-            Err(reason) => break Err(reason),
-        }
-    };
+    let (found, outcome) = all_pages(|marker| async move {
+        let page = gw.list_roles(marker).await?;
+        let roles = page
+            .roles()
+            .iter()
+            .map(|r| Role::listed(r.arn(), r.role_name(), r.path()))
+            .collect();
+        Ok((roles, iam_next(page.marker(), page.is_truncated())))
+    })
+    .await;
     merge_listed(&mut account.roles, found, outcome);
 }
 
@@ -170,61 +163,43 @@ fn unreadable_role(mut role: Role, reason: Unreadable) -> Role {
 }
 
 async fn inline_policies(gw: &Gateway, role: &str) -> Field<Vec<InlinePolicy>> {
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
-        match gw.list_role_policies(role, marker.take()).await {
-            Ok(page) => {
-                names.extend(page.policy_names().iter().cloned());
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
-    let policies = join_all(
-        names
-            .into_iter()
-            .map(|name| async move {
-                let document = match gw.get_role_policy(role, &name).await {
-                    Ok(out) => decode_policy("iam:GetRolePolicy", out.policy_document()),
-                    Err(reason) => Field::Unreadable(reason),
-                };
-                InlinePolicy { name, document }
-            })
-            .collect(),
-    )
+    let names = whole_listing(|marker| async move {
+        let page = gw.list_role_policies(role, marker).await?;
+        let next = iam_next(page.marker(), page.is_truncated());
+        Ok((page.policy_names().to_vec(), next))
+    })
     .await;
-    Field::Loaded(policies)
+    pages::inline_policies(names, "iam:GetRolePolicy", |name| async move {
+        let out = gw.get_role_policy(role, &name).await?;
+        Ok(out.policy_document().to_string())
+    })
+    .await
 }
 
 async fn attached_policies(gw: &Gateway, role: &str) -> Field<Vec<AttachedPolicy>> {
-    let mut attached = Vec::new();
-    let mut marker = None;
-    loop {
-        match gw.list_attached_role_policies(role, marker.take()).await {
-            Ok(page) => {
-                attached.extend(page.attached_policies().iter().filter_map(|p| {
-                    let policy_arn = p.policy_arn()?;
-                    Some(AttachedPolicy {
-                        arn: policy_arn.to_string(),
-                        name: p
-                            .policy_name()
-                            .unwrap_or_else(|| last_segment(policy_arn))
-                            .to_string(),
-                    })
-                }));
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
-    Field::Loaded(attached)
+    let listed = whole_listing(|marker| async move {
+        let page = gw.list_attached_role_policies(role, marker).await?;
+        let attached = page
+            .attached_policies()
+            .iter()
+            .filter_map(attached_policy)
+            .collect();
+        Ok((attached, iam_next(page.marker(), page.is_truncated())))
+    })
+    .await;
+    listed.map_or_else(Field::Unreadable, Field::Loaded)
+}
+
+/// A managed policy as a listing of attached policies names it.
+pub(super) fn attached_policy(p: &aws_sdk_iam::types::AttachedPolicy) -> Option<AttachedPolicy> {
+    let policy_arn = p.policy_arn()?;
+    Some(AttachedPolicy {
+        arn: policy_arn.to_string(),
+        name: p
+            .policy_name()
+            .unwrap_or_else(|| last_segment(policy_arn))
+            .to_string(),
+    })
 }
 
 /// The managed policies a role needs documents for (attached and boundary).

@@ -5,8 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use super::iam::{ensure_managed_policies, last_segment};
-use super::{decode_policy, is_code, join_all, merge_listed};
+use super::iam::{attached_policy, ensure_managed_policies, last_segment};
+use super::pages::{self, all_pages, iam_next, whole_listing};
+use super::{is_code, join_all, merge_listed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn;
 use crate::inventory::{Account, AttachedPolicy, Field, Group, InlinePolicy, KeyKind, Tags, User};
@@ -15,24 +16,16 @@ const NOT_FOUND: &[&str] = &["NoSuchEntity", "NoSuchEntityException"];
 
 /// `iam:ListUsers`, every page; users already loaded keep their details.
 pub(super) async fn list_users(gw: &Gateway, account: &mut Account) {
-    let mut marker = None;
-    let mut found = Vec::new();
-    let outcome = loop {
-        match gw.list_users(marker.take()).await {
-            Ok(page) => {
-                found.extend(
-                    page.users()
-                        .iter()
-                        .map(|u| User::listed(u.arn(), u.user_name(), u.path())),
-                );
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break Ok(()),
-                }
-            }
-            Err(reason) => break Err(reason),
-        }
-    };
+    let (found, outcome) = all_pages(|marker| async move {
+        let page = gw.list_users(marker).await?;
+        let users = page
+            .users()
+            .iter()
+            .map(|u| User::listed(u.arn(), u.user_name(), u.path()))
+            .collect();
+        Ok((users, iam_next(page.marker(), page.is_truncated())))
+    })
+    .await;
     merge_listed(&mut account.users, found, outcome);
 }
 
@@ -168,107 +161,61 @@ fn user_from(found: &aws_sdk_iam::types::User) -> User {
 }
 
 async fn user_inline_policies(gw: &Gateway, user: &str) -> Field<Vec<InlinePolicy>> {
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
-        match gw.list_user_policies(user, marker.take()).await {
-            Ok(page) => {
-                names.extend(page.policy_names().iter().cloned());
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
-    let policies = join_all(
-        names
-            .into_iter()
-            .map(|name| async move {
-                let document = match gw.get_user_policy(user, &name).await {
-                    Ok(out) => decode_policy("iam:GetUserPolicy", out.policy_document()),
-                    Err(reason) => Field::Unreadable(reason),
-                };
-                InlinePolicy { name, document }
-            })
-            .collect(),
-    )
+    let names = whole_listing(|marker| async move {
+        let page = gw.list_user_policies(user, marker).await?;
+        let next = iam_next(page.marker(), page.is_truncated());
+        Ok((page.policy_names().to_vec(), next))
+    })
     .await;
-    Field::Loaded(policies)
+    pages::inline_policies(names, "iam:GetUserPolicy", |name| async move {
+        let out = gw.get_user_policy(user, &name).await?;
+        Ok(out.policy_document().to_string())
+    })
+    .await
 }
 
 async fn user_attached_policies(gw: &Gateway, user: &str) -> Field<Vec<AttachedPolicy>> {
-    let mut attached = Vec::new();
-    let mut marker = None;
-    loop {
-        match gw.list_attached_user_policies(user, marker.take()).await {
-            Ok(page) => {
-                attached.extend(page.attached_policies().iter().filter_map(attached_policy));
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
-    Field::Loaded(attached)
-}
-
-fn attached_policy(p: &aws_sdk_iam::types::AttachedPolicy) -> Option<AttachedPolicy> {
-    let policy_arn = p.policy_arn()?;
-    Some(AttachedPolicy {
-        arn: policy_arn.to_string(),
-        name: p
-            .policy_name()
-            .unwrap_or_else(|| last_segment(policy_arn))
-            .to_string(),
+    let listed = whole_listing(|marker| async move {
+        let page = gw.list_attached_user_policies(user, marker).await?;
+        let attached = page
+            .attached_policies()
+            .iter()
+            .filter_map(attached_policy)
+            .collect();
+        Ok((attached, iam_next(page.marker(), page.is_truncated())))
     })
+    .await;
+    listed.map_or_else(Field::Unreadable, Field::Loaded)
 }
 
 async fn user_tags(gw: &Gateway, user: &str) -> Field<Tags> {
-    let mut tags = Tags::new();
-    let mut marker = None;
-    loop {
-        match gw.list_user_tags(user, marker.take()).await {
-            Ok(page) => {
-                tags.extend(
-                    page.tags()
-                        .iter()
-                        .map(|t| (t.key().to_string(), t.value().to_string())),
-                );
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
-    Field::Loaded(tags)
+    let listed = whole_listing(|marker| async move {
+        let page = gw.list_user_tags(user, marker).await?;
+        let tags: Vec<(String, String)> = page
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
+        Ok((tags, iam_next(page.marker(), page.is_truncated())))
+    })
+    .await;
+    listed.map_or_else(Field::Unreadable, |tags| {
+        Field::Loaded(tags.into_iter().collect())
+    })
 }
 
 async fn user_groups(gw: &Gateway, user: &str) -> Field<Vec<Group>> {
-    let mut groups = Vec::new();
-    let mut marker = None;
-    loop {
-        match gw.list_groups_for_user(user, marker.take()).await {
-            Ok(page) => {
-                groups.extend(
-                    page.groups()
-                        .iter()
-                        .map(|g| Group::listed(g.arn(), g.group_name())),
-                );
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) => return Field::Unreadable(reason),
-        }
-    }
-    Field::Loaded(groups)
+    let listed = whole_listing(|marker| async move {
+        let page = gw.list_groups_for_user(user, marker).await?;
+        let groups = page
+            .groups()
+            .iter()
+            .map(|g| Group::listed(g.arn(), g.group_name()))
+            .collect();
+        Ok((groups, iam_next(page.marker(), page.is_truncated())))
+    })
+    .await;
+    listed.map_or_else(Field::Unreadable, Field::Loaded)
 }
 
 /// The policies of each named group not loaded yet (a group is read once per account,
@@ -313,54 +260,40 @@ async fn ensure_groups(gw: &Gateway, account: &mut Account, names: &[String]) {
 }
 
 async fn group_inline_policies(gw: &Gateway, group: &str) -> Field<Vec<InlinePolicy>> {
-    let mut names = Vec::new();
-    let mut marker = None;
-    loop {
-        match gw.list_group_policies(group, marker.take()).await {
-            Ok(page) => {
-                names.extend(page.policy_names().iter().cloned());
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) if is_code(&reason, NOT_FOUND) => return Field::Absent,
-            Err(reason) => return Field::Unreadable(reason),
+    let names = whole_listing(|marker| async move {
+        let page = gw.list_group_policies(group, marker).await?;
+        let next = iam_next(page.marker(), page.is_truncated());
+        Ok((page.policy_names().to_vec(), next))
+    })
+    .await;
+    if let Err(reason) = &names {
+        if is_code(reason, NOT_FOUND) {
+            return Field::Absent;
         }
     }
-    let policies = join_all(
-        names
-            .into_iter()
-            .map(|name| async move {
-                let document = match gw.get_group_policy(group, &name).await {
-                    Ok(out) => decode_policy("iam:GetGroupPolicy", out.policy_document()),
-                    Err(reason) => Field::Unreadable(reason),
-                };
-                InlinePolicy { name, document }
-            })
-            .collect(),
-    )
-    .await;
-    Field::Loaded(policies)
+    pages::inline_policies(names, "iam:GetGroupPolicy", |name| async move {
+        let out = gw.get_group_policy(group, &name).await?;
+        Ok(out.policy_document().to_string())
+    })
+    .await
 }
 
 async fn group_attached_policies(gw: &Gateway, group: &str) -> Field<Vec<AttachedPolicy>> {
-    let mut attached = Vec::new();
-    let mut marker = None;
-    loop {
-        match gw.list_attached_group_policies(group, marker.take()).await {
-            Ok(page) => {
-                attached.extend(page.attached_policies().iter().filter_map(attached_policy));
-                match page.marker() {
-                    Some(next) if page.is_truncated() => marker = Some(next.to_string()),
-                    _ => break,
-                }
-            }
-            Err(reason) if is_code(&reason, NOT_FOUND) => return Field::Absent,
-            Err(reason) => return Field::Unreadable(reason),
-        }
+    let listed = whole_listing(|marker| async move {
+        let page = gw.list_attached_group_policies(group, marker).await?;
+        let attached = page
+            .attached_policies()
+            .iter()
+            .filter_map(attached_policy)
+            .collect();
+        Ok((attached, iam_next(page.marker(), page.is_truncated())))
+    })
+    .await;
+    match listed {
+        Ok(attached) => Field::Loaded(attached),
+        Err(reason) if is_code(&reason, NOT_FOUND) => Field::Absent,
+        Err(reason) => Field::Unreadable(reason),
     }
-    Field::Loaded(attached)
 }
 
 /// The managed policies the users and their groups need documents for.

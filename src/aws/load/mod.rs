@@ -11,6 +11,7 @@ mod events;
 mod iam;
 mod iam_users;
 mod kms;
+mod pages;
 mod pipeline;
 mod s3;
 

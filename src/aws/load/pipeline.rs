@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::pages::{all_pages, next_token};
 use super::{is_code, join_all, listing_failed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::{
@@ -14,24 +15,16 @@ const NOT_FOUND: &[&str] = &["PipelineNotFoundException"];
 
 /// `codepipeline:ListPipelines`, every page.
 pub(super) async fn list_pipelines(gw: &Gateway, account: &mut Account) {
-    let mut token = None;
-    let mut names = Vec::new();
-    let outcome = loop {
-        match gw.list_pipelines(token.take()).await {
-            Ok(page) => {
-                names.extend(
-                    page.pipelines()
-                        .iter()
-                        .filter_map(|p| p.name().map(str::to_string)),
-                );
-                match page.next_token() {
-                    Some(next) => token = Some(next.to_string()),
-                    None => break Ok(()),
-                }
-            }
-            Err(reason) => break Err(reason),
-        }
-    };
+    let (names, outcome) = all_pages(|token| async move {
+        let page = gw.list_pipelines(token).await?;
+        let names = page
+            .pipelines()
+            .iter()
+            .filter_map(|p| p.name().map(str::to_string))
+            .collect();
+        Ok((names, next_token(page.next_token())))
+    })
+    .await;
     for name in names {
         let pipeline = listed(account, &name);
         if account.pipelines.get(KeyKind::Arn, &pipeline.arn).is_none() {
