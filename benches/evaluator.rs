@@ -1,4 +1,5 @@
-//! Evaluation throughput over the request corpus in `tests/eval-cases/`.
+//! Evaluation throughput over the request corpus in `tests/eval-cases/`, or over the
+//! directory named by `CROSSDOCK_EVAL_CORPUS` (to compare corpora with the same build).
 
 use std::fs;
 use std::hint::black_box;
@@ -10,7 +11,10 @@ use crossdock::policy::request_file::RequestFile;
 use crossdock::policy::trace::trace;
 
 fn corpus() -> Vec<RequestFile> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval-cases");
+    let dir = match std::env::var_os("CROSSDOCK_EVAL_CORPUS") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval-cases"),
+    };
     let mut paths: Vec<_> = fs::read_dir(&dir)
         .expect("corpus directory")
         .filter_map(Result::ok)

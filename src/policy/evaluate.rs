@@ -222,11 +222,21 @@ fn outcome(
     let statements = if skipped.is_some() {
         Vec::new()
     } else {
+        let index = policy.document.service_index();
+        let bits = index.bits(&request.action);
         policy
             .document
             .statements
             .iter()
-            .map(|s| statement_outcome(request, s, side, has_boundary))
+            .map(|s| {
+                // Action patterns of other services cannot match: Action misses, NotAction covers.
+                let action = if index.may_match(s.index, bits) {
+                    s.action.covers(&request.action)
+                } else {
+                    s.action.negated
+                };
+                statement_outcome(request, s, action, side, has_boundary)
+            })
             .collect()
     };
     PolicyOutcome {
@@ -237,13 +247,14 @@ fn outcome(
     }
 }
 
+/// What `statement` did, given whether its Action/NotAction covers the request's action.
 fn statement_outcome(
     request: &Request<'_>,
     statement: &Statement,
+    action: bool,
     side: PolicySide,
     has_boundary: bool,
 ) -> StatementOutcome {
-    let action = statement.action.covers(&request.action);
     let resource = action
         && match &statement.resource {
             Some(spec) => spec.covers(&request.resource, &request.context),
