@@ -197,18 +197,26 @@ impl FromStr for Operator {
     }
 }
 
-impl std::fmt::Display for Operator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Operator {
+    /// Appends the operator's name as written in policies (its `Display` text).
+    pub fn push_name(&self, out: &mut String) {
         match self.qualifier {
-            Some(SetQualifier::ForAnyValue) => f.write_str("ForAnyValue:")?,
-            Some(SetQualifier::ForAllValues) => f.write_str("ForAllValues:")?,
+            Some(SetQualifier::ForAnyValue) => out.push_str("ForAnyValue:"),
+            Some(SetQualifier::ForAllValues) => out.push_str("ForAllValues:"),
             None => {}
         }
-        f.write_str(self.base.name())?;
+        out.push_str(self.base.name());
         if self.if_exists {
-            f.write_str("IfExists")?;
+            out.push_str("IfExists");
         }
-        Ok(())
+    }
+}
+
+impl std::fmt::Display for Operator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut name = String::new();
+        self.push_name(&mut name);
+        f.write_str(&name)
     }
 }
 
@@ -353,6 +361,21 @@ impl Condition {
         }
     }
 
+    /// Appends `OPERATOR key [policy values]`, as traces and reasons name the condition.
+    pub fn push_described(&self, context: &RequestContext, out: &mut String) {
+        self.operator.push_name(out);
+        out.push(' ');
+        out.push_str(&self.key);
+        out.push_str(" [");
+        for (i, v) in self.values.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            v.push_shown(context, out);
+        }
+        out.push(']');
+    }
+
     /// Explains the evaluation: values seen and the outcome.
     pub fn explain(&self, context: &RequestContext) -> ConditionTrace {
         let found = context.get(&self.key);
@@ -360,13 +383,10 @@ impl Condition {
         let policy_values = self
             .values
             .iter()
-            .map(|v| match &v.template {
-                Some(t) => match t.resolve_text(context) {
-                    Some(resolved) if resolved != v.raw => format!("{} (= {resolved})", v.raw),
-                    Some(_) => v.raw.clone(),
-                    None => format!("{} (variable has no value)", v.raw),
-                },
-                None => v.raw.clone(),
+            .map(|v| {
+                let mut shown = String::new();
+                v.push_shown(context, &mut shown);
+                shown
             })
             .collect();
         ConditionTrace {
@@ -388,6 +408,22 @@ fn compile(base: BaseOperator, pattern: Pattern) -> Vec<Pattern> {
 }
 
 impl ConditionValue {
+    /// Appends the value as traces show it: as written, with what its variables resolved to.
+    fn push_shown(&self, context: &RequestContext, out: &mut String) {
+        out.push_str(&self.raw);
+        if let Some(t) = &self.template {
+            match t.resolve_text(context) {
+                Some(resolved) if resolved != self.raw => {
+                    out.push_str(" (= ");
+                    out.push_str(&resolved);
+                    out.push(')');
+                }
+                Some(_) => {}
+                None => out.push_str(" (variable has no value)"),
+            }
+        }
+    }
+
     /// Does `request_value` satisfy the positive operator `base` for this policy value?
     fn matches(&self, base: BaseOperator, request_value: &str, context: &RequestContext) -> bool {
         match &self.template {

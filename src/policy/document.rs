@@ -162,9 +162,19 @@ pub struct Statement {
 impl Statement {
     /// `Sid "X"` or `statement 3`, for messages.
     pub fn label(&self) -> String {
-        match &self.sid {
-            Some(sid) if !sid.is_empty() => format!("statement {} (Sid \"{sid}\")", self.index),
-            _ => format!("statement {}", self.index),
+        let mut out = String::new();
+        self.push_label(&mut out);
+        out
+    }
+
+    /// Appends [`Statement::label`] to `out` (the evaluator's reasons, without a copy).
+    pub fn push_label(&self, out: &mut String) {
+        out.push_str("statement ");
+        super::sentence::push_number(out, self.index);
+        if let Some(sid) = self.sid.as_deref().filter(|sid| !sid.is_empty()) {
+            out.push_str(" (Sid \"");
+            out.push_str(sid);
+            out.push_str("\")");
         }
     }
 }
