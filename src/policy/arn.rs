@@ -260,17 +260,24 @@ impl Caller {
     }
 }
 
-impl fmt::Display for Caller {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Caller {
+    /// How messages name the caller (its `Display` text), borrowed where it can be.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
         match self {
             Caller::Session { arn, .. }
             | Caller::Role { arn, .. }
             | Caller::User { arn, .. }
-            | Caller::Other { arn, .. } => f.write_str(arn),
-            Caller::Root { account } => write!(f, "arn:aws:iam::{account}:root"),
-            Caller::Service { name } => f.write_str(name),
-            Caller::Anonymous => f.write_str("an anonymous caller"),
+            | Caller::Other { arn, .. } => arn.into(),
+            Caller::Root { account } => format!("arn:aws:iam::{account}:root").into(),
+            Caller::Service { name } => name.into(),
+            Caller::Anonymous => "an anonymous caller".into(),
         }
+    }
+}
+
+impl fmt::Display for Caller {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 

@@ -197,18 +197,26 @@ impl FromStr for Operator {
     }
 }
 
-impl std::fmt::Display for Operator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Operator {
+    /// Appends the operator's name as written in policies (its `Display` text).
+    pub fn push_name(&self, out: &mut String) {
         match self.qualifier {
-            Some(SetQualifier::ForAnyValue) => f.write_str("ForAnyValue:")?,
-            Some(SetQualifier::ForAllValues) => f.write_str("ForAllValues:")?,
+            Some(SetQualifier::ForAnyValue) => out.push_str("ForAnyValue:"),
+            Some(SetQualifier::ForAllValues) => out.push_str("ForAllValues:"),
             None => {}
         }
-        f.write_str(self.base.name())?;
+        out.push_str(self.base.name());
         if self.if_exists {
-            f.write_str("IfExists")?;
+            out.push_str("IfExists");
         }
-        Ok(())
+    }
+}
+
+impl std::fmt::Display for Operator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut name = String::new();
+        self.push_name(&mut name);
+        f.write_str(&name)
     }
 }
 
@@ -222,6 +230,47 @@ pub struct ConditionValue {
     /// The wildcard pattern (Like/Arn operators without placeholders); for ARN operators,
     /// one pattern per ARN segment.
     patterns: Vec<Pattern>,
+    /// The value read once for numeric, date and IP operators (without placeholders), so
+    /// no request parses the policy's side again.
+    operand: Operand,
+}
+
+/// A policy value read for its operator when the document is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operand {
+    /// Compared as text (string, Bool, Binary and ARN operators), or holds placeholders.
+    Text,
+    /// A finite number, as the bits of its `f64` (so the value stays `Eq`).
+    Number(u64),
+    /// A date, in milliseconds since the epoch.
+    Date(i64),
+    /// An address or network.
+    Network(IpNet),
+    /// Not a number, date or address: never matches (so negated operators hold).
+    Unreadable,
+}
+
+impl Operand {
+    /// Reads `text` as the operand of `base` (a positive operator).
+    fn read(base: BaseOperator, text: &str) -> Self {
+        let read = match base {
+            B::NumericEquals
+            | B::NumericLessThan
+            | B::NumericLessThanEquals
+            | B::NumericGreaterThan
+            | B::NumericGreaterThanEquals => {
+                parse_number(text).map(|n| Operand::Number(n.to_bits()))
+            }
+            B::DateEquals
+            | B::DateLessThan
+            | B::DateLessThanEquals
+            | B::DateGreaterThan
+            | B::DateGreaterThanEquals => parse_date(text).map(Operand::Date),
+            B::IpAddress => parse_network(text).map(Operand::Network),
+            _ => Some(Operand::Text),
+        };
+        read.unwrap_or(Operand::Unreadable)
+    }
 }
 
 /// One `operator: { key: values }` entry of a Condition block.
@@ -248,15 +297,20 @@ impl Condition {
                 } else {
                     None
                 };
-                let patterns = if template.is_some() {
-                    Vec::new()
+                let base = operator.base.positive();
+                let (patterns, operand) = if template.is_some() {
+                    (Vec::new(), Operand::Text)
                 } else {
-                    compile(operator.base.positive(), Pattern::parse(&raw))
+                    (
+                        compile(base, Pattern::parse(&raw)),
+                        Operand::read(base, &raw),
+                    )
                 };
                 ConditionValue {
                     raw,
                     template,
                     patterns,
+                    operand,
                 }
             })
             .collect();
@@ -307,6 +361,21 @@ impl Condition {
         }
     }
 
+    /// Appends `OPERATOR key [policy values]`, as traces and reasons name the condition.
+    pub fn push_described(&self, context: &RequestContext, out: &mut String) {
+        self.operator.push_name(out);
+        out.push(' ');
+        out.push_str(&self.key);
+        out.push_str(" [");
+        for (i, v) in self.values.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            v.push_shown(context, out);
+        }
+        out.push(']');
+    }
+
     /// Explains the evaluation: values seen and the outcome.
     pub fn explain(&self, context: &RequestContext) -> ConditionTrace {
         let found = context.get(&self.key);
@@ -314,13 +383,10 @@ impl Condition {
         let policy_values = self
             .values
             .iter()
-            .map(|v| match &v.template {
-                Some(t) => match t.resolve_text(context) {
-                    Some(resolved) if resolved != v.raw => format!("{} (= {resolved})", v.raw),
-                    Some(_) => v.raw.clone(),
-                    None => format!("{} (variable has no value)", v.raw),
-                },
-                None => v.raw.clone(),
+            .map(|v| {
+                let mut shown = String::new();
+                v.push_shown(context, &mut shown);
+                shown
             })
             .collect();
         ConditionTrace {
@@ -342,6 +408,22 @@ fn compile(base: BaseOperator, pattern: Pattern) -> Vec<Pattern> {
 }
 
 impl ConditionValue {
+    /// Appends the value as traces show it: as written, with what its variables resolved to.
+    fn push_shown(&self, context: &RequestContext, out: &mut String) {
+        out.push_str(&self.raw);
+        if let Some(t) = &self.template {
+            match t.resolve_text(context) {
+                Some(resolved) if resolved != self.raw => {
+                    out.push_str(" (= ");
+                    out.push_str(&resolved);
+                    out.push(')');
+                }
+                Some(_) => {}
+                None => out.push_str(" (variable has no value)"),
+            }
+        }
+    }
+
     /// Does `request_value` satisfy the positive operator `base` for this policy value?
     fn matches(&self, base: BaseOperator, request_value: &str, context: &RequestContext) -> bool {
         match &self.template {
@@ -351,59 +433,65 @@ impl ConditionValue {
                     match template.resolve_pattern(context, false) {
                         Some(pattern) => {
                             let patterns = compile(base, pattern);
-                            compare(base, &self.raw, &patterns, request_value)
+                            compare(base, &self.raw, Operand::Text, &patterns, request_value)
                         }
                         None => false,
                     }
                 }
                 _ => match template.resolve_text(context) {
-                    Some(text) => compare(base, &text, &[], request_value),
+                    Some(text) => {
+                        compare(base, &text, Operand::read(base, &text), &[], request_value)
+                    }
                     None => false,
                 },
             },
-            None => compare(base, &self.raw, &self.patterns, request_value),
+            None => compare(base, &self.raw, self.operand, &self.patterns, request_value),
         }
     }
 }
 
-fn compare(base: BaseOperator, policy: &str, patterns: &[Pattern], request: &str) -> bool {
-    match base {
-        B::StringEquals | B::BinaryEquals => policy == request,
-        B::StringEqualsIgnoreCase => {
+/// Compares one request value with one policy value (`policy` as text, `operand` as read
+/// for numeric, date and IP operators).
+fn compare(
+    base: BaseOperator,
+    policy: &str,
+    operand: Operand,
+    patterns: &[Pattern],
+    request: &str,
+) -> bool {
+    match (base, operand) {
+        (_, Operand::Unreadable) => false,
+        (B::StringEquals | B::BinaryEquals, _) => policy == request,
+        (B::StringEqualsIgnoreCase, _) => {
             policy.eq_ignore_ascii_case(request)
                 || (!policy.is_ascii() && policy.to_lowercase() == request.to_lowercase())
         }
-        B::StringLike => patterns.first().is_some_and(|p| p.matches(request)),
-        B::NumericEquals
-        | B::NumericLessThan
-        | B::NumericLessThanEquals
-        | B::NumericGreaterThan
-        | B::NumericGreaterThanEquals => match (parse_number(request), parse_number(policy)) {
-            (Some(r), Some(p)) => order_holds(base, r.partial_cmp(&p)),
-            _ => false,
-        },
-        B::DateEquals
-        | B::DateLessThan
-        | B::DateLessThanEquals
-        | B::DateGreaterThan
-        | B::DateGreaterThanEquals => match (parse_date(request), parse_date(policy)) {
-            (Some(r), Some(p)) => order_holds(base, Some(r.cmp(&p))),
-            _ => false,
-        },
-        B::Bool => policy.eq_ignore_ascii_case(request),
-        B::IpAddress => match (IpAddr::from_str(request.trim()), parse_network(policy)) {
-            (Ok(ip), Some(net)) => net.contains(&ip),
-            _ => false,
-        },
-        B::ArnEquals | B::ArnLike => {
-            let segments: Vec<&str> = request.splitn(ARN_SEGMENTS, ':').collect();
-            segments.len() == ARN_SEGMENTS
-                && patterns.len() == ARN_SEGMENTS
-                && patterns.iter().zip(&segments).all(|(p, s)| p.matches(s))
+        (B::StringLike, _) => patterns.first().is_some_and(|p| p.matches(request)),
+        (_, Operand::Number(bits)) => parse_number(request)
+            .is_some_and(|r| order_holds(base, r.partial_cmp(&f64::from_bits(bits)))),
+        (_, Operand::Date(at)) => {
+            parse_date(request).is_some_and(|r| order_holds(base, Some(r.cmp(&at))))
         }
+        (B::Bool, _) => policy.eq_ignore_ascii_case(request),
+        (B::IpAddress, Operand::Network(net)) => {
+            IpAddr::from_str(request.trim()).is_ok_and(|ip| net.contains(&ip))
+        }
+        (B::ArnEquals | B::ArnLike, _) => arn_matches(patterns, request),
         // Negated and Null operators never reach here: callers pass the positive form.
         _ => false,
     }
+}
+
+/// ARN operators: the request value split into its six segments (no allocation), each
+/// matched by the policy value's segment pattern, so `*` never spans a colon.
+fn arn_matches(patterns: &[Pattern], request: &str) -> bool {
+    if patterns.len() != ARN_SEGMENTS {
+        return false;
+    }
+    let mut segments = request.splitn(ARN_SEGMENTS, ':');
+    patterns
+        .iter()
+        .all(|p| segments.next().is_some_and(|s| p.matches(s)))
 }
 
 fn order_holds(base: BaseOperator, ordering: Option<std::cmp::Ordering>) -> bool {

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::condition::{Condition, Operator};
 use super::error::PolicyError;
 use super::principal::{string_list, PrincipalSpec};
+use super::service_index::ServiceIndex;
 use super::variables::Template;
 use super::wildcard::Pattern;
 
@@ -53,6 +54,15 @@ impl ActionPattern {
     /// True when `action` (e.g. `ecr:BatchGetImage`) matches, ignoring case.
     pub fn matches(&self, action: &str) -> bool {
         self.pattern.matches_folded(action)
+    }
+
+    /// The service prefix, lower-cased, when the pattern writes it without wildcards (`ecr`
+    /// for `ecr:Batch*`; none for `*` or `ec*:Get*`): every action it matches has it.
+    pub fn literal_service(&self) -> Option<&str> {
+        self.pattern
+            .literal_prefix()
+            .split_once(':')
+            .map(|(service, _)| service)
     }
 }
 
@@ -152,9 +162,19 @@ pub struct Statement {
 impl Statement {
     /// `Sid "X"` or `statement 3`, for messages.
     pub fn label(&self) -> String {
-        match &self.sid {
-            Some(sid) if !sid.is_empty() => format!("statement {} (Sid \"{sid}\")", self.index),
-            _ => format!("statement {}", self.index),
+        let mut out = String::new();
+        self.push_label(&mut out);
+        out
+    }
+
+    /// Appends [`Statement::label`] to `out` (the evaluator's reasons, without a copy).
+    pub fn push_label(&self, out: &mut String) {
+        out.push_str("statement ");
+        super::sentence::push_number(out, self.index);
+        if let Some(sid) = self.sid.as_deref().filter(|sid| !sid.is_empty()) {
+            out.push_str(" (Sid \"");
+            out.push_str(sid);
+            out.push_str("\")");
         }
     }
 }
@@ -168,6 +188,9 @@ pub struct PolicyDocument {
     pub id: Option<String>,
     /// The statements in document order.
     pub statements: Vec<Statement>,
+    /// Which statements can match which service's actions, built from `statements` when the
+    /// document is parsed (derived data: equal statements give equal indexes).
+    service_index: ServiceIndex,
 }
 
 const STATEMENT_KEYS: [&str; 9] = [
@@ -257,8 +280,14 @@ impl PolicyDocument {
         Ok(Self {
             version,
             id,
+            service_index: ServiceIndex::build(&statements),
             statements,
         })
+    }
+
+    /// The evaluator's pre-filter: which statements can match an action of a service.
+    pub fn service_index(&self) -> &ServiceIndex {
+        &self.service_index
     }
 }
 

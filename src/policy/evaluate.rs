@@ -7,6 +7,7 @@ use super::arn::Caller;
 use super::document::{Effect, Statement};
 use super::principal::PrincipalMatch;
 use super::request::{LabeledPolicy, Request, ResourceKind};
+use super::sentence::sentence;
 
 // The outcome types live below both the evaluator and `explain`, which reads them; re-exported
 // here because they are part of an evaluation's public shape.
@@ -222,11 +223,21 @@ fn outcome(
     let statements = if skipped.is_some() {
         Vec::new()
     } else {
+        let index = policy.document.service_index();
+        let bits = index.bits(&request.action);
         policy
             .document
             .statements
             .iter()
-            .map(|s| statement_outcome(request, s, side, has_boundary))
+            .map(|s| {
+                // Action patterns of other services cannot match: Action misses, NotAction covers.
+                let action = if index.may_match(s.index, bits) {
+                    s.action.covers(&request.action)
+                } else {
+                    s.action.negated
+                };
+                statement_outcome(request, s, action, side, has_boundary)
+            })
             .collect()
     };
     PolicyOutcome {
@@ -237,13 +248,14 @@ fn outcome(
     }
 }
 
+/// What `statement` did, given whether its Action/NotAction covers the request's action.
 fn statement_outcome(
     request: &Request<'_>,
     statement: &Statement,
+    action: bool,
     side: PolicySide,
     has_boundary: bool,
 ) -> StatementOutcome {
-    let action = statement.action.covers(&request.action);
     let resource = action
         && match &statement.resource {
             Some(spec) => spec.covers(&request.resource, &request.context),
@@ -436,13 +448,17 @@ impl Decider<'_, '_> {
             .collect();
         let first = denies.first()?;
         let (p, _) = self.find(first);
-        let reason = format!(
-            "explicit deny in the {} `{}` ({}){}",
+        let statement = self.statement(p, first.statement);
+        let mut reason = sentence!(
+            "explicit deny in the ",
             p.side.describe(),
+            " `",
             first.policy,
-            self.statement(p, first.statement).label(),
-            super::explain::conditions_held(self.request, self.statement(p, first.statement)),
+            "` ("
         );
+        statement.push_label(&mut reason);
+        reason.push(')');
+        super::explain::push_conditions_held(self.request, statement, &mut reason);
         Some((Decision::ExplicitDeny, "explicit-deny", reason, denies))
     }
 
@@ -635,27 +651,41 @@ impl Decider<'_, '_> {
         let request = self.request;
         let action = &request.action;
         let caller = &request.caller;
-        let (rule, what, side) = if !identity.allows {
-            (
-                "identity-policy",
-                format!(
-                    "no identity-based policy of {caller} allows {action} on {}",
-                    request.resource
-                ),
-                PolicySide::Identity,
-            )
+        let (rule, side) = if !identity.allows {
+            ("identity-policy", PolicySide::Identity)
         } else if !identity.boundary_ok {
-            ("permissions-boundary", format!("the permissions boundary does not allow {action} (it only filters: the boundary must allow too)"), PolicySide::Boundary)
+            ("permissions-boundary", PolicySide::Boundary)
         } else {
-            ("session-policy", format!("the session policy does not allow {action} (it only filters: the session policy must allow too)"), PolicySide::Session)
+            ("session-policy", PolicySide::Session)
         };
         let (detail, near) = self.near_misses(side);
-        (
-            Decision::ImplicitDeny,
-            rule,
-            format!("{prefix}{what}{detail}"),
-            near,
-        )
+        let reason = match side {
+            PolicySide::Identity => sentence!(
+                prefix,
+                "no identity-based policy of ",
+                caller.text(),
+                " allows ",
+                action,
+                " on ",
+                request.resource,
+                detail
+            ),
+            PolicySide::Boundary => sentence!(
+                prefix,
+                "the permissions boundary does not allow ",
+                action,
+                " (it only filters: the boundary must allow too)",
+                detail
+            ),
+            _ => sentence!(
+                prefix,
+                "the session policy does not allow ",
+                action,
+                " (it only filters: the session policy must allow too)",
+                detail
+            ),
+        };
+        (Decision::ImplicitDeny, rule, reason, near)
     }
 
     /// Role assuming itself: only an explicit trust of its own ARN counts.
@@ -716,9 +746,23 @@ impl Decider<'_, '_> {
             let mut deciding = identity.refs;
             deciding.extend(self.grant_refs(resource));
             let why = if cross {
-                format!("cross-account: the identity-based policies in {caller_account} and the {resource_name} of {resource_account} both allow {action}")
+                sentence!(
+                    "cross-account: the identity-based policies in ",
+                    caller_account,
+                    " and the ",
+                    resource_name,
+                    " of ",
+                    resource_account,
+                    " both allow ",
+                    action
+                )
             } else {
-                format!("the {resource_name} delegates to the account and an identity-based policy allows {action}")
+                sentence!(
+                    "the ",
+                    resource_name,
+                    " delegates to the account and an identity-based policy allows ",
+                    action
+                )
             };
             return (
                 Decision::Allow,
@@ -800,9 +844,17 @@ impl Decider<'_, '_> {
         if identity.effective() {
             let root = identity.root;
             let why = if root {
-                format!("the root user of {caller_account} has full access to its own account's resources")
+                sentence!(
+                    "the root user of ",
+                    caller_account,
+                    " has full access to its own account's resources"
+                )
             } else {
-                format!("same account: an identity-based policy allows {action} (no resource-based grant is needed)")
+                sentence!(
+                    "same account: an identity-based policy allows ",
+                    action,
+                    " (no resource-based grant is needed)"
+                )
             };
             return (
                 Decision::Allow,
@@ -909,9 +961,10 @@ impl Decider<'_, '_> {
         &policy_at(self.request, p).document.statements[index]
     }
 
-    /// Explains the Allow statements of `side` that covered the action but did not apply.
+    /// Explains the Allow statements of `side` that covered the action but did not apply:
+    /// ` (statement 0 covers the action but …; statement 2 …)`, built in one string.
     fn near_misses(&self, side: PolicySide) -> (String, Vec<DecidingStatement>) {
-        let mut sentences = Vec::new();
+        let mut detail = String::new();
         let mut refs = Vec::new();
         for p in self
             .policies
@@ -920,18 +973,16 @@ impl Decider<'_, '_> {
         {
             for s in p.statements.iter().filter(|s| s.is_near_miss()) {
                 let statement = self.statement(p, s.index);
-                sentences.push(format!(
-                    "{} {}",
-                    statement.label(),
-                    super::explain::miss_reason(self.request, statement, s)
-                ));
+                detail.push_str(if refs.is_empty() { " (" } else { "; " });
+                statement.push_label(&mut detail);
+                detail.push(' ');
+                super::explain::push_miss_reason(self.request, statement, s, &mut detail);
                 refs.push(self.deciding(p, s.index, false));
             }
         }
-        let detail = match sentences.len() {
-            0 => String::new(),
-            _ => format!(" ({})", sentences.join("; ")),
-        };
+        if !refs.is_empty() {
+            detail.push(')');
+        }
         (detail, refs)
     }
 }

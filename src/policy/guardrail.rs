@@ -13,19 +13,20 @@ use super::arn::Caller;
 /// Kept as data: when AWS adds a service, add its prefix here.
 pub const RCP_SERVICES: [&str; 7] = ["s3", "sts", "kms", "sqs", "secretsmanager", "ecr", "aoss"];
 
-/// The service prefix of an action (`ecr` for `ecr:BatchGetImage`), lower-cased.
-pub fn service_of(action: &str) -> String {
+/// The service prefix of an action as written (`ecr` for `ecr:BatchGetImage`); compare it
+/// ignoring ASCII case.
+pub fn service_of(action: &str) -> &str {
     action
         .split_once(':')
         .map(|(service, _)| service)
         .unwrap_or(action)
-        .to_ascii_lowercase()
 }
 
-/// True when RCPs can restrict `action` (its service supports RCPs).
+/// True when RCPs can restrict `action` (its service supports RCPs). Asked for every
+/// request, so it compares in place rather than lower-casing a copy.
 pub fn rcp_covers_action(action: &str) -> bool {
     let service = service_of(action);
-    RCP_SERVICES.contains(&service.as_str())
+    RCP_SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service))
 }
 
 /// Why SCPs do not restrict `caller`, if they do not.

@@ -14,6 +14,8 @@ pub mod placement;
 pub mod principal;
 pub mod request;
 pub mod request_file;
+pub mod sentence;
+pub mod service_index;
 pub mod statement_diff;
 pub mod strict_json;
 pub mod trace;

@@ -11,6 +11,60 @@ enum Token {
     AnyChar,
 }
 
+/// How a pattern is matched, worked out once when it is compiled. Nearly every pattern in
+/// real policies is one literal with at most a leading and a trailing `*` (`ecr:*`,
+/// `arn:aws:ecr:…:repository/*`, `*`), which needs neither backtracking nor a scan of the
+/// tokens per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Shape {
+    /// No tokens: matches only the empty input.
+    #[default]
+    Empty,
+    /// `*`: matches everything.
+    Any,
+    /// `lit`.
+    Exact,
+    /// `lit*`.
+    Prefix,
+    /// `*lit`.
+    Suffix,
+    /// `*lit*`.
+    Contains,
+    /// Literals and `*` in any other arrangement; `longest` is the longest literal, which
+    /// chooses between backtracking and the linear substring search.
+    Stars {
+        /// Length in bytes of the longest literal.
+        longest: usize,
+    },
+    /// At least one `?`: backtracking, bounded by input × pattern length.
+    Questions,
+}
+
+impl Shape {
+    fn of(tokens: &[Token]) -> Self {
+        use Token::{AnyChar, AnyRun, Literal};
+        match tokens {
+            [] => Shape::Empty,
+            [AnyRun] => Shape::Any,
+            [Literal(_)] => Shape::Exact,
+            [Literal(_), AnyRun] => Shape::Prefix,
+            [AnyRun, Literal(_)] => Shape::Suffix,
+            [AnyRun, Literal(_), AnyRun] => Shape::Contains,
+            _ if tokens.iter().any(|t| matches!(t, AnyChar)) => Shape::Questions,
+            _ => Shape::Stars {
+                longest: tokens
+                    .iter()
+                    .map(|t| match t {
+                        Literal(text) => text.len(),
+                        _ => 1,
+                    })
+                    .max()
+                    .unwrap_or(0),
+            },
+        }
+    }
+}
+
 /// A compiled wildcard pattern.
 ///
 /// Literal `*`/`?` characters (from the `${*}`/`${?}` policy variables) are kept apart from
@@ -18,6 +72,8 @@ enum Token {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Pattern {
     tokens: Vec<Token>,
+    /// Derived from `tokens` when the pattern is built (so equality is unaffected).
+    shape: Shape,
 }
 
 impl Pattern {
@@ -42,22 +98,59 @@ impl Pattern {
 
     /// True when the pattern is exactly `*`.
     pub fn is_match_all(&self) -> bool {
-        matches!(self.tokens.as_slice(), [Token::AnyRun])
+        self.shape == Shape::Any
     }
 
     /// True when the pattern has no wildcard.
     pub fn is_literal(&self) -> bool {
-        self.tokens.iter().all(|t| matches!(t, Token::Literal(_)))
+        matches!(self.shape, Shape::Empty | Shape::Exact)
+    }
+
+    /// The literal text before the first wildcard (all of it for a literal pattern).
+    pub fn literal_prefix(&self) -> &str {
+        match self.tokens.first() {
+            Some(Token::Literal(text)) => text,
+            _ => "",
+        }
     }
 
     /// Case-sensitive match of the whole input.
     pub fn matches(&self, input: &str) -> bool {
-        match_tokens(&self.tokens, input.as_bytes(), false)
+        self.match_bytes(input.as_bytes(), false)
     }
 
     /// ASCII case-insensitive match; the pattern must have been compiled lower-case.
     pub fn matches_folded(&self, input: &str) -> bool {
-        match_tokens(&self.tokens, input.as_bytes(), true)
+        self.match_bytes(input.as_bytes(), true)
+    }
+
+    /// Dispatches on the shape worked out at compile time.
+    fn match_bytes(&self, input: &[u8], fold: bool) -> bool {
+        match self.shape {
+            Shape::Empty => input.is_empty(),
+            Shape::Any => true,
+            Shape::Exact => equals(input, self.literal_at(0), fold),
+            Shape::Prefix => starts_with(input, self.literal_at(0), fold),
+            Shape::Suffix => ends_with(input, self.literal_at(1), fold),
+            Shape::Contains => contains(input, self.literal_at(1), fold),
+            Shape::Stars { longest } if input.len().saturating_mul(longest) > BACKTRACK_BUDGET => {
+                if fold {
+                    match_stars(&self.tokens, &input.to_ascii_lowercase())
+                } else {
+                    match_stars(&self.tokens, input)
+                }
+            }
+            Shape::Stars { .. } | Shape::Questions => backtrack(&self.tokens, input, fold),
+        }
+    }
+
+    /// The bytes of the literal token at `index` (empty if it is a wildcard, which the
+    /// shapes that call this rule out).
+    fn literal_at(&self, index: usize) -> &[u8] {
+        match self.tokens.get(index) {
+            Some(Token::Literal(text)) => text.as_bytes(),
+            _ => b"",
+        }
     }
 
     /// Splits the pattern at literal `:` into at most `limit` segments (ARN segments).
@@ -165,23 +258,44 @@ impl PatternBuilder {
     pub fn finish(mut self) -> Pattern {
         self.flush();
         Pattern {
+            shape: Shape::of(&self.tokens),
             tokens: self.tokens,
         }
     }
 }
 
-fn starts_with(haystack: &[u8], needle: &[u8], fold: bool) -> bool {
-    if haystack.len() < needle.len() {
-        return false;
-    }
-    let head = &haystack[..needle.len()];
+fn equals(input: &[u8], literal: &[u8], fold: bool) -> bool {
     if fold {
-        head.iter()
-            .zip(needle)
-            .all(|(h, n)| h.to_ascii_lowercase() == *n)
+        input.eq_ignore_ascii_case(literal)
     } else {
-        head == needle
+        input == literal
     }
+}
+
+fn starts_with(haystack: &[u8], needle: &[u8], fold: bool) -> bool {
+    haystack
+        .get(..needle.len())
+        .is_some_and(|head| equals(head, needle, fold))
+}
+
+fn ends_with(haystack: &[u8], needle: &[u8], fold: bool) -> bool {
+    haystack.len() >= needle.len()
+        && equals(&haystack[haystack.len() - needle.len()..], needle, fold)
+}
+
+/// Substring test; the folded form compares window by window while that stays within the
+/// budget, and lower-cases the input once for a linear search beyond it.
+fn contains(haystack: &[u8], needle: &[u8], fold: bool) -> bool {
+    if !fold {
+        return memchr::memmem::find(haystack, needle).is_some();
+    }
+    if haystack.len().saturating_mul(needle.len()) > BACKTRACK_BUDGET {
+        return memchr::memmem::find(&haystack.to_ascii_lowercase(), needle).is_some();
+    }
+    needle.is_empty()
+        || haystack
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
 fn char_len(first_byte: u8) -> usize {
@@ -201,31 +315,9 @@ const BACKTRACK_BUDGET: usize = 1 << 16;
 
 /// Glob matching with single-point backtracking: only the most recent `*` ever needs to
 /// absorb more input, which keeps matching allocation-free and fast for the short inputs
-/// of real requests. Long inputs against patterns of `*` and literals take the linear path;
-/// patterns with `?` keep the backtracking bound of input × pattern length.
-fn match_tokens(tokens: &[Token], input: &[u8], fold: bool) -> bool {
-    match tokens {
-        [] => return input.is_empty(),
-        [Token::AnyRun] => return true,
-        [Token::Literal(text)] if !fold => return text.as_bytes() == input,
-        _ => {}
-    }
-    let longest = tokens
-        .iter()
-        .map(|t| match t {
-            Token::Literal(text) => text.len(),
-            _ => 1,
-        })
-        .max()
-        .unwrap_or(0);
-    let star_and_literals = tokens.iter().all(|t| !matches!(t, Token::AnyChar));
-    if star_and_literals && input.len().saturating_mul(longest) > BACKTRACK_BUDGET {
-        return if fold {
-            match_stars(tokens, &input.to_ascii_lowercase())
-        } else {
-            match_stars(tokens, input)
-        };
-    }
+/// of real requests. Long inputs against patterns of `*` and literals take the linear path
+/// before this is called; patterns with `?` keep the bound of input × pattern length.
+fn backtrack(tokens: &[Token], input: &[u8], fold: bool) -> bool {
     let (mut ti, mut si) = (0usize, 0usize);
     let mut resume: Option<(usize, usize)> = None;
     loop {
@@ -331,7 +423,12 @@ mod tests {
                 "{pattern} {input}"
             );
             assert_eq!(
-                match_tokens(&tokens, input.as_bytes(), false),
+                backtrack(&tokens, input.as_bytes(), false),
+                want,
+                "{pattern} {input}"
+            );
+            assert_eq!(
+                Pattern::parse(pattern).matches(input),
                 want,
                 "{pattern} {input}"
             );
