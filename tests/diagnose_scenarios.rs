@@ -113,6 +113,7 @@ fn unknown_names_are_errors_not_verdicts() {
         project: None,
         source_arn: None,
         vpc_endpoint: None,
+        runs_in: None,
     };
     assert!(matches!(
         diagnose(&pair, &question),

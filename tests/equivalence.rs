@@ -78,6 +78,7 @@ fn explicit_args(question: &Question) -> Vec<String> {
             project,
             source_arn,
             vpc_endpoint,
+            runs_in,
         } => {
             flag("principal", principal);
             flag("repo", repository);
@@ -90,6 +91,17 @@ fn explicit_args(question: &Question) -> Vec<String> {
             }
             if let Some(vpc_endpoint) = vpc_endpoint {
                 flag("vpc-endpoint", vpc_endpoint);
+            }
+            if let Some(runs_in) = runs_in {
+                let lambda = runs_in.starts_with("arn:aws:lambda:");
+                flag(
+                    if lambda {
+                        "lambda-function"
+                    } else {
+                        "ecs-service"
+                    },
+                    runs_in,
+                );
             }
         }
         Question::Push {

@@ -542,6 +542,7 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
             project: None,
             source_arn: None,
             vpc_endpoint: None,
+            runs_in: None,
         };
         let explained = workspace.explain(&draft).await.expect("explains");
         (
@@ -571,6 +572,7 @@ async fn pull_calls(owner: &str, peer: &str, short_names: bool) -> BTreeMap<&'st
         project: None,
         source_arn: None,
         vpc_endpoint: None,
+        runs_in: None,
     };
     workspace.read_plan(&question, &mut Cost::default()).await;
     let diagnosis = diagnose(workspace.accounts(), &question).expect("diagnose");

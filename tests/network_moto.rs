@@ -10,6 +10,8 @@
 
 #[path = "support/moto.rs"]
 mod moto;
+#[path = "support/vpc.rs"]
+mod vpc;
 
 use std::collections::BTreeMap;
 
@@ -21,8 +23,7 @@ use crossdock::inventory::Account;
 use crossdock::workspace::{Origin, Workspace};
 use moto::{moto, REGION};
 use serde_json::json;
-
-const LAYERS: &str = "arn:aws:s3:::prod-ap-northeast-1-starport-layer-bucket/*";
+use vpc::{seed_vpc, PrivateVpc};
 
 async fn opened(account_id: &str) -> (Account, Loader) {
     let config = moto().sdk_config(account_id).await;
@@ -93,91 +94,6 @@ async fn seed_registry(account: &str, puller: &str) {
         .send()
         .await
         .expect("repository policy");
-}
-
-/// The endpoints of one private VPC, as seeded.
-struct PrivateVpc {
-    vpc: String,
-    subnet: String,
-    dkr: String,
-}
-
-/// A VPC without NAT: one subnet on its own route table, ecr.api (default policy) and
-/// ecr.dkr interface endpoints with private DNS, and an S3 gateway endpoint on the table
-/// that allows the layer bucket.
-async fn seed_vpc(account: &str, dkr_policy: &serde_json::Value) -> PrivateVpc {
-    let ec2 = aws_sdk_ec2::Client::new(&moto().sdk_config(account).await);
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block("10.8.0.0/16")
-        .send()
-        .await
-        .expect("vpc");
-    let vpc = vpc
-        .vpc()
-        .and_then(|v| v.vpc_id())
-        .expect("vpc id")
-        .to_string();
-    let subnet = ec2
-        .create_subnet()
-        .vpc_id(&vpc)
-        .cidr_block("10.8.1.0/24")
-        .send()
-        .await
-        .expect("subnet");
-    let subnet = subnet
-        .subnet()
-        .and_then(|s| s.subnet_id())
-        .expect("subnet id")
-        .to_string();
-    let table = ec2
-        .create_route_table()
-        .vpc_id(&vpc)
-        .send()
-        .await
-        .expect("table");
-    let table = table
-        .route_table()
-        .and_then(|t| t.route_table_id())
-        .expect("table id")
-        .to_string();
-    ec2.associate_route_table()
-        .route_table_id(&table)
-        .subnet_id(&subnet)
-        .send()
-        .await
-        .expect("associate");
-    let endpoint = |service: &str, kind: VpcEndpointType, policy: Option<String>| {
-        let mut request = ec2
-            .create_vpc_endpoint()
-            .vpc_id(&vpc)
-            .service_name(format!("com.amazonaws.{REGION}.{service}"))
-            .vpc_endpoint_type(kind.clone())
-            .set_policy_document(policy);
-        request = if kind == VpcEndpointType::Gateway {
-            request.route_table_ids(&table)
-        } else {
-            request.subnet_ids(&subnet).private_dns_enabled(true)
-        };
-        async move {
-            let out = request.send().await.expect("endpoint");
-            out.vpc_endpoint()
-                .and_then(|e| e.vpc_endpoint_id())
-                .expect("endpoint id")
-                .to_string()
-        }
-    };
-    endpoint("ecr.api", VpcEndpointType::Interface, None).await;
-    let dkr = endpoint(
-        "ecr.dkr",
-        VpcEndpointType::Interface,
-        Some(dkr_policy.to_string()),
-    )
-    .await;
-    let layers = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
-        "Action": "s3:GetObject", "Resource": LAYERS}]});
-    endpoint("s3", VpcEndpointType::Gateway, Some(layers.to_string())).await;
-    PrivateVpc { vpc, subnet, dkr }
 }
 
 /// A CodeBuild project running as `builder`, in `vpc` when given.
@@ -257,6 +173,7 @@ fn pull(project: Option<(&str, &str)>, endpoint: Option<&str>, registry: &str) -
             .map(|(account, name)| format!("arn:aws:codebuild:{REGION}:{account}:project/{name}")),
         source_arn: None,
         vpc_endpoint: endpoint.map(str::to_string),
+        runs_in: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn pull_access_fails(accounts: &Accounts, principal: &str, repository: &str) -> 
         project: None,
         source_arn: None,
         vpc_endpoint: None,
+        runs_in: None,
     };
     let diagnosis = diagnose(accounts, &question).expect("the pull question is answered");
     ACCESS_CHECKS.iter().any(|id| {

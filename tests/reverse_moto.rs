@@ -370,6 +370,7 @@ fn refusal(accounts: &Accounts, principal: &str) -> Option<String> {
         project: None,
         source_arn: None,
         vpc_endpoint: None,
+        runs_in: None,
     };
     let diagnosis = diagnose(accounts, &question).expect("answered");
     [

@@ -133,6 +133,7 @@ fn pull(accounts: &Accounts, principal: &str) -> Verdict {
         project: None,
         source_arn: None,
         vpc_endpoint: None,
+        runs_in: None,
     };
     diagnose(accounts, &question).expect("answered").verdict
 }

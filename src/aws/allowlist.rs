@@ -46,6 +46,8 @@ pub enum Feature {
     OrgDiscovery,
     /// The organisation trail's log objects in S3 (`trail --org-trail`).
     OrgTrail,
+    /// ECS services and Lambda functions: where a caller's code runs (its VPC).
+    Workloads,
 }
 
 impl Feature {
@@ -65,6 +67,7 @@ impl Feature {
             Feature::Network => "ReadVpcEndpoints",
             Feature::OrgDiscovery => "ReadOrganizationAccounts",
             Feature::OrgTrail => "ReadOrganizationTrailObjects",
+            Feature::Workloads => "ReadEcsServicesAndLambdaFunctions",
         }
     }
 }
@@ -133,6 +136,13 @@ pub const READ_OPERATIONS: &[Allowed] = &[
     allow("s3:GetObject", Feature::OrgTrail),
     allow("ecr:DescribePullThroughCacheRules", Feature::Ecr),
     allow("ecr:DescribeRepositoryCreationTemplates", Feature::Ecr),
+    allow("ec2:DescribeSubnets", Feature::Network),
+    allow("ecs:ListClusters", Feature::Workloads),
+    allow("ecs:ListServices", Feature::Workloads),
+    allow("ecs:DescribeServices", Feature::Workloads),
+    allow("ecs:DescribeTaskDefinition", Feature::Workloads),
+    allow("lambda:ListFunctions", Feature::Workloads),
+    allow("lambda:GetFunctionConfiguration", Feature::Workloads),
 ];
 
 /// An operation outside the read verbs that crossdock calls only when the user asks for it

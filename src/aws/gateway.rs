@@ -6,6 +6,7 @@
 //! around it with anything off the allowlist.
 
 mod users;
+mod workloads;
 
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
@@ -143,6 +144,13 @@ operations! {
     DescribeRegistry => "ecr:DescribeRegistry",
     DescribePullThroughCacheRules => "ecr:DescribePullThroughCacheRules",
     DescribeRepositoryCreationTemplates => "ecr:DescribeRepositoryCreationTemplates",
+    DescribeSubnets => "ec2:DescribeSubnets",
+    ListClusters => "ecs:ListClusters",
+    ListServices => "ecs:ListServices",
+    DescribeServices => "ecs:DescribeServices",
+    DescribeTaskDefinition => "ecs:DescribeTaskDefinition",
+    ListFunctions => "lambda:ListFunctions",
+    GetFunctionConfiguration => "lambda:GetFunctionConfiguration",
 }
 
 /// Calls made so far, per IAM action (only actions called at least once).
@@ -189,6 +197,8 @@ struct Inner {
     s3: aws_sdk_s3::Client,
     organizations: aws_sdk_organizations::Client,
     ec2: aws_sdk_ec2::Client,
+    ecs: aws_sdk_ecs::Client,
+    lambda: aws_sdk_lambda::Client,
     permits: Semaphore,
     calls: Vec<AtomicU64>,
     region: Option<String>,
@@ -283,6 +293,8 @@ impl Gateway {
                 s3: aws_sdk_s3::Client::from_conf(s3_config),
                 organizations: aws_sdk_organizations::Client::new(&config),
                 ec2: aws_sdk_ec2::Client::new(&config),
+                ecs: aws_sdk_ecs::Client::new(&config),
+                lambda: aws_sdk_lambda::Client::new(&config),
                 permits: Semaphore::new(concurrency.max(1)),
                 calls: Operation::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
                 region: config.region().map(|r| r.to_string()),

@@ -80,6 +80,10 @@ impl AccountReader {
             // Read through the organisation profile by `Readers::read`.
             Need::Guardrails => {}
             Need::Everything => loader.load_all(account).await,
+            Need::EcsService(reference) => loader.ensure_ecs_service(account, reference).await,
+            Need::EcsServices => loader.find_ecs_services(account).await,
+            Need::Function(reference) => loader.ensure_function(account, reference).await,
+            Need::Functions => loader.find_functions(account).await,
         }
         0
     }

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{EXIT_FAILS, EXIT_INPUT, EXIT_UNKNOWN, EXIT_WORKS};
 use crate::diagnose::change::ChangeSet;
+use crate::diagnose::draft::RunsIn;
 use crate::diagnose::model::{Diagnosis, Verdict};
 use crate::diagnose::scenario;
 use crate::diagnose::{error_text, Question, QuestionDraft};
@@ -136,6 +137,20 @@ pub enum QuestionArgs {
         /// VPC's way to the S3 layer bucket checked.
         #[arg(long, value_name = "VPCE_ID")]
         vpc_endpoint: Option<String>,
+        /// The ECS service the caller's tasks run in (CLUSTER/SERVICE or its ARN): the
+        /// pull goes through its awsvpc subnets' VPC. Without it, a role that is a
+        /// service's execution or task role is placed in that service's VPC.
+        #[arg(
+            long,
+            value_name = "CLUSTER/SERVICE",
+            conflicts_with = "lambda_function"
+        )]
+        ecs_service: Option<String>,
+        /// The Lambda function whose code makes the call (name or ARN): its VpcConfig is
+        /// the network path. A container-image function's own image is pulled by the Lambda
+        /// service instead: ask with --principal lambda.amazonaws.com --source-arn ARN.
+        #[arg(long, value_name = "FUNCTION")]
+        lambda_function: Option<String>,
     },
     /// Can PRINCIPAL push REPO:TAG?
     #[command(
@@ -736,6 +751,8 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             project,
             source_arn,
             vpc_endpoint,
+            ecs_service,
+            lambda_function,
         } => QuestionDraft::Pull {
             principal: principal.clone(),
             repository: repo.clone(),
@@ -743,6 +760,11 @@ pub fn draft(args: &QuestionArgs) -> Result<QuestionDraft, InputError> {
             project: project.clone(),
             source_arn: source_arn.clone(),
             vpc_endpoint: vpc_endpoint.clone(),
+            runs_in: match (ecs_service, lambda_function) {
+                (Some(service), _) => Some(RunsIn::EcsService(service.clone())),
+                (None, Some(function)) => Some(RunsIn::Function(function.clone())),
+                (None, None) => None,
+            },
         },
         QuestionArgs::Push {
             principal,
@@ -951,6 +973,7 @@ pub fn direct_command(question: &Question) -> String {
             project,
             source_arn,
             vpc_endpoint,
+            runs_in,
         } => {
             let mut c = format!("crossdock explain --demo pull --principal {principal} --repo {repository} --tag {tag}");
             if let Some(p) = project {
@@ -961,6 +984,11 @@ pub fn direct_command(question: &Question) -> String {
             }
             if let Some(e) = vpc_endpoint {
                 c.push_str(&format!(" --vpc-endpoint {e}"));
+            }
+            match runs_in.as_deref().map(RunsIn::from_arn) {
+                Some(RunsIn::EcsService(arn)) => c.push_str(&format!(" --ecs-service {arn}")),
+                Some(RunsIn::Function(arn)) => c.push_str(&format!(" --lambda-function {arn}")),
+                None => {}
             }
             c
         }

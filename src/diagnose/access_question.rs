@@ -36,6 +36,14 @@ pub fn access(
     if Arn::parse(resource).is_some_and(|a| a.service == "kms") {
         kms_checks(accounts, &subject, action, resource, &mut checks);
     }
+    // A caller in an ECS service or Lambda function in a VPC calls through its endpoints.
+    let call = super::network::Call { action, resource };
+    checks.extend(super::network::caller_checks(
+        accounts,
+        &subject,
+        principal,
+        &[call],
+    ));
     let question = QuestionSummary {
         kind: "access".into(),
         text: format!("can {principal} perform {action} on {resource}?"),

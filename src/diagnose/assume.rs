@@ -27,10 +27,21 @@ pub fn assume(
         resource: Some(role_arn.clone()),
     };
     let account = role_account.as_deref();
-    let checks = match role_exists(found, &role_arn, account) {
+    let mut checks = match role_exists(found, &role_arn, account) {
         Ok((exists, role)) => checks_for(pair, &subject, role, account, external_id, exists),
         Err(missing) => vec![*missing],
     };
+    // A caller in an ECS service or Lambda function in a VPC reaches STS through its endpoints.
+    let call = super::network::Call {
+        action: "sts:AssumeRole",
+        resource: &role_arn,
+    };
+    checks.extend(super::network::caller_checks(
+        pair,
+        &subject,
+        principal,
+        &[call],
+    ));
     Ok(Diagnosis::new(question, checks))
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::question::Question;
+pub use super::runs_in::RunsIn;
 use super::scenario;
 use super::DiagnoseError;
 use crate::inventory::arn::{self, account_of};
@@ -31,6 +32,8 @@ pub enum QuestionDraft {
         source_arn: Option<String>,
         /// The VPC endpoint the pull goes through.
         vpc_endpoint: Option<String>,
+        /// The ECS service or Lambda function the caller runs in.
+        runs_in: Option<RunsIn>,
     },
     /// Can `principal` push to `repository`?
     Push {
@@ -122,6 +125,7 @@ impl From<Question> for QuestionDraft {
                 project,
                 source_arn,
                 vpc_endpoint,
+                runs_in,
             } => QuestionDraft::Pull {
                 principal,
                 repository,
@@ -129,6 +133,7 @@ impl From<Question> for QuestionDraft {
                 project,
                 source_arn,
                 vpc_endpoint,
+                runs_in: runs_in.as_deref().map(RunsIn::from_arn),
             },
             Question::Push {
                 principal,
@@ -270,13 +275,18 @@ pub fn resolve(draft: &QuestionDraft, accounts: &Accounts) -> Result<Resolved, D
             project,
             source_arn,
             vpc_endpoint,
+            runs_in,
         } => resolve_pull(
             accounts,
             principal,
             repository,
             tag.as_deref(),
             project.as_deref(),
-            (source_arn.as_deref(), vpc_endpoint.as_deref()),
+            (
+                source_arn.as_deref(),
+                vpc_endpoint.as_deref(),
+                runs_in.as_ref(),
+            ),
         ),
         QuestionDraft::Push {
             principal,
@@ -393,12 +403,16 @@ fn resolve_pull(
     repository: &str,
     tag: Option<&str>,
     project: Option<&str>,
-    (source_arn, vpc_endpoint): (Option<&str>, Option<&str>),
+    (source_arn, vpc_endpoint, runs_in): (Option<&str>, Option<&str>, Option<&RunsIn>),
 ) -> Result<Resolved, DiagnoseError> {
     let principal = resolve_principal(accounts, principal)?;
     let repository = resolve_repository(accounts, repository)?;
     let project = match project {
         Some(p) => Some(accounts.resolve_project(p).map(|(_, p)| p.arn.clone())?),
+        None => None,
+    };
+    let runs_in = match runs_in {
+        Some(given) => Some(super::runs_in::resolve(accounts, &principal, given)?),
         None => None,
     };
     let mut resolved = Resolved::given(Question::Pull {
@@ -408,6 +422,7 @@ fn resolve_pull(
         project,
         source_arn: source_arn.map(str::to_string),
         vpc_endpoint: vpc_endpoint.map(str::to_string),
+        runs_in,
     });
     if tag.is_none() {
         assume_tag(&mut resolved);
@@ -810,6 +825,7 @@ pub fn from_trail(record: &Value) -> Vec<QuestionDraft> {
                             .and_then(Value::as_str)
                             .filter(|id| id.starts_with("vpce-"))
                             .map(str::to_string),
+                        runs_in: None,
                     },
                 ),
                 LinkedQuestion::Push {

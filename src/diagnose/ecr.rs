@@ -72,7 +72,7 @@ pub fn pull(
     repository: &str,
     tag: &str,
     project: Option<&str>,
-    (source_arn, vpc_endpoint): (Option<&str>, Option<&str>),
+    (source_arn, vpc_endpoint, runs_in): (Option<&str>, Option<&str>, Option<&str>),
 ) -> Result<Diagnosis, DiagnoseError> {
     let target = resolve_target(pair, repository)?;
     let subject = Subject::resolve(pair, principal).map_err(DiagnoseError::Principal)?;
@@ -136,8 +136,8 @@ pub fn pull(
         pair,
         &subject,
         &target.arn,
-        project,
-        vpc_endpoint,
+        (principal, project),
+        (vpc_endpoint, runs_in),
     ));
     add_lints(
         &mut checks,
@@ -147,19 +147,30 @@ pub fn pull(
 }
 
 /// The network checks of a pull: the registry token, manifest and layer calls through the
-/// VPC's interface endpoints, and the layer download from S3.
+/// VPC's interface endpoints, and the layer download from S3. Where the pull comes from:
+/// the endpoint named, else the CodeBuild project, else the ECS service or Lambda function
+/// named, else where the caller's role runs.
 fn pull_network(
     pair: &Accounts,
     subject: &Subject<'_>,
     repository: &str,
-    project: Option<&str>,
-    vpc_endpoint: Option<&str>,
+    (principal, project): (&str, Option<&str>),
+    (vpc_endpoint, runs_in): (Option<&str>, Option<&str>),
 ) -> Vec<Check> {
     use super::network::{checks, Call, Origin};
-    let origin = match (vpc_endpoint, project) {
-        (Some(endpoint), _) => Origin::Endpoint(endpoint),
-        (None, Some(project)) => Origin::Project(project),
-        (None, None) => Origin::Unknown,
+    let origin = match (vpc_endpoint, project, runs_in) {
+        (Some(endpoint), _, _) => Origin::Endpoint(endpoint),
+        (None, Some(project), _) => Origin::Project(project),
+        (None, None, Some(workload)) => Origin::RunsIn(workload),
+        (None, None, None) if subject.caller.is_service() => {
+            // The Lambda service pulls a container-image function's image on its own network.
+            if principal == crate::inventory::workload::LAMBDA {
+                Origin::LambdaService
+            } else {
+                Origin::Unknown
+            }
+        }
+        (None, None, None) => Origin::Caller(principal),
     };
     let mut calls = Vec::new();
     if !subject.caller.is_service() {

@@ -491,6 +491,7 @@ pub fn draft_for(parsed: &ParsedError, principal: &str) -> Result<QuestionDraft,
             project: None,
             source_arn: None,
             vpc_endpoint: None,
+            runs_in: None,
         }),
         Raised::Push => Ok(QuestionDraft::Push {
             principal: principal.to_string(),

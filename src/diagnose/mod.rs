@@ -29,6 +29,7 @@ pub mod question;
 pub mod reads;
 mod registry;
 pub mod reverse;
+pub mod runs_in;
 pub mod scenario;
 pub mod snapshot_diff;
 mod subject;
@@ -100,13 +101,18 @@ fn diagnose_kind(pair: &Accounts, question: &Question) -> Result<Diagnosis, Diag
             project,
             source_arn,
             vpc_endpoint,
+            runs_in,
         } => ecr::pull(
             pair,
             principal,
             repository,
             tag,
             project.as_deref(),
-            (source_arn.as_deref(), vpc_endpoint.as_deref()),
+            (
+                source_arn.as_deref(),
+                vpc_endpoint.as_deref(),
+                runs_in.as_deref(),
+            ),
         ),
         Question::Push {
             principal,

@@ -11,9 +11,10 @@ use super::access::note;
 use super::check_id::CheckId;
 pub use super::gate::Gate;
 use super::model::{Check, Evidence, Fix, FixAction, PolicyLocation, Status};
+use super::runs_in::Workload;
 use super::subject::{field_gap, parse_field, Subject};
 use crate::inventory::network::layer_bucket_object_arn;
-use crate::inventory::{Account, Accounts, Field, Vpc, VpcEndpoint};
+use crate::inventory::{Account, Accounts, Field, Vpc, VpcConfig, VpcEndpoint};
 use crate::policy::{ContextValue, RequestContext};
 
 /// What says where a request comes from, network-wise.
@@ -26,6 +27,14 @@ pub enum Origin<'q> {
     /// A VPC endpoint the request went through (`--vpc-endpoint`, a CloudTrail record's
     /// `vpcEndpointId`).
     Endpoint(&'q str),
+    /// An ECS service or Lambda function (ARN) the user says the caller runs in.
+    RunsIn(&'q str),
+    /// The caller (principal ARN): the ECS services and Lambda functions that run as its
+    /// role place it.
+    Caller(&'q str),
+    /// The Lambda service pulling a container-image function's image (`aws:SourceArn`):
+    /// it pulls from its own network, never from the function's VPC.
+    LambdaService,
 }
 
 /// One AWS call a question makes: its action and resource.
@@ -87,8 +96,28 @@ impl<'a> Path<'a> {
     }
 }
 
+/// A path with what placed the caller on it: the service or function it runs in.
+struct Located<'a> {
+    /// `ECS service prod/web`, …; `None` when the question itself gave the path.
+    label: Option<String>,
+    /// The evidence line that places the caller.
+    placed: Option<Evidence>,
+    path: Path<'a>,
+}
+
+impl<'a> From<Path<'a>> for Located<'a> {
+    fn from(path: Path<'a>) -> Self {
+        Located {
+            label: None,
+            placed: None,
+            path,
+        }
+    }
+}
+
 /// The two network checks of a question: `vpc-endpoint-policy-allows`, and for pulls
-/// (`layers`) `vpc-s3-layer-access`.
+/// (`layers`) `vpc-s3-layer-access`. A caller that runs in several services or functions
+/// gets each one's path, and the worst answer.
 pub fn checks(
     accounts: &Accounts,
     subject: &Subject<'_>,
@@ -96,25 +125,224 @@ pub fn checks(
     calls: &[Call<'_>],
     layers: bool,
 ) -> Vec<Check> {
-    let path = path(accounts, origin);
-    let mut checks = vec![endpoint_check(accounts, subject, &path, calls)];
+    let located = located(accounts, origin, layers);
+    let region = calls
+        .iter()
+        .find_map(|c| crate::policy::Arn::parse(c.resource).map(|a| a.region.to_string()))
+        .unwrap_or_default();
+    let mut endpoint = Vec::new();
+    let mut layer = Vec::new();
+    for place in &located {
+        endpoint.push(endpoint_check(accounts, subject, &place.path, calls));
+        if layers {
+            layer.push(layer_check(accounts, subject, &place.path, &region));
+        }
+    }
+    let mut checks = vec![merge_places(&located, endpoint)];
     if layers {
-        let region = calls
-            .iter()
-            .find_map(|c| crate::policy::Arn::parse(c.resource).map(|a| a.region.to_string()))
-            .unwrap_or_default();
-        checks.push(layer_check(accounts, subject, &path, &region));
+        checks.push(merge_places(&located, layer));
     }
     checks
 }
 
-fn path<'a>(accounts: &'a Accounts, origin: Origin<'_>) -> Path<'a> {
+/// The network checks of the calls a caller makes from where it runs (an ECS service or
+/// Lambda function found from its role); none when it is not known to run in one.
+pub fn caller_checks(
+    accounts: &Accounts,
+    subject: &Subject<'_>,
+    principal: &str,
+    calls: &[Call<'_>],
+) -> Vec<Check> {
+    let placement = super::runs_in::of_caller(accounts, principal);
+    if placement.found.is_empty() && placement.unread.is_empty() {
+        return Vec::new();
+    }
+    checks(accounts, subject, Origin::Caller(principal), calls, false)
+}
+
+/// One check per place folded into one: each place's answer named, the worst one leads.
+fn merge_places(located: &[Located<'_>], checks: Vec<Check>) -> Check {
+    let mut labelled: Vec<(&Located<'_>, Check)> = located.iter().zip(checks).collect();
+    if labelled.len() == 1 {
+        let (place, mut check) = labelled.remove(0);
+        if let Some(label) = &place.label {
+            check.message = format!("{label}: {}", check.message);
+        }
+        if let Some(placed) = &place.placed {
+            check.evidence.insert(0, placed.clone());
+        }
+        return check;
+    }
+    labelled.sort_by_key(|(_, c)| std::cmp::Reverse(rank(c.status)));
+    let (_, first) = &labelled[0];
+    let mut merged = Check::new(
+        first.id,
+        first.status,
+        first.account.as_deref(),
+        String::new(),
+    );
+    let mut lines = Vec::new();
+    for (place, check) in labelled {
+        let label = place.label.as_deref().unwrap_or("the caller");
+        lines.push(format!("{label}: {}", check.message));
+        merged.evidence.extend(place.placed.clone());
+        for evidence in check.evidence {
+            if !merged.evidence.contains(&evidence) {
+                merged.evidence.push(evidence);
+            }
+        }
+        if merged.fix.is_none() && check.status == Status::Fail {
+            merged.fix = check.fix;
+        }
+    }
+    merged.message = lines.join(" | ");
+    merged
+}
+
+/// What crossdock checks the network path from, said when it knows none of them.
+const NO_VPC: &str = "no VPC known for the caller: crossdock checks the network path when the question names a CodeBuild project with a vpcConfig, an ECS service (--ecs-service) or a Lambda function (--lambda-function) in a VPC, --vpc-endpoint vpce-…, or a CloudTrail record with a vpcEndpointId, and when the caller is an ECS service's execution or task role or a Lambda function's execution role";
+
+fn located<'a>(accounts: &'a Accounts, origin: Origin<'_>, layers: bool) -> Vec<Located<'a>> {
     match origin {
-        Origin::Unknown => Path::Outside(
-            "no VPC known for the caller: crossdock checks the network path when the question names a CodeBuild project with a vpcConfig, --vpc-endpoint vpce-…, or a CloudTrail record with a vpcEndpointId".into(),
+        Origin::Unknown => vec![Path::Outside(NO_VPC.into()).into()],
+        Origin::Project(arn) => vec![project_path(accounts, arn).into()],
+        Origin::Endpoint(id) => vec![endpoint_path(accounts, id).into()],
+        Origin::RunsIn(arn) => match super::runs_in::named(accounts, arn) {
+            Ok(workload) => vec![workload_located(&workload, layers)],
+            Err(Field::Unreadable(reason)) => vec![Path::Unread(
+                crate::policy::arn::account_of(arn).map(str::to_string),
+                field_gap(arn, Field::<()>::Unreadable(reason)),
+            )
+            .into()],
+            Err(Field::Absent) => vec![Path::Unread(
+                crate::policy::arn::account_of(arn).map(str::to_string),
+                format!("{arn} does not exist: check the cluster, service or function name and the region"),
+            )
+            .into()],
+            Err(_) => vec![Path::Outside(format!(
+                "{arn} is not in this data (its account is not loaded, or a snapshot from before crossdock read ECS services and Lambda functions): its VPC is not known"
+            ))
+            .into()],
+        },
+        Origin::Caller(principal) => caller_located(accounts, principal, layers),
+        Origin::LambdaService => vec![Path::Outside(
+            "the Lambda service pulls a container-image function's image itself, from its own network and never from the function's VPC: no VPC endpoint policy applies to this pull (the calls the function's code makes do go through its VPC — ask about its execution role)".into(),
+        )
+        .into()],
+    }
+}
+
+/// The places the caller's role runs in, or why none is known.
+fn caller_located<'a>(accounts: &'a Accounts, principal: &str, layers: bool) -> Vec<Located<'a>> {
+    let placement = super::runs_in::of_caller(accounts, principal);
+    if !placement.found.is_empty() {
+        return placement
+            .found
+            .iter()
+            .map(|w| workload_located(w, layers))
+            .collect();
+    }
+    let account = crate::policy::arn::account_of(principal).map(str::to_string);
+    if !placement.unread.is_empty() {
+        return vec![Path::Unread(
+            account,
+            format!(
+                "whether the caller runs in a VPC is not known: its role may be assumed by ECS tasks or Lambda, and {} — name where it runs with --ecs-service CLUSTER/SERVICE or --lambda-function NAME",
+                placement.unread.join("; ")
+            ),
+        )
+        .into()];
+    }
+    let mut reason = NO_VPC.to_string();
+    if placement.candidate {
+        reason = format!(
+            "no VPC known for the caller: its role may be assumed by ECS tasks or Lambda, and {} (name where it runs with --ecs-service CLUSTER/SERVICE or --lambda-function NAME)",
+            placement.searched.join("; ")
+        );
+    }
+    vec![Path::Outside(reason).into()]
+}
+
+/// The path of a service's or function's calls, and the evidence that places the caller.
+fn workload_located<'a>(workload: &Workload<'a>, layers: bool) -> Located<'a> {
+    let label = workload.label();
+    let (account, config, outside, detail) = match workload {
+        Workload::Service {
+            account,
+            service,
+            role,
+        } => {
+            let how = role.map_or(String::new(), |r| format!("the caller is its {r}; "));
+            let outside = if service.launch_type.as_deref() == Some("EXTERNAL") {
+                Path::Outside(format!("{label} runs on external instances (ECS Anywhere), outside any VPC: no VPC endpoint policy applies"))
+            } else {
+                Path::Unread(
+                    Some(account.id().to_string()),
+                    format!("{label} does not use awsvpc networking: its tasks share the network of their container instances, whose VPC crossdock does not read — pass --vpc-endpoint vpce-… to check one endpoint"),
+                )
+            };
+            let detail = format!(
+                "{how}task definition {}, launch type {}",
+                service.task_definition,
+                service
+                    .launch_type
+                    .as_deref()
+                    .unwrap_or("capacity provider")
+            );
+            (*account, &service.network, outside, detail)
+        }
+        Workload::Function { account, function } => {
+            let outside = Path::Outside(format!("{label} is not attached to a VPC: its calls reach AWS over Lambda's own network, where no VPC endpoint policy applies"));
+            let mut detail = format!("the caller is its execution role {}", function.role);
+            if layers && function.is_image() {
+                detail.push_str("; the function's own image is pulled by the Lambda service, not from this VPC (ask with --principal lambda.amazonaws.com --source-arn FUNCTION_ARN): this path is the one of the calls the function's code makes");
+            }
+            (*account, &function.vpc_config, outside, detail)
+        }
+    };
+    let path = match config {
+        Field::Loaded(config) => vpc_path(account, config),
+        Field::Absent => outside,
+        Field::NotLoaded => Path::Outside(format!(
+            "the network of {label} is not in this data: its VPC is not known"
+        )),
+        other @ Field::Unreadable(_) => Path::Unread(
+            Some(account.id().to_string()),
+            field_gap(&format!("the network of {label}"), other.as_ref()),
         ),
-        Origin::Project(arn) => project_path(accounts, arn),
-        Origin::Endpoint(id) => endpoint_path(accounts, id),
+    };
+    let placed = match config {
+        Field::Loaded(config) => format!(
+            "runs in {label} ({vpc}, subnets {subnets}): {detail}",
+            vpc = config.vpc_id,
+            subnets = if config.subnets.is_empty() {
+                "not known".to_string()
+            } else {
+                config.subnets.join(", ")
+            },
+        ),
+        _ => format!("runs in {label}: {detail}"),
+    };
+    Located {
+        label: Some(label),
+        placed: Some(note(Some(account.id()), placed)),
+        path,
+    }
+}
+
+/// The path inside a VPC a caller's interfaces live in.
+fn vpc_path<'a>(account: &'a Account, config: &VpcConfig) -> Path<'a> {
+    match account.vpc_lookup(&config.vpc_id) {
+        Field::Loaded(vpc) => Path::Vpc {
+            account,
+            vpc: Some(vpc),
+            subnets: config.subnets.clone(),
+            named: None,
+        },
+        other => Path::Unread(
+            Some(account.id().to_string()),
+            field_gap(&format!("the endpoints of {}", config.vpc_id), other),
+        ),
     }
 }
 
@@ -130,18 +358,7 @@ fn project_path<'a>(accounts: &'a Accounts, arn: &str) -> Path<'a> {
         ));
     };
     match &project.vpc_config {
-        Field::Loaded(config) => match account.vpc_lookup(&config.vpc_id) {
-            Field::Loaded(vpc) => Path::Vpc {
-                account,
-                vpc: Some(vpc),
-                subnets: config.subnets.clone(),
-                named: None,
-            },
-            other => Path::Unread(
-                Some(account.id().to_string()),
-                field_gap(&format!("the endpoints of {}", config.vpc_id), other),
-            ),
-        },
+        Field::Loaded(config) => vpc_path(account, config),
         Field::Absent => Path::Outside(format!(
             "project {} has no vpcConfig: its builds reach AWS over CodeBuild's own network, where no VPC endpoint policy applies",
             project.name
@@ -274,14 +491,18 @@ impl Finding {
 }
 
 /// Folds findings into one check: the worst status wins, every line is kept.
-fn fold(id: CheckId, account: Option<&str>, findings: Vec<Finding>) -> Check {
-    let rank = |s: Status| match s {
+/// How bad a status is, for folding: the worst wins.
+fn rank(status: Status) -> u8 {
+    match status {
         Status::Fail => 4,
         Status::Unknown => 3,
         Status::Warn => 2,
         Status::Pass => 1,
         Status::NotApplicable => 0,
-    };
+    }
+}
+
+fn fold(id: CheckId, account: Option<&str>, findings: Vec<Finding>) -> Check {
     let status = findings
         .iter()
         .map(|f| f.status)

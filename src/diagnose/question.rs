@@ -27,6 +27,10 @@ pub enum Question {
         /// path to S3, are checked.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         vpc_endpoint: Option<String>,
+        /// The ECS service or Lambda function (ARN) the caller runs in: its VPC is the
+        /// pull's network path.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs_in: Option<String>,
     },
     /// Can `principal` push `repository:tag`?
     Push {

@@ -16,6 +16,7 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
             repository,
             project,
             vpc_endpoint,
+            runs_in,
             ..
         } => {
             caller(pair, principal, &mut wants);
@@ -30,6 +31,9 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
                 vpc_endpoint.as_deref(),
                 &mut wants,
             );
+            if vpc_endpoint.is_none() && project.is_none() {
+                super::runs_in::needs(pair, principal, runs_in.as_deref(), &mut wants);
+            }
         }
         Question::Push {
             principal,
@@ -44,6 +48,7 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
         } => {
             caller(pair, principal, &mut wants);
             caller(pair, role, &mut wants);
+            super::runs_in::needs(pair, principal, None, &mut wants);
         }
         Question::Trigger {
             pipeline,
@@ -81,6 +86,7 @@ pub fn plan(pair: &Accounts, question: &Question) -> Vec<Read> {
         } => {
             caller(pair, principal, &mut wants);
             access_resource(pair, resource, &mut wants);
+            super::runs_in::needs(pair, principal, None, &mut wants);
         }
         Question::Replicate {
             source,
@@ -356,6 +362,7 @@ mod tests {
                 project: None,
                 source_arn: None,
                 vpc_endpoint: None,
+                runs_in: None,
             },
         );
         assert!(reads

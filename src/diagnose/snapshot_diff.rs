@@ -220,6 +220,7 @@ pub fn implied_questions(accounts: &Accounts) -> Vec<QuestionDraft> {
                     project: Some(project.arn.clone()),
                     source_arn: None,
                     vpc_endpoint: None,
+                    runs_in: None,
                 });
             }
         }
@@ -239,6 +240,7 @@ pub fn implied_questions(accounts: &Accounts) -> Vec<QuestionDraft> {
                         project: None,
                         source_arn: None,
                         vpc_endpoint: None,
+                        runs_in: None,
                     });
                 }
             }

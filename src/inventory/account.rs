@@ -16,6 +16,7 @@ use super::network::{Vpc, VpcEndpoint};
 use super::pipeline::Pipeline;
 use super::s3::Bucket;
 use super::trail_records::TrailRecords;
+use super::workload::{EcsService, LambdaFunction};
 
 /// Who read the account, and where (`sts:GetCallerIdentity` plus the chosen profile and region).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +101,12 @@ pub struct Account {
     /// VPC endpoints read, by id (those of the VPCs above, and single endpoints asked about).
     #[serde(default, skip_serializing_if = "Collection::is_empty")]
     pub vpc_endpoints: Collection<VpcEndpoint>,
+    /// ECS services read for the network path of their tasks' roles.
+    #[serde(default, skip_serializing_if = "Collection::is_unlisted")]
+    pub ecs_services: Collection<EcsService>,
+    /// Lambda functions read for the network path of their execution roles.
+    #[serde(default, skip_serializing_if = "Collection::is_unlisted")]
+    pub functions: Collection<LambdaFunction>,
 }
 
 impl Account {
@@ -125,6 +132,8 @@ impl Account {
             org: super::org::OrgKnowledge::default(),
             vpcs: Collection::default(),
             vpc_endpoints: Collection::default(),
+            ecs_services: Collection::default(),
+            functions: Collection::default(),
         }
     }
 
@@ -323,6 +332,16 @@ impl Account {
     /// A VPC endpoint by id (`vpce-…`).
     pub fn vpc_endpoint_lookup(&self, id: &str) -> Field<&VpcEndpoint> {
         self.vpc_endpoints.lookup(KeyKind::Name, id)
+    }
+
+    /// An ECS service by ARN or `CLUSTER/NAME`.
+    pub fn ecs_service_lookup(&self, arn_or_label: &str) -> Field<&EcsService> {
+        self.by_name_or_arn(&self.ecs_services, arn_or_label)
+    }
+
+    /// A Lambda function by name or ARN.
+    pub fn function_lookup(&self, name_or_arn: &str) -> Field<&LambdaFunction> {
+        self.by_name_or_arn(&self.functions, name_or_arn)
     }
 
     /// EventBridge rules with this name (one per event bus at most).

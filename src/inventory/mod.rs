@@ -45,6 +45,7 @@ pub mod secrets;
 pub mod snapshot;
 mod trail_records;
 mod wire;
+pub mod workload;
 
 pub use account::{Account, Identity};
 pub use accounts::{Accounts, AccountsError, ResolveError};
@@ -68,3 +69,4 @@ pub use registry::{
 pub use s3::{Bucket, BucketEncryption};
 pub use snapshot::SnapshotError;
 pub use trail_records::TrailRecords;
+pub use workload::{EcsService, LambdaFunction, TaskRoles};

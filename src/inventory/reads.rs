@@ -48,6 +48,15 @@ pub enum Need {
     PullThrough,
     /// The ECR registry's repository creation templates.
     CreationTemplates,
+    /// One ECS service (ARN, or `CLUSTER/NAME`) with its task definition's roles and its
+    /// awsvpc subnets' VPC.
+    EcsService(String),
+    /// The ECS services of the account, within a call budget: which one runs a role.
+    EcsServices,
+    /// One Lambda function (name or ARN) with its execution role and `VpcConfig`.
+    Function(String),
+    /// The Lambda functions of the account, within a call budget: which one runs as a role.
+    Functions,
 }
 
 /// A need in a given account.

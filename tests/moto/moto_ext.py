@@ -35,6 +35,10 @@ What it adds (all test-only; nothing here ships with crossdock):
 * A parent-death watchdog (``--parent-pid PID`` or ``MOTO_EXT_PARENT_PID``):
   the server exits once that process is gone, so a test process that dies
   never leaves a server behind.
+* Lambda's ``VpcConfig.VpcId``: moto answers the constant ``vpc-123abc``
+  for every function in a VPC; the shim answers the VPC of the function's
+  first subnet from moto's EC2 backend, as AWS does, so the network tests can
+  follow a function into its real VPC.
 * ``--quiet``: no line per request in the log (werkzeug's access log costs
   about a fifth of the server's time; benches/scale/run.sh seeds ~50,000
   resources). Errors are still logged.
@@ -98,6 +102,8 @@ from moto.ecr.exceptions import (
     InvalidParameterException,
     RepositoryNotFoundException,
 )
+from moto.awslambda.models import LambdaFunction
+from moto.ec2 import ec2_backends
 from moto.ecr.models import ecr_backends
 from moto.ecr.responses import ECRResponse
 from moto.iam.aws_managed_policies import aws_managed_policies_data
@@ -1006,6 +1012,30 @@ def _seed_events(self: CloudTrailResponse) -> str:
 
 CloudTrailResponse.lookup_events = _lookup_events  # type: ignore[attr-defined]
 CloudTrailResponse.seed_events = _seed_events  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------
+# Lambda: VpcConfig.VpcId from the function's subnets
+# --------------------------------------------------------------------------
+
+
+def _lambda_vpc_config(self: LambdaFunction) -> dict[str, Any] | None:
+    """The function's VpcConfig with the VpcId of its first subnet (moto 5.2.5
+    answers ``vpc-123abc`` whatever the subnets); unknown subnets keep moto's."""
+    config = _moto_lambda_vpc_config.fget(self)  # type: ignore[union-attr]
+    if not config or not config.get("SubnetIds"):
+        return config
+    try:
+        ec2 = ec2_backends[self.account_id][self.region]
+        subnet = ec2.get_subnet(config["SubnetIds"][0])
+        config["VpcId"] = subnet.vpc_id
+    except Exception:  # noqa: BLE001 - an unknown subnet keeps moto's answer
+        pass
+    return config
+
+
+_moto_lambda_vpc_config = LambdaFunction.vpc_config
+LambdaFunction.vpc_config = property(_lambda_vpc_config)  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------

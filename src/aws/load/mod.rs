@@ -7,10 +7,12 @@
 mod codebuild;
 mod ec2;
 mod ecr;
+mod ecs;
 mod events;
 mod iam;
 mod iam_users;
 mod kms;
+mod lambda;
 mod pages;
 mod pipeline;
 mod s3;
@@ -60,7 +62,8 @@ impl Loader {
 
     /// Loads everything (for snapshots): the listing plus every detail of every resource,
     /// the registry's policy and replication rules, the policies of the buckets the
-    /// pipelines use as artifact stores, and whether the account is in an organisation.
+    /// pipelines use as artifact stores, whether the account is in an organisation, and
+    /// its ECS services and Lambda functions (within their search budgets).
     pub async fn load_all(&self, account: &mut Account) {
         self.load_listing(account).await;
         iam::load_all_roles(&self.gateway, account).await;
@@ -82,6 +85,10 @@ impl Loader {
         for bucket in buckets {
             s3::ensure_bucket(&self.gateway, account, &bucket).await;
         }
+        // Where roles run (ECS services, Lambda functions), within their call budgets:
+        // a snapshot then places a service's or function's role in its VPC offline too.
+        ecs::find_services(&self.gateway, account).await;
+        lambda::find_functions(&self.gateway, account).await;
         // Whether the account is in an organisation: snapshots answer the guardrail
         // checks like the live account (n/a outside one, unknown inside one).
         super::guardrails::ensure_membership(&self.gateway, account).await;
@@ -172,6 +179,28 @@ impl Loader {
     /// One VPC endpoint by id, with its policy.
     pub async fn ensure_vpc_endpoint(&self, account: &mut Account, id: &str) {
         ec2::ensure_vpc_endpoint(&self.gateway, account, id).await;
+    }
+
+    /// One ECS service (ARN or `CLUSTER/NAME`) with its task definition's roles and its
+    /// awsvpc subnets' VPC.
+    pub async fn ensure_ecs_service(&self, account: &mut Account, reference: &str) {
+        ecs::ensure_service(&self.gateway, account, reference).await;
+    }
+
+    /// The account's ECS services within a call budget (`ecs::SEARCH_BUDGET`), to find
+    /// the service a role runs in.
+    pub async fn find_ecs_services(&self, account: &mut Account) {
+        ecs::find_services(&self.gateway, account).await;
+    }
+
+    /// One Lambda function (name or ARN) with its execution role and `VpcConfig`.
+    pub async fn ensure_function(&self, account: &mut Account, reference: &str) {
+        lambda::ensure_function(&self.gateway, account, reference).await;
+    }
+
+    /// The account's Lambda functions, at most `lambda::SEARCH_PAGES` pages.
+    pub async fn find_functions(&self, account: &mut Account) {
+        lambda::find_functions(&self.gateway, account).await;
     }
 
     /// An S3 bucket's policy.

@@ -81,6 +81,7 @@ fn pull(principal: &str) -> Question {
         project: None,
         source_arn: None,
         vpc_endpoint: None,
+        runs_in: None,
     }
 }
 
@@ -447,6 +448,7 @@ mod principal_org_tests {
             project: None,
             source_arn: None,
             vpc_endpoint: None,
+            runs_in: None,
         };
         let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
         d.check(CheckId::ResourcePolicyAllows)
@@ -538,6 +540,7 @@ mod session_tag_tests {
             project: None,
             source_arn: None,
             vpc_endpoint: None,
+            runs_in: None,
         };
         let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
         d.check(CheckId::OrgScpAllows).expect("check").status
@@ -585,6 +588,7 @@ mod resource_org_tests {
             project: None,
             source_arn: None,
             vpc_endpoint: None,
+            runs_in: None,
         };
         let d = crate::diagnose::diagnose(&accounts, &question).expect("answer");
         d.check(CheckId::ExplicitDeny).expect("check").status

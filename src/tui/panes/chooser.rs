@@ -133,6 +133,7 @@ fn role_and_repository(sides: &[Selection; 2], out: &mut Vec<Candidate>) {
                     project: None,
                     source_arn: None,
                     vpc_endpoint: None,
+                    runs_in: None,
                 }
             } else {
                 QuestionDraft::Push {
@@ -302,6 +303,7 @@ fn build_questions(account: &Account, build: &ItemRef, out: &mut Vec<Candidate>)
                     project: Some(project.arn.clone()),
                     source_arn: None,
                     vpc_endpoint: None,
+                    runs_in: None,
                 },
             });
         }

@@ -134,6 +134,7 @@ fn draft(kind: &Kind, principal: &str, resource: &str) -> QuestionDraft {
             project: None,
             source_arn: None,
             vpc_endpoint: None,
+            runs_in: None,
         },
         Kind::Push => QuestionDraft::Push {
             principal,
