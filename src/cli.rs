@@ -85,6 +85,46 @@ pub struct ConsoleArgs {
     /// Print the effective configuration (config file, theme, keymap, NO_COLOR) and exit.
     #[arg(long)]
     pub print_config: bool,
+    /// Feed the Trail tab from the organisation trail's log files in S3
+    /// (`s3://BUCKET[/PREFIX]`, the prefix before `AWSLogs/`) instead of LookupEvents: each
+    /// side lists the calls its account takes part in, from anywhere in the organisation.
+    #[arg(long = "org-trail", id = "console_org_trail", value_name = "S3_URL", conflicts_with_all = ["snapshot", "demo"])]
+    pub org_trail: Option<String>,
+    /// With --org-trail: the profile that reads the bucket (default: --org-profile, else the
+    /// default credential chain).
+    #[arg(
+        long = "trail-profile",
+        id = "console_trail_profile",
+        value_name = "P",
+        requires = "console_org_trail"
+    )]
+    pub trail_profile: Option<String>,
+    /// With --org-trail: only these accounts' folders (comma-separated ids).
+    #[arg(
+        long = "accounts",
+        id = "console_accounts",
+        value_name = "IDS",
+        value_delimiter = ',',
+        requires = "console_org_trail"
+    )]
+    pub accounts: Vec<String>,
+    /// With --org-trail: only these regions (comma-separated).
+    #[arg(
+        long = "regions",
+        id = "console_regions",
+        value_name = "REGIONS",
+        value_delimiter = ',',
+        requires = "console_org_trail"
+    )]
+    pub regions: Vec<String>,
+    /// With --org-trail: how far back to read: `30m`, `2h`, `1d` (default 1h).
+    #[arg(
+        long = "since",
+        id = "console_since",
+        value_name = "AGE",
+        requires = "console_org_trail"
+    )]
+    pub since: Option<String>,
 }
 
 /// `--org-profile PROFILE`, defined once in `commands` (which this layer may not be imported
@@ -325,6 +365,7 @@ fn console_only_flag(args: &ConsoleArgs) -> Option<&'static str> {
         (args.explain_error.is_some(), "--explain-error"),
         (args.print_config, "--print-config"),
         (args.org_profile.is_some(), "--org-profile"),
+        (args.org_trail.is_some(), "--org-trail"),
     ]
     .into_iter()
     .find_map(|(given, flag)| given.then_some(flag))
@@ -374,6 +415,10 @@ fn console(args: &ConsoleArgs) -> ExitCode {
         print!("{}", effective.to_toml(&source.label()));
         return ExitCode::SUCCESS;
     }
+    if let Err(e) = check_org_trail(args, &source) {
+        eprintln!("crossdock: {e}");
+        return ExitCode::from(commands::EXIT_INPUT);
+    }
     // The organisation profile serves live accounts only (the demo and snapshots hold their
     // own organisation data).
     let org_profile = match &source {
@@ -410,13 +455,15 @@ fn console(args: &ConsoleArgs) -> ExitCode {
     }
 }
 
-/// The console on the organisation's accounts with `--org-profile`, else on profiles.
+/// The console on the organisation's accounts with `--org-profile`, else on profiles; the
+/// Trail tab fed by the organisation trail with `--org-trail`.
 #[cfg(feature = "tui")]
 fn run_console(
     options: crate::tui::app::AppOptions,
     args: &ConsoleArgs,
     org_profile: Option<&str>,
 ) -> io::Result<()> {
+    let feed = trail_feed(args);
     #[cfg(feature = "aws")]
     if let (Some(profile), None, None) = (&args.org_profile, &args.profile_a, &args.profile_b) {
         let org = crate::tui::org::OrgSource {
@@ -424,10 +471,97 @@ fn run_console(
             role: args.org_role.clone(),
         };
         let live = std::sync::Arc::new(crate::tui::org::OrgAccounts::new(org));
-        return crate::tui::run_with(options, live, org_profile);
+        return crate::tui::run_fed(options, live, org_profile, feed);
     }
-    let _ = args;
-    crate::tui::run(options, org_profile)
+    crate::tui::run_fed(options, crate::tui::live_accounts(), org_profile, feed)
+}
+
+/// The organisation trail reader of `--org-trail` (its arguments checked by
+/// [`org_trail_source`] before the terminal is taken).
+#[cfg(all(feature = "tui", feature = "aws"))]
+fn trail_feed(args: &ConsoleArgs) -> Option<std::sync::Arc<dyn crate::tui::trail_feed::TrailFeed>> {
+    let source = org_trail_source(args).ok()??;
+    Some(std::sync::Arc::new(
+        crate::tui::org_trail::OrgTrailReader::new(source),
+    ))
+}
+
+#[cfg(all(feature = "tui", not(feature = "aws")))]
+fn trail_feed(_: &ConsoleArgs) -> Option<std::sync::Arc<dyn crate::tui::trail_feed::TrailFeed>> {
+    None
+}
+
+/// Why the console's `--org-trail` arguments do not make a read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleTrailError {
+    /// The bucket location.
+    #[error(transparent)]
+    Url(#[from] crate::trail::org_trail::S3UrlError),
+    /// `--since`.
+    #[error(transparent)]
+    Since(#[from] commands::trail::SinceError),
+    /// An `--accounts` item.
+    #[error("invalid --accounts item {0:?}: expected 12-digit account ids")]
+    Account(String),
+    /// The console would show no live account to feed.
+    #[error("--org-trail feeds the Trail tab of live accounts: open profiles (--profile-a/--profile-b, the picker) or an organisation (--org-profile)")]
+    NotLive,
+    /// This build cannot read S3.
+    #[error("--org-trail needs AWS support; this build lacks the `aws` feature")]
+    NoAws,
+}
+
+/// `--org-trail` and its options checked: what to read (`None` without `--org-trail`).
+#[cfg(all(feature = "tui", feature = "aws"))]
+pub fn org_trail_source(
+    args: &ConsoleArgs,
+) -> Result<Option<crate::tui::org_trail::OrgTrailSource>, ConsoleTrailError> {
+    let Some(url) = &args.org_trail else {
+        return Ok(None);
+    };
+    let (bucket, prefix) = crate::trail::org_trail::parse_s3_url(url)?;
+    let since = commands::trail::parse_since(
+        args.since
+            .as_deref()
+            .unwrap_or(commands::trail::DEFAULT_SINCE),
+    )?;
+    if let Some(bad) = args
+        .accounts
+        .iter()
+        .find(|a| !crate::policy::arn::is_account_id(a))
+    {
+        return Err(ConsoleTrailError::Account(bad.clone()));
+    }
+    Ok(Some(crate::tui::org_trail::OrgTrailSource {
+        bucket,
+        prefix,
+        profile: args
+            .trail_profile
+            .clone()
+            .or_else(|| args.org_profile.clone()),
+        accounts: args.accounts.clone(),
+        regions: args.regions.clone(),
+        since_secs: since.as_secs() as i64,
+    }))
+}
+
+/// Checks `--org-trail` before the console starts: its arguments, and that it has live
+/// accounts to feed.
+#[cfg(feature = "tui")]
+fn check_org_trail(
+    args: &ConsoleArgs,
+    source: &crate::tui::source::DataSource,
+) -> Result<(), ConsoleTrailError> {
+    if args.org_trail.is_none() {
+        return Ok(());
+    }
+    if !matches!(source, crate::tui::source::DataSource::Profiles { .. }) {
+        return Err(ConsoleTrailError::NotLive);
+    }
+    #[cfg(feature = "aws")]
+    return org_trail_source(args).map(|_| ());
+    #[cfg(not(feature = "aws"))]
+    return Err(ConsoleTrailError::NoAws);
 }
 
 #[cfg(not(feature = "tui"))]

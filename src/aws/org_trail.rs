@@ -283,3 +283,95 @@ pub async fn read_files(
     read.damaged.sort();
     Ok(read)
 }
+
+/// One step of [`stream_files`], in the order they happen.
+#[derive(Debug)]
+pub enum FileStep {
+    /// The window's log files were listed: how many there are, their size as stored, and
+    /// the folders that could not be listed.
+    Listed {
+        /// Log files to read.
+        files: usize,
+        /// Their size as stored (compressed).
+        bytes: u64,
+        /// Folders that could not be listed: prefix and reason.
+        unlisted: Vec<(String, Unreadable)>,
+    },
+    /// One log file, decompressed; `problem` says why only part of it could be.
+    File {
+        /// Its key in the bucket.
+        key: String,
+        /// The decompressed text.
+        text: Vec<u8>,
+        /// Why the text stops early (a damaged or oversized gzip stream), if it does.
+        problem: Option<String>,
+    },
+    /// One log file that could not be fetched.
+    Failed {
+        /// Its key in the bucket.
+        key: String,
+        /// Why (S3's code and message).
+        reason: ObjectFailure,
+    },
+}
+
+/// Lists the window's log files like [`read`] and hands each over, decompressed, **newest
+/// first** — a view that shows the newest events first fills its first screen at once —
+/// with a [`FileStep::Listed`] first (for a progress count). At most `fetches_at_once`
+/// files are fetched or decompressed at a time, and a file is handed over before another
+/// is started, so memory holds a few files, not the trail.
+pub async fn stream_files(
+    bucket: &TrailBucket,
+    query: &OrgTrailQuery,
+    on_step: &mut (dyn FnMut(FileStep) + Send),
+) -> Result<(), Unreadable> {
+    let mut unlisted = Vec::new();
+    let mut keys = window_keys(bucket, query, &mut unlisted).await?;
+    keys.sort_by_key(|(key, _)| std::cmp::Reverse((written_at(key), key.clone())));
+    on_step(FileStep::Listed {
+        files: keys.len(),
+        bytes: keys.iter().map(|(_, size)| size).sum(),
+        unlisted,
+    });
+    let limit = query.fetches_at_once.max(1);
+    let mut tasks = JoinSet::new();
+    for (key, _) in keys {
+        if tasks.len() >= limit {
+            if let Some(Ok(step)) = tasks.join_next().await {
+                on_step(step);
+            }
+        }
+        let bucket = bucket.clone();
+        tasks.spawn(async move { fetch_step(&bucket, key).await });
+    }
+    while let Some(done) = tasks.join_next().await {
+        if let Ok(step) = done {
+            on_step(step);
+        }
+    }
+    Ok(())
+}
+
+/// Fetches and decompresses one log file (off the async workers).
+async fn fetch_step(bucket: &TrailBucket, key: String) -> FileStep {
+    let bytes = match bucket.get(&key).await {
+        Ok(bytes) => bytes,
+        Err(reason) => {
+            let reason = ObjectFailure(format!("{}: {}", reason.code, reason.message));
+            return FileStep::Failed { key, reason };
+        }
+    };
+    let decompressed = tokio::task::spawn_blocking(move || {
+        let (text, _, problem) =
+            crate::trail::input::decompress_within(&bytes, crate::trail::input::MAX_DECOMPRESSED);
+        (text.into_owned(), problem)
+    })
+    .await;
+    match decompressed {
+        Ok((text, problem)) => FileStep::File { key, text, problem },
+        Err(lost) => FileStep::Failed {
+            key,
+            reason: ObjectFailure(lost.to_string()),
+        },
+    }
+}

@@ -10,6 +10,30 @@
 
 use super::render::ClassifiedEvent;
 
+/// Why an `--org-trail` value is not a bucket location.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid --org-trail {0:?}: expected s3://BUCKET or s3://BUCKET/PREFIX (the prefix before AWSLogs/)")]
+pub struct S3UrlError(String);
+
+/// `s3://bucket/some/prefix` → (`bucket`, `some/prefix/`); the prefix is empty or ends in `/`.
+pub fn parse_s3_url(url: &str) -> Result<(String, String), S3UrlError> {
+    let rest = url
+        .strip_prefix("s3://")
+        .ok_or_else(|| S3UrlError(url.to_string()))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-".contains(c);
+    if bucket.len() < 3 || !bucket.chars().all(valid) {
+        return Err(S3UrlError(url.to_string()));
+    }
+    let prefix = prefix.trim_matches('/');
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    Ok((bucket.to_string(), prefix))
+}
+
 /// How long after an event CloudTrail may write the file holding it (documented: about
 /// 5 minutes typically, up to 15; a margin on top).
 pub const DELIVERY_LAG_SECS: i64 = 20 * 60;
@@ -79,11 +103,39 @@ pub fn last_segment(prefix: &str) -> &str {
         .unwrap_or_default()
 }
 
+/// What the join reads of an event: its classification. The CLI joins classified events;
+/// the console joins them with their whole record ([`RecordedEvent`]).
+pub trait Joinable {
+    /// The event as the classifier saw it.
+    fn classified(&self) -> &ClassifiedEvent;
+}
+
+impl Joinable for ClassifiedEvent {
+    fn classified(&self) -> &ClassifiedEvent {
+        self
+    }
+}
+
+/// A classified event with the record it was read from (for views that show the record).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    /// The CloudTrail record as the log file holds it.
+    pub record: serde_json::Value,
+    /// What the parser and classifier made of it.
+    pub classified: ClassifiedEvent,
+}
+
+impl Joinable for RecordedEvent {
+    fn classified(&self) -> &ClassifiedEvent {
+        &self.classified
+    }
+}
+
 /// One event of the organisation trail, joined with its other copy when there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JoinedEvent {
+pub struct JoinedEvent<E = ClassifiedEvent> {
     /// The copy kept: the resource owner's when both are present.
-    pub event: ClassifiedEvent,
+    pub event: E,
     /// The event ids of the other copies of the same call (same `sharedEventID`).
     pub other_event_ids: Vec<String>,
 }
@@ -93,16 +145,26 @@ pub struct JoinedEvent {
 /// other, and the pair is final when it arrives (the owner's copy kept, with the other's
 /// event id). The same event id read twice counts once. Memory: the copies still waiting
 /// and the event ids seen, never the whole trail.
-#[derive(Debug, Default)]
-pub struct Joiner {
-    pending: std::collections::HashMap<String, JoinedEvent>,
+#[derive(Debug)]
+pub struct Joiner<E = ClassifiedEvent> {
+    pending: std::collections::HashMap<String, JoinedEvent<E>>,
     seen: std::collections::HashSet<String>,
     /// The accounts whose folders are read (empty: all): a copy whose other account is
     /// outside them has no pair coming, and is final at once.
     scope: std::collections::HashSet<String>,
 }
 
-impl Joiner {
+impl<E> Default for Joiner<E> {
+    fn default() -> Self {
+        Joiner {
+            pending: Default::default(),
+            seen: Default::default(),
+            scope: Default::default(),
+        }
+    }
+}
+
+impl<E: Joinable> Joiner<E> {
     /// A joiner for a read of these accounts' folders only (empty: every account).
     pub fn within(accounts: &[String]) -> Self {
         Joiner {
@@ -124,8 +186,8 @@ impl Joiner {
     }
 
     /// Takes one event; returns it (or its joined pair) when it is final.
-    pub fn push(&mut self, item: ClassifiedEvent) -> Option<JoinedEvent> {
-        if let Some(id) = &item.event.event_id {
+    pub fn push(&mut self, item: E) -> Option<JoinedEvent<E>> {
+        if let Some(id) = &item.classified().event.event_id {
             if !self.seen.insert(id.clone()) {
                 return None;
             }
@@ -134,10 +196,10 @@ impl Joiner {
             event,
             other_event_ids: Vec::new(),
         };
-        let Some(shared) = item.event.shared_event_id.clone() else {
+        let Some(shared) = item.classified().event.shared_event_id.clone() else {
             return Some(single(item));
         };
-        if !self.may_pair(&item) && !self.pending.contains_key(&shared) {
+        if !self.may_pair(item.classified()) && !self.pending.contains_key(&shared) {
             return Some(single(item));
         }
         match self.pending.remove(&shared) {
@@ -154,9 +216,12 @@ impl Joiner {
 
     /// The copies whose other copy never came (outside the accounts or window read), by
     /// event time.
-    pub fn finish(self) -> Vec<JoinedEvent> {
-        let mut rest: Vec<JoinedEvent> = self.pending.into_values().collect();
-        rest.sort_by(|a, b| a.event.event.event_time.cmp(&b.event.event.event_time));
+    pub fn finish(self) -> Vec<JoinedEvent<E>> {
+        let mut rest: Vec<JoinedEvent<E>> = self.pending.into_values().collect();
+        rest.sort_by(|a, b| {
+            let time = |e: &JoinedEvent<E>| e.event.classified().event.event_time.clone();
+            time(a).cmp(&time(b))
+        });
         rest
     }
 }
@@ -174,8 +239,9 @@ pub fn join_copies(events: Vec<ClassifiedEvent>) -> Vec<JoinedEvent> {
 }
 
 /// Adds `copy` to `kept`, swapping them when `copy` is the owner's.
-fn merge(kept: &mut JoinedEvent, copy: ClassifiedEvent) {
-    let is_owners = |item: &ClassifiedEvent| {
+fn merge<E: Joinable>(kept: &mut JoinedEvent<E>, copy: E) {
+    let is_owners = |item: &E| {
+        let item = item.classified();
         item.event.recipient_account_id.is_some()
             && item.event.recipient_account_id == item.class.resource_account
     };
@@ -184,14 +250,67 @@ fn merge(kept: &mut JoinedEvent, copy: ClassifiedEvent) {
     } else {
         copy
     };
-    if let Some(id) = other.event.event_id {
+    if let Some(id) = other.classified().event.event_id.clone() {
         kept.other_event_ids.push(id);
     }
+}
+
+/// Why a log file's text is not a CloudTrail log file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a CloudTrail log file ({0}); the other files were read")]
+pub struct LogFileError(String);
+
+/// The records of one CloudTrail log file (`{"Records": [...]}`, as CloudTrail writes every
+/// file of a trail), each as it is written.
+pub fn log_file_records(text: &[u8]) -> Result<Vec<serde_json::Value>, LogFileError> {
+    #[derive(serde::Deserialize)]
+    struct LogFile {
+        #[serde(rename = "Records")]
+        records: Vec<serde_json::Value>,
+    }
+    let start = super::input::bom_len(text);
+    serde_json::from_slice::<LogFile>(&text[start..])
+        .map(|file| file.records)
+        .map_err(|e| LogFileError(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_urls_give_bucket_and_prefix() {
+        assert_eq!(
+            parse_s3_url("s3://org-trail"),
+            Ok(("org-trail".into(), String::new()))
+        );
+        assert_eq!(
+            parse_s3_url("s3://org-trail/logs/"),
+            Ok(("org-trail".into(), "logs/".into()))
+        );
+        for bad in ["org-trail", "s3://", "s3://Ab", "https://x/y"] {
+            assert!(parse_s3_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_log_file_gives_its_records_and_anything_else_is_refused() {
+        let records = log_file_records(br#"{"Records": [{"eventID": "a"}, {"eventID": "b"}]}"#)
+            .expect("a log file");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1]["eventID"], "b");
+        for bad in [
+            &b"not json"[..],
+            br#"{"records": []}"#,
+            br#"[{"eventID": "a"}]"#,
+        ] {
+            assert!(
+                log_file_records(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
 
     #[test]
     fn days_cover_the_window_and_the_delivery_lag() {

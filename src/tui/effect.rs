@@ -123,6 +123,12 @@ pub enum Effect {
         /// The question.
         draft: QuestionDraft,
     },
+    /// The organisation trail's next batch for the Trail tab ([`Msg::OrgTrailRead`]),
+    /// after starting a read of the files written since the last one when `refresh`.
+    NextOrgTrail {
+        /// Read the new log files first (`r`).
+        refresh: bool,
+    },
 }
 
 /// What effects run against: live AWS access and the session's workspace (which keeps
@@ -136,6 +142,8 @@ pub struct Backend {
     /// How long one background load (a profile, a detail, a question, a CloudTrail poll)
     /// may take before it is reported as unanswered: [`crate::deadline::load_deadline`].
     pub deadline: Duration,
+    /// The organisation trail feeding the Trail tab (`--org-trail`), if any.
+    pub trail_feed: Option<Arc<dyn super::trail_feed::TrailFeed>>,
 }
 
 impl Backend {
@@ -148,7 +156,14 @@ impl Backend {
                 Origin::Live(Vec::new()),
             ))),
             deadline: crate::deadline::load_deadline(),
+            trail_feed: None,
         }
+    }
+
+    /// The same backend with the Trail tab fed by `feed`.
+    pub fn with_trail_feed(mut self, feed: Arc<dyn super::trail_feed::TrailFeed>) -> Self {
+        self.trail_feed = Some(feed);
+        self
     }
 
     /// The same backend with another load deadline.
@@ -249,6 +264,14 @@ pub async fn perform(effect: Effect, backend: Backend) -> Option<Msg> {
             path,
         },
         Effect::SetWhatIf { changes } => set_what_if(&backend, changes).await,
+        Effect::NextOrgTrail { refresh } => {
+            let feed = backend.trail_feed.clone()?;
+            // A read still running (refresh answers false) hands over its batches instead.
+            if refresh {
+                feed.refresh();
+            }
+            Msg::OrgTrailRead(Box::new(feed.next().await))
+        }
         Effect::ReverseUnread { .. }
         | Effect::ReverseLoad { .. }
         | Effect::ReverseRun { .. }

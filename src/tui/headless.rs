@@ -93,6 +93,15 @@ impl Harness {
             .block_on(async move { workspace.lock().await.connect_org(profile).await })
     }
 
+    /// Feeds the Trail tab from `feed` from now on, as the console's `--org-trail` does, and
+    /// runs its read to the end.
+    pub fn follow_org_trail(&mut self, feed: Arc<dyn super::trail_feed::TrailFeed>) -> &mut Self {
+        self.backend.trail_feed = Some(feed.clone());
+        let effects = self.app.follow_org_trail(feed.label());
+        self.run(effects);
+        self
+    }
+
     /// Runs effects until none are left.
     pub fn run(&mut self, mut effects: Vec<Effect>) {
         while let Some(effect) = effects.pop() {

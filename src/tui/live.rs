@@ -16,9 +16,7 @@ use crate::aws::{
 use crate::inventory::{Account, Identity, KeyKind};
 use crate::workspace::Workspace;
 
-/// The events the Trail tab follows: pushes, pulls (denied pulls show up here) and role
-/// assumptions — one LookupEvents stream each, sharing the account's 2 requests/s.
-const TRAIL_EVENTS: [&str; 3] = ["PutImage", "BatchGetImage", "AssumeRole"];
+use super::trail_feed::TRAIL_EVENTS;
 
 /// An opened profile: its loader, identity and SDK configuration.
 type Opened = (Loader, Identity, SdkConfig);

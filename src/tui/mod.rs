@@ -21,6 +21,8 @@ pub mod live;
 pub mod msg;
 #[cfg(feature = "aws")]
 pub mod org;
+#[cfg(feature = "aws")]
+pub mod org_trail;
 pub mod panes;
 pub mod presenter;
 pub mod profiles;
@@ -28,6 +30,7 @@ pub mod rules;
 pub mod source;
 pub mod terminal;
 pub mod theme;
+pub mod trail_feed;
 pub mod ui;
 pub mod widgets;
 
@@ -57,11 +60,24 @@ pub fn run_with(
     live_accounts: std::sync::Arc<dyn source::LiveAccounts>,
     org_profile: Option<&str>,
 ) -> std::io::Result<()> {
+    run_fed(options, live_accounts, org_profile, None)
+}
+
+/// [`run_with`], the Trail tab fed by `trail_feed` (the organisation trail) when given.
+pub fn run_fed(
+    options: app::AppOptions,
+    live_accounts: std::sync::Arc<dyn source::LiveAccounts>,
+    org_profile: Option<&str>,
+    trail_feed: Option<std::sync::Arc<dyn trail_feed::TrailFeed>>,
+) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let live = effect::Backend::new(live_accounts);
+    let mut live = effect::Backend::new(live_accounts);
+    if let Some(feed) = &trail_feed {
+        live = live.with_trail_feed(feed.clone());
+    }
     #[cfg(feature = "aws")]
     if let Some(profile) = org_profile {
         let workspace = live.workspace.clone();
@@ -78,7 +94,10 @@ pub fn run_with(
     terminal::install_panic_hook();
     let mut terminal = terminal::enter()?;
     let _guard = terminal::Guard;
-    let (mut app, effects) = app::App::new(options);
+    let (mut app, mut effects) = app::App::new(options);
+    if let Some(feed) = &trail_feed {
+        effects.extend(app.follow_org_trail(feed.label()));
+    }
     let result = runtime.block_on(event::run(&mut terminal, &mut app, live, effects));
     terminal::leave()?;
     // Tasks still loading an account are abandoned rather than waited for.

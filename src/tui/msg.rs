@@ -136,6 +136,8 @@ pub enum Msg {
         result:
             Result<crate::diagnose::history::Timeline, crate::tui::panes::history::HistoryFailure>,
     },
+    /// A batch of the organisation trail read for the Trail tab (`--org-trail`).
+    OrgTrailRead(Box<crate::tui::trail_feed::FeedBatch>),
 }
 
 /// What one step of a reverse question found.

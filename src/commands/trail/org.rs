@@ -21,29 +21,7 @@ use crate::trail::org_trail::{join_copies, JoinedEvent, Joiner, Window};
 use crate::trail::render::{text_header, text_line, EventRow};
 use crate::trail::ClassifiedEvent;
 
-/// Why an `--org-trail` value is not a bucket location.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid --org-trail {0:?}: expected s3://BUCKET or s3://BUCKET/PREFIX (the prefix before AWSLogs/)")]
-pub struct S3UrlError(String);
-
-/// `s3://bucket/some/prefix` → (`bucket`, `some/prefix/`); the prefix is empty or ends in `/`.
-pub fn parse_s3_url(url: &str) -> Result<(String, String), S3UrlError> {
-    let rest = url
-        .strip_prefix("s3://")
-        .ok_or_else(|| S3UrlError(url.to_string()))?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    let valid = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-".contains(c);
-    if bucket.len() < 3 || !bucket.chars().all(valid) {
-        return Err(S3UrlError(url.to_string()));
-    }
-    let prefix = prefix.trim_matches('/');
-    let prefix = if prefix.is_empty() {
-        String::new()
-    } else {
-        format!("{prefix}/")
-    };
-    Ok((bucket.to_string(), prefix))
-}
+pub use crate::trail::org_trail::{parse_s3_url, S3UrlError};
 
 /// The arguments checked: bucket, prefix, window and event filter.
 pub(super) struct Plan {
@@ -311,25 +289,5 @@ impl<'a> Printer<'a> {
             )?,
         }
         Ok(events)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn s3_urls_give_bucket_and_prefix() {
-        assert_eq!(
-            parse_s3_url("s3://org-trail"),
-            Ok(("org-trail".into(), String::new()))
-        );
-        assert_eq!(
-            parse_s3_url("s3://org-trail/logs/"),
-            Ok(("org-trail".into(), "logs/".into()))
-        );
-        for bad in ["org-trail", "s3://", "s3://Ab", "https://x/y"] {
-            assert!(parse_s3_url(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -171,7 +171,9 @@ impl App {
                 .collect();
         }
         // The sides show what the question read; nothing is read twice.
-        for account in accounts {
+        for mut account in accounts {
+            // The organisation trail's calls live in the console, not in the workspace.
+            self.fill_org_trail(&mut account);
             for side in Side::BOTH {
                 let same = self
                     .side(side)

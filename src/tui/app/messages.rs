@@ -67,6 +67,7 @@ impl App {
             Msg::Reverse { id, step } => self.reverse_step(id, step),
             Msg::WhatIfSet { overlays, error } => self.what_if_set(overlays, error),
             Msg::HistoryLoaded { id, result } => self.history_loaded(id, result),
+            Msg::OrgTrailRead(batch) => self.org_trail_read(*batch),
             Msg::Written { path, result } => {
                 let what = match path.to_string_lossy().contains("crossdock-what-if") {
                     true => "what-if change set",
@@ -213,7 +214,10 @@ impl App {
         let _ = self.sync_detail(side);
     }
 
-    fn set_account(&mut self, side: Side, account: Arc<Account>) {
+    fn set_account(&mut self, side: Side, mut account: Arc<Account>) {
+        if self.follows_org_trail() {
+            self.fill_org_trail(Arc::make_mut(&mut account));
+        }
         let state = &mut self.sides[side.index()];
         state.status = SideStatus::Ready(account);
         state.lists = Tab::ALL
@@ -248,13 +252,17 @@ impl App {
 
     /// Adds the rows of the records a poll appended (from `first` on) to the Trail list: the
     /// other lists and the rows already built stay as they are.
-    fn append_trail_rows(&mut self, side: Side, first: usize) {
+    pub(super) fn append_trail_rows(&mut self, side: Side, first: usize) {
         let height = self.visible_rows_hint(side);
         let state = &mut self.sides[side.index()];
-        let Some(records) = state.account().and_then(|a| a.trail.loaded()) else {
+        let Some(account) = state.account() else {
             return;
         };
-        let mut rows = crate::tui::panes::trail::rows_from(records, first);
+        let account_id = account.id();
+        let Some(records) = account.trail.loaded() else {
+            return;
+        };
+        let mut rows = crate::tui::panes::trail::rows_from(records, first, account_id);
         crate::tui::panes::trail::sort_newest_first(&mut rows);
         state.lists[Tab::Trail.index()].extend_ordered(
             rows,
@@ -269,8 +277,12 @@ impl App {
     }
 
     /// Runs the deep link once both sides are settled, then syncs the detail views.
-    /// The next CloudTrail poll of a live side (none for demo and snapshot sides).
+    /// The next CloudTrail poll of a live side (none for demo and snapshot sides, nor when
+    /// the organisation trail feeds the Trail tab).
     fn poll_trail(&self, side: Side, delay: Duration) -> Vec<Effect> {
+        if self.follows_org_trail() {
+            return Vec::new();
+        }
         let state = self.side(side);
         match &state.profile {
             Some(profile) => vec![Effect::PollTrail {

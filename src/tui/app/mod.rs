@@ -8,6 +8,7 @@ mod history;
 mod messages;
 mod nav;
 mod offers;
+mod org_trail;
 mod overlays;
 mod popup_mouse;
 mod reverse;
@@ -220,6 +221,8 @@ pub struct App {
     pub fix_format: crate::report::fixes::FixFormat,
     /// The what-if changes in force in the workspace (local, never sent to AWS).
     pub what_if: Vec<crate::diagnose::change::Change>,
+    /// The organisation trail feeding the Trail tab (`--org-trail`), as read so far.
+    pub org_trail: Option<super::trail_feed::OrgTrailView>,
     deep_link: DeepLink,
     next_request: u64,
 }
@@ -250,6 +253,7 @@ impl App {
             also_loaded: Vec::new(),
             fix_format: crate::report::fixes::FixFormat::default(),
             what_if: Vec::new(),
+            org_trail: None,
             deep_link: options.deep_link,
             next_request: 0,
         };
@@ -350,6 +354,7 @@ impl App {
             .any(|s| matches!(s.status, SideStatus::Loading(_)) || s.detail.loading)
             || self.explain.as_ref().is_some_and(ExplainState::running)
             || matches!(&self.overlay, Some(Overlay::History(h)) if h.is_loading())
+            || self.org_trail.as_ref().is_some_and(|t| t.reading)
     }
 
     /// Whether the terminal is big enough to draw the console.

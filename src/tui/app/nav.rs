@@ -375,6 +375,23 @@ impl App {
         state
             .detail
             .rebuild(account.as_deref(), &self.theme, &self.masker);
+        if let (Some(ItemRef::Trail(index)), Some(account), Some(view)) =
+            (&state.detail.item, &account, &self.org_trail)
+        {
+            // The organisation trail joined the copies already: name the other one, first.
+            let joined = account
+                .trail
+                .loaded()
+                .and_then(|records| records.get(*index))
+                .and_then(|record| {
+                    let id = record.get("eventID").and_then(|v| v.as_str())?;
+                    panes::trail::joined_copies(&record, view.others_of(id))
+                });
+            if let Some(section) = joined {
+                state.detail.prepend(&section, &self.theme, &self.masker);
+            }
+            return;
+        }
         let joined = match (&state.detail.item, &account, &other) {
             (Some(ItemRef::Trail(index)), Some(account), Some(other)) => {
                 panes::trail::other_copy(account, *index, other)
@@ -387,6 +404,12 @@ impl App {
     }
 
     fn reload(&mut self) -> Vec<Effect> {
+        if self.tab == Tab::Trail
+            && self.follows_org_trail()
+            && matches!(self.focus, Focus::List(_))
+        {
+            return self.refresh_org_trail();
+        }
         let side = match self.focus {
             Focus::List(side) | Focus::Detail(side) => side,
             Focus::Explain | Focus::Answer => return self.rerun_explain(),

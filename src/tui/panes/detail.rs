@@ -90,6 +90,19 @@ impl DetailState {
         self.push_section(section, theme, masker);
     }
 
+    /// Adds one section above the item's own (what must be read first, e.g. that a trail
+    /// record stands for two copies of one call).
+    pub fn prepend(&mut self, section: &Section, theme: &Theme, masker: &Masker) {
+        let below = std::mem::take(&mut self.lines);
+        self.push_section(section, theme, masker);
+        let shift = self.lines.len() + 1;
+        if !below.is_empty() {
+            self.lines.push(Line::raw(""));
+        }
+        self.lines.extend(below);
+        self.highlighted = self.highlighted.map(|(s, e)| (s + shift, e + shift));
+    }
+
     fn push_section(&mut self, section: &Section, theme: &Theme, masker: &Masker) {
         if !self.lines.is_empty() {
             self.lines.push(Line::raw(""));

@@ -38,7 +38,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
     let mut lines = vec![filter_line(list, &app.theme)];
     match &state.status {
         SideStatus::Ready(account) => {
-            lines.extend(notices(app, state, account));
+            lines.extend(notices(
+                app,
+                state,
+                account,
+                area.width.saturating_sub(2) as usize,
+            ));
             let height = area.height.saturating_sub(crate::tui::layout::LIST_CHROME) as usize;
             lines.extend(rows(app, list, focused, height));
         }
@@ -127,7 +132,7 @@ fn status_lines(app: &App, status: &SideStatus) -> Vec<Line<'static>> {
 
 /// Above a loaded account's rows: why the listing or the trail failed, and why the list is
 /// empty (nothing there, CloudTrail's delay, or the filter).
-fn notices(app: &App, state: &SideState, account: &Account) -> Vec<Line<'static>> {
+fn notices(app: &App, state: &SideState, account: &Account, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let list = state.list(app.tab);
     let mut lines = Vec::new();
@@ -136,6 +141,16 @@ fn notices(app: &App, state: &SideState, account: &Account) -> Vec<Line<'static>
             app.masker.mask_string(&error),
             theme.style(Role::Error),
         ));
+    }
+    if let (Tab::Trail, Some(view)) = (app.tab, &app.org_trail) {
+        lines.extend(org_trail_notices(app, view, width));
+        if list.total() == 0 && !view.reading {
+            lines.push(Line::styled(
+                "none of this account's PutImage, BatchGetImage or AssumeRole calls in the window",
+                theme.style(Role::Muted),
+            ));
+        }
+        return lines;
     }
     if app.tab == Tab::Trail {
         if let Some(error) = &state.trail_error {
@@ -162,6 +177,66 @@ fn notices(app: &App, state: &SideState, account: &Account) -> Vec<Line<'static>
         ));
     }
     lines
+}
+
+/// The organisation trail's progress line, then its problems (damaged log files by key).
+/// In the split view they take a line each — a key cut at its start, so the file name
+/// shows — leaving the rows room; the zoomed list (`z`) shows them whole, wrapped.
+fn org_trail_notices(
+    app: &App,
+    view: &crate::tui::trail_feed::OrgTrailView,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let summary = match view.reading {
+        true => format!("{} {}", spinner::frame(app.tick), view.summary()),
+        false => view.summary(),
+    };
+    let summary = Line::styled(app.masker.mask_string(&summary), theme.style(Role::Muted));
+    let problems = view.problems();
+    let error = |text: String| Line::styled(text, theme.style(Role::Error));
+    if app.zoom {
+        let mut lines = vec![summary];
+        lines.extend(problems.iter().map(|p| error(app.masker.mask_string(p))));
+        return crate::tui::widgets::wrap::wrap(&lines, width);
+    }
+    let mut lines = vec![summary];
+    const SHOWN: usize = 2;
+    for problem in problems.iter().take(SHOWN) {
+        // Masked before it is cut: a cut must never leave part of an id unmasked.
+        lines.push(error(tail_fit(&app.masker.mask_string(problem), width)));
+    }
+    if problems.len() > SHOWN {
+        lines.push(error(format!(
+            "… {} more problems (z shows them all)",
+            problems.len() - SHOWN
+        )));
+    }
+    lines
+}
+
+/// `damaged log file s3://…/NAME: why` cut to `width` keeping what tells the files apart:
+/// `damaged …` and the end of the key, then as much of the reason as fits.
+fn tail_fit(problem: &str, width: usize) -> String {
+    if problem.chars().count() <= width {
+        return problem.to_string();
+    }
+    let Some(start) = problem.find("s3://") else {
+        return problem.to_string();
+    };
+    let head = match problem.starts_with("damaged log file ") {
+        true => "damaged ",
+        false => &problem[..start],
+    };
+    let rest: Vec<char> = problem[start..].chars().collect();
+    // The key ends where the reason starts (`: `); the line's own cut takes one column more.
+    let key_end = problem[start..]
+        .find(": ")
+        .map_or(rest.len(), |at| problem[start..start + at].chars().count());
+    let room = width.saturating_sub(head.chars().count() + 2);
+    let from = key_end.saturating_sub(room);
+    let tail: String = rest[from..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 /// The visible rows that fit in `height`, the selected one marked.

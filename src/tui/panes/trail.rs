@@ -21,15 +21,15 @@ pub fn rows(account: &Account) -> Vec<Row> {
     let Some(records) = account.trail.loaded() else {
         return Vec::new();
     };
-    let mut rows = rows_from(records, 0);
+    let mut rows = rows_from(records, 0, account.id());
     sort_newest_first(&mut rows);
     rows
 }
 
-/// The rows of records `first..` (records appended by a poll), unsorted.
-pub fn rows_from(records: &TrailRecords, first: usize) -> Vec<Row> {
+/// The rows of records `first..` (records appended by a poll) of `account`'s list, unsorted.
+pub fn rows_from(records: &TrailRecords, first: usize, account: &str) -> Vec<Row> {
     (first..records.len())
-        .map(|i| row(i, records.raw(i).unwrap_or("")))
+        .map(|i| row(i, records.raw(i).unwrap_or(""), account))
         .collect()
 }
 
@@ -43,7 +43,7 @@ pub fn newest_first(a: &Row, b: &Row) -> std::cmp::Ordering {
     b.name.cmp(&a.name)
 }
 
-fn row(i: usize, record: &str) -> Row {
+fn row(i: usize, record: &str, account: &str) -> Row {
     let event = match parse_record_str(record) {
         Ok(event) => event,
         Err(reason) => {
@@ -61,12 +61,15 @@ fn row(i: usize, record: &str) -> Row {
         Some("AWSAccount") => format!("account {}", event.caller_account().unwrap_or("?")),
         _ => short_arn(event.caller_arn().unwrap_or("")),
     };
+    // What tells rows apart comes first (a narrow list cuts the rest): a denial, then where
+    // a cross-account call went.
     let mut extra = vec![class.kind.as_str().to_string()];
-    if class.cross_account == Some(true) {
-        extra.push(CROSS_ACCOUNT.into());
-    }
     if class.denied {
         extra.push(DENIED.into());
+    }
+    extra.extend(direction(&class, account));
+    if class.cross_account == Some(true) {
+        extra.push(CROSS_ACCOUNT.into());
     }
     extra.push(caller);
     let time = event.event_time.as_deref().unwrap_or("");
@@ -80,6 +83,52 @@ fn row(i: usize, record: &str) -> Row {
         ),
         extra: extra.join(" · "),
     }
+}
+
+/// Where a cross-account call went, seen from the list's `account`: `from CALLER` when it
+/// came in, `into OWNER` when it went out (so `/PutImage from` finds the pushes into it).
+fn direction(class: &crate::trail::Classification, account: &str) -> Option<String> {
+    if class.cross_account != Some(true) {
+        return None;
+    }
+    let (caller, owner) = (
+        class.caller_account.as_deref(),
+        class.resource_account.as_deref(),
+    );
+    match (caller, owner) {
+        (Some(caller), Some(owner)) if owner == account => Some(format!("from {caller}")),
+        (_, Some(owner)) if caller == Some(account) => Some(format!("into {owner}")),
+        (Some(caller), Some(owner)) => Some(format!("{caller} → {owner}")),
+        _ => None,
+    }
+}
+
+/// The organisation trail's other copies of the record's call (`--org-trail`): the call is
+/// listed once, and these are the event ids it also has, joined on `sharedEventID`.
+pub fn joined_copies(record: &Value, others: &[String]) -> Option<Section> {
+    if others.is_empty() {
+        return None;
+    }
+    let shared = record
+        .get("sharedEventID")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let kept = record
+        .get("recipientAccountId")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    Some(Section {
+        title: "Listed once: 2 copies in the org trail".into(),
+        anchor: None,
+        body: Body::Fields(vec![
+            ("shown".into(), format!("account {kept}'s copy (below)")),
+            (
+                "other copy".into(),
+                format!("event ID {}", others.join(", ")),
+            ),
+            ("joined on".into(), format!("sharedEventID {shared}")),
+        ]),
+    })
 }
 
 /// The other account's copy of the same call: a cross-account call is logged in the caller's
