@@ -17,6 +17,7 @@ const MAIN_EXAMPLES: &str = "Examples:
   crossdock --snapshot accounts.json          # a saved snapshot, offline
   crossdock --demo --tab repos --select source-repo
   crossdock --demo --explain-error \"denied: User: arn:aws:sts::111111111111:assumed-role/codebuild-service-role/x is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:ap-northeast-1:222222222222:repository/source-repo because no resource-based policy allows the ecr:BatchGetImage action\"
+  crossdock --profile-a build --profile-b registry --org-trail s3://org-trail-bucket --since 24h   # Trail tab from the organisation trail
   crossdock --presenter --theme high-contrast # mask account ids for screen sharing
   crossdock --print-config                    # where config, keymap and themes are read from
   crossdock completions zsh > ~/.zfunc/_crossdock";

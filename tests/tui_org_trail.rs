@@ -304,3 +304,60 @@ fn presenter_mode_masks_the_organisation_trails_accounts() {
         "{screen}"
     );
 }
+
+/// `--org-trail` arguments that make no read are refused before the terminal is taken, with
+/// what to do (exit 2).
+#[test]
+fn bad_org_trail_arguments_are_refused_with_a_clear_message() {
+    let home = std::env::temp_dir().join(format!("org-trail-args-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("home");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_crossdock"))
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &home)
+            .args(args)
+            .output()
+            .expect("run crossdock");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for (args, says) in [
+        (
+            &["--profile-a", "x", "--org-trail", "org-trail"][..],
+            "expected s3://BUCKET",
+        ),
+        (
+            &[
+                "--profile-a",
+                "x",
+                "--org-trail",
+                "s3://org-trail",
+                "--accounts",
+                "12",
+            ],
+            "expected 12-digit account ids",
+        ),
+        (
+            &[
+                "--profile-a",
+                "x",
+                "--org-trail",
+                "s3://org-trail",
+                "--since",
+                "2x",
+            ],
+            "invalid --since",
+        ),
+        // No profile configured and none given: the demo has no organisation trail.
+        (&["--org-trail", "s3://org-trail"], "open profiles"),
+        (&["--since", "2h"], "--org-trail"),
+    ] {
+        let (code, stderr) = run(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -95,6 +95,9 @@ struct State {
     ended: bool,
     /// When the last read began: the next one starts there (less the delivery lag).
     last_began: i64,
+    /// The earliest event time of the session: a later read keeps an event CloudTrail
+    /// delivered late, however old, as long as it is inside the first read's window.
+    floor: i64,
 }
 
 impl OrgTrailReader {
@@ -110,6 +113,7 @@ impl OrgTrailReader {
             let mut state = shared.state.lock().expect("not poisoned");
             state.start = Some(window);
             state.last_began = to;
+            state.floor = window.from;
         }
         OrgTrailReader {
             source: Arc::new(source),
@@ -153,9 +157,13 @@ impl TrailFeed for OrgTrailReader {
 /// Starts a requested read; returns what is ready to hand over, if anything is.
 fn take_ready(source: &Arc<OrgTrailSource>, shared: &Arc<Shared>) -> Option<FeedBatch> {
     let mut state = shared.state.lock().expect("not poisoned");
-    if let Some(window) = state.start.take() {
+    if let Some(files) = state.start.take() {
         state.running = true;
-        tokio::spawn(read(source.clone(), shared.clone(), window));
+        let events = Window {
+            from: state.floor,
+            to: files.to,
+        };
+        tokio::spawn(read(source.clone(), shared.clone(), files, events));
     }
     let news = !state.batch.events.is_empty()
         || !state.batch.damaged.is_empty()
@@ -189,9 +197,10 @@ pub enum OrgTrailReadError {
     },
 }
 
-/// One read of `window`: its batches go to `shared` as files are read.
-async fn read(source: Arc<OrgTrailSource>, shared: Arc<Shared>, window: Window) {
-    let failed = read_window(&source, &shared, window)
+/// One read of the files written in `files`, keeping the events in `events`: its batches
+/// go to `shared` as files are read.
+async fn read(source: Arc<OrgTrailSource>, shared: Arc<Shared>, files: Window, events: Window) {
+    let failed = read_window(&source, &shared, files, events)
         .await
         .err()
         .map(|e| e.to_string());
@@ -207,6 +216,7 @@ async fn read_window(
     source: &OrgTrailSource,
     shared: &Arc<Shared>,
     window: Window,
+    events: Window,
 ) -> Result<(), OrgTrailReadError> {
     let config = sdk_config(&ProfileSource::from_env(), source.profile.as_deref(), None).await?;
     let bucket = TrailBucket::new(&config, &source.bucket);
@@ -240,7 +250,7 @@ async fn read_window(
                         batch.progress.records += records.len();
                         for record in records {
                             if let Some(joined) =
-                                wanted(record, &window).and_then(|e| joiner.push(e))
+                                wanted(record, &events).and_then(|e| joiner.push(e))
                             {
                                 batch.events.push(feed_event(joined));
                             }

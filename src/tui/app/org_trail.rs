@@ -61,7 +61,7 @@ impl App {
         if let Some(view) = &self.org_trail {
             let damaged = match view.damaged.len() {
                 0 => String::new(),
-                n => format!(", {n} damaged (see the Trail tab)"),
+                n => format!(", {n} damaged"),
             };
             self.status = Some(match &view.failed {
                 Some(why) => format!("org trail: {why}"),

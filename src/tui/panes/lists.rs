@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, side: Side) {
     let state = app.side(side);
     let list = state.list(app.tab);
     let focused = app.focus == Focus::List(side);
-    let mut lines = vec![filter_line(list, &app.theme)];
+    let mut lines = vec![filter_line(list, &app.theme, &app.masker)];
     match &state.status {
         SideStatus::Ready(account) => {
             lines.extend(notices(
@@ -86,18 +86,26 @@ fn frame_block(app: &App, side: Side, list: &FilterList<Row>, focused: bool) -> 
         .title(title)
 }
 
-/// The filter line: being edited, empty, or the query in force.
-fn filter_line(list: &FilterList<Row>, theme: &Theme) -> Line<'static> {
+/// The filter line: being edited, empty, or the query in force (an account id typed into it
+/// is masked in presenter mode like the rows it filters).
+fn filter_line(
+    list: &FilterList<Row>,
+    theme: &Theme,
+    masker: &crate::tui::presenter::Masker,
+) -> Line<'static> {
     if list.editing {
         Line::from(vec![
             Span::styled("/", theme.style(Role::Accent)),
-            Span::styled(list.query.clone(), theme.style(Role::Text)),
+            Span::styled(masker.mask_string(&list.query), theme.style(Role::Text)),
             Span::styled("▏", theme.style(Role::Accent)),
         ])
     } else if list.query.is_empty() {
         Line::styled("/ filter", theme.style(Role::Muted))
     } else {
-        Line::styled(format!("/{}", list.query), theme.style(Role::Accent))
+        Line::styled(
+            format!("/{}", masker.mask(&list.query)),
+            theme.style(Role::Accent),
+        )
     }
 }
 
