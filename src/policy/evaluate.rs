@@ -314,11 +314,13 @@ fn statement_outcome(
 /// Collects the decision from the per-policy outcomes.
 fn decide(request: &Request<'_>, policies: Vec<PolicyOutcome>) -> Evaluation {
     // Both parse the resource ARN: worked out once, not in every phase that asks.
+    let resource_account = request.resource_account();
     let d = Decider {
         request,
         policies: &policies,
-        cross: request.is_cross_account(),
+        cross: request.crosses_into(resource_account),
         kind: request.resource_kind(),
+        resource_account,
     };
     let (decision, rule, reason, deciding) = d.run();
     let identity_allows = d.identity_side_allows();
@@ -347,6 +349,8 @@ struct Decider<'r, 'a> {
     cross: bool,
     /// The kind of resource policy involved.
     kind: ResourceKind,
+    /// The account that owns the resource ([`Request::resource_account`]).
+    resource_account: Option<&'r str>,
 }
 
 type Verdict = (Decision, &'static str, String, Vec<DecidingStatement>);
@@ -375,8 +379,6 @@ struct IdentitySide {
     boundary_ok: bool,
     /// The session policy, if any, allows.
     session_ok: bool,
-    /// The Allow statements of the three, as deciding statements.
-    refs: Vec<DecidingStatement>,
 }
 
 impl IdentitySide {
@@ -556,7 +558,7 @@ impl Decider<'_, '_> {
                 format!(
                     "no statement in resource control policy `{label}` (level {}) allows {action} on resources of account {}; every level must allow",
                     p.position,
-                    request.resource_account().unwrap_or("unknown")
+                    self.resource_account.unwrap_or("unknown")
                 ),
             ),
             _ => (
@@ -638,12 +640,17 @@ impl Decider<'_, '_> {
             allows: root || self.any_allows(PolicySide::Identity),
             boundary_ok: filter_ok(PolicySide::Boundary),
             session_ok: filter_ok(PolicySide::Session),
-            refs: self.allow_refs(&[
-                PolicySide::Identity,
-                PolicySide::Boundary,
-                PolicySide::Session,
-            ]),
         }
+    }
+
+    /// The Allow statements of identity policies, boundary and session policy, as deciding
+    /// statements (built only for the verdicts that list them).
+    fn identity_refs(&self) -> Vec<DecidingStatement> {
+        self.allow_refs(&[
+            PolicySide::Identity,
+            PolicySide::Boundary,
+            PolicySide::Session,
+        ])
     }
 
     /// Why the identity side does not allow, after `prefix`.
@@ -719,7 +726,7 @@ impl Decider<'_, '_> {
         let action = &request.action;
         let cross = self.cross;
         let resource_name = resource.name;
-        let resource_account = request.resource_account().unwrap_or("unknown");
+        let resource_account = self.resource_account.unwrap_or("unknown");
         let caller_account = request.caller.account().unwrap_or("the service");
         let Some((m, _)) = resource.grant else {
             return self.no_resource_grant(resource);
@@ -743,7 +750,7 @@ impl Decider<'_, '_> {
                 verdict.3.extend(self.grant_refs(resource));
                 return verdict;
             }
-            let mut deciding = identity.refs;
+            let mut deciding = self.identity_refs();
             deciding.extend(self.grant_refs(resource));
             let why = if cross {
                 sentence!(
@@ -781,7 +788,6 @@ impl Decider<'_, '_> {
             identity.session_ok,
             resource_name,
             self.grant_refs(resource),
-            identity.refs,
         )
     }
 
@@ -791,7 +797,7 @@ impl Decider<'_, '_> {
         let action = &request.action;
         let caller = &request.caller;
         let resource_name = resource.name;
-        let resource_account = request.resource_account().unwrap_or("unknown");
+        let resource_account = self.resource_account.unwrap_or("unknown");
         let (detail, near) = if resource.consulted {
             self.near_misses(PolicySide::Resource)
         } else {
@@ -837,7 +843,6 @@ impl Decider<'_, '_> {
                     identity.session_ok,
                     resource.name,
                     self.grant_refs(resource),
-                    identity.refs,
                 );
             }
         }
@@ -860,7 +865,7 @@ impl Decider<'_, '_> {
                 Decision::Allow,
                 if root { "root-user" } else { "identity-policy" },
                 why,
-                identity.refs,
+                self.identity_refs(),
             );
         }
         self.identity_failure(&identity, "same account: ")
@@ -873,7 +878,6 @@ impl Decider<'_, '_> {
         session_ok: bool,
         resource_name: &str,
         grant: Vec<DecidingStatement>,
-        filters: Vec<DecidingStatement>,
     ) -> Verdict {
         let action = &self.request.action;
         if m.bypasses_filters() {
@@ -890,7 +894,7 @@ impl Decider<'_, '_> {
         // A grant to the role ARN is still filtered by boundary and session policy.
         if boundary_ok && session_ok {
             let mut deciding = grant;
-            deciding.extend(filters);
+            deciding.extend(self.identity_refs());
             return (
                 Decision::Allow,
                 "same-account-resource-grant",
