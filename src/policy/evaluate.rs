@@ -355,6 +355,10 @@ struct Decider<'r, 'a> {
 
 type Verdict = (Decision, &'static str, String, Vec<DecidingStatement>);
 
+/// Bytes reserved for a reason that is appended to piece by piece (near misses, the
+/// conditions of an explicit deny), so it is allocated once for most requests.
+const SENTENCE_ROOM: usize = 256;
+
 /// The resource-based policy as the decision sees it.
 struct ResourceSide<'r> {
     /// Its outcome, skipped or not.
@@ -451,13 +455,16 @@ impl Decider<'_, '_> {
         let first = denies.first()?;
         let (p, _) = self.find(first);
         let statement = self.statement(p, first.statement);
-        let mut reason = sentence!(
+        let mut reason = String::with_capacity(SENTENCE_ROOM);
+        for piece in [
             "explicit deny in the ",
             p.side.describe(),
             " `",
-            first.policy,
-            "` ("
-        );
+            &first.policy,
+            "` (",
+        ] {
+            reason.push_str(piece);
+        }
         statement.push_label(&mut reason);
         reason.push(')');
         super::explain::push_conditions_held(self.request, statement, &mut reason);
@@ -977,7 +984,13 @@ impl Decider<'_, '_> {
         {
             for s in p.statements.iter().filter(|s| s.is_near_miss()) {
                 let statement = self.statement(p, s.index);
-                detail.push_str(if refs.is_empty() { " (" } else { "; " });
+                if refs.is_empty() {
+                    // Room for a typical sentence or two: growing the string costs a copy.
+                    detail.reserve(SENTENCE_ROOM);
+                    detail.push_str(" (");
+                } else {
+                    detail.push_str("; ");
+                }
                 statement.push_label(&mut detail);
                 detail.push(' ');
                 super::explain::push_miss_reason(self.request, statement, s, &mut detail);
