@@ -314,11 +314,13 @@ fn statement_outcome(
 /// Collects the decision from the per-policy outcomes.
 fn decide(request: &Request<'_>, policies: Vec<PolicyOutcome>) -> Evaluation {
     // Both parse the resource ARN: worked out once, not in every phase that asks.
+    let resource_account = request.resource_account();
     let d = Decider {
         request,
         policies: &policies,
-        cross: request.is_cross_account(),
+        cross: request.crosses_into(resource_account),
         kind: request.resource_kind(),
+        resource_account,
     };
     let (decision, rule, reason, deciding) = d.run();
     let identity_allows = d.identity_side_allows();
@@ -347,9 +349,15 @@ struct Decider<'r, 'a> {
     cross: bool,
     /// The kind of resource policy involved.
     kind: ResourceKind,
+    /// The account that owns the resource ([`Request::resource_account`]).
+    resource_account: Option<&'r str>,
 }
 
 type Verdict = (Decision, &'static str, String, Vec<DecidingStatement>);
+
+/// Bytes reserved for a reason that is appended to piece by piece (near misses, the
+/// conditions of an explicit deny), so it is allocated once for most requests.
+const SENTENCE_ROOM: usize = 256;
 
 /// The resource-based policy as the decision sees it.
 struct ResourceSide<'r> {
@@ -375,8 +383,6 @@ struct IdentitySide {
     boundary_ok: bool,
     /// The session policy, if any, allows.
     session_ok: bool,
-    /// The Allow statements of the three, as deciding statements.
-    refs: Vec<DecidingStatement>,
 }
 
 impl IdentitySide {
@@ -449,13 +455,16 @@ impl Decider<'_, '_> {
         let first = denies.first()?;
         let (p, _) = self.find(first);
         let statement = self.statement(p, first.statement);
-        let mut reason = sentence!(
+        let mut reason = String::with_capacity(SENTENCE_ROOM);
+        for piece in [
             "explicit deny in the ",
             p.side.describe(),
             " `",
-            first.policy,
-            "` ("
-        );
+            &first.policy,
+            "` (",
+        ] {
+            reason.push_str(piece);
+        }
         statement.push_label(&mut reason);
         reason.push(')');
         super::explain::push_conditions_held(self.request, statement, &mut reason);
@@ -556,7 +565,7 @@ impl Decider<'_, '_> {
                 format!(
                     "no statement in resource control policy `{label}` (level {}) allows {action} on resources of account {}; every level must allow",
                     p.position,
-                    request.resource_account().unwrap_or("unknown")
+                    self.resource_account.unwrap_or("unknown")
                 ),
             ),
             _ => (
@@ -638,12 +647,17 @@ impl Decider<'_, '_> {
             allows: root || self.any_allows(PolicySide::Identity),
             boundary_ok: filter_ok(PolicySide::Boundary),
             session_ok: filter_ok(PolicySide::Session),
-            refs: self.allow_refs(&[
-                PolicySide::Identity,
-                PolicySide::Boundary,
-                PolicySide::Session,
-            ]),
         }
+    }
+
+    /// The Allow statements of identity policies, boundary and session policy, as deciding
+    /// statements (built only for the verdicts that list them).
+    fn identity_refs(&self) -> Vec<DecidingStatement> {
+        self.allow_refs(&[
+            PolicySide::Identity,
+            PolicySide::Boundary,
+            PolicySide::Session,
+        ])
     }
 
     /// Why the identity side does not allow, after `prefix`.
@@ -719,7 +733,7 @@ impl Decider<'_, '_> {
         let action = &request.action;
         let cross = self.cross;
         let resource_name = resource.name;
-        let resource_account = request.resource_account().unwrap_or("unknown");
+        let resource_account = self.resource_account.unwrap_or("unknown");
         let caller_account = request.caller.account().unwrap_or("the service");
         let Some((m, _)) = resource.grant else {
             return self.no_resource_grant(resource);
@@ -743,7 +757,7 @@ impl Decider<'_, '_> {
                 verdict.3.extend(self.grant_refs(resource));
                 return verdict;
             }
-            let mut deciding = identity.refs;
+            let mut deciding = self.identity_refs();
             deciding.extend(self.grant_refs(resource));
             let why = if cross {
                 sentence!(
@@ -781,7 +795,6 @@ impl Decider<'_, '_> {
             identity.session_ok,
             resource_name,
             self.grant_refs(resource),
-            identity.refs,
         )
     }
 
@@ -791,7 +804,7 @@ impl Decider<'_, '_> {
         let action = &request.action;
         let caller = &request.caller;
         let resource_name = resource.name;
-        let resource_account = request.resource_account().unwrap_or("unknown");
+        let resource_account = self.resource_account.unwrap_or("unknown");
         let (detail, near) = if resource.consulted {
             self.near_misses(PolicySide::Resource)
         } else {
@@ -837,7 +850,6 @@ impl Decider<'_, '_> {
                     identity.session_ok,
                     resource.name,
                     self.grant_refs(resource),
-                    identity.refs,
                 );
             }
         }
@@ -860,7 +872,7 @@ impl Decider<'_, '_> {
                 Decision::Allow,
                 if root { "root-user" } else { "identity-policy" },
                 why,
-                identity.refs,
+                self.identity_refs(),
             );
         }
         self.identity_failure(&identity, "same account: ")
@@ -873,7 +885,6 @@ impl Decider<'_, '_> {
         session_ok: bool,
         resource_name: &str,
         grant: Vec<DecidingStatement>,
-        filters: Vec<DecidingStatement>,
     ) -> Verdict {
         let action = &self.request.action;
         if m.bypasses_filters() {
@@ -890,7 +901,7 @@ impl Decider<'_, '_> {
         // A grant to the role ARN is still filtered by boundary and session policy.
         if boundary_ok && session_ok {
             let mut deciding = grant;
-            deciding.extend(filters);
+            deciding.extend(self.identity_refs());
             return (
                 Decision::Allow,
                 "same-account-resource-grant",
@@ -973,7 +984,13 @@ impl Decider<'_, '_> {
         {
             for s in p.statements.iter().filter(|s| s.is_near_miss()) {
                 let statement = self.statement(p, s.index);
-                detail.push_str(if refs.is_empty() { " (" } else { "; " });
+                if refs.is_empty() {
+                    // Room for a typical sentence or two: growing the string costs a copy.
+                    detail.reserve(SENTENCE_ROOM);
+                    detail.push_str(" (");
+                } else {
+                    detail.push_str("; ");
+                }
                 statement.push_label(&mut detail);
                 detail.push(' ');
                 super::explain::push_miss_reason(self.request, statement, s, &mut detail);

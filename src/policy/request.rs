@@ -156,7 +156,13 @@ impl<'a> Request<'a> {
 
     /// True when caller and resource live in different accounts.
     pub fn is_cross_account(&self) -> bool {
-        match (self.caller.account(), self.resource_account()) {
+        self.crosses_into(self.resource_account())
+    }
+
+    /// True when the caller's account differs from `resource_account` (the value of
+    /// [`Request::resource_account`], for callers that already worked it out).
+    pub fn crosses_into(&self, resource_account: Option<&str>) -> bool {
+        match (self.caller.account(), resource_account) {
             (Some(caller), Some(resource)) => caller != resource,
             _ => false,
         }
