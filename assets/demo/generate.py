@@ -214,6 +214,7 @@ class Account:
         self.creation_templates = "absent"
         self.vpcs = []
         self.vpc_endpoints = []
+        self.ecs_services = []
         self.org = None
 
     # IAM --------------------------------------------------------------
@@ -374,6 +375,27 @@ class Account:
         })
         return vpc_id
 
+    # ECS (where a task's roles run: the service's awsvpc subnets) ------------
+    def ecs_service(self, cluster, name, execution_role, task_role=None, vpc=None):
+        """A Fargate service; `vpc` is (vpc id, subnets) for awsvpc networking."""
+        network = "absent"
+        if vpc:
+            vpc_id, subnets = vpc
+            network = loaded({"vpc_id": vpc_id, "subnets": subnets,
+                              "security_groups": [f"sg-{vpc_id[4:]}"]})
+        roles = {"execution_role": execution_role}
+        if task_role:
+            roles["task_role"] = task_role
+        self.ecs_services.append({
+            "arn": f"arn:aws:ecs:{R}:{self.id}:service/{cluster}/{name}",
+            "name": name,
+            "cluster": cluster,
+            "launch_type": "FARGATE",
+            "task_definition": f"arn:aws:ecs:{R}:{self.id}:task-definition/{name}:7",
+            "roles": loaded(roles),
+            "network": network,
+        })
+
     # CodePipeline -------------------------------------------------------
     def pipeline(self, name, role, bucket, stages, key=None, tags=None):
         store = {"type": "S3", "location": bucket}
@@ -453,6 +475,8 @@ class Account:
             # Only the VPCs of builds were read: neither list is complete.
             account["vpcs"] = {"listing": "not_loaded", "items": self.vpcs}
             account["vpc_endpoints"] = {"listing": "not_loaded", "items": self.vpc_endpoints}
+        if self.ecs_services:
+            account["ecs_services"] = complete(self.ecs_services)
         if self.org is not None:
             account["org"] = self.org
         return {"format_version": 1, "accounts": [account]}
@@ -1783,6 +1807,42 @@ scenario("g1-fixed", "G1", "release-build-role, tagged mirror-access=approved, p
           "repository": repo_arn(B, "mirror/node"), "tag": "22-slim"},
          "works")
 
+
+# ------------------------------------------------------------------ extras: ECS services in a VPC pull from B
+# An ECS service's tasks pull through the VPC endpoints of the service's awsvpc
+# subnets (FAILURE-CATALOG §2.3 "Private subnet"); the execution role places the pull there.
+SERVICE_VPC = build_vpc("payments-services", doc(grant(
+    "*", PULL, sid="OnlyOurRepositories", resource=f"arn:aws:ecr:{R}:{A}:repository/*"),
+    grant("*", "ecr:GetAuthorizationToken", sid="Token", resource="*")), LAYERS_ONLY)
+OPEN_SERVICE_VPC = build_vpc("billing-services", ECR_PULL_ANYWHERE, LAYERS_ONLY)
+for service in ("orders-api", "billing-api"):
+    a.role(f"{service}-execution", trust_service("ecs-tasks.amazonaws.com"), inline={
+        "pull-service-image-from-b": doc(
+            allow(["ecr:GetAuthorizationToken"], "*", sid="GetAuthorizationToken"),
+            allow(PULL, repo_arn(B, f"services/{service}"), sid="PullServiceImage"),
+        )})
+    b.repo(f"services/{service}", policy=doc(
+        grant({"AWS": role_arn(A, f"{service}-execution")}, PULL, sid="AllowServiceExecutionRole"),
+    ), images=[(["latest", "2026.11.30"], "2026-11-30T09:12:00Z")])
+a.ecs_service("payments", "orders-api", role_arn(A, "orders-api-execution"), vpc=SERVICE_VPC)
+a.ecs_service("payments", "billing-api", role_arn(A, "billing-api-execution"), vpc=OPEN_SERVICE_VPC)
+SERVICE_STORY = ("Account A's Fargate services run in private subnets without NAT (awsvpc networking) and "
+                 "pull their images from B's ECR with their task execution role, through the VPC's ecr.api "
+                 "and ecr.dkr interface endpoints and the S3 gateway endpoint. crossdock finds the service "
+                 "from the execution role (or --ecs-service CLUSTER/SERVICE). ")
+scenario("ext-ecs-endpoint-broken", "S1", "ECS service payments/orders-api cannot pull its image from B",
+         SERVICE_STORY + "The service's ecr.dkr endpoint policy allows A's own repositories only, so the task "
+         "stops with CannotPullContainerError '… because no VPC endpoint policy allows the ecr:BatchGetImage "
+         "action' although the role and B's repository policy both allow the pull.",
+         {"kind": "pull", "principal": role_arn(A, "orders-api-execution"),
+          "repository": repo_arn(B, "services/orders-api"), "tag": "latest"},
+         "fails", ["vpc-endpoint-policy-allows"])
+scenario("ext-ecs-fixed", "S1", "ECS service payments/billing-api pulls its image from B through its VPC endpoints",
+         SERVICE_STORY + "billing-api's VPC has an ecr.dkr endpoint that allows pulls from any repository and an "
+         "S3 gateway endpoint that allows the layer bucket.",
+         {"kind": "pull", "principal": role_arn(A, "billing-api-execution"),
+          "repository": repo_arn(B, "services/billing-api"), "tag": "latest"},
+         "works")
 
 # ================================================================== write
 

@@ -299,3 +299,194 @@ fn vpc_needs(found: &[Workload<'_>], wants: &mut Vec<Read>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::model::Status;
+    use crate::diagnose::{diagnose, CheckId, Question};
+    use crate::inventory::{demo, TaskRoles, Unreadable};
+
+    const A: &str = "111111111111";
+    const ORDERS: &str = "arn:aws:iam::111111111111:role/orders-api-execution";
+
+    fn pull(principal: &str, repository: &str, source_arn: Option<&str>) -> Question {
+        Question::Pull {
+            principal: principal.into(),
+            repository: format!("arn:aws:ecr:ap-northeast-1:222222222222:repository/{repository}"),
+            tag: "latest".into(),
+            project: None,
+            source_arn: source_arn.map(str::to_string),
+            vpc_endpoint: None,
+            runs_in: None,
+        }
+    }
+
+    fn endpoint_check(accounts: &Accounts, question: &Question) -> (Status, String) {
+        let diagnosis = diagnose(accounts, question).expect("answer");
+        let check = diagnosis
+            .check(CheckId::VpcEndpointPolicyAllows)
+            .expect("the network check");
+        (check.status, check.message.clone())
+    }
+
+    #[test]
+    fn short_names_resolve_in_the_callers_account() {
+        let accounts = demo::load().expect("demo");
+        let service = resolve(
+            &accounts,
+            ORDERS,
+            &RunsIn::EcsService("payments/orders-api".into()),
+        );
+        assert_eq!(
+            service.expect("service"),
+            "arn:aws:ecs:ap-northeast-1:111111111111:service/payments/orders-api"
+        );
+        let function = resolve(&accounts, ORDERS, &RunsIn::Function("resize".into()));
+        assert_eq!(
+            function.expect("function"),
+            "arn:aws:lambda:ap-northeast-1:111111111111:function:resize"
+        );
+        let bare = resolve(&accounts, ORDERS, &RunsIn::EcsService("orders-api".into()));
+        assert!(bare
+            .expect_err("no cluster")
+            .to_string()
+            .contains("CLUSTER/SERVICE"));
+        let wrong = resolve(&accounts, ORDERS, &RunsIn::Function(ORDERS.into()));
+        assert!(wrong
+            .expect_err("a role")
+            .to_string()
+            .contains("--lambda-function"));
+    }
+
+    #[test]
+    fn a_role_is_placed_only_by_the_services_that_run_it() {
+        let accounts = demo::load().expect("demo");
+        let orders = of_caller(&accounts, ORDERS);
+        assert!(orders.candidate);
+        assert_eq!(orders.found.len(), 1);
+        assert_eq!(orders.found[0].label(), "ECS service payments/orders-api");
+        // Trusted by ECS tasks, run by no service of the (complete) listing.
+        let idle = of_caller(
+            &accounts,
+            "arn:aws:iam::111111111111:role/secrets-reader-task-role",
+        );
+        assert!(idle.candidate && idle.found.is_empty() && idle.unread.is_empty());
+        assert!(
+            idle.searched[0].contains("ECS services"),
+            "{:?}",
+            idle.searched
+        );
+        // CodeBuild's role: nothing to search.
+        let build = of_caller(
+            &accounts,
+            "arn:aws:iam::111111111111:role/codebuild-service-role",
+        );
+        assert!(!build.candidate);
+    }
+
+    #[test]
+    fn the_plan_searches_where_the_trust_says_and_reads_a_lambda_session_by_name() {
+        let accounts = demo::load().expect("demo");
+        let mut wants = Vec::new();
+        needs(&accounts, ORDERS, None, &mut wants);
+        assert!(wants
+            .iter()
+            .any(|r| r.need == Need::EcsServices && r.account == A));
+        assert!(wants.iter().any(|r| matches!(&r.need, Need::Vpc(_))));
+        let mut lambda = Vec::new();
+        let session = "arn:aws:sts::111111111111:assumed-role/image-resize-role/resize";
+        needs(&accounts, session, None, &mut lambda);
+        assert_eq!(lambda.len(), 1, "{lambda:?}");
+        assert_eq!(lambda[0].need, Need::Function("resize".into()));
+    }
+
+    #[test]
+    fn several_services_give_each_path_worst_first() {
+        let mut accounts = demo::load().expect("demo");
+        let account = accounts.account_mut(A).expect("a");
+        let billing = account
+            .ecs_service_lookup("payments/billing-api")
+            .into_loaded()
+            .cloned()
+            .expect("billing");
+        let mut shared = billing;
+        shared.arn = shared.arn.replace("billing-api", "orders-worker");
+        shared.name = "orders-worker".into();
+        shared.roles = Field::Loaded(TaskRoles {
+            execution_role: Some(ORDERS.into()),
+            task_role: None,
+        });
+        account.ecs_services.upsert(shared);
+        let (status, message) =
+            endpoint_check(&accounts, &pull(ORDERS, "services/orders-api", None));
+        assert_eq!(status, Status::Fail);
+        assert!(
+            message.starts_with("ECS service payments/orders-api: ")
+                && message.contains(" | ECS service payments/orders-worker: "),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn without_awsvpc_or_a_readable_listing_the_path_is_unknown() {
+        let mut accounts = demo::load().expect("demo");
+        let account = accounts.account_mut(A).expect("a");
+        account.ecs_services.update(
+            "arn:aws:ecs:ap-northeast-1:111111111111:service/payments/orders-api",
+            |s| s.network = Field::Absent,
+        );
+        let question = pull(ORDERS, "services/orders-api", None);
+        let (status, message) = endpoint_check(&accounts, &question);
+        assert_eq!(status, Status::Unknown);
+        assert!(
+            message.contains("does not use awsvpc networking"),
+            "{message}"
+        );
+
+        let mut accounts = demo::load().expect("demo");
+        let account = accounts.account_mut(A).expect("a");
+        account.ecs_services = Default::default();
+        account
+            .ecs_services
+            .set_listing(Listing::Unreadable(Unreadable::new(
+                "ecs:ListClusters",
+                "AccessDeniedException",
+                "not authorized",
+            )));
+        let (status, message) = endpoint_check(&accounts, &question);
+        assert_eq!(status, Status::Unknown);
+        assert!(message.contains("--ecs-service"), "{message}");
+    }
+
+    #[test]
+    fn the_lambda_service_pull_and_a_function_outside_a_vpc_do_not_apply() {
+        let accounts = demo::load().expect("demo");
+        let service_pull = pull(
+            LAMBDA,
+            "services/orders-api",
+            Some("arn:aws:lambda:ap-northeast-1:111111111111:function:resize"),
+        );
+        let (status, message) = endpoint_check(&accounts, &service_pull);
+        assert_eq!(status, Status::NotApplicable);
+        assert!(message.contains("Lambda service pulls"), "{message}");
+
+        let mut accounts = demo::load().expect("demo");
+        let account = accounts.account_mut(A).expect("a");
+        account.functions = crate::inventory::Collection::complete([LambdaFunction {
+            arn: "arn:aws:lambda:ap-northeast-1:111111111111:function:resize".into(),
+            name: "resize".into(),
+            role: "arn:aws:iam::111111111111:role/image-resize-role".into(),
+            package_type: "Image".into(),
+            vpc_config: Field::Absent,
+        }]);
+        let role_pull = pull(
+            "arn:aws:iam::111111111111:role/image-resize-role",
+            "services/orders-api",
+            None,
+        );
+        let (status, message) = endpoint_check(&accounts, &role_pull);
+        assert_eq!(status, Status::NotApplicable);
+        assert!(message.contains("not attached to a VPC"), "{message}");
+    }
+}

@@ -34,7 +34,7 @@ pub fn add(accounts: &Accounts, question: &Question, diagnosis: &mut Diagnosis) 
         diagnosis.add_unseen(Unseen::new(
             "network-path",
             "the network path: VPC endpoint policies (ecr.api, ecr.dkr, and the S3 gateway for image layers) and the route to the layer bucket",
-            "not read; if the caller runs in a VPC, check its endpoints' policies (ec2:DescribeVpcEndpoints) — a pull also needs s3:GetObject on the prod-REGION-starport-layer-bucket through the S3 gateway endpoint",
+            "not read; if the caller runs in a VPC, name where (--project, --ecs-service, --lambda-function or --vpc-endpoint) or check its endpoints' policies (ec2:DescribeVpcEndpoints) — a pull also needs s3:GetObject on the prod-REGION-starport-layer-bucket through the S3 gateway endpoint",
         ));
     }
     if let Caller::Session { .. } | Caller::Role { .. } = caller {

@@ -201,6 +201,16 @@ mod tests {
     }
 
     #[test]
+    fn accounts_saved_before_services_and_functions_were_read_still_load() {
+        let old = json!({"identity": {"account_id": "111111111111",
+            "caller_arn": "arn:aws:sts::111111111111:assumed-role/r/s", "region": "eu-west-1"}});
+        let account: crate::inventory::Account = serde_json::from_value(old).expect("loads");
+        assert!(account.ecs_services.is_unlisted() && account.functions.is_unlisted());
+        let saved = serde_json::to_value(&account).expect("saves");
+        assert!(saved.get("ecs_services").is_none() && saved.get("functions").is_none());
+    }
+
+    #[test]
     fn trusted_services_reads_strings_and_lists() {
         let trust = json!({"Statement": [
             {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"},
