@@ -244,7 +244,11 @@ fn snapshots_keep_users_and_older_files_without_them_still_load() {
     assert!(text.contains("\"users\""), "users are written");
     let back = snapshot::load(&path).expect("loaded");
     let a = back.account(A).expect("A");
-    assert_eq!(a.users.len(), 5);
+    assert_eq!(
+        a.users.len(),
+        6,
+        "the five built here and the demo's release-bot"
+    );
     assert_eq!(
         a.user("tagged")
             .and_then(|u| u.tags.loaded())
@@ -252,7 +256,109 @@ fn snapshots_keep_users_and_older_files_without_them_still_load() {
         Some(1)
     );
     assert_eq!(pull(&back, &user_arn("grouped")), Verdict::Works);
-    // The demo's files were written before users existed: they load, with no users.
+    // B's demo file holds no users (like snapshots written before users existed): it loads,
+    // with none; A's holds the release user.
     let demo = demo::load().expect("demo");
-    assert!(demo.accounts().all(|a| a.users.is_empty()));
+    assert!(demo.account("222222222222").expect("B").users.is_empty());
+    assert!(demo.account(A).and_then(|a| a.user(RELEASE_BOT)).is_some());
+}
+
+/// The demo's IAM user: pushes web-frontend through its group's managed policy.
+const RELEASE_BOT: &str = "arn:aws:iam::111111111111:user/ci/release-bot";
+const WEB_FRONTEND: &str = "arn:aws:ecr:ap-northeast-1:111111111111:repository/web-frontend";
+
+#[test]
+fn the_demo_user_pushes_web_frontend_through_its_group() {
+    let demo = demo::load().expect("demo");
+    let reach = reverse::what_can(&demo, "release-bot", false).expect("the demo user");
+    assert_eq!(reach.principal, RELEASE_BOT);
+    let kinds: Vec<(&str, &str)> = reach
+        .reachable
+        .iter()
+        .map(|r| (r.kind.as_str(), r.resource.as_str()))
+        .collect();
+    assert_eq!(kinds, [("pull", WEB_FRONTEND), ("push", WEB_FRONTEND)]);
+    let pushers = reverse::who_can(&demo, &Kind::Push, "web-frontend", false).expect("who");
+    assert!(pushers
+        .principals
+        .iter()
+        .any(|p| p.principal == RELEASE_BOT && p.verdict == Standing::Works));
+}
+
+fn crossdock(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crossdock"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run crossdock");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn redact_masks_user_names_in_reverse_answers_and_explanations() {
+    let runs: [&[&str]; 5] = [
+        &[
+            "what-can",
+            "--demo",
+            "--principal",
+            "release-bot",
+            "--redact",
+        ],
+        &[
+            "what-can",
+            "--demo",
+            "--principal",
+            RELEASE_BOT,
+            "--redact",
+            "--format",
+            "json",
+        ],
+        &[
+            "who-can",
+            "--demo",
+            "push",
+            "--resource",
+            "web-frontend",
+            "--redact",
+        ],
+        &[
+            "who-can",
+            "--demo",
+            "push",
+            "--resource",
+            "web-frontend",
+            "--redact",
+            "--format",
+            "json",
+        ],
+        &[
+            "explain",
+            "--demo",
+            "--redact",
+            "--format",
+            "markdown",
+            "push",
+            "--principal",
+            RELEASE_BOT,
+            "--repo",
+            "web-frontend",
+        ],
+    ];
+    for args in runs {
+        let (code, stdout) = crossdock(args);
+        assert!(
+            code.is_some_and(|c| c == 0 || c == 1),
+            "{args:?}: {code:?} {stdout}"
+        );
+        assert!(stdout.contains(":user/ci/user-1"), "{args:?}: {stdout}");
+        for real in ["release-bot", "111111111111"] {
+            assert!(!stdout.contains(real), "{args:?} shows {real}: {stdout}");
+        }
+    }
+    // Without --redact the user is named.
+    let (_, plain) = crossdock(&["what-can", "--demo", "--principal", "release-bot"]);
+    assert!(plain.contains(RELEASE_BOT), "{plain}");
 }

@@ -100,3 +100,118 @@ fn the_overlay_at_every_size_and_in_presenter_mode() {
         assert!(!screen.contains(id), "{id} masked: {screen}");
     }
 }
+
+/// The demo with the IAM user release-bot (A's only user) selected in side A's Roles tab,
+/// found by its marker so the filter line does not show its name.
+fn release_bot(width: u16, height: u16, presenter: bool) -> Harness {
+    let mut h = Harness::demo(width, height);
+    if presenter {
+        h.act(Action::TogglePresenter);
+    }
+    h.act(Action::Filter)
+        .type_text("IAM user")
+        .act(Action::Confirm);
+    h
+}
+
+#[test]
+fn what_can_on_an_iam_user_lists_its_pushes_and_enter_explains_one() {
+    let mut h = release_bot(120, 40, false);
+    assert!(h.screen().contains("IAM user"), "{}", h.screen());
+    h.act(Action::WhatCan);
+    let Some(Overlay::Reverse(state)) = &h.app.overlay else {
+        panic!("the overlay is open: {}", h.screen());
+    };
+    assert_eq!(state.phase, Phase::Done);
+    let rows: Vec<(&str, &str)> = state
+        .rows
+        .iter()
+        .map(|r| (r.kind.as_str(), r.subject.as_str()))
+        .collect();
+    let web_frontend = "arn:aws:ecr:ap-northeast-1:111111111111:repository/web-frontend";
+    assert_eq!(rows, [("pull", web_frontend), ("push", web_frontend)]);
+    assert!(
+        h.screen().contains("What can release-bot reach?"),
+        "{}",
+        h.screen()
+    );
+    // Who can? on a user says what to ask instead.
+    h.act(Action::Cancel).act(Action::WhoCan);
+    assert!(h.app.overlay.is_none());
+    assert!(h
+        .app
+        .status
+        .as_deref()
+        .is_some_and(|s| s.contains("C asks")));
+    h.act(Action::WhatCan)
+        .act(Action::Down)
+        .act(Action::Confirm);
+    let explain = h.app.explain.as_ref().expect("an explanation opened");
+    let diagnosis = explain.diagnosis().expect("answered inline by the harness");
+    assert_eq!(diagnosis.question.kind, "push", "{}", h.screen());
+}
+
+#[test]
+fn tab_switches_who_can_between_pull_and_push() {
+    let mut h = Harness::demo(120, 40);
+    h.act(Action::TabRepositories)
+        .act(Action::Filter)
+        .type_text("web-frontend")
+        .act(Action::Confirm)
+        .act(Action::WhoCan);
+    assert!(
+        h.screen().contains("Who can pull web-frontend?"),
+        "{}",
+        h.screen()
+    );
+    assert!(h.screen().contains("tab: who can push?"), "{}", h.screen());
+    h.act(Action::NextPane);
+    let screen = h.screen();
+    assert!(screen.contains("Who can push web-frontend?"), "{screen}");
+    let Some(Overlay::Reverse(state)) = &h.app.overlay else {
+        panic!("the overlay is open: {screen}");
+    };
+    assert_eq!(state.phase, Phase::Done);
+    let cli = reverse::who_can(
+        &demo::load().expect("demo"),
+        &Kind::Push,
+        "web-frontend",
+        false,
+    )
+    .expect("answer");
+    let rows: Vec<&str> = state.rows.iter().map(|r| r.subject.as_str()).collect();
+    let expected: Vec<&str> = cli
+        .principals
+        .iter()
+        .map(|p| p.principal.as_str())
+        .collect();
+    assert_eq!(rows, expected);
+    assert!(rows.contains(&"arn:aws:iam::111111111111:user/ci/release-bot"));
+    h.act(Action::NextPane);
+    assert!(
+        h.screen().contains("Who can pull web-frontend?"),
+        "{}",
+        h.screen()
+    );
+}
+
+#[test]
+fn presenter_mode_masks_the_user_in_the_list_the_overlay_and_the_detail() {
+    for (width, height) in SIZES {
+        let mut h = release_bot(width, height, true);
+        let list = h.screen();
+        assert!(list.contains("user-1"), "{list}");
+        h.act(Action::WhatCan);
+        let overlay = h.screen();
+        assert!(overlay.contains("What can user-1 reach?"), "{overlay}");
+        for screen in [&list, &overlay] {
+            assert!(!screen.contains("release-bot"), "{screen}");
+            for id in [demo::ACCOUNT_A, demo::ACCOUNT_B] {
+                assert!(!screen.contains(id), "{id} masked: {screen}");
+            }
+        }
+    }
+    let mut h = release_bot(160, 48, false);
+    h.act(Action::WhatCan);
+    insta::assert_snapshot!("what_can_user_160x48", h.screen());
+}

@@ -216,6 +216,8 @@ class Account:
         self.vpc_endpoints = []
         self.ecs_services = []
         self.org = None
+        self.users = []
+        self.groups = []
 
     # IAM --------------------------------------------------------------
     def managed_policy(self, arn, name, version, document):
@@ -254,6 +256,28 @@ class Account:
             "tags": loaded(tags or {}),
         })
         return arn
+
+    def user(self, name, path="/", groups=(), inline=None, tags=None):
+        arn = f"arn:aws:iam::{self.id}:user{path}{name}"
+        self.users.append({
+            "arn": arn,
+            "name": name,
+            "path": path,
+            "inline_policies": loaded([{"name": n, "document": loaded(d)} for n, d in (inline or {}).items()]),
+            "attached_policies": loaded([]),
+            "permissions_boundary": "absent",
+            "tags": loaded(tags or {}),
+            "groups": loaded(list(groups)),
+        })
+        return arn
+
+    def group(self, name, attached=()):
+        self.groups.append({
+            "arn": f"arn:aws:iam::{self.id}:group/{name}",
+            "name": name,
+            "inline_policies": loaded([]),
+            "attached_policies": loaded(list(attached)),
+        })
 
     # ECR --------------------------------------------------------------
     def repo(self, name, policy=None, kms_key=None, immutable=False, tags=None, images=None,
@@ -479,6 +503,9 @@ class Account:
             account["ecs_services"] = complete(self.ecs_services)
         if self.org is not None:
             account["org"] = self.org
+        if self.users:
+            account["users"] = complete(self.users)
+            account["groups"] = complete(self.groups)
         return {"format_version": 1, "accounts": [account]}
 
 
@@ -1295,6 +1322,13 @@ def ci_push_role(name, repository, token_resource="*", actions=PUSH):
 
 
 s6_fixed = ci_push_role("ci-push-web-frontend", "web-frontend")
+# An IAM user with long-lived keys, the way release jobs pushed before roles: its group's
+# managed policy lets it pull and push web-frontend (What can? / Who can push? on a user).
+a.group("release-publishers", attached=[a.managed_policy(
+    f"arn:aws:iam::{A}:policy/release-publish-web-frontend", "release-publish-web-frontend", "v1",
+    doc(allow(["ecr:GetAuthorizationToken"], ["*"], sid="RegistryLogin"),
+        allow(PULL + [x for x in PUSH if x not in PULL], [repo_arn(A, "web-frontend")], sid="PublishWebFrontend")))])
+a.user("release-bot", path="/ci/", groups=["release-publishers"], tags={"team": "release"})
 s6_broken = ci_push_role("ci-push-admin-portal", "admin-portal",
                          actions=[x for x in PUSH if x != "ecr:CompleteLayerUpload"])
 s6_token = ci_push_role("ci-push-batch-worker", "batch-worker", token_resource=repo_arn(A, "batch-worker"))

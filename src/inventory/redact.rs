@@ -26,6 +26,8 @@ pub struct Redactor {
     fakes: BTreeMap<String, String>,
     /// Unique ids (access keys, principals), real → fake.
     unique_ids: BTreeMap<String, String>,
+    /// IAM user names (people, often), real → fake (`user-1`, `user-2`, …).
+    user_names: BTreeMap<String, String>,
 }
 
 /// Why redaction failed; both cases are crossdock bugs, not bad input.
@@ -84,9 +86,10 @@ impl Redactor {
             .clone()
     }
 
-    /// A string with every account id, access key id and principal id replaced, and every
-    /// session token removed.
+    /// A string with every account id, access key id and principal id replaced, the name
+    /// of every IAM user ARN replaced, and every session token removed.
     pub fn redact_str(&mut self, text: &str) -> String {
+        let text = &self.redact_user_names(text);
         let found = secrets::find(text);
         if found.is_empty() {
             return self.redact_account_ids(text);
@@ -106,6 +109,56 @@ impl Redactor {
         }
         out.push_str(&text[copied..]);
         self.redact_account_ids(&out)
+    }
+
+    /// The fake for an IAM user name: `user-1`, `user-2`, … in first-seen order (a fake
+    /// stays itself).
+    pub fn fake_user_name(&mut self, real: &str) -> String {
+        if !self.user_names.contains_key(real) && self.user_names.values().any(|f| f == real) {
+            return real.to_string();
+        }
+        let next = self.user_names.len() + 1;
+        self.user_names
+            .entry(real.to_string())
+            .or_insert_with(|| format!("user-{next}"))
+            .clone()
+    }
+
+    /// Replaces the name (the path stays) of every IAM user ARN in `text`
+    /// (`arn:aws:iam::A:user/ci/alice` → `…:user/ci/user-1`); wildcards and policy
+    /// variables (`user/*`, `user/${aws:username}`) are patterns, not people, and stay.
+    fn redact_user_names(&mut self, text: &str) -> String {
+        const MARK: &str = ":user/";
+        if !text.contains(MARK) {
+            return text.to_string();
+        }
+        let name_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(MARK) {
+            let (before, after) = rest.split_at(at + MARK.len());
+            out.push_str(before);
+            let end = after.find(|c: char| !name_char(c)).unwrap_or(after.len());
+            let (path_and_name, tail) = after.split_at(end);
+            let iam_arn = before
+                .rsplit(|c: char| c.is_whitespace() || "\"'`(,[{".contains(c))
+                .next()
+                .is_some_and(|arn| arn.starts_with("arn:") && arn.contains(":iam::"));
+            let (path, name) = match path_and_name.rfind('/') {
+                Some(slash) => path_and_name.split_at(slash + 1),
+                None => ("", path_and_name),
+            };
+            let pattern = name.is_empty() || tail.starts_with(['*', '?', '$']);
+            out.push_str(path);
+            if iam_arn && !pattern {
+                out.push_str(&self.fake_user_name(name));
+            } else {
+                out.push_str(name);
+            }
+            rest = tail;
+        }
+        out.push_str(rest);
+        out
     }
 
     fn redact_account_ids(&mut self, text: &str) -> String {
@@ -171,7 +224,14 @@ impl Redactor {
         }
         let mut value = serde_json::to_value(&copy)?;
         self.redact_value(&mut value);
-        Ok(serde_json::from_value(value)?)
+        let mut redacted: Account = serde_json::from_value(value)?;
+        // A user's name is the last part of its (now masked) ARN.
+        redacted.users.update_all(|user| {
+            if let Some(name) = user.arn.rsplit('/').next() {
+                user.name = name.to_string();
+            }
+        });
+        Ok(redacted)
     }
 
     /// A redacted copy of every account (ids are registered in order, so the first stays "1").
@@ -281,8 +341,33 @@ mod session_tests {
         let redacted = Redactor::new().redact_account(&account).expect("redact");
         assert_eq!(
             redacted.identity.caller_arn,
-            "arn:aws:iam::000000000001:user/ci"
+            "arn:aws:iam::000000000001:user/user-1"
         );
+    }
+
+    #[test]
+    fn user_names_are_masked_consistently_but_patterns_stay() {
+        let mut redactor = Redactor::new();
+        assert_eq!(
+            redactor.redact_str(
+                "arn:aws:iam::123456789012:user/ops/alice@example.com may; \
+                 \"arn:aws:iam::123456789012:user/bob\", again user/ops/alice@example.com"
+            ),
+            "arn:aws:iam::000000000001:user/ops/user-1 may; \
+             \"arn:aws:iam::000000000001:user/user-2\", again user/ops/alice@example.com"
+        );
+        assert_eq!(
+            redactor.redact_str("arn:aws:iam::123456789012:user/bob"),
+            "arn:aws:iam::000000000001:user/user-2"
+        );
+        for pattern in [
+            "arn:aws:iam::000000000001:user/*",
+            "arn:aws:iam::000000000001:user/ops/*",
+            "arn:aws:iam::000000000001:user/${aws:username}",
+            "arn:aws:iam::000000000001:user/user-1",
+        ] {
+            assert_eq!(redactor.redact_str(pattern), pattern);
+        }
     }
 }
 

@@ -407,7 +407,8 @@ fn detail_account(item: &ItemRef) -> Option<&str> {
         | ItemRef::Key(arn)
         | ItemRef::Project(arn)
         | ItemRef::Pipeline(arn)
-        | ItemRef::Rule(arn) => crate::policy::arn::account_of(arn),
+        | ItemRef::Rule(arn)
+        | ItemRef::User(arn) => crate::policy::arn::account_of(arn),
         ItemRef::Bucket(_) | ItemRef::Trail(_) => None,
     }
 }

@@ -175,6 +175,17 @@ impl LiveAccounts for AwsAccounts {
                     ))
                 }
                 ItemRef::Trail(_) => ItemDetail::Complete,
+                ItemRef::User(arn) => {
+                    loader.ensure_user(&mut scratch, &arn).await;
+                    let user = scratch
+                        .users
+                        .get(KeyKind::Arn, &arn)
+                        .cloned()
+                        .ok_or_else(|| missing(&arn))?;
+                    let groups = scratch.groups.iter().cloned().collect();
+                    let policies = scratch.managed_policies.iter().cloned().collect();
+                    ItemDetail::User(Box::new(user), groups, policies)
+                }
             })
         })
     }

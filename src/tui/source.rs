@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 use crate::inventory::{
-    Account, Bucket, Key, ManagedPolicy, Pipeline, Project, Repository, Role, Rule,
+    Account, Bucket, Group, Key, ManagedPolicy, Pipeline, Project, Repository, Role, Rule, User,
 };
 use crate::workspace::{Origin, Workspace};
 
@@ -124,6 +124,8 @@ pub enum ItemRef {
     Bucket(String),
     /// A CloudTrail record, by position in the account's trail.
     Trail(usize),
+    /// An IAM user ARN (listed with the roles).
+    User(String),
 }
 
 impl ItemRef {
@@ -138,6 +140,7 @@ impl ItemRef {
             ItemRef::Rule(arn) => format!("rule `{arn}`"),
             ItemRef::Bucket(name) => format!("bucket `{name}`"),
             ItemRef::Trail(index) => format!("CloudTrail record {index}"),
+            ItemRef::User(arn) => format!("user `{arn}`"),
         }
     }
 }
@@ -161,6 +164,8 @@ pub enum ItemDetail {
     Bucket(Box<Bucket>),
     /// Nothing more to load (trail records arrive whole).
     Complete,
+    /// A user, its groups and the managed policies attached to either (documents included).
+    User(Box<User>, Vec<Group>, Vec<ManagedPolicy>),
 }
 
 /// A boxed future, for the object-safe loader trait.
@@ -292,6 +297,15 @@ pub fn apply_detail(account: &mut Account, detail: ItemDetail) {
             account.buckets.upsert(*bucket);
         }
         ItemDetail::Complete => {}
+        ItemDetail::User(user, groups, policies) => {
+            account.users.upsert(*user);
+            for group in groups {
+                account.groups.upsert(group);
+            }
+            for policy in policies {
+                account.managed_policies.upsert(policy);
+            }
+        }
     }
 }
 

@@ -93,6 +93,16 @@ impl Named {
         }
     }
 
+    /// What a resource policy read for a target says (see [`super::targets`]).
+    pub(super) fn of_policy(policy: &super::targets::ResourcePolicy, actions: &[String]) -> Named {
+        use super::targets::ResourcePolicy;
+        match policy {
+            ResourcePolicy::Parsed(document) => Named::from_document(document, actions),
+            ResourcePolicy::Absent => Named::default(),
+            ResourcePolicy::NotLoaded | ResourcePolicy::Unusable => Named::unreadable(),
+        }
+    }
+
     fn anyone() -> Named {
         Named {
             anyone: true,
@@ -444,6 +454,18 @@ pub(super) fn is_candidate(
     resource: &str,
 ) -> bool {
     let same_account = crate::policy::arn::account_of(resource) == Some(account.id());
+    is_candidate_in(grants, named, account, member, resource, same_account)
+}
+
+/// [`is_candidate`] when it is known whether the resource is in the member's account.
+pub(super) fn is_candidate_in(
+    grants: &mut IdentityGrants<'_>,
+    named: &Named,
+    account: &Account,
+    member: Member<'_>,
+    resource: &str,
+    same_account: bool,
+) -> bool {
     let arn = member.arn();
     if same_account {
         named.names_directly(arn, account.id()) || grants.may_allow(account, member, resource)

@@ -5,6 +5,8 @@
 mod candidates;
 mod kind;
 mod outside;
+mod resource_twins;
+mod targets;
 mod twins;
 mod what_can;
 mod who_can;

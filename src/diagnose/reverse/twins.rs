@@ -180,7 +180,7 @@ fn retarget_location(location: &PolicyLocation, from: &str, to: &str) -> PolicyL
 
 /// Replaces `from` in `text` where it stands as a whole ARN (not as the start of a longer
 /// one: `role/ci` inside `role/ci-2` stays).
-fn replace_arn(text: &str, from: &str, to: &str) -> String {
+pub(super) fn replace_arn(text: &str, from: &str, to: &str) -> String {
     let arn_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-/:".contains(c);
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

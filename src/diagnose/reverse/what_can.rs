@@ -2,22 +2,27 @@
 //! for the kinds that apply to it with this principal as the caller.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::inventory::Accounts;
+use crate::inventory::{Account, Accounts};
 
-use super::candidates::{is_candidate, IdentityGrants, Member, Named};
+use super::candidates::{is_candidate_in, IdentityGrants, Member, Named};
+use super::resource_twins::{Found, ResourceTwins};
+use super::targets::{targets, ResourcePolicy, Target};
 use super::who_can::evaluate;
 use super::{Kind, Reachable, ReverseError, Standing, WhatCan};
 
 /// What `principal` (a role or user, by name or ARN) can reach; with `all`, also what it
 /// cannot.
 /// Without `all`, resources no document could open to the principal are not evaluated
-/// (`candidates`), which leaves the answer unchanged.
+/// (`candidates`), and resources alike for it share one evaluation (`resource_twins`),
+/// which leaves the answer unchanged; with `all`, every target is evaluated on its own
+/// (the brute-force reference).
 pub fn what_can(accounts: &Accounts, principal: &str, all: bool) -> Result<WhatCan, ReverseError> {
     let (arn, mut reach) = Reach::new(accounts, principal, all)?;
     let mut reachable: Vec<Reachable> = targets(accounts, &arn)
         .into_iter()
-        .filter_map(|(kind, resource)| reach.one(kind, resource))
+        .filter_map(|target| reach.one(target))
         .collect();
     reachable
         .sort_by(|a, b| (a.verdict, &a.kind, &a.resource).cmp(&(b.verdict, &b.kind, &b.resource)));
@@ -43,7 +48,7 @@ pub fn what_can_part(
         .into_iter()
         .skip(from)
         .take(count)
-        .filter_map(|(kind, resource)| reach.one(kind, resource))
+        .filter_map(|target| reach.one(target))
         .collect();
     Ok(super::Part {
         found,
@@ -56,9 +61,14 @@ pub fn what_can_part(
 struct Reach<'a> {
     accounts: &'a Accounts,
     principal: String,
-    member: Option<(&'a crate::inventory::Account, Member<'a>)>,
+    member: Option<(&'a Account, Member<'a>)>,
     all: bool,
-    grants: HashMap<String, IdentityGrants<'a>>,
+    /// Per kind: whether the principal's identity policies could allow it on a resource.
+    grants: HashMap<&'static str, IdentityGrants<'a>>,
+    /// Per kind and resource policy (by shared parse): who the policy names.
+    named: HashMap<(&'static str, usize), Named>,
+    /// Answers shared between alike resources (not with `all`).
+    twins: Option<ResourceTwins>,
 }
 
 impl<'a> Reach<'a> {
@@ -77,67 +87,119 @@ impl<'a> Reach<'a> {
             _ if principal.starts_with("arn:") => (principal.to_string(), None),
             (Err(e), _) => return Err(ReverseError::Principal(e.to_string())),
         };
+        let twins = (!all).then(|| {
+            let documents = member.and_then(|(account, member)| {
+                let mut grants = IdentityGrants::new(accounts, Vec::new());
+                let documents = grants.documents_of(account, member)?;
+                let mut owned = documents.identity.clone();
+                owned.extend(documents.boundary.clone());
+                Some(owned)
+            });
+            ResourceTwins::new(accounts, documents)
+        });
         let reach = Reach {
             accounts,
             principal: arn.clone(),
             member,
             all,
             grants: HashMap::new(),
+            named: HashMap::new(),
+            twins,
         };
         Ok((arn, reach))
     }
 
     /// The principal's standing towards one target; `None` when it is filtered out, or
     /// (without `all`) does not grant.
-    fn one(&mut self, kind: Kind, resource: String) -> Option<Reachable> {
+    fn one(&mut self, target: Target<'_>) -> Option<Reachable> {
         let accounts = self.accounts;
-        if let (false, Some((account, member))) =
-            (self.all || matches!(kind, Kind::Trigger), self.member)
-        {
-            let named = Named::of_resource(accounts, &kind, &resource);
-            let grants = self
-                .grants
-                .entry(kind.name().to_string())
-                .or_insert_with(|| IdentityGrants::new(accounts, kind.resource_actions()));
-            if !is_candidate(grants, &named, account, member, &resource) {
+        let kind = target.kind();
+        let resource = target.resource();
+        if self.all {
+            return Some(self.evaluate(&kind, resource));
+        }
+        let policy = target.policy(accounts);
+        if let (Some(policy), Some((account, member))) = (&policy, self.member) {
+            if !self.is_candidate(&kind, &target, policy, account, member) {
                 return None;
             }
         }
-        let answer = evaluate(accounts, &kind, &resource, &self.principal);
-        if !self.all && !answer.verdict.grants() {
-            return None;
-        }
-        Some(Reachable {
-            resource,
+        let found = match (&self.twins, &policy) {
+            (Some(twins), Some(policy)) => twins.answer_for(&kind, resource, policy),
+            _ => Found::Alone,
+        };
+        let reachable = match found {
+            Found::Shared(reachable) => reachable,
+            found => {
+                let reachable = self.evaluate(&kind, resource);
+                if let Some(twins) = &mut self.twins {
+                    twins.keep(found, &reachable);
+                }
+                reachable
+            }
+        };
+        reachable.verdict.grants().then_some(reachable)
+    }
+
+    /// Whether some document could open `target` (whose policy is `policy`) to the
+    /// principal (`candidates`).
+    fn is_candidate(
+        &mut self,
+        kind: &Kind,
+        target: &Target<'_>,
+        policy: &ResourcePolicy,
+        account: &Account,
+        member: Member<'_>,
+    ) -> bool {
+        let accounts = self.accounts;
+        let name = kind_name(kind);
+        // Unparsed policies all say the same: 0 and 1 are no document's address.
+        let key = match policy {
+            ResourcePolicy::Parsed(document) => Arc::as_ptr(document) as usize,
+            ResourcePolicy::Absent => 0,
+            ResourcePolicy::NotLoaded | ResourcePolicy::Unusable => 1,
+        };
+        let named = self
+            .named
+            .entry((name, key))
+            .or_insert_with(|| Named::of_policy(policy, &kind.resource_actions()));
+        let grants = self
+            .grants
+            .entry(name)
+            .or_insert_with(|| IdentityGrants::new(accounts, kind.resource_actions()));
+        let same_account = target.account.id() == account.id();
+        is_candidate_in(
+            grants,
+            named,
+            account,
+            member,
+            target.resource(),
+            same_account,
+        )
+    }
+
+    /// The full evaluation of one target.
+    fn evaluate(&self, kind: &Kind, resource: &str) -> Reachable {
+        let answer = evaluate(self.accounts, kind, resource, &self.principal);
+        Reachable {
+            resource: resource.to_string(),
             kind: kind.name().to_string(),
             verdict: answer.verdict,
             via: answer.via,
             evidence: answer.evidence,
-        })
+        }
     }
 }
 
-/// Every (kind, resource) pair of the loaded accounts a principal could be asked about.
-fn targets(accounts: &Accounts, principal: &str) -> Vec<(Kind, String)> {
-    let mut out = Vec::new();
-    for account in accounts.accounts() {
-        for repository in account.repositories.iter() {
-            out.push((Kind::Pull, repository.arn.clone()));
-            out.push((Kind::Push, repository.arn.clone()));
-        }
-        for key in account.keys.iter() {
-            out.push((Kind::Decrypt, key.arn.clone()));
-        }
-        for role in account.roles.iter().filter(|r| r.arn != principal) {
-            out.push((Kind::Assume, role.arn.clone()));
-        }
-        for pipeline in account.pipelines.iter() {
-            if pipeline.ecr_sources().next().is_some() {
-                out.push((Kind::Trigger, pipeline.arn.clone()));
-            }
-        }
+/// The kind's name for keys of per-kind maps (the kinds a target can ask are named).
+fn kind_name(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Pull => "pull",
+        Kind::Push => "push",
+        Kind::Assume => "assume",
+        Kind::Decrypt => "decrypt",
+        Kind::Trigger | Kind::Action(_) => "trigger",
     }
-    out
 }
 
 impl Standing {

@@ -77,7 +77,8 @@ impl App {
                     | ItemRef::Key(arn)
                     | ItemRef::Project(arn)
                     | ItemRef::Pipeline(arn)
-                    | ItemRef::Rule(arn) => Some(arn.clone()),
+                    | ItemRef::Rule(arn)
+                    | ItemRef::User(arn) => Some(arn.clone()),
                     ItemRef::Bucket(name) => Some(format!("arn:aws:s3:::{name}")),
                     ItemRef::Trail(_) => None,
                 }

@@ -376,11 +376,15 @@ impl App {
             }
         })?;
         let account = self.side(side).account()?;
-        let role_arn = |role: &str| {
-            account
-                .role(role)
-                .map(|r| r.arn.clone())
-                .unwrap_or_else(|| role.to_string())
+        // The owner of an identity policy: a role, or a user (listed with the roles).
+        let owner = |arn: &str| match account.user(arn) {
+            Some(user) => ItemRef::User(user.arn.clone()),
+            None => ItemRef::Role(
+                account
+                    .role(arn)
+                    .map(|r| r.arn.clone())
+                    .unwrap_or_else(|| arn.to_string()),
+            ),
         };
         let (item, anchor) = match location {
             PolicyLocation::RepositoryPolicy { repository } => (
@@ -392,18 +396,16 @@ impl App {
                 ),
                 Anchor::RepositoryPolicy,
             ),
-            PolicyLocation::TrustPolicy { role } => (ItemRef::Role(role_arn(role)), Anchor::Trust),
+            PolicyLocation::TrustPolicy { role } => (owner(role), Anchor::Trust),
             PolicyLocation::InlinePolicy { role, name } => {
-                (ItemRef::Role(role_arn(role)), Anchor::Inline(name.clone()))
+                (owner(role), Anchor::Inline(name.clone()))
             }
-            PolicyLocation::ManagedPolicy { role, policy } => (
-                ItemRef::Role(role_arn(role)),
-                Anchor::Managed(policy.clone()),
-            ),
-            PolicyLocation::PermissionsBoundary { role, policy } => (
-                ItemRef::Role(role_arn(role)),
-                Anchor::Boundary(policy.clone()),
-            ),
+            PolicyLocation::ManagedPolicy { role, policy } => {
+                (owner(role), Anchor::Managed(policy.clone()))
+            }
+            PolicyLocation::PermissionsBoundary { role, policy } => {
+                (owner(role), Anchor::Boundary(policy.clone()))
+            }
             PolicyLocation::KeyPolicy { key } => (
                 ItemRef::Key(
                     account

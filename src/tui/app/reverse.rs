@@ -15,8 +15,8 @@ use crate::tui::source::ItemRef;
 pub const STEP: usize = 400;
 
 impl App {
-    /// `W`: who can reach the selected repository (pull), role (assume), key (decrypt) or
-    /// pipeline (trigger)?
+    /// `W`: who can reach the selected repository (pull; `tab` in the overlay asks push),
+    /// role (assume), key (decrypt) or pipeline (trigger)?
     pub(super) fn who_can(&mut self) -> Vec<Effect> {
         let ask = match self.selected_item() {
             Some(ItemRef::Repository(arn)) => ReverseAsk::WhoCan {
@@ -35,6 +35,11 @@ impl App {
                 kind: Kind::Trigger,
                 resource: arn,
             },
+            Some(ItemRef::User(_)) => {
+                self.status =
+                    Some("nobody assumes an IAM user: C asks what this user can reach".into());
+                return Vec::new();
+            }
             _ => {
                 self.status =
                     Some("Who can? needs a selected repository, role, key or pipeline".into());
@@ -44,12 +49,14 @@ impl App {
         self.start_reverse(ask)
     }
 
-    /// `C`: what can the selected role reach?
+    /// `C`: what can the selected role or IAM user reach?
     pub(super) fn what_can(&mut self) -> Vec<Effect> {
         match self.selected_item() {
-            Some(ItemRef::Role(arn)) => self.start_reverse(ReverseAsk::WhatCan { principal: arn }),
+            Some(ItemRef::Role(arn) | ItemRef::User(arn)) => {
+                self.start_reverse(ReverseAsk::WhatCan { principal: arn })
+            }
             _ => {
-                self.status = Some("What can? needs a selected role (Roles tab)".into());
+                self.status = Some("What can? needs a selected role or user (Roles tab)".into());
                 Vec::new()
             }
         }
@@ -110,6 +117,11 @@ impl App {
                             ))
                         }
                     }
+                }
+            }
+            Action::NextPane => {
+                if let Some(other) = state.ask.other_kind() {
+                    return self.start_reverse(other);
                 }
             }
             Action::Up | Action::Scroll { down: false, .. } => state.move_by(-1),

@@ -135,10 +135,18 @@ impl App {
     }
 }
 
-/// The role of a caller: a role ARN, or the role of an assumed-role session.
+/// The role of a caller: a role ARN, or the role of an assumed-role session; or the
+/// caller itself when it is an IAM user (listed with the roles).
 fn role(account: &Account, principal: &str) -> Option<ItemRef> {
     if principal.starts_with("arn:") && !account.owns(principal) {
         return None;
+    }
+    if let Some(user) = principal
+        .contains(":user/")
+        .then(|| account.user(principal))
+        .flatten()
+    {
+        return Some(ItemRef::User(user.arn.clone()));
     }
     account
         .role(principal)

@@ -245,6 +245,7 @@ pub fn describe_item(item: &ItemRef) -> String {
         ItemRef::Rule(arn) => format!("rule {arn}"),
         ItemRef::Bucket(name) => format!("bucket {name}"),
         ItemRef::Trail(i) => format!("trail record {i}"),
+        ItemRef::User(arn) => format!("user {arn}"),
     }
 }
 

@@ -10,6 +10,7 @@ use super::Tab;
 use crate::inventory::{Account, Listing};
 use crate::tui::app::{App, Focus, SideState, SideStatus};
 use crate::tui::msg::Side;
+use crate::tui::source::ItemRef;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::list::{FilterList, Row};
 use crate::tui::widgets::spinner;
@@ -266,7 +267,7 @@ fn rows(app: &App, list: &FilterList<Row>, focused: bool, height: usize) -> Vec<
                 theme.style(Role::Muted),
             ));
         }
-        spans.push(Span::styled(app.masker.mask_string(&row.name), style));
+        spans.push(Span::styled(shown_name(app, row), style));
         if !row.extra.is_empty() {
             spans.push(Span::styled(
                 format!("  {}", app.masker.mask(&row.extra)),
@@ -276,4 +277,16 @@ fn rows(app: &App, list: &FilterList<Row>, focused: bool, height: usize) -> Vec<
         lines.push(Line::from(spans));
     }
     lines
+}
+
+/// A row's name as it may be shown: an IAM user's name is masked in presenter mode like the
+/// user's ARN (the name alone carries no account id to recognise it by).
+fn shown_name(app: &App, row: &Row) -> String {
+    match &row.item {
+        ItemRef::User(arn) if app.masker.enabled => {
+            let masked = app.masker.mask_string(arn);
+            masked.rsplit('/').next().unwrap_or_default().to_string()
+        }
+        _ => app.masker.mask_string(&row.name),
+    }
 }

@@ -98,7 +98,7 @@ impl Tab {
     /// The tab a resource is listed in.
     pub fn of(item: &ItemRef) -> Option<Tab> {
         match item {
-            ItemRef::Role(_) => Some(Tab::Roles),
+            ItemRef::Role(_) | ItemRef::User(_) => Some(Tab::Roles),
             ItemRef::Repository(_) => Some(Tab::Repositories),
             ItemRef::Key(_) => Some(Tab::Keys),
             ItemRef::Project(_) | ItemRef::Pipeline(_) | ItemRef::Rule(_) => Some(Tab::Pipelines),
@@ -125,6 +125,7 @@ pub fn sections(account: &Account, item: &ItemRef) -> Option<Vec<Section>> {
         ItemRef::Rule(arn) => pipelines::rule_sections(account.rules.get(KeyKind::Arn, arn)?),
         ItemRef::Bucket(name) => keys::bucket_sections(account.bucket(name)?),
         ItemRef::Trail(index) => trail::sections(account, *index),
+        ItemRef::User(arn) => roles::user_sections(account, account.users.get(KeyKind::Arn, arn)?),
     })
 }
 
@@ -158,6 +159,10 @@ pub fn needs_detail(account: &Account, item: &ItemRef) -> bool {
         ItemRef::Bucket(name) => account
             .bucket(name)
             .is_some_and(|b| b.policy.is_not_loaded()),
+        ItemRef::User(arn) => account
+            .users
+            .get(KeyKind::Arn, arn)
+            .is_some_and(|u| !u.is_detailed()),
         ItemRef::Trail(_) => false,
     }
 }

@@ -42,6 +42,38 @@ impl ReverseAsk {
             ReverseAsk::WhatCan { principal } => format!("What can {} reach?", short(principal)),
         }
     }
+
+    /// The title with every id and user name masked as the masker does (before the ARN is
+    /// shortened to its name, which alone no longer shows what to mask).
+    pub fn masked_title(&self, masker: &Masker) -> String {
+        match self {
+            ReverseAsk::WhoCan { kind, resource } => ReverseAsk::WhoCan {
+                kind: kind.clone(),
+                resource: masker.mask_string(resource),
+            },
+            ReverseAsk::WhatCan { principal } => ReverseAsk::WhatCan {
+                principal: masker.mask_string(principal),
+            },
+        }
+        .title()
+    }
+
+    /// The same question for the resource's other kind, when it has one: who can push a
+    /// repository instead of pull, and back.
+    pub fn other_kind(&self) -> Option<ReverseAsk> {
+        let ReverseAsk::WhoCan { kind, resource } = self else {
+            return None;
+        };
+        let kind = match kind {
+            Kind::Pull => Kind::Push,
+            Kind::Push => Kind::Pull,
+            _ => return None,
+        };
+        Some(ReverseAsk::WhoCan {
+            kind,
+            resource: resource.clone(),
+        })
+    }
 }
 
 /// Where the question stands.
@@ -223,7 +255,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &ReverseState, theme: &Theme
     frame.render_widget(Clear, rect);
     let width = rect.width.saturating_sub(2) as usize;
     let title = truncate(
-        &format!(" {} ", masker.mask_string(&state.ask.title())),
+        &format!(" {} ", state.ask.masked_title(masker)),
         width.saturating_sub(2),
     );
     let block = Block::default()
@@ -303,12 +335,22 @@ fn status_lines(state: &ReverseState, width: usize, theme: &Theme) -> Vec<Line<'
 }
 
 fn hint(state: &ReverseState, theme: &Theme, width: usize) -> Line<'static> {
-    let text = match state.phase {
-        Phase::Confirm { .. } => "",
-        _ if state.rows.is_empty() => "",
-        _ => "enter explains the selected row · esc closes",
-    };
-    Line::styled(truncate(text, width), theme.style(Role::Muted))
+    let mut parts = Vec::new();
+    if !matches!(state.phase, Phase::Confirm { .. }) {
+        if let Some(ReverseAsk::WhoCan { kind, .. }) = state.ask.other_kind() {
+            parts.push(format!("tab: who can {}?", kind.name()));
+        }
+        if !state.rows.is_empty() {
+            parts.push("enter explains the selected row".to_string());
+        }
+        if !parts.is_empty() {
+            parts.push("esc closes".to_string());
+        }
+    }
+    Line::styled(
+        truncate(&parts.join(" · "), width),
+        theme.style(Role::Muted),
+    )
 }
 
 /// `[#####.....] label` filling the width.
@@ -347,10 +389,11 @@ fn row_line(
         detail = format!("{detail} if {}", row.conditions.join(" and "));
     }
     if !row.via.is_empty() {
-        let via: Vec<String> = row.via.iter().map(|v| short(v)).collect();
+        let via: Vec<String> = row.via.iter().map(|v| short(&masker.mask(v))).collect();
         detail = format!("{detail} via {}", via.join(" → "));
     }
-    let subject = masker.mask_string(&compact(&row.subject));
+    // Masked whole, then shortened: a user's name is recognised inside its ARN only.
+    let subject = compact(&masker.mask(&row.subject));
     let detail = masker.mask_string(&detail);
     // The principal or resource first, whole when the verdict leaves room; the verdict, its
     // conditions and chain after, in at least two fifths of the width.
