@@ -153,8 +153,10 @@ pub fn caller_checks(
     principal: &str,
     calls: &[Call<'_>],
 ) -> Vec<Check> {
+    // S3 calls go through the gateway endpoint, which only a pull's layer check reads.
+    let through_interfaces = calls.iter().any(|c| endpoint_service(c.action) != "s3");
     let placement = super::runs_in::of_caller(accounts, principal);
-    if placement.found.is_empty() && placement.unread.is_empty() {
+    if !through_interfaces || (placement.found.is_empty() && placement.unread.is_empty()) {
         return Vec::new();
     }
     checks(accounts, subject, Origin::Caller(principal), calls, false)
