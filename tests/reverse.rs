@@ -332,3 +332,48 @@ fn redacted_reverse_answers_hold_no_real_account_id() {
         }
     }
 }
+
+#[test]
+fn what_can_equals_brute_force_for_every_demo_principal() {
+    // The demo holds triggers (skipped unless a source repository may be pushed), resources
+    // that share one policy document, unread and unreadable policies: the fast answer, with
+    // its filter and shared evaluations, equals evaluating every target of every principal.
+    let accounts = demo::load().expect("demo");
+    let principals: Vec<String> = accounts
+        .accounts()
+        .flat_map(|a| {
+            let roles = a.roles.iter().map(|r| r.arn.clone());
+            roles.chain(a.users.iter().map(|u| u.arn.clone()))
+        })
+        .collect();
+    let mut triggers = 0;
+    for principal in principals {
+        let fast = reverse::what_can(&accounts, &principal, false).expect("answered");
+        let mut brute = reverse::what_can(&accounts, &principal, true).expect("answered");
+        brute.reachable.retain(|r| r.verdict.grants());
+        assert_eq!(fast, brute, "{principal}");
+        triggers += fast
+            .reachable
+            .iter()
+            .filter(|r| r.kind == "trigger")
+            .count();
+    }
+    assert!(triggers > 0, "some demo principal triggers a pipeline");
+}
+
+#[test]
+fn who_can_decrypt_equals_brute_force_for_every_demo_key() {
+    // Keys with grants let grantees decrypt whatever the key policy says: the filter must
+    // not skip them.
+    let accounts = demo::load().expect("demo");
+    let keys: Vec<String> = accounts
+        .accounts()
+        .flat_map(|a| a.keys.iter().map(|k| k.arn.clone()))
+        .collect();
+    for key in keys {
+        let fast = reverse::who_can(&accounts, &Kind::Decrypt, &key, false).expect("answered");
+        let mut brute = reverse::who_can(&accounts, &Kind::Decrypt, &key, true).expect("answered");
+        brute.principals.retain(|p| p.verdict.grants());
+        assert_eq!(fast, brute, "{key}");
+    }
+}

@@ -40,6 +40,9 @@ pub(super) struct Named {
     unreadable: bool,
     /// Sessions named exactly (`assumed-role/ROLE/SESSION`): each is a principal of its own.
     sessions: Vec<String>,
+    /// The key has grants (or they are not known): a grant lets its grantee use the key
+    /// whatever the key policy says, so every principal must be evaluated.
+    granted: bool,
 }
 
 impl Named {
@@ -69,6 +72,7 @@ impl Named {
                 None => return Named::anyone(),
             },
             Kind::Decrypt => match account.key(resource) {
+                Some(key) if may_be_granted(key) => return Named::granted(),
                 Some(key) => (
                     key.policy.as_ref(),
                     PolicyLocation::KeyPolicy {
@@ -100,6 +104,14 @@ impl Named {
             ResourcePolicy::Parsed(document) => Named::from_document(document, actions),
             ResourcePolicy::Absent => Named::default(),
             ResourcePolicy::NotLoaded | ResourcePolicy::Unusable => Named::unreadable(),
+        }
+    }
+
+    /// A key with grants: everyone is a candidate.
+    pub(super) fn granted() -> Named {
+        Named {
+            granted: true,
+            ..Named::anyone()
         }
     }
 
@@ -185,6 +197,17 @@ impl Named {
     /// Named at all, the account root included.
     fn names(&self, principal: &str, account: &str) -> bool {
         self.names_directly(principal, account) || self.accounts.iter().any(|a| a == account)
+    }
+
+    /// Whether the policy lets `principal` (of `account`) through as far as it goes: in the
+    /// resource's own account by naming it (an identity Allow would do too), across
+    /// accounts by naming it or its account (the identity Allow is needed as well).
+    pub(super) fn admits(&self, principal: &str, account: &str, same_account: bool) -> bool {
+        if same_account {
+            self.names_directly(principal, account)
+        } else {
+            self.names(principal, account)
+        }
     }
 }
 
@@ -444,6 +467,16 @@ impl<'a> IdentityGrants<'a> {
     }
 }
 
+/// Whether a grant of `key` may let a principal decrypt whatever the policies say: it has
+/// grants, or they were not read.
+pub(super) fn may_be_granted(key: &crate::inventory::Key) -> bool {
+    match &key.grants {
+        Field::Loaded(grants) => !grants.is_empty(),
+        Field::Absent => false,
+        _ => true,
+    }
+}
+
 /// Whether `member` (in `account`) must be evaluated for a question on `resource`, whose
 /// policy says `named`.
 pub(super) fn is_candidate(
@@ -453,19 +486,10 @@ pub(super) fn is_candidate(
     member: Member<'_>,
     resource: &str,
 ) -> bool {
+    if named.granted {
+        return true;
+    }
     let same_account = crate::policy::arn::account_of(resource) == Some(account.id());
-    is_candidate_in(grants, named, account, member, resource, same_account)
-}
-
-/// [`is_candidate`] when it is known whether the resource is in the member's account.
-pub(super) fn is_candidate_in(
-    grants: &mut IdentityGrants<'_>,
-    named: &Named,
-    account: &Account,
-    member: Member<'_>,
-    resource: &str,
-    same_account: bool,
-) -> bool {
     let arn = member.arn();
     if same_account {
         named.names_directly(arn, account.id()) || grants.may_allow(account, member, resource)

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::inventory::{Account, Accounts};
+use crate::inventory::{Account, Accounts, Pipeline};
 
-use super::candidates::{is_candidate_in, IdentityGrants, Member, Named};
+use super::candidates::{may_be_granted, IdentityGrants, Member, Named};
 use super::resource_twins::{Found, ResourceTwins};
-use super::targets::{targets, ResourcePolicy, Target};
+use super::targets::{targets, Item, ResourcePolicy, Target};
 use super::who_can::evaluate;
 use super::{Kind, Reachable, ReverseError, Standing, WhatCan};
 
@@ -118,12 +118,18 @@ impl<'a> Reach<'a> {
         if self.all {
             return Some(self.evaluate(&kind, resource));
         }
-        let policy = target.policy(accounts);
-        if let (Some(policy), Some((account, member))) = (&policy, self.member) {
-            if !self.is_candidate(&kind, &target, policy, account, member) {
+        // The resource policy is read only when the filter needs it or the target is kept.
+        let mut policy = None;
+        if let Some((account, member)) = self.member {
+            let candidate = match target.item {
+                Item::Trigger(pipeline) => self.may_push_a_source(pipeline, account, member),
+                _ => self.is_candidate(&kind, &target, &mut policy, account, member),
+            };
+            if !candidate {
                 return None;
             }
         }
+        let policy = policy.or_else(|| target.policy(accounts));
         let found = match (&self.twins, &policy) {
             (Some(twins), Some(policy)) => twins.answer_for(&kind, resource, policy),
             _ => Found::Alone,
@@ -141,20 +147,41 @@ impl<'a> Reach<'a> {
         reachable.verdict.grants().then_some(reachable)
     }
 
-    /// Whether some document could open `target` (whose policy is `policy`) to the
-    /// principal (`candidates`).
+    /// Whether some document could open `target` to the principal (`candidates`); its
+    /// resource policy, when that had to be read, is left in `policy`.
     fn is_candidate(
         &mut self,
         kind: &Kind,
         target: &Target<'_>,
-        policy: &ResourcePolicy,
+        policy: &mut Option<ResourcePolicy>,
         account: &Account,
         member: Member<'_>,
     ) -> bool {
+        if let Item::Decrypt(key) = target.item {
+            if may_be_granted(key) {
+                return true;
+            }
+        }
         let accounts = self.accounts;
         let name = kind_name(kind);
+        let grants = self
+            .grants
+            .entry(name)
+            .or_insert_with(|| IdentityGrants::new(accounts, kind.resource_actions()));
+        let may_allow = grants.may_allow(account, member, target.resource());
+        let same_account = target.account.id() == account.id();
+        // In its own account an identity Allow is enough; across accounts it is needed.
+        if may_allow && same_account {
+            return true;
+        }
+        if !may_allow && !same_account {
+            return false;
+        }
+        let Some(read) = target.policy(accounts) else {
+            return true;
+        };
         // Unparsed policies all say the same: 0 and 1 are no document's address.
-        let key = match policy {
+        let key = match &read {
             ResourcePolicy::Parsed(document) => Arc::as_ptr(document) as usize,
             ResourcePolicy::Absent => 0,
             ResourcePolicy::NotLoaded | ResourcePolicy::Unusable => 1,
@@ -162,20 +189,38 @@ impl<'a> Reach<'a> {
         let named = self
             .named
             .entry((name, key))
-            .or_insert_with(|| Named::of_policy(policy, &kind.resource_actions()));
-        let grants = self
-            .grants
-            .entry(name)
-            .or_insert_with(|| IdentityGrants::new(accounts, kind.resource_actions()));
-        let same_account = target.account.id() == account.id();
-        is_candidate_in(
-            grants,
-            named,
-            account,
-            member,
-            target.resource(),
-            same_account,
-        )
+            .or_insert_with(|| Named::of_policy(&read, &kind.resource_actions()));
+        let admits = named.admits(member.arn(), account.id(), same_account);
+        *policy = Some(read);
+        admits
+    }
+
+    /// Whether the principal could push to one of `pipeline`'s ECR source repositories: a
+    /// trigger needs that push (its requests are the push's), so without it the trigger is
+    /// not granted either. A source not among the loaded repositories may be pushed.
+    fn may_push_a_source(
+        &mut self,
+        pipeline: &Pipeline,
+        account: &Account,
+        member: Member<'_>,
+    ) -> bool {
+        let accounts = self.accounts;
+        pipeline.ecr_sources().any(|action| {
+            let Some(arn) = pipeline.ecr_source_repository_arn(action) else {
+                return true;
+            };
+            let Some((owner, repository)) = accounts
+                .account_of(&arn)
+                .and_then(|owner| Some((owner, owner.repository(&arn)?)))
+            else {
+                return true;
+            };
+            let push = Target {
+                account: owner,
+                item: Item::Push(repository),
+            };
+            self.is_candidate(&Kind::Push, &push, &mut None, account, member)
+        })
     }
 
     /// The full evaluation of one target.
