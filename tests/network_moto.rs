@@ -268,15 +268,7 @@ async fn endpoint_policies_fail_pass_and_do_not_apply_outside_a_vpc() {
     );
 
     // The endpoint policy fixed: a fresh session reads it again and the pull works.
-    let ec2 = aws_sdk_ec2::Client::new(&moto().sdk_config(builds).await);
-    let any = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
-        "Action": "ecr:*", "Resource": "*"}]});
-    ec2.modify_vpc_endpoint()
-        .vpc_endpoint_id(&vpc.dkr)
-        .policy_document(any.to_string())
-        .send()
-        .await
-        .expect("modify endpoint");
+    vpc::open_endpoint(builds, &vpc.dkr, "ecr").await;
     let mut fresh = workspace(&[builds, registry]).await;
     let fixed = fresh
         .explain(&pull(Some((builds, "private-build")), None, registry))

@@ -279,15 +279,7 @@ async fn an_ecs_services_execution_role_pulls_through_the_services_vpc() {
     );
 
     // The endpoint policy fixed: a fresh session reads it again and the pull works.
-    let ec2 = aws_sdk_ec2::Client::new(&moto().sdk_config(tasks).await);
-    let any = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
-        "Action": "ecr:*", "Resource": "*"}]});
-    ec2.modify_vpc_endpoint()
-        .vpc_endpoint_id(&vpc.dkr)
-        .policy_document(any.to_string())
-        .send()
-        .await
-        .expect("modify endpoint");
+    vpc::open_endpoint(tasks, &vpc.dkr, "ecr").await;
     let mut fresh = workspace(&[tasks, registry]).await;
     let fixed = fresh
         .explain(&pull(&web, registry, None))
@@ -514,15 +506,7 @@ async fn a_functions_execution_role_calls_kms_through_the_functions_vpc() {
     );
 
     // The kms endpoint opened to the key: the decrypt works.
-    let ec2 = aws_sdk_ec2::Client::new(&moto().sdk_config(functions).await);
-    let any = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
-        "Action": "kms:*", "Resource": "*"}]});
-    ec2.modify_vpc_endpoint()
-        .vpc_endpoint_id(&kms_endpoint)
-        .policy_document(any.to_string())
-        .send()
-        .await
-        .expect("modify endpoint");
+    vpc::open_endpoint(functions, &kms_endpoint, "kms").await;
     let role = format!("arn:aws:iam::{functions}:role/resizer-role");
     let mut fresh = workspace(&[functions, keys]).await;
     let fixed = fresh

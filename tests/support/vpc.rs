@@ -139,3 +139,17 @@ pub async fn security_group(account: &str, vpc: &PrivateVpc) -> String {
         .expect("security group");
     out.group_id().expect("group id").to_string()
 }
+
+/// Replaces an endpoint's policy with one that allows every `service:*` call to anyone: the
+/// fix a test applies before asking again.
+pub async fn open_endpoint(account: &str, endpoint: &str, service: &str) {
+    let ec2 = aws_sdk_ec2::Client::new(&moto().sdk_config(account).await);
+    let any = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+        "Action": format!("{service}:*"), "Resource": "*"}]});
+    ec2.modify_vpc_endpoint()
+        .vpc_endpoint_id(endpoint)
+        .policy_document(any.to_string())
+        .send()
+        .await
+        .expect("modify endpoint");
+}
