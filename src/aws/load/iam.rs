@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::pages::{self, all_pages, iam_next, whole_listing};
+use super::pages::{self, all_pages, iam_next, iam_policy_listing};
 use super::{is_code, join_all, merge_listed, policy_field};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn;
@@ -163,12 +163,7 @@ fn unreadable_role(mut role: Role, reason: Unreadable) -> Role {
 }
 
 async fn inline_policies(gw: &Gateway, role: &str) -> Field<Vec<InlinePolicy>> {
-    let names = whole_listing(|marker| async move {
-        let page = gw.list_role_policies(role, marker).await?;
-        let next = iam_next(page.marker(), page.is_truncated());
-        Ok((page.policy_names().to_vec(), next))
-    })
-    .await;
+    let names = iam_policy_listing!(names, gw, list_role_policies, role).await;
     pages::inline_policies(names, "iam:GetRolePolicy", |name| async move {
         let out = gw.get_role_policy(role, &name).await?;
         Ok(out.policy_document().to_string())
@@ -177,16 +172,7 @@ async fn inline_policies(gw: &Gateway, role: &str) -> Field<Vec<InlinePolicy>> {
 }
 
 async fn attached_policies(gw: &Gateway, role: &str) -> Field<Vec<AttachedPolicy>> {
-    let listed = whole_listing(|marker| async move {
-        let page = gw.list_attached_role_policies(role, marker).await?;
-        let attached = page
-            .attached_policies()
-            .iter()
-            .filter_map(attached_policy)
-            .collect();
-        Ok((attached, iam_next(page.marker(), page.is_truncated())))
-    })
-    .await;
+    let listed = iam_policy_listing!(attached, gw, list_attached_role_policies, role).await;
     listed.map_or_else(Field::Unreadable, Field::Loaded)
 }
 

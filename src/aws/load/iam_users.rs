@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use super::iam::{attached_policy, ensure_managed_policies, last_segment};
-use super::pages::{self, all_pages, iam_next, whole_listing};
+use super::iam::{ensure_managed_policies, last_segment};
+use super::pages::{self, all_pages, iam_next, iam_policy_listing, whole_listing};
 use super::{is_code, join_all, merge_listed};
 use crate::aws::gateway::Gateway;
 use crate::inventory::arn;
@@ -161,12 +161,7 @@ fn user_from(found: &aws_sdk_iam::types::User) -> User {
 }
 
 async fn user_inline_policies(gw: &Gateway, user: &str) -> Field<Vec<InlinePolicy>> {
-    let names = whole_listing(|marker| async move {
-        let page = gw.list_user_policies(user, marker).await?;
-        let next = iam_next(page.marker(), page.is_truncated());
-        Ok((page.policy_names().to_vec(), next))
-    })
-    .await;
+    let names = iam_policy_listing!(names, gw, list_user_policies, user).await;
     pages::inline_policies(names, "iam:GetUserPolicy", |name| async move {
         let out = gw.get_user_policy(user, &name).await?;
         Ok(out.policy_document().to_string())
@@ -175,16 +170,7 @@ async fn user_inline_policies(gw: &Gateway, user: &str) -> Field<Vec<InlinePolic
 }
 
 async fn user_attached_policies(gw: &Gateway, user: &str) -> Field<Vec<AttachedPolicy>> {
-    let listed = whole_listing(|marker| async move {
-        let page = gw.list_attached_user_policies(user, marker).await?;
-        let attached = page
-            .attached_policies()
-            .iter()
-            .filter_map(attached_policy)
-            .collect();
-        Ok((attached, iam_next(page.marker(), page.is_truncated())))
-    })
-    .await;
+    let listed = iam_policy_listing!(attached, gw, list_attached_user_policies, user).await;
     listed.map_or_else(Field::Unreadable, Field::Loaded)
 }
 
@@ -260,12 +246,7 @@ async fn ensure_groups(gw: &Gateway, account: &mut Account, names: &[String]) {
 }
 
 async fn group_inline_policies(gw: &Gateway, group: &str) -> Field<Vec<InlinePolicy>> {
-    let names = whole_listing(|marker| async move {
-        let page = gw.list_group_policies(group, marker).await?;
-        let next = iam_next(page.marker(), page.is_truncated());
-        Ok((page.policy_names().to_vec(), next))
-    })
-    .await;
+    let names = iam_policy_listing!(names, gw, list_group_policies, group).await;
     if let Err(reason) = &names {
         if is_code(reason, NOT_FOUND) {
             return Field::Absent;
@@ -279,16 +260,7 @@ async fn group_inline_policies(gw: &Gateway, group: &str) -> Field<Vec<InlinePol
 }
 
 async fn group_attached_policies(gw: &Gateway, group: &str) -> Field<Vec<AttachedPolicy>> {
-    let listed = whole_listing(|marker| async move {
-        let page = gw.list_attached_group_policies(group, marker).await?;
-        let attached = page
-            .attached_policies()
-            .iter()
-            .filter_map(attached_policy)
-            .collect();
-        Ok((attached, iam_next(page.marker(), page.is_truncated())))
-    })
-    .await;
+    let listed = iam_policy_listing!(attached, gw, list_attached_group_policies, group).await;
     match listed {
         Ok(attached) => Field::Loaded(attached),
         Err(reason) if is_code(&reason, NOT_FOUND) => Field::Absent,

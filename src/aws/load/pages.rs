@@ -85,3 +85,29 @@ where
     .await;
     Field::Loaded(policies)
 }
+
+/// Every page of one of IAM's policy listings, for roles, users and groups alike: the SDK
+/// gives each its own output type with no common trait, so the shared part is a macro.
+/// `names`: the inline policies' names; `attached`: the attached managed policies.
+macro_rules! iam_policy_listing {
+    (names, $gw:expr, $list:ident, $name:expr) => {
+        $crate::aws::load::pages::iam_policy_listing!(@pages $gw, $list, $name, |page| page
+            .policy_names()
+            .to_vec())
+    };
+    (attached, $gw:expr, $list:ident, $name:expr) => {
+        $crate::aws::load::pages::iam_policy_listing!(@pages $gw, $list, $name, |page| page
+            .attached_policies()
+            .iter()
+            .filter_map($crate::aws::load::iam::attached_policy)
+            .collect())
+    };
+    (@pages $gw:expr, $list:ident, $name:expr, |$page:ident| $items:expr) => {
+        $crate::aws::load::pages::whole_listing(|marker| async move {
+            let $page = $gw.$list($name, marker).await?;
+            let next = $crate::aws::load::pages::iam_next($page.marker(), $page.is_truncated());
+            Ok(($items, next))
+        })
+    };
+}
+pub(super) use iam_policy_listing;
