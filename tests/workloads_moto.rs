@@ -38,6 +38,15 @@ async fn workspace(accounts: &[&str]) -> Workspace {
     workspace
 }
 
+/// The diagnosis of one question.
+async fn diagnose(workspace: &mut Workspace, question: &QuestionDraft) -> Diagnosis {
+    workspace
+        .explain(question)
+        .await
+        .expect("explains")
+        .diagnosis
+}
+
 fn check(diagnosis: &Diagnosis, id: CheckId) -> &crossdock::diagnose::model::Check {
     diagnosis
         .check(id)
@@ -195,11 +204,7 @@ async fn an_ecs_services_execution_role_pulls_through_the_services_vpc() {
 
     // Found from the role: the service's VPC refuses B's repository at ecr.dkr.
     let mut ws = workspace(&[tasks, registry]).await;
-    let broken = ws
-        .explain(&pull(&web, registry, None))
-        .await
-        .expect("explains")
-        .diagnosis;
+    let broken = diagnose(&mut ws, &pull(&web, registry, None)).await;
     let endpoint = check(&broken, CheckId::VpcEndpointPolicyAllows);
     assert_eq!(endpoint.status, Status::Fail, "{broken:?}");
     assert!(
@@ -225,15 +230,11 @@ async fn an_ecs_services_execution_role_pulls_through_the_services_vpc() {
 
     // Named with --ecs-service: three direct reads, no listing.
     let mut named = workspace(&[tasks, registry]).await;
-    let direct = named
-        .explain(&pull(
-            &web,
-            registry,
-            Some(RunsIn::EcsService("prod/web".into())),
-        ))
-        .await
-        .expect("explains")
-        .diagnosis;
+    let direct = diagnose(
+        &mut named,
+        &pull(&web, registry, Some(RunsIn::EcsService("prod/web".into()))),
+    )
+    .await;
     assert_eq!(
         check(&direct, CheckId::VpcEndpointPolicyAllows).status,
         Status::Fail,
@@ -249,11 +250,7 @@ async fn an_ecs_services_execution_role_pulls_through_the_services_vpc() {
 
     // A role ECS may assume that no service runs: no VPC known.
     let batch = format!("arn:aws:iam::{tasks}:role/batch-execution");
-    let idle = ws
-        .explain(&pull(&batch, registry, None))
-        .await
-        .expect("explains")
-        .diagnosis;
+    let idle = diagnose(&mut ws, &pull(&batch, registry, None)).await;
     let idle_check = check(&idle, CheckId::VpcEndpointPolicyAllows);
     assert_eq!(idle_check.status, Status::NotApplicable, "{idle:?}");
     assert!(
@@ -263,15 +260,15 @@ async fn an_ecs_services_execution_role_pulls_through_the_services_vpc() {
     );
 
     // A service that does not exist: unknown, never a pass.
-    let missing = ws
-        .explain(&pull(
+    let missing = diagnose(
+        &mut ws,
+        &pull(
             &web,
             registry,
             Some(RunsIn::EcsService("prod/missing".into())),
-        ))
-        .await
-        .expect("explains")
-        .diagnosis;
+        ),
+    )
+    .await;
     assert_eq!(
         check(&missing, CheckId::VpcEndpointPolicyAllows).status,
         Status::Unknown,
@@ -281,11 +278,7 @@ async fn an_ecs_services_execution_role_pulls_through_the_services_vpc() {
     // The endpoint policy fixed: a fresh session reads it again and the pull works.
     vpc::open_endpoint(tasks, &vpc.dkr, "ecr").await;
     let mut fresh = workspace(&[tasks, registry]).await;
-    let fixed = fresh
-        .explain(&pull(&web, registry, None))
-        .await
-        .expect("explains")
-        .diagnosis;
+    let fixed = diagnose(&mut fresh, &pull(&web, registry, None)).await;
     assert_eq!(
         check(&fixed, CheckId::VpcEndpointPolicyAllows).status,
         Status::Pass,
@@ -319,15 +312,15 @@ async fn a_named_service_costs_the_same_calls_and_a_search_stays_within_its_budg
         seed_service(tasks, "zz-prod", "api", "api-execution", Some(&vpc)).await;
         let api = format!("arn:aws:iam::{tasks}:role/api-execution");
         let mut named = workspace(&[tasks, registry]).await;
-        let diagnosis = named
-            .explain(&pull(
+        let diagnosis = diagnose(
+            &mut named,
+            &pull(
                 &api,
                 registry,
                 Some(RunsIn::EcsService("zz-prod/api".into())),
-            ))
-            .await
-            .expect("explains")
-            .diagnosis;
+            ),
+        )
+        .await;
         assert_eq!(
             check(&diagnosis, CheckId::VpcEndpointPolicyAllows).status,
             Status::Pass,
@@ -337,11 +330,7 @@ async fn a_named_service_costs_the_same_calls_and_a_search_stays_within_its_budg
 
         // Found from the role: bounded by the search budget; past it, unknown with a way out.
         let mut searched = workspace(&[tasks, registry]).await;
-        let found = searched
-            .explain(&pull(&api, registry, None))
-            .await
-            .expect("explains")
-            .diagnosis;
+        let found = diagnose(&mut searched, &pull(&api, registry, None)).await;
         let calls: u64 = placement_calls(&searched).values().sum();
         assert!(
             calls <= 20,
@@ -430,11 +419,7 @@ async fn a_functions_execution_role_calls_kms_through_the_functions_vpc() {
     // The function's session (named after the function): one direct read, no listing.
     let session = format!("arn:aws:sts::{functions}:assumed-role/resizer-role/resizer");
     let mut ws = workspace(&[functions, keys]).await;
-    let broken = ws
-        .explain(&decrypt(&session))
-        .await
-        .expect("explains")
-        .diagnosis;
+    let broken = diagnose(&mut ws, &decrypt(&session)).await;
     let endpoint = check(&broken, CheckId::VpcEndpointPolicyAllows);
     assert_eq!(endpoint.status, Status::Fail, "{broken:?}");
     assert!(
@@ -454,11 +439,7 @@ async fn a_functions_execution_role_calls_kms_through_the_functions_vpc() {
 
     // A function outside any VPC: not applicable, said so.
     let public = format!("arn:aws:iam::{functions}:role/public-role");
-    let outside = ws
-        .explain(&decrypt(&public))
-        .await
-        .expect("explains")
-        .diagnosis;
+    let outside = diagnose(&mut ws, &decrypt(&public)).await;
     let outside_check = check(&outside, CheckId::VpcEndpointPolicyAllows);
     assert_eq!(outside_check.status, Status::NotApplicable, "{outside:?}");
     assert!(
@@ -480,7 +461,7 @@ async fn a_functions_execution_role_calls_kms_through_the_functions_vpc() {
         vpc_endpoint: None,
         runs_in: None,
     };
-    let pulled = ws.explain(&service_pull).await.expect("explains").diagnosis;
+    let pulled = diagnose(&mut ws, &service_pull).await;
     let pulled_check = check(&pulled, CheckId::VpcEndpointPolicyAllows);
     assert_eq!(pulled_check.status, Status::NotApplicable, "{pulled:?}");
     assert!(
@@ -490,15 +471,15 @@ async fn a_functions_execution_role_calls_kms_through_the_functions_vpc() {
     );
 
     // A function named that does not exist: unknown.
-    let missing = ws
-        .explain(&pull(
+    let missing = diagnose(
+        &mut ws,
+        &pull(
             &session,
             functions,
             Some(RunsIn::Function("no-such-function".into())),
-        ))
-        .await
-        .expect("explains")
-        .diagnosis;
+        ),
+    )
+    .await;
     assert_eq!(
         check(&missing, CheckId::VpcEndpointPolicyAllows).status,
         Status::Unknown,
@@ -509,11 +490,7 @@ async fn a_functions_execution_role_calls_kms_through_the_functions_vpc() {
     vpc::open_endpoint(functions, &kms_endpoint, "kms").await;
     let role = format!("arn:aws:iam::{functions}:role/resizer-role");
     let mut fresh = workspace(&[functions, keys]).await;
-    let fixed = fresh
-        .explain(&decrypt(&role))
-        .await
-        .expect("explains")
-        .diagnosis;
+    let fixed = diagnose(&mut fresh, &decrypt(&role)).await;
     assert_eq!(
         check(&fixed, CheckId::VpcEndpointPolicyAllows).status,
         Status::Pass,
